@@ -1,0 +1,33 @@
+# Quick start: `make run` (demo on http://127.0.0.1:5000 with SQLite) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app wsgi
+# `make run` serves the embedded SQLite database unless RUN_DATABASE_URL says otherwise.
+RUN_DATABASE_URL ?=
+
+.PHONY: setup run test lint migrate seed clean
+
+setup: $(STAMP)
+	@./scripts/system-packages.sh
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+run: setup
+	DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) db upgrade
+	DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) seed-demo
+	DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,110 @@
+"""Configuration classes. Every value comes from the environment (GOV.UK Notify style)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+if os.environ.get("APP_ENV", "development") == "development":
+    # An optional .env file is read in development only; production takes its environment as given.
+    from dotenv import load_dotenv
+
+    load_dotenv(BASE_DIR / ".env", override=False)
+
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'gdnn.sqlite3'}"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    # Mail: real SMTP when MAIL_SERVER is set, otherwise the development outbox.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 20)
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Dịch vụ công GDNN An Giang <no-reply@localhost>"
+    )
+
+    # Limits on uploads (bytes and counts).
+    MAX_FILE_BYTES = _int("MAX_FILE_BYTES", 10 * 1024 * 1024)
+    MAX_DOSSIER_BYTES = _int("MAX_DOSSIER_BYTES", 50 * 1024 * 1024)
+    MAX_FILES_PER_DOSSIER = _int("MAX_FILES_PER_DOSSIER", 30)
+    # A request body a little larger than one file, so that an oversized file is refused by Werkzeug (413).
+    MAX_CONTENT_LENGTH = MAX_FILE_BYTES + 512 * 1024
+
+    # The receiving agency's identifier in dossier codes (Circular 03/2025); unconfirmed after the merger.
+    AGENCY_CODE = os.environ.get("AGENCY_CODE", "H01.48")
+    AGENCY_NAME = os.environ.get("AGENCY_NAME", "Sở Giáo dục và Đào tạo tỉnh An Giang")
+    PROVINCE_CODE = _int("PROVINCE_CODE", 91)  # An Giang in vietnam-provinces' post-2025 list
+    PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-01")
+
+    TOKEN_HOURS_CONFIRM = _int("TOKEN_HOURS_CONFIRM", 48)
+    TOKEN_HOURS_RESET = _int("TOKEN_HOURS_RESET", 1)
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "10 per minute")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute")
+
+    WTF_CSRF_TIME_LIMIT = _int("WTF_CSRF_TIME_LIMIT", 8 * 3600)
+    PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 8 * 3600)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-do-not-use-in-production")
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    MAIL_SERVER = ""
+    MAX_FILE_BYTES = 200 * 1024
+    MAX_DOSSIER_BYTES = 500 * 1024
+    MAX_FILES_PER_DOSSIER = 8
+    MAX_CONTENT_LENGTH = MAX_FILE_BYTES + 64 * 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": Config, "test": TestConfig}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("APP_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

@@ -1,0 +1,106 @@
+"""Account forms."""
+
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import EqualTo, InputRequired, Optional
+
+from forms.base import BaseForm, options
+from forms.validators import (
+    email_address,
+    max_length,
+    normalise_phone,
+    personal_id,
+    phone_number,
+    required,
+    strip,
+    strong_password,
+    tax_code,
+)
+
+
+def _lower_strip(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class RegistrationForm(BaseForm):
+    account_type = RadioField(
+        "Loại tài khoản",
+        choices=options([("citizen", "Công dân"), ("organisation", "Tổ chức")]),
+        default="citizen",
+        validators=[InputRequired("Vui lòng chọn loại tài khoản.")],
+    )
+    full_name = StringField("Họ và tên", filters=[strip], validators=[required(), max_length(200)])
+    personal_id = StringField(
+        "Số định danh cá nhân (CCCD, 12 số)", filters=[strip], validators=[Optional(), personal_id]
+    )
+    organisation_name = StringField("Tên tổ chức", filters=[strip], validators=[Optional(), max_length(255)])
+    tax_code = StringField("Mã số thuế", filters=[strip], validators=[Optional(), tax_code])
+    email = EmailField(
+        "Email", filters=[_lower_strip], validators=[required(), email_address(), max_length(254)]
+    )
+    phone = StringField("Số điện thoại", filters=[normalise_phone], validators=[required(), phone_number])
+    password = PasswordField("Mật khẩu", validators=[required(), strong_password])
+    password_confirm = PasswordField(
+        "Nhập lại mật khẩu", validators=[required(), EqualTo("password", "Hai mật khẩu không khớp.")]
+    )
+    consent = BooleanField(
+        "Tôi đã đọc và đồng ý với Thông báo xử lý dữ liệu cá nhân",
+        validators=[InputRequired("Bạn cần đồng ý với thông báo xử lý dữ liệu cá nhân để đăng ký.")],
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.account_type.data == "citizen" and not self.personal_id.data:
+            self.personal_id.errors = [*self.personal_id.errors, "Công dân cần nhập số định danh cá nhân."]
+            valid = False
+        if self.account_type.data == "organisation":
+            for field in (self.organisation_name, self.tax_code):
+                if not field.data:
+                    field.errors = [*field.errors, "Tổ chức cần nhập thông tin này."]
+                    valid = False
+        return valid
+
+
+class LoginForm(BaseForm):
+    email = EmailField("Email", filters=[_lower_strip], validators=[required(), email_address()])
+    password = PasswordField("Mật khẩu", validators=[required()])
+
+
+class ForgotPasswordForm(BaseForm):
+    email = EmailField("Email", filters=[_lower_strip], validators=[required(), email_address()])
+
+
+class ResendConfirmationForm(ForgotPasswordForm):
+    pass
+
+
+class ResetPasswordForm(BaseForm):
+    password = PasswordField("Mật khẩu mới", validators=[required(), strong_password])
+    password_confirm = PasswordField(
+        "Nhập lại mật khẩu mới", validators=[required(), EqualTo("password", "Hai mật khẩu không khớp.")]
+    )
+
+
+class ProfileForm(BaseForm):
+    full_name = StringField("Họ và tên", filters=[strip], validators=[required(), max_length(200)])
+    organisation_name = StringField("Tên tổ chức", filters=[strip], validators=[Optional(), max_length(255)])
+    tax_code = StringField("Mã số thuế", filters=[strip], validators=[Optional(), tax_code])
+    phone = StringField("Số điện thoại", filters=[normalise_phone], validators=[required(), phone_number])
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField("Mật khẩu hiện tại", validators=[required()])
+    password = PasswordField("Mật khẩu mới", validators=[required(), strong_password])
+    password_confirm = PasswordField(
+        "Nhập lại mật khẩu mới", validators=[required(), EqualTo("password", "Hai mật khẩu không khớp.")]
+    )
+
+
+class OfficialForm(BaseForm):
+    full_name = StringField("Họ và tên", filters=[strip], validators=[required(), max_length(200)])
+    email = EmailField(
+        "Email", filters=[_lower_strip], validators=[required(), email_address(), max_length(254)]
+    )
+    role = SelectField("Vai trò", validators=[required()])
+    position = StringField("Chức vụ", filters=[strip], validators=[Optional(), max_length(120)])
+    department = StringField("Phòng, đơn vị", filters=[strip], validators=[Optional(), max_length(200)])
+    phone = StringField("Số điện thoại", filters=[normalise_phone], validators=[Optional(), phone_number])

@@ -1,0 +1,67 @@
+"""Validators for Vietnamese identifiers, with Vietnamese messages."""
+
+from __future__ import annotations
+
+import re
+
+from wtforms import ValidationError
+from wtforms.validators import DataRequired, Email, Length
+
+PERSONAL_ID = re.compile(r"^\d{12}$")
+PHONE = re.compile(r"^0(3|5|7|8|9)\d{8}$|^02\d{9}$")
+TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+
+REQUIRED_MESSAGE = "Vui lòng nhập thông tin này."
+
+
+def required(message: str = REQUIRED_MESSAGE) -> DataRequired:
+    return DataRequired(message=message)
+
+
+def email_address():
+    return Email(message="Địa chỉ email không hợp lệ.", check_deliverability=False)
+
+
+def max_length(n: int) -> Length:
+    return Length(max=n, message=f"Tối đa {n} ký tự.")
+
+
+def normalise_phone(value: str | None) -> str | None:
+    if not value:
+        return value
+    digits = re.sub(r"[\s.\-()]", "", value)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def is_valid_personal_id(value: str) -> bool:
+    # 12 digits; the first three are the code of the province of birth registration (001-096).
+    return bool(PERSONAL_ID.match(value)) and 1 <= int(value[:3]) <= 96
+
+
+def personal_id(form, field) -> None:
+    if field.data and not is_valid_personal_id(field.data):
+        raise ValidationError("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số và có mã tỉnh hợp lệ.")
+
+
+def phone_number(form, field) -> None:
+    if field.data and not PHONE.match(field.data):
+        raise ValidationError("Số điện thoại không hợp lệ (ví dụ: 0912345678).")
+
+
+def tax_code(form, field) -> None:
+    if field.data and not TAX_CODE.match(field.data):
+        raise ValidationError("Mã số thuế phải gồm 10 chữ số (hoặc 10 chữ số, dấu gạch và 3 chữ số).")
+
+
+def strong_password(form, field) -> None:
+    value = field.data or ""
+    if len(value) < 8 or not re.search(r"[A-Za-z]", value) or not re.search(r"\d", value):
+        raise ValidationError("Mật khẩu phải có ít nhất 8 ký tự, gồm cả chữ và số.")

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# System packages the project needs, installed once (idempotent): Chromium for the end-to-end tests,
+# Liberation fonts (Times-New-Roman metrics, full Vietnamese) for documents, the PostgreSQL client
+# tools for backups. Skipped quietly when everything is present.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Liberation Serif" || need+=(fonts-liberation)
+command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "Installing system packages: ${need[*]}"
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
+  echo "Please install as root: apt-get install -y ${need[*]}" >&2; exit 1; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

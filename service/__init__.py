@@ -1,0 +1,82 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from config import BASE_DIR, Config, config_for
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    config = config or config_for()
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder="static",
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config)
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set outside development and tests (export SECRET_KEY=...).")
+    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+
+    from service.logs import init_logging
+
+    init_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    from service.errors import register_errorhandlers
+
+    register_errorhandlers(app)
+    register_commands(app)
+    from service.access import check_every_view_declares_access
+
+    check_every_view_declares_access(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from service.database import configure_engine
+    from service.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    import service.models  # noqa: F401  every model, for Alembic and relationships
+    from service.accounts import login as _login  # noqa: F401  registers the user loader
+
+
+def register_blueprints(app: Flask) -> None:
+    from service.accounts.views import bp as accounts_bp
+    from service.admin.views import bp as admin_bp
+    from service.api.views import bp as api_bp
+    from service.dossiers.views import bp as dossiers_bp
+    from service.home import bp as home_bp
+    from service.procedures.views import bp as procedures_bp
+
+    for blueprint in (home_bp, accounts_bp, procedures_bp, dossiers_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from service.accounts.roles import ROLE_LABELS
+    from service.money import format_vnd
+    from service.timeutil import format_date, format_datetime
+
+    app.jinja_env.filters.update(vnd=format_vnd, date_vn=format_date, datetime_vn=format_datetime)
+    app.jinja_env.globals.update(role_labels=ROLE_LABELS)
+
+
+def register_commands(app: Flask) -> None:
+    from service.cli import register
+
+    register(app)

@@ -1,0 +1,27 @@
+"""Flask-Login wiring."""
+
+from flask import flash, redirect, request, url_for
+
+from service.accounts.models import User
+from service.extensions import db, login_manager
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    from service.dossiers.drafts import stash_posted_draft
+
+    if request.path.startswith("/api/"):
+        from service.errors import error_response
+
+        return error_response(401)
+    stash_posted_draft()
+    flash("Vui lòng đăng nhập để tiếp tục. Dữ liệu bạn đã lưu vẫn được giữ nguyên.", "info")
+    target = request.full_path if request.method == "GET" else request.path
+    return redirect(url_for("accounts.login", next=target.rstrip("?")))

@@ -1,0 +1,97 @@
+"""Accounts: users of every role, consents given under Law 91/2025, and single-use tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from service.accounts.roles import APPLICANT_ROLES, OFFICIAL_ROLES, Role
+from service.extensions import db
+from service.timeutil import utcnow
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    # The 12-digit personal identification number is the citizen's key (a later VNeID login attaches here).
+    personal_id: Mapped[str | None] = mapped_column(String(12), unique=True)
+    organisation_name: Mapped[str | None] = mapped_column(String(255))
+    tax_code: Mapped[str | None] = mapped_column(String(14))
+    phone: Mapped[str | None] = mapped_column(String(15))
+    position: Mapped[str | None] = mapped_column(String(120))
+    department: Mapped[str | None] = mapped_column(String(200))
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    email_confirmed_at: Mapped[datetime | None]
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    consents: Mapped[list[ConsentRecord]] = relationship(back_populates="user", order_by="ConsentRecord.id")
+
+    def set_password(self, password: str) -> None:
+        # Werkzeug's default is scrypt: slow and salted.
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_active_account
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.role in APPLICANT_ROLES
+
+    @property
+    def is_official(self) -> bool:
+        return self.role in OFFICIAL_ROLES
+
+    @property
+    def display_name(self) -> str:
+        if self.role == Role.ORGANISATION and self.organisation_name:
+            return self.organisation_name
+        return self.full_name
+
+
+class ConsentRecord(db.Model):
+    """Explicit consent to the purpose-specific privacy notice, with its version and time."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(50))
+    notice_version: Mapped[str] = mapped_column(String(20))
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+
+    user: Mapped[User] = relationship(back_populates="consents")
+
+
+class AccountToken(db.Model):
+    """An emailed, expiring, single-use token. Only its SHA-256 is stored."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (Index("ix_account_tokens_user_purpose", "user_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()

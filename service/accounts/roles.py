@@ -1,0 +1,29 @@
+"""Roles of the system. A user has exactly one role."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    ORGANISATION = "organisation"
+    RECEPTION = "reception"
+    SPECIALIST = "specialist"
+    LEADER = "leader"
+    ACCOUNTANT = "accountant"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.CITIZEN: "Công dân",
+    Role.ORGANISATION: "Đại diện tổ chức",
+    Role.RECEPTION: "Cán bộ tiếp nhận (một cửa)",
+    Role.SPECIALIST: "Chuyên viên xử lý",
+    Role.LEADER: "Lãnh đạo",
+    Role.ACCOUNTANT: "Kế toán trường",
+    Role.ADMIN: "Quản trị hệ thống",
+}
+
+APPLICANT_ROLES = frozenset({Role.CITIZEN, Role.ORGANISATION})
+OFFICIAL_ROLES = frozenset(set(Role) - APPLICANT_ROLES)
+# Officials who handle dossiers of the one-stop process.
+DOSSIER_ROLES = frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})

@@ -1,0 +1,171 @@
+"""Registration, email confirmation, login, password reset and profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from forms.accounts import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegistrationForm,
+    ResendConfirmationForm,
+    ResetPasswordForm,
+)
+from service.access import ANYONE, SIGNED_IN, allow
+from service.accounts import operations
+from service.accounts.roles import Role
+from service.extensions import limiter
+from service.notifications.email import send_email
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def safe_next(default: str) -> str:
+    target = request.args.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def _send_confirmation(user) -> None:
+    raw = operations.issue_token(user, operations.CONFIRM_EMAIL, current_app.config["TOKEN_HOURS_CONFIRM"])
+    link = current_app.config["APP_BASE_URL"] + url_for("accounts.confirm", token=raw)
+    hours = current_app.config["TOKEN_HOURS_CONFIRM"]
+    send_email(user.email, "confirm_email", user=user, link=link, hours=hours)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@allow(ANYONE)
+def register():
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.register_applicant(form.data, request.remote_addr)
+        except operations.AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            _send_confirmation(user)
+            return render_template("accounts/registered.html", email=user.email)
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/privacy")
+@allow(ANYONE)
+def privacy():
+    return render_template("accounts/privacy.html", version=current_app.config["PRIVACY_NOTICE_VERSION"])
+
+
+@bp.route("/confirm/<token>")
+@allow(ANYONE)
+def confirm(token: str):
+    user = operations.confirm_email(token)
+    if user is None:
+        flash("Liên kết xác nhận không hợp lệ hoặc đã hết hạn. Vui lòng yêu cầu gửi lại.", "error")
+        return redirect(url_for("accounts.resend_confirmation"))
+    flash("Email đã được xác nhận. Bạn có thể đăng nhập.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/resend-confirmation", methods=["GET", "POST"])
+@allow(ANYONE)
+def resend_confirmation():
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        user = operations.find_by_email(form.email.data)
+        if user is not None and user.email_confirmed_at is None:
+            _send_confirmation(user)
+        # The same answer whether or not the address has an account: no account enumeration.
+        flash("Nếu email đã đăng ký và chưa xác nhận, thư xác nhận mới đã được gửi.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/email_form.html", form=form, title="Gửi lại thư xác nhận email")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(ANYONE)
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user, problem = operations.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            flash(f"Xin chào {user.display_name}.", "success")
+            return redirect(safe_next(url_for("home.dashboard")))
+        form.password.errors.append(problem)
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(SIGNED_IN)
+def logout():
+    logout_user()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@allow(ANYONE)
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = operations.find_by_email(form.email.data)
+        if user is not None and user.is_active_account:
+            hours = current_app.config["TOKEN_HOURS_RESET"]
+            raw = operations.issue_token(user, operations.RESET_PASSWORD, hours)
+            link = current_app.config["APP_BASE_URL"] + url_for("accounts.reset_password", token=raw)
+            send_email(user.email, "reset_password", user=user, link=link, hours=hours)
+        flash("Nếu email đã đăng ký, hướng dẫn đặt lại mật khẩu đã được gửi đến hộp thư của bạn.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/email_form.html", form=form, title="Quên mật khẩu")
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@allow(ANYONE)
+def reset_password(token: str):
+    if operations.peek_token(token, operations.RESET_PASSWORD) is None:
+        flash("Liên kết đặt lại mật khẩu không hợp lệ, đã được dùng hoặc đã hết hạn.", "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        if operations.reset_password(token, form.password.data) is None:
+            flash("Liên kết đặt lại mật khẩu không hợp lệ, đã được dùng hoặc đã hết hạn.", "error")
+            return redirect(url_for("accounts.forgot_password"))
+        flash("Mật khẩu đã được đặt lại. Vui lòng đăng nhập.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        operations.update_profile(current_user, form.data)
+        flash("Đã cập nhật thông tin tài khoản.", "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template(
+        "accounts/profile.html", form=form, is_organisation=current_user.role == Role.ORGANISATION
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(current_user, form.current_password.data, form.password.data)
+        except operations.AccountError as error:
+            form.current_password.errors.append(error.message)
+        else:
+            flash("Đã đổi mật khẩu.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/password.html", form=form)

@@ -1,0 +1,88 @@
+"""Administration: officials' accounts, the development outbox, catalogue versions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from forms.accounts import OfficialForm
+from forms.base import options
+from service.access import allow
+from service.accounts import operations
+from service.accounts.models import User
+from service.accounts.roles import ROLE_LABELS, Role
+from service.extensions import db
+from service.notifications.email import send_email
+from service.notifications.models import OutboundEmail
+from service.procedures.queries import all_with_versions
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+OFFICIAL_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role if r not in (Role.CITIZEN, Role.ORGANISATION)]
+
+
+@bp.route("/users")
+@allow(Role.ADMIN)
+def users():
+    everyone = db.session.scalars(db.select(User).order_by(User.role, User.email)).all()
+    return render_template("admin/users.html", users=everyone)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def new_official():
+    form = OfficialForm()
+    form.role.choices = options(OFFICIAL_CHOICES)
+    if form.validate_on_submit():
+        try:
+            user = operations.create_official(
+                form.email.data, form.role.data, form.full_name.data,
+                position=form.position.data, department=form.department.data, phone=form.phone.data,
+            )  # fmt: skip
+        except operations.AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            _send_set_password(user)
+            flash(f"Đã tạo tài khoản {user.email}; thư đặt mật khẩu đã được gửi.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/new_official.html", form=form)
+
+
+def _send_set_password(user: User) -> None:
+    hours = 72
+    raw = operations.issue_token(user, operations.RESET_PASSWORD, hours)
+    link = current_app.config["APP_BASE_URL"] + url_for("accounts.reset_password", token=raw)
+    send_email(user.email, "official_welcome", user=user, link=link, hours=hours)
+
+
+@bp.route("/users/<int:user_id>/active/<int:active>", methods=["POST"])
+@allow(Role.ADMIN)
+def set_active(user_id: int, active: int):
+    if user_id == current_user.id:
+        flash("Không thể tự khóa tài khoản của chính mình.", "error")
+        return redirect(url_for("admin.users"))
+    if operations.set_active(user_id, bool(active)) is None:
+        abort(404)
+    flash("Đã mở khóa tài khoản." if active else "Đã khóa tài khoản.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/outbox")
+@allow(Role.ADMIN)
+def outbox():
+    messages = db.session.scalars(db.select(OutboundEmail).order_by(OutboundEmail.id.desc()).limit(200)).all()
+    return render_template(
+        "admin/outbox.html", messages=messages, smtp=bool(current_app.config["MAIL_SERVER"])
+    )
+
+
+@bp.route("/outbox/<int:message_id>")
+@allow(Role.ADMIN)
+def outbox_message(message_id: int):
+    message = db.session.get(OutboundEmail, message_id) or abort(404)
+    return render_template("admin/outbox_message.html", message=message)
+
+
+@bp.route("/catalogue")
+@allow(Role.ADMIN)
+def catalogue():
+    return render_template("admin/catalogue.html", procedures=all_with_versions())

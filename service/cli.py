@@ -1,0 +1,124 @@
+"""Commands: `flask --app wsgi <group> <command>`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from service.accounts.roles import Role
+
+users_cli = AppGroup("users", help="Tài khoản cán bộ.")
+catalogue_cli = AppGroup("catalogue", help="Danh mục thủ tục hành chính.")
+backup_cli = AppGroup("backup", help="Sao lưu và phục hồi dữ liệu.")
+notifications_cli = AppGroup("notifications", help="Thư điện tử.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role if r not in (Role.CITIZEN, Role.ORGANISATION)]),
+)
+@click.option("--name", "full_name", default="Cán bộ", show_default=True)
+@click.option("--password", default=None, help="Without it, a set-password link is emailed (and printed).")
+@click.option("--department", default=None)
+@click.option("--position", default=None)
+def create_user(email, role, full_name, password, department, position):
+    """Create an official's account (officials cannot self-register)."""
+    from service.accounts import operations
+
+    try:
+        user = operations.create_official(
+            email, role, full_name, password, department=department, position=position
+        )
+    except operations.AccountError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+    if not password:
+        from service.admin.views import _send_set_password
+
+        with _request_context():
+            _send_set_password(user)
+        click.echo("A set-password email was sent (or placed in the development outbox).")
+
+
+def _request_context():
+    from flask import current_app
+
+    return current_app.test_request_context(base_url=current_app.config["APP_BASE_URL"])
+
+
+@catalogue_cli.command("import")
+@click.option(
+    "--dir", "directory", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None
+)
+def import_catalogue(directory):
+    """Load the procedure files; a changed file becomes a new version."""
+    from service.procedures.catalogue import CATALOGUE_DIR, CatalogueError
+    from service.procedures.catalogue import import_catalogue as run_import
+
+    try:
+        report = run_import(directory or CATALOGUE_DIR)
+    except CatalogueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"{len(report.created)} new, {len(report.updated)} new versions, {len(report.unchanged)} unchanged."
+    )
+    for code in report.updated:
+        click.echo(f"  new version: {code}")
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_create(path):
+    """Write one consistent backup archive (.tar.gz) to PATH."""
+    from service.backup import BackupError, create_backup
+
+    try:
+        manifest = create_backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {path}: {manifest['dialect']} database, {len(manifest['files'])} files.")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def backup_restore(path):
+    """Restore PATH into an empty database and upload folder, verifying every checksum."""
+    from service.backup import BackupError, restore_backup
+
+    try:
+        manifest = restore_backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Restored {manifest['dialect']} database and {len(manifest['files'])} files; checksums verified."
+    )
+
+
+@notifications_cli.command("retry")
+def retry_emails():
+    """Send again the emails that SMTP could not deliver."""
+    from service.notifications.email import retry_failed
+
+    sent, failed = retry_failed()
+    click.echo(f"{sent} sent, {failed} still failing.")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load the catalogue, one demo account per role and demo dossiers (once)."""
+    from service.demo import seed
+
+    with _request_context():
+        created = seed()
+    click.echo("Demo data created." if created else "Demo data already present; nothing to do.")
+
+
+def register(app: Flask) -> None:
+    for command in (users_cli, catalogue_cli, backup_cli, notifications_cli, seed_demo):
+        app.cli.add_command(command)

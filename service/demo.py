@@ -1,0 +1,77 @@
+"""Demo data for `flask --app wsgi seed-demo`: the catalogue, one account per role, dossiers in several
+states with attached files. The passwords are listed in the README."""
+
+from __future__ import annotations
+
+import io
+
+from werkzeug.datastructures import FileStorage
+
+from service.accounts import operations as accounts
+from service.accounts.models import User
+from service.accounts.roles import Role
+from service.database import begin_write
+from service.dossiers import operations as dossiers
+from service.dossiers.samples import sample_file, sample_pairs
+from service.extensions import db
+from service.procedures.catalogue import import_catalogue
+from service.procedures.queries import get_published
+from service.timeutil import utcnow
+
+DEMO_PASSWORD = "Demo@2026"
+OFFICIALS = [
+    ("tiepnhan@demo.gdnn.vn", Role.RECEPTION, "Lê Thị Tiếp Nhận", "Bộ phận Một cửa"),
+    ("chuyenvien@demo.gdnn.vn", Role.SPECIALIST, "Phạm Văn Chuyên", "Phòng Giáo dục nghề nghiệp"),
+    ("lanhdao@demo.gdnn.vn", Role.LEADER, "Võ Minh Lãnh", "Ban Giám đốc Sở"),
+    ("ketoan@demo.gdnn.vn", Role.ACCOUNTANT, "Đặng Thu Kế", "Trường Trung cấp Kỹ thuật - Nghiệp vụ An Giang"),
+    ("quantri@demo.gdnn.vn", Role.ADMIN, "Quản trị hệ thống", "Sở Giáo dục và Đào tạo"),
+]
+
+
+def seed() -> bool:
+    if accounts.find_by_email("quantri@demo.gdnn.vn") is not None:
+        return False
+    import_catalogue()
+    for email, role, name, department in OFFICIALS:
+        accounts.create_official(email, role, name, DEMO_PASSWORD, department=department)
+    citizen = _applicant("congdan@demo.gdnn.vn", "citizen", "Nguyễn Văn An", "089205001234", "0912345678")
+    organisation = _applicant("tochuc@demo.gdnn.vn", "organisation", "Trần Thị Bình", None, "0296385123")
+    specialist = accounts.find_by_email("chuyenvien@demo.gdnn.vn")
+
+    _dossier(citizen, "1.005144.000.00.00.H01", submit=False)
+    _dossier(citizen, "2.001959.000.00.00.H01", submit=True)
+    withdrawn = _dossier(citizen, "2.002284.000.00.00.H01", submit=True)
+    dossiers.withdraw(withdrawn.id, citizen, "Đã nộp nhầm thủ tục.")
+    assigned = _dossier(organisation, "2.000189.000.00.00.H01", submit=True)
+    _dossier(organisation, "1.000389.000.00.00.H01", submit=True)
+    begin_write()
+    db.session.get(type(assigned), assigned.id).assignee_id = specialist.id
+    db.session.commit()
+    return True
+
+
+def _applicant(email: str, kind: str, name: str, personal_id: str | None, phone: str) -> User:
+    data = {
+        "account_type": kind, "email": email, "full_name": name, "personal_id": personal_id, "phone": phone,
+        "password": DEMO_PASSWORD, "organisation_name": "Trung tâm Giáo dục nghề nghiệp Long Xuyên",
+        "tax_code": "1600123456",
+    }  # fmt: skip
+    user = accounts.register_applicant(data, "127.0.0.1")
+    begin_write()
+    db.session.get(User, user.id).email_confirmed_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def _dossier(owner: User, code: str, submit: bool):
+    version = get_published(code).current_version
+    dossier = dossiers.start_draft(owner, version)
+    dossiers.save_form(dossier.id, owner, sample_pairs(version.fields), None)
+    for document in version.documents:
+        if document.get("required") or not submit:
+            data, name = sample_file(document["file_types"], f"{document['key']}")
+            upload = FileStorage(stream=io.BytesIO(data), filename=name)
+            dossiers.add_file(dossier.id, owner, document["key"], upload)
+    if submit:
+        dossier, _ = dossiers.submit(dossier.id, owner)
+    return dossier

@@ -1,0 +1,63 @@
+"""Nothing typed into a draft is lost when the session expires.
+
+If the e-form is posted after the login session (or its CSRF token) has expired, the posted values are
+kept server-side under a random token held in the new session. When the owner, logged in again, opens
+the draft, the values are saved into it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import flash, redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import delete
+
+from service.dossiers.models import Dossier, FormStash
+from service.extensions import db
+from service.timeutil import utcnow
+
+DRAFT_FORM_ENDPOINT = "dossiers.edit"
+NOT_FORM_FIELDS = {"csrf_token", "action", "version"}
+
+
+def posted_pairs() -> list[tuple[str, str]]:
+    return [(name, value) for name, value in request.form.items(multi=True) if name not in NOT_FORM_FIELDS]
+
+
+def stash_posted_draft() -> bool:
+    if request.method != "POST" or request.endpoint != DRAFT_FORM_ENDPOINT:
+        return False
+    db.session.rollback()
+    db.session.execute(delete(FormStash).where(FormStash.created_at < utcnow() - timedelta(days=2)))
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        FormStash(token=token, dossier_id=request.view_args["dossier_id"], form_data=posted_pairs())
+    )
+    db.session.commit()
+    session["form_stash"] = token
+    return True
+
+
+def rescue_draft_after_csrf_failure():
+    if not stash_posted_draft():
+        return None
+    edit_url = url_for(DRAFT_FORM_ENDPOINT, dossier_id=request.view_args["dossier_id"])
+    flash("Phiên làm việc đã hết hạn. Dữ liệu bạn vừa nhập đã được giữ lại và lưu vào bản nháp.", "warning")
+    if current_user.is_authenticated:
+        return redirect(edit_url)
+    return redirect(url_for("accounts.login", next=edit_url))
+
+
+def take_stash(dossier: Dossier) -> list[tuple[str, str]] | None:
+    token = session.pop("form_stash", None)
+    if not token:
+        return None
+    stash = db.session.scalar(db.select(FormStash).where(FormStash.token == token))
+    if stash is None or stash.dossier_id != dossier.id:
+        return None
+    pairs = [(name, value) for name, value in stash.form_data]
+    db.session.delete(stash)
+    db.session.commit()
+    return pairs

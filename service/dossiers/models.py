@@ -1,0 +1,115 @@
+"""Dossiers (hồ sơ), their attached files, their history, and the daily running numbers of their codes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.accounts.models import User
+from service.extensions import db
+from service.procedures.models import ProcedureVersion
+from service.timeutil import utcnow
+
+
+class Dossier(db.Model):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        Index("ix_dossiers_owner_created", "owner_id", "created_at"),
+        Index("ix_dossiers_status_submitted", "status", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Given at submission (receipt by the system): AGENCY-YYMMDD-NNNN, Circular 03/2025.
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_versions.id"), index=True)
+    status: Mapped[str] = mapped_column(String(30), default="draft")
+    # The e-form exactly as entered: a list of [name, value] pairs, so that nothing typed is ever lost.
+    form_data: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    applicant_name: Mapped[str | None] = mapped_column(String(255))
+    lookup_secret: Mapped[str | None] = mapped_column(String(16))
+    lookup_phone: Mapped[str | None] = mapped_column(String(15))
+    channel: Mapped[str] = mapped_column(String(10), default="online")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    submitted_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Bumped on every change; an edit made from a stale page is detected and shown, not lost.
+    version: Mapped[int] = mapped_column(default=1)
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    procedure_version: Mapped[ProcedureVersion] = relationship()
+    files: Mapped[list[DossierFile]] = relationship(back_populates="dossier", order_by="DossierFile.id")
+    events: Mapped[list[DossierEvent]] = relationship(back_populates="dossier", order_by="DossierEvent.id")
+
+    @property
+    def form_pairs(self) -> list[tuple[str, str]]:
+        return [(name, value) for name, value in self.form_data or []]
+
+    def files_for(self, document_key: str) -> list[DossierFile]:
+        return [f for f in self.files if f.document_key == document_key]
+
+
+class DossierFile(db.Model):
+    """An attached document. The bytes live under UPLOAD_FOLDER with a random name, outside the web root."""
+
+    __tablename__ = "dossier_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    document_key: Mapped[str] = mapped_column(String(60))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    file_type: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="files")
+
+
+class DossierEvent(db.Model):
+    """One row per transition: the dossier's timeline and audit trail."""
+
+    __tablename__ = "dossier_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class DossierCounter(db.Model):
+    """The running number of dossier codes per receiving agency and (Vietnam) day."""
+
+    __tablename__ = "dossier_counters"
+
+    agency_code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class FormStash(db.Model):
+    """E-form data posted after the session expired, kept until the owner logs in again."""
+
+    __tablename__ = "form_stashes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    # No foreign key: the posted id is unverified until the owner logs in again.
+    dossier_id: Mapped[int] = mapped_column(index=True)
+    form_data: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

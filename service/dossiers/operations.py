@@ -1,0 +1,279 @@
+"""Dossier operations: the only place that writes dossiers, their files and their history.
+
+Each operation locks the dossier (`begin_write()` + `for_update()`) for its whole transaction, so two
+requests acting on one dossier at once are serialised and the second sees the first's result.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+from statemachine.exceptions import TransitionNotAllowed
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.exceptions import NotFound
+
+from forms.dossier import form_class
+from service.accounts.models import User
+from service.database import begin_write, for_update
+from service.dossiers import uploads
+from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile
+from service.extensions import db
+from service.procedures.models import ProcedureVersion
+from service.timeutil import to_local, utcnow
+from workflows.dossier_filing import DossierFilingMachine, DossierStatus
+
+SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
+
+
+class DossierError(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class StaleDraft(DossierError):
+    pass
+
+
+@dataclass
+class Problem:
+    where: str
+    message: str
+
+
+class Incomplete(DossierError):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("Hồ sơ chưa đầy đủ.")
+        self.problems = problems
+
+
+def start_draft(owner: User, version: ProcedureVersion) -> Dossier:
+    if owner.role not in _applicant_roles_for(version):
+        raise DossierError("Thủ tục này không dành cho loại tài khoản của bạn.")
+    begin_write()
+    dossier = Dossier(
+        owner_id=owner.id, procedure_version_id=version.id, status=DossierStatus.DRAFT, form_data=[]
+    )
+    db.session.add(dossier)
+    db.session.flush()
+    _record(dossier, "create", None, owner, None)
+    db.session.commit()
+    return dossier
+
+
+def _applicant_roles_for(version: ProcedureVersion) -> set[str]:
+    mapping = {"person": "citizen", "organisation": "organisation"}
+    return {mapping[a] for a in version.content["applicants"]}
+
+
+def lock_own_dossier(dossier_id: int, owner: User) -> Dossier:
+    """Start a write transaction and lock the owner's dossier; 404 for anyone else's."""
+    begin_write()
+    dossier = db.session.scalar(
+        for_update(db.select(Dossier).where(Dossier.id == dossier_id, Dossier.owner_id == owner.id))
+    )
+    if dossier is None:
+        db.session.rollback()
+        raise NotFound()
+    return dossier
+
+
+def _require_draft(dossier: Dossier) -> None:
+    if dossier.status != DossierStatus.DRAFT:
+        db.session.rollback()
+        raise DossierError("Hồ sơ đã được nộp nên không thể sửa đổi.")
+
+
+def save_form(
+    dossier_id: int, owner: User, pairs: list[tuple[str, str]], expected_version: int | None
+) -> Dossier:
+    dossier = lock_own_dossier(dossier_id, owner)
+    _require_draft(dossier)
+    if expected_version is not None and expected_version != dossier.version:
+        current = dossier.version
+        db.session.rollback()
+        raise StaleDraft(
+            "Bản nháp vừa được lưu từ một cửa sổ hoặc thiết bị khác. Dữ liệu bạn vừa nhập vẫn hiển thị bên dưới; "
+            f"hãy kiểm tra rồi bấm Lưu nháp một lần nữa để ghi đè (phiên bản {current})."
+        )
+    dossier.form_data = [[name, value] for name, value in pairs]
+    dossier.version += 1
+    db.session.commit()
+    return dossier
+
+
+def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorage) -> DossierFile:
+    config = current_app.config
+    data = upload.stream.read(config["MAX_FILE_BYTES"] + 1)
+    if not data:
+        raise DossierError("Vui lòng chọn tệp cần tải lên.")
+    if len(data) > config["MAX_FILE_BYTES"]:
+        raise DossierError(f"Tệp vượt quá dung lượng cho phép ({_mb(config['MAX_FILE_BYTES'])} cho mỗi tệp).")
+    dossier = lock_own_dossier(dossier_id, owner)
+    _require_draft(dossier)
+    document = dossier.procedure_version.document(document_key)
+    if document is None:
+        db.session.rollback()
+        raise NotFound()
+    file_type = _accepted_type(data, document)
+    _check_room(dossier, document, len(data))
+    stored_name, digest = uploads.store(data, file_type)
+    attached = DossierFile(
+        dossier_id=dossier.id,
+        document_key=document_key,
+        original_name=uploads.clean_filename(upload.filename),
+        stored_name=stored_name,
+        file_type=file_type,
+        size=len(data),
+        sha256=digest,
+        uploaded_by_id=owner.id,
+    )
+    db.session.add(attached)
+    dossier.version += 1
+    try:
+        db.session.commit()
+    except Exception:
+        uploads.remove(stored_name)
+        raise
+    return attached
+
+
+def _accepted_type(data: bytes, document: dict) -> str:
+    file_type = uploads.sniff(data[:16], data)
+    if file_type not in document["file_types"]:
+        db.session.rollback()
+        allowed = ", ".join(uploads.FILE_TYPE_LABELS[t] for t in document["file_types"])
+        raise DossierError(f"Nội dung tệp không phải định dạng được chấp nhận ({allowed}), dù tên tệp là gì.")
+    return file_type
+
+
+def _check_room(dossier: Dossier, document: dict, size: int) -> None:
+    config = current_app.config
+    problem = None
+    if len(dossier.files_for(document["key"])) >= int(document.get("max_files", 1)):
+        problem = f"Giấy tờ này chỉ nhận tối đa {document.get('max_files', 1)} tệp. Hãy xóa bớt tệp cũ trước."
+    elif len(dossier.files) >= config["MAX_FILES_PER_DOSSIER"]:
+        problem = f"Hồ sơ chỉ nhận tối đa {config['MAX_FILES_PER_DOSSIER']} tệp đính kèm."
+    elif sum(f.size for f in dossier.files) + size > config["MAX_DOSSIER_BYTES"]:
+        problem = f"Tổng dung lượng hồ sơ vượt quá {_mb(config['MAX_DOSSIER_BYTES'])}."
+    if problem:
+        db.session.rollback()
+        raise DossierError(problem)
+
+
+def delete_file(dossier_id: int, owner: User, file_id: int) -> None:
+    dossier = lock_own_dossier(dossier_id, owner)
+    _require_draft(dossier)
+    attached = next((f for f in dossier.files if f.id == file_id), None)
+    if attached is None:
+        db.session.rollback()
+        raise NotFound()
+    stored_name = attached.stored_name
+    db.session.delete(attached)
+    dossier.version += 1
+    db.session.commit()
+    uploads.remove(stored_name)
+
+
+def delete_draft(dossier_id: int, owner: User) -> None:
+    dossier = lock_own_dossier(dossier_id, owner)
+    _require_draft(dossier)
+    stored = [f.stored_name for f in dossier.files]
+    for attached in dossier.files:
+        db.session.delete(attached)
+    for event in dossier.events:
+        db.session.delete(event)
+    db.session.delete(dossier)
+    db.session.commit()
+    for name in stored:
+        uploads.remove(name)
+
+
+def check_complete(dossier: Dossier) -> list[Problem]:
+    """Everything that stops a submission: required fields, invalid values, missing documents."""
+    problems: list[Problem] = []
+    form = form_class(dossier.procedure_version.fields, strict=True)(
+        formdata=MultiDict(dossier.form_pairs), meta={"csrf": False}
+    )
+    if not form.validate():
+        labels = {spec["key"]: spec["label"] for spec in dossier.procedure_version.fields}
+        for key in form.errors:
+            problems.append(Problem(labels.get(key, key), "Thông tin chưa đầy đủ hoặc không hợp lệ."))
+    for document in dossier.procedure_version.documents:
+        if document.get("required") and not dossier.files_for(document["key"]):
+            problems.append(Problem(document["name"], "Chưa đính kèm giấy tờ bắt buộc này."))
+    return problems
+
+
+def submit(dossier_id: int, owner: User) -> tuple[Dossier, bool]:
+    """Submit a draft. A repeated submit (double click) returns the submitted dossier, creating nothing."""
+    dossier = lock_own_dossier(dossier_id, owner)
+    if dossier.status != DossierStatus.DRAFT:
+        db.session.rollback()
+        return dossier, False
+    problems = check_complete(dossier)
+    if problems:
+        db.session.rollback()
+        raise Incomplete(problems)
+    now = utcnow()
+    dossier.code = allocate_code(current_app.config["AGENCY_CODE"], now)
+    dossier.lookup_secret = "".join(secrets.choice(SECRET_ALPHABET) for _ in range(8))
+    dossier.lookup_phone = owner.phone
+    dossier.applicant_name = owner.display_name
+    dossier.submitted_at = now
+    _transition(dossier, "submit", owner)
+    db.session.commit()
+    return dossier, True
+
+
+def allocate_code(agency_code: str, now) -> str:
+    """AGENCY-YYMMDD-NNNN with a running number per agency and Vietnam day, atomic under concurrency."""
+    day = to_local(now).date()
+    table = DossierCounter.__table__
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .values(agency_code=agency_code, day=day, last_number=1)
+        .on_conflict_do_update(
+            index_elements=["agency_code", "day"], set_={"last_number": table.c.last_number + 1}
+        )
+        .returning(table.c.last_number)
+    )
+    number = db.session.execute(statement).scalar_one()
+    return f"{agency_code}-{day:%y%m%d}-{number:04d}"
+
+
+def withdraw(dossier_id: int, owner: User, reason: str) -> Dossier:
+    dossier = lock_own_dossier(dossier_id, owner)
+    dossier.withdrawn_at = utcnow()
+    _transition(dossier, "withdraw", owner, reason or None)
+    db.session.commit()
+    return dossier
+
+
+def _transition(dossier: Dossier, event: str, actor: User, note: str | None = None) -> None:
+    source = dossier.status
+    machine = DossierFilingMachine(model=dossier, state_field="status")
+    try:
+        machine.send(event, actor=actor)
+    except TransitionNotAllowed as error:
+        db.session.rollback()
+        raise DossierError("Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ.") from error
+    dossier.version += 1
+    _record(dossier, event, source, actor, note)
+
+
+def _record(dossier: Dossier, event: str, source: str | None, actor: User | None, note: str | None) -> None:
+    db.session.add(
+        DossierEvent(
+            dossier_id=dossier.id, event=event, from_status=source, to_status=dossier.status,
+            actor_id=actor.id if actor else None, note=note,
+        )
+    )  # fmt: skip
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB").replace(".", ",")

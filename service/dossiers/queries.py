@@ -1,0 +1,91 @@
+"""Reading dossiers: who may see which, lists without a query per row, and the public lookup."""
+
+from __future__ import annotations
+
+import hmac
+import re
+
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import NotFound
+
+from forms.validators import normalise_phone
+from service.accounts.models import User
+from service.accounts.roles import Role
+from service.dossiers.models import Dossier, DossierEvent
+from service.extensions import db
+from workflows.dossier_filing import DossierStatus
+
+CODE_PATTERN = re.compile(r"^[A-Z0-9.]{2,30}-\d{6}-\d{4,6}$")
+
+
+def can_view(user: User, dossier: Dossier) -> bool:
+    if dossier.owner_id == user.id:
+        return True
+    if dossier.status == DossierStatus.DRAFT:
+        return False  # a draft is the applicant's alone
+    if user.role in (Role.RECEPTION, Role.LEADER):
+        return True
+    if user.role == Role.SPECIALIST:
+        return dossier.assignee_id == user.id
+    return False
+
+
+def get_viewable(dossier_id: int, user: User) -> Dossier:
+    """The dossier if this user has a right to it; 404 otherwise, so that its existence is not revealed."""
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or not can_view(user, dossier):
+        raise NotFound()
+    return dossier
+
+
+def get_own(dossier_id: int, user: User) -> Dossier:
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or dossier.owner_id != user.id:
+        raise NotFound()
+    return dossier
+
+
+def my_dossiers(user: User) -> list[Dossier]:
+    return db.session.scalars(
+        db.select(Dossier)
+        .where(Dossier.owner_id == user.id)
+        .options(selectinload(Dossier.procedure_version), selectinload(Dossier.events))
+        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+    ).all()
+
+
+def worklist(user: User, limit: int = 200) -> list[Dossier]:
+    statement = (
+        db.select(Dossier)
+        .where(Dossier.status != DossierStatus.DRAFT)
+        .options(selectinload(Dossier.procedure_version), selectinload(Dossier.owner))
+        .order_by(Dossier.submitted_at.desc())
+        .limit(limit)
+    )
+    if user.role == Role.SPECIALIST:
+        statement = statement.where(Dossier.assignee_id == user.id)
+    return db.session.scalars(statement).all()
+
+
+def normalise_code(raw: str | None) -> str:
+    return (raw or "").strip().upper()
+
+
+def is_well_formed_code(code: str) -> bool:
+    return bool(CODE_PATTERN.match(code))
+
+
+def lookup(code: str, secret_or_phone: str) -> Dossier | None:
+    """A submitted dossier whose lookup secret (or registered phone) matches; None otherwise."""
+    dossier = db.session.scalar(db.select(Dossier).where(Dossier.code == code))
+    if dossier is None or dossier.status == DossierStatus.DRAFT:
+        return None
+    given = (secret_or_phone or "").strip()
+    secret_ok = bool(dossier.lookup_secret) and hmac.compare_digest(given.upper(), dossier.lookup_secret)
+    phone = normalise_phone(given)
+    phone_ok = bool(dossier.lookup_phone) and hmac.compare_digest(phone or "", dossier.lookup_phone)
+    return dossier if secret_ok or phone_ok else None
+
+
+def public_timeline(dossier: Dossier) -> list[DossierEvent]:
+    return [event for event in dossier.events if event.event != "create"]

@@ -1,0 +1,241 @@
+"""Online filing: drafts, e-form, attachments, review, submission, my dossiers, withdrawal."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from forms.dossier import form_class, ward_options
+from service.access import SIGNED_IN, allow
+from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES, Role
+from service.dossiers import operations, queries, table_rows, uploads
+from service.dossiers.display import describe
+from service.dossiers.drafts import posted_pairs, take_stash
+from service.notifications.email import send_email
+from service.procedures.queries import get_published
+from workflows.dossier_filing import EVENT_LABELS, STATUS_LABELS, DossierStatus
+
+bp = Blueprint("dossiers", __name__)
+APPLICANTS = tuple(APPLICANT_ROLES)
+
+
+@bp.app_context_processor
+def dossier_labels():
+    return {"status_labels": STATUS_LABELS, "event_labels": EVENT_LABELS}
+
+
+@bp.route("/dossiers/new/<code>", methods=["POST"])
+@allow(*APPLICANTS)
+def start(code: str):
+    procedure = get_published(code)
+    try:
+        dossier = operations.start_draft(current_user, procedure.current_version)
+    except operations.DossierError as error:
+        flash(error.message, "error")
+        return redirect(url_for("procedures.detail", code=code))
+    return redirect(url_for("dossiers.edit", dossier_id=dossier.id))
+
+
+@bp.route("/dossiers")
+@allow(*APPLICANTS)
+def mine():
+    return render_template("dossiers/mine.html", dossiers=queries.my_dossiers(current_user))
+
+
+def _draft_or_redirect(dossier_id: int):
+    dossier = queries.get_own(dossier_id, current_user)
+    if dossier.status != DossierStatus.DRAFT:
+        flash("Hồ sơ đã được nộp nên không thể sửa đổi.", "info")
+        return dossier, redirect(url_for("dossiers.detail", dossier_id=dossier.id))
+    return dossier, None
+
+
+def _render_edit(dossier, form, version: int):
+    return render_template(
+        "dossiers/edit.html", dossier=dossier, form=form, fields=dossier.procedure_version.fields,
+        version=version, ward_options=ward_options,
+    )  # fmt: skip
+
+
+@bp.route("/dossiers/<int:dossier_id>/edit", methods=["GET", "POST"])
+@allow(*APPLICANTS)
+def edit(dossier_id: int):
+    dossier, elsewhere = _draft_or_redirect(dossier_id)
+    if elsewhere:
+        return elsewhere
+    draft_form = form_class(dossier.procedure_version.fields, strict=False)
+    if request.method == "GET":
+        stashed = take_stash(dossier)
+        if stashed is not None:
+            dossier = operations.save_form(dossier.id, current_user, stashed, None)
+        return _render_edit(dossier, draft_form(formdata=MultiDict(dossier.form_pairs)), dossier.version)
+    return _save_draft(dossier, draft_form)
+
+
+def _save_draft(dossier, draft_form):
+    pairs, action = posted_pairs(), request.form.get("action", "save")
+    if action.startswith("add_row:"):
+        pairs = table_rows.add_row(pairs, action.split(":", 1)[1])
+    elif action.startswith("remove_row:"):
+        _, key, index = (action.split(":") + ["", ""])[:3]
+        pairs = table_rows.remove_row(pairs, key, int(index) if index.isdigit() else -1)
+    form = draft_form(formdata=MultiDict(pairs))
+    form.validate()
+    try:
+        dossier = operations.save_form(dossier.id, current_user, pairs, request.form.get("version", type=int))
+    except operations.StaleDraft as error:
+        flash(error.message, "warning")
+        current = queries.get_own(dossier.id, current_user)
+        return _render_edit(current, form, current.version), 409
+    except operations.DossierError as error:
+        flash(error.message, "error")
+        return redirect(url_for("dossiers.detail", dossier_id=dossier.id))
+    if action == "next" and not form.errors:
+        return redirect(url_for("dossiers.attachments", dossier_id=dossier.id))
+    if form.errors:
+        flash("Đã lưu nháp. Một số thông tin chưa hợp lệ, vui lòng xem các ô được đánh dấu.", "warning")
+    elif action == "save":
+        flash("Đã lưu nháp.", "success")
+    return _render_edit(dossier, form, dossier.version)
+
+
+@bp.route("/dossiers/<int:dossier_id>/attachments")
+@allow(*APPLICANTS)
+def attachments(dossier_id: int):
+    dossier, elsewhere = _draft_or_redirect(dossier_id)
+    if elsewhere:
+        return elsewhere
+    return render_template("dossiers/attachments.html", dossier=dossier, type_labels=uploads.FILE_TYPE_LABELS)
+
+
+@bp.route("/dossiers/<int:dossier_id>/attachments/<document_key>", methods=["POST"])
+@allow(*APPLICANTS)
+def upload(dossier_id: int, document_key: str):
+    back = redirect(url_for("dossiers.attachments", dossier_id=dossier_id, _anchor=f"doc-{document_key}"))
+    try:
+        uploaded = request.files.get("file")
+    except RequestEntityTooLarge:
+        limit = current_app.config["MAX_FILE_BYTES"] // (1024 * 1024) or 1
+        flash(f"Tệp vượt quá dung lượng cho phép (tối đa khoảng {limit} MB mỗi tệp).", "error")
+        return back
+    if uploaded is None or not uploaded.filename:
+        flash("Vui lòng chọn tệp cần tải lên.", "error")
+        return back
+    try:
+        attached = operations.add_file(dossier_id, current_user, document_key, uploaded)
+    except operations.DossierError as error:
+        flash(f"Không nhận tệp “{uploads.clean_filename(uploaded.filename)}”: {error.message}", "error")
+        return back
+    flash(f"Đã đính kèm tệp “{attached.original_name}”.", "success")
+    return back
+
+
+@bp.route("/dossiers/<int:dossier_id>/files/<int:file_id>/delete", methods=["POST"])
+@allow(*APPLICANTS)
+def delete_file(dossier_id: int, file_id: int):
+    try:
+        operations.delete_file(dossier_id, current_user, file_id)
+    except operations.DossierError as error:
+        flash(error.message, "error")
+    else:
+        flash("Đã xóa tệp.", "success")
+    return redirect(url_for("dossiers.attachments", dossier_id=dossier_id))
+
+
+@bp.route("/dossiers/<int:dossier_id>/review")
+@allow(*APPLICANTS)
+def review(dossier_id: int):
+    dossier, elsewhere = _draft_or_redirect(dossier_id)
+    if elsewhere:
+        return elsewhere
+    return _render_review(dossier, operations.check_complete(dossier))
+
+
+def _render_review(dossier, problems, status: int = 200):
+    entries = describe(dossier.procedure_version.fields, dossier.form_pairs)
+    return render_template(
+        "dossiers/review.html", dossier=dossier, entries=entries, problems=problems
+    ), status
+
+
+@bp.route("/dossiers/<int:dossier_id>/submit", methods=["POST"])
+@allow(*APPLICANTS)
+def submit(dossier_id: int):
+    try:
+        dossier, newly = operations.submit(dossier_id, current_user)
+    except operations.Incomplete as error:
+        flash("Hồ sơ chưa đầy đủ, chưa thể nộp. Vui lòng bổ sung các mục dưới đây.", "error")
+        return _render_review(queries.get_own(dossier_id, current_user), error.problems, 422)
+    if newly:
+        send_email(
+            dossier.owner.email,
+            "dossier_submitted",
+            dossier=dossier,
+            base_url=current_app.config["APP_BASE_URL"],
+        )
+    return redirect(url_for("dossiers.submitted", dossier_id=dossier.id))
+
+
+@bp.route("/dossiers/<int:dossier_id>/submitted")
+@allow(*APPLICANTS)
+def submitted(dossier_id: int):
+    dossier = queries.get_own(dossier_id, current_user)
+    if dossier.code is None:
+        return redirect(url_for("dossiers.edit", dossier_id=dossier.id))
+    return render_template("dossiers/submitted.html", dossier=dossier)
+
+
+@bp.route("/dossiers/<int:dossier_id>")
+@allow(SIGNED_IN)
+def detail(dossier_id: int):
+    dossier = queries.get_viewable(dossier_id, current_user)
+    entries = describe(dossier.procedure_version.fields, dossier.form_pairs)
+    return render_template(
+        "dossiers/detail.html", dossier=dossier, entries=entries, is_owner=dossier.owner_id == current_user.id
+    )
+
+
+@bp.route("/dossiers/<int:dossier_id>/files/<int:file_id>")
+@allow(SIGNED_IN)
+def download(dossier_id: int, file_id: int):
+    dossier = queries.get_viewable(dossier_id, current_user)
+    attached = next((f for f in dossier.files if f.id == file_id), None)
+    if attached is None:
+        abort(404)
+    return send_file(
+        uploads.path_for(attached.stored_name), mimetype=uploads.MIME_TYPES[attached.file_type],
+        as_attachment=True, download_name=attached.original_name,
+    )  # fmt: skip
+
+
+@bp.route("/dossiers/<int:dossier_id>/withdraw", methods=["POST"])
+@allow(*APPLICANTS)
+def withdraw(dossier_id: int):
+    reason = (request.form.get("reason") or "").strip()[:1000]
+    try:
+        operations.withdraw(dossier_id, current_user, reason)
+    except operations.DossierError as error:
+        flash(error.message, "error")
+    else:
+        flash("Đã rút hồ sơ. Cơ quan sẽ không xử lý hồ sơ này.", "success")
+    return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+
+
+@bp.route("/dossiers/<int:dossier_id>/delete", methods=["POST"])
+@allow(*APPLICANTS)
+def delete_draft(dossier_id: int):
+    try:
+        operations.delete_draft(dossier_id, current_user)
+    except operations.DossierError as error:
+        flash(error.message, "error")
+        return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+    flash("Đã xóa bản nháp.", "success")
+    return redirect(url_for("dossiers.mine"))
+
+
+@bp.route("/officials/dossiers")
+@allow(*DOSSIER_ROLES)
+def worklist():
+    return render_template("dossiers/worklist.html", dossiers=queries.worklist(current_user), Role=Role)

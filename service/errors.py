@@ -1,0 +1,68 @@
+"""Friendly Vietnamese error pages (JSON under /api/), never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Yêu cầu không hợp lệ", "Dữ liệu gửi lên không hợp lệ. Vui lòng kiểm tra và thử lại."),
+    401: ("Cần đăng nhập", "Vui lòng đăng nhập để tiếp tục."),
+    403: ("Không có quyền truy cập", "Tài khoản của bạn không có quyền thực hiện thao tác này."),
+    404: ("Không tìm thấy trang", "Trang hoặc hồ sơ bạn tìm không tồn tại hoặc bạn không có quyền xem."),
+    405: ("Thao tác không được hỗ trợ", "Phương thức truy cập này không được hỗ trợ."),
+    409: ("Xung đột dữ liệu", "Dữ liệu đã được người khác thay đổi. Vui lòng tải lại trang."),
+    413: (
+        "Tệp quá lớn",
+        "Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép. Vui lòng chọn tệp nhỏ hơn.",
+    ),
+    429: (
+        "Quá nhiều yêu cầu",
+        "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
+    ),
+    500: ("Lỗi hệ thống", "Hệ thống gặp sự cố. Dữ liệu bạn đã lưu không bị mất. Vui lòng thử lại sau."),
+}
+CSRF_MESSAGE = (
+    "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thực hiện lại thao tác."
+)
+
+
+def error_response(code: int, message: str | None = None):
+    title, default_message = MESSAGES.get(code, MESSAGES[500])
+    message = message or default_message
+    if request.path.startswith("/api/"):
+        return jsonify({"error": {"code": code, "title": title, "message": message}}), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        from service.dossiers.drafts import rescue_draft_after_csrf_failure
+
+        rescued = rescue_draft_after_csrf_failure()
+        if rescued is not None:
+            return rescued
+        return error_response(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code in (301, 302, 303, 307, 308):
+            return error
+        message = getattr(error, "user_message", None)
+        return error_response(error.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        from service.extensions import db
+
+        db.session.rollback()
+        return error_response(InternalServerError.code)

@@ -1,0 +1,69 @@
+"""Home page, the signed-in dashboard, the public status lookup and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from forms.lookup import LookupForm
+from service.access import ANYONE, SIGNED_IN, allow
+from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES, Role
+from service.dossiers import queries as dossier_queries
+from service.extensions import csrf, db, limiter
+from service.procedures import queries as procedure_queries
+
+bp = Blueprint("home", __name__)
+
+
+def lookup_limit() -> str:
+    return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+@bp.route("/")
+@allow(ANYONE)
+def index():
+    return render_template("home/index.html", procedures=procedure_queries.search()[:6])
+
+
+@bp.route("/dashboard")
+@allow(SIGNED_IN)
+def dashboard():
+    if current_user.role in APPLICANT_ROLES:
+        return redirect(url_for("dossiers.mine"))
+    if current_user.role in DOSSIER_ROLES:
+        return redirect(url_for("dossiers.worklist"))
+    if current_user.role == Role.ADMIN:
+        return redirect(url_for("admin.users"))
+    return render_template("home/dashboard.html")
+
+
+@bp.route("/lookup", methods=["GET", "POST"])
+@allow(ANYONE)
+@limiter.limit(lookup_limit, methods=["POST"])
+def lookup():
+    form = LookupForm()
+    dossier = None
+    if form.validate_on_submit():
+        dossier = dossier_queries.lookup(form.code.data, form.secret.data)
+        if dossier is None:
+            form.secret.errors.append(
+                "Không tìm thấy hồ sơ với mã và mã tra cứu (hoặc số điện thoại) đã nhập."
+            )
+    return render_template(
+        "lookup/lookup.html", form=form, dossier=dossier,
+        timeline=dossier_queries.public_timeline(dossier) if dossier else [],
+    )  # fmt: skip
+
+
+@bp.route("/healthz")
+@allow(ANYONE)
+@csrf.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except Exception as error:  # noqa: BLE001  the health check reports any database failure
+        current_app.logger.error("Health check failed: %s", error)
+        return jsonify({"status": "error", "database": "unavailable"}), 503
+    return jsonify({"status": "ok", "database": db.engine.dialect.name})

@@ -1,0 +1,26 @@
+"""Every outgoing email is a row: sent by SMTP when configured, otherwise kept in the development outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.extensions import db
+from service.timeutil import utcnow
+
+
+class OutboundEmail(db.Model):
+    __tablename__ = "outbound_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    # outbox (development, not sent), sent, failed (will be retried)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,183 @@
+"""The procedure catalogue as data files (catalogue/procedures/*.toml): validation and import.
+
+Each import stores a new ProcedureVersion only for a file whose content changed, so a dossier in
+progress keeps the version it was filed under. The schema is described in docs/catalogue.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from config import BASE_DIR
+from service.database import begin_write
+from service.extensions import db
+from service.procedures.models import Procedure, ProcedureVersion
+from service.text import fold
+
+CATALOGUE_DIR = BASE_DIR / "catalogue" / "procedures"
+
+FIELD_TYPES = {"text", "textarea", "number", "date", "choice", "address", "cccd", "phone", "email", "table"}
+COLUMN_TYPES = {"text", "number", "choice"}
+FILE_TYPES = {"pdf", "jpeg", "png", "docx"}
+DOCUMENT_KINDS = {"original", "copy", "certified_copy"}
+RESULT_TYPES = {"decision", "certificate", "licence", "written_answer"}
+WORKFLOWS = {"one_stop", "single_desk"}
+APPLICANTS = {"person", "organisation"}
+RESERVED_FIELD_KEYS = {"data", "errors", "meta", "csrf_token", "validate", "populate_obj", "process"}
+REQUIRED_KEYS = {
+    "code": str, "name": str, "field": str, "agency": str, "processing_days": int, "fee": int,
+    "applicants": list, "result_type": str, "result_name": str, "workflow": str, "legal_bases": list,
+    "documents": list, "fields": list,
+}  # fmt: skip
+
+
+class CatalogueError(ValueError):
+    pass
+
+
+@dataclass
+class ImportReport:
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    try:
+        content = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogueError(f"{path.name}: {error}") from error
+    validate(content, path.name)
+    return content
+
+
+def validate(content: dict[str, Any], source: str) -> None:
+    def fail(message: str) -> None:
+        raise CatalogueError(f"{source}: {message}")
+
+    for key, kind in REQUIRED_KEYS.items():
+        if not isinstance(content.get(key), kind):
+            fail(f"'{key}' is missing or not a {kind.__name__}")
+    if content["processing_days"] < 0 or content["fee"] < 0:
+        fail("processing_days and fee must not be negative")
+    _check_choice(content["result_type"], RESULT_TYPES, "result_type", fail)
+    _check_choice(content["workflow"], WORKFLOWS, "workflow", fail)
+    if not content["applicants"] or not set(content["applicants"]) <= APPLICANTS:
+        fail(f"applicants must be a non-empty subset of {sorted(APPLICANTS)}")
+    _check_unique_keys(content["documents"], "documents", fail)
+    _check_unique_keys(content["fields"], "fields", fail)
+    for document in content["documents"]:
+        _validate_document(document, fail)
+    for field in content["fields"]:
+        _validate_field(field, fail)
+
+
+def _check_choice(value: str, allowed: set[str], name: str, fail) -> None:
+    if value not in allowed:
+        fail(f"{name} {value!r} is not one of {sorted(allowed)}")
+
+
+def _check_unique_keys(items: list[dict], name: str, fail) -> None:
+    keys = [item.get("key") for item in items]
+    if any(not isinstance(k, str) or not k.isidentifier() for k in keys) or len(set(keys)) != len(keys):
+        fail(f"every entry of {name} needs a unique snake_case 'key'")
+
+
+def _validate_document(document: dict, fail) -> None:
+    if not document.get("name"):
+        fail(f"document {document['key']} has no name")
+    _check_choice(document.get("kind", ""), DOCUMENT_KINDS, f"document {document['key']} kind", fail)
+    types = document.get("file_types", [])
+    if not types or not set(types) <= FILE_TYPES:
+        fail(f"document {document['key']}: file_types must be a non-empty subset of {sorted(FILE_TYPES)}")
+    if not 1 <= int(document.get("max_files", 1)) <= 10:
+        fail(f"document {document['key']}: max_files must be between 1 and 10")
+
+
+def _validate_field(field: dict, fail) -> None:
+    if not field.get("label"):
+        fail(f"field {field['key']} has no label")
+    _check_choice(field.get("type", ""), FIELD_TYPES, f"field {field['key']} type", fail)
+    if field["key"] in RESERVED_FIELD_KEYS:
+        fail(f"field key {field['key']!r} is reserved")
+    if field["type"] == "choice" and not field.get("choices"):
+        fail(f"field {field['key']} is a choice without choices")
+    if field["type"] == "table":
+        columns = field.get("columns") or []
+        if not columns:
+            fail(f"table {field['key']} has no columns")
+        _check_unique_keys(columns, f"table {field['key']} columns", fail)
+        for column in columns:
+            _check_choice(column.get("type", ""), COLUMN_TYPES, f"column {column['key']} type", fail)
+            if column["type"] == "choice" and not column.get("choices"):
+                fail(f"column {column['key']} is a choice without choices")
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def import_catalogue(directory: Path = CATALOGUE_DIR) -> ImportReport:
+    """Validate every file first, then import them in one transaction: all or nothing."""
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise CatalogueError(f"no *.toml files in {directory}")
+    loaded = [(path, load_file(path)) for path in files]
+    codes = [content["code"] for _, content in loaded]
+    if len(set(codes)) != len(codes):
+        raise CatalogueError("two files declare the same procedure code")
+    report = ImportReport([], [], [])
+    begin_write()
+    for path, content in loaded:
+        _import_one(path.name, content, report)
+    db.session.commit()
+    return report
+
+
+def _import_one(source: str, content: dict[str, Any], report: ImportReport) -> None:
+    digest = content_hash(content)
+    procedure = db.session.scalar(db.select(Procedure).where(Procedure.code == content["code"]))
+    if procedure is None:
+        procedure = Procedure(code=content["code"])
+        db.session.add(procedure)
+        db.session.flush()
+        report.created.append(content["code"])
+    elif procedure.current_version and procedure.current_version.content_hash == digest:
+        report.unchanged.append(content["code"])
+        return
+    else:
+        report.updated.append(content["code"])
+    version = ProcedureVersion(
+        procedure_id=procedure.id,
+        number=len(procedure.versions) + 1,
+        content=content,
+        content_hash=digest,
+        name=content["name"],
+        field=content["field"],
+        processing_days=content["processing_days"],
+        fee=content["fee"],
+        applicants=",".join(sorted(content["applicants"])),
+        search_text=fold(" ".join([content["code"], content["name"], content["field"], content["agency"]]))[
+            :2000
+        ],
+        source_file=source,
+    )
+    db.session.add(version)
+    db.session.flush()
+    procedure.current_version_id = version.id
+
+
+DOCUMENT_KINDS_VI = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực"}
+RESULT_TYPES_VI = {
+    "decision": "Quyết định",
+    "certificate": "Giấy chứng nhận",
+    "licence": "Giấy phép",
+    "written_answer": "Văn bản trả lời",
+}
+APPLICANTS_VI = {"person": "Cá nhân", "organisation": "Tổ chức"}

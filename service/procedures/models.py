@@ -1,0 +1,70 @@
+"""The procedure catalogue. A procedure's content is versioned; each dossier keeps its version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.extensions import db
+from service.timeutil import utcnow
+
+
+class Procedure(db.Model):
+    __tablename__ = "procedures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    is_published: Mapped[bool] = mapped_column(default=True)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("procedure_versions.id", use_alter=True, name="fk_procedures_current_version")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    current_version: Mapped[ProcedureVersion | None] = relationship(foreign_keys=[current_version_id])
+    versions: Mapped[list[ProcedureVersion]] = relationship(
+        back_populates="procedure",
+        foreign_keys="ProcedureVersion.procedure_id",
+        order_by="ProcedureVersion.number",
+    )
+
+
+class ProcedureVersion(db.Model):
+    """One imported version of a procedure's data file. Never changed once a dossier may point at it."""
+
+    __tablename__ = "procedure_versions"
+    __table_args__ = (UniqueConstraint("procedure_id", "number", name="uq_procedure_versions_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
+    number: Mapped[int]
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Denormalised from content for listing, filtering and accent-insensitive search.
+    name: Mapped[str] = mapped_column(String(500))
+    field: Mapped[str] = mapped_column(String(200))
+    processing_days: Mapped[int]
+    fee: Mapped[int]
+    applicants: Mapped[str] = mapped_column(String(40))
+    search_text: Mapped[str] = mapped_column(String(2000))
+    source_file: Mapped[str] = mapped_column(String(255))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="versions", foreign_keys=[procedure_id])
+
+    @property
+    def code(self) -> str:
+        return self.content["code"]
+
+    @property
+    def documents(self) -> list[dict[str, Any]]:
+        return self.content.get("documents", [])
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        return self.content.get("fields", [])
+
+    def document(self, key: str) -> dict[str, Any] | None:
+        return next((d for d in self.documents if d["key"] == key), None)

@@ -1,0 +1,58 @@
+"""Reading the catalogue."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import NotFound
+
+from service.extensions import db
+from service.procedures.models import Procedure, ProcedureVersion
+from service.text import fold
+
+
+def published() -> db.Select:
+    return (
+        db.select(Procedure)
+        .join(ProcedureVersion, Procedure.current_version_id == ProcedureVersion.id)
+        .where(Procedure.is_published.is_(True))
+        .options(joinedload(Procedure.current_version))
+    )
+
+
+def search(text: str = "", field: str = "", applicant: str = "", free_only: bool = False) -> list[Procedure]:
+    statement = published()
+    for word in fold(text).split()[:8]:
+        statement = statement.where(ProcedureVersion.search_text.contains(word, autoescape=True))
+    if field:
+        statement = statement.where(ProcedureVersion.field == field)
+    if applicant in ("person", "organisation"):
+        statement = statement.where(ProcedureVersion.applicants.contains(applicant))
+    if free_only:
+        statement = statement.where(ProcedureVersion.fee == 0)
+    return db.session.scalars(statement.order_by(ProcedureVersion.name)).unique().all()
+
+
+def fields() -> list[str]:
+    statement = (
+        db.select(ProcedureVersion.field)
+        .join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
+        .where(Procedure.is_published.is_(True))
+        .distinct()
+        .order_by(ProcedureVersion.field)
+    )
+    return list(db.session.scalars(statement))
+
+
+def get_published(code: str) -> Procedure:
+    procedure = db.session.scalar(published().where(Procedure.code == code))
+    if procedure is None:
+        raise NotFound()
+    return procedure
+
+
+def all_with_versions() -> list[Procedure]:
+    from sqlalchemy.orm import selectinload
+
+    return db.session.scalars(
+        db.select(Procedure).options(selectinload(Procedure.versions)).order_by(Procedure.code)
+    ).all()

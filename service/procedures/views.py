@@ -1,0 +1,33 @@
+"""The public catalogue."""
+
+from flask import Blueprint, render_template, request
+
+from service.access import ANYONE, allow
+from service.procedures import queries
+from service.procedures.catalogue import DOCUMENT_KINDS_VI, RESULT_TYPES_VI
+
+bp = Blueprint("procedures", __name__, url_prefix="/procedures")
+
+
+@bp.route("/")
+@allow(ANYONE)
+def index():
+    text = request.args.get("q", "")[:200]
+    field = request.args.get("field", "")[:200]
+    applicant = request.args.get("applicant", "")
+    free_only = request.args.get("free") == "1"
+    results = queries.search(text, field, applicant, free_only)
+    return render_template(
+        "procedures/index.html", procedures=results, fields=queries.fields(),
+        q=text, field=field, applicant=applicant, free_only=free_only,
+    )  # fmt: skip
+
+
+@bp.route("/<code>")
+@allow(ANYONE)
+def detail(code: str):
+    procedure = queries.get_published(code)
+    return render_template(
+        "procedures/detail.html", procedure=procedure, version=procedure.current_version,
+        kinds=DOCUMENT_KINDS_VI, result_types=RESULT_TYPES_VI,
+    )  # fmt: skip

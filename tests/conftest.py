@@ -1,0 +1,106 @@
+"""Tests run against a real database built by the migrations: a temporary SQLite file by default, or a
+fresh PostgreSQL database (created and dropped here) when DATABASE_URL points at a server."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text, update
+from sqlalchemy.engine import make_url
+
+from config import TestConfig
+from service import create_app
+from service.extensions import db, limiter
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    url = make_url(base)
+    name = f"gdnn_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class Client(FlaskClient):
+    """A browser-like client: `submit()` posts a form with the session's CSRF token, as a page would."""
+
+    _csrf: str | None = None
+
+    def csrf_token(self) -> str:
+        if self._csrf is None:
+            page = self.get("/account/login").get_data(as_text=True)
+            self._csrf = CSRF_INPUT.search(page).group(1)
+        return self._csrf
+
+    def submit(self, url: str, data: dict | list | None = None, **kwargs):
+        if isinstance(data, list):
+            data = [*data, ("csrf_token", self.csrf_token())]
+            from werkzeug.datastructures import MultiDict
+
+            data = MultiDict(data)
+        else:
+            data = {**(data or {}), "csrf_token": self.csrf_token()}
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    uploads = tmp_path_factory.mktemp("uploads")
+    application = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_FOLDER=str(uploads))
+    application.test_client_class = Client
+    with application.app_context():
+        flask_migrate.upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+    _empty_database(app)
+    upload_root = Path(app.config["UPLOAD_FOLDER"])
+    for child in upload_root.iterdir():
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
+    limiter.reset()
+
+
+def _empty_database(app) -> None:
+    from service.procedures.models import Procedure
+
+    with app.app_context():
+        db.session.execute(update(Procedure).values(current_version_id=None))
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
+
+
+@pytest.fixture
+def other_client(app) -> Client:
+    return app.test_client()
