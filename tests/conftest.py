@@ -3,6 +3,7 @@ fresh PostgreSQL database (created and dropped here) when DATABASE_URL points at
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
@@ -40,9 +42,19 @@ def database_url(tmp_path_factory):
 
 
 class Client(FlaskClient):
-    """A browser-like client: `submit()` posts a form with the session's CSRF token, as a page would."""
+    """A browser-like client: `submit()` posts a form with the session's CSRF token, as a page would.
+
+    Each request runs in an empty context, as on a server thread: without it Flask would reuse the
+    test's app context, and with it `g` (the logged-in user) and the database session.
+    """
 
     _csrf: str | None = None
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.rollback()  # the test's own session must see what the request committed
+        return response
 
     def csrf_token(self) -> str:
         if self._csrf is None:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from service.divisions import ward_choices
 from service.dossiers.models import Dossier, DossierEvent
 from service.dossiers.samples import png_bytes, sample_pairs
 from service.extensions import db
 from tests.factories import (
+    ORGANISATION_PROCEDURE,
+    PASSWORD,
     PERSON_PROCEDURE,
     create_citizen,
     create_dossier,
+    create_organisation,
     last_email,
     load_catalogue,
     login,
@@ -188,3 +193,97 @@ def test_submitted_dossier_can_no_longer_be_edited(client):
     )
     assert response.status_code == 302 and response.location.endswith(f"/dossiers/{dossier.id}")
     assert ["student_full_name", "Đổi tên"] not in db.session.get(Dossier, dossier.id).form_data
+
+
+def test_tampered_form_without_csrf_token_is_refused_and_nothing_changes(client):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, submitted=True)
+    login(client, citizen)
+    response = client.post(f"/dossiers/{dossier.id}/withdraw", data={"reason": "x", "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ" in response.get_data(as_text=True)
+    assert db.session.get(Dossier, dossier.id).status == "submitted"
+
+
+def test_expired_session_while_filing_keeps_the_draft(app, client):
+    citizen = create_citizen()
+    login(client, citizen)
+    dossier_id = start(client)
+    client.delete_cookie(
+        app.config["SESSION_COOKIE_NAME"]
+    )  # the session expired while the citizen was typing
+    response = client.post(
+        f"/dossiers/{dossier_id}/edit",
+        data={"student_full_name": "Trần Văn Kiên", "action": "save", "csrf_token": "stale"},
+    )
+    assert response.status_code == 302 and "/account/login" in response.location
+    client._csrf = None
+    after_login = client.submit(response.location, {"email": citizen.email, "password": PASSWORD})
+    assert after_login.location.endswith(f"/dossiers/{dossier_id}/edit")
+    page = client.get(after_login.location).get_data(as_text=True)
+    assert 'value="Trần Văn Kiên"' in page and "đã được giữ lại" in page
+    assert ["student_full_name", "Trần Văn Kiên"] in db.session.get(Dossier, dossier_id).form_data
+
+
+def test_saving_from_a_stale_page_does_not_overwrite_silently(client):
+    citizen = create_citizen()
+    login(client, citizen)
+    dossier_id = start(client)
+    page = client.get(f"/dossiers/{dossier_id}/edit").get_data(as_text=True)
+    stale_version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    save(client, dossier_id, [("student_full_name", "Bản từ điện thoại")])
+    response = client.submit(
+        f"/dossiers/{dossier_id}/edit",
+        [("student_full_name", "Bản từ máy tính"), ("action", "save"), ("version", stale_version)],
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "vừa được lưu từ một cửa sổ hoặc thiết bị khác" in page and 'value="Bản từ máy tính"' in page
+    assert ["student_full_name", "Bản từ điện thoại"] in db.session.get(Dossier, dossier_id).form_data
+    save(client, dossier_id, [("student_full_name", "Bản từ máy tính")])
+    assert ["student_full_name", "Bản từ máy tính"] in db.session.get(Dossier, dossier_id).form_data
+
+
+def test_table_rows_are_added_and_removed_without_javascript(client):
+    organisation = create_organisation()
+    login(client, organisation)
+    dossier_id = start(client, ORGANISATION_PROCEDURE)
+    rows = [("occupations-0-occupation_name", "Điện công nghiệp")]
+    page = save(client, dossier_id, rows, "add_row:occupations").get_data(as_text=True)
+    assert 'name="occupations-1-occupation_name"' in page
+    two = [*rows, ("occupations-1-occupation_name", "Hàn")]
+    page = save(client, dossier_id, two, "remove_row:occupations:0").get_data(as_text=True)
+    assert 'value="Hàn"' in page and "Điện công nghiệp" not in page
+    assert 'name="occupations-1-occupation_name"' not in page
+
+
+def test_address_commune_must_belong_to_the_province(client):
+    organisation = create_organisation()
+    login(client, organisation)
+    dossier_id = start(client, ORGANISATION_PROCEDURE)
+    hanoi_ward = ward_choices(1)[0][0]
+    page = save(
+        client, dossier_id, [("head_office_address-province", "91"), ("head_office_address-ward", hanoi_ward)]
+    ).get_data(as_text=True)
+    assert "Xã, phường không thuộc tỉnh, thành phố đã chọn" in page
+    assert "Phường Rạch Giá" in page  # the communes of An Giang are offered
+
+
+def test_owner_deletes_a_draft_and_its_files(app, client):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen)
+    stored, dossier_id = [f.stored_name for f in dossier.files], dossier.id
+    login(client, citizen)
+    client.submit(f"/dossiers/{dossier_id}/delete")
+    assert db.session.scalar(db.select(Dossier).where(Dossier.id == dossier_id)) is None
+    assert not any((Path(app.config["UPLOAD_FOLDER"]) / name[:2] / name).exists() for name in stored)
+
+
+def test_uploads_are_stored_outside_the_web_root_under_random_names(app, client):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen)
+    stored = dossier.files[0]
+    assert stored.original_name not in stored.stored_name
+    path = Path(app.config["UPLOAD_FOLDER"]) / stored.stored_name[:2] / stored.stored_name
+    assert path.exists() and not str(path).startswith(app.static_folder)
+    assert client.get(f"/static/{stored.stored_name}").status_code == 404

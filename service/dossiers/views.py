@@ -70,6 +70,10 @@ def edit(dossier_id: int):
         stashed = take_stash(dossier)
         if stashed is not None:
             dossier = operations.save_form(dossier.id, current_user, stashed, None)
+            flash(
+                "Dữ liệu bạn nhập trước khi hết phiên làm việc đã được giữ lại và lưu vào bản nháp.",
+                "success",
+            )
         return _render_edit(dossier, draft_form(formdata=MultiDict(dossier.form_pairs)), dossier.version)
     return _save_draft(dossier, draft_form)
 

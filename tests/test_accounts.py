@@ -1,0 +1,264 @@
+"""Registration with consent, email confirmation, login throttling, password reset, profile, officials."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from service.accounts.models import AccountToken, ConsentRecord, User
+from service.database import begin_write
+from service.extensions import db
+from service.notifications.email import retry_failed, send_email
+from service.notifications.models import OutboundEmail
+from service.timeutil import utcnow
+from tests.factories import PASSWORD, create_citizen, create_official, last_email, link_in, login
+
+REGISTRATION = {
+    "account_type": "citizen",
+    "full_name": "Nguyễn Thị Mai",
+    "personal_id": "089205001111",
+    "email": "Mai.Nguyen@Example.vn",
+    "phone": "091 234 5678",
+    "password": "MatKhau2026",
+    "password_confirm": "MatKhau2026",
+    "consent": "y",
+}
+
+
+def register(client, **changes):
+    return client.submit("/account/register", {**REGISTRATION, **changes})
+
+
+def test_citizen_registers_with_recorded_consent_and_confirms_email(app, client):
+    page = register(client).get_data(as_text=True)
+    assert "Vui lòng xác nhận email" in page
+    user = db.session.scalar(db.select(User).where(User.email == "mai.nguyen@example.vn"))
+    assert user.role == "citizen" and user.personal_id == "089205001111" and user.phone == "0912345678"
+    assert user.password_hash != "MatKhau2026" and user.check_password("MatKhau2026")
+    consent = db.session.scalar(db.select(ConsentRecord).where(ConsentRecord.user_id == user.id))
+    assert consent.notice_version == app.config["PRIVACY_NOTICE_VERSION"] and consent.given_at is not None
+
+    refused = client.submit("/account/login", {"email": user.email, "password": "MatKhau2026"})
+    assert "Bạn chưa xác nhận email" in refused.get_data(as_text=True)
+    confirmed = client.get(link_in(last_email(user.email)), follow_redirects=True)
+    assert "Email đã được xác nhận" in confirmed.get_data(as_text=True)
+    assert (
+        client.submit("/account/login", {"email": user.email, "password": "MatKhau2026"}).status_code == 302
+    )
+
+
+def test_organisation_needs_its_name_and_tax_code(client):
+    page = register(client, account_type="organisation", personal_id="").get_data(as_text=True)
+    assert page.count("Tổ chức cần nhập thông tin này.") == 2
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("personal_id", "12345", "phải gồm đúng 12 chữ số"),
+        ("personal_id", "", "Công dân cần nhập số định danh cá nhân."),
+        ("phone", "12345", "Số điện thoại không hợp lệ"),
+        ("email", "khong-phai-email", "Địa chỉ email không hợp lệ."),
+        ("password", "ngan", "ít nhất 8 ký tự"),
+        ("consent", "", "Bạn cần đồng ý với thông báo xử lý dữ liệu cá nhân"),
+    ],
+)
+def test_invalid_registration_is_explained_and_keeps_what_was_typed(client, field, value, message):
+    data = {**REGISTRATION, field: value}
+    if field == "consent":
+        data.pop("consent")
+    page = client.submit("/account/register", data).get_data(as_text=True)
+    assert message in page
+    assert 'value="Nguyễn Thị Mai"' in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+def test_the_same_email_or_identity_number_cannot_register_twice(client):
+    create_citizen(email="mai.nguyen@example.vn")
+    assert "Email này đã được dùng" in register(client).get_data(as_text=True)
+    create_citizen(personal_id="089205002222")
+    page = register(client, email="khac@example.vn", personal_id="089205002222").get_data(as_text=True)
+    assert "Số định danh cá nhân này đã có tài khoản" in page
+
+
+def test_login_is_locked_after_repeated_failures(app, client):
+    citizen = create_citizen()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        page = client.submit("/account/login", {"email": citizen.email, "password": "sai-mat-khau"}).get_data(
+            as_text=True
+        )
+        assert "Email hoặc mật khẩu không đúng." in page
+    locked = login(client, citizen).get_data(as_text=True)
+    assert "Tài khoản tạm khóa" in locked
+
+
+def test_login_and_logout(client):
+    citizen = create_citizen()
+    assert login(client, citizen).status_code == 302
+    assert client.get("/account/profile").status_code == 200
+    client.submit("/account/logout")
+    assert client.get("/account/profile").status_code == 302
+
+
+def test_password_reset_link_works_once(client):
+    citizen = create_citizen()
+    page = client.submit(
+        "/account/forgot-password", {"email": citizen.email}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Nếu email đã đăng ký" in page
+    link = link_in(last_email(citizen.email))
+    client.submit(link, {"password": "MatKhauMoi99", "password_confirm": "MatKhauMoi99"})
+    assert login(client, citizen, "MatKhauMoi99").status_code == 302
+    reused = client.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "không hợp lệ, đã được dùng hoặc đã hết hạn" in reused
+
+
+def test_expired_reset_link_is_refused(client):
+    citizen = create_citizen()
+    client.submit("/account/forgot-password", {"email": citizen.email})
+    begin_write()
+    for token in db.session.scalars(db.select(AccountToken)):
+        token.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    page = client.get(link_in(last_email(citizen.email)), follow_redirects=True).get_data(as_text=True)
+    assert "đã hết hạn" in page
+
+
+def test_unknown_email_gets_the_same_answer_and_no_mail(client):
+    page = client.submit(
+        "/account/forgot-password", {"email": "ai@example.vn"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Nếu email đã đăng ký" in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(OutboundEmail)) == 0
+
+
+def test_profile_edit(client):
+    citizen = create_citizen()
+    login(client, citizen)
+    client.submit("/account/profile", {"full_name": "Nguyễn Văn Mới", "phone": "0987654321"})
+    user = db.session.get(User, citizen.id)
+    assert (user.full_name, user.phone) == ("Nguyễn Văn Mới", "0987654321")
+
+
+def test_there_is_no_way_to_self_register_as_an_official(client):
+    register(client, account_type="admin")
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+def test_administrator_creates_an_official_who_sets_a_password_by_email(client, other_client):
+    admin = create_official("admin")
+    login(client, admin)
+    data = {
+        "full_name": "Lê Văn Tiếp",
+        "email": "tiepnhan@so.example.vn",
+        "role": "reception",
+        "department": "Một cửa",
+    }
+    client.submit("/admin/users/new", data)
+    official = db.session.scalar(db.select(User).where(User.email == "tiepnhan@so.example.vn"))
+    assert official.role == "reception"
+    other_client.submit(
+        link_in(last_email(official.email)), {"password": "CanBo2026x", "password_confirm": "CanBo2026x"}
+    )
+    assert login(other_client, official, "CanBo2026x").status_code == 302
+
+
+def test_cli_creates_officials(app):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "ld@so.example.vn",
+            "--role",
+            "leader",
+            "--name",
+            "Võ Lãnh Đạo",
+            "--password",
+            "LanhDao2026",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(db.select(User).where(User.email == "ld@so.example.vn"))
+    assert user.role == "leader" and user.check_password("LanhDao2026")
+    refused = app.test_cli_runner().invoke(args=["users", "create", "--email", "x@y.vn", "--role", "citizen"])
+    assert refused.exit_code != 0
+
+
+@pytest.mark.parametrize("role", ["citizen", "reception", "specialist", "leader", "accountant"])
+def test_only_administrators_reach_administration(client, role):
+    user = create_citizen() if role == "citizen" else create_official(role)
+    login(client, user)
+    for url in ("/admin/users", "/admin/users/new", "/admin/outbox", "/admin/catalogue"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_administrator_reads_the_development_outbox(client):
+    admin = create_official("admin")
+    citizen = create_citizen()
+    client.submit("/account/forgot-password", {"email": citizen.email})
+    login(client, admin)
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert citizen.email in page and "Đặt lại mật khẩu" in page
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+        self.received = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  aiosmtpd's hook name
+        self.messages.append(envelope)
+        self.received.set()
+        return "250 OK"
+
+
+def test_real_smtp_delivery_when_mail_server_is_configured(app):
+    inbox = _Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        citizen = create_citizen()
+        with app.test_request_context():
+            message = send_email(
+                citizen.email, "reset_password", user=citizen, link="http://x/reset/abc", hours=1
+            )
+        assert inbox.received.wait(5)
+    finally:
+        controller.stop()
+        app.config.update(saved)
+    assert message.status == "sent"
+    envelope = inbox.messages[0]
+    assert envelope.rcpt_tos == [citizen.email]
+    received = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    assert received["Subject"] == "Đặt lại mật khẩu tài khoản dịch vụ công GDNN"
+    assert "http://x/reset/abc" in received.get_content()
+
+
+def test_undeliverable_mail_is_kept_and_retried(app):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nothing listens there
+    try:
+        citizen = create_citizen()
+        with app.test_request_context():
+            message = send_email(citizen.email, "reset_password", user=citizen, link="http://x", hours=1)
+        assert message.status == "failed" and message.error
+        assert retry_failed() == (0, 1)
+    finally:
+        app.config.update(MAIL_SERVER="", MAIL_PORT=25)
+    assert PASSWORD
