@@ -11,6 +11,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from flask import current_app
 from wtforms import (
     DateField,
     FieldList,
