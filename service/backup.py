@@ -66,7 +66,16 @@ def _dump_database(dialect: str, destination: Path) -> None:
         copy.close()
         source.close()
         return
-    _run(["pg_dump", "--format=custom", "--no-owner", "--no-acl", f"--file={destination}", _libpq_url()])
+    _run(
+        [
+            "pg_dump",
+            "--format=custom",
+            "--no-owner",
+            "--no-acl",
+            f"--file={destination}",
+            f"--dbname={_libpq_url()}",
+        ]
+    )
 
 
 def _copy_uploads(source: Path, destination: Path) -> list[dict]:
@@ -116,6 +125,9 @@ def _verified_manifest(work: Path) -> dict:
         raise BackupError("the archive has no readable manifest.json") from error
     if manifest.get("format") != FORMAT:
         raise BackupError(f"unknown backup format {manifest.get('format')}")
+    names = [manifest["database"]["path"], *(f"uploads/{e['path']}" for e in manifest["files"])]
+    if any(Path(name).is_absolute() or ".." in Path(name).parts for name in names):
+        raise BackupError("the manifest names a path outside the backup")
     checks = [(work / manifest["database"]["path"], manifest["database"]["sha256"])]
     checks += [(work / "uploads" / e["path"], e["sha256"]) for e in manifest["files"]]
     for path, expected in checks:
@@ -146,7 +158,18 @@ def _load_database(dialect: str, dump: Path) -> None:
         target.close()
         source.close()
         return
-    _run(["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", f"--dbname={_libpq_url()}", str(dump)])
+    # One transaction: a restore that fails half-way leaves the database empty, so it can be retried.
+    _run(
+        [
+            "pg_restore",
+            "--no-owner",
+            "--no-acl",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={_libpq_url()}",
+            str(dump),
+        ]
+    )
 
 
 def _libpq_url() -> str:
