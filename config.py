@@ -77,6 +77,8 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # How many reverse proxies stand in front of the app (0: none); their X-Forwarded-* headers are trusted.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
 
 
 class DevelopmentConfig(Config):

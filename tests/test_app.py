@@ -72,3 +72,37 @@ def test_every_registered_view_declares_who_may_use_it(app):
 
 def test_test_config_is_not_production():
     assert TestConfig.TESTING and TestConfig.SECRET_KEY
+
+
+def test_pages_carry_security_headers(client):
+    headers = client.get("/").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_an_oversized_request_gets_the_vietnamese_413_page(app, client):
+    response = client.submit("/lookup", {"code": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1), "secret": "y"})
+    assert response.status_code == 413
+    assert "Tệp quá lớn" in response.get_data(as_text=True)
+
+
+def test_models_and_migrations_agree(app):
+    result = app.test_cli_runner().invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output
+
+
+def test_behind_a_proxy_the_client_address_comes_from_forwarded_for(app):
+    behind = create_app(
+        TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], PROXY_COUNT=1
+    )
+
+    @behind.get("/__whoami")
+    @allow(ANYONE)
+    def whoami():
+        from flask import request
+
+        return request.remote_addr
+
+    response = behind.test_client().get("/__whoami", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.get_data(as_text=True) == "203.0.113.7"

@@ -287,3 +287,57 @@ def test_uploads_are_stored_outside_the_web_root_under_random_names(app, client)
     path = Path(app.config["UPLOAD_FOLDER"]) / stored.stored_name[:2] / stored.stored_name
     assert path.exists() and not str(path).startswith(app.static_folder)
     assert client.get(f"/static/{stored.stored_name}").status_code == 404
+
+
+def test_the_whole_dossier_has_a_size_limit(app, client):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, files=False)
+    document = next(d for d in dossier.procedure_version.documents if "pdf" in d["file_types"])
+    login(client, citizen)
+    chunk = b"%PDF-1.4\n" + b"0" * (app.config["MAX_FILE_BYTES"] - 100)
+    limit = app.config["MAX_DOSSIER_BYTES"]
+    app.config["MAX_DOSSIER_BYTES"] = len(chunk) + 10
+    try:
+        client.submit(
+            f"/dossiers/{dossier.id}/attachments/{document['key']}", {"file": pdf_upload("1.pdf", chunk)}
+        )
+        other = next(
+            d
+            for d in dossier.procedure_version.documents
+            if d["key"] != document["key"] and "pdf" in d["file_types"]
+        )
+        page = client.submit(
+            f"/dossiers/{dossier.id}/attachments/{other['key']}",
+            {"file": pdf_upload("2.pdf", chunk)},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+    finally:
+        app.config["MAX_DOSSIER_BYTES"] = limit
+    assert "Tổng dung lượng hồ sơ vượt quá" in page
+    assert len(db.session.get(Dossier, dossier.id).files) == 1
+
+
+def test_my_dossiers_page_does_not_query_per_row(app, client):
+    from sqlalchemy import event
+
+    citizen = create_citizen()
+    login(client, citizen)
+
+    def count_queries() -> int:
+        statements = []
+
+        def record(*_args):
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get("/dossiers").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    create_dossier(citizen, files=False)
+    few = count_queries()
+    for _ in range(4):
+        create_dossier(citizen, files=False)
+    assert count_queries() == few
