@@ -139,8 +139,12 @@ def _address_form(mandatory: bool) -> type[Form]:
     presence = [required()] if mandatory else [Optional()]
 
     class AddressForm(_SubForm):
+        # A new address starts in the province the system serves, so its communes are listed at once.
         province = SelectField(
-            "Tỉnh, thành phố", choices=options([CHOOSE, *province_choices()]), validators=presence
+            "Tỉnh, thành phố",
+            choices=options([CHOOSE, *province_choices()]),
+            default=lambda: str(current_app.config["PROVINCE_CODE"]),
+            validators=presence,
         )
         ward = SelectField(
             "Xã, phường, đặc khu", choices=options([CHOOSE]), validate_choice=False, validators=presence

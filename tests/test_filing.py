@@ -341,3 +341,11 @@ def test_my_dossiers_page_does_not_query_per_row(app, client):
     for _ in range(4):
         create_dossier(citizen, files=False)
     assert count_queries() == few
+
+
+def test_a_new_address_starts_in_the_served_province_with_its_communes(client):
+    login(client, create_organisation())
+    dossier_id = start(client, ORGANISATION_PROCEDURE)
+    page = client.get(f"/dossiers/{dossier_id}/edit").get_data(as_text=True)
+    assert '<option selected value="91">An Giang</option>' in page
+    assert "Phường Rạch Giá" in page
