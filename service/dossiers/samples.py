@@ -9,13 +9,17 @@ from typing import Any
 
 from service.divisions import ward_choices
 
-SAMPLE_TEXT = {
-    "name": "Nguyễn Văn An",
-    "representative": "Trần Thị Bình",
-    "school": "Trường Trung cấp Kỹ thuật - Nghiệp vụ An Giang",
-    "institution": "Trung tâm Giáo dục nghề nghiệp Long Xuyên",
-    "occupation": "Điện công nghiệp",
-}
+# Key fragments to plausible demo text, most specific first.
+SAMPLE_TEXT = (
+    ("code", "5520227"),  # a 7-digit occupation code of the national list
+    ("school", "Trường Trung cấp Kỹ thuật - Nghiệp vụ An Giang"),
+    ("institution", "Trung tâm Giáo dục nghề nghiệp Long Xuyên"),
+    ("class", "Lớp Trung cấp Điện công nghiệp K15"),
+    ("occupation", "Điện công nghiệp"),
+    ("representative", "Trần Thị Bình"),
+    ("reason", "Đề nghị xem xét theo quy định hiện hành"),
+    ("name", "Nguyễn Văn An"),
+)
 
 
 def sample_pairs(fields: list[dict[str, Any]], province_code: int = 91) -> list[tuple[str, str]]:
@@ -60,7 +64,7 @@ def _scalar(spec: dict[str, Any]) -> str:
         return "0912345678"
     if kind == "email":
         return "lienhe@example.vn"
-    for hint, text in SAMPLE_TEXT.items():
+    for hint, text in SAMPLE_TEXT:
         if hint in key:
             return text[: int(spec.get("max_length", 255))]
     return "Nội dung kê khai mẫu"[: int(spec.get("max_length", 255))]
