@@ -24,7 +24,7 @@ notifications_cli = AppGroup("notifications", help="Thư điện tử.")
     type=click.Choice([r.value for r in Role if r not in (Role.CITIZEN, Role.ORGANISATION)]),
 )
 @click.option("--name", "full_name", default="Cán bộ", show_default=True)
-@click.option("--password", default=None, help="Without it, a set-password link is emailed (and printed).")
+@click.option("--password", default=None, help="Without it, a set-password link is emailed (or kept in the development outbox).")
 @click.option("--department", default=None)
 @click.option("--position", default=None)
 def create_user(email, role, full_name, password, department, position):
@@ -39,10 +39,10 @@ def create_user(email, role, full_name, password, department, position):
         raise click.ClickException(error.message) from error
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
     if not password:
-        from service.admin.views import _send_set_password
+        from service.accounts.emails import send_account_link
 
         with _request_context():
-            _send_set_password(user)
+            send_account_link(user, "official_welcome")
         click.echo("A set-password email was sent (or placed in the development outbox).")
 
 

@@ -16,9 +16,9 @@ from forms.accounts import (
 )
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts import operations
+from service.accounts.emails import send_account_link
 from service.accounts.roles import Role
 from service.extensions import limiter
-from service.notifications.email import send_email
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -34,13 +34,6 @@ def safe_next(default: str) -> str:
     return default
 
 
-def _send_confirmation(user) -> None:
-    raw = operations.issue_token(user, operations.CONFIRM_EMAIL, current_app.config["TOKEN_HOURS_CONFIRM"])
-    link = current_app.config["APP_BASE_URL"] + url_for("accounts.confirm", token=raw)
-    hours = current_app.config["TOKEN_HOURS_CONFIRM"]
-    send_email(user.email, "confirm_email", user=user, link=link, hours=hours)
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @allow(ANYONE)
 def register():
@@ -51,7 +44,7 @@ def register():
         except operations.AccountError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
-            _send_confirmation(user)
+            send_account_link(user, "confirm_email")
             return render_template("accounts/registered.html", email=user.email)
     return render_template("accounts/register.html", form=form)
 
@@ -80,7 +73,7 @@ def resend_confirmation():
     if form.validate_on_submit():
         user = operations.find_by_email(form.email.data)
         if user is not None and user.email_confirmed_at is None:
-            _send_confirmation(user)
+            send_account_link(user, "confirm_email")
         # The same answer whether or not the address has an account: no account enumeration.
         flash("Nếu email đã đăng ký và chưa xác nhận, thư xác nhận mới đã được gửi.", "info")
         return redirect(url_for("accounts.login"))
@@ -118,10 +111,7 @@ def forgot_password():
     if form.validate_on_submit():
         user = operations.find_by_email(form.email.data)
         if user is not None and user.is_active_account:
-            hours = current_app.config["TOKEN_HOURS_RESET"]
-            raw = operations.issue_token(user, operations.RESET_PASSWORD, hours)
-            link = current_app.config["APP_BASE_URL"] + url_for("accounts.reset_password", token=raw)
-            send_email(user.email, "reset_password", user=user, link=link, hours=hours)
+            send_account_link(user, "reset_password")
         flash("Nếu email đã đăng ký, hướng dẫn đặt lại mật khẩu đã được gửi đến hộp thư của bạn.", "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/email_form.html", form=form, title="Quên mật khẩu")

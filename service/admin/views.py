@@ -9,10 +9,10 @@ from forms.accounts import OfficialForm
 from forms.base import options
 from service.access import allow
 from service.accounts import operations
+from service.accounts.emails import send_account_link
 from service.accounts.models import User
 from service.accounts.roles import ROLE_LABELS, Role
 from service.extensions import db
-from service.notifications.email import send_email
 from service.notifications.models import OutboundEmail
 from service.procedures.queries import all_with_versions
 
@@ -41,17 +41,10 @@ def new_official():
         except operations.AccountError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
-            _send_set_password(user)
+            send_account_link(user, "official_welcome")
             flash(f"Đã tạo tài khoản {user.email}; thư đặt mật khẩu đã được gửi.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/new_official.html", form=form)
-
-
-def _send_set_password(user: User) -> None:
-    hours = 72
-    raw = operations.issue_token(user, operations.RESET_PASSWORD, hours)
-    link = current_app.config["APP_BASE_URL"] + url_for("accounts.reset_password", token=raw)
-    send_email(user.email, "official_welcome", user=user, link=link, hours=hours)
 
 
 @bp.route("/users/<int:user_id>/active/<int:active>", methods=["POST"])

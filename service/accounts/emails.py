@@ -1,0 +1,27 @@
+"""Emails that carry a single-use account link: email confirmation, password reset, an official's
+first password."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+from service.accounts import operations
+from service.accounts.models import User
+from service.notifications.email import send_email
+
+OFFICIAL_WELCOME_HOURS = 72
+# purpose of the link -> (token purpose, endpoint that consumes it, config key or fixed hours)
+LINKS = {
+    "confirm_email": (operations.CONFIRM_EMAIL, "accounts.confirm", "TOKEN_HOURS_CONFIRM"),
+    "reset_password": (operations.RESET_PASSWORD, "accounts.reset_password", "TOKEN_HOURS_RESET"),
+    "official_welcome": (operations.RESET_PASSWORD, "accounts.reset_password", OFFICIAL_WELCOME_HOURS),
+}
+
+
+def send_account_link(user: User, template: str) -> None:
+    """Issue a token and email its link with templates/emails/<template>.txt. Needs a request context."""
+    purpose, endpoint, lifetime = LINKS[template]
+    hours = current_app.config[lifetime] if isinstance(lifetime, str) else lifetime
+    raw = operations.issue_token(user, purpose, hours)
+    link = current_app.config["APP_BASE_URL"] + url_for(endpoint, token=raw)
+    send_email(user.email, template, user=user, link=link, hours=hours)
