@@ -162,8 +162,10 @@ def _address_form(mandatory: bool) -> type[Form]:
 
 def ward_options(address_form) -> list[tuple[str, str]]:
     """The communes offered for the province currently selected in an address sub-form."""
-    province = address_form.province.data
-    return ward_choices(int(province)) if province and str(province).isdigit() else []
+    province = str(address_form.province.data or "")
+    if not (province.isascii() and province.isdigit() and len(province) <= 3):
+        return []
+    return ward_choices(int(province))
 
 
 def _table(spec, strict):

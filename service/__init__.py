@@ -35,6 +35,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
     init_logging(app)
     register_security_headers(app)
+    from service import requests as request_guards
+
+    request_guards.install(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -95,9 +98,12 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from service.accounts.roles import ROLE_LABELS
     from service.money import format_vnd
+    from service.text import format_megabytes
     from service.timeutil import format_date, format_datetime
 
-    app.jinja_env.filters.update(vnd=format_vnd, date_vn=format_date, datetime_vn=format_datetime)
+    app.jinja_env.filters.update(
+        vnd=format_vnd, date_vn=format_date, datetime_vn=format_datetime, megabytes=format_megabytes
+    )
     app.jinja_env.globals.update(role_labels=ROLE_LABELS)
 
 

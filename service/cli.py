@@ -24,7 +24,11 @@ notifications_cli = AppGroup("notifications", help="Thư điện tử.")
     type=click.Choice([r.value for r in Role if r not in (Role.CITIZEN, Role.ORGANISATION)]),
 )
 @click.option("--name", "full_name", default="Cán bộ", show_default=True)
-@click.option("--password", default=None, help="Without it, a set-password link is emailed (or kept in the development outbox).")
+@click.option(
+    "--password",
+    default=None,
+    help="Without it, a set-password link is emailed (or kept in the development outbox).",
+)
 @click.option("--department", default=None)
 @click.option("--position", default=None)
 def create_user(email, role, full_name, password, department, position):

@@ -40,6 +40,17 @@ def error_response(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def _back_to_attachments():
+    """An oversized upload: say so on the attachments page, where nothing already attached is lost."""
+    from flask import current_app, flash, redirect, url_for
+
+    from service.text import format_megabytes
+
+    limit = format_megabytes(current_app.config["MAX_FILE_BYTES"])
+    flash(f"Tệp vượt quá dung lượng cho phép ({limit} cho mỗi tệp).", "error")
+    return redirect(url_for("dossiers.attachments", dossier_id=request.view_args["dossier_id"]))
+
+
 def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -54,6 +65,8 @@ def register_errorhandlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code in (301, 302, 303, 307, 308):
             return error
+        if error.code == 413 and request.endpoint == "dossiers.upload":
+            return _back_to_attachments()
         message = getattr(error, "user_message", None)
         return error_response(error.code or 500, message)
 

@@ -8,3 +8,10 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+def format_megabytes(size: int) -> str:
+    """A byte count as Vietnamese megabytes: 10485760 -> "10 MB", 209715 -> "0,2 MB"."""
+    from babel.numbers import format_decimal
+
+    return f"{format_decimal(round(size / (1024 * 1024), 1), locale='vi_VN')} MB"

@@ -10,6 +10,7 @@ from service.accounts.models import User
 from service.notifications.email import send_email
 
 OFFICIAL_WELCOME_HOURS = 72
+RESEND_COOLDOWN_SECONDS = 60
 # purpose of the link -> (token purpose, endpoint that consumes it, config key or fixed hours)
 LINKS = {
     "confirm_email": (operations.CONFIRM_EMAIL, "accounts.confirm", "TOKEN_HOURS_CONFIRM"),
@@ -18,10 +19,16 @@ LINKS = {
 }
 
 
-def send_account_link(user: User, template: str) -> None:
-    """Issue a token and email its link with templates/emails/<template>.txt. Needs a request context."""
+def send_account_link(user: User, template: str) -> bool:
+    """Issue a token and email its link with templates/emails/<template>.txt. Needs a request context.
+
+    At most one link per address and purpose a minute, so that the public forms cannot flood a mailbox.
+    """
     purpose, endpoint, lifetime = LINKS[template]
+    if operations.recently_issued(user, purpose, RESEND_COOLDOWN_SECONDS):
+        return False
     hours = current_app.config[lifetime] if isinstance(lifetime, str) else lifetime
     raw = operations.issue_token(user, purpose, hours)
     link = current_app.config["APP_BASE_URL"] + url_for(endpoint, token=raw)
     send_email(user.email, template, user=user, link=link, hours=hours)
+    return True

@@ -33,13 +33,13 @@ def find_by_email(email: str) -> User | None:
 def register_applicant(data: dict, ip_address: str | None) -> User:
     """Create a citizen or organisation account with the consent it gave (Law 91/2025)."""
     begin_write()
-    _ensure_unique(data["email"], data.get("personal_id"))
     is_person = data["account_type"] == Role.CITIZEN
+    _ensure_unique(data["email"], data.get("personal_id") if is_person else None)
     user = User(
         email=data["email"],
         role=Role.CITIZEN if is_person else Role.ORGANISATION,
         full_name=data["full_name"],
-        personal_id=data.get("personal_id") or None,
+        personal_id=(data.get("personal_id") or None) if is_person else None,
         organisation_name=None if is_person else data["organisation_name"],
         tax_code=None if is_person else data["tax_code"],
         phone=data["phone"],
@@ -83,6 +83,14 @@ def issue_token(user: User, purpose: str, hours: int) -> str:
     )
     db.session.commit()
     return raw
+
+
+def recently_issued(user: User, purpose: str, seconds: int) -> bool:
+    since = utcnow() - timedelta(seconds=seconds)
+    statement = db.select(AccountToken.id).where(
+        AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.created_at >= since
+    )
+    return db.session.scalar(statement.limit(1)) is not None
 
 
 def peek_token(raw: str, purpose: str) -> AccountToken | None:

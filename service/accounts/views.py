@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -28,8 +30,16 @@ def _login_limit() -> str:
 
 
 def safe_next(default: str) -> str:
+    """Only a path on this site: browsers drop tabs and newlines, so "/\t/evil.example" would leave it."""
     target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    parts = urlsplit(target)
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and not parts.scheme
+        and not parts.netloc
+        and all(ch.isprintable() and not ch.isspace() and ch != "\\" for ch in target)
+    ):
         return target
     return default
 
@@ -68,6 +78,7 @@ def confirm(token: str):
 
 @bp.route("/resend-confirmation", methods=["GET", "POST"])
 @allow(ANYONE)
+@limiter.limit(_login_limit, methods=["POST"])
 def resend_confirmation():
     form = ResendConfirmationForm()
     if form.validate_on_submit():

@@ -20,6 +20,7 @@ from service.timeutil import utcnow
 
 DRAFT_FORM_ENDPOINT = "dossiers.edit"
 NOT_FORM_FIELDS = {"csrf_token", "action", "version"}
+MAX_STASH_BYTES = 256 * 1024
 
 
 def posted_pairs() -> list[tuple[str, str]]:
@@ -29,12 +30,30 @@ def posted_pairs() -> list[tuple[str, str]]:
 def stash_posted_draft() -> bool:
     if request.method != "POST" or request.endpoint != DRAFT_FORM_ENDPOINT:
         return False
+    if (request.content_length or 0) > MAX_STASH_BYTES:
+        return False
+    dossier_id = request.view_args["dossier_id"]
     db.session.rollback()
-    db.session.execute(delete(FormStash).where(FormStash.created_at < utcnow() - timedelta(days=2)))
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        FormStash(token=token, dossier_id=request.view_args["dossier_id"], form_data=posted_pairs())
+    draft = db.session.scalar(
+        db.select(Dossier.id).where(Dossier.id == dossier_id, Dossier.status == "draft")
     )
+    if draft is None:
+        return False
+    # Unauthenticated posts reach here: keep the table small (no old stashes, a few per draft at most).
+    db.session.execute(delete(FormStash).where(FormStash.created_at < utcnow() - timedelta(days=2)))
+    newest = (
+        db.select(FormStash.id)
+        .where(FormStash.dossier_id == dossier_id)
+        .order_by(FormStash.id.desc())
+        .limit(2)
+    )
+    db.session.execute(
+        delete(FormStash).where(
+            FormStash.dossier_id == dossier_id, FormStash.id.not_in(newest.scalar_subquery())
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(FormStash(token=token, dossier_id=dossier_id, form_data=posted_pairs()))
     db.session.commit()
     session["form_stash"] = token
     return True

@@ -22,6 +22,7 @@ from service.dossiers import uploads
 from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile
 from service.extensions import db
 from service.procedures.models import ProcedureVersion
+from service.text import format_megabytes
 from service.timeutil import to_local, utcnow
 from workflows.dossier_filing import DossierFilingMachine, DossierStatus
 
@@ -111,7 +112,9 @@ def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorag
     if not data:
         raise DossierError("Vui lòng chọn tệp cần tải lên.")
     if len(data) > config["MAX_FILE_BYTES"]:
-        raise DossierError(f"Tệp vượt quá dung lượng cho phép ({_mb(config['MAX_FILE_BYTES'])} cho mỗi tệp).")
+        raise DossierError(
+            f"Tệp vượt quá dung lượng cho phép ({format_megabytes(config['MAX_FILE_BYTES'])} cho mỗi tệp)."
+        )
     dossier = lock_own_dossier(dossier_id, owner)
     _require_draft(dossier)
     document = dossier.procedure_version.document(document_key)
@@ -158,7 +161,7 @@ def _check_room(dossier: Dossier, document: dict, size: int) -> None:
     elif len(dossier.files) >= config["MAX_FILES_PER_DOSSIER"]:
         problem = f"Hồ sơ chỉ nhận tối đa {config['MAX_FILES_PER_DOSSIER']} tệp đính kèm."
     elif sum(f.size for f in dossier.files) + size > config["MAX_DOSSIER_BYTES"]:
-        problem = f"Tổng dung lượng hồ sơ vượt quá {_mb(config['MAX_DOSSIER_BYTES'])}."
+        problem = f"Tổng dung lượng hồ sơ vượt quá {format_megabytes(config['MAX_DOSSIER_BYTES'])}."
     if problem:
         db.session.rollback()
         raise DossierError(problem)
@@ -273,7 +276,3 @@ def _record(dossier: Dossier, event: str, source: str | None, actor: User | None
             actor_id=actor.id if actor else None, note=note,
         )
     )  # fmt: skip
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB").replace(".", ",")

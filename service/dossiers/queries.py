@@ -81,10 +81,14 @@ def lookup(code: str, secret_or_phone: str) -> Dossier | None:
     if dossier is None or dossier.status == DossierStatus.DRAFT:
         return None
     given = (secret_or_phone or "").strip()
-    secret_ok = bool(dossier.lookup_secret) and hmac.compare_digest(given.upper(), dossier.lookup_secret)
-    phone = normalise_phone(given)
-    phone_ok = bool(dossier.lookup_phone) and hmac.compare_digest(phone or "", dossier.lookup_phone)
+    secret_ok = bool(dossier.lookup_secret) and _same(given.upper(), dossier.lookup_secret)
+    phone_ok = bool(dossier.lookup_phone) and _same(normalise_phone(given) or "", dossier.lookup_phone)
     return dossier if secret_ok or phone_ok else None
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison of any text (compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def public_timeline(dossier: Dossier) -> list[DossierEvent]:

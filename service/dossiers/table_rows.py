@@ -31,3 +31,21 @@ def row_count(pairs: list[tuple[str, str]], table_key: str) -> int:
     pattern = re.compile(rf"^{re.escape(table_key)}-(\d+)-")
     rows = {int(m.group(1)) for name, _ in pairs if (m := pattern.match(name))}
     return max(rows) + 1 if rows else 0
+
+
+def keep_known(pairs: list[tuple[str, str]], fields: list[dict]) -> list[tuple[str, str]]:
+    """Only the names the procedure's e-form has (a tampered post cannot store arbitrary names), and no
+    table row beyond the table's maximum."""
+    plain = {f["key"] for f in fields if f["type"] not in ("table", "address")}
+    address = {f["key"] for f in fields if f["type"] == "address"}
+    tables = {f["key"]: int(f.get("max_rows", 50)) for f in fields if f["type"] == "table"}
+    kept = []
+    for name, value in pairs:
+        head, _, rest = name.partition("-")
+        if name in plain or (head in address and rest in ("province", "ward", "street")):
+            kept.append((name, value))
+        elif head in tables:
+            row, _, column = rest.partition("-")
+            if row.isascii() and row.isdigit() and int(row) < tables[head] and column:
+                kept.append((name, value))
+    return kept

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from forms.dossier import form_class, ward_options
 from service.access import SIGNED_IN, allow
@@ -79,16 +78,15 @@ def edit(dossier_id: int):
 
 
 def _save_draft(dossier, draft_form):
-    pairs, action = posted_pairs(), request.form.get("action", "save")
-    if action.startswith("add_row:"):
-        pairs = table_rows.add_row(pairs, action.split(":", 1)[1])
-    elif action.startswith("remove_row:"):
-        _, key, index = (action.split(":") + ["", ""])[:3]
-        pairs = table_rows.remove_row(pairs, key, int(index) if index.isdigit() else -1)
+    fields = dossier.procedure_version.fields
+    pairs = _apply_row_action(table_rows.keep_known(posted_pairs(), fields), fields)
+    action = request.form.get("action", "save")
     form = draft_form(formdata=MultiDict(pairs))
     form.validate()
+    # A post without a valid version is treated as coming from a stale page (versions start at 1).
+    version = request.form.get("version", type=int) or 0
     try:
-        dossier = operations.save_form(dossier.id, current_user, pairs, request.form.get("version", type=int))
+        dossier = operations.save_form(dossier.id, current_user, pairs, version)
     except operations.StaleDraft as error:
         flash(error.message, "warning")
         current = queries.get_own(dossier.id, current_user)
@@ -105,6 +103,23 @@ def _save_draft(dossier, draft_form):
     return _render_edit(dossier, form, dossier.version)
 
 
+def _apply_row_action(pairs, fields):
+    """ "+ Thêm dòng" and "Xóa dòng" buttons post `add_row:<table>` or `remove_row:<table>:<row>`."""
+    kind, _, rest = request.form.get("action", "").partition(":")
+    key, _, index = rest.partition(":")
+    table = next((f for f in fields if f["type"] == "table" and f["key"] == key), None)
+    if table is None:
+        return pairs
+    if kind == "add_row":
+        if table_rows.row_count(pairs, key) >= int(table.get("max_rows", 50)):
+            flash(f"Bảng “{table['label']}” chỉ nhận tối đa {table.get('max_rows', 50)} dòng.", "warning")
+            return pairs
+        return table_rows.add_row(pairs, key)
+    if kind == "remove_row" and index.isascii() and index.isdigit():
+        return table_rows.remove_row(pairs, key, int(index))
+    return pairs
+
+
 @bp.route("/dossiers/<int:dossier_id>/attachments")
 @allow(*APPLICANTS)
 def attachments(dossier_id: int):
@@ -118,12 +133,7 @@ def attachments(dossier_id: int):
 @allow(*APPLICANTS)
 def upload(dossier_id: int, document_key: str):
     back = redirect(url_for("dossiers.attachments", dossier_id=dossier_id, _anchor=f"doc-{document_key}"))
-    try:
-        uploaded = request.files.get("file")
-    except RequestEntityTooLarge:
-        limit = current_app.config["MAX_FILE_BYTES"] // (1024 * 1024) or 1
-        flash(f"Tệp vượt quá dung lượng cho phép (tối đa khoảng {limit} MB mỗi tệp).", "error")
-        return back
+    uploaded = request.files.get("file")  # a body over MAX_CONTENT_LENGTH is answered by service.errors
     if uploaded is None or not uploaded.filename:
         flash("Vui lòng chọn tệp cần tải lên.", "error")
         return back

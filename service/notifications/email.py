@@ -8,6 +8,7 @@ development outbox that administrators read in the app.
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -19,6 +20,7 @@ from service.notifications.models import OutboundEmail
 from service.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+SECRET_LINK = re.compile(r"(/account/(?:confirm|reset)/)\S+")
 
 
 def send_email(recipient: str, template: str, **context) -> OutboundEmail:
@@ -51,6 +53,9 @@ def deliver(message: OutboundEmail) -> bool:
         db.session.commit()
         return False
     message.status, message.sent_at, message.error = "sent", utcnow(), None
+    # Once delivered, the stored copy must not keep a usable confirmation or reset link (only the
+    # tokens' hashes are stored elsewhere); the development outbox keeps them, as it sends nothing.
+    message.body_text = SECRET_LINK.sub(r"\1[liên kết đã được ẩn sau khi gửi]", message.body_text)
     db.session.commit()
     return True
 

@@ -1,0 +1,31 @@
+"""Request-level guards shared by every route."""
+
+from __future__ import annotations
+
+from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter
+
+MAX_DATABASE_ID = 2**31 - 1  # PostgreSQL integer; SQLite is wider, but no id of ours gets near it
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in every route: an id too large for the database is a 404, not a database error."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002  Werkzeug's signature
+        kwargs.setdefault("max", MAX_DATABASE_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def install(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # PostgreSQL text cannot hold NUL and no legitimate form sends it: refuse it once, here.
+        posted = request.form if request.method in ("POST", "PUT", "PATCH") else None
+        if "\x00" in request.path or _has_nul(request.args) or (posted is not None and _has_nul(posted)):
+            abort(400)
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in items) for key, items in values.lists())
