@@ -349,3 +349,26 @@ def test_a_new_address_starts_in_the_served_province_with_its_communes(client):
     page = client.get(f"/dossiers/{dossier_id}/edit").get_data(as_text=True)
     assert '<option selected value="91">An Giang</option>' in page
     assert "Phường Rạch Giá" in page
+
+
+def _zip(names: list[str]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, "<xml/>")
+    return buffer.getvalue()
+
+
+def test_a_word_document_is_recognised_and_any_other_zip_is_not(client):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, files=False)
+    document = next(d for d in dossier.procedure_version.documents if "docx" in d["file_types"])
+    login(client, citizen)
+    url = f"/dossiers/{dossier.id}/attachments/{document['key']}"
+    refused = client.submit(url, {"file": pdf_upload("don.docx", _zip(["virus.exe"]))}, follow_redirects=True)
+    assert "Nội dung tệp không phải định dạng được chấp nhận" in refused.get_data(as_text=True)
+    client.submit(url, {"file": pdf_upload("don.docx", _zip(["[Content_Types].xml", "word/document.xml"]))})
+    assert [f.file_type for f in db.session.get(Dossier, dossier.id).files] == ["docx"]
