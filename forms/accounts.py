@@ -102,5 +102,5 @@ class OfficialForm(BaseForm):
     )
     role = SelectField("Vai trò", validators=[required()])
     position = StringField("Chức vụ", filters=[strip], validators=[Optional(), max_length(120)])
-    department = StringField("Phòng, đơn vị", filters=[strip], validators=[Optional(), max_length(200)])
+    department_id = SelectField("Phòng, đơn vị", coerce=int, validators=[Optional()])
     phone = StringField("Số điện thoại", filters=[normalise_phone], validators=[Optional(), phone_number])

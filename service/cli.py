@@ -29,15 +29,21 @@ notifications_cli = AppGroup("notifications", help="Thư điện tử.")
     default=None,
     help="Without it, a set-password link is emailed (or kept in the development outbox).",
 )
-@click.option("--department", default=None)
+@click.option("--department", default=None, help="Department code (see /admin/departments).")
 @click.option("--position", default=None)
 def create_user(email, role, full_name, password, department, position):
     """Create an official's account (officials cannot self-register)."""
     from service.accounts import operations
 
+    department_id = None
+    if department:
+        found = operations.find_department(department)
+        if found is None:
+            raise click.ClickException(f"Unknown department code {department!r}.")
+        department_id = found.id
     try:
         user = operations.create_official(
-            email, role, full_name, password, department=department, position=position
+            email, role, full_name, password, department_id=department_id, position=position
         )
     except operations.AccountError as error:
         raise click.ClickException(error.message) from error

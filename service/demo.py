@@ -19,12 +19,17 @@ from service.procedures.queries import get_published
 from service.timeutil import utcnow
 
 DEMO_PASSWORD = "Demo@2026"
+DEPARTMENTS = [
+    ("MOTCUA", "Bộ phận Một cửa"),
+    ("GDNN", "Phòng Giáo dục nghề nghiệp"),
+    ("BGD", "Ban Giám đốc Sở"),
+]
 OFFICIALS = [
-    ("tiepnhan@demo.gdnn.vn", Role.RECEPTION, "Lê Thị Tiếp Nhận", "Bộ phận Một cửa"),
-    ("chuyenvien@demo.gdnn.vn", Role.SPECIALIST, "Phạm Văn Chuyên", "Phòng Giáo dục nghề nghiệp"),
-    ("lanhdao@demo.gdnn.vn", Role.LEADER, "Võ Minh Lãnh", "Ban Giám đốc Sở"),
-    ("ketoan@demo.gdnn.vn", Role.ACCOUNTANT, "Đặng Thu Kế", "Trường Trung cấp Kỹ thuật - Nghiệp vụ An Giang"),
-    ("quantri@demo.gdnn.vn", Role.ADMIN, "Quản trị hệ thống", "Sở Giáo dục và Đào tạo"),
+    ("tiepnhan@demo.gdnn.vn", Role.RECEPTION, "Lê Thị Tiếp Nhận", "MOTCUA"),
+    ("chuyenvien@demo.gdnn.vn", Role.SPECIALIST, "Phạm Văn Chuyên", "GDNN"),
+    ("lanhdao@demo.gdnn.vn", Role.LEADER, "Võ Minh Lãnh", "GDNN"),
+    ("ketoan@demo.gdnn.vn", Role.ACCOUNTANT, "Đặng Thu Kế", None),
+    ("quantri@demo.gdnn.vn", Role.ADMIN, "Quản trị hệ thống", None),
 ]
 
 
@@ -32,8 +37,9 @@ def seed() -> bool:
     if accounts.find_by_email("quantri@demo.gdnn.vn") is not None:
         return False
     import_catalogue()
+    departments = {code: accounts.create_department(code, name).id for code, name in DEPARTMENTS}
     for email, role, name, department in OFFICIALS:
-        accounts.create_official(email, role, name, DEMO_PASSWORD, department=department)
+        accounts.create_official(email, role, name, DEMO_PASSWORD, department_id=departments.get(department))
     citizen = _applicant("congdan@demo.gdnn.vn", "citizen", "Nguyễn Văn An", "089205001234", "0912345678")
     organisation = _applicant("tochuc@demo.gdnn.vn", "organisation", "Trần Thị Bình", None, "0296385123")
     specialist = accounts.find_by_email("chuyenvien@demo.gdnn.vn")

@@ -1,12 +1,25 @@
 """Every model, imported in one place for Alembic and the relationships' string references."""
 
-from service.accounts.models import AccountToken, ConsentRecord, User
-from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile, FormStash
+from service.accounts.models import AccountToken, ConsentRecord, Department, User
+from service.deadlines.models import CalendarOverride, DeadlineDigest
+from service.dossiers.models import (
+    Dossier,
+    DossierComment,
+    DossierCounter,
+    DossierEvent,
+    DossierFile,
+    FormStash,
+)
 from service.notifications.models import OutboundEmail
-from service.procedures.models import Procedure, ProcedureVersion
+from service.procedures.models import Procedure, ProcedureSetting, ProcedureVersion
 
 __all__ = [
     "AccountToken",
+    "CalendarOverride",
+    "DeadlineDigest",
+    "Department",
+    "DossierComment",
+    "ProcedureSetting",
     "ConsentRecord",
     "Dossier",
     "DossierCounter",

@@ -159,7 +159,7 @@ def test_administrator_creates_an_official_who_sets_a_password_by_email(client, 
         "full_name": "Lê Văn Tiếp",
         "email": "tiepnhan@so.example.vn",
         "role": "reception",
-        "department": "Một cửa",
+        "department_id": "0",
     }
     client.submit("/admin/users/new", data)
     official = db.session.scalar(db.select(User).where(User.email == "tiepnhan@so.example.vn"))

@@ -14,6 +14,16 @@ from service.extensions import db
 from service.timeutil import utcnow
 
 
+class Department(db.Model):
+    """A unit of the agency (phòng, bộ phận) that handles dossiers."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -28,7 +38,7 @@ class User(UserMixin, db.Model):
     tax_code: Mapped[str | None] = mapped_column(String(14))
     phone: Mapped[str | None] = mapped_column(String(15))
     position: Mapped[str | None] = mapped_column(String(120))
-    department: Mapped[str | None] = mapped_column(String(200))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     email_confirmed_at: Mapped[datetime | None]
     failed_logins: Mapped[int] = mapped_column(default=0)
@@ -36,6 +46,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    department: Mapped[Department | None] = relationship()
     consents: Mapped[list[ConsentRecord]] = relationship(back_populates="user", order_by="ConsentRecord.id")
 
     def set_password(self, password: str) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import or_, update
 
-from service.accounts.models import AccountToken, ConsentRecord, User
+from service.accounts.models import AccountToken, ConsentRecord, Department, User
 from service.accounts.roles import Role
 from service.database import begin_write
 from service.extensions import db
@@ -205,6 +205,21 @@ def create_official(
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def find_department(code: str) -> Department | None:
+    return db.session.scalar(db.select(Department).where(Department.code == code.strip().upper()))
+
+
+def create_department(code: str, name: str) -> Department:
+    begin_write()
+    if find_department(code) is not None:
+        db.session.rollback()
+        raise AccountError("Mã phòng, đơn vị này đã tồn tại.", "code")
+    department = Department(code=code.strip().upper(), name=name.strip())
+    db.session.add(department)
+    db.session.commit()
+    return department
 
 
 def set_active(user_id: int, active: bool) -> User | None:

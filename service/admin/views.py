@@ -4,26 +4,35 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from forms.accounts import OfficialForm
 from forms.base import options
 from service.access import allow
 from service.accounts import operations
 from service.accounts.emails import send_account_link
-from service.accounts.models import User
+from service.accounts.models import Department, User
 from service.accounts.roles import ROLE_LABELS, Role
 from service.extensions import db
 from service.notifications.models import OutboundEmail
 from service.procedures.queries import all_with_versions
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def department_choices() -> list[tuple[int, str]]:
+    return [(d.id, d.name) for d in db.session.scalars(db.select(Department).order_by(Department.name))]
+
+
 OFFICIAL_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role if r not in (Role.CITIZEN, Role.ORGANISATION)]
 
 
 @bp.route("/users")
 @allow(Role.ADMIN)
 def users():
-    everyone = db.session.scalars(db.select(User).order_by(User.role, User.email)).all()
+    everyone = db.session.scalars(
+        db.select(User).options(selectinload(User.department)).order_by(User.role, User.email)
+    ).all()
     return render_template("admin/users.html", users=everyone)
 
 
@@ -32,11 +41,12 @@ def users():
 def new_official():
     form = OfficialForm()
     form.role.choices = options(OFFICIAL_CHOICES)
+    form.department_id.choices = options([(0, "— Không thuộc phòng nào —"), *department_choices()])
     if form.validate_on_submit():
         try:
             user = operations.create_official(
                 form.email.data, form.role.data, form.full_name.data,
-                position=form.position.data, department=form.department.data, phone=form.phone.data,
+                position=form.position.data, department_id=form.department_id.data or None, phone=form.phone.data,
             )  # fmt: skip
         except operations.AccountError as error:
             getattr(form, error.field).errors.append(error.message)

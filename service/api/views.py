@@ -12,7 +12,7 @@ from service.home import lookup_limit
 from service.procedures import queries as procedure_queries
 from service.procedures.models import Procedure
 from service.timeutil import to_local
-from workflows.dossier_filing import EVENT_LABELS, STATUS_LABELS
+from workflows.states import EVENT_LABELS, STATUS_LABELS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

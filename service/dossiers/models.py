@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.accounts.models import User
+from service.accounts.models import Department, User
 from service.extensions import db
 from service.procedures.models import ProcedureVersion
 from service.timeutil import utcnow
@@ -34,8 +34,34 @@ class Dossier(db.Model):
     lookup_phone: Mapped[str | None] = mapped_column(String(15))
     channel: Mapped[str] = mapped_column(String(10), default="online")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     submitted_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
+    # Reception and the legal deadline (working days, shared/DOMAIN.md).
+    received_at: Mapped[datetime | None]
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    original_due_date: Mapped[date | None] = mapped_column(Date)
+    extended_at: Mapped[datetime | None]  # the apology with a new date (form 04): once only
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    # The one supplement request (form 02) and where the dossier returns once it is answered.
+    supplement_count: Mapped[int] = mapped_column(default=0)
+    supplement_stage: Mapped[str | None] = mapped_column(String(12))
+    supplement_request: Mapped[str | None] = mapped_column(Text)
+    supplement_requested_at: Mapped[datetime | None]
+    supplement_deadline: Mapped[date | None] = mapped_column(Date)
+    # Appraisal, decision and result.
+    proposed_decision: Mapped[str | None] = mapped_column(String(10))
+    draft_result: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None]
+    result_note: Mapped[str | None] = mapped_column(Text)
+    fee_settled_at: Mapped[datetime | None]
+    return_method: Mapped[str | None] = mapped_column(String(12))
+    returned_at: Mapped[datetime | None]
+    stop_requested_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # Early/on time (True) or late (False) once the agency has decided; None while undecided.
+    completed_on_time: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Bumped on every change; an edit made from a stale page is detected and shown, not lost.
@@ -43,6 +69,11 @@ class Dossier(db.Model):
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    received_by: Mapped[User | None] = relationship(foreign_keys=[received_by_id])
+    department: Mapped[Department | None] = relationship()
+    comments: Mapped[list[DossierComment]] = relationship(
+        back_populates="dossier", order_by="DossierComment.id"
+    )
     procedure_version: Mapped[ProcedureVersion] = relationship()
     files: Mapped[list[DossierFile]] = relationship(back_populates="dossier", order_by="DossierFile.id")
     events: Mapped[list[DossierEvent]] = relationship(back_populates="dossier", order_by="DossierEvent.id")
@@ -53,6 +84,24 @@ class Dossier(db.Model):
 
     def files_for(self, document_key: str) -> list[DossierFile]:
         return [f for f in self.files if f.document_key == document_key]
+
+    @property
+    def workflow(self) -> str:
+        return self.procedure_version.content.get("workflow", "one_stop")
+
+    # What the workflow's guards read (workflows/guards.py).
+    @property
+    def needs_provincial_decision(self) -> bool:
+        authority = self.procedure_version.content.get("deciding_authority", "")
+        return "Ủy ban nhân dân tỉnh" in authority or "UBND tỉnh" in authority
+
+    @property
+    def fee_due_before_result(self) -> bool:
+        return self.procedure_version.fee > 0
+
+    @property
+    def fee_settled(self) -> bool:
+        return self.fee_settled_at is not None
 
 
 class DossierFile(db.Model):
@@ -70,6 +119,8 @@ class DossierFile(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The transition the file came with (a supplement); None for the files filed with the dossier.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_events.id"))
 
     dossier: Mapped[Dossier] = relationship(back_populates="files")
 
@@ -87,9 +138,29 @@ class DossierEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Was the agency within the dossier's due date at this step? None where it does not apply
+    # (before reception, or an action of the applicant: waiting for the applicant is never late).
+    on_time: Mapped[bool | None]
+    due_date: Mapped[date | None] = mapped_column(Date)
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+    files: Mapped[list[DossierFile]] = relationship()
+
+
+class DossierComment(db.Model):
+    """An internal comment between officials; never shown to the applicant."""
+
+    __tablename__ = "dossier_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()
 
 
 class DossierCounter(db.Model):

@@ -23,8 +23,9 @@ from service.dossiers.models import Dossier, DossierCounter, DossierEvent, Dossi
 from service.extensions import db
 from service.procedures.models import ProcedureVersion
 from service.text import format_megabytes
-from service.timeutil import to_local, utcnow
-from workflows.dossier_filing import DossierFilingMachine, DossierStatus
+from service.timeutil import local_today, to_local, utcnow
+from workflows.machines import machine_for
+from workflows.states import DossierStatus
 
 SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
 
@@ -88,6 +89,19 @@ def _require_draft(dossier: Dossier) -> None:
         raise DossierError("Hồ sơ đã được nộp nên không thể sửa đổi.")
 
 
+def _require_open_for_files(dossier: Dossier) -> None:
+    """Files are attached while drafting, and again while the agency waits for a supplement."""
+    if dossier.status not in (DossierStatus.DRAFT, DossierStatus.SUPPLEMENT_REQUESTED):
+        db.session.rollback()
+        raise DossierError("Hồ sơ không ở trạng thái cho phép đính kèm hoặc xóa tệp.")
+
+
+def is_supplement_file(dossier: Dossier, attached: DossierFile) -> bool:
+    """A file uploaded since the supplement request and not yet sent with the supplement."""
+    requested = dossier.supplement_requested_at
+    return attached.event_id is None and requested is not None and attached.uploaded_at >= requested
+
+
 def save_form(
     dossier_id: int, owner: User, pairs: list[tuple[str, str]], expected_version: int | None
 ) -> Dossier:
@@ -116,7 +130,7 @@ def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorag
             f"Tệp vượt quá dung lượng cho phép ({format_megabytes(config['MAX_FILE_BYTES'])} cho mỗi tệp)."
         )
     dossier = lock_own_dossier(dossier_id, owner)
-    _require_draft(dossier)
+    _require_open_for_files(dossier)
     document = dossier.procedure_version.document(document_key)
     if document is None:
         db.session.rollback()
@@ -169,11 +183,14 @@ def _check_room(dossier: Dossier, document: dict, size: int) -> None:
 
 def delete_file(dossier_id: int, owner: User, file_id: int) -> None:
     dossier = lock_own_dossier(dossier_id, owner)
-    _require_draft(dossier)
+    _require_open_for_files(dossier)
     attached = next((f for f in dossier.files if f.id == file_id), None)
     if attached is None:
         db.session.rollback()
         raise NotFound()
+    if dossier.status != DossierStatus.DRAFT and not is_supplement_file(dossier, attached):
+        db.session.rollback()
+        raise DossierError("Chỉ xóa được tệp vừa tải lên để bổ sung; các giấy tờ đã nộp được giữ nguyên.")
     stored_name = attached.stored_name
     db.session.delete(attached)
     dossier.version += 1
@@ -257,22 +274,36 @@ def withdraw(dossier_id: int, owner: User, reason: str) -> Dossier:
     return dossier
 
 
-def _transition(dossier: Dossier, event: str, actor: User, note: str | None = None) -> None:
+def _transition(dossier: Dossier, event: str, actor: User, note: str | None = None, data: dict | None = None):
+    """Send `event` through the dossier's workflow and write the history row (in the caller's
+    transaction). A forbidden event rolls back and raises DossierError."""
     source = dossier.status
-    machine = DossierFilingMachine(model=dossier, state_field="status")
+    machine = machine_for(dossier.workflow)(model=dossier, state_field="status")
     try:
-        machine.send(event, actor=actor)
+        machine.send(event, actor=actor, data=data or {})
     except TransitionNotAllowed as error:
         db.session.rollback()
         raise DossierError("Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ.") from error
     dossier.version += 1
-    _record(dossier, event, source, actor, note)
+    return _record(dossier, event, source, actor, note)
 
 
-def _record(dossier: Dossier, event: str, source: str | None, actor: User | None, note: str | None) -> None:
-    db.session.add(
-        DossierEvent(
-            dossier_id=dossier.id, event=event, from_status=source, to_status=dossier.status,
-            actor_id=actor.id if actor else None, note=note,
-        )
+def _record(
+    dossier: Dossier, event: str, source: str | None, actor: User | None, note: str | None
+) -> DossierEvent:
+    history = DossierEvent(
+        dossier_id=dossier.id, event=event, from_status=source, to_status=dossier.status,
+        actor_id=actor.id if actor else None, note=note, due_date=dossier.due_date,
+        on_time=_on_time(dossier, actor),
     )  # fmt: skip
+    db.session.add(history)
+    db.session.flush()
+    return history
+
+
+def _on_time(dossier: Dossier, actor: User | None) -> bool | None:
+    """An official's step taken on or before the due date is on time; the applicant's own steps and
+    anything before reception are not measured (waiting for the applicant never counts as late)."""
+    if dossier.due_date is None or actor is None or actor.id == dossier.owner_id:
+        return None
+    return local_today() <= dossier.due_date

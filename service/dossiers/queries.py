@@ -13,7 +13,7 @@ from service.accounts.models import User
 from service.accounts.roles import Role
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
-from workflows.dossier_filing import DossierStatus
+from workflows.states import DossierStatus
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9.]{2,30}-\d{6}-\d{4,6}$")
 

@@ -14,7 +14,7 @@ from service.dossiers.display import describe
 from service.dossiers.drafts import posted_pairs, take_stash
 from service.notifications.email import send_email
 from service.procedures.queries import get_published
-from workflows.dossier_filing import EVENT_LABELS, STATUS_LABELS, DossierStatus
+from workflows.states import EVENT_LABELS, STATUS_LABELS, DossierStatus
 
 bp = Blueprint("dossiers", __name__)
 APPLICANTS = tuple(APPLICANT_ROLES)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service.accounts.models import Department, User
 from service.extensions import db
 from service.timeutil import utcnow
 
@@ -68,3 +69,17 @@ class ProcedureVersion(db.Model):
 
     def document(self, key: str) -> dict[str, Any] | None:
         return next((d for d in self.documents if d["key"] == key), None)
+
+
+class ProcedureSetting(db.Model):
+    """How the agency handles a procedure: the department it goes to and its default specialist."""
+
+    __tablename__ = "procedure_settings"
+
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), primary_key=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    default_specialist_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    procedure: Mapped[Procedure] = relationship()
+    department: Mapped[Department | None] = relationship()
+    default_specialist: Mapped[User | None] = relationship()

@@ -1,0 +1,272 @@
+"""Officials' actions on dossiers and the applicant's answers to them (Decree 118/2025).
+
+`act()` locks the dossier, checks that the page it came from is current, sends the event through the
+procedure's workflow (guards decide who may do what), applies the event's effects, writes one history
+row, commits, and only then notifies the applicant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from werkzeug.exceptions import NotFound
+
+from service.accounts.models import User
+from service.accounts.roles import Role
+from service.database import begin_write, for_update
+from service.deadlines.calendar import current_calendar
+from service.dossiers.models import Dossier
+from service.dossiers.operations import (
+    DossierError,
+    _record,
+    _transition,
+    is_supplement_file,
+    lock_own_dossier,
+)
+from service.extensions import db
+from service.procedures.models import ProcedureSetting
+from service.timeutil import local_today, to_local, utcnow
+from workflows.machines import machine_for
+from workflows.states import STATUS_LABELS, DossierStatus
+
+RETURN_METHODS = {
+    "electronic": "Trả kết quả điện tử",
+    "post": "Qua dịch vụ bưu chính",
+    "desk": "Tại Bộ phận Một cửa",
+}
+
+
+class StaleAction(DossierError):
+    pass
+
+
+@dataclass
+class Outcome:
+    dossier: Dossier
+    event: str
+
+
+def lock_for_official(dossier_id: int) -> Dossier:
+    begin_write()
+    dossier = db.session.scalar(
+        for_update(db.select(Dossier).where(Dossier.id == dossier_id, Dossier.status != DossierStatus.DRAFT))
+    )
+    if dossier is None:
+        db.session.rollback()
+        raise NotFound()
+    return dossier
+
+
+def act(dossier_id: int, actor: User, event: str, data: dict[str, Any], seen_version: int | None) -> Outcome:
+    """An official's action. `seen_version` is the dossier version the official's page showed."""
+    dossier = lock_for_official(dossier_id)
+    if seen_version is not None and seen_version != dossier.version:
+        label = STATUS_LABELS.get(dossier.status, dossier.status)
+        db.session.rollback()
+        raise StaleAction(
+            f"Hồ sơ vừa được người khác xử lý và hiện ở trạng thái “{label}”. Thao tác của bạn chưa được thực hiện; "
+            "vui lòng xem lại hồ sơ."
+        )
+    data = {**data, "today": local_today()}
+    if event == "assign":
+        data["assignee"] = db.session.get(User, int(data.get("assignee_id") or 0))
+    if event in ("propose",):
+        # The guard reads the proposal from the dossier once it is recorded, so record it first.
+        dossier.proposed_decision = data.get("decision")
+    _transition(dossier, event, actor, _note(event, data), data)
+    EFFECTS.get(event, _nothing)(dossier, actor, data)
+    db.session.commit()
+    return Outcome(dossier, event)
+
+
+def _note(event: str, data: dict[str, Any]) -> str | None:
+    if event == "receive":
+        return None
+    if event == "return_result":
+        return RETURN_METHODS.get(data.get("method"), "") + (
+            f". {data['reason']}" if data.get("reason") else ""
+        )
+    if event == "propose":
+        return ("Đề xuất giải quyết" if data.get("decision") == "approve" else "Đề xuất không giải quyết") + (
+            f": {data['reason']}" if data.get("reason") else ""
+        )
+    return (data.get("reason") or "").strip() or None
+
+
+def _nothing(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
+    return None
+
+
+def _receive(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
+    now = utcnow()
+    content = dossier.procedure_version.content
+    dossier.received_at, dossier.received_by_id = now, actor.id
+    dossier.due_date = current_calendar().due_date(
+        to_local(now).replace(tzinfo=None),
+        dossier.procedure_version.processing_days,
+        content.get("cutoff_hour"),
+    )
+    dossier.original_due_date = dossier.due_date
+    setting = db.session.get(ProcedureSetting, dossier.procedure_version.procedure_id)
+    if setting is not None:
+        dossier.department_id = dossier.department_id or setting.department_id
+
+
+def _request_supplement(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
+    days = int(dossier.procedure_version.content.get("supplement_days", 15))
+    dossier.supplement_count += 1
+    dossier.supplement_stage = "reception" if dossier.received_at is None else "processing"
+    dossier.supplement_request = data["reason"].strip()
+    dossier.supplement_requested_at = utcnow()
+    dossier.supplement_deadline = current_calendar().add_working_days(local_today(), days)
+
+
+def _assign(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
+    assignee = data["assignee"]
+    dossier.assignee_id = assignee.id
+    dossier.department_id = assignee.department_id or dossier.department_id
+
+
+def _propose(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
+    dossier.draft_result = data["draft"].strip()
+
+
+def _decide(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
+    dossier.decided_at = utcnow()
+    if data.get("reason"):
+        dossier.result_note = data["reason"].strip()
+    dossier.completed_on_time = dossier.due_date is None or local_today() <= dossier.due_date
+
+
+def _confirm_payment(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
+    dossier.fee_settled_at = utcnow()
+
+
+def _return_result(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
+    dossier.returned_at, dossier.return_method = utcnow(), data["method"]
+
+
+def _close(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
+    dossier.closed_at = utcnow()
+
+
+EFFECTS: dict[str, Callable[[Dossier, User, dict[str, Any]], None]] = {
+    "receive": _receive,
+    "request_supplement": _request_supplement,
+    "assign": _assign,
+    "propose": _propose,
+    "approve": _decide,
+    "deny": _decide,
+    "confirm_payment": _confirm_payment,
+    "return_result": _return_result,
+    "close": _close,
+}
+
+
+def enabled_actions(dossier: Dossier, actor: User) -> list[str]:
+    """The events this official may send now, judged by the workflow's own guards. Inputs the official
+    has yet to type (a reason, an assignee, a proposal) are assumed given: the form will ask for them."""
+    if actor.role not in (Role.RECEPTION, Role.SPECIALIST, Role.LEADER):
+        return []
+    assumed = {
+        "reason": "…", "draft": "…", "decision": dossier.proposed_decision or "approve", "method": "electronic",
+        "assignee": _ANY_SPECIALIST, "today": local_today(),
+    }  # fmt: skip
+    machine = machine_for(dossier.workflow)(model=dossier, state_field="status")
+    events = [event.id for event in machine.enabled_events(actor=actor, data=assumed)]
+    return [e for e in events if e not in APPLICANT_EVENTS]
+
+
+class _AnySpecialist:
+    id, role, is_active, department_id = 0, Role.SPECIALIST, True, None
+
+
+_ANY_SPECIALIST = _AnySpecialist()
+APPLICANT_EVENTS = {"submit", "withdraw", "supplement", "request_stop"}
+
+
+def extend(dossier_id: int, actor: User, new_date: date, reason: str, seen_version: int | None) -> Dossier:
+    """The apology with a request for extension and a new appointment date (form 04): at least one
+    working day before the due date, later than it, and once only."""
+    dossier = lock_for_official(dossier_id)
+    problem = _extension_problem(dossier, actor, new_date, reason, seen_version)
+    if problem:
+        db.session.rollback()
+        raise DossierError(problem)
+    dossier.extended_at, dossier.extension_reason = utcnow(), reason.strip()
+    dossier.due_date = new_date
+    dossier.version += 1
+    _record(dossier, "extend", dossier.status, actor, f"{reason.strip()} Ngày hẹn mới: {new_date:%d/%m/%Y}.")
+    db.session.commit()
+    return dossier
+
+
+def _extension_problem(
+    dossier: Dossier, actor: User, new_date: date, reason: str, seen_version
+) -> str | None:
+    calendar, today = current_calendar(), local_today()
+    if seen_version is not None and seen_version != dossier.version:
+        return "Hồ sơ vừa được người khác cập nhật. Vui lòng xem lại trước khi gia hạn."
+    if actor.role not in (Role.RECEPTION, Role.LEADER) and actor.id != dossier.assignee_id:
+        return "Bạn không có quyền gia hạn hồ sơ này."
+    if dossier.due_date is None or dossier.status in (DossierStatus.APPROVED, DossierStatus.DENIED):
+        return "Hồ sơ chưa tiếp nhận hoặc đã có kết quả nên không cần gia hạn."
+    if dossier.extended_at is not None:
+        return "Hồ sơ đã được hẹn lại một lần; theo quy định chỉ được hẹn lại ngày trả kết quả một lần."
+    if not reason.strip():
+        return "Vui lòng nêu lý do chậm trễ."
+    if new_date <= dossier.due_date or not calendar.is_working_day(new_date):
+        return "Ngày hẹn mới phải là ngày làm việc sau ngày hẹn hiện tại."
+    if calendar.working_days_between(today, dossier.due_date) < 1:
+        return "Văn bản xin lỗi và hẹn lại phải gửi trước hạn giải quyết ít nhất 01 ngày làm việc."
+    return None
+
+
+def comment(dossier_id: int, actor: User, body: str) -> None:
+    from service.dossiers.models import DossierComment
+
+    if not body.strip():
+        raise DossierError("Vui lòng nhập nội dung ý kiến.")
+    lock_for_official(dossier_id)
+    db.session.add(DossierComment(dossier_id=dossier_id, author_id=actor.id, body=body.strip()[:5000]))
+    db.session.commit()
+
+
+# The applicant's answers.
+
+
+def supplement(dossier_id: int, owner: User, note: str) -> Dossier:
+    """Send the supplement: the files uploaded since the request become part of this step. The dossier
+    keeps its code, its earlier files and its history. Answered during processing, the time limit
+    restarts from zero (shared/DOMAIN.md)."""
+    dossier = lock_own_dossier(dossier_id, owner)
+    new_files = [f for f in dossier.files if is_supplement_file(dossier, f)]
+    if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED and not new_files and not note.strip():
+        db.session.rollback()
+        raise DossierError("Vui lòng tải lên giấy tờ bổ sung hoặc ghi rõ nội dung bổ sung.")
+    history = _transition(dossier, "supplement", owner, note.strip() or None)
+    for attached in new_files:
+        attached.event_id = history.id
+    if dossier.supplement_stage == "processing":
+        received = to_local(utcnow()).replace(tzinfo=None)
+        version = dossier.procedure_version
+        dossier.due_date = current_calendar().due_date(
+            received, version.processing_days, version.content.get("cutoff_hour")
+        )
+    db.session.commit()
+    return dossier
+
+
+def request_stop(dossier_id: int, owner: User, reason: str) -> Dossier:
+    dossier = lock_own_dossier(dossier_id, owner)
+    dossier.stop_requested_at = utcnow()
+    _transition(dossier, "request_stop", owner, reason.strip() or None)
+    db.session.commit()
+    return dossier
+
+
+def can_add_supplement_files(dossier: Dossier) -> bool:
+    return dossier.status == DossierStatus.SUPPLEMENT_REQUESTED

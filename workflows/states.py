@@ -1,0 +1,88 @@
+"""The states of a dossier and their Vietnamese names, shared by every workflow."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DossierStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RECEIVED = "received"
+    SUPPLEMENT_REQUESTED = "supplement_requested"
+    REFUSED = "refused"
+    ASSIGNED = "assigned"
+    UNDER_APPRAISAL = "under_appraisal"
+    PROPOSED = "proposed"
+    FORWARDED = "forwarded"
+    APPROVED = "approved"
+    DENIED = "denied"
+    AWAITING_PAYMENT = "awaiting_payment"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+    STOP_REQUESTED = "stop_requested"
+    STOPPED = "stopped"
+    CLOSED = "closed"
+
+
+STATUS_LABELS = {
+    DossierStatus.DRAFT: "Bản nháp",
+    DossierStatus.SUBMITTED: "Đã nộp, chờ tiếp nhận",
+    DossierStatus.RECEIVED: "Đã tiếp nhận",
+    DossierStatus.SUPPLEMENT_REQUESTED: "Chờ bổ sung hồ sơ",
+    DossierStatus.REFUSED: "Từ chối tiếp nhận",
+    DossierStatus.ASSIGNED: "Đã phân công xử lý",
+    DossierStatus.UNDER_APPRAISAL: "Đang thẩm định",
+    DossierStatus.PROPOSED: "Chờ lãnh đạo phê duyệt",
+    DossierStatus.FORWARDED: "Trình UBND tỉnh quyết định",
+    DossierStatus.APPROVED: "Đã có kết quả",
+    DossierStatus.DENIED: "Không giải quyết (có văn bản trả lời)",
+    DossierStatus.AWAITING_PAYMENT: "Chờ thực hiện nghĩa vụ tài chính",
+    DossierStatus.RETURNED: "Đã trả kết quả",
+    DossierStatus.WITHDRAWN: "Đã rút hồ sơ",
+    DossierStatus.STOP_REQUESTED: "Công dân đề nghị dừng xử lý",
+    DossierStatus.STOPPED: "Đã dừng xử lý",
+    DossierStatus.CLOSED: "Đã đóng (không bổ sung đúng hạn)",
+}
+
+EVENT_LABELS = {
+    "create": "Tạo bản nháp hồ sơ",
+    "submit": "Nộp hồ sơ trực tuyến",
+    "withdraw": "Công dân rút hồ sơ",
+    "receive": "Tiếp nhận hồ sơ, hẹn ngày trả kết quả",
+    "request_supplement": "Yêu cầu bổ sung hồ sơ",
+    "supplement": "Công dân bổ sung hồ sơ",
+    "refuse": "Từ chối tiếp nhận hồ sơ",
+    "close": "Đóng hồ sơ do không bổ sung đúng hạn",
+    "assign": "Chuyển và phân công chuyên viên xử lý",
+    "start_appraisal": "Bắt đầu thẩm định",
+    "propose": "Trình lãnh đạo phê duyệt",
+    "send_back": "Lãnh đạo trả lại để xử lý lại",
+    "forward": "Trình Chủ tịch UBND tỉnh quyết định",
+    "approve": "Phê duyệt, ban hành kết quả",
+    "deny": "Không giải quyết, trả lời bằng văn bản",
+    "await_payment": "Chờ công dân thực hiện nghĩa vụ tài chính",
+    "confirm_payment": "Xác nhận đã thực hiện nghĩa vụ tài chính",
+    "return_result": "Trả kết quả",
+    "request_stop": "Công dân đề nghị dừng giải quyết",
+    "stop": "Dừng giải quyết, gửi thông báo",
+    "extend": "Xin lỗi và hẹn lại ngày trả kết quả",
+    "comment": "Ý kiến nội bộ",
+}
+
+# Closed for good: nothing more happens to these dossiers.
+FINAL_STATUSES = frozenset(
+    {
+        DossierStatus.REFUSED,
+        DossierStatus.RETURNED,
+        DossierStatus.WITHDRAWN,
+        DossierStatus.STOPPED,
+        DossierStatus.CLOSED,
+    }
+)
+# While these last, the agency waits for the applicant: the clock does not run against the agency.
+WAITING_FOR_APPLICANT = frozenset({DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.AWAITING_PAYMENT})
+# The agency has decided; a stop request is no longer possible.
+DECIDED = frozenset(
+    {DossierStatus.APPROVED, DossierStatus.DENIED, DossierStatus.AWAITING_PAYMENT, DossierStatus.FORWARDED}
+)
