@@ -87,11 +87,12 @@ def register_blueprints(app: Flask) -> None:
     from service.accounts.views import bp as accounts_bp
     from service.admin.views import bp as admin_bp
     from service.api.views import bp as api_bp
+    from service.backoffice.views import bp as backoffice_bp
     from service.dossiers.views import bp as dossiers_bp
     from service.home import bp as home_bp
     from service.procedures.views import bp as procedures_bp
 
-    for blueprint in (home_bp, accounts_bp, procedures_bp, dossiers_bp, admin_bp, api_bp):
+    for blueprint in (home_bp, accounts_bp, procedures_bp, dossiers_bp, backoffice_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -32,7 +32,7 @@ def dashboard():
     if current_user.role in APPLICANT_ROLES:
         return redirect(url_for("dossiers.mine"))
     if current_user.role in DOSSIER_ROLES:
-        return redirect(url_for("dossiers.worklist"))
+        return redirect(url_for("backoffice.worklist"))
     if current_user.role == Role.ADMIN:
         return redirect(url_for("admin.users"))
     return render_template("home/dashboard.html")

@@ -48,7 +48,7 @@ def test_the_one_stop_desk_and_leaders_see_submitted_dossiers_and_their_files(cl
         assert client.get(f"/dossiers/{dossier.id}").status_code == 200
         download = client.get(f"/dossiers/{dossier.id}/files/{dossier.files[0].id}")
         assert download.status_code == 200 and download.data.startswith(b"%PDF")
-        assert dossier.code in client.get("/officials/dossiers").get_data(as_text=True)
+        assert dossier.code in client.get("/officials/dossiers?list=all").get_data(as_text=True)
         client.submit("/account/logout")
 
 

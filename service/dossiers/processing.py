@@ -72,7 +72,11 @@ def act(dossier_id: int, actor: User, event: str, data: dict[str, Any], seen_ver
         )
     data = {**data, "today": local_today()}
     if event == "assign":
-        data["assignee"] = db.session.get(User, int(data.get("assignee_id") or 0))
+        data["assignee"] = _assignee(data.get("assignee_id"))
+    problem = _input_problem(dossier, actor, event, data)
+    if problem:
+        db.session.rollback()
+        raise DossierError(problem)
     if event in ("propose",):
         # The guard reads the proposal from the dossier once it is recorded, so record it first.
         dossier.proposed_decision = data.get("decision")
@@ -80,6 +84,43 @@ def act(dossier_id: int, actor: User, event: str, data: dict[str, Any], seen_ver
     EFFECTS.get(event, _nothing)(dossier, actor, data)
     db.session.commit()
     return Outcome(dossier, event)
+
+
+REASON_NEEDED = {
+    "refuse": "Vui lòng nêu rõ lý do từ chối tiếp nhận.",
+    "request_supplement": "Vui lòng liệt kê đầy đủ giấy tờ, nội dung cần bổ sung và lý do.",
+    "send_back": "Vui lòng ghi ý kiến chỉ đạo khi trả lại hồ sơ.",
+    "deny": "Vui lòng nêu rõ lý do không giải quyết.",
+}
+
+
+def _assignee(raw: Any) -> User | None:
+    try:
+        return db.session.get(User, int(raw)) if raw else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _input_problem(dossier: Dossier, actor: User, event: str, data: dict[str, Any]) -> str | None:
+    """A clear message for what the official left out; the workflow's guards then decide the rest."""
+    if event in REASON_NEEDED and not (data.get("reason") or "").strip():
+        return REASON_NEEDED[event]
+    if event == "request_supplement" and dossier.supplement_count:
+        return "Hồ sơ đã được yêu cầu bổ sung một lần; theo quy định chỉ yêu cầu bổ sung một lần."
+    if event == "assign":
+        assignee = data.get("assignee")
+        if assignee is None or assignee.role != Role.SPECIALIST or not assignee.is_active_account:
+            return "Chỉ phân công cho tài khoản chuyên viên đang hoạt động."
+    if event == "propose" and (
+        data.get("decision") not in ("approve", "deny") or not (data.get("draft") or "").strip()
+    ):
+        return "Vui lòng chọn đề xuất (giải quyết hoặc không) và nhập dự thảo kết quả."
+    if event == "return_result" and data.get("method") not in RETURN_METHODS:
+        return "Vui lòng chọn hình thức trả kết quả."
+    if event not in enabled_actions(dossier, actor):
+        label = STATUS_LABELS.get(dossier.status, dossier.status)
+        return f"Bạn không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái “{label}”."
+    return None
 
 
 def _note(event: str, data: dict[str, Any]) -> str | None:
@@ -270,3 +311,20 @@ def request_stop(dossier_id: int, owner: User, reason: str) -> Dossier:
 
 def can_add_supplement_files(dossier: Dossier) -> bool:
     return dossier.status == DossierStatus.SUPPLEMENT_REQUESTED
+
+
+def owner_actions(dossier: Dossier, owner: User) -> list[str]:
+    machine = machine_for(dossier.workflow)(model=dossier, state_field="status")
+    return [event.id for event in machine.enabled_events(actor=owner, data={})]
+
+
+def extension_offered(dossier: Dossier, actor: User) -> bool:
+    """Whether the extension form is worth showing (the operation checks everything again)."""
+    if dossier.extended_at is not None or dossier.due_date is None:
+        return False
+    if dossier.status not in (
+        DossierStatus.RECEIVED, DossierStatus.ASSIGNED, DossierStatus.UNDER_APPRAISAL, DossierStatus.PROPOSED,
+        DossierStatus.FORWARDED,
+    ):  # fmt: skip
+        return False
+    return actor.role in (Role.RECEPTION, Role.LEADER) or actor.id == dossier.assignee_id

@@ -8,10 +8,12 @@ from werkzeug.datastructures import MultiDict
 
 from forms.dossier import form_class, ward_options
 from service.access import SIGNED_IN, allow
-from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES, Role
-from service.dossiers import operations, queries, table_rows, uploads
+from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES
+from service.dossiers import operations, processing, queries, table_rows, uploads
 from service.dossiers.display import describe
 from service.dossiers.drafts import posted_pairs, take_stash
+from service.dossiers.operations import is_supplement_file
+from service.extensions import db
 from service.notifications.email import send_email
 from service.procedures.queries import get_published
 from workflows.states import EVENT_LABELS, STATUS_LABELS, DossierStatus
@@ -129,10 +131,18 @@ def attachments(dossier_id: int):
     return render_template("dossiers/attachments.html", dossier=dossier, type_labels=uploads.FILE_TYPE_LABELS)
 
 
+def _files_page(dossier_id: int, anchor: str) -> str:
+    """Files are managed on the attachments page while drafting, on the dossier page while supplementing."""
+    dossier = queries.get_own(dossier_id, current_user)
+    if dossier.status == DossierStatus.DRAFT:
+        return url_for("dossiers.attachments", dossier_id=dossier_id, _anchor=anchor)
+    return url_for("dossiers.detail", dossier_id=dossier_id, _anchor="supplement")
+
+
 @bp.route("/dossiers/<int:dossier_id>/attachments/<document_key>", methods=["POST"])
 @allow(*APPLICANTS)
 def upload(dossier_id: int, document_key: str):
-    back = redirect(url_for("dossiers.attachments", dossier_id=dossier_id, _anchor=f"doc-{document_key}"))
+    back = redirect(_files_page(dossier_id, f"doc-{document_key}"))
     uploaded = request.files.get("file")  # a body over MAX_CONTENT_LENGTH is answered by service.errors
     if uploaded is None or not uploaded.filename:
         flash("Vui lòng chọn tệp cần tải lên.", "error")
@@ -155,7 +165,7 @@ def delete_file(dossier_id: int, file_id: int):
         flash(error.message, "error")
     else:
         flash("Đã xóa tệp.", "success")
-    return redirect(url_for("dossiers.attachments", dossier_id=dossier_id))
+    return redirect(_files_page(dossier_id, "supplement"))
 
 
 @bp.route("/dossiers/<int:dossier_id>/review")
@@ -206,9 +216,59 @@ def submitted(dossier_id: int):
 def detail(dossier_id: int):
     dossier = queries.get_viewable(dossier_id, current_user)
     entries = describe(dossier.procedure_version.fields, dossier.form_pairs)
+    is_owner = dossier.owner_id == current_user.id
+    context = _official_context(dossier) if current_user.role in DOSSIER_ROLES else {}
     return render_template(
-        "dossiers/detail.html", dossier=dossier, entries=entries, is_owner=dossier.owner_id == current_user.id
-    )
+        "dossiers/detail.html", dossier=dossier, entries=entries, is_owner=is_owner, official=bool(context),
+        supplement_open=is_owner and processing.can_add_supplement_files(dossier),
+        can_request_stop=is_owner and "request_stop" in processing.owner_actions(dossier, current_user),
+        is_supplement_file=lambda f: is_supplement_file(dossier, f), type_labels=uploads.FILE_TYPE_LABELS,
+        **context,
+    )  # fmt: skip
+
+
+def _official_context(dossier) -> dict:
+    from service.backoffice.queries import RUNNING, specialists
+    from service.deadlines.calendar import due_state
+    from service.procedures.models import ProcedureSetting
+    from service.workdays import DUE_STATE_LABELS
+
+    actions = processing.enabled_actions(dossier, current_user)
+    setting = db.session.get(ProcedureSetting, dossier.procedure_version.procedure_id)
+    return {
+        "actions": actions,
+        "specialists": specialists() if "assign" in actions else [],
+        "default_specialist": setting.default_specialist if setting else None,
+        "due_state": due_state(dossier.due_date) if dossier.status in RUNNING else None,
+        "due_labels": DUE_STATE_LABELS,
+        "can_extend": processing.extension_offered(dossier, current_user),
+    }
+
+
+@bp.route("/dossiers/<int:dossier_id>/supplement", methods=["POST"])
+@allow(*APPLICANTS)
+def send_supplement(dossier_id: int):
+    note = (request.form.get("note") or "").strip()[:2000]
+    try:
+        processing.supplement(dossier_id, current_user, note)
+    except operations.DossierError as error:
+        flash(error.message, "error")
+    else:
+        flash("Đã gửi hồ sơ bổ sung. Mã hồ sơ không thay đổi.", "success")
+    return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+
+
+@bp.route("/dossiers/<int:dossier_id>/request-stop", methods=["POST"])
+@allow(*APPLICANTS)
+def request_stop(dossier_id: int):
+    reason = (request.form.get("reason") or "").strip()[:1000]
+    try:
+        processing.request_stop(dossier_id, current_user, reason)
+    except operations.DossierError as error:
+        flash(error.message, "error")
+    else:
+        flash("Đã gửi đề nghị dừng giải quyết hồ sơ. Cơ quan sẽ gửi thông báo dừng.", "success")
+    return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
 
 
 @bp.route("/dossiers/<int:dossier_id>/files/<int:file_id>")
@@ -247,9 +307,3 @@ def delete_draft(dossier_id: int):
         return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
     flash("Đã xóa bản nháp.", "success")
     return redirect(url_for("dossiers.mine"))
-
-
-@bp.route("/officials/dossiers")
-@allow(*DOSSIER_ROLES)
-def worklist():
-    return render_template("dossiers/worklist.html", dossiers=queries.worklist(current_user), Role=Role)

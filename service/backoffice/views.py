@@ -1,0 +1,143 @@
+"""The back office: worklists, officials' actions on a dossier, bulk assignment, extension, comments."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import NotFound
+
+from forms.backoffice import ActionForm, CommentForm, ExtendForm, WorklistFilters
+from forms.base import options
+from service.access import allow
+from service.accounts.roles import DOSSIER_ROLES, Role
+from service.backoffice import queries
+from service.deadlines.calendar import current_calendar
+from service.dossiers import notices, processing
+from service.dossiers import queries as dossier_queries
+from service.dossiers.operations import DossierError
+from service.procedures import queries as procedure_queries
+from service.timeutil import local_today
+from service.workdays import DUE_STATE_LABELS
+from workflows.states import EVENT_LABELS, STATUS_LABELS
+
+bp = Blueprint("backoffice", __name__, url_prefix="/officials")
+OFFICIALS = tuple(DOSSIER_ROLES)
+
+
+@bp.route("/dossiers")
+@allow(*OFFICIALS)
+def worklist():
+    allowed = queries.LISTS_BY_ROLE[current_user.role]
+    chosen = request.args.get("list", queries.DEFAULT_LIST[current_user.role])
+    form = WorklistFilters(request.args)
+    form.procedure.choices = options(
+        [("", "Tất cả"), *[(p.code, p.current_version.name) for p in procedure_queries.search()]]
+    )
+    form.status.choices = options(
+        [("", "Tất cả"), *[(s.value, label) for s, label in STATUS_LABELS.items() if s != "draft"]]
+    )
+    form.validate()
+    filters = queries.Filters(
+        list=chosen if chosen in allowed else allowed[0], procedure=form.procedure.data or "",
+        status=form.status.data or "", due=form.due.data or "", date_from=form.date_from.data,
+        date_to=form.date_to.data, q=form.q.data or "", page=max(1, min(request.args.get("page", 1, type=int), 10_000)),
+    )  # fmt: skip
+    page = queries.worklist(current_user, filters)
+    calendar, today = current_calendar(), local_today()
+    return render_template(
+        "backoffice/worklist.html", page=page, filters=filters, form=form, lists=[(n, queries.LISTS[n]) for n in allowed],
+        due_state=lambda d: calendar.due_state(d.due_date, today) if d.due_date and d.status in queries.RUNNING else None,
+        due_labels=DUE_STATE_LABELS, specialists=queries.specialists() if current_user.role != Role.SPECIALIST else [],
+    )  # fmt: skip
+
+
+@bp.route("/dossiers/<int:dossier_id>/act/<event>", methods=["POST"])
+@allow(*OFFICIALS)
+def act(dossier_id: int, event: str):
+    dossier = dossier_queries.get_viewable(dossier_id, current_user)
+    if event not in EVENT_LABELS or event in processing.APPLICANT_EVENTS:
+        abort(404)
+    form = ActionForm()
+    if not form.validate():
+        flash(
+            "Dữ liệu nhập chưa hợp lệ: " + "; ".join(e for errors in form.errors.values() for e in errors),
+            "error",
+        )
+        return redirect(url_for("dossiers.detail", dossier_id=dossier.id))
+    try:
+        outcome = processing.act(dossier.id, current_user, event, form.data, form.version.data)
+    except processing.StaleAction as error:
+        flash(error.message, "warning")
+        return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+    except DossierError as error:
+        flash(error.message, "error")
+        return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+    _tell(outcome.dossier, event)
+    flash(f"Đã thực hiện: {EVENT_LABELS[event]}.", "success")
+    return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+
+
+def _tell(dossier, event: str) -> None:
+    notices.tell_applicant(dossier, event)
+    if event == "assign":
+        notices.tell_assignee(dossier)
+
+
+@bp.route("/dossiers/assign", methods=["POST"])
+@allow(Role.RECEPTION, Role.LEADER)
+def assign_many():
+    ids = [i for i in request.form.getlist("dossier_ids", type=int) if 0 < i < 2**31][:200]
+    assignee_id = request.form.get("assignee_id", "")
+    done, failed = 0, []
+    for dossier_id in ids:
+        try:
+            outcome = processing.act(dossier_id, current_user, "assign", {"assignee_id": assignee_id}, None)
+        except DossierError as error:
+            failed.append(error.message)
+            continue
+        except NotFound:
+            failed.append("Không tìm thấy hồ sơ.")
+            continue
+        _tell(outcome.dossier, "assign")
+        done += 1
+    if done:
+        flash(f"Đã phân công {done} hồ sơ.", "success")
+    if failed or not ids:
+        flash(
+            f"{len(failed) or 'Không có'} hồ sơ chưa được phân công. {failed[0] if failed else 'Vui lòng chọn hồ sơ.'}",
+            "error",
+        )
+    return redirect(request.referrer or url_for("backoffice.worklist"))
+
+
+@bp.route("/dossiers/<int:dossier_id>/extend", methods=["POST"])
+@allow(*OFFICIALS)
+def extend(dossier_id: int):
+    dossier = dossier_queries.get_viewable(dossier_id, current_user)
+    form = ExtendForm()
+    if not form.validate():
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("dossiers.detail", dossier_id=dossier.id))
+    try:
+        dossier = processing.extend(
+            dossier.id, current_user, form.new_date.data, form.reason.data, form.version.data
+        )
+    except DossierError as error:
+        flash(error.message, "error")
+    else:
+        notices.tell_applicant(dossier, "extend")
+        flash("Đã gửi văn bản xin lỗi và hẹn lại ngày trả kết quả.", "success")
+    return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+
+
+@bp.route("/dossiers/<int:dossier_id>/comments", methods=["POST"])
+@allow(*OFFICIALS)
+def comment(dossier_id: int):
+    dossier = dossier_queries.get_viewable(dossier_id, current_user)
+    form = CommentForm()
+    if form.validate():
+        processing.comment(dossier.id, current_user, form.body.data)
+        flash("Đã ghi ý kiến.", "success")
+    else:
+        flash("Vui lòng nhập nội dung ý kiến.", "error")
+    return redirect(url_for("dossiers.detail", dossier_id=dossier_id, _anchor="comments"))

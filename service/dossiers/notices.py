@@ -1,0 +1,57 @@
+"""What the applicant (and the assigned specialist) are told after each step. Called after commit."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from service.dossiers.models import Dossier
+from service.notifications.email import send_email
+from service.timeutil import format_date
+
+APPLICANT_MESSAGES = {
+    "receive": "Hồ sơ của bạn đã được tiếp nhận. Ngày hẹn trả kết quả: {due}.",
+    "request_supplement": (
+        "Cơ quan đề nghị bổ sung hồ sơ (một lần) với nội dung sau:\n{supplement}\n"
+        "Hạn bổ sung: {supplement_deadline}. Vui lòng đăng nhập, mở hồ sơ và bổ sung giấy tờ; quá hạn mà "
+        "không bổ sung, hồ sơ sẽ bị đóng."
+    ),
+    "refuse": "Hồ sơ không được tiếp nhận. Lý do: {note}",
+    "approve": "Hồ sơ đã có kết quả giải quyết. Kết quả sẽ được trả theo hình thức bạn đã đăng ký.",
+    "deny": "Cơ quan không giải quyết hồ sơ và trả lời bằng văn bản. Lý do: {note}",
+    "await_payment": "Hồ sơ đã có kết quả. Vui lòng thực hiện nghĩa vụ tài chính để nhận kết quả.",
+    "return_result": "Kết quả giải quyết hồ sơ đã được trả ({note}).",
+    "stop": "Theo đề nghị của bạn, cơ quan đã dừng giải quyết hồ sơ.",
+    "close": "Hồ sơ đã được đóng do không được bổ sung trong thời hạn yêu cầu.",
+    "extend": (
+        "Cơ quan chân thành xin lỗi vì hồ sơ chưa thể giải quyết đúng hẹn. Lý do: {extension_reason} "
+        "Ngày hẹn trả kết quả mới: {due}."
+    ),
+}
+
+
+def tell_applicant(dossier: Dossier, event: str) -> None:
+    template = APPLICANT_MESSAGES.get(event)
+    if template is None:
+        return
+    note = next((e.note for e in reversed(dossier.events) if e.event == event and e.note), "") or ""
+    message = template.format(
+        due=format_date(dossier.due_date),
+        supplement=dossier.supplement_request or "",
+        supplement_deadline=format_date(dossier.supplement_deadline),
+        note=note,
+        extension_reason=dossier.extension_reason or "",
+    )
+    send_email(
+        dossier.owner.email, "dossier_update", dossier=dossier, message=message,
+        base_url=current_app.config["APP_BASE_URL"],
+    )  # fmt: skip
+
+
+def tell_assignee(dossier: Dossier) -> None:
+    if dossier.assignee is not None:
+        send_email(
+            dossier.assignee.email,
+            "dossier_assigned",
+            dossier=dossier,
+            base_url=current_app.config["APP_BASE_URL"],
+        )
