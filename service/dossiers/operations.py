@@ -170,7 +170,11 @@ def _accepted_type(data: bytes, document: dict) -> str:
 def _check_room(dossier: Dossier, document: dict, size: int) -> None:
     config = current_app.config
     problem = None
-    if len(dossier.files_for(document["key"])) >= int(document.get("max_files", 1)):
+    existing = dossier.files_for(document["key"])
+    if dossier.status != DossierStatus.DRAFT:
+        # A supplement brings new versions of documents: only the supplement's own files count.
+        existing = [f for f in existing if is_supplement_file(dossier, f)]
+    if len(existing) >= int(document.get("max_files", 1)):
         problem = f"Giấy tờ này chỉ nhận tối đa {document.get('max_files', 1)} tệp. Hãy xóa bớt tệp cũ trước."
     elif len(dossier.files) >= config["MAX_FILES_PER_DOSSIER"]:
         problem = f"Hồ sơ chỉ nhận tối đa {config['MAX_FILES_PER_DOSSIER']} tệp đính kèm."

@@ -1,0 +1,366 @@
+"""Officials process dossiers through the one-stop workflow, over HTTP as they would."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from service.database import begin_write
+from service.deadlines.calendar import current_calendar
+from service.dossiers.models import Dossier, DossierEvent
+from service.extensions import db
+from service.timeutil import local_today
+from tests.factories import create_citizen, create_dossier, create_official, last_email, login, pdf_upload
+
+
+def act(client, dossier, event, **data):
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page)
+    payload = {**data, "version": version.group(1) if version else ""}
+    return client.submit(f"/officials/dossiers/{dossier.id}/act/{event}", payload, follow_redirects=True)
+
+
+def fresh(dossier) -> Dossier:
+    return db.session.get(Dossier, dossier.id)
+
+
+def as_(client, user):
+    client.submit("/account/logout")
+    client._csrf = None
+    login(client, user)
+    return client
+
+
+@pytest.fixture
+def people():
+    return {
+        "citizen": create_citizen(),
+        "reception": create_official("reception"),
+        "specialist": create_official("specialist"),
+        "leader": create_official("leader"),
+    }
+
+
+def test_from_reception_to_result_returned(client, people):
+    citizen, reception, specialist, leader = people.values()
+    dossier = create_dossier(citizen, submitted=True)
+
+    as_(client, reception)
+    page = act(client, dossier, "receive").get_data(as_text=True)
+    assert "Đã thực hiện: Tiếp nhận hồ sơ" in page
+    received = fresh(dossier)
+    expected_due = current_calendar().due_date(
+        __import__("service.timeutil", fromlist=["to_local"])
+        .to_local(received.received_at)
+        .replace(tzinfo=None),
+        received.procedure_version.processing_days,
+        received.procedure_version.content.get("cutoff_hour"),
+    )
+    assert received.status == "received" and received.due_date == expected_due
+    assert received.due_date.strftime("%d/%m/%Y") in last_email(citizen.email).body_text
+
+    act(client, dossier, "assign", assignee_id=str(specialist.id))
+    assert fresh(dossier).assignee_id == specialist.id
+    assert last_email(specialist.email).subject.startswith("Phân công xử lý hồ sơ")
+
+    as_(client, specialist)
+    act(client, dossier, "start_appraisal")
+    act(client, dossier, "propose", decision="approve", draft="Cấp giấy chứng nhận", reason="Đủ điều kiện")
+    assert fresh(dossier).status == "proposed"
+
+    as_(client, leader)
+    act(client, dossier, "approve")
+    approved = fresh(dossier)
+    assert approved.status == "approved" and approved.completed_on_time is True
+
+    as_(client, reception)
+    act(client, dossier, "return_result", method="electronic")
+    done = fresh(dossier)
+    assert done.status == "returned" and done.return_method == "electronic"
+    events = [e.event for e in done.events]
+    assert events == [
+        "create",
+        "submit",
+        "receive",
+        "assign",
+        "start_appraisal",
+        "propose",
+        "approve",
+        "return_result",
+    ]
+    assert all(e.on_time is True for e in done.events if e.event not in ("create", "submit", "receive"))
+    assert "Đã trả kết quả" in as_(client, citizen).get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+
+
+def test_the_page_offers_only_what_the_official_may_do_now(client, people):
+    citizen, reception, specialist, leader = people.values()
+    dossier = create_dossier(citizen, submitted=True)
+    page = as_(client, reception).get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert "/act/receive" in page and "/act/refuse" in page and "/act/approve" not in page
+    page = as_(client, leader).get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert "/act/receive" not in page and "Không có thao tác nào" in page
+
+
+def test_forbidden_actions_get_a_clear_message_and_change_nothing(client, people):
+    citizen, reception, specialist, leader = people.values()
+    dossier = create_dossier(citizen, submitted=True)
+    page = as_(client, leader).get(f"/dossiers/{dossier.id}")  # leaders do not receive
+    response = act(client, dossier, "receive").get_data(as_text=True)
+    assert "Bạn không thể thực hiện thao tác này" in response
+    assert fresh(dossier).status == "submitted" and page.status_code == 200
+    assert client.submit(f"/officials/dossiers/{dossier.id}/act/submit", {}).status_code == 404
+    assert client.submit(f"/officials/dossiers/{dossier.id}/act/nonsense", {}).status_code == 404
+
+
+@pytest.mark.parametrize("event", ["refuse", "request_supplement"])
+def test_a_refusal_or_supplement_request_needs_a_reason(client, people, event):
+    dossier = create_dossier(people["citizen"], submitted=True)
+    as_(client, people["reception"])
+    page = act(client, dossier, event, reason="   ").get_data(as_text=True)
+    assert "Vui lòng" in page and fresh(dossier).status == "submitted"
+
+
+def test_refusal_with_reasons_reaches_the_citizen(client, people):
+    dossier = create_dossier(people["citizen"], submitted=True)
+    as_(client, people["reception"])
+    act(client, dossier, "refuse", reason="Không thuộc thẩm quyền của Sở")
+    assert fresh(dossier).status == "refused"
+    assert "Không thuộc thẩm quyền của Sở" in last_email(people["citizen"].email).body_text
+
+
+def test_assignment_only_to_a_specialist(client, people):
+    dossier = create_dossier(people["citizen"], submitted=True)
+    as_(client, people["reception"])
+    act(client, dossier, "receive")
+    page = act(client, dossier, "assign", assignee_id=str(people["leader"].id)).get_data(as_text=True)
+    assert "Chỉ phân công cho tài khoản chuyên viên" in page
+    assert fresh(dossier).assignee_id is None
+
+
+def test_supplement_at_reception_keeps_files_code_and_history(client, people):
+    citizen, reception = people["citizen"], people["reception"]
+    dossier = create_dossier(citizen, submitted=True)
+    code, files_before = dossier.code, len(dossier.files)
+    as_(client, reception)
+    act(client, dossier, "request_supplement", reason="Thiếu giấy xác nhận hộ nghèo năm 2026")
+    requested = fresh(dossier)
+    assert requested.status == "supplement_requested" and requested.supplement_deadline > local_today()
+    assert "Thiếu giấy xác nhận hộ nghèo" in last_email(citizen.email).body_text
+
+    as_(client, citizen)
+    key = requested.procedure_version.documents[0]["key"]
+    client.submit(f"/dossiers/{dossier.id}/attachments/{key}", {"file": pdf_upload("bo-sung.pdf")})
+    page = client.submit(f"/dossiers/{dossier.id}/supplement", {"note": "Đã bổ sung"}, follow_redirects=True)
+    assert "Đã gửi hồ sơ bổ sung" in page.get_data(as_text=True)
+    supplemented = fresh(dossier)
+    assert supplemented.status == "submitted" and supplemented.code == code
+    assert len(supplemented.files) == files_before + 1
+    event = next(e for e in supplemented.events if e.event == "supplement")
+    assert [f.original_name for f in event.files] == ["bo-sung.pdf"]
+
+    as_(client, reception)
+    page = act(client, dossier, "request_supplement", reason="Lần hai").get_data(as_text=True)
+    assert "chỉ yêu cầu bổ sung một lần" in page
+
+
+def test_supplement_during_processing_restarts_the_clock(client, people):
+    citizen, reception, specialist = people["citizen"], people["reception"], people["specialist"]
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, reception)
+    act(client, dossier, "receive")
+    act(client, dossier, "assign", assignee_id=str(specialist.id))
+    begin_write()
+    row = fresh(dossier)
+    row.due_date = local_today() + timedelta(days=1)  # as if most of the time had passed
+    db.session.commit()
+    as_(client, specialist)
+    act(client, dossier, "start_appraisal")
+    act(client, dossier, "request_supplement", reason="Bổ sung báo cáo điều kiện")
+    as_(client, citizen)
+    key = fresh(dossier).procedure_version.documents[0]["key"]
+    client.submit(f"/dossiers/{dossier.id}/attachments/{key}", {"file": pdf_upload("bao-cao.pdf")})
+    client.submit(f"/dossiers/{dossier.id}/supplement", {"note": ""})
+    restarted = fresh(dossier)
+    calendar = current_calendar()
+    assert restarted.status == "under_appraisal"
+    assert (
+        calendar.working_days_between(local_today(), restarted.due_date)
+        >= restarted.procedure_version.processing_days - 1
+    )
+    supplement_event = next(e for e in restarted.events if e.event == "supplement")
+    assert supplement_event.on_time is None  # the applicant's time is never late
+
+
+def test_a_citizen_cannot_supplement_a_dossier_that_is_not_waiting(client, people):
+    citizen = people["citizen"]
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, citizen)
+    page = client.submit(f"/dossiers/{dossier.id}/supplement", {"note": "x"}, follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "Không thể thực hiện thao tác này" in page
+    key = dossier.procedure_version.documents[0]["key"]
+    upload = client.submit(
+        f"/dossiers/{dossier.id}/attachments/{key}", {"file": pdf_upload()}, follow_redirects=True
+    )
+    assert "không ở trạng thái cho phép đính kèm" in upload.get_data(as_text=True)
+    assert fresh(dossier).status == "submitted"
+
+
+def test_unanswered_supplement_closes_the_dossier_only_after_its_deadline(client, people):
+    citizen, reception = people["citizen"], people["reception"]
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, reception)
+    act(client, dossier, "request_supplement", reason="Thiếu giấy tờ")
+    act(client, dossier, "close")
+    assert fresh(dossier).status == "supplement_requested"
+    begin_write()
+    fresh(dossier).supplement_deadline = local_today() - timedelta(days=1)
+    db.session.commit()
+    act(client, dossier, "close")
+    assert fresh(dossier).status == "closed"
+    assert "đóng do không được bổ sung" in last_email(citizen.email).body_text
+
+
+def test_leader_sends_back_then_denies_with_a_written_answer(client, people):
+    citizen, reception, specialist, leader = people.values()
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, reception)
+    act(client, dossier, "receive")
+    act(client, dossier, "assign", assignee_id=str(specialist.id))
+    as_(client, specialist)
+    act(client, dossier, "start_appraisal")
+    act(client, dossier, "propose", decision="deny", draft="Văn bản trả lời")
+    as_(client, leader)
+    page = act(client, dossier, "approve").get_data(as_text=True)
+    assert "Bạn không thể thực hiện" in page  # a refusal proposal cannot be approved as a grant
+    act(client, dossier, "send_back", reason="Bổ sung căn cứ pháp lý")
+    assert fresh(dossier).status == "under_appraisal"
+    as_(client, specialist)
+    act(client, dossier, "propose", decision="deny", draft="Văn bản trả lời có căn cứ")
+    as_(client, leader)
+    act(client, dossier, "deny", reason="Không đủ điều kiện về cơ sở vật chất")
+    denied = fresh(dossier)
+    assert denied.status == "denied" and denied.result_note == "Không đủ điều kiện về cơ sở vật chất"
+    assert "Không đủ điều kiện về cơ sở vật chất" in last_email(citizen.email).body_text
+
+
+def test_citizen_asks_to_stop_and_the_desk_issues_the_stop_notice(client, people):
+    citizen, reception = people["citizen"], people["reception"]
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, reception)
+    act(client, dossier, "receive")
+    as_(client, citizen)
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert "Đề nghị dừng giải quyết" in page
+    client.submit(f"/dossiers/{dossier.id}/request-stop", {"reason": "Không còn nhu cầu"})
+    assert fresh(dossier).status == "stop_requested"
+    as_(client, reception)
+    act(client, dossier, "stop")
+    assert fresh(dossier).status == "stopped"
+    assert "dừng giải quyết" in last_email(citizen.email).body_text
+
+
+def test_a_stale_page_cannot_repeat_an_action_already_taken(client, other_client, people):
+    dossier = create_dossier(people["citizen"], submitted=True)
+    first, second = as_(client, people["reception"]), as_(other_client, create_official("reception"))
+    page = second.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    stale_version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    act(first, dossier, "receive")
+    response = second.submit(
+        f"/officials/dossiers/{dossier.id}/act/refuse",
+        {"reason": "x", "version": stale_version},
+        follow_redirects=True,
+    )
+    text = response.get_data(as_text=True)
+    assert "vừa được người khác xử lý" in text and "Đã tiếp nhận" in text
+    assert fresh(dossier).status == "received"
+
+
+def test_extension_once_and_at_least_one_working_day_before_the_due_date(client, people):
+    citizen, reception = people["citizen"], people["reception"]
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, reception)
+    act(client, dossier, "receive")
+    calendar = current_calendar()
+    due = fresh(dossier).due_date
+    new_date = calendar.add_working_days(due, 3)
+    version = fresh(dossier).version
+    client.submit(
+        f"/officials/dossiers/{dossier.id}/extend",
+        {"new_date": new_date.isoformat(), "reason": "Cần kiểm tra thực tế cơ sở.", "version": str(version)},
+    )
+    extended = fresh(dossier)
+    assert extended.due_date == new_date and extended.original_due_date == due
+    assert "xin lỗi" in last_email(citizen.email).body_text
+    again = client.submit(
+        f"/officials/dossiers/{dossier.id}/extend",
+        {
+            "new_date": calendar.add_working_days(new_date, 2).isoformat(),
+            "reason": "Lần nữa",
+            "version": str(extended.version),
+        },
+        follow_redirects=True,
+    )
+    assert "chỉ được hẹn lại ngày trả kết quả một lần" in again.get_data(as_text=True)
+
+
+def test_extension_too_late_is_refused(client, people):
+    dossier = create_dossier(people["citizen"], submitted=True)
+    as_(client, people["reception"])
+    act(client, dossier, "receive")
+    begin_write()
+    fresh(dossier).due_date = local_today()
+    db.session.commit()
+    response = client.submit(
+        f"/officials/dossiers/{dossier.id}/extend",
+        {"new_date": current_calendar().add_working_days(local_today(), 5).isoformat(), "reason": "Muộn"},
+        follow_redirects=True,
+    )
+    assert "trước hạn giải quyết ít nhất 01 ngày làm việc" in response.get_data(as_text=True)
+
+
+def test_a_late_decision_is_recorded_as_late(client, people):
+    citizen, reception, specialist, leader = people.values()
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, reception)
+    act(client, dossier, "receive")
+    act(client, dossier, "assign", assignee_id=str(specialist.id))
+    begin_write()
+    fresh(dossier).due_date = date(2020, 1, 6)
+    db.session.commit()
+    as_(client, specialist)
+    act(client, dossier, "start_appraisal")
+    act(client, dossier, "propose", decision="approve", draft="x")
+    as_(client, leader)
+    act(client, dossier, "approve")
+    late = fresh(dossier)
+    assert late.completed_on_time is False
+    assert db.session.scalar(db.select(DossierEvent).where(DossierEvent.event == "approve")).on_time is False
+
+
+def test_internal_comments_are_hidden_from_the_citizen(client, people):
+    citizen, reception = people["citizen"], people["reception"]
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, reception)
+    client.submit(f"/officials/dossiers/{dossier.id}/comments", {"body": "Cần xác minh con dấu"})
+    assert "Cần xác minh con dấu" in client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert "Cần xác minh con dấu" not in as_(client, citizen).get(f"/dossiers/{dossier.id}").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize("role", ["accountant", "admin", "citizen"])
+def test_people_without_a_right_cannot_act(client, people, role):
+    dossier = create_dossier(people["citizen"], submitted=True)
+    as_(client, create_citizen() if role == "citizen" else create_official(role))
+    assert client.submit(f"/officials/dossiers/{dossier.id}/act/receive", {}).status_code in (403, 404)
+    assert fresh(dossier).status == "submitted"
+
+
+def test_an_unassigned_specialist_cannot_see_or_act(client, people):
+    dossier = create_dossier(people["citizen"], submitted=True)
+    as_(client, people["specialist"])
+    assert client.submit(f"/officials/dossiers/{dossier.id}/act/start_appraisal", {}).status_code == 404
