@@ -94,3 +94,30 @@ def test_two_saves_from_the_same_page_version_one_wins_one_is_told(app):
 
     outcomes = run_together(app, 2, save)
     assert sorted(outcomes) == ["saved", "stale"]
+
+
+def test_two_officials_acting_at_once_exactly_one_wins(app):
+    from service.dossiers import processing
+    from tests.factories import create_official
+
+    dossier_id = create_dossier(create_citizen(), submitted=True).id
+    first, second = create_official("reception").id, create_official("reception").id
+    version = db.session.get(Dossier, dossier_id).version
+    actions = [(first, "receive", {}), (second, "refuse", {"reason": "Không thuộc thẩm quyền"})]
+
+    def act(i):
+        user_id, event, data = actions[i]
+        try:
+            processing.act(dossier_id, db.session.get(User, user_id), event, data, version)
+        except processing.StaleAction as refused:
+            return refused.message
+        return event
+
+    outcomes = run_together(app, 2, act)
+    winners = [o for o in outcomes if o in ("receive", "refuse")]
+    losers = [o for o in outcomes if o not in ("receive", "refuse")]
+    assert len(winners) == 1 and len(losers) == 1
+    assert "vừa được người khác xử lý" in losers[0]
+    final = db.session.get(Dossier, dossier_id)
+    assert final.status == {"receive": "received", "refuse": "refused"}[winners[0]]
+    assert len([e for e in final.events if e.event in ("receive", "refuse")]) == 1
