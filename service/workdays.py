@@ -37,6 +37,10 @@ def _national(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("VN", years=year)
 
 
+def holidays_for(year: int) -> dict[date, str]:
+    return dict(_national(year))
+
+
 class WorkCalendar:
     def __init__(self, overrides: Mapping[date, bool] | None = None):
         # True: a declared make-up working day; False: a declared day off.

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from forms.accounts import OfficialForm
+from forms.admin import CalendarDayForm, DepartmentForm, ProcedureSettingForm
 from forms.base import options
 from service.access import allow
 from service.accounts import operations
 from service.accounts.emails import send_account_link
 from service.accounts.models import Department, User
 from service.accounts.roles import ROLE_LABELS, Role
+from service.backoffice.queries import specialists
+from service.deadlines.calendar import declare_day, overrides_for, remove_day
 from service.extensions import db
 from service.notifications.models import OutboundEmail
-from service.procedures.queries import all_with_versions
+from service.procedures.models import ProcedureSetting
+from service.procedures.operations import save_procedure_setting
+from service.procedures.queries import all_with_versions, get_published
+from service.timeutil import local_today
+from service.workdays import WorkCalendar, holidays_for
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -89,3 +98,70 @@ def outbox_message(message_id: int):
 @allow(Role.ADMIN)
 def catalogue():
     return render_template("admin/catalogue.html", procedures=all_with_versions())
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def departments():
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        try:
+            operations.create_department(form.code.data, form.name.data)
+        except operations.AccountError as error:
+            form.code.errors.append(error.message)
+        else:
+            flash("Đã thêm phòng, đơn vị.", "success")
+            return redirect(url_for("admin.departments"))
+    listing = db.session.scalars(db.select(Department).order_by(Department.name)).all()
+    return render_template("admin/departments.html", form=form, departments=listing)
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def calendar():
+    form = CalendarDayForm()
+    year = request.args.get("year", local_today().year, type=int)
+    year = min(max(year, 2000), 2100)
+    if form.validate_on_submit():
+        declare_day(form.day.data, form.kind.data == "working", form.note.data, current_user.id)
+        flash(f"Đã khai báo ngày {form.day.data:%d/%m/%Y}.", "success")
+        return redirect(url_for("admin.calendar", year=form.day.data.year))
+    national = WorkCalendar()
+    holidays_of_year = sorted(
+        (day, name) for day, name in holidays_for(year).items() if not national.is_working_day(day)
+    )
+    return render_template(
+        "admin/calendar.html", form=form, year=year, overrides=overrides_for(year), holidays=holidays_of_year
+    )
+
+
+@bp.route("/calendar/<day>/delete", methods=["POST"])
+@allow(Role.ADMIN)
+def delete_calendar_day(day: str):
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    if not remove_day(parsed):
+        abort(404)
+    flash(f"Đã xóa khai báo ngày {parsed:%d/%m/%Y}.", "success")
+    return redirect(url_for("admin.calendar", year=parsed.year))
+
+
+@bp.route("/procedures/<code>/settings", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def procedure_settings(code: str):
+    procedure = get_published(code)
+    setting = db.session.get(ProcedureSetting, procedure.id)
+    form = ProcedureSettingForm(obj=setting)
+    form.department_id.choices = options([(0, "— Chưa chọn —"), *department_choices()])
+    form.default_specialist_id.choices = options(
+        [(0, "— Chưa chọn —"), *[(u.id, u.full_name) for u in specialists()]]
+    )
+    if form.validate_on_submit():
+        save_procedure_setting(
+            procedure.id, form.department_id.data or None, form.default_specialist_id.data or None
+        )
+        flash("Đã lưu thiết lập của thủ tục.", "success")
+        return redirect(url_for("admin.catalogue"))
+    return render_template("admin/procedure_settings.html", form=form, procedure=procedure)

@@ -1,0 +1,40 @@
+"""Administration forms: departments, the holiday calendar, procedure settings."""
+
+from wtforms import DateField, RadioField, SelectField, StringField
+from wtforms.validators import Regexp
+
+from forms.base import BaseForm, options
+from forms.validators import max_length, required, strip
+
+
+class DepartmentForm(BaseForm):
+    code = StringField(
+        "Mã phòng, đơn vị",
+        filters=[strip],
+        validators=[
+            required(),
+            max_length(30),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message="Chỉ dùng chữ không dấu, số, dấu chấm, gạch."),
+        ],
+    )
+    name = StringField("Tên phòng, đơn vị", filters=[strip], validators=[required(), max_length(200)])
+
+
+class CalendarDayForm(BaseForm):
+    day = DateField("Ngày", validators=[required("Vui lòng chọn ngày.")])
+    kind = RadioField(
+        "Loại ngày",
+        choices=options(
+            [("off", "Ngày nghỉ (nghỉ bù, nghỉ theo quyết định)"), ("working", "Ngày làm việc bù")]
+        ),
+        default="off",
+        validators=[required("Vui lòng chọn loại ngày.")],
+    )
+    note = StringField(
+        "Căn cứ, ghi chú", filters=[strip], validators=[required("Vui lòng ghi căn cứ."), max_length(255)]
+    )
+
+
+class ProcedureSettingForm(BaseForm):
+    department_id = SelectField("Phòng xử lý mặc định", coerce=int, validate_choice=True)
+    default_specialist_id = SelectField("Chuyên viên mặc định", coerce=int, validate_choice=True)

@@ -1,0 +1,98 @@
+"""Administration for the workflow: departments, the working-day calendar, procedure settings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from service.accounts.models import Department
+from service.deadlines.models import CalendarOverride
+from service.dossiers import processing
+from service.dossiers.models import Dossier
+from service.extensions import db
+from service.procedures.models import ProcedureSetting
+from tests.factories import create_citizen, create_dossier, create_official, load_catalogue, login
+
+
+def test_departments_are_created_and_officials_belong_to_them(client):
+    admin = create_official("admin")
+    login(client, admin)
+    client.submit("/admin/departments", {"code": "gdnn", "name": "Phòng Giáo dục nghề nghiệp"})
+    department = db.session.scalar(db.select(Department).where(Department.code == "GDNN"))
+    assert department.name == "Phòng Giáo dục nghề nghiệp"
+    page = client.submit("/admin/departments", {"code": "GDNN", "name": "Trùng"}).get_data(as_text=True)
+    assert "đã tồn tại" in page
+    client.submit(
+        "/admin/users/new",
+        {
+            "full_name": "Chuyên viên A",
+            "email": "cva@so.vn",
+            "role": "specialist",
+            "department_id": str(department.id),
+        },
+    )
+    from service.accounts.models import User
+
+    assert db.session.scalar(db.select(User).where(User.email == "cva@so.vn")).department_id == department.id
+
+
+def test_declared_days_change_the_due_date(client):
+    admin = create_official("admin")
+    login(client, admin)
+    client.submit(
+        "/admin/calendar", {"day": "2026-12-01", "kind": "off", "note": "Nghỉ theo Thông báo 01/TB-UBND"}
+    )
+    client.submit("/admin/calendar", {"day": "2026-12-05", "kind": "working", "note": "Làm bù"})
+    overrides = {o.day: o.is_working for o in db.session.scalars(db.select(CalendarOverride))}
+    assert overrides == {date(2026, 12, 1): False, date(2026, 12, 5): True}
+    page = client.get("/admin/calendar?year=2026").get_data(as_text=True)
+    assert (
+        "01/12/2026" in page and "02/09/2026" in page
+    )  # declared, and National Day from the holidays package
+    client.submit("/admin/calendar/2026-12-01/delete")
+    assert db.session.get(CalendarOverride, date(2026, 12, 1)) is None
+    assert client.submit("/admin/calendar/not-a-date/delete").status_code == 404
+
+
+def test_a_declared_day_off_moves_a_real_due_date(app):
+    from service.deadlines.calendar import current_calendar, declare_day
+
+    with app.test_request_context():
+        before = current_calendar().add_working_days(date(2026, 11, 30), 1)
+        declare_day(date(2026, 12, 1), False, "Nghỉ", None)
+        after = current_calendar().add_working_days(date(2026, 11, 30), 1)
+    assert (before, after) == (date(2026, 12, 1), date(2026, 12, 2))
+
+
+def test_procedure_settings_route_received_dossiers_and_preselect_the_specialist(client):
+    admin, reception = create_official("admin"), create_official("reception")
+    specialist = create_official("specialist")
+    load_catalogue()
+    login(client, admin)
+    client.submit("/admin/departments", {"code": "GDNN", "name": "Phòng GDNN"})
+    department = db.session.scalar(db.select(Department))
+    dossier = create_dossier(create_citizen(), submitted=True)
+    code = dossier.procedure_version.code
+    client.submit(
+        f"/admin/procedures/{code}/settings",
+        {"department_id": str(department.id), "default_specialist_id": str(specialist.id)},
+    )
+    setting = db.session.get(ProcedureSetting, dossier.procedure_version.procedure_id)
+    assert (setting.department_id, setting.default_specialist_id) == (department.id, specialist.id)
+    processing.act(dossier.id, reception, "receive", {}, None)
+    assert db.session.get(Dossier, dossier.id).department_id == department.id
+    client.submit("/account/logout")
+    client._csrf = None
+    login(client, reception)
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert f'<option value="{specialist.id}" selected>' in page
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/departments", "/admin/calendar", "/admin/procedures/2.000189.000.00.00.H01/settings"]
+)
+def test_administration_is_for_administrators_only(client, url):
+    load_catalogue()
+    login(client, create_official("leader"))
+    assert client.get(url).status_code == 403
