@@ -129,6 +129,45 @@ def seed_demo():
     click.echo("Demo data created." if created else "Demo data already present; nothing to do.")
 
 
+@click.command("notify-deadlines")
+def notify_deadlines():
+    """Email officials what is due soon or overdue (idempotent within a day; run from cron)."""
+    from service.deadlines.digest import send_deadline_digests
+    from service.timeutil import local_today
+
+    with _request_context():
+        sent, skipped = send_deadline_digests(local_today())
+    click.echo(f"{sent} digests sent, {skipped} officials already notified today.")
+
+
+workflows_cli = AppGroup("workflows", help="Quy trình xử lý hồ sơ.")
+
+
+@workflows_cli.command("diagram")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+def workflow_diagrams(out_dir):
+    """Write a Mermaid diagram of every workflow machine to docs/workflows/."""
+    from config import BASE_DIR
+    from workflows.diagram import mermaid
+    from workflows.machines import MACHINES
+
+    out_dir = out_dir or BASE_DIR / "docs" / "workflows"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, machine in MACHINES.items():
+        title = " ".join((machine.__doc__ or name).split())
+        text = f"# {name}\n\n{title}\n\n```mermaid\n{mermaid(machine)}```\n"
+        (out_dir / f"{name}.md").write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out_dir / f'{name}.md'}")
+
+
 def register(app: Flask) -> None:
-    for command in (users_cli, catalogue_cli, backup_cli, notifications_cli, seed_demo):
+    for command in (
+        users_cli,
+        catalogue_cli,
+        backup_cli,
+        notifications_cli,
+        workflows_cli,
+        notify_deadlines,
+        seed_demo,
+    ):
         app.cli.add_command(command)
