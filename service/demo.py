@@ -12,9 +12,11 @@ from service.accounts.models import User
 from service.accounts.roles import Role
 from service.database import begin_write
 from service.dossiers import operations as dossiers
+from service.dossiers import processing
 from service.dossiers.samples import sample_file, sample_pairs
 from service.extensions import db
 from service.procedures.catalogue import import_catalogue
+from service.procedures.operations import save_procedure_setting
 from service.procedures.queries import get_published
 from service.timeutil import utcnow
 
@@ -42,18 +44,47 @@ def seed() -> bool:
         accounts.create_official(email, role, name, DEMO_PASSWORD, department_id=departments.get(department))
     citizen = _applicant("congdan@demo.gdnn.vn", "citizen", "Nguyễn Văn An", "089205001234", "0912345678")
     organisation = _applicant("tochuc@demo.gdnn.vn", "organisation", "Trần Thị Bình", None, "0296385123")
+    desk = accounts.find_by_email("tiepnhan@demo.gdnn.vn")
     specialist = accounts.find_by_email("chuyenvien@demo.gdnn.vn")
+    leader = accounts.find_by_email("lanhdao@demo.gdnn.vn")
+    for code in ("2.000189.000.00.00.H01", "1.000389.000.00.00.H01", "1.005144.000.00.00.H01"):
+        save_procedure_setting(get_published(code).id, departments["GDNN"], specialist.id)
 
-    _dossier(citizen, "1.005144.000.00.00.H01", submit=False)
-    _dossier(citizen, "2.001959.000.00.00.H01", submit=True)
+    _dossier(citizen, "1.005144.000.00.00.H01", submit=False)  # a draft
+    _dossier(citizen, "2.001959.000.00.00.H01", submit=True)  # waiting for reception
     withdrawn = _dossier(citizen, "2.002284.000.00.00.H01", submit=True)
     dossiers.withdraw(withdrawn.id, citizen, "Đã nộp nhầm thủ tục.")
-    assigned = _dossier(organisation, "2.000189.000.00.00.H01", submit=True)
-    _dossier(organisation, "1.000389.000.00.00.H01", submit=True)
-    begin_write()
-    db.session.get(type(assigned), assigned.id).assignee_id = specialist.id
-    db.session.commit()
+    supplement = _dossier(citizen, "1.005144.000.00.00.H01", submit=True)
+    _steps(
+        supplement,
+        [(desk, "request_supplement", {"reason": "Bổ sung giấy xác nhận hộ nghèo năm 2026 do UBND xã cấp."})],
+    )
+    appraisal = _dossier(organisation, "2.000189.000.00.00.H01", submit=True)
+    _steps(
+        appraisal,
+        [
+            (desk, "receive", {}),
+            (desk, "assign", {"assignee_id": specialist.id}),
+            (specialist, "start_appraisal", {}),
+        ],
+    )
+    proposal = _dossier(organisation, "1.000389.000.00.00.H01", submit=True)
+    _steps(proposal, [
+        (desk, "receive", {}), (desk, "assign", {"assignee_id": specialist.id}), (specialist, "start_appraisal", {}),
+        (specialist, "propose", {"decision": "approve", "draft": "Cấp Giấy chứng nhận đăng ký bổ sung hoạt động GDNN.", "reason": "Đủ điều kiện."}),
+    ])  # fmt: skip
+    done = _dossier(organisation, "2.000189.000.00.00.H01", submit=True)
+    _steps(done, [
+        (desk, "receive", {}), (desk, "assign", {"assignee_id": specialist.id}), (specialist, "start_appraisal", {}),
+        (specialist, "propose", {"decision": "approve", "draft": "Cấp Giấy chứng nhận đăng ký hoạt động GDNN."}),
+        (leader, "approve", {}), (desk, "return_result", {"method": "electronic"}),
+    ])  # fmt: skip
     return True
+
+
+def _steps(dossier, steps) -> None:
+    for actor, event, data in steps:
+        processing.act(dossier.id, actor, event, data, None)
 
 
 def _applicant(email: str, kind: str, name: str, personal_id: str | None, phone: str) -> User:

@@ -64,3 +64,20 @@ def test_drafts_cannot_be_looked_up(client):
     dossier = create_dossier(create_citizen())
     assert dossier.code is None
     assert client.get("/api/v1/dossiers/H01.48-261128-0001/status?secret=x").status_code == 404
+
+
+def test_lookup_shows_the_appointment_date_once_received(client):
+    from service.dossiers import processing
+    from service.dossiers.models import Dossier
+    from service.extensions import db
+    from tests.factories import create_official
+
+    dossier = create_dossier(create_citizen(), submitted=True)
+    processing.act(dossier.id, create_official("reception"), "receive", {}, None)
+    due = db.session.get(Dossier, dossier.id).due_date
+    page = client.submit("/lookup", {"code": dossier.code, "secret": dossier.lookup_secret}).get_data(
+        as_text=True
+    )
+    assert due.strftime("%d/%m/%Y") in page and "Đã tiếp nhận" in page
+    body = client.get(f"/api/v1/dossiers/{dossier.code}/status?secret={dossier.lookup_secret}").json
+    assert body["due_date"] == due.isoformat() and body["status"] == "received"

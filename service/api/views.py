@@ -85,7 +85,7 @@ def dossier_status(code: str):
             "status_label": STATUS_LABELS.get(dossier.status, dossier.status),
             "submitted_at": _iso(dossier.submitted_at),
             "processing_days": version.processing_days,
-            "due_date": None,
+            "due_date": dossier.due_date.isoformat() if dossier.due_date else None,
             "timeline": [
                 {
                     "at": _iso(e.at),
