@@ -95,6 +95,12 @@ class ChangePasswordForm(BaseForm):
     )
 
 
+class OfficialRoleForm(BaseForm):
+    role = SelectField("Vai trò", validators=[required()])
+    department_id = SelectField("Phòng, đơn vị", coerce=int, validators=[Optional()])
+    position = StringField("Chức vụ", filters=[strip], validators=[Optional(), max_length(120)])
+
+
 class OfficialForm(BaseForm):
     full_name = StringField("Họ và tên", filters=[strip], validators=[required(), max_length(200)])
     email = EmailField(

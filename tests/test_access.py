@@ -105,3 +105,14 @@ def test_anonymous_users_are_sent_to_login(client):
     response = client.get(f"/dossiers/{dossier.id}")
     assert response.status_code == 302 and "/account/login" in response.location
     assert client.get("/api/v1/procedures").status_code == 200
+
+
+def test_pdf_and_images_can_be_previewed_in_the_browser(client):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, submitted=True)
+    login(client, create_official("reception"))
+    url = f"/dossiers/{dossier.id}/files/{dossier.files[0].id}"
+    assert client.get(url).headers["Content-Disposition"].startswith("attachment")
+    preview = client.get(url + "?preview=1")
+    assert preview.headers["Content-Disposition"].startswith("inline")
+    assert preview.headers["Content-Type"] == "application/pdf"

@@ -96,3 +96,28 @@ def test_administration_is_for_administrators_only(client, url):
     load_catalogue()
     login(client, create_official("leader"))
     assert client.get(url).status_code == 403
+
+
+def test_an_administrator_changes_an_officials_role_and_department(client):
+    from service.accounts.models import User
+
+    admin, official = create_official("admin"), create_official("reception")
+    citizen = create_citizen()
+    login(client, admin)
+    client.submit("/admin/departments", {"code": "MC", "name": "Một cửa"})
+    department = db.session.scalar(db.select(Department))
+    client.submit(
+        f"/admin/users/{official.id}/edit",
+        {"role": "leader", "department_id": str(department.id), "position": "Trưởng phòng"},
+    )
+    changed = db.session.get(User, official.id)
+    assert (changed.role, changed.department_id, changed.position) == (
+        "leader",
+        department.id,
+        "Trưởng phòng",
+    )
+    page = client.submit(
+        f"/admin/users/{official.id}/edit", {"role": "citizen", "department_id": "0"}
+    ).get_data(as_text=True)
+    assert db.session.get(User, official.id).role == "leader" and "Lựa chọn không hợp lệ" in page
+    assert client.get(f"/admin/users/{citizen.id}/edit").status_code == 404

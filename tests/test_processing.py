@@ -364,3 +364,29 @@ def test_an_unassigned_specialist_cannot_see_or_act(client, people):
     dossier = create_dossier(people["citizen"], submitted=True)
     as_(client, people["specialist"])
     assert client.submit(f"/officials/dossiers/{dossier.id}/act/start_appraisal", {}).status_code == 404
+
+
+def test_a_single_desk_procedure_is_received_decided_and_returned_at_the_desk(client, people, tmp_path):
+    import shutil
+
+    from service.procedures.catalogue import CATALOGUE_DIR, import_catalogue
+
+    directory = tmp_path / "procedures"
+    shutil.copytree(CATALOGUE_DIR, directory)
+    path = directory / "1.005144.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('workflow = "one_stop"', 'workflow = "single_desk"'),
+        encoding="utf-8",
+    )
+    import_catalogue(directory)
+    citizen, reception = people["citizen"], people["reception"]
+    dossier = create_dossier(citizen, submitted=True)
+    assert dossier.workflow == "single_desk"
+    as_(client, reception)
+    act(client, dossier, "receive")
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert "/act/approve" in page and "/act/assign" not in page
+    act(client, dossier, "approve")
+    act(client, dossier, "return_result", method="desk")
+    assert fresh(dossier).status == "returned"
+    assert [e.event for e in fresh(dossier).events][-3:] == ["receive", "approve", "return_result"]

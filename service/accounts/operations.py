@@ -222,6 +222,19 @@ def create_department(code: str, name: str) -> Department:
     return department
 
 
+def update_official(user_id: int, role: str, department_id: int | None, position: str | None) -> User:
+    if role not in set(Role) or role in (Role.CITIZEN, Role.ORGANISATION):
+        raise AccountError("Vai trò không hợp lệ cho tài khoản cán bộ.", "role")
+    begin_write()
+    user = db.session.get(User, user_id)
+    if user is None or user.is_applicant:
+        db.session.rollback()
+        raise AccountError("Không tìm thấy tài khoản cán bộ.", "role")
+    user.role, user.department_id, user.position = role, department_id, position or None
+    db.session.commit()
+    return user
+
+
 def set_active(user_id: int, active: bool) -> User | None:
     begin_write()
     user = db.session.get(User, user_id)

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from forms.accounts import OfficialForm
+from forms.accounts import OfficialForm, OfficialRoleForm
 from forms.admin import CalendarDayForm, DepartmentForm, ProcedureSettingForm
 from forms.base import options
 from service.access import allow
@@ -165,3 +165,25 @@ def procedure_settings(code: str):
         flash("Đã lưu thiết lập của thủ tục.", "success")
         return redirect(url_for("admin.catalogue"))
     return render_template("admin/procedure_settings.html", form=form, procedure=procedure)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def edit_official(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or user.is_applicant:
+        abort(404)
+    form = OfficialRoleForm(obj=user)
+    form.role.choices = options(OFFICIAL_CHOICES)
+    form.department_id.choices = options([(0, "— Không thuộc phòng nào —"), *department_choices()])
+    if form.validate_on_submit():
+        try:
+            operations.update_official(
+                user.id, form.role.data, form.department_id.data or None, form.position.data
+            )
+        except operations.AccountError as error:
+            form.role.errors.append(error.message)
+        else:
+            flash(f"Đã cập nhật vai trò, phòng của {user.email}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/edit_official.html", form=form, user=user)

@@ -278,9 +278,11 @@ def download(dossier_id: int, file_id: int):
     attached = next((f for f in dossier.files if f.id == file_id), None)
     if attached is None:
         abort(404)
+    # PDF and images may be previewed in the browser; their type was recognised from their content.
+    inline = request.args.get("preview") == "1" and attached.file_type in uploads.PREVIEWABLE
     return send_file(
         uploads.path_for(attached.stored_name), mimetype=uploads.MIME_TYPES[attached.file_type],
-        as_attachment=True, download_name=attached.original_name,
+        as_attachment=not inline, download_name=attached.original_name,
     )  # fmt: skip
 
 
