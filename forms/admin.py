@@ -4,7 +4,7 @@ from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import Regexp
 
 from forms.base import BaseForm, options
-from forms.validators import max_length, required, strip
+from forms.validators import max_length, plausible_date, required, strip
 
 
 class DepartmentForm(BaseForm):
@@ -21,7 +21,7 @@ class DepartmentForm(BaseForm):
 
 
 class CalendarDayForm(BaseForm):
-    day = DateField("Ngày", validators=[required("Vui lòng chọn ngày.")])
+    day = DateField("Ngày", validators=[required("Vui lòng chọn ngày."), plausible_date])
     kind = RadioField(
         "Loại ngày",
         choices=options(

@@ -7,7 +7,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import Optional
 
 from forms.base import BaseForm, options
-from forms.validators import max_length, required, strip
+from forms.validators import max_length, plausible_date, required, strip
 
 DECISIONS = [("approve", "Đề xuất giải quyết (cấp, phê duyệt)"), ("deny", "Đề xuất không giải quyết")]
 METHODS = [
@@ -28,7 +28,9 @@ class ActionForm(BaseForm):
 
 class ExtendForm(BaseForm):
     version = IntegerField(validators=[Optional()])
-    new_date = DateField("Ngày hẹn trả kết quả mới", validators=[required("Vui lòng chọn ngày hẹn mới.")])
+    new_date = DateField(
+        "Ngày hẹn trả kết quả mới", validators=[required("Vui lòng chọn ngày hẹn mới."), plausible_date]
+    )
     reason = TextAreaField(
         "Lý do chậm trễ", filters=[strip], validators=[required("Vui lòng nêu lý do."), max_length(2000)]
     )
@@ -57,5 +59,5 @@ class WorklistFilters(BaseForm):
         validate_choice=False,
         validators=[Optional()],
     )
-    date_from = DateField("Nộp từ ngày", validators=[Optional()])
-    date_to = DateField("đến ngày", validators=[Optional()])
+    date_from = DateField("Nộp từ ngày", validators=[Optional(), plausible_date])
+    date_to = DateField("đến ngày", validators=[Optional(), plausible_date])

@@ -61,6 +61,12 @@ def tax_code(form, field) -> None:
         raise ValidationError("Mã số thuế phải gồm 10 chữ số (hoặc 10 chữ số, dấu gạch và 3 chữ số).")
 
 
+def plausible_date(form, field) -> None:
+    """Dates of this system's life: refuses year 1 or 9999 before they reach date arithmetic."""
+    if field.data and not 2000 <= field.data.year <= 2100:
+        raise ValidationError("Ngày phải trong khoảng năm 2000 đến năm 2100.")
+
+
 def strong_password(form, field) -> None:
     value = field.data or ""
     if len(value) < 8 or not re.search(r"[A-Za-z]", value) or not re.search(r"\d", value):

@@ -10,7 +10,7 @@ the day after receipt, and a deadline that would fall on a day off moves to the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
@@ -79,10 +79,10 @@ class WorkCalendar:
         )
 
     def receipt_day(self, received_local: datetime, cutoff_hour: int | None = None) -> date:
-        """The day a dossier counts as received: received on a day off, or at or after the procedure's
+        """The day a dossier counts as received: received on a day off, or after the procedure's
         cut-off hour, it counts as received on the next working day."""
         day = received_local.date()
-        late = cutoff_hour is not None and received_local.hour >= cutoff_hour
+        late = cutoff_hour is not None and received_local.time() > time(cutoff_hour)
         if not self.is_working_day(day) or late:
             return self.next_working_day(day)
         return day

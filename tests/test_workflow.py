@@ -72,6 +72,8 @@ ONE_STOP = {
     ("received", "request_stop", ()): ({"owner"}, "stop_requested"),
     ("under_appraisal", "request_stop", ()): ({"owner"}, "stop_requested"),
     ("stop_requested", "stop", ()): ({"reception", "leader"}, "stopped"),
+    ("supplement_requested", "withdraw", (("supplement_stage", "reception"),)): ({"owner"}, "withdrawn"),
+    ("supplement_requested", "request_stop", (("supplement_stage", "processing"),)): ({"owner"}, "stop_requested"),
 }
 SINGLE_DESK = {
     ("submitted", "receive", ()): ({"reception"}, "received"),
@@ -122,6 +124,8 @@ def test_each_transition_is_open_to_exactly_its_roles(
         ("supplement_requested", "close", "reception", {"today": date(2026, 11, 30)}, {}),
         ("approved", "request_stop", "owner", {}, {}),
         ("withdrawn", "receive", "reception", {}, {}),
+        ("supplement_requested", "request_stop", "owner", {}, {"supplement_stage": "reception"}),
+        ("supplement_requested", "withdraw", "owner", {}, {"supplement_stage": "processing"}),
     ],
 )
 def test_an_event_without_what_it_needs_is_refused(state, event, actor, data, attributes):

@@ -96,7 +96,11 @@ class OneStopMachine(_Conditions, StateMachine):
     closed = State("Đã đóng", final=True, value=S.CLOSED.value)
 
     submit = draft.to(submitted, cond=["by_owner", "code_allocated"])
-    withdraw = submitted.to(withdrawn, cond="by_owner")
+    # Withdrawal is possible until the dossier has been received, also while a reception-stage
+    # supplement is pending; afterwards the applicant asks to stop instead.
+    withdraw = submitted.to(withdrawn, cond="by_owner") | supplement_requested.to(
+        withdrawn, cond=["by_owner", "supplement_at_reception"]
+    )
     receive = submitted.to(received, cond="by_reception")
     refuse = submitted.to(refused, cond=["by_reception", "with_reason"])
     request_supplement = submitted.to(
@@ -132,7 +136,7 @@ class OneStopMachine(_Conditions, StateMachine):
         received.to(stop_requested, cond="by_owner")
         | assigned.to(stop_requested, cond="by_owner")
         | under_appraisal.to(stop_requested, cond="by_owner")
-        | supplement_requested.to(stop_requested, cond="by_owner")
+        | supplement_requested.to(stop_requested, cond=["by_owner", "supplement_in_processing"])
         | proposed.to(stop_requested, cond="by_owner")
     )
     stop = stop_requested.to(stopped, cond="by_desk_or_leader")
@@ -156,7 +160,11 @@ class SingleDeskMachine(_Conditions, StateMachine):
     closed = State("Đã đóng", final=True, value=S.CLOSED.value)
 
     submit = draft.to(submitted, cond=["by_owner", "code_allocated"])
-    withdraw = submitted.to(withdrawn, cond="by_owner")
+    # Withdrawal is possible until the dossier has been received, also while a reception-stage
+    # supplement is pending; afterwards the applicant asks to stop instead.
+    withdraw = submitted.to(withdrawn, cond="by_owner") | supplement_requested.to(
+        withdrawn, cond=["by_owner", "supplement_at_reception"]
+    )
     receive = submitted.to(received, cond="by_reception")
     refuse = submitted.to(refused, cond=["by_reception", "with_reason"])
     request_supplement = submitted.to(
@@ -174,7 +182,7 @@ class SingleDeskMachine(_Conditions, StateMachine):
         returned, cond=["by_reception", "obligation_settled", "with_return_method"]
     ) | (denied.to(returned, cond=["by_reception", "with_return_method"]))
     request_stop = received.to(stop_requested, cond="by_owner") | supplement_requested.to(
-        stop_requested, cond="by_owner"
+        stop_requested, cond=["by_owner", "supplement_in_processing"]
     )
     stop = stop_requested.to(stopped, cond="by_desk_or_leader")
 

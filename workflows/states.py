@@ -86,3 +86,19 @@ WAITING_FOR_APPLICANT = frozenset({DossierStatus.SUPPLEMENT_REQUESTED, DossierSt
 DECIDED = frozenset(
     {DossierStatus.APPROVED, DossierStatus.DENIED, DossierStatus.AWAITING_PAYMENT, DossierStatus.FORWARDED}
 )
+
+# What the applicant sees of the history: officials' deliberation stays internal, and only the notes
+# written for the applicant (reasons, requests, their own words) are shown to them.
+INTERNAL_EVENTS = frozenset({"propose", "send_back"})
+APPLICANT_NOTE_EVENTS = frozenset(
+    {
+        "request_supplement",
+        "refuse",
+        "deny",
+        "return_result",
+        "extend",
+        "withdraw",
+        "supplement",
+        "request_stop",
+    }
+)

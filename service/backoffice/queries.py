@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import false, or_
 from sqlalchemy.orm import selectinload
 
 from forms.validators import normalise_phone
@@ -110,7 +110,10 @@ def _apply_list(statement, user: User, name: str):
         "mine": lambda: Dossier.assignee_id == user.id,
         "approval": lambda: Dossier.status.in_([DossierStatus.PROPOSED, DossierStatus.FORWARDED]),
         "supplement": lambda: Dossier.status == DossierStatus.SUPPLEMENT_REQUESTED,
-        "department": lambda: Dossier.department_id == user.department_id,
+        # An official outside any department has no "department" list (NULL would match unrouted dossiers).
+        "department": lambda: (
+            (Dossier.department_id == user.department_id) if user.department_id else false()
+        ),
     }
     condition = conditions.get(name)
     return statement if condition is None else statement.where(condition())

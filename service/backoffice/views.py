@@ -39,8 +39,9 @@ def worklist():
     form.validate()
     filters = queries.Filters(
         list=chosen if chosen in allowed else allowed[0], procedure=form.procedure.data or "",
-        status=form.status.data or "", due=form.due.data or "", date_from=form.date_from.data,
-        date_to=form.date_to.data, q=form.q.data or "", page=max(1, min(request.args.get("page", 1, type=int), 10_000)),
+        status=form.status.data or "", due=form.due.data or "", q=form.q.data or "",
+        date_from=None if form.date_from.errors else form.date_from.data,
+        date_to=None if form.date_to.errors else form.date_to.data, page=max(1, min(request.args.get("page", 1, type=int), 10_000)),
     )  # fmt: skip
     page = queries.worklist(current_user, filters)
     calendar, today = current_calendar(), local_today()
@@ -86,7 +87,7 @@ def _tell(dossier, event: str) -> None:
 @bp.route("/dossiers/assign", methods=["POST"])
 @allow(Role.RECEPTION, Role.LEADER)
 def assign_many():
-    ids = [i for i in request.form.getlist("dossier_ids", type=int) if 0 < i < 2**31][:200]
+    ids = list(dict.fromkeys(i for i in request.form.getlist("dossier_ids", type=int) if 0 < i < 2**31))[:200]
     assignee_id = request.form.get("assignee_id", "")
     done, failed = 0, []
     for dossier_id in ids:

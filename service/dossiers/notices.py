@@ -55,3 +55,31 @@ def tell_assignee(dossier: Dossier) -> None:
             dossier=dossier,
             base_url=current_app.config["APP_BASE_URL"],
         )
+
+
+OFFICIAL_MESSAGES = {
+    "supplement": "Công dân đã gửi hồ sơ bổ sung cho hồ sơ {code}. Vui lòng kiểm tra và tiếp tục giải quyết.",
+    "request_stop": "Công dân đề nghị dừng giải quyết hồ sơ {code}. Vui lòng ban hành thông báo dừng.",
+}
+
+
+def tell_officials(dossier: Dossier, event: str) -> None:
+    """The applicant answered: the specialist handling the dossier hears of it, or else the desk."""
+    from service.accounts.models import User
+    from service.accounts.roles import Role
+    from service.extensions import db
+
+    message = OFFICIAL_MESSAGES.get(event)
+    if message is None:
+        return
+    if dossier.assignee is not None and dossier.status != "submitted":
+        recipients = [dossier.assignee]
+    else:
+        recipients = db.session.scalars(
+            db.select(User).where(User.role == Role.RECEPTION, User.is_active_account.is_(True))
+        ).all()
+    for official in recipients:
+        send_email(
+            official.email, "official_notice", official=official, dossier=dossier,
+            message=message.format(code=dossier.code), base_url=current_app.config["APP_BASE_URL"],
+        )  # fmt: skip

@@ -39,6 +39,18 @@ RETURN_METHODS = {
 }
 
 
+# Being processed by the agency: received, not yet decided, not waiting for the applicant.
+EXTENDABLE = frozenset(
+    {
+        DossierStatus.RECEIVED,
+        DossierStatus.ASSIGNED,
+        DossierStatus.UNDER_APPRAISAL,
+        DossierStatus.PROPOSED,
+        DossierStatus.FORWARDED,
+    }
+)
+
+
 class StaleAction(DossierError):
     pass
 
@@ -253,14 +265,17 @@ def _extension_problem(
         return "Hồ sơ vừa được người khác cập nhật. Vui lòng xem lại trước khi gia hạn."
     if actor.role not in (Role.RECEPTION, Role.LEADER) and actor.id != dossier.assignee_id:
         return "Bạn không có quyền gia hạn hồ sơ này."
-    if dossier.due_date is None or dossier.status in (DossierStatus.APPROVED, DossierStatus.DENIED):
-        return "Hồ sơ chưa tiếp nhận hoặc đã có kết quả nên không cần gia hạn."
+    if dossier.due_date is None or dossier.status not in EXTENDABLE:
+        return "Chỉ hẹn lại ngày trả kết quả cho hồ sơ đang được giải quyết (đã tiếp nhận, chưa có kết quả)."
     if dossier.extended_at is not None:
         return "Hồ sơ đã được hẹn lại một lần; theo quy định chỉ được hẹn lại ngày trả kết quả một lần."
     if not reason.strip():
         return "Vui lòng nêu lý do chậm trễ."
     if new_date <= dossier.due_date or not calendar.is_working_day(new_date):
         return "Ngày hẹn mới phải là ngày làm việc sau ngày hẹn hiện tại."
+    longest = calendar.add_working_days(dossier.due_date, dossier.procedure_version.processing_days)
+    if new_date > longest:
+        return f"Ngày hẹn mới không được quá {longest:%d/%m/%Y} (thêm tối đa một thời hạn giải quyết)."
     if calendar.working_days_between(today, dossier.due_date) < 1:
         return "Văn bản xin lỗi và hẹn lại phải gửi trước hạn giải quyết ít nhất 01 ngày làm việc."
     return None
@@ -297,6 +312,12 @@ def supplement(dossier_id: int, owner: User, note: str) -> Dossier:
         dossier.due_date = current_calendar().due_date(
             received, version.processing_days, version.content.get("cutoff_hour")
         )
+        # A new period starts: it has its own appointment date and its own single extension.
+        dossier.original_due_date, dossier.extended_at, dossier.extension_reason = (
+            dossier.due_date,
+            None,
+            None,
+        )
     db.session.commit()
     return dossier
 
@@ -322,9 +343,6 @@ def extension_offered(dossier: Dossier, actor: User) -> bool:
     """Whether the extension form is worth showing (the operation checks everything again)."""
     if dossier.extended_at is not None or dossier.due_date is None:
         return False
-    if dossier.status not in (
-        DossierStatus.RECEIVED, DossierStatus.ASSIGNED, DossierStatus.UNDER_APPRAISAL, DossierStatus.PROPOSED,
-        DossierStatus.FORWARDED,
-    ):  # fmt: skip
+    if dossier.status not in EXTENDABLE:
         return False
     return actor.role in (Role.RECEPTION, Role.LEADER) or actor.id == dossier.assignee_id

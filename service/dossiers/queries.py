@@ -13,7 +13,7 @@ from service.accounts.models import User
 from service.accounts.roles import Role
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
-from workflows.states import DossierStatus
+from workflows.states import INTERNAL_EVENTS, DossierStatus
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9.]{2,30}-\d{6}-\d{4,6}$")
 
@@ -92,4 +92,6 @@ def _same(given: str, expected: str) -> bool:
 
 
 def public_timeline(dossier: Dossier) -> list[DossierEvent]:
-    return [event for event in dossier.events if event.event != "create"]
+    return [
+        event for event in dossier.events if event.event != "create" and event.event not in INTERNAL_EVENTS
+    ]

@@ -9,14 +9,20 @@ from werkzeug.datastructures import MultiDict
 from forms.dossier import form_class, ward_options
 from service.access import SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES
-from service.dossiers import operations, processing, queries, table_rows, uploads
+from service.dossiers import notices, operations, processing, queries, table_rows, uploads
 from service.dossiers.display import describe
 from service.dossiers.drafts import posted_pairs, take_stash
 from service.dossiers.operations import is_supplement_file
 from service.extensions import db
 from service.notifications.email import send_email
 from service.procedures.queries import get_published
-from workflows.states import EVENT_LABELS, STATUS_LABELS, DossierStatus
+from workflows.states import (
+    APPLICANT_NOTE_EVENTS,
+    EVENT_LABELS,
+    INTERNAL_EVENTS,
+    STATUS_LABELS,
+    DossierStatus,
+)
 
 bp = Blueprint("dossiers", __name__)
 APPLICANTS = tuple(APPLICANT_ROLES)
@@ -24,7 +30,10 @@ APPLICANTS = tuple(APPLICANT_ROLES)
 
 @bp.app_context_processor
 def dossier_labels():
-    return {"status_labels": STATUS_LABELS, "event_labels": EVENT_LABELS}
+    return {
+        "status_labels": STATUS_LABELS, "event_labels": EVENT_LABELS,
+        "internal_events": INTERNAL_EVENTS, "applicant_note_events": APPLICANT_NOTE_EVENTS,
+    }  # fmt: skip
 
 
 @bp.route("/dossiers/new/<code>", methods=["POST"])
@@ -250,10 +259,11 @@ def _official_context(dossier) -> dict:
 def send_supplement(dossier_id: int):
     note = (request.form.get("note") or "").strip()[:2000]
     try:
-        processing.supplement(dossier_id, current_user, note)
+        dossier = processing.supplement(dossier_id, current_user, note)
     except operations.DossierError as error:
         flash(error.message, "error")
     else:
+        notices.tell_officials(dossier, "supplement")
         flash("Đã gửi hồ sơ bổ sung. Mã hồ sơ không thay đổi.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
 
@@ -263,10 +273,11 @@ def send_supplement(dossier_id: int):
 def request_stop(dossier_id: int):
     reason = (request.form.get("reason") or "").strip()[:1000]
     try:
-        processing.request_stop(dossier_id, current_user, reason)
+        dossier = processing.request_stop(dossier_id, current_user, reason)
     except operations.DossierError as error:
         flash(error.message, "error")
     else:
+        notices.tell_officials(dossier, "request_stop")
         flash("Đã gửi đề nghị dừng giải quyết hồ sơ. Cơ quan sẽ gửi thông báo dừng.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
 
