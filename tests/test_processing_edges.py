@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from werkzeug.datastructures import FileStorage
 
 from service.deadlines.calendar import current_calendar
 from service.dossiers import processing
@@ -158,3 +159,50 @@ def test_a_dossier_received_exactly_at_the_cut_off_hour_counts_that_day():
     calendar = WorkCalendar()
     assert calendar.receipt_day(datetime(2026, 11, 6, 15, 0), cutoff_hour=15) == date(2026, 11, 6)
     assert calendar.receipt_day(datetime(2026, 11, 6, 15, 0, 1), cutoff_hour=15) == date(2026, 11, 9)
+
+
+def test_an_official_attaches_a_document_to_a_step(client, desk):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, desk)
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    version = page.split('name="version" value="')[1].split('"')[0]
+    client.submit(
+        f"/officials/dossiers/{dossier.id}/act/refuse",
+        {
+            "reason": "Không thuộc thẩm quyền",
+            "version": version,
+            "attachment": pdf_upload("van-ban-tu-choi.pdf"),
+        },
+    )
+    refused = fresh(dossier)
+    event = next(e for e in refused.events if e.event == "refuse")
+    assert refused.status == "refused" and [f.original_name for f in event.files] == ["van-ban-tu-choi.pdf"]
+    as_(client, citizen)
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert "van-ban-tu-choi.pdf" in page
+    assert client.get(f"/dossiers/{dossier.id}/files/{event.files[0].id}").status_code == 200
+
+
+def test_internal_step_documents_stay_internal(client, desk):
+    citizen, specialist = create_citizen(), create_official("specialist")
+    dossier = processed(create_dossier(citizen, submitted=True), [
+        (desk, "receive", {}), (desk, "assign", {"assignee_id": specialist.id}), (specialist, "start_appraisal", {}),
+    ])  # fmt: skip
+    upload = FileStorage(pdf_upload("to-trinh.pdf")[0], filename="to-trinh.pdf")
+    processing.act(dossier.id, specialist, "propose", {"decision": "approve", "draft": "x"}, None, upload)
+    internal = next(f for f in fresh(dossier).files if f.original_name == "to-trinh.pdf")
+    as_(client, citizen)
+    assert "to-trinh.pdf" not in client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert client.get(f"/dossiers/{dossier.id}/files/{internal.id}").status_code == 404
+
+
+def test_an_attachment_of_the_wrong_kind_stops_the_action(client, desk):
+    dossier = create_dossier(create_citizen(), submitted=True)
+    as_(client, desk)
+    page = client.submit(
+        f"/officials/dossiers/{dossier.id}/act/refuse",
+        {"reason": "x", "attachment": pdf_upload("virus.pdf", b"MZ not a pdf")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Tệp đính kèm phải là PDF" in page and fresh(dossier).status == "submitted"

@@ -73,7 +73,10 @@ ONE_STOP = {
     ("under_appraisal", "request_stop", ()): ({"owner"}, "stop_requested"),
     ("stop_requested", "stop", ()): ({"reception", "leader"}, "stopped"),
     ("supplement_requested", "withdraw", (("supplement_stage", "reception"),)): ({"owner"}, "withdrawn"),
-    ("supplement_requested", "request_stop", (("supplement_stage", "processing"),)): ({"owner"}, "stop_requested"),
+    ("supplement_requested", "request_stop", (("supplement_stage", "processing"),)): (
+        {"owner"},
+        "stop_requested",
+    ),
 }
 SINGLE_DESK = {
     ("submitted", "receive", ()): ({"reception"}, "received"),

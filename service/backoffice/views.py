@@ -66,7 +66,9 @@ def act(dossier_id: int, event: str):
         )
         return redirect(url_for("dossiers.detail", dossier_id=dossier.id))
     try:
-        outcome = processing.act(dossier.id, current_user, event, form.data, form.version.data)
+        outcome = processing.act(
+            dossier.id, current_user, event, form.data, form.version.data, request.files.get("attachment")
+        )
     except processing.StaleAction as error:
         flash(error.message, "warning")
         return redirect(url_for("dossiers.detail", dossier_id=dossier_id))

@@ -120,15 +120,32 @@ def save_form(
     return dossier
 
 
-def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorage) -> DossierFile:
-    config = current_app.config
-    data = upload.stream.read(config["MAX_FILE_BYTES"] + 1)
+def read_upload(upload: FileStorage) -> bytes:
+    """The uploaded bytes, refused when empty or over the per-file limit (read no further than that)."""
+    limit = current_app.config["MAX_FILE_BYTES"]
+    data = upload.stream.read(limit + 1)
     if not data:
         raise DossierError("Vui lòng chọn tệp cần tải lên.")
-    if len(data) > config["MAX_FILE_BYTES"]:
-        raise DossierError(
-            f"Tệp vượt quá dung lượng cho phép ({format_megabytes(config['MAX_FILE_BYTES'])} cho mỗi tệp)."
-        )
+    if len(data) > limit:
+        raise DossierError(f"Tệp vượt quá dung lượng cho phép ({format_megabytes(limit)} cho mỗi tệp).")
+    return data
+
+
+def store_file(
+    dossier: Dossier, key: str, data: bytes, file_type: str, name: str | None, actor: User, event_id=None
+):
+    """Write the bytes and add their row; the caller commits (and removes the file if the commit fails)."""
+    stored_name, digest = uploads.store(data, file_type)
+    attached = DossierFile(
+        dossier_id=dossier.id, document_key=key, original_name=uploads.clean_filename(name), stored_name=stored_name,
+        file_type=file_type, size=len(data), sha256=digest, uploaded_by_id=actor.id, event_id=event_id,
+    )  # fmt: skip
+    db.session.add(attached)
+    return attached
+
+
+def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorage) -> DossierFile:
+    data = read_upload(upload)
     dossier = lock_own_dossier(dossier_id, owner)
     _require_open_for_files(dossier)
     document = dossier.procedure_version.document(document_key)
@@ -137,23 +154,12 @@ def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorag
         raise NotFound()
     file_type = _accepted_type(data, document)
     _check_room(dossier, document, len(data))
-    stored_name, digest = uploads.store(data, file_type)
-    attached = DossierFile(
-        dossier_id=dossier.id,
-        document_key=document_key,
-        original_name=uploads.clean_filename(upload.filename),
-        stored_name=stored_name,
-        file_type=file_type,
-        size=len(data),
-        sha256=digest,
-        uploaded_by_id=owner.id,
-    )
-    db.session.add(attached)
+    attached = store_file(dossier, document_key, data, file_type, upload.filename, owner)
     dossier.version += 1
     try:
         db.session.commit()
     except Exception:
-        uploads.remove(stored_name)
+        uploads.remove(attached.stored_name)
         raise
     return attached
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
 from service.accounts.models import User
 from service.accounts.roles import Role
 from service.database import begin_write, for_update
 from service.deadlines.calendar import current_calendar
+from service.dossiers import uploads
 from service.dossiers.models import Dossier
 from service.dossiers.operations import (
     DossierError,
@@ -25,6 +27,8 @@ from service.dossiers.operations import (
     _transition,
     is_supplement_file,
     lock_own_dossier,
+    read_upload,
+    store_file,
 )
 from service.extensions import db
 from service.procedures.models import ProcedureSetting
@@ -72,8 +76,17 @@ def lock_for_official(dossier_id: int) -> Dossier:
     return dossier
 
 
-def act(dossier_id: int, actor: User, event: str, data: dict[str, Any], seen_version: int | None) -> Outcome:
-    """An official's action. `seen_version` is the dossier version the official's page showed."""
+OFFICIAL_FILE_KEY = "official"  # a document an official attaches to a step (not a catalogue document)
+OFFICIAL_FILE_TYPES = ["pdf", "docx", "jpeg", "png"]
+
+
+def act(
+    dossier_id: int, actor: User, event: str, data: dict[str, Any], seen_version: int | None,
+    attachment: FileStorage | None = None,
+) -> Outcome:  # fmt: skip
+    """An official's action. `seen_version` is the dossier version the official's page showed; an
+    attachment (a scanned letter, a minute) becomes part of this step's history row."""
+    upload = _official_upload(attachment)
     dossier = lock_for_official(dossier_id)
     if seen_version is not None and seen_version != dossier.version:
         label = STATUS_LABELS.get(dossier.status, dossier.status)
@@ -92,10 +105,31 @@ def act(dossier_id: int, actor: User, event: str, data: dict[str, Any], seen_ver
     if event in ("propose",):
         # The guard reads the proposal from the dossier once it is recorded, so record it first.
         dossier.proposed_decision = data.get("decision")
-    _transition(dossier, event, actor, _note(event, data), data)
+    history = _transition(dossier, event, actor, _note(event, data), data)
     EFFECTS.get(event, _nothing)(dossier, actor, data)
-    db.session.commit()
+    attached = None
+    if upload is not None:
+        content, file_type, name = upload
+        attached = store_file(dossier, OFFICIAL_FILE_KEY, content, file_type, name, actor, history.id)
+    try:
+        db.session.commit()
+    except Exception:
+        if attached is not None:
+            uploads.remove(attached.stored_name)
+        raise
     return Outcome(dossier, event)
+
+
+def _official_upload(attachment: FileStorage | None) -> tuple[bytes, str, str] | None:
+    if attachment is None or not attachment.filename:
+        return None
+    content = read_upload(attachment)
+    file_type = uploads.sniff(content[:16], content)
+    if file_type not in OFFICIAL_FILE_TYPES:
+        raise DossierError(
+            "Tệp đính kèm phải là PDF, Word (DOCX), JPEG hoặc PNG (nhận dạng theo nội dung tệp)."
+        )
+    return content, file_type, attachment.filename
 
 
 REASON_NEEDED = {

@@ -13,7 +13,7 @@ from service.accounts.models import User
 from service.accounts.roles import Role
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
-from workflows.states import INTERNAL_EVENTS, DossierStatus
+from workflows.states import APPLICANT_NOTE_EVENTS, INTERNAL_EVENTS, DossierStatus
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9.]{2,30}-\d{6}-\d{4,6}$")
 
@@ -36,6 +36,15 @@ def get_viewable(dossier_id: int, user: User) -> Dossier:
     if dossier is None or not can_view(user, dossier):
         raise NotFound()
     return dossier
+
+
+def may_download(user: User, dossier: Dossier, attached) -> bool:
+    """Officials with a right to the dossier fetch every file; the applicant fetches theirs and the
+    documents of the steps meant for them, not those of the officials' internal steps."""
+    if user.id != dossier.owner_id or attached.uploaded_by_id == user.id:
+        return True
+    event = next((e for e in dossier.events if e.id == attached.event_id), None)
+    return event is not None and event.event in APPLICANT_NOTE_EVENTS
 
 
 def get_own(dossier_id: int, user: User) -> Dossier:

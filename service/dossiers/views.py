@@ -287,7 +287,7 @@ def request_stop(dossier_id: int):
 def download(dossier_id: int, file_id: int):
     dossier = queries.get_viewable(dossier_id, current_user)
     attached = next((f for f in dossier.files if f.id == file_id), None)
-    if attached is None:
+    if attached is None or not queries.may_download(current_user, dossier, attached):
         abort(404)
     # PDF and images may be previewed in the browser; their type was recognised from their content.
     inline = request.args.get("preview") == "1" and attached.file_type in uploads.PREVIEWABLE
