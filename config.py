@@ -60,6 +60,21 @@ class Config:
     PROVINCE_CODE = _int("PROVINCE_CODE", 91)  # An Giang in vietnam-provinces' post-2025 list
     PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-01")
 
+    # Official documents (Decree 30/2020): issuing body, place, fonts, signing certificate, jobs.
+    DOCUMENT_ISSUER_PARENT = os.environ.get("DOCUMENT_ISSUER_PARENT", "Ủy ban nhân dân tỉnh An Giang")
+    DOCUMENT_ISSUER_NAME = os.environ.get("DOCUMENT_ISSUER_NAME", "Sở Giáo dục và Đào tạo")
+    DOCUMENT_ISSUER_ABBREVIATION = os.environ.get("DOCUMENT_ISSUER_ABBREVIATION", "SGDĐT")
+    DOCUMENT_DEPARTMENT_ABBREVIATION = os.environ.get("DOCUMENT_DEPARTMENT_ABBREVIATION", "GDNN")
+    DOCUMENT_PLACE = os.environ.get("DOCUMENT_PLACE", "An Giang")
+    DOCUMENT_FONT_DIR = os.environ.get("DOCUMENT_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
+    SIGNING_CERT = os.environ.get("SIGNING_CERT", "")
+    SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
+    SIGNING_KEY_PASSWORD = os.environ.get("SIGNING_KEY_PASSWORD", "")
+    SIGNING_CA = os.environ.get("SIGNING_CA", "")
+    # "thread": produce documents in-process after the request; "inline": at once (tests, scripts);
+    # "worker": leave them to `flask --app wsgi documents work`.
+    DOCUMENT_JOBS = os.environ.get("DOCUMENT_JOBS", "thread")
+
     TOKEN_HOURS_CONFIRM = _int("TOKEN_HOURS_CONFIRM", 48)
     TOKEN_HOURS_RESET = _int("TOKEN_HOURS_RESET", 1)
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
@@ -100,6 +115,7 @@ class TestConfig(Config):
     MAX_FILES_PER_DOSSIER = 8
     MAX_CONTENT_LENGTH = MAX_FILE_BYTES + 64 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
+    DOCUMENT_JOBS = "inline"
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": Config, "test": TestConfig}

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # System packages the project needs, installed once (idempotent): Chromium for the end-to-end tests,
-# Liberation fonts (Times-New-Roman metrics, full Vietnamese) for documents, the PostgreSQL client
+# Liberation 2 fonts (Times-New-Roman metrics, full Vietnamese) for documents, the PostgreSQL client
 # tools for backups. Skipped quietly when everything is present.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Liberation Serif" || need+=(fonts-liberation)
+# Liberation 2 (not Debian's older fonts-liberation 1.x) has the Vietnamese letters ư, ơ and their tones.
+[ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
 command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${need[*]}"

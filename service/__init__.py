@@ -23,6 +23,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         raise RuntimeError("SECRET_KEY must be set outside development and tests (export SECRET_KEY=...).")
     os.makedirs(app.instance_path, exist_ok=True)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    from service.documents.renderer import renderer
+
+    renderer(app.config["DOCUMENT_FONT_DIR"])  # a missing document font stops the start, with the reason
 
     if app.config["PROXY_COUNT"]:
         # Behind nginx or a load balancer: take the client address from X-Forwarded-For, so that rate
@@ -88,11 +91,21 @@ def register_blueprints(app: Flask) -> None:
     from service.admin.views import bp as admin_bp
     from service.api.views import bp as api_bp
     from service.backoffice.views import bp as backoffice_bp
+    from service.documents.views import bp as documents_bp
     from service.dossiers.views import bp as dossiers_bp
     from service.home import bp as home_bp
     from service.procedures.views import bp as procedures_bp
 
-    for blueprint in (home_bp, accounts_bp, procedures_bp, dossiers_bp, backoffice_bp, admin_bp, api_bp):
+    for blueprint in (
+        home_bp,
+        accounts_bp,
+        procedures_bp,
+        dossiers_bp,
+        documents_bp,
+        backoffice_bp,
+        admin_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

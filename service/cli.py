@@ -160,11 +160,62 @@ def workflow_diagrams(out_dir):
         click.echo(f"Wrote {out_dir / f'{name}.md'}")
 
 
+documents_cli = AppGroup("documents", help="Văn bản, giấy tờ PDF.")
+
+
+@documents_cli.command("dev-cert")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("instance/signing"))
+def documents_dev_cert(out_dir):
+    """Create a local development CA and signing certificate (never for production)."""
+    from service.documents.signing import make_dev_certificates
+
+    paths = make_dev_certificates(out_dir)
+    click.echo("Development CA and signing certificate written. To sign documents, set:")
+    click.echo(f"  SIGNING_CERT={paths['cert']}\n  SIGNING_KEY={paths['key']}\n  SIGNING_CA={paths['ca']}")
+
+
+@documents_cli.command("render-samples")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+def documents_render_samples(out_dir):
+    """Render every document template with sample data, one PDF each, into OUT_DIR."""
+    from flask import current_app
+
+    from service.documents.renderer import renderer
+    from service.documents.samples import SAMPLES
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pdf_renderer = renderer(current_app.config["DOCUMENT_FONT_DIR"])
+    for template, data in SAMPLES.items():
+        target = out_dir / template.replace(".html", ".pdf")
+        target.write_bytes(pdf_renderer.render(template, data))
+        click.echo(f"Wrote {target}")
+
+
+@documents_cli.command("work")
+@click.option("--once", is_flag=True, help="Run the pending jobs and stop.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
+def documents_work(once, interval):
+    """Produce pending documents (a worker, for DOCUMENT_JOBS=worker)."""
+    import time
+
+    from service.documents.jobs import run_pending
+
+    with _request_context():
+        while True:
+            done = run_pending()
+            if done:
+                click.echo(f"{done} documents produced.")
+            if once:
+                break
+            time.sleep(interval)
+
+
 def register(app: Flask) -> None:
     for command in (
         users_cli,
         catalogue_cli,
         backup_cli,
+        documents_cli,
         notifications_cli,
         workflows_cli,
         notify_deadlines,

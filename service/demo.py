@@ -11,6 +11,7 @@ from service.accounts import operations as accounts
 from service.accounts.models import User
 from service.accounts.roles import Role
 from service.database import begin_write
+from service.documents.jobs import run_pending
 from service.dossiers import operations as dossiers
 from service.dossiers import processing
 from service.dossiers.samples import sample_file, sample_pairs
@@ -79,6 +80,7 @@ def seed() -> bool:
         (specialist, "propose", {"decision": "approve", "draft": "Cấp Giấy chứng nhận đăng ký hoạt động GDNN."}),
         (leader, "approve", {}), (desk, "return_result", {"method": "electronic"}),
     ])  # fmt: skip
+    run_pending()  # the documents of those steps (receipts, control slips, the certificate)
     return True
 
 

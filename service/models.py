@@ -2,6 +2,7 @@
 
 from service.accounts.models import AccountToken, ConsentRecord, Department, User
 from service.deadlines.models import CalendarOverride, DeadlineDigest
+from service.documents.models import DocumentCounter, DocumentJob, IssuedDocument
 from service.dossiers.models import (
     Dossier,
     DossierComment,
@@ -17,6 +18,9 @@ __all__ = [
     "AccountToken",
     "CalendarOverride",
     "DeadlineDigest",
+    "DocumentCounter",
+    "DocumentJob",
+    "IssuedDocument",
     "Department",
     "DossierComment",
     "ProcedureSetting",

@@ -12,6 +12,7 @@ from service.access import allow
 from service.accounts.roles import DOSSIER_ROLES, Role
 from service.backoffice import queries
 from service.deadlines.calendar import current_calendar
+from service.documents import jobs
 from service.dossiers import notices, processing
 from service.dossiers import queries as dossier_queries
 from service.dossiers.operations import DossierError
@@ -75,6 +76,7 @@ def act(dossier_id: int, event: str):
     except DossierError as error:
         flash(error.message, "error")
         return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+    jobs.dispatch()
     _tell(outcome.dossier, event)
     flash(f"Đã thực hiện: {EVENT_LABELS[event]}.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
@@ -103,6 +105,7 @@ def assign_many():
             continue
         _tell(outcome.dossier, "assign")
         done += 1
+    jobs.dispatch()
     if done:
         flash(f"Đã phân công {done} hồ sơ.", "success")
     if failed or not ids:
@@ -128,6 +131,7 @@ def extend(dossier_id: int):
     except DossierError as error:
         flash(error.message, "error")
     else:
+        jobs.dispatch()
         notices.tell_applicant(dossier, "extend")
         flash("Đã gửi văn bản xin lỗi và hẹn lại ngày trả kết quả.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))

@@ -19,6 +19,7 @@ from service.accounts.models import User
 from service.accounts.roles import Role
 from service.database import begin_write, for_update
 from service.deadlines.calendar import current_calendar
+from service.documents import jobs
 from service.dossiers import uploads
 from service.dossiers.models import Dossier
 from service.dossiers.operations import (
@@ -107,6 +108,7 @@ def act(
         dossier.proposed_decision = data.get("decision")
     history = _transition(dossier, event, actor, _note(event, data), data)
     EFFECTS.get(event, _nothing)(dossier, actor, data)
+    jobs.enqueue(dossier, event, actor.id)
     attached = None
     if upload is not None:
         content, file_type, name = upload
@@ -287,6 +289,7 @@ def extend(dossier_id: int, actor: User, new_date: date, reason: str, seen_versi
     dossier.due_date = new_date
     dossier.version += 1
     _record(dossier, "extend", dossier.status, actor, f"{reason.strip()} Ngày hẹn mới: {new_date:%d/%m/%Y}.")
+    jobs.enqueue(dossier, "extend", actor.id)
     db.session.commit()
     return dossier
 

@@ -9,6 +9,8 @@ from werkzeug.datastructures import MultiDict
 from forms.dossier import form_class, ward_options
 from service.access import SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES
+from service.documents.jobs import pending_jobs
+from service.documents.views import visible_documents
 from service.dossiers import notices, operations, processing, queries, table_rows, uploads
 from service.dossiers.display import describe
 from service.dossiers.drafts import posted_pairs, take_stash
@@ -232,6 +234,7 @@ def detail(dossier_id: int):
         supplement_open=is_owner and processing.can_add_supplement_files(dossier),
         can_request_stop=is_owner and "request_stop" in processing.owner_actions(dossier, current_user),
         is_supplement_file=lambda f: is_supplement_file(dossier, f), type_labels=uploads.FILE_TYPE_LABELS,
+        documents=visible_documents(dossier, current_user), documents_pending=pending_jobs(dossier.id),
         **context,
     )  # fmt: skip
 

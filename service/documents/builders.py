@@ -1,0 +1,239 @@
+"""The data each document is made from, taken from the dossier as plain values (templates never see
+ORM objects)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from service.dossiers.display import describe
+from service.dossiers.models import Dossier
+from service.procedures.catalogue import DOCUMENT_KINDS_VI
+from service.timeutil import format_date, to_local
+from workflows.states import EVENT_LABELS
+
+RESULT_KINDS = {
+    "decision": "decision",
+    "licence": "decision",
+    "certificate": "certificate",
+    "written_answer": "written_answer",
+}
+RETURN_METHODS = {"electronic": "Trả kết quả điện tử qua tài khoản dịch vụ công", "post": "Qua dịch vụ bưu chính công ích",
+                  "desk": "Tại Bộ phận Một cửa"}  # fmt: skip
+OUTCOMES = {True: "Đúng hạn", False: "Trễ hạn", None: "—"}
+
+
+def result_kind(dossier: Dossier) -> str:
+    return RESULT_KINDS[dossier.procedure_version.content["result_type"]]
+
+
+def build(kind: str, dossier: Dossier) -> tuple[dict[str, Any], str]:
+    """(template data, holder name) for a document of `kind` about `dossier`."""
+    data = {"doc": _doc(kind, dossier), "dossier": _dossier(dossier)}
+    data.update(BUILDERS[kind](dossier))
+    return data, dossier.applicant_name or dossier.owner.display_name
+
+
+def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
+    from service.documents.issuing import KINDS
+
+    config = current_app.config
+    leader_made = kind in ("decision", "certificate", "written_answer")
+    signer = _decider(dossier) if leader_made else _desk_officer(dossier)
+    return {
+        "issuer": {
+            "parent": config["DOCUMENT_ISSUER_PARENT"], "name": config["DOCUMENT_ISSUER_NAME"],
+            "abbreviation": config["DOCUMENT_ISSUER_ABBREVIATION"],
+        },
+        "title": KINDS[kind].title if kind != "written_answer" else "",
+        "summary": _summary(kind, dossier),
+        "number": None, "place_date": "", "verification": None, "draft": False,
+        "signer": signer,
+        "recipients": [f"- {dossier.applicant_name or dossier.owner.display_name};", f"- Lưu: VT, {config['DOCUMENT_DEPARTMENT_ABBREVIATION']}."],
+    }  # fmt: skip
+
+
+def _summary(kind: str, dossier: Dossier) -> str | None:
+    name = dossier.procedure_version.name
+    if kind == "decision":
+        return f"Về việc {name[0].lower()}{name[1:]}"
+    if kind == "written_answer":
+        return f"V/v trả lời hồ sơ {dossier.code}"
+    return None
+
+
+def _desk_officer(dossier: Dossier) -> dict[str, str]:
+    officer = dossier.received_by
+    return {"capacity": "", "position": "NGƯỜI TIẾP NHẬN HỒ SƠ", "name": officer.full_name if officer else ""}
+
+
+def _decider(dossier: Dossier) -> dict[str, str]:
+    decision = next((e for e in reversed(dossier.events) if e.event in ("approve", "deny")), None)
+    leader = decision.actor if decision else None
+    position = (leader.position or "Giám đốc").upper() if leader else "GIÁM ĐỐC"
+    capacity = "KT. GIÁM ĐỐC" if position.startswith("PHÓ") else ""
+    return {"capacity": capacity, "position": position, "name": leader.full_name if leader else ""}
+
+
+def _dossier(dossier: Dossier) -> dict[str, Any]:
+    version = dossier.procedure_version
+    return {
+        "code": dossier.code,
+        "procedure": version.name,
+        "procedure_code": version.code,
+        "received_at": _moment(dossier.received_at),
+        "due": format_date(dossier.due_date),
+        "processing_days": version.processing_days,
+        "applicant": _applicant(dossier),
+    }
+
+
+def _moment(value) -> str:
+    if value is None:
+        return ""
+    local = to_local(value)
+    return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}"
+
+
+def _applicant(dossier: Dossier) -> dict[str, str]:
+    entries = {e["label"]: e.get("value", "") for e in _entries(dossier)}
+    address = next(
+        (value for spec, value in _typed_values(dossier) if spec["type"] == "address" and value), ""
+    )
+    owner = dossier.owner
+    return {
+        "name": dossier.applicant_name or owner.display_name,
+        "address": address or next((v for k, v in entries.items() if "địa chỉ" in k.lower() and v), ""),
+        "phone": dossier.lookup_phone or owner.phone or "",
+        "email": owner.email,
+    }
+
+
+def _entries(dossier: Dossier) -> list[dict[str, Any]]:
+    return describe(dossier.procedure_version.fields, dossier.form_pairs)
+
+
+def _typed_values(dossier: Dossier):
+    for spec, entry in zip(dossier.procedure_version.fields, _entries(dossier), strict=True):
+        yield spec, entry.get("value", "")
+
+
+def _form_01(dossier: Dossier) -> dict[str, Any]:
+    documents = []
+    for document in dossier.procedure_version.documents:
+        files = dossier.files_for(document["key"])
+        if files:
+            documents.append(
+                {"name": document["name"], "kind": DOCUMENT_KINDS_VI[document["kind"]], "count": len(files)}
+            )
+    line = int(dossier.code.rsplit("-", 1)[-1]) if dossier.code else 0
+    year = to_local(dossier.received_at).year if dossier.received_at else ""
+    return {
+        "documents": documents, "sets": 1, "return_method": RETURN_METHODS["electronic"],
+        "register": {"book": f"Sổ theo dõi hồ sơ năm {year}", "line": line},
+        "officer": dossier.received_by.full_name if dossier.received_by else "",
+    }  # fmt: skip
+
+
+def _form_02(dossier: Dossier) -> dict[str, Any]:
+    lines = [line.strip(" -•\t") for line in (dossier.supplement_request or "").splitlines() if line.strip()]
+    return {
+        "missing": lines, "reason": "Hồ sơ chưa đầy đủ, hợp lệ theo quy định của thủ tục hành chính.",
+        "deadline": format_date(dossier.supplement_deadline), "officer": _last_actor(dossier, "request_supplement"),
+    }  # fmt: skip
+
+
+def _form_03(dossier: Dossier) -> dict[str, Any]:
+    return {"reasons": [_last_note(dossier, "refuse")], "officer": _last_actor(dossier, "refuse")}
+
+
+def _form_04(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "reason": dossier.extension_reason or "",
+        "old_due": format_date(dossier.original_due_date),
+        "new_due": format_date(dossier.due_date),
+    }
+
+
+def _form_05(dossier: Dossier) -> dict[str, Any]:
+    note = _last_note(dossier, "request_stop")
+    return {"reason": f"Theo đề nghị của tổ chức, cá nhân{': ' + note if note else ''}."}
+
+
+def _form_06(dossier: Dossier) -> dict[str, Any]:
+    rows = []
+    steps = [e for e in dossier.events if e.event not in ("create", "submit", "comment")]
+    for index, event in enumerate(steps):
+        following = steps[index + 1] if index + 1 < len(steps) else None
+        rows.append({
+            "step": EVENT_LABELS.get(event.event, event.event),
+            "giver": event.actor.display_name if event.actor else "",
+            "receiver": following.actor.display_name if following and following.actor else "",
+            "time": f"{to_local(event.at):%H:%M %d/%m/%Y}",
+            "outcome": OUTCOMES[event.on_time],
+            "note": event.note or "",
+        })  # fmt: skip
+    return {"rows": rows}
+
+
+def _decision(dossier: Dossier) -> dict[str, Any]:
+    config = current_app.config
+    version = dossier.procedure_version
+    articles = [line.strip() for line in (dossier.draft_result or "").splitlines() if line.strip()]
+    articles += [
+        "Quyết định này có hiệu lực kể từ ngày ký.",
+        f"Chánh Văn phòng Sở, Trưởng phòng {config['DOCUMENT_DEPARTMENT_ABBREVIATION']}, {dossier.applicant_name} "
+        "và các cơ quan, tổ chức, cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này.",
+    ]
+    return {
+        "legal_bases": [f"Căn cứ {basis};" for basis in version.content["legal_bases"]]
+        + [
+            f"Xét hồ sơ số {dossier.code} và đề nghị của Trưởng phòng {config['DOCUMENT_DEPARTMENT_ABBREVIATION']}."
+        ],
+        "articles": articles,
+    }
+
+
+def _certificate(dossier: Dossier) -> dict[str, Any]:
+    values = {spec["key"]: value for spec, value in _typed_values(dossier)}
+    table = next((e for e in _entries(dossier) if e.get("columns")), None)
+    occupations = [
+        dict(zip(("code", "name", "level", "quota"), (row + ["", "", "", ""])[:4], strict=True))
+        for row in (table or {}).get("rows", [])
+    ]
+    return {
+        "holder": _applicant(dossier),
+        "legal_representative": values.get("legal_representative", ""),
+        "founding_document": values.get("founding_document_number", ""),
+        "occupations": occupations,
+    }
+
+
+def _written_answer(dossier: Dossier) -> dict[str, Any]:
+    paragraphs = [line.strip() for line in (dossier.draft_result or "").splitlines() if line.strip()]
+    return {
+        "addressee": dossier.applicant_name or dossier.owner.display_name,
+        "paragraphs": paragraphs,
+        "reasons": [dossier.result_note] if dossier.result_note else [],
+    }
+
+
+def _last_event(dossier: Dossier, event: str):
+    return next((e for e in reversed(dossier.events) if e.event == event), None)
+
+
+def _last_note(dossier: Dossier, event: str) -> str:
+    found = _last_event(dossier, event)
+    return found.note or "" if found else ""
+
+
+def _last_actor(dossier: Dossier, event: str) -> str:
+    found = _last_event(dossier, event)
+    return found.actor.display_name if found and found.actor else ""
+
+
+BUILDERS = {
+    "form_01": _form_01, "form_02": _form_02, "form_03": _form_03, "form_04": _form_04, "form_05": _form_05,
+    "form_06": _form_06, "decision": _decision, "certificate": _certificate, "written_answer": _written_answer,
+}  # fmt: skip

@@ -1,0 +1,155 @@
+"""Issuing documents: numbering, rendering, signing, storing immutably, verifying.
+
+Every issued PDF is stored with the template version, the data it was made from and its SHA-256,
+and carries a verification code and QR code that lead to the public verification page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from service.database import begin_write, for_update
+from service.documents import signing
+from service.documents.models import DocumentCounter, IssuedDocument
+from service.documents.renderer import TEMPLATE_DIR, renderer
+from service.documents.samples import qr_data_uri
+from service.dossiers import uploads
+from service.extensions import db
+from service.timeutil import local_today
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class Kind:
+    template: str
+    title: str
+    numbering: str | None  # type code in the document number, None for the one-stop forms
+
+
+KINDS: dict[str, Kind] = {
+    "form_01": Kind("form_01.html", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", None),
+    "form_02": Kind("form_02.html", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", None),
+    "form_03": Kind("form_03.html", "Phiếu từ chối tiếp nhận giải quyết hồ sơ", None),
+    "form_04": Kind("form_04.html", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", None),
+    "form_05": Kind("form_05.html", "Thông báo về việc dừng giải quyết hồ sơ", None),
+    "form_06": Kind("form_06.html", "Phiếu kiểm soát quá trình giải quyết hồ sơ", None),
+    "decision": Kind("decision.html", "Quyết định", "QĐ"),
+    "certificate": Kind("certificate.html", "Giấy chứng nhận", "GCN"),
+    "written_answer": Kind("written_answer.html", "Văn bản trả lời", "CV"),
+}
+
+
+def template_version(template: str) -> str:
+    """A digest of the template and what it is drawn with (layout and stylesheet)."""
+    digest = hashlib.sha256()
+    for name in (template, "_layout.html", "document.css"):
+        digest.update((TEMPLATE_DIR / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def allocate_number(doc_type: str, year: int) -> int:
+    """The next number for this issuer, type and year, atomic under concurrent issuing (upsert)."""
+    issuer = current_app.config["DOCUMENT_ISSUER_ABBREVIATION"]
+    table = DocumentCounter.__table__
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .values(issuer=issuer, doc_type=doc_type, year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=["issuer", "doc_type", "year"], set_={"last_number": table.c.last_number + 1}
+        )
+        .returning(table.c.last_number)
+    )
+    return db.session.execute(statement).scalar_one()
+
+
+def format_number(doc_type: str, number: int, year: int) -> str:
+    """Decree 30/2020: numbers below 10 get a leading zero; a công văn has no type abbreviation."""
+    config = current_app.config
+    issuer, department = config["DOCUMENT_ISSUER_ABBREVIATION"], config["DOCUMENT_DEPARTMENT_ABBREVIATION"]
+    if doc_type == "CV":
+        return f"{number:02d}/{issuer}-{department}"
+    if doc_type == "GCN":
+        return f"{number:02d}/{year}/GCNĐKHĐ-{issuer}"
+    return f"{number:02d}/{doc_type}-{issuer}"
+
+
+def place_date(day: date) -> str:
+    return f"{current_app.config['DOCUMENT_PLACE']}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+
+
+def new_verification_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def issue(
+    kind: str, data: dict[str, Any], holder: str, dossier_id: int | None, actor_id: int | None,
+    replaces: IssuedDocument | None = None,
+) -> IssuedDocument:  # fmt: skip
+    """Number, render, sign and store one document in its own transaction."""
+    spec = KINDS[kind]
+    config = current_app.config
+    begin_write()
+    today = local_today()
+    number = (
+        format_number(spec.numbering, allocate_number(spec.numbering, today.year), today.year)
+        if spec.numbering
+        else None
+    )
+    code = new_verification_code()
+    url = f"{config['APP_BASE_URL']}/verify/{code}"
+    data = {**data, "doc": {**data["doc"], "number": number, "place_date": place_date(today),
+                            "verification": {"code": code, "url": url, "qr": qr_data_uri(url)}}}  # fmt: skip
+    pdf = renderer(config["DOCUMENT_FONT_DIR"]).render(spec.template, data)
+    signed = signing.configured()
+    if signed:
+        pdf = signing.sign(pdf, reason=f"{spec.title} {number or ''}".strip())
+    stored_name, digest = uploads.store(pdf, "pdf")
+    document = IssuedDocument(
+        dossier_id=dossier_id, kind=kind, title=spec.title, template=spec.template,
+        template_version=template_version(spec.template), number=number, data=_without_images(data), sha256=digest,
+        stored_name=stored_name, size=len(pdf), verification_code=code, holder_masked=mask(holder), signed=signed,
+        issued_by_id=actor_id, replaces_id=replaces.id if replaces else None,
+    )  # fmt: skip
+    db.session.add(document)
+    if replaces is not None:
+        previous = db.session.scalar(
+            for_update(db.select(IssuedDocument).where(IssuedDocument.id == replaces.id))
+        )
+        previous.status = "replaced"
+    try:
+        db.session.commit()
+    except Exception:
+        uploads.remove(stored_name)
+        raise
+    return document
+
+
+def _without_images(data: dict[str, Any]) -> dict[str, Any]:
+    """The data kept with the document: everything it was made from but the QR image (derivable)."""
+    doc = {**data["doc"], "verification": {k: v for k, v in data["doc"]["verification"].items() if k != "qr"}}
+    return {**data, "doc": doc}
+
+
+def mask(name: str) -> str:
+    """Holder shown on the public page: first letters only ("Nguyễn Văn An" -> "N*** V** A*")."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split()) if name else ""
+
+
+def find_by_code(code: str) -> IssuedDocument | None:
+    return db.session.scalar(
+        db.select(IssuedDocument).where(IssuedDocument.verification_code == code.strip().upper())
+    )
+
+
+def pdf_bytes(document: IssuedDocument) -> bytes:
+    return uploads.path_for(document.stored_name).read_bytes()

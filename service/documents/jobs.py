@@ -1,0 +1,134 @@
+"""Documents are produced after the transition that needs them has committed, never inside it.
+
+The transition adds DocumentJob rows in its own transaction (so a job exists if and only if the step
+happened); after commit, `dispatch()` runs them at once ("inline"), on a background thread of this
+process ("thread", the default), or leaves them to `flask --app wsgi documents work` ("worker").
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask, current_app
+
+from service.database import begin_write, for_update
+from service.documents import builders, issuing
+from service.documents.models import DocumentJob, IssuedDocument
+from service.dossiers.models import Dossier
+from service.extensions import db
+from service.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+_executor: ThreadPoolExecutor | None = None
+
+# The documents each step produces (Circular 03/2025 forms; the result where the decision is taken).
+EVENT_DOCUMENTS = {
+    "receive": ["form_01"],
+    "request_supplement": ["form_02"],
+    "refuse": ["form_03"],
+    "extend": ["form_04"],
+    "stop": ["form_05"],
+    "assign": ["form_06"],
+    "return_result": ["form_06"],
+    "approve": ["result"],
+    "deny": ["written_answer"],
+}
+# Re-issued as a new version when produced again (the control slip grows with every hand-off).
+REPLACEABLE = {"form_06"}
+
+
+def enqueue(dossier: Dossier, event: str, actor_id: int | None) -> list[DocumentJob]:
+    """Called inside the transition's transaction."""
+    jobs = []
+    for kind in EVENT_DOCUMENTS.get(event, []):
+        if kind == "result":
+            kind = builders.result_kind(dossier)
+        job = DocumentJob(dossier_id=dossier.id, kind=kind, requested_by_id=actor_id)
+        db.session.add(job)
+        jobs.append(job)
+    return jobs
+
+
+def dispatch() -> None:
+    mode = current_app.config["DOCUMENT_JOBS"]
+    if mode == "inline":
+        run_pending()
+    elif mode == "thread":
+        _pool().submit(_run_in_app, current_app._get_current_object())
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="documents")
+    return _executor
+
+
+def _run_in_app(app: Flask) -> None:
+    with app.app_context(), app.test_request_context(base_url=app.config["APP_BASE_URL"]):
+        try:
+            run_pending()
+        except Exception:  # noqa: BLE001  a background thread logs what it cannot raise
+            log.exception("Document jobs failed")
+        finally:
+            db.session.remove()
+
+
+def run_pending(limit: int = 50) -> int:
+    done = 0
+    for job_id in db.session.scalars(
+        db.select(DocumentJob.id).where(DocumentJob.status == "pending").order_by(DocumentJob.id).limit(limit)
+    ).all():
+        done += run_job(job_id)
+    return done
+
+
+def run_job(job_id: int) -> int:
+    """Claim the job (only one runner gets it), render and issue its document, record the outcome."""
+    begin_write()
+    job = db.session.scalar(for_update(db.select(DocumentJob).where(DocumentJob.id == job_id)))
+    if job is None or job.status != "pending":
+        db.session.rollback()
+        return 0
+    job.status = "running"
+    db.session.commit()
+    try:
+        document = _produce(job)
+    except Exception as error:  # noqa: BLE001  recorded on the job and shown to officials
+        db.session.rollback()
+        log.exception("Document job %s failed", job_id)
+        _finish(job_id, "failed", None, str(error)[:2000])
+        return 0
+    _finish(job_id, "done", document.id, None)
+    return 1
+
+
+def _produce(job: DocumentJob) -> IssuedDocument:
+    dossier = db.session.get(Dossier, job.dossier_id)
+    data, holder = builders.build(job.kind, dossier)
+    previous = None
+    if job.kind in REPLACEABLE:
+        previous = db.session.scalar(
+            db.select(IssuedDocument).where(
+                IssuedDocument.dossier_id == dossier.id,
+                IssuedDocument.kind == job.kind,
+                IssuedDocument.status == "valid",
+            )
+        )
+    return issuing.issue(job.kind, data, holder, dossier.id, job.requested_by_id, replaces=previous)
+
+
+def _finish(job_id: int, status: str, document_id: int | None, error: str | None) -> None:
+    begin_write()
+    job = db.session.get(DocumentJob, job_id)
+    job.status, job.document_id, job.error, job.finished_at = status, document_id, error, utcnow()
+    db.session.commit()
+
+
+def pending_jobs(dossier_id: int) -> int:
+    return db.session.scalar(
+        db.select(db.func.count())
+        .select_from(DocumentJob)
+        .where(DocumentJob.dossier_id == dossier_id, DocumentJob.status.in_(("pending", "running")))
+    )

@@ -1,0 +1,67 @@
+"""Issued documents (immutable PDFs), their numbering, and the jobs that produce them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.accounts.models import User
+from service.extensions import db
+from service.timeutil import utcnow
+
+
+class DocumentCounter(db.Model):
+    """Numbers per issuing body, document type and year (Decree 30/2020: numbering restarts each year)."""
+
+    __tablename__ = "document_counters"
+
+    issuer: Mapped[str] = mapped_column(String(30), primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class IssuedDocument(db.Model):
+    """One issued PDF, never changed: a correction is a new row that replaces it."""
+
+    __tablename__ = "issued_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(300))
+    template: Mapped[str] = mapped_column(String(60))
+    template_version: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str | None] = mapped_column(String(60))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    verification_code: Mapped[str] = mapped_column(String(20), unique=True)
+    holder_masked: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10), default="valid")  # valid, replaced, revoked
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
+    signed: Mapped[bool] = mapped_column(default=False)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    issued_by: Mapped[User | None] = relationship()
+
+
+class DocumentJob(db.Model):
+    """A document to produce after a transition commits (in-process by default, or by a worker)."""
+
+    __tablename__ = "document_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending, done, failed
+    error: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

@@ -1,0 +1,165 @@
+"""Sample data for every document template: `flask documents render-samples` and the tests.
+
+Each template receives `doc` (the parts of the state format every document has) and its own data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+
+ISSUER = {
+    "parent": "Ủy ban nhân dân tỉnh An Giang",
+    "name": "Sở Giáo dục và Đào tạo",
+    "abbreviation": "SGDĐT",
+}
+
+
+def qr_data_uri(text: str) -> str:
+    return segno.make(text, error="m").png_data_uri(scale=4, border=1)
+
+
+def doc(title: str, number: str | None = None, summary: str | None = None, **extra: Any) -> dict[str, Any]:
+    code = "7QKM-2PXH-A9TD"
+    url = "http://127.0.0.1:5000/verify/" + code
+    return {
+        "issuer": ISSUER,
+        "number": number,
+        "place_date": "An Giang, ngày 28 tháng 11 năm 2026",
+        "title": title,
+        "summary": summary,
+        "signer": {"capacity": "KT. GIÁM ĐỐC", "position": "PHÓ GIÁM ĐỐC", "name": "Võ Minh Lãnh"},
+        "recipients": ["- Trung tâm GDNN Long Xuyên;", "- Lưu: VT, GDNN."],
+        "verification": {"code": code, "url": url, "qr": qr_data_uri(url)},
+        "draft": False,
+        **extra,
+    }
+
+
+APPLICANT = {
+    "name": "Trung tâm Giáo dục nghề nghiệp Long Xuyên",
+    "address": "Số 12 đường Trần Hưng Đạo, Phường Long Xuyên, An Giang",
+    "phone": "0296385123",
+    "email": "lienhe@example.vn",
+}
+DOSSIER = {
+    "code": "H01.48-261128-0001",
+    "procedure": "Cấp giấy chứng nhận đăng ký hoạt động giáo dục nghề nghiệp",
+    "procedure_code": "2.000189.000.00.00.H01",
+    "received_at": "09 giờ 15 phút, ngày 28/11/2026",
+    "due": "14/12/2026",
+    "processing_days": 10,
+    "applicant": APPLICANT,
+}
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "form_01.html": {
+        "doc": doc(
+            "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", number="0001/TN-SGDĐT", signer_label="Người tiếp nhận"
+        ),
+        "dossier": DOSSIER,
+        "documents": [
+            {
+                "name": "Văn bản đăng ký hoạt động giáo dục nghề nghiệp (Mẫu số 04)",
+                "kind": "Bản chính",
+                "count": 1,
+            },
+            {
+                "name": "Báo cáo thực trạng cơ sở vật chất, thiết bị đào tạo (Mẫu số 05)",
+                "kind": "Bản chính",
+                "count": 2,
+            },
+        ],
+        "sets": 1,
+        "return_method": "Trả kết quả điện tử qua tài khoản dịch vụ công",
+        "register": {"book": "Sổ theo dõi hồ sơ năm 2026", "line": 1},
+        "officer": "Lê Thị Tiếp Nhận",
+    },
+    "form_02.html": {
+        "doc": doc("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", number="0001/BS-SGDĐT"),
+        "dossier": DOSSIER,
+        "missing": ["Bản sao quyết định thành lập trung tâm", "Danh sách nhà giáo kèm bằng cấp"],
+        "reason": "Hồ sơ chưa có đủ thành phần theo quy định của thủ tục.",
+        "deadline": "18/12/2026",
+        "officer": "Lê Thị Tiếp Nhận",
+    },
+    "form_03.html": {
+        "doc": doc("Phiếu từ chối tiếp nhận giải quyết hồ sơ", number="0001/TC-SGDĐT"),
+        "dossier": DOSSIER,
+        "reasons": ["Thủ tục không thuộc thẩm quyền giải quyết của Sở Giáo dục và Đào tạo."],
+        "officer": "Lê Thị Tiếp Nhận",
+    },
+    "form_04.html": {
+        "doc": doc("Phiếu xin lỗi và hẹn lại ngày trả kết quả", number="0001/XL-SGDĐT"),
+        "dossier": DOSSIER,
+        "reason": "Cần kiểm tra thực tế điều kiện cơ sở vật chất tại cơ sở.",
+        "old_due": "14/12/2026",
+        "new_due": "21/12/2026",
+    },
+    "form_05.html": {
+        "doc": doc("Thông báo về việc dừng giải quyết hồ sơ", number="0001/TB-SGDĐT"),
+        "dossier": DOSSIER,
+        "reason": "Theo đề nghị của tổ chức, cá nhân ngày 01/12/2026.",
+    },
+    "form_06.html": {
+        "doc": doc("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+        "dossier": DOSSIER,
+        "rows": [
+            {
+                "step": "Tiếp nhận hồ sơ",
+                "giver": "Bộ phận Một cửa",
+                "receiver": "Phòng GDNN",
+                "time": "09:20 28/11/2026",
+                "outcome": "Đúng hạn",
+                "note": "",
+            },
+            {
+                "step": "Thẩm định",
+                "giver": "Phạm Văn Chuyên",
+                "receiver": "Võ Minh Lãnh",
+                "time": "15:00 03/12/2026",
+                "outcome": "Sớm hạn",
+                "note": "",
+            },
+        ],
+    },
+    "decision.html": {
+        "doc": doc(
+            "Quyết định",
+            number="05/QĐ-SGDĐT",
+            summary="Về việc cho phép thành lập phân hiệu trường trung cấp",
+            authority="GIÁM ĐỐC SỞ GIÁO DỤC VÀ ĐÀO TẠO TỈNH AN GIANG",
+        ),
+        "legal_bases": [
+            "Căn cứ Luật Giáo dục nghề nghiệp ngày 10 tháng 12 năm 2025;",
+            "Căn cứ Nghị định số 143/2016/NĐ-CP ngày 14 tháng 10 năm 2016 của Chính phủ;",
+            "Theo đề nghị của Trưởng phòng Giáo dục nghề nghiệp.",
+        ],
+        "articles": [
+            "Cho phép thành lập phân hiệu của Trường Trung cấp Kỹ thuật - Nghiệp vụ An Giang tại xã Tân Châu.",
+            "Quyết định này có hiệu lực kể từ ngày ký.",
+            "Chánh Văn phòng Sở, Trưởng phòng Giáo dục nghề nghiệp và các tổ chức, cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này.",
+        ],
+    },
+    "certificate.html": {
+        "doc": doc("Giấy chứng nhận đăng ký hoạt động giáo dục nghề nghiệp", number="12/2026/GCNĐKHĐ-SGDĐT"),
+        "holder": APPLICANT,
+        "legal_representative": "Trần Thị Bình",
+        "founding_document": "Quyết định số 123/QĐ-UBND ngày 01/06/2020",
+        "occupations": [
+            {"code": "5520227", "name": "Điện công nghiệp", "level": "Trung cấp", "quota": 60},
+            {"code": "4520301", "name": "Hàn", "level": "Sơ cấp", "quota": 40},
+        ],
+    },
+    "written_answer.html": {
+        "doc": doc("", number="45/SGDĐT-GDNN", summary="V/v trả lời hồ sơ đề nghị cấp giấy chứng nhận"),
+        "addressee": "Trung tâm Giáo dục nghề nghiệp Long Xuyên",
+        "dossier": DOSSIER,
+        "paragraphs": [
+            "Sở Giáo dục và Đào tạo nhận được hồ sơ của Trung tâm ngày 28/11/2026.",
+            "Qua thẩm định, cơ sở chưa đáp ứng điều kiện về đội ngũ nhà giáo theo quy định.",
+        ],
+        "reasons": ["Số nhà giáo cơ hữu chưa đạt tỷ lệ tối thiểu cho ngành Điện công nghiệp."],
+    },
+}

@@ -1,0 +1,103 @@
+"""Issued documents: download, draft preview, and the public verification page."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from service.access import ANYONE, SIGNED_IN, allow
+from service.accounts.roles import DOSSIER_ROLES
+from service.documents import builders, issuing, signing
+from service.documents.models import IssuedDocument
+from service.documents.renderer import renderer
+from service.dossiers import queries as dossier_queries
+from service.dossiers import uploads
+from service.extensions import db, limiter
+from service.home import lookup_limit
+from service.timeutil import local_today
+
+bp = Blueprint("documents", __name__)
+CODE = re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$")
+OFFICIALS_ONLY = {"form_06"}  # the control slip is the agency's own record
+
+
+def visible_documents(dossier, user) -> list[IssuedDocument]:
+    documents = db.session.scalars(
+        db.select(IssuedDocument).where(IssuedDocument.dossier_id == dossier.id).order_by(IssuedDocument.id)
+    ).all()
+    if user.role in DOSSIER_ROLES:
+        return documents
+    return [d for d in documents if d.kind not in OFFICIALS_ONLY]
+
+
+@bp.route("/dossiers/<int:dossier_id>/documents/<int:document_id>")
+@allow(SIGNED_IN)
+def download(dossier_id: int, document_id: int):
+    dossier = dossier_queries.get_viewable(dossier_id, current_user)
+    document = next((d for d in visible_documents(dossier, current_user) if d.id == document_id), None)
+    if document is None:
+        abort(404)
+    name = f"{document.kind}-{dossier.code}.pdf"
+    return send_file(uploads.path_for(document.stored_name), mimetype="application/pdf", download_name=name)
+
+
+@bp.route("/officials/dossiers/<int:dossier_id>/draft-result.pdf")
+@allow(*DOSSIER_ROLES)
+def draft_preview(dossier_id: int):
+    """The result as it would be issued, watermarked DỰ THẢO, numbered and verified only when issued."""
+    dossier = dossier_queries.get_viewable(dossier_id, current_user)
+    if not dossier.draft_result:
+        abort(404)
+    kind = builders.result_kind(dossier) if dossier.proposed_decision != "deny" else "written_answer"
+    data, _ = builders.build(kind, dossier)
+    data["doc"].update(draft=True, place_date=issuing.place_date(local_today()))
+    pdf = renderer(current_app.config["DOCUMENT_FONT_DIR"]).render(issuing.KINDS[kind].template, data)
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=f"du-thao-{dossier.code}.pdf")
+
+
+@bp.route("/verify", methods=["GET"])
+@allow(ANYONE)
+def verify_start():
+    code = (request.args.get("code") or "").strip().upper()
+    if code:
+        return verify(code)
+    return render_template("verify/start.html")
+
+
+@bp.route("/verify/<code>", methods=["GET", "POST"])
+@allow(ANYONE)
+@limiter.limit(lookup_limit, methods=["POST"])
+def verify(code: str):
+    code = code.strip().upper()
+    document = issuing.find_by_code(code) if CODE.match(code) else None
+    if document is None:
+        return render_template("verify/start.html", code=code, unknown=True), 404
+    comparison = None
+    if request.method == "POST":
+        comparison = _compare(document)
+    replacement = db.session.scalar(
+        db.select(IssuedDocument).where(IssuedDocument.replaces_id == document.id)
+    )
+    check = signing.check(issuing.pdf_bytes(document)) if document.signed else None
+    return render_template(
+        "verify/document.html", document=document, comparison=comparison, replacement=replacement, signature=check,
+        issuer=current_app.config["DOCUMENT_ISSUER_NAME"],
+    )  # fmt: skip
+
+
+def _compare(document: IssuedDocument) -> str:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return "missing"
+    data = upload.stream.read(current_app.config["MAX_FILE_BYTES"] + 1)
+    if not data.startswith(b"%PDF-"):
+        return "not_pdf"
+    return "match" if hashlib.sha256(data).hexdigest() == document.sha256 else "mismatch"
+
+
+def verify_url(document: IssuedDocument) -> str:
+    return url_for("documents.verify", code=document.verification_code)

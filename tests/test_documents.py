@@ -1,0 +1,261 @@
+"""Official documents: generated at the steps that need them, in the state format, numbered, stored
+immutably, verifiable by anyone, digitally signed when a certificate is configured."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pypdf
+import pytest
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError
+
+from config import TestConfig
+from service import create_app
+from service.documents import issuing
+from service.documents.jobs import run_pending
+from service.documents.models import DocumentJob, IssuedDocument
+from service.documents.renderer import DocumentError, Renderer, renderer
+from service.documents.samples import SAMPLES
+from service.dossiers import processing
+from service.extensions import db
+from tests.factories import create_citizen, create_dossier, create_official, create_organisation, login
+
+FONT_DIR = TestConfig.DOCUMENT_FONT_DIR
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def embedded_fonts(reader: pypdf.PdfReader) -> list[str]:
+    """Base names of the fonts whose program is embedded in the PDF."""
+    names = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            described = descendants[0].get_object() if descendants else font
+            descriptor = described["/FontDescriptor"].get_object()
+            if any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                names.append(str(font["/BaseFont"]))
+    return names
+
+
+def documents_of(dossier, kind=None) -> list[IssuedDocument]:
+    query = (
+        db.select(IssuedDocument).where(IssuedDocument.dossier_id == dossier.id).order_by(IssuedDocument.id)
+    )
+    if kind:
+        query = query.where(IssuedDocument.kind == kind)
+    return db.session.scalars(query).all()
+
+
+def through(dossier, steps):
+    for actor, event, data in steps:
+        processing.act(dossier.id, actor, event, data, None)
+    run_pending()
+
+
+@pytest.fixture
+def staff():
+    return {role: create_official(role) for role in ("reception", "specialist", "leader")}
+
+
+def granted(owner, staff):
+    desk, specialist, leader = staff["reception"], staff["specialist"], staff["leader"]
+    dossier = create_dossier(owner, submitted=True)
+    through(dossier, [
+        (desk, "receive", {}), (desk, "assign", {"assignee_id": specialist.id}), (specialist, "start_appraisal", {}),
+        (specialist, "propose", {"decision": "approve", "draft": "Cấp giấy chứng nhận cho đơn vị."}),
+        (leader, "approve", {}),
+    ])  # fmt: skip
+    return dossier
+
+
+def test_reception_issues_the_receipt_form_01_in_the_state_format(staff):
+    citizen = create_citizen(full_name="Nguyễn Thị Tiếp Nhận")
+    dossier = create_dossier(citizen, submitted=True)
+    through(dossier, [(staff["reception"], "receive", {})])
+    [receipt] = documents_of(dossier, "form_01")
+    pdf = issuing.pdf_bytes(receipt)
+    text = text_of(pdf)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
+    assert dossier.code in text and "Nguyễn Thị Tiếp Nhận" in text and receipt.verification_code in text
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [595, 842]  # A4
+    fonts = embedded_fonts(reader)
+    assert fonts and all("DocSerif" in name for name in fonts)  # embedded, and only the document font
+    metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "pdfaid:part" in metadata and ">3<" in metadata.replace(" ", "") or 'pdfaid:part="3"' in metadata
+    assert receipt.sha256 == __import__("hashlib").sha256(pdf).hexdigest()
+    assert receipt.data["dossier"]["code"] == dossier.code and receipt.template_version
+
+
+def test_a_grant_issues_a_numbered_certificate_with_the_occupations(staff):
+    dossier = granted(create_organisation(), staff)
+    [certificate] = documents_of(dossier, "certificate")
+    assert re.fullmatch(r"01/\d{4}/GCNĐKHĐ-SGDĐT", certificate.number)
+    text = text_of(issuing.pdf_bytes(certificate))
+    assert certificate.number in text and "Điện công nghiệp" in text or "5520227" in text
+
+
+def test_numbers_run_per_type_and_year(staff):
+    first, second = granted(create_citizen(), staff), granted(create_citizen(), staff)
+    numbers = [d.number for d in documents_of(first, "decision") + documents_of(second, "decision")]
+    assert [n.split("/")[0] for n in numbers] == ["01", "02"] and all(
+        n.endswith("/QĐ-SGDĐT") for n in numbers
+    )
+
+
+def test_the_control_slip_is_reissued_and_the_old_one_marked_replaced(client, staff):
+    dossier = granted(create_citizen(), staff)
+    through(dossier, [(staff["reception"], "return_result", {"method": "electronic"})])
+    slips = documents_of(dossier, "form_06")
+    assert [s.status for s in slips] == ["replaced", "valid"] and slips[1].replaces_id == slips[0].id
+    old = client.get(f"/verify/{slips[0].verification_code}").get_data(as_text=True)
+    assert "Đã được thay thế" in old and slips[1].verification_code in old
+    assert "Còn hiệu lực" in client.get(f"/verify/{slips[1].verification_code}").get_data(as_text=True)
+
+
+def test_the_verification_page_compares_an_uploaded_pdf(client, staff):
+    dossier = create_dossier(create_citizen(full_name="Trần Văn Xác"), submitted=True)
+    through(dossier, [(staff["reception"], "receive", {})])
+    [receipt] = documents_of(dossier, "form_01")
+    url = f"/verify/{receipt.verification_code}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Giấy tiếp nhận hồ sơ" in page and "T*** V** X**" in page and "Trần Văn Xác" not in page
+    original = issuing.pdf_bytes(receipt)
+    assert "trùng khớp" in client.submit(url, {"file": (io.BytesIO(original), "a.pdf")}).get_data(
+        as_text=True
+    )
+    forged = original.replace(b"%%EOF", b"%%EOF\n%forged")
+    assert "KHÔNG trùng khớp" in client.submit(url, {"file": (io.BytesIO(forged), "b.pdf")}).get_data(
+        as_text=True
+    )
+    assert "không phải tệp PDF" in client.submit(url, {"file": (io.BytesIO(b"hello"), "c.pdf")}).get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize("code", ["ABCD-EFGH-JKLM", "not-a-code", "%27%3B--"])
+def test_an_unknown_verification_code_is_a_clear_404(client, code):
+    response = client.get(f"/verify/{code}")
+    assert response.status_code == 404 and "Không tìm thấy văn bản" in response.get_data(as_text=True)
+
+
+def test_html_in_the_data_is_printed_not_interpreted():
+    data = {**SAMPLES["form_01.html"], "dossier": {**SAMPLES["form_01.html"]["dossier"]}}
+    data["dossier"]["applicant"] = {
+        **data["dossier"]["applicant"],
+        "name": '<b>Đậm</b><script>alert(1)</script><img src="file:///etc/passwd">',
+    }
+    pdf_renderer = renderer(FONT_DIR)
+    markup = pdf_renderer.html("form_01.html", data)
+    assert "<script>" not in markup and "&lt;script&gt;" in markup
+    assert "<b>Đậm</b>" in text_of(pdf_renderer.render("form_01.html", data))
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "http://example.com/logo.png", "font:../../etc/passwd"]
+)
+def test_templates_cannot_fetch_files_or_the_network(url):
+    fetcher = renderer(FONT_DIR).fetcher
+    with pytest.raises(FatalURLFetchingError):
+        HTML(string=f'<img src="{url}">', url_fetcher=fetcher, base_url="font:").write_pdf()
+
+
+def test_a_missing_font_stops_the_start_with_the_reason(tmp_path):
+    with pytest.raises(DocumentError, match="fonts-liberation"):
+        Renderer(tmp_path)
+    with pytest.raises(RuntimeError, match="Document fonts missing"):
+        create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://", DOCUMENT_FONT_DIR=str(tmp_path))
+
+
+def test_issued_documents_are_signed_and_the_signature_validates(app, client, staff, tmp_path):
+    from service.documents import signing
+
+    result = app.test_cli_runner().invoke(args=["documents", "dev-cert", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    saved = {k: app.config[k] for k in ("SIGNING_CERT", "SIGNING_KEY", "SIGNING_CA")}
+    app.config.update(
+        SIGNING_CERT=str(tmp_path / "signer.pem"),
+        SIGNING_KEY=str(tmp_path / "signer.key"),
+        SIGNING_CA=str(tmp_path / "ca.pem"),
+    )
+    try:
+        dossier = granted(create_citizen(), staff)
+        [decision] = documents_of(dossier, "decision")
+        check = signing.check(issuing.pdf_bytes(decision))
+        page = client.get(f"/verify/{decision.verification_code}").get_data(as_text=True)
+    finally:
+        app.config.update(saved)
+    assert decision.signed and check.present and check.intact and check.trusted
+    assert "Chữ ký số hợp lệ" in page
+
+
+def test_render_samples_writes_every_template(app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["documents", "render-samples", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in tmp_path.glob("*.pdf"))
+    assert written == sorted(t.replace(".html", ".pdf") for t in SAMPLES)
+    for path in tmp_path.glob("*.pdf"):
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text_of(path.read_bytes()), path.name
+
+
+def test_the_draft_result_is_previewed_with_a_watermark(client, staff):
+    desk, specialist = staff["reception"], staff["specialist"]
+    dossier = create_dossier(create_citizen(), submitted=True)
+    through(dossier, [
+        (desk, "receive", {}), (desk, "assign", {"assignee_id": specialist.id}), (specialist, "start_appraisal", {}),
+        (specialist, "propose", {"decision": "approve", "draft": "Điều khoản dự thảo thử nghiệm."}),
+    ])  # fmt: skip
+    login(client, specialist)
+    preview = client.get(f"/officials/dossiers/{dossier.id}/draft-result.pdf")
+    assert preview.status_code == 200
+    text = text_of(preview.data)
+    assert "DỰ THẢO" in text and "Điều khoản dự thảo thử nghiệm." in text
+    assert documents_of(dossier, "decision") == []  # a preview issues nothing
+
+
+def test_who_may_download_which_document(client, other_client, staff):
+    owner = create_citizen()
+    dossier = granted(owner, staff)
+    decision = documents_of(dossier, "decision")[0]
+    slip = documents_of(dossier, "form_06")[0]
+    login(client, owner)
+    assert client.get(f"/dossiers/{dossier.id}/documents/{decision.id}").data.startswith(b"%PDF")
+    assert client.get(f"/dossiers/{dossier.id}/documents/{slip.id}").status_code == 404
+    login(other_client, create_citizen())
+    assert other_client.get(f"/dossiers/{dossier.id}/documents/{decision.id}").status_code == 404
+
+
+def test_documents_are_produced_after_the_step_by_a_job(staff):
+    dossier = create_dossier(create_citizen(), submitted=True)
+    processing.act(dossier.id, staff["reception"], "receive", {}, None)
+    job = db.session.scalar(db.select(DocumentJob).where(DocumentJob.dossier_id == dossier.id))
+    assert job.status == "pending" and documents_of(dossier) == []
+    assert run_pending() == 1
+    db.session.refresh(job)
+    assert job.status == "done" and job.document_id == documents_of(dossier)[0].id
+    assert run_pending() == 0  # a job runs once
+
+
+def test_a_font_without_vietnamese_letters_is_refused(tmp_path):
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    for name in (
+        "LiberationSerif-Regular.ttf",
+        "LiberationSerif-Bold.ttf",
+        "LiberationSerif-Italic.ttf",
+        "LiberationSerif-BoldItalic.ttf",
+    ):
+        font = TTFont(f"{FONT_DIR}/{name}")
+        cutter = subset.Subsetter()
+        cutter.populate(text="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")  # Latin without ư, ơ, đ
+        cutter.subset(font)
+        font.save(tmp_path / name)
+    with pytest.raises(DocumentError, match="lacks Vietnamese letters"):
+        Renderer(tmp_path)
