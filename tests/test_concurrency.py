@@ -121,3 +121,15 @@ def test_two_officials_acting_at_once_exactly_one_wins(app):
     final = db.session.get(Dossier, dossier_id)
     assert final.status == {"receive": "received", "refuse": "refused"}[winners[0]]
     assert len([e for e in final.events if e.event in ("receive", "refuse")]) == 1
+
+
+def test_document_numbers_stay_unique_and_gapless_under_concurrent_issuing(app):
+    from service.documents import issuing
+    from service.documents.samples import SAMPLES
+
+    def issue(i):
+        with app.test_request_context():
+            return issuing.issue("decision", SAMPLES["decision.html"], "Nguyễn Văn A", None, None).number
+
+    numbers = run_together(app, 4, issue)
+    assert sorted(int(n.split("/")[0]) for n in numbers) == [1, 2, 3, 4]
