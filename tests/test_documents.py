@@ -259,3 +259,34 @@ def test_a_font_without_vietnamese_letters_is_refused(tmp_path):
         font.save(tmp_path / name)
     with pytest.raises(DocumentError, match="lacks Vietnamese letters"):
         Renderer(tmp_path)
+
+
+def test_a_leader_corrects_a_decision_and_the_old_one_is_marked_replaced(client, staff):
+    dossier = granted(create_citizen(), staff)
+    [decision] = documents_of(dossier, "decision")
+    login(client, staff["leader"])
+    url = f"/officials/dossiers/{dossier.id}/documents/{decision.id}"
+    assert "Vui lòng nêu lý do" in client.submit(
+        f"{url}/reissue", {"reason": " "}, follow_redirects=True
+    ).get_data(as_text=True)
+    client.submit(f"{url}/reissue", {"reason": "Đính chính tên cơ sở"})
+    old, new = documents_of(dossier, "decision")
+    assert (old.status, new.status, new.replaces_id) == ("replaced", "valid", old.id)
+    assert new.number != old.number  # a new document has its own number
+    assert "Đã được thay thế" in client.get(f"/verify/{old.verification_code}").get_data(as_text=True)
+    client.submit(
+        f"/officials/dossiers/{dossier.id}/documents/{new.id}/revoke", {"reason": "Cấp sai đối tượng"}
+    )
+    db.session.refresh(new)
+    assert new.status == "revoked"
+    assert "Đã bị thu hồi" in client.get(f"/verify/{new.verification_code}").get_data(as_text=True)
+
+
+def test_only_leaders_correct_or_revoke(client, staff):
+    dossier = granted(create_citizen(), staff)
+    [decision] = documents_of(dossier, "decision")
+    login(client, staff["reception"])
+    url = f"/officials/dossiers/{dossier.id}/documents/{decision.id}/revoke"
+    assert client.submit(url, {"reason": "x"}).status_code == 403
+    db.session.refresh(decision)
+    assert decision.status == "valid"

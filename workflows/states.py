@@ -68,6 +68,8 @@ EVENT_LABELS = {
     "stop": "Dừng giải quyết, gửi thông báo",
     "extend": "Xin lỗi và hẹn lại ngày trả kết quả",
     "comment": "Ý kiến nội bộ",
+    "reissue_document": "Cấp lại văn bản (đính chính)",
+    "revoke_document": "Thu hồi văn bản",
 }
 
 # Closed for good: nothing more happens to these dossiers.
@@ -100,5 +102,7 @@ APPLICANT_NOTE_EVENTS = frozenset(
         "withdraw",
         "supplement",
         "request_stop",
+        "reissue_document",
+        "revoke_document",
     }
 )

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app
 
+from service.accounts.models import User
 from service.database import begin_write, for_update
 from service.documents import builders, issuing
 from service.documents.models import DocumentJob, IssuedDocument
@@ -107,8 +108,8 @@ def run_job(job_id: int) -> int:
 def _produce(job: DocumentJob) -> IssuedDocument:
     dossier = db.session.get(Dossier, job.dossier_id)
     data, holder = builders.build(job.kind, dossier)
-    previous = None
-    if job.kind in REPLACEABLE:
+    previous = db.session.get(IssuedDocument, job.replaces_id) if job.replaces_id else None
+    if previous is None and job.kind in REPLACEABLE:
         previous = db.session.scalar(
             db.select(IssuedDocument).where(
                 IssuedDocument.dossier_id == dossier.id,
@@ -132,3 +133,48 @@ def pending_jobs(dossier_id: int) -> int:
         .select_from(DocumentJob)
         .where(DocumentJob.dossier_id == dossier_id, DocumentJob.status.in_(("pending", "running")))
     )
+
+
+def request_correction(document: IssuedDocument, actor_id: int, reason: str) -> DocumentJob:
+    """Issue the document again from the dossier as it is now; the new one replaces this one."""
+    from service.dossiers.operations import _record
+
+    begin_write()
+    current = db.session.scalar(for_update(db.select(IssuedDocument).where(IssuedDocument.id == document.id)))
+    if current.status != "valid":
+        db.session.rollback()
+        raise ValueError("Chỉ cấp lại (đính chính) văn bản đang có hiệu lực.")
+    dossier = db.session.get(Dossier, current.dossier_id)
+    job = DocumentJob(
+        dossier_id=dossier.id, kind=current.kind, requested_by_id=actor_id, replaces_id=current.id
+    )
+    db.session.add(job)
+    _record(
+        dossier,
+        "reissue_document",
+        dossier.status,
+        db.session.get(User, actor_id),
+        f"{current.title}: {reason}",
+    )
+    db.session.commit()
+    return job
+
+
+def revoke(document: IssuedDocument, actor_id: int, reason: str) -> None:
+    from service.dossiers.operations import _record
+
+    begin_write()
+    current = db.session.scalar(for_update(db.select(IssuedDocument).where(IssuedDocument.id == document.id)))
+    if current.status != "valid":
+        db.session.rollback()
+        raise ValueError("Văn bản này không còn hiệu lực nên không thể thu hồi.")
+    current.status = "revoked"
+    dossier = db.session.get(Dossier, current.dossier_id)
+    _record(
+        dossier,
+        "revoke_document",
+        dossier.status,
+        db.session.get(User, actor_id),
+        f"{current.title}: {reason}",
+    )
+    db.session.commit()

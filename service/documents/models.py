@@ -63,5 +63,7 @@ class DocumentJob(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending, done, failed
     error: Mapped[str | None] = mapped_column(Text)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
+    # A correction: the new document replaces this one (which is kept, marked replaced).
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

@@ -6,12 +6,12 @@ import hashlib
 import io
 import re
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from service.access import ANYONE, SIGNED_IN, allow
-from service.accounts.roles import DOSSIER_ROLES
-from service.documents import builders, issuing, signing
+from service.accounts.roles import DOSSIER_ROLES, Role
+from service.documents import builders, issuing, jobs, signing
 from service.documents.models import IssuedDocument
 from service.documents.renderer import renderer
 from service.dossiers import queries as dossier_queries
@@ -101,3 +101,28 @@ def _compare(document: IssuedDocument) -> str:
 
 def verify_url(document: IssuedDocument) -> str:
     return url_for("documents.verify", code=document.verification_code)
+
+
+@bp.route("/officials/dossiers/<int:dossier_id>/documents/<int:document_id>/<action>", methods=["POST"])
+@allow(Role.LEADER)
+def correct(dossier_id: int, document_id: int, action: str):
+    """A leader re-issues (corrects) or revokes an issued document, with the reason recorded."""
+    dossier = dossier_queries.get_viewable(dossier_id, current_user)
+    document = next((d for d in visible_documents(dossier, current_user) if d.id == document_id), None)
+    if document is None or action not in ("reissue", "revoke"):
+        abort(404)
+    reason = (request.form.get("reason") or "").strip()[:1000]
+    if not reason:
+        flash("Vui lòng nêu lý do cấp lại hoặc thu hồi văn bản.", "error")
+        return redirect(url_for("dossiers.detail", dossier_id=dossier_id, _anchor="documents"))
+    try:
+        if action == "reissue":
+            jobs.request_correction(document, current_user.id, reason)
+            jobs.dispatch()
+            flash("Đã yêu cầu cấp lại văn bản; văn bản mới sẽ thay thế văn bản cũ.", "success")
+        else:
+            jobs.revoke(document, current_user.id, reason)
+            flash("Đã thu hồi văn bản.", "success")
+    except ValueError as error:
+        flash(str(error), "error")
+    return redirect(url_for("dossiers.detail", dossier_id=dossier_id, _anchor="documents"))
