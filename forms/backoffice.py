@@ -3,7 +3,7 @@ comment, worklist filters."""
 
 from __future__ import annotations
 
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Optional
 
 from forms.base import BaseForm, options
@@ -61,3 +61,18 @@ class WorklistFilters(BaseForm):
     )
     date_from = DateField("Nộp từ ngày", validators=[Optional(), plausible_date])
     date_to = DateField("đến ngày", validators=[Optional(), plausible_date])
+
+
+class RegisterForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    start = DateField("Từ ngày", validators=[required("Vui lòng chọn ngày bắt đầu."), plausible_date])
+    end = DateField("Đến ngày", validators=[required("Vui lòng chọn ngày kết thúc."), plausible_date])
+
+    def validate_end(self, field) -> None:
+        if self.start.data and field.data:
+            if field.data < self.start.data:
+                raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu.")
+            if (field.data - self.start.data).days > 366:
+                raise ValidationError("Mỗi lần xuất tối đa một năm.")

@@ -290,3 +290,33 @@ def test_only_leaders_correct_or_revoke(client, staff):
     assert client.submit(url, {"reason": "x"}).status_code == 403
     db.session.refresh(decision)
     assert decision.status == "valid"
+
+
+def test_the_tracking_register_exports_the_period_as_pdf_and_excel(client, staff):
+    import openpyxl
+
+    from service.timeutil import local_today
+
+    dossier = create_dossier(create_citizen(full_name="Lê Văn Sổ"), submitted=True)
+    through(dossier, [(staff["reception"], "receive", {})])
+    login(client, staff["reception"])
+    today = local_today().isoformat()
+    pdf = client.get("/officials/register", query_string={"start": today, "end": today, "format": "pdf"})
+    assert (
+        pdf.status_code == 200
+        and dossier.code in text_of(pdf.data)
+        and "SỔ THEO DÕI HỒ SƠ" in text_of(pdf.data)
+    )
+    workbook = client.get(
+        "/officials/register", query_string={"start": today, "end": today, "format": "xlsx"}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.data)).active
+    assert sheet["B3"].value == dossier.code and sheet["E3"].value == "Lê Văn Sổ"
+    wrong = client.get(
+        "/officials/register", query_string={"start": today, "end": "2000-01-01", "format": "pdf"}
+    )
+    assert wrong.status_code == 400 and "Ngày kết thúc phải sau ngày bắt đầu" in wrong.get_data(as_text=True)
+    client.submit("/account/logout")
+    client._csrf = None
+    login(client, staff["specialist"])
+    assert client.get("/officials/register").status_code == 403

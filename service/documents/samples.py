@@ -163,3 +163,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "reasons": ["Số nhà giáo cơ hữu chưa đạt tỷ lệ tối thiểu cho ngành Điện công nghiệp."],
     },
 }
+
+SAMPLES["register_07.html"] = {
+    "doc": {"issuer": ISSUER},
+    "period": {"start": "01/11/2026", "end": "30/11/2026"},
+    "rows": [
+        {
+            "code": DOSSIER["code"], "procedure": DOSSIER["procedure"], "sets": "1", "applicant": APPLICANT["name"],
+            "contact": APPLICANT["phone"], "agency": "Sở Giáo dục và Đào tạo", "received": "28/11/2026",
+            "due": "14/12/2026", "transferred": "28/11/2026", "returned": "", "note": "",
+        }
+    ],
+}  # fmt: skip

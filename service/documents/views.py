@@ -9,9 +9,10 @@ import re
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from forms.backoffice import RegisterForm
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import DOSSIER_ROLES, Role
-from service.documents import builders, issuing, jobs, signing
+from service.documents import builders, issuing, jobs, register, signing
 from service.documents.models import IssuedDocument
 from service.documents.renderer import renderer
 from service.dossiers import queries as dossier_queries
@@ -126,3 +127,23 @@ def correct(dossier_id: int, document_id: int, action: str):
     except ValueError as error:
         flash(str(error), "error")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id, _anchor="documents"))
+
+
+@bp.route("/officials/register")
+@allow(Role.RECEPTION, Role.LEADER)
+def tracking_register():
+    """Form 07 for a period: the page, or the PDF / Excel export."""
+    form = RegisterForm(request.args)
+    export = request.args.get("format")
+    if export and form.validate():
+        start, end = form.start.data, form.end.data
+        name = f"so-theo-doi-ho-so-{start:%Y%m%d}-{end:%Y%m%d}"
+        if export == "xlsx":
+            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            return send_file(
+                io.BytesIO(register.xlsx(start, end)), mimetype=mimetype, download_name=f"{name}.xlsx"
+            )
+        return send_file(
+            io.BytesIO(register.pdf(start, end)), mimetype="application/pdf", download_name=f"{name}.pdf"
+        )
+    return render_template("verify/register.html", form=form), (400 if export else 200)
