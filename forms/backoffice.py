@@ -74,5 +74,5 @@ class RegisterForm(BaseForm):
         if self.start.data and field.data:
             if field.data < self.start.data:
                 raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu.")
-            if (field.data - self.start.data).days > 366:
+            if (field.data - self.start.data).days > 365:
                 raise ValidationError("Mỗi lần xuất tối đa một năm.")

@@ -39,8 +39,7 @@ def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
     from service.documents.issuing import KINDS
 
     config = current_app.config
-    leader_made = kind in ("decision", "certificate", "written_answer")
-    signer = _decider(dossier) if leader_made else _desk_officer(dossier)
+    signer = _signer(kind, dossier)
     return {
         "issuer": {
             "parent": config["DOCUMENT_ISSUER_PARENT"], "name": config["DOCUMENT_ISSUER_NAME"],
@@ -63,17 +62,24 @@ def _summary(kind: str, dossier: Dossier) -> str | None:
     return None
 
 
-def _desk_officer(dossier: Dossier) -> dict[str, str]:
-    officer = dossier.received_by
-    return {"capacity": "", "position": "NGƯỜI TIẾP NHẬN HỒ SƠ", "name": officer.full_name if officer else ""}
+# Who signs each document: the official who took the step that produced it.
+SIGNING_STEP = {
+    "form_01": ("receive",), "form_02": ("request_supplement",), "form_03": ("refuse",), "form_04": ("extend",),
+    "form_05": ("stop",), "form_06": ("return_result", "assign"), "decision": ("approve",),
+    "certificate": ("approve",), "written_answer": ("deny",),
+}  # fmt: skip
+ROLE_POSITIONS = {"leader": "Giám đốc", "reception": "Người tiếp nhận hồ sơ", "specialist": "Chuyên viên"}
 
 
-def _decider(dossier: Dossier) -> dict[str, str]:
-    decision = next((e for e in reversed(dossier.events) if e.event in ("approve", "deny")), None)
-    leader = decision.actor if decision else None
-    position = (leader.position or "Giám đốc").upper() if leader else "GIÁM ĐỐC"
-    capacity = "KT. GIÁM ĐỐC" if position.startswith("PHÓ") else ""
-    return {"capacity": capacity, "position": position, "name": leader.full_name if leader else ""}
+def _signer(kind: str, dossier: Dossier) -> dict[str, str]:
+    step = next((e for e in reversed(dossier.events) if e.event in SIGNING_STEP[kind]), None)
+    official = step.actor if step else (dossier.received_by if kind.startswith("form_") else None)
+    if official is None:
+        # A preview before the decision: the leader signs, by name once the decision is taken.
+        return {"capacity": "", "position": "GIÁM ĐỐC", "name": ""}
+    position = (official.position or ROLE_POSITIONS.get(official.role, "")).upper()
+    capacity = "KT. GIÁM ĐỐC" if official.role == "leader" and position.startswith("PHÓ") else ""
+    return {"capacity": capacity, "position": position, "name": official.full_name}
 
 
 def _dossier(dossier: Dossier) -> dict[str, Any]:
@@ -82,7 +88,7 @@ def _dossier(dossier: Dossier) -> dict[str, Any]:
         "code": dossier.code,
         "procedure": version.name,
         "procedure_code": version.code,
-        "received_at": _moment(dossier.received_at),
+        "received_at": _moment(dossier.received_at or dossier.submitted_at),
         "due": format_date(dossier.due_date),
         "processing_days": version.processing_days,
         "applicant": _applicant(dossier),
@@ -127,8 +133,8 @@ def _form_01(dossier: Dossier) -> dict[str, Any]:
             documents.append(
                 {"name": document["name"], "kind": DOCUMENT_KINDS_VI[document["kind"]], "count": len(files)}
             )
-    line = int(dossier.code.rsplit("-", 1)[-1]) if dossier.code else 0
     year = to_local(dossier.received_at).year if dossier.received_at else ""
+    line = _register_line(dossier)
     return {
         "documents": documents, "sets": 1, "return_method": RETURN_METHODS["electronic"],
         "register": {"book": f"Sổ theo dõi hồ sơ năm {year}", "line": line},
@@ -136,8 +142,29 @@ def _form_01(dossier: Dossier) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _register_line(dossier: Dossier) -> int:
+    """The dossier's line in the year's tracking register: dossiers received this year up to it."""
+    from datetime import UTC, datetime, time
+
+    from service.extensions import db
+    from service.timeutil import LOCAL_TZ
+
+    if dossier.received_at is None:
+        return 0
+    year_start = datetime.combine(
+        to_local(dossier.received_at).date().replace(month=1, day=1), time.min, LOCAL_TZ
+    )
+    start = year_start.astimezone(UTC).replace(tzinfo=None)
+    return db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Dossier)
+        .where(Dossier.received_at >= start, Dossier.received_at <= dossier.received_at)
+    )
+
+
 def _form_02(dossier: Dossier) -> dict[str, Any]:
-    lines = [line.strip(" -•\t") for line in (dossier.supplement_request or "").splitlines() if line.strip()]
+    lines = [line.strip(" -•*\t") for line in (dossier.supplement_request or "").splitlines()]
+    lines = [line for line in lines if line]
     return {
         "missing": lines, "reason": "Hồ sơ chưa đầy đủ, hợp lệ theo quy định của thủ tục hành chính.",
         "deadline": format_date(dossier.supplement_deadline), "officer": _last_actor(dossier, "request_supplement"),
@@ -180,7 +207,10 @@ def _form_06(dossier: Dossier) -> dict[str, Any]:
 def _decision(dossier: Dossier) -> dict[str, Any]:
     config = current_app.config
     version = dossier.procedure_version
-    articles = [line.strip() for line in (dossier.draft_result or "").splitlines() if line.strip()]
+    articles = [line.strip(" -•*\t") for line in (dossier.draft_result or "").splitlines()]
+    articles = [line for line in articles if line] or [
+        f"{version.content['result_name']} cho {dossier.applicant_name} (hồ sơ số {dossier.code})."
+    ]
     articles += [
         "Quyết định này có hiệu lực kể từ ngày ký.",
         f"Chánh Văn phòng Sở, Trưởng phòng {config['DOCUMENT_DEPARTMENT_ABBREVIATION']}, {dossier.applicant_name} "
@@ -197,17 +227,39 @@ def _decision(dossier: Dossier) -> dict[str, Any]:
 
 def _certificate(dossier: Dossier) -> dict[str, Any]:
     values = {spec["key"]: value for spec, value in _typed_values(dossier)}
-    table = next((e for e in _entries(dossier) if e.get("columns")), None)
-    occupations = [
-        dict(zip(("code", "name", "level", "quota"), (row + ["", "", "", ""])[:4], strict=True))
-        for row in (table or {}).get("rows", [])
-    ]
     return {
         "holder": _applicant(dossier),
-        "legal_representative": values.get("legal_representative", ""),
-        "founding_document": values.get("founding_document_number", ""),
-        "occupations": occupations,
+        "legal_representative": _first(values, "representative"),
+        "founding_document": _first(values, "founding", "establishment", "decision_number"),
+        "occupations": _occupations(dossier),
     }
+
+
+def _first(values: dict[str, str], *fragments: str) -> str:
+    return next((v for k, v in values.items() if v and any(f in k for f in fragments)), "")
+
+
+OCCUPATION_COLUMNS = {
+    "code": ("code",), "name": ("occupation_name", "name"), "level": ("level",), "quota": ("intake", "quota", "scale"),
+}  # fmt: skip
+
+
+def _occupations(dossier: Dossier) -> list[dict[str, str]]:
+    """The occupation table's rows by column key (procedures order and name their columns differently)."""
+    for spec, entry in zip(dossier.procedure_version.fields, _entries(dossier), strict=True):
+        if spec["type"] != "table":
+            continue
+        keys = [column["key"] for column in spec["columns"]]
+        rows = [dict(zip(keys, row, strict=False)) for row in entry.get("rows", [])]
+        return [
+            {target: _pick(row, fragments) for target, fragments in OCCUPATION_COLUMNS.items()}
+            for row in rows
+        ]
+    return []
+
+
+def _pick(row: dict[str, str], fragments: tuple[str, ...]) -> str:
+    return next((v for k, v in row.items() for f in fragments if f in k and v), "")
 
 
 def _written_answer(dossier: Dossier) -> dict[str, Any]:

@@ -83,7 +83,9 @@ def format_number(doc_type: str, number: int, year: int) -> str:
 
 
 def place_date(day: date) -> str:
-    return f"{current_app.config['DOCUMENT_PLACE']}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+    """Decree 30/2020: a leading zero for days below 10 and for months 1 and 2 only."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{current_app.config['DOCUMENT_PLACE']}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def new_verification_code() -> str:
@@ -120,12 +122,18 @@ def issue(
         stored_name=stored_name, size=len(pdf), verification_code=code, holder_masked=mask(holder), signed=signed,
         issued_by_id=actor_id, replaces_id=replaces.id if replaces else None,
     )  # fmt: skip
-    db.session.add(document)
     if replaces is not None:
+        # Only a document still in force can be replaced: a revocation or another correction that got
+        # there first wins, and this one is refused (the job records why).
         previous = db.session.scalar(
             for_update(db.select(IssuedDocument).where(IssuedDocument.id == replaces.id))
         )
+        if previous.status != "valid":
+            db.session.rollback()
+            uploads.remove(stored_name)
+            raise ValueError("Văn bản cần thay thế không còn hiệu lực (đã bị thu hồi hoặc đã được thay thế).")
         previous.status = "replaced"
+    db.session.add(document)
     try:
         db.session.commit()
     except Exception:

@@ -44,7 +44,11 @@ def enqueue(dossier: Dossier, event: str, actor_id: int | None) -> list[Document
     jobs = []
     for kind in EVENT_DOCUMENTS.get(event, []):
         if kind == "result":
+            if dossier.needs_provincial_decision:
+                continue  # the chairman's decision comes from the province, attached to the step
             kind = builders.result_kind(dossier)
+        if kind == "written_answer" and any(e.event == "forward" for e in dossier.events):
+            continue  # the chairman's answer, likewise
         job = DocumentJob(dossier_id=dossier.id, kind=kind, requested_by_id=actor_id)
         db.session.add(job)
         jobs.append(job)
@@ -144,6 +148,9 @@ def request_correction(document: IssuedDocument, actor_id: int, reason: str) -> 
     if current.status != "valid":
         db.session.rollback()
         raise ValueError("Chỉ cấp lại (đính chính) văn bản đang có hiệu lực.")
+    if _pending_for(current):
+        db.session.rollback()
+        raise ValueError("Văn bản này đang được cấp lại; vui lòng chờ trong giây lát.")
     dossier = db.session.get(Dossier, current.dossier_id)
     job = DocumentJob(
         dossier_id=dossier.id, kind=current.kind, requested_by_id=actor_id, replaces_id=current.id
@@ -169,6 +176,8 @@ def revoke(document: IssuedDocument, actor_id: int, reason: str) -> None:
         db.session.rollback()
         raise ValueError("Văn bản này không còn hiệu lực nên không thể thu hồi.")
     current.status = "revoked"
+    for job in _pending_for(current):
+        job.status, job.error, job.finished_at = "cancelled", "Văn bản đã bị thu hồi.", utcnow()
     dossier = db.session.get(Dossier, current.dossier_id)
     _record(
         dossier,
@@ -178,3 +187,14 @@ def revoke(document: IssuedDocument, actor_id: int, reason: str) -> None:
         f"{current.title}: {reason}",
     )
     db.session.commit()
+
+
+def _pending_for(document: IssuedDocument) -> list[DocumentJob]:
+    """Corrections of this document not yet produced (and, for a re-issued kind, its next version)."""
+    return db.session.scalars(
+        db.select(DocumentJob).where(
+            DocumentJob.dossier_id == document.dossier_id,
+            DocumentJob.status.in_(("pending", "running")),
+            (DocumentJob.replaces_id == document.id) | (DocumentJob.kind == document.kind),
+        )
+    ).all()

@@ -70,6 +70,11 @@ def pdf(start: date, end: date) -> bytes:
     return renderer(config["DOCUMENT_FONT_DIR"]).render("register_07.html", data)
 
 
+def _as_text(value: str) -> str:
+    """Text a spreadsheet will not run: a leading = + - @ (or tab, CR) would make a formula of it."""
+    return "'" + value if value and value[0] in "=+-@\t\r" else value
+
+
 def xlsx(start: date, end: date) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -82,7 +87,7 @@ def xlsx(start: date, end: date) -> bytes:
         cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")
         sheet.column_dimensions[cell.column_letter].width = width
     for number, row in enumerate(rows(start, end), start=1):
-        sheet.append([number, *row.values()])
+        sheet.append([number, *(_as_text(value) for value in row.values())])
     sheet.freeze_panes = "A3"
     output = io.BytesIO()
     book.save(output)

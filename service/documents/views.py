@@ -135,6 +135,8 @@ def tracking_register():
     """Form 07 for a period: the page, or the PDF / Excel export."""
     form = RegisterForm(request.args)
     export = request.args.get("format")
+    if export not in (None, "pdf", "xlsx"):
+        abort(400)
     if export and form.validate():
         start, end = form.start.data, form.end.data
         name = f"so-theo-doi-ho-so-{start:%Y%m%d}-{end:%Y%m%d}"

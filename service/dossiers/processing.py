@@ -99,7 +99,7 @@ def act(
     data = {**data, "today": local_today()}
     if event == "assign":
         data["assignee"] = _assignee(data.get("assignee_id"))
-    problem = _input_problem(dossier, actor, event, data)
+    problem = _input_problem(dossier, actor, event, data) or _attachment_problem(dossier, event, upload)
     if problem:
         db.session.rollback()
         raise DossierError(problem)
@@ -168,6 +168,13 @@ def _input_problem(dossier: Dossier, actor: User, event: str, data: dict[str, An
     if event not in enabled_actions(dossier, actor):
         label = STATUS_LABELS.get(dossier.status, dossier.status)
         return f"Bạn không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái “{label}”."
+    return None
+
+
+def _attachment_problem(dossier: Dossier, event: str, upload) -> str | None:
+    """The provincial chairman's decision is issued by the province: recording it needs the document."""
+    if event in ("approve", "deny") and dossier.status == DossierStatus.FORWARDED and upload is None:
+        return "Vui lòng đính kèm văn bản của Chủ tịch Ủy ban nhân dân tỉnh (tệp PDF)."
     return None
 
 
