@@ -23,6 +23,7 @@ class ActionForm(BaseForm):
     assignee_id = SelectField("Chuyên viên xử lý", coerce=str, validate_choice=False, validators=[Optional()])
     decision = SelectField("Đề xuất", choices=options(DECISIONS), validators=[Optional()])
     draft = TextAreaField("Dự thảo kết quả", filters=[strip], validators=[Optional(), max_length(20000)])
+    recipients = TextAreaField("Nơi nhận", filters=[strip], validators=[Optional(), max_length(2000)])
     method = SelectField("Hình thức trả kết quả", choices=options(METHODS), validators=[Optional()])
 
 

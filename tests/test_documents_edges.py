@@ -144,3 +144,20 @@ def test_forms_are_signed_by_the_official_who_took_the_step(staff):
     run_pending()
     [apology] = documents_of(dossier, "form_04")
     assert apology.data["doc"]["signer"]["name"] == leader.full_name
+
+
+def test_the_specialists_recipients_appear_in_the_result(staff):
+    desk, specialist, leader = staff["reception"], staff["specialist"], staff["leader"]
+    dossier = create_dossier(create_citizen(), submitted=True)
+    through(dossier, [
+        (desk, "receive", {}), (desk, "assign", {"assignee_id": specialist.id}), (specialist, "start_appraisal", {}),
+        (specialist, "propose", {"decision": "approve", "draft": "Điều khoản.", "recipients": "Như Điều 3\nBộ Giáo dục và Đào tạo\nLưu: VT, GDNN"}),
+        (leader, "approve", {}),
+    ])  # fmt: skip
+    [decision] = documents_of(dossier, "decision")
+    assert decision.data["doc"]["recipients"] == [
+        "- Như Điều 3;",
+        "- Bộ Giáo dục và Đào tạo;",
+        "- Lưu: VT, GDNN.",
+    ]
+    assert "Bộ Giáo dục và Đào tạo" in text_of(issuing.pdf_bytes(decision))

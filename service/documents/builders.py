@@ -25,7 +25,9 @@ OUTCOMES = {True: "Đúng hạn", False: "Trễ hạn", None: "—"}
 
 
 def result_kind(dossier: Dossier) -> str:
-    return RESULT_KINDS[dossier.procedure_version.content["result_type"]]
+    """The result document: the catalogue entry's `result_template` if it names one, else by result type."""
+    content = dossier.procedure_version.content
+    return content.get("result_template") or RESULT_KINDS[content["result_type"]]
 
 
 def build(kind: str, dossier: Dossier) -> tuple[dict[str, Any], str]:
@@ -49,8 +51,20 @@ def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
         "summary": _summary(kind, dossier),
         "number": None, "place_date": "", "verification": None, "draft": False,
         "signer": signer,
-        "recipients": [f"- {dossier.applicant_name or dossier.owner.display_name};", f"- Lưu: VT, {config['DOCUMENT_DEPARTMENT_ABBREVIATION']}."],
+        "recipients": _recipients(kind, dossier),
     }  # fmt: skip
+
+
+def _recipients(kind: str, dossier: Dossier) -> list[str]:
+    """The specialist's "Nơi nhận" for a result, else the applicant and the archive (Lưu: VT)."""
+    lines = [line.strip(" -•*\t;.") for line in (dossier.draft_recipients or "").splitlines()]
+    lines = [line for line in lines if line] if kind in ("decision", "certificate", "written_answer") else []
+    if not lines:
+        lines = [
+            dossier.applicant_name or dossier.owner.display_name,
+            f"Lưu: VT, {current_app.config['DOCUMENT_DEPARTMENT_ABBREVIATION']}",
+        ]
+    return [f"- {line}{'.' if index == len(lines) - 1 else ';'}" for index, line in enumerate(lines)]
 
 
 def _summary(kind: str, dossier: Dossier) -> str | None:

@@ -53,6 +53,7 @@ class Dossier(db.Model):
     # Appraisal, decision and result.
     proposed_decision: Mapped[str | None] = mapped_column(String(10))
     draft_result: Mapped[str | None] = mapped_column(Text)
+    draft_recipients: Mapped[str | None] = mapped_column(Text)  # "Nơi nhận", one per line
     decided_at: Mapped[datetime | None]
     result_note: Mapped[str | None] = mapped_column(Text)
     fee_settled_at: Mapped[datetime | None]

@@ -228,6 +228,7 @@ def _assign(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
 
 def _propose(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
     dossier.draft_result = data["draft"].strip()
+    dossier.draft_recipients = (data.get("recipients") or "").strip() or None
 
 
 def _decide(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:

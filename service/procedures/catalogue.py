@@ -27,6 +27,7 @@ FILE_TYPES = {"pdf", "jpeg", "png", "docx"}
 DOCUMENT_KINDS = {"original", "copy", "certified_copy"}
 RESULT_TYPES = {"decision", "certificate", "licence", "written_answer"}
 WORKFLOWS = {"one_stop", "single_desk"}
+RESULT_TEMPLATES = {"decision", "certificate", "written_answer"}  # templates/documents/<name>.html
 APPLICANTS = {"person", "organisation"}
 RESERVED_FIELD_KEYS = {"data", "errors", "meta", "csrf_token", "validate", "populate_obj", "process"}
 REQUIRED_KEYS = {
@@ -67,6 +68,8 @@ def validate(content: dict[str, Any], source: str) -> None:
         fail("processing_days and fee must not be negative")
     _check_choice(content["result_type"], RESULT_TYPES, "result_type", fail)
     _check_choice(content["workflow"], WORKFLOWS, "workflow", fail)
+    if "result_template" in content:
+        _check_choice(content["result_template"], RESULT_TEMPLATES, "result_template", fail)
     if not content["applicants"] or not set(content["applicants"]) <= APPLICANTS:
         fail(f"applicants must be a non-empty subset of {sorted(APPLICANTS)}")
     _check_unique_keys(content["documents"], "documents", fail)
