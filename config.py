@@ -75,6 +75,14 @@ class Config:
     # "worker": leave them to `flask --app wsgi documents work`.
     DOCUMENT_JOBS = os.environ.get("DOCUMENT_JOBS", "thread")
 
+    # VNPAY 2.1.0. Without a terminal code the local simulator (PAYMENT_SIMULATORS) stands in for it.
+    VNPAY_TMN_CODE = os.environ.get("VNPAY_TMN_CODE", "GDNNDEMO")
+    VNPAY_HASH_SECRET = os.environ.get("VNPAY_HASH_SECRET", "DEVONLYVNPAYSECRET0123456789ABCD")
+    VNPAY_PAYMENT_URL = os.environ.get("VNPAY_PAYMENT_URL", "")  # default: the simulator's page
+    VNPAY_API_URL = os.environ.get("VNPAY_API_URL", "")
+    PAYMENT_SIMULATORS = _bool("PAYMENT_SIMULATORS", False)
+    PAYMENT_ATTEMPT_MINUTES = _int("PAYMENT_ATTEMPT_MINUTES", 15)
+
     TOKEN_HOURS_CONFIRM = _int("TOKEN_HOURS_CONFIRM", 48)
     TOKEN_HOURS_RESET = _int("TOKEN_HOURS_RESET", 1)
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
@@ -98,6 +106,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    PAYMENT_SIMULATORS = _bool("PAYMENT_SIMULATORS", True)
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-do-not-use-in-production")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -116,6 +125,8 @@ class TestConfig(Config):
     MAX_CONTENT_LENGTH = MAX_FILE_BYTES + 64 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
     DOCUMENT_JOBS = "inline"
+    PAYMENT_SIMULATORS = True
+    SIMULATOR_DELIVERY = "inline"
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": Config, "test": TestConfig}

@@ -107,6 +107,13 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
     ):
         app.register_blueprint(blueprint)
+    from service.payments.views import bp as payments_bp
+
+    app.register_blueprint(payments_bp)
+    if app.config["PAYMENT_SIMULATORS"]:
+        from service.payments.simulators import bp as simulators_bp
+
+        app.register_blueprint(simulators_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

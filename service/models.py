@@ -12,6 +12,7 @@ from service.dossiers.models import (
     FormStash,
 )
 from service.notifications.models import OutboundEmail
+from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
 from service.procedures.models import Procedure, ProcedureSetting, ProcedureVersion
 
 __all__ = [
@@ -31,6 +32,10 @@ __all__ = [
     "DossierFile",
     "FormStash",
     "OutboundEmail",
+    "PaymentAttempt",
+    "PaymentIncident",
+    "PaymentNotification",
+    "PaymentOrder",
     "Procedure",
     "ProcedureVersion",
     "User",

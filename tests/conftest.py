@@ -98,10 +98,12 @@ def app_context(app):
 
 
 def _empty_database(app) -> None:
+    from service.payments.models import PaymentOrder
     from service.procedures.models import Procedure
 
     with app.app_context():
         db.session.execute(update(Procedure).values(current_version_id=None))
+        db.session.execute(update(PaymentOrder).values(paid_attempt_id=None))
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()

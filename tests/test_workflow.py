@@ -36,6 +36,7 @@ def dossier(status: str, **attributes):
         "status": status, "owner_id": 1, "assignee_id": 3, "code": "H01.48-261128-0001", "supplement_count": 0,
         "supplement_stage": "reception", "supplement_deadline": date(2026, 12, 1), "proposed_decision": "approve",
         "needs_provincial_decision": False, "fee_due_before_result": False, "fee_settled": False,
+        "fee_due_at_filing": False, "fee_paid_at_filing": False,
     }  # fmt: skip
     values.update(attributes)
     return SimpleNamespace(**values)
@@ -127,6 +128,7 @@ def test_each_transition_is_open_to_exactly_its_roles(
         ("supplement_requested", "close", "reception", {"today": date(2026, 11, 30)}, {}),
         ("approved", "request_stop", "owner", {}, {}),
         ("withdrawn", "receive", "reception", {}, {}),
+        ("submitted", "receive", "reception", {}, {"fee_due_at_filing": True}),
         ("supplement_requested", "request_stop", "owner", {}, {"supplement_stage": "reception"}),
         ("supplement_requested", "withdraw", "owner", {}, {"supplement_stage": "processing"}),
     ],

@@ -66,5 +66,10 @@ def obligation_settled(dossier) -> bool:
     return not dossier.fee_due_before_result or dossier.fee_settled
 
 
+def fee_ready(dossier) -> bool:
+    """A fee due at filing must be paid before the desk receives the dossier (full-process service)."""
+    return not dossier.fee_due_at_filing or dossier.fee_paid_at_filing
+
+
 def has_return_method(data: dict[str, Any] | None) -> bool:
     return (data or {}).get("method") in ("electronic", "post", "desk")

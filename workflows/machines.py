@@ -69,6 +69,9 @@ class _Conditions:
     def obligation_due(self) -> bool:
         return not guards.obligation_settled(self.model)
 
+    def fee_ready(self) -> bool:
+        return guards.fee_ready(self.model)
+
     def with_return_method(self, data=None) -> bool:
         return guards.has_return_method(data)
 
@@ -101,7 +104,7 @@ class OneStopMachine(_Conditions, StateMachine):
     withdraw = submitted.to(withdrawn, cond="by_owner") | supplement_requested.to(
         withdrawn, cond=["by_owner", "supplement_at_reception"]
     )
-    receive = submitted.to(received, cond="by_reception")
+    receive = submitted.to(received, cond=["by_reception", "fee_ready"])
     refuse = submitted.to(refused, cond=["by_reception", "with_reason"])
     request_supplement = submitted.to(
         supplement_requested, cond=["by_reception", "with_reason", "first_supplement"]
@@ -165,7 +168,7 @@ class SingleDeskMachine(_Conditions, StateMachine):
     withdraw = submitted.to(withdrawn, cond="by_owner") | supplement_requested.to(
         withdrawn, cond=["by_owner", "supplement_at_reception"]
     )
-    receive = submitted.to(received, cond="by_reception")
+    receive = submitted.to(received, cond=["by_reception", "fee_ready"])
     refuse = submitted.to(refused, cond=["by_reception", "with_reason"])
     request_supplement = submitted.to(
         supplement_requested, cond=["by_reception", "with_reason", "first_supplement"]

@@ -98,11 +98,26 @@ class Dossier(db.Model):
 
     @property
     def fee_due_before_result(self) -> bool:
-        return self.procedure_version.fee > 0
+        version = self.procedure_version
+        return version.fee > 0 and bool(version.content.get("fee_at_result", False))
 
     @property
     def fee_settled(self) -> bool:
         return self.fee_settled_at is not None
+
+    @property
+    def fee_due_at_filing(self) -> bool:
+        """Full-process online service: the fee is paid online when filing, unless the procedure says
+        it is paid when the result is returned (`fee_at_result = true`)."""
+        version = self.procedure_version
+        return version.fee > 0 and not version.content.get("fee_at_result", False)
+
+    @property
+    def fee_paid_at_filing(self) -> bool:
+        from service.payments.settlement import fee_order
+
+        order = fee_order(self.id)
+        return order is not None and order.status == "paid"
 
 
 class DossierFile(db.Model):

@@ -255,6 +255,10 @@ def submit(dossier_id: int, owner: User) -> tuple[Dossier, bool]:
     dossier.applicant_name = owner.display_name
     dossier.submitted_at = now
     _transition(dossier, "submit", owner)
+    if dossier.fee_due_at_filing:
+        from service.payments.settlement import order_for_dossier_fee
+
+        order_for_dossier_fee(dossier)
     db.session.commit()
     return dossier, True
 

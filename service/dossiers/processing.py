@@ -34,6 +34,7 @@ from service.dossiers.operations import (
 from service.extensions import db
 from service.procedures.models import ProcedureSetting
 from service.timeutil import local_today, to_local, utcnow
+from workflows import guards
 from workflows.machines import machine_for
 from workflows.states import STATUS_LABELS, DossierStatus
 
@@ -153,6 +154,8 @@ def _input_problem(dossier: Dossier, actor: User, event: str, data: dict[str, An
     """A clear message for what the official left out; the workflow's guards then decide the rest."""
     if event in REASON_NEEDED and not (data.get("reason") or "").strip():
         return REASON_NEEDED[event]
+    if event == "receive" and not guards.fee_ready(dossier):
+        return "Người nộp chưa thanh toán phí, lệ phí của thủ tục nên chưa thể tiếp nhận hồ sơ."
     if event == "request_supplement" and dossier.supplement_count:
         return "Hồ sơ đã được yêu cầu bổ sung một lần; theo quy định chỉ yêu cầu bổ sung một lần."
     if event == "assign":

@@ -17,6 +17,7 @@ from service.dossiers.drafts import posted_pairs, take_stash
 from service.dossiers.operations import is_supplement_file
 from service.extensions import db
 from service.notifications.email import send_email
+from service.payments.settlement import fee_order
 from service.procedures.queries import get_published
 from workflows.states import (
     APPLICANT_NOTE_EVENTS,
@@ -235,6 +236,7 @@ def detail(dossier_id: int):
         can_request_stop=is_owner and "request_stop" in processing.owner_actions(dossier, current_user),
         is_supplement_file=lambda f: is_supplement_file(dossier, f), type_labels=uploads.FILE_TYPE_LABELS,
         documents=visible_documents(dossier, current_user), documents_pending=pending_jobs(dossier.id),
+        fee_order=fee_order(dossier.id),
         **context,
     )  # fmt: skip
 

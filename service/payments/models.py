@@ -1,0 +1,83 @@
+"""Orders (what is owed, for what), append-only payment attempts, every notification stored raw, and
+incidents for an accountant to review."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.extensions import db
+from service.timeutil import utcnow
+
+
+class PaymentOrder(db.Model):
+    __tablename__ = "payment_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # dossier_fee
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    description: Mapped[str] = mapped_column(String(255))
+    amount: Mapped[int] = mapped_column(BigInteger)  # VND
+    status: Mapped[str] = mapped_column(String(10), default="unpaid")  # unpaid, paid
+    paid_at: Mapped[datetime | None]
+    paid_attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payment_attempts.id", use_alter=True, name="fk_payment_orders_paid_attempt")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attempts: Mapped[list[PaymentAttempt]] = relationship(
+        back_populates="order", foreign_keys="PaymentAttempt.order_id", order_by="PaymentAttempt.id"
+    )
+
+
+class PaymentAttempt(db.Model):
+    __tablename__ = "payment_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("payment_orders.id"), index=True)
+    gateway: Mapped[str] = mapped_column(String(10))
+    reference: Mapped[str] = mapped_column(String(34), unique=True)  # our TxnRef / orderId at the gateway
+    amount: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default="created")
+    gateway_transaction: Mapped[str | None] = mapped_column(String(64))
+    result_code: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+    order: Mapped[PaymentOrder] = relationship(back_populates="attempts", foreign_keys=[order_id])
+
+
+class PaymentNotification(db.Model):
+    """Every gateway notification as received, with what we made of it."""
+
+    __tablename__ = "payment_notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(10))
+    reference: Mapped[str | None] = mapped_column(String(34), index=True)
+    method: Mapped[str] = mapped_column(String(6))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    raw: Mapped[str] = mapped_column(Text)
+    verified: Mapped[bool] = mapped_column(default=False)
+    outcome: Mapped[str | None] = mapped_column(String(60))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PaymentIncident(db.Model):
+    """Something an accountant must look at: a second success for a paid order, an amount mismatch."""
+
+    __tablename__ = "payment_incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("payment_orders.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("payment_attempts.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

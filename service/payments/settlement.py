@@ -1,0 +1,138 @@
+"""Orders, attempts and settlement: exactly once, whatever the gateway replays.
+
+Notifications are checked in the gateway's documented order, under a row lock on the attempt and its
+order, so duplicated, concurrent and out-of-order notifications settle an order once; a failure that
+arrives after a success never un-pays; a second success for a paid order is an incident to review.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from statemachine.exceptions import TransitionNotAllowed
+
+from service.database import begin_write, for_update
+from service.dossiers.models import Dossier
+from service.extensions import db
+from service.payments.gateways import vnpay
+from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
+from service.timeutil import utcnow
+from workflows.payment_attempt import PaymentAttemptMachine
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_reference(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+
+
+def order_for_dossier_fee(dossier: Dossier) -> PaymentOrder:
+    """Called inside the submission's transaction for a procedure whose fee is paid when filing."""
+    version = dossier.procedure_version
+    order = PaymentOrder(
+        reference=new_reference("LP"), purpose="dossier_fee", dossier_id=dossier.id, payer_id=dossier.owner_id,
+        description=f"Phi, le phi ho so {dossier.code}", amount=version.fee,
+    )  # fmt: skip
+    db.session.add(order)
+    return order
+
+
+def fee_order(dossier_id: int) -> PaymentOrder | None:
+    return db.session.scalar(
+        db.select(PaymentOrder).where(
+            PaymentOrder.dossier_id == dossier_id, PaymentOrder.purpose == "dossier_fee"
+        )
+    )
+
+
+def start_attempt(order_id: int, gateway: str) -> PaymentAttempt:
+    begin_write()
+    order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == order_id)))
+    if order.status == "paid":
+        db.session.rollback()
+        raise ValueError("Khoản này đã được thanh toán.")
+    minutes = current_app.config["PAYMENT_ATTEMPT_MINUTES"]
+    attempt = PaymentAttempt(
+        order_id=order.id, gateway=gateway, reference=new_reference("TT"), amount=order.amount,
+        expires_at=utcnow() + timedelta(minutes=minutes),
+    )  # fmt: skip
+    db.session.add(attempt)
+    PaymentAttemptMachine(model=attempt, state_field="status").send("start")
+    db.session.commit()
+    return attempt
+
+
+def record_notification(gateway: str, method: str, payload: dict, raw: str) -> int:
+    """Kept first, in its own transaction, whatever happens next."""
+    begin_write()
+    note = PaymentNotification(
+        gateway=gateway, method=method, payload=payload, raw=raw[:20000],
+        reference=str(payload.get("vnp_TxnRef") or payload.get("orderId") or "")[:34] or None,
+    )  # fmt: skip
+    db.session.add(note)
+    db.session.commit()
+    return note.id
+
+
+def _conclude(notification_id: int, verified: bool, outcome: str) -> None:
+    note = db.session.get(PaymentNotification, notification_id)
+    note.verified, note.outcome = verified, outcome
+
+
+def settle_vnpay(params: dict[str, str], method: str = "GET") -> tuple[str, str]:
+    """VNPAY's IPN, checked in its documented order: signature 97, order 01, amount 04, already 02."""
+    notification_id = record_notification(
+        "vnpay", method, dict(params), json.dumps(params, ensure_ascii=False)
+    )
+    if not vnpay.verify(params, current_app.config["VNPAY_HASH_SECRET"]):
+        return _answer(notification_id, False, "97", "Invalid signature")
+    begin_write()
+    attempt = db.session.scalar(
+        for_update(db.select(PaymentAttempt).where(PaymentAttempt.reference == params.get("vnp_TxnRef", "")))
+    )
+    if attempt is None or attempt.gateway != "vnpay":
+        return _answer(notification_id, True, "01", "Order not found")
+    order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
+    if params.get("vnp_Amount") != str(attempt.amount * 100):
+        return _answer(notification_id, True, "04", "Invalid amount")
+    if attempt.status != "pending":
+        return _answer(notification_id, True, "02", "Order already confirmed")
+    _apply(
+        order,
+        attempt,
+        vnpay.is_success(params),
+        params.get("vnp_ResponseCode", ""),
+        params.get("vnp_TransactionNo"),
+    )
+    return _answer(notification_id, True, "00", "Confirm Success")
+
+
+def _apply(
+    order: PaymentOrder, attempt: PaymentAttempt, success: bool, code: str, transaction: str | None
+) -> None:
+    machine = PaymentAttemptMachine(model=attempt, state_field="status")
+    event = "succeed" if success else ("cancel" if code == "24" else ("expire" if code == "11" else "fail"))
+    try:
+        machine.send(event)
+    except TransitionNotAllowed:  # pragma: no cover - guarded by the pending check above
+        return
+    attempt.result_code, attempt.gateway_transaction, attempt.finished_at = code, transaction, utcnow()
+    if not success:
+        return
+    if order.status == "paid":
+        # Paid twice: counted once, flagged for an accountant (a refund may be due).
+        db.session.add(PaymentIncident(
+            order_id=order.id, attempt_id=attempt.id, kind="second_success",
+            detail=f"Khoản {order.reference} đã được thanh toán; giao dịch {attempt.reference} thành công thêm một lần.",
+        ))  # fmt: skip
+        return
+    order.status, order.paid_at, order.paid_attempt_id = "paid", utcnow(), attempt.id
+
+
+def _answer(notification_id: int, verified: bool, code: str, message: str) -> tuple[str, str]:
+    _conclude(notification_id, verified, f"{code} {message}")
+    db.session.commit()
+    return code, message

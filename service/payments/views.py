@@ -1,0 +1,77 @@
+"""Paying what the system asks for, by VNPAY: start an attempt, the browser's return, the IPN."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from service.access import ANYONE, SIGNED_IN, allow
+from service.extensions import csrf, db
+from service.payments import settlement
+from service.payments.gateways import vnpay
+from service.payments.models import PaymentAttempt, PaymentOrder
+from service.timeutil import utcnow
+from workflows.payment_attempt import ATTEMPT_LABELS
+
+bp = Blueprint("payments", __name__, url_prefix="/payments")
+
+
+def vnpay_payment_base() -> str:
+    configured = current_app.config["VNPAY_PAYMENT_URL"]
+    return configured or current_app.config["APP_BASE_URL"] + "/simulators/vnpay/paymentv2/vpcpay.html"
+
+
+@bp.route("/orders/<int:order_id>/vnpay", methods=["POST"])
+@allow(SIGNED_IN)
+def pay_vnpay(order_id: int):
+    order = db.session.get(PaymentOrder, order_id)
+    if order is None or order.payer_id != current_user.id:
+        abort(404)
+    try:
+        attempt = settlement.start_attempt(order.id, "vnpay")
+    except ValueError as error:
+        return render_template("payments/result.html", order=order, attempt=None, message=str(error)), 409
+    config = current_app.config
+    url = vnpay.payment_url(
+        vnpay_payment_base(), config["VNPAY_HASH_SECRET"], config["VNPAY_TMN_CODE"], attempt.reference, attempt.amount,
+        order.description, config["APP_BASE_URL"] + url_for("payments.vnpay_return"), request.remote_addr or "127.0.0.1",
+        utcnow(), utcnow() + timedelta(minutes=config["PAYMENT_ATTEMPT_MINUTES"]),
+    )  # fmt: skip
+    return redirect(url)
+
+
+@bp.route("/vnpay/return")
+@allow(ANYONE)
+def vnpay_return():
+    """What the browser comes back with only shows what we know: the IPN alone settles."""
+    params = request.args.to_dict()
+    if not vnpay.verify(params, current_app.config["VNPAY_HASH_SECRET"]):
+        return render_template("payments/result.html", order=None, attempt=None,
+                               message="Dữ liệu trả về từ cổng thanh toán không hợp lệ."), 400  # fmt: skip
+    attempt = db.session.scalar(
+        db.select(PaymentAttempt).where(PaymentAttempt.reference == params.get("vnp_TxnRef"))
+    )
+    if attempt is None:
+        abort(404)
+    message = vnpay.RESPONSE_MESSAGES.get(params.get("vnp_ResponseCode", ""), "Không xác định")
+    return render_template("payments/result.html", order=attempt.order, attempt=attempt, message=message)
+
+
+@bp.route("/vnpay/ipn")
+@allow(ANYONE)
+@csrf.exempt
+def vnpay_ipn():
+    try:
+        code, message = settlement.settle_vnpay(request.args.to_dict(), "GET")
+    except Exception:  # noqa: BLE001  VNPAY must get JSON; it retries on 99
+        current_app.logger.exception("VNPAY IPN failed")
+        db.session.rollback()
+        code, message = "99", "Unknown error"
+    return jsonify({"RspCode": code, "Message": message})
+
+
+@bp.app_context_processor
+def attempt_labels():
+    return {"attempt_labels": ATTEMPT_LABELS}

@@ -1,0 +1,164 @@
+"""Procedure fees paid online through VNPAY (and its local simulator), settled exactly once."""
+
+from __future__ import annotations
+
+import shutil
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from service.dossiers import processing
+from service.dossiers.models import Dossier
+from service.extensions import db
+from service.payments import settlement
+from service.payments.gateways import vnpay
+from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
+from service.procedures.catalogue import CATALOGUE_DIR, import_catalogue
+from tests.factories import PERSON_PROCEDURE, create_citizen, create_dossier, create_official, login
+from tests.test_concurrency import run_together
+
+FEE = 500_000
+
+
+@pytest.fixture
+def paid_procedure(tmp_path):
+    """The catalogue with a fee on the person procedure (every real procedure is free today)."""
+    directory = tmp_path / "procedures"
+    shutil.copytree(CATALOGUE_DIR, directory)
+    path = directory / "1.005144.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("fee = 0", f"fee = {FEE}", 1), encoding="utf-8")
+    import_catalogue(directory)
+    return PERSON_PROCEDURE
+
+
+def order_of(dossier) -> PaymentOrder:
+    return settlement.fee_order(dossier.id)
+
+
+def start_payment(client, order) -> dict[str, str]:
+    response = client.submit(f"/payments/orders/{order.id}/vnpay")
+    assert response.status_code == 302
+    url = urlsplit(response.location)
+    assert url.path == "/simulators/vnpay/paymentv2/vpcpay.html"
+    return dict(parse_qsl(url.query, keep_blank_values=True))
+
+
+def signed_result(app, params: dict[str, str], code: str = "00", **changes) -> dict[str, str]:
+    from service.payments.simulators import result_params
+
+    with app.test_request_context():
+        result = result_params(params, code)
+    result.update(changes)
+    if changes:
+        result["vnp_SecureHash"] = vnpay.sign(result, app.config["VNPAY_HASH_SECRET"])
+    return result
+
+
+def test_a_citizen_pays_the_fee_through_vnpay_and_the_desk_can_then_receive(app, client, paid_procedure):
+    citizen, desk = create_citizen(), create_official("reception")
+    dossier = create_dossier(citizen, paid_procedure, submitted=True)
+    order = order_of(dossier)
+    assert order.amount == FEE and order.status == "unpaid"
+    with pytest.raises(processing.DossierError, match="chưa thanh toán phí"):
+        processing.act(dossier.id, desk, "receive", {}, None)
+
+    login(client, citizen)
+    assert "Thanh toán qua VNPAY" in client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    params = start_payment(client, order)
+    assert params["vnp_Amount"] == str(FEE * 100) and vnpay.verify(params, app.config["VNPAY_HASH_SECRET"])
+    page = client.get("/simulators/vnpay/paymentv2/vpcpay.html", query_string=params).get_data(as_text=True)
+    assert "500.000" in page
+    back = client.post("/simulators/vnpay/pay", data={**params, "outcome": "00"})
+    assert back.status_code == 302 and "/payments/vnpay/return" in back.location
+    result_page = client.get(back.location).get_data(as_text=True)
+    assert "Đã thanh toán" in result_page
+
+    db.session.refresh(order)
+    assert order.status == "paid" and order.paid_attempt_id is not None
+    processing.act(dossier.id, desk, "receive", {}, None)
+    assert db.session.get(Dossier, dossier.id).status == "received"
+
+
+def test_the_ipn_checks_in_vnpays_documented_order(app, client, paid_procedure):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, paid_procedure, submitted=True)
+    login(client, citizen)
+    params = start_payment(client, order_of(dossier))
+    good = signed_result(app, params)
+
+    def ipn(values):
+        return client.get("/payments/vnpay/ipn", query_string=values).json["RspCode"]
+
+    assert ipn({**good, "vnp_SecureHash": "0" * 128}) == "97"
+    assert ipn(signed_result(app, params, vnp_TxnRef="TTNOSUCHREF00")) == "01"
+    assert ipn(signed_result(app, params, vnp_Amount="100")) == "04"
+    assert ipn(good) == "00"
+    assert ipn(good) == "02"  # a replay settles nothing more
+    assert ipn(signed_result(app, params, "51")) == "02"  # a failure after the success never un-pays
+    assert order_of(dossier).status == "paid"
+    notes = db.session.scalars(db.select(PaymentNotification).order_by(PaymentNotification.id)).all()
+    assert [n.outcome.split()[0] for n in notes] == ["97", "01", "04", "00", "02", "02"]
+    assert notes[0].verified is False and notes[3].payload["vnp_TxnRef"] == params["vnp_TxnRef"]
+
+
+def test_a_cancelled_payment_can_be_tried_again(app, client, paid_procedure):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, paid_procedure, submitted=True)
+    login(client, citizen)
+    first = start_payment(client, order_of(dossier))
+    client.post("/simulators/vnpay/pay", data={**first, "outcome": "24"})
+    attempt = db.session.scalar(
+        db.select(PaymentAttempt).where(PaymentAttempt.reference == first["vnp_TxnRef"])
+    )
+    assert attempt.status == "cancelled" and order_of(dossier).status == "unpaid"
+    second = start_payment(client, order_of(dossier))
+    assert second["vnp_TxnRef"] != first["vnp_TxnRef"]
+    client.post("/simulators/vnpay/pay", data={**second, "outcome": "00"})
+    assert order_of(dossier).status == "paid"
+
+
+def test_a_second_success_is_counted_once_and_flagged(app, client, paid_procedure):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, paid_procedure, submitted=True)
+    login(client, citizen)
+    first, second = start_payment(client, order_of(dossier)), start_payment(client, order_of(dossier))
+    client.get("/payments/vnpay/ipn", query_string=signed_result(app, first))
+    client.get("/payments/vnpay/ipn", query_string=signed_result(app, second))
+    order = order_of(dossier)
+    assert order.status == "paid"
+    paid_attempt = db.session.get(PaymentAttempt, order.paid_attempt_id)
+    assert paid_attempt.reference == first["vnp_TxnRef"]
+    [incident] = db.session.scalars(db.select(PaymentIncident)).all()
+    assert incident.kind == "second_success" and second["vnp_TxnRef"] in incident.detail
+
+
+def test_concurrent_duplicate_notifications_settle_once(app, client, paid_procedure):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, paid_procedure, submitted=True)
+    login(client, citizen)
+    result = signed_result(app, start_payment(client, order_of(dossier)))
+
+    def notify(_):
+        with app.test_request_context():
+            return settlement.settle_vnpay(dict(result))[0]
+
+    codes = run_together(app, 4, notify)
+    assert sorted(codes) == ["00", "02", "02", "02"]
+    assert db.session.scalar(db.select(db.func.count()).select_from(PaymentIncident)) == 0
+
+
+def test_nobody_pays_someone_elses_order(client, paid_procedure):
+    dossier = create_dossier(create_citizen(), paid_procedure, submitted=True)
+    login(client, create_citizen())
+    assert client.submit(f"/payments/orders/{order_of(dossier).id}/vnpay").status_code == 404
+
+
+def test_a_tampered_return_page_is_refused(client):
+    response = client.get("/payments/vnpay/return", query_string={"vnp_TxnRef": "X", "vnp_SecureHash": "bad"})
+    assert response.status_code == 400 and "không hợp lệ" in response.get_data(as_text=True)
+
+
+def test_free_procedures_need_no_payment():
+    dossier = create_dossier(create_citizen(), submitted=True)
+    assert order_of(dossier) is None
+    processing.act(dossier.id, create_official("reception"), "receive", {}, None)

@@ -1,0 +1,27 @@
+"""A payment attempt: created, sent to the gateway (pending), then succeeded, failed, cancelled or
+expired. Pure python-statemachine; settlement binds it to the attempt row under a lock."""
+
+from __future__ import annotations
+
+from statemachine import State, StateMachine
+
+
+class PaymentAttemptMachine(StateMachine):
+    created = State("Khởi tạo", initial=True, value="created")
+    pending = State("Chờ kết quả", value="pending")
+    succeeded = State("Thành công", final=True, value="succeeded")
+    failed = State("Thất bại", final=True, value="failed")
+    cancelled = State("Đã hủy", final=True, value="cancelled")
+    expired = State("Hết hạn", final=True, value="expired")
+
+    start = created.to(pending)
+    succeed = pending.to(succeeded)
+    fail = pending.to(failed)
+    cancel = pending.to(cancelled)
+    expire = pending.to(expired)
+
+
+ATTEMPT_LABELS = {
+    "created": "Khởi tạo", "pending": "Chờ kết quả thanh toán", "succeeded": "Thanh toán thành công",
+    "failed": "Thanh toán không thành công", "cancelled": "Đã hủy thanh toán", "expired": "Hết hạn thanh toán",
+}  # fmt: skip
