@@ -3,11 +3,15 @@
 import unicodedata
 
 
+def without_diacritics(text: str) -> str:
+    """ "Phí, lệ phí" -> "Phi, le phi" (đ -> d); case kept."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
     """Lower-case without diacritics, so that "dang ky" finds "đăng ký"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.lower().split())
+    return " ".join(without_diacritics(text).lower().split())
 
 
 def format_megabytes(size: int) -> str:

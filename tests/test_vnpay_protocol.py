@@ -72,3 +72,9 @@ def test_built_urls_carry_gmt7_times_amount_times_100_and_verify():
 def test_success_needs_both_codes():
     assert vnpay.is_success({"vnp_ResponseCode": "00", "vnp_TransactionStatus": "00"})
     assert not vnpay.is_success({"vnp_ResponseCode": "00", "vnp_TransactionStatus": "02"})
+
+
+def test_order_info_is_plain_ascii(app):
+    from service.payments.views import order_info
+
+    assert order_info("Phí, lệ phí hồ sơ H01.48-261128-0001") == "Phi le phi ho so H01.48-261128-0001"

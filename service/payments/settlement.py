@@ -34,7 +34,7 @@ def order_for_dossier_fee(dossier: Dossier) -> PaymentOrder:
     version = dossier.procedure_version
     order = PaymentOrder(
         reference=new_reference("LP"), purpose="dossier_fee", dossier_id=dossier.id, payer_id=dossier.owner_id,
-        description=f"Phi, le phi ho so {dossier.code}", amount=version.fee,
+        description=f"Phi le phi ho so {dossier.code}", amount=version.fee,
     )  # fmt: skip
     db.session.add(order)
     return order

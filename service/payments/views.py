@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
@@ -16,6 +17,14 @@ from service.timeutil import utcnow
 from workflows.payment_attempt import ATTEMPT_LABELS
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
+
+
+def order_info(text: str) -> str:
+    """vnp_OrderInfo: ASCII without diacritics or special characters (VNPAY 2.1.0)."""
+    from service.text import without_diacritics
+
+    plain = re.sub(r"[^A-Za-z0-9 .-]", " ", without_diacritics(text))
+    return " ".join(plain.split())[:255] or "Thanh toan"
 
 
 def vnpay_payment_base() -> str:
@@ -36,7 +45,8 @@ def pay_vnpay(order_id: int):
     config = current_app.config
     url = vnpay.payment_url(
         vnpay_payment_base(), config["VNPAY_HASH_SECRET"], config["VNPAY_TMN_CODE"], attempt.reference, attempt.amount,
-        order.description, config["APP_BASE_URL"] + url_for("payments.vnpay_return"), request.remote_addr or "127.0.0.1",
+        order_info(order.description), config["APP_BASE_URL"] + url_for("payments.vnpay_return"),
+        request.remote_addr or "127.0.0.1",
         utcnow(), utcnow() + timedelta(minutes=config["PAYMENT_ATTEMPT_MINUTES"]),
     )  # fmt: skip
     return redirect(url)
