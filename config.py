@@ -81,6 +81,12 @@ class Config:
     VNPAY_PAYMENT_URL = os.environ.get("VNPAY_PAYMENT_URL", "")  # default: the simulator's page
     VNPAY_API_URL = os.environ.get("VNPAY_API_URL", "")
     PAYMENT_SIMULATORS = _bool("PAYMENT_SIMULATORS", False)
+    # VietQR transfers to the agency's account, confirmed by a bank-feed webhook (SePay's format).
+    VIETQR_BANK_BIN = os.environ.get("VIETQR_BANK_BIN", "970436")
+    VIETQR_ACCOUNT_NO = os.environ.get("VIETQR_ACCOUNT_NO", "0011001234567")
+    VIETQR_ACCOUNT_NAME = os.environ.get("VIETQR_ACCOUNT_NAME", "SO GIAO DUC VA DAO TAO TINH AN GIANG")
+    VIETQR_BANK_NAME = os.environ.get("VIETQR_BANK_NAME", "Vietcombank")
+    BANKFEED_API_KEY = os.environ.get("BANKFEED_API_KEY", "dev-bankfeed-key")
     PAYMENT_ATTEMPT_MINUTES = _int("PAYMENT_ATTEMPT_MINUTES", 15)
 
     TOKEN_HOURS_CONFIRM = _int("TOKEN_HOURS_CONFIRM", 48)

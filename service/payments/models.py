@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
@@ -57,9 +57,14 @@ class PaymentNotification(db.Model):
     """Every gateway notification as received, with what we made of it."""
 
     __tablename__ = "payment_notifications"
+    __table_args__ = (
+        UniqueConstraint("gateway", "external_id", name="uq_payment_notifications_gateway_external"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     gateway: Mapped[str] = mapped_column(String(10))
+    # The gateway's own id of the notification (a bank-feed transaction id): a repeat is recognised.
+    external_id: Mapped[str | None] = mapped_column(String(64))
     reference: Mapped[str | None] = mapped_column(String(34), index=True)
     method: Mapped[str] = mapped_column(String(6))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -77,7 +82,9 @@ class PaymentIncident(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("payment_orders.id"), index=True)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("payment_attempts.id"))
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(30))  # second_success, unmatched_credit, underpaid, overpaid
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("payment_notifications.id"))
+    amount: Mapped[int | None] = mapped_column(BigInteger)
     detail: Mapped[str] = mapped_column(Text)
     resolved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

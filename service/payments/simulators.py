@@ -82,3 +82,28 @@ def _call_with_retries(url: str, params: dict[str, str]) -> None:
         except (requests.RequestException, ValueError):
             pass
         time.sleep(IPN_RETRY_SECONDS)
+
+
+@bp.route("/bank/transfer", methods=["POST"])
+@allow(ANYONE)
+@csrf.exempt
+def bank_transfer():
+    """The bank: a credit to the agency's account, announced by the bank-feed webhook (SePay format)."""
+    from service.payments.bankfeed import sepay_body
+
+    reference = (request.form.get("reference") or "")[:34]
+    amount = request.form.get("amount", type=int) or 0
+    body = sepay_body(reference, amount, int(time.time() * 1000), current_app.config["VIETQR_ACCOUNT_NO"])
+    deliver_bankfeed(body)
+    order_id = request.form.get("order_id", type=int)
+    return redirect(f"/payments/orders/{order_id}/status") if order_id else ("", 204)
+
+
+def deliver_bankfeed(body: dict) -> None:
+    app = current_app._get_current_object()
+    headers = {"Authorization": f"Apikey {app.config['BANKFEED_API_KEY']}"}
+    if app.config.get("SIMULATOR_DELIVERY") == "inline":
+        app.test_client().post("/payments/bankfeed/sepay", json=body, headers=headers)
+        return
+    url = app.config["APP_BASE_URL"] + "/payments/bankfeed/sepay"
+    requests.post(url, json=body, headers=headers, timeout=10)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 from datetime import timedelta
 
+import segno
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from service.access import ANYONE, SIGNED_IN, allow
 from service.extensions import csrf, db
-from service.payments import settlement
-from service.payments.gateways import vnpay
+from service.payments import bankfeed, settlement
+from service.payments.gateways import vietqr, vnpay
 from service.payments.models import PaymentAttempt, PaymentOrder
 from service.timeutil import utcnow
 from workflows.payment_attempt import ATTEMPT_LABELS
@@ -85,3 +87,49 @@ def vnpay_ipn():
 @bp.app_context_processor
 def attempt_labels():
     return {"attempt_labels": ATTEMPT_LABELS}
+
+
+@bp.route("/orders/<int:order_id>/vietqr", methods=["POST"])
+@allow(SIGNED_IN)
+def pay_vietqr(order_id: int):
+    """A dynamic VietQR for this order; the bank feed confirms the transfer."""
+    order = db.session.get(PaymentOrder, order_id)
+    if order is None or order.payer_id != current_user.id:
+        abort(404)
+    try:
+        attempt = settlement.start_attempt(order.id, "vietqr")
+    except ValueError as error:
+        return render_template("payments/result.html", order=order, attempt=None, message=str(error)), 409
+    config = current_app.config
+    data = vietqr.payload(
+        config["VIETQR_BANK_BIN"], config["VIETQR_ACCOUNT_NO"], attempt.amount, attempt.reference
+    )
+    return render_template(
+        "payments/vietqr.html", order=order, attempt=attempt, qr=segno.make(data, error="m").png_data_uri(scale=5),
+        simulators=config["PAYMENT_SIMULATORS"],
+    )  # fmt: skip
+
+
+@bp.route("/orders/<int:order_id>/status")
+@allow(SIGNED_IN)
+def order_status(order_id: int):
+    order = db.session.get(PaymentOrder, order_id)
+    if order is None or order.payer_id != current_user.id:
+        abort(404)
+    attempt = order.attempts[-1] if order.attempts else None
+    message = "Đã nhận được thanh toán." if order.status == "paid" else "Chưa nhận được thanh toán."
+    return render_template("payments/result.html", order=order, attempt=attempt, message=message)
+
+
+@bp.route("/bankfeed/sepay", methods=["POST"])
+@allow(ANYONE)
+@csrf.exempt
+def bankfeed_sepay():
+    expected = f"Apikey {current_app.config['BANKFEED_API_KEY']}"
+    if not hmac.compare_digest(request.headers.get("Authorization", "").encode(), expected.encode()):
+        return jsonify({"success": False, "message": "Unauthorized"}), 401
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or "id" not in payload:
+        return jsonify({"success": False, "message": "Bad request"}), 400
+    bankfeed.settle_sepay(payload, request.get_data(as_text=True))
+    return jsonify({"success": True})

@@ -1,0 +1,97 @@
+"""VietQR transfers settled by the bank-feed webhook; what does not match goes to review."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from service.extensions import db
+from service.payments.bankfeed import sepay_body
+from service.payments.models import PaymentIncident
+from tests.factories import create_citizen, create_dossier, login
+from tests.test_payments import FEE, order_of, paid_procedure  # noqa: F401  (fixture)
+
+AUTH = {"Authorization": "Apikey test-bankfeed-key"}
+
+
+@pytest.fixture(autouse=True)
+def bankfeed_key(app):
+    saved = app.config["BANKFEED_API_KEY"]
+    app.config["BANKFEED_API_KEY"] = "test-bankfeed-key"
+    yield
+    app.config["BANKFEED_API_KEY"] = saved
+
+
+def qr_reference(client, order) -> str:
+    page = client.submit(f"/payments/orders/{order.id}/vietqr").get_data(as_text=True)
+    assert 'data-testid="vietqr"' in page and "500.000" in page
+    return re.search(r'data-testid="transfer-reference">(TT[A-Z2-9]{10})<', page).group(1)
+
+
+def post(client, body, headers=AUTH):
+    return client.post("/payments/bankfeed/sepay", json=body, headers=headers)
+
+
+@pytest.fixture
+def reference(client, paid_procedure):  # noqa: F811
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, paid_procedure, submitted=True)
+    login(client, citizen)
+    return dossier, qr_reference(client, order_of(dossier))
+
+
+def test_a_transfer_with_the_reference_and_amount_pays_the_order(client, reference):
+    dossier, ref = reference
+    response = post(client, sepay_body(ref, FEE, 1001, "0011001234567"))
+    assert response.status_code == 200 and response.json == {"success": True}
+    assert order_of(dossier).status == "paid"
+    assert post(client, sepay_body(ref, FEE, 1001, "0011001234567")).json == {
+        "success": True
+    }  # the same id again
+    assert db.session.scalar(db.select(db.func.count()).select_from(PaymentIncident)) == 0
+
+
+def test_the_bank_simulator_goes_end_to_end(client, reference):
+    dossier, ref = reference
+    page = client.post("/simulators/bank/transfer", data={"reference": ref, "amount": FEE, "order_id": order_of(dossier).id},
+                       follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "Đã nhận được thanh toán" in page and order_of(dossier).status == "paid"
+
+
+@pytest.mark.parametrize(("amount", "kind"), [(FEE - 1000, "underpaid"), (FEE + 1000, "overpaid")])
+def test_wrong_amounts_go_to_review_and_pay_nothing(client, reference, amount, kind):
+    dossier, ref = reference
+    post(client, sepay_body(ref, amount, 2002, "0011001234567"))
+    [incident] = db.session.scalars(db.select(PaymentIncident)).all()
+    assert incident.kind == kind and incident.amount == amount and order_of(dossier).status == "unpaid"
+
+
+def test_an_unmatched_credit_goes_to_review(client, reference):
+    post(client, {**sepay_body("TTZZZZZZZZZZ", FEE, 3003, "0011001234567"), "content": "tien hoc phi"})
+    [incident] = db.session.scalars(db.select(PaymentIncident)).all()
+    assert incident.kind == "unmatched_credit"
+
+
+def test_a_second_transfer_for_a_paid_order_is_flagged(client, reference):
+    dossier, ref = reference
+    post(client, sepay_body(ref, FEE, 4001, "0011001234567"))
+    post(client, sepay_body(ref, FEE, 4002, "0011001234567"))
+    [incident] = db.session.scalars(db.select(PaymentIncident)).all()
+    assert incident.kind == "overpaid" and order_of(dossier).status == "paid"
+
+
+def test_the_webhook_needs_the_api_key_and_a_body(client):
+    assert (
+        post(client, sepay_body("TTX", 1, 1, "1"), headers={"Authorization": "Apikey wrong"}).status_code
+        == 401
+    )
+    assert post(client, sepay_body("TTX", 1, 1, "1"), headers={}).status_code == 401
+    assert client.post("/payments/bankfeed/sepay", data="not json", headers=AUTH).status_code == 400
+
+
+def test_outgoing_transfers_are_ignored(client, reference):
+    dossier, ref = reference
+    post(client, {**sepay_body(ref, FEE, 5005, "0011001234567"), "transferType": "out"})
+    assert order_of(dossier).status == "unpaid"
+    assert db.session.scalar(db.select(db.func.count()).select_from(PaymentIncident)) == 0
