@@ -81,6 +81,11 @@ class Config:
     VNPAY_PAYMENT_URL = os.environ.get("VNPAY_PAYMENT_URL", "")  # default: the simulator's page
     VNPAY_API_URL = os.environ.get("VNPAY_API_URL", "")
     PAYMENT_SIMULATORS = _bool("PAYMENT_SIMULATORS", False)
+    # MoMo API v2. Without a real endpoint the local simulator stands in for it.
+    MOMO_PARTNER_CODE = os.environ.get("MOMO_PARTNER_CODE", "MOMOGDNN")
+    MOMO_ACCESS_KEY = os.environ.get("MOMO_ACCESS_KEY", "DEVACCESSKEY")
+    MOMO_SECRET_KEY = os.environ.get("MOMO_SECRET_KEY", "DEVONLYMOMOSECRET0123456789abcdef")
+    MOMO_ENDPOINT = os.environ.get("MOMO_ENDPOINT", "")  # default: the simulator
     # VietQR transfers to the agency's account, confirmed by a bank-feed webhook (SePay's format).
     VIETQR_BANK_BIN = os.environ.get("VIETQR_BANK_BIN", "970436")
     VIETQR_ACCOUNT_NO = os.environ.get("VIETQR_ACCOUNT_NO", "0011001234567")

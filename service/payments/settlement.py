@@ -136,3 +136,34 @@ def _answer(notification_id: int, verified: bool, code: str, message: str) -> tu
     _conclude(notification_id, verified, f"{code} {message}")
     db.session.commit()
     return code, message
+
+
+def settle_momo(body: dict) -> str:
+    """MoMo's IPN: signature, order, amount, still pending; then the result. Returns the outcome."""
+    from service.payments.gateways import momo
+
+    config = current_app.config
+    notification_id = record_notification("momo", "POST", dict(body), json.dumps(body, ensure_ascii=False))
+    values = {**body, "accessKey": config["MOMO_ACCESS_KEY"]}
+    if not momo.verify(values, momo.IPN_FIELDS, config["MOMO_SECRET_KEY"]):
+        return _answer(notification_id, False, "invalid", "signature")[0]
+    begin_write()
+    attempt = db.session.scalar(
+        for_update(db.select(PaymentAttempt).where(PaymentAttempt.reference == str(body.get("orderId", ""))))
+    )
+    if attempt is None or attempt.gateway != "momo":
+        return _answer(notification_id, True, "unknown", "order")[0]
+    order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
+    if str(body.get("amount")) != str(attempt.amount):
+        return _answer(notification_id, True, "amount", "mismatch")[0]
+    if attempt.status != "pending":
+        return _answer(notification_id, True, "already", "confirmed")[0]
+    code = str(body.get("resultCode"))
+    _apply(
+        order,
+        attempt,
+        momo.is_success(body),
+        "24" if code == "1006" else code,
+        str(body.get("transId") or ""),
+    )
+    return _answer(notification_id, True, "settled", "ok")[0]

@@ -107,3 +107,65 @@ def deliver_bankfeed(body: dict) -> None:
         return
     url = app.config["APP_BASE_URL"] + "/payments/bankfeed/sepay"
     requests.post(url, json=body, headers=headers, timeout=10)
+
+
+@bp.route("/momo/v2/gateway/api/create", methods=["POST"])
+@allow(ANYONE)
+@csrf.exempt
+def momo_create():
+    """MoMo's create API: checks the signature and answers with a payUrl to the simulated wallet."""
+    from service.payments.gateways import momo
+
+    config = current_app.config
+    body = request.get_json(silent=True) or {}
+    if not momo.verify(
+        {**body, "accessKey": config["MOMO_ACCESS_KEY"]}, momo.CREATE_FIELDS, config["MOMO_SECRET_KEY"]
+    ):
+        return {"resultCode": 11007, "message": "Chữ ký không hợp lệ."}
+    fields = {
+        k: body.get(k)
+        for k in ("orderId", "requestId", "amount", "orderInfo", "redirectUrl", "ipnUrl", "extraData")
+    }
+    token = momo.sign(fields, tuple(fields), config["MOMO_SECRET_KEY"])
+    pay_url = config["APP_BASE_URL"] + "/simulators/momo/pay?" + urlencode({**fields, "token": token})
+    return {"partnerCode": body.get("partnerCode"), "orderId": body.get("orderId"), "requestId": body.get("requestId"),
+            "amount": body.get("amount"), "resultCode": 0, "message": "Thành công.", "payUrl": pay_url}  # fmt: skip
+
+
+@bp.route("/momo/pay", methods=["GET", "POST"])
+@allow(ANYONE)
+@csrf.exempt
+def momo_pay():
+    from service.payments.gateways import momo
+
+    config = current_app.config
+    source = request.values
+    fields = {
+        k: source.get(k, "")
+        for k in ("orderId", "requestId", "amount", "orderInfo", "redirectUrl", "ipnUrl", "extraData")
+    }
+    if source.get("token") != momo.sign(fields, tuple(fields), config["MOMO_SECRET_KEY"]):
+        return render_template("payments/momo_simulator.html", fields=None), 400
+    if request.method == "GET":
+        return render_template("payments/momo_simulator.html", fields=fields, token=source.get("token"))
+    code = 0 if source.get("outcome") == "success" else 1006
+    ipn = {
+        "partnerCode": config["MOMO_PARTNER_CODE"], "orderId": fields["orderId"], "requestId": fields["requestId"],
+        "amount": fields["amount"], "orderInfo": fields["orderInfo"], "orderType": "momo_wallet",
+        "transId": str(int(time.time() * 1000)), "resultCode": code,
+        "message": "Thành công." if code == 0 else "Giao dịch bị từ chối bởi người dùng.", "payType": "qr",
+        "responseTime": int(time.time() * 1000), "extraData": fields["extraData"],
+    }  # fmt: skip
+    ipn["signature"] = momo.sign(
+        {**ipn, "accessKey": config["MOMO_ACCESS_KEY"]}, momo.IPN_FIELDS, config["MOMO_SECRET_KEY"]
+    )
+    _deliver_momo_ipn(fields["ipnUrl"], ipn)
+    return redirect(fields["redirectUrl"] + "?" + urlencode(ipn))
+
+
+def _deliver_momo_ipn(url: str, ipn: dict) -> None:
+    app = current_app._get_current_object()
+    if app.config.get("SIMULATOR_DELIVERY") == "inline":
+        app.test_client().post("/payments/momo/ipn", json=ipn)
+        return
+    threading.Thread(target=lambda: requests.post(url, json=ipn, timeout=15), daemon=True).start()

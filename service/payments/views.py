@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from service.access import ANYONE, SIGNED_IN, allow
 from service.extensions import csrf, db
-from service.payments import bankfeed, settlement
-from service.payments.gateways import vietqr, vnpay
+from service.payments import bankfeed, settlement, transport
+from service.payments.gateways import momo, vietqr, vnpay
 from service.payments.models import PaymentAttempt, PaymentOrder
 from service.timeutil import utcnow
 from workflows.payment_attempt import ATTEMPT_LABELS
@@ -133,3 +133,67 @@ def bankfeed_sepay():
         return jsonify({"success": False, "message": "Bad request"}), 400
     bankfeed.settle_sepay(payload, request.get_data(as_text=True))
     return jsonify({"success": True})
+
+
+def momo_endpoint() -> str:
+    return current_app.config["MOMO_ENDPOINT"] or current_app.config["APP_BASE_URL"] + "/simulators/momo"
+
+
+@bp.route("/orders/<int:order_id>/momo", methods=["POST"])
+@allow(SIGNED_IN)
+def pay_momo(order_id: int):
+    order = db.session.get(PaymentOrder, order_id)
+    if order is None or order.payer_id != current_user.id:
+        abort(404)
+    try:
+        attempt = settlement.start_attempt(order.id, "momo")
+    except ValueError as error:
+        return render_template("payments/result.html", order=order, attempt=None, message=str(error)), 409
+    config = current_app.config
+    body = {
+        "partnerCode": config["MOMO_PARTNER_CODE"], "requestId": attempt.reference, "amount": attempt.amount,
+        "orderId": attempt.reference, "orderInfo": order_info(order.description),
+        "redirectUrl": config["APP_BASE_URL"] + url_for("payments.momo_return"),
+        "ipnUrl": config["APP_BASE_URL"] + url_for("payments.momo_ipn"), "requestType": "captureWallet",
+        "extraData": "", "lang": "vi",
+    }  # fmt: skip
+    body["signature"] = momo.sign(
+        {**body, "accessKey": config["MOMO_ACCESS_KEY"]}, momo.CREATE_FIELDS, config["MOMO_SECRET_KEY"]
+    )
+    try:
+        answer = transport.post_json(momo_endpoint() + "/v2/gateway/api/create", body)
+    except transport.GatewayUnavailable:
+        answer = {}
+    if answer.get("resultCode") != 0 or not answer.get("payUrl"):
+        message = (
+            "Ví MoMo tạm thời không nhận thanh toán. Vui lòng thử lại sau hoặc chọn cách thanh toán khác."
+        )
+        return render_template("payments/result.html", order=order, attempt=attempt, message=message), 502
+    return redirect(answer["payUrl"])
+
+
+@bp.route("/momo/ipn", methods=["POST"])
+@allow(ANYONE)
+@csrf.exempt
+def momo_ipn():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify({"message": "Bad request"}), 400
+    outcome = settlement.settle_momo(body)
+    return ("", 400) if outcome == "invalid" else ("", 204)
+
+
+@bp.route("/momo/return")
+@allow(ANYONE)
+def momo_return():
+    values = {**request.args.to_dict(), "accessKey": current_app.config["MOMO_ACCESS_KEY"]}
+    if not momo.verify(values, momo.IPN_FIELDS, current_app.config["MOMO_SECRET_KEY"]):
+        return render_template("payments/result.html", order=None, attempt=None,
+                               message="Dữ liệu trả về từ ví MoMo không hợp lệ."), 400  # fmt: skip
+    attempt = db.session.scalar(
+        db.select(PaymentAttempt).where(PaymentAttempt.reference == values.get("orderId"))
+    )
+    if attempt is None:
+        abort(404)
+    message = "Giao dịch thành công" if momo.is_success(values) else "Giao dịch không thành công"
+    return render_template("payments/result.html", order=attempt.order, attempt=attempt, message=message)

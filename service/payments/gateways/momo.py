@@ -1,0 +1,49 @@
+"""MoMo API v2 (captureWallet): create, IPN, query. HMAC-SHA256 over the raw `key=value` string of the
+documented fields in a-z order, accessKey included (facts in shared/PAYMENTS.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+
+CREATE_FIELDS = (
+    "accessKey",
+    "amount",
+    "extraData",
+    "ipnUrl",
+    "orderId",
+    "orderInfo",
+    "partnerCode",
+    "redirectUrl",
+    "requestId",
+    "requestType",
+)
+IPN_FIELDS = (
+    "accessKey", "amount", "extraData", "message", "orderId", "orderInfo", "orderType", "partnerCode", "payType",
+    "requestId", "responseTime", "resultCode", "transId",
+)  # fmt: skip
+QUERY_FIELDS = ("accessKey", "orderId", "partnerCode", "requestId")
+SUCCESS_CODES = {0, 9000}
+
+
+def raw_string(values: Mapping[str, object], fields: tuple[str, ...]) -> str:
+    return "&".join(
+        f"{name}={'' if values.get(name) is None else values.get(name)}" for name in sorted(fields)
+    )
+
+
+def sign(values: Mapping[str, object], fields: tuple[str, ...], secret: str) -> str:
+    return hmac.new(secret.encode(), raw_string(values, fields).encode(), hashlib.sha256).hexdigest()
+
+
+def verify(values: Mapping[str, object], fields: tuple[str, ...], secret: str) -> bool:
+    received = str(values.get("signature") or "")
+    return bool(received) and hmac.compare_digest(received, sign(values, fields, secret))
+
+
+def is_success(values: Mapping[str, object]) -> bool:
+    try:
+        return int(values.get("resultCode")) in SUCCESS_CODES
+    except (TypeError, ValueError):
+        return False
