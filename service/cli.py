@@ -160,6 +160,22 @@ def workflow_diagrams(out_dir):
         click.echo(f"Wrote {out_dir / f'{name}.md'}")
 
 
+payments_cli = AppGroup("payments", help="Thanh toán trực tuyến.")
+
+
+@payments_cli.command("reconcile")
+def payments_reconcile():
+    """Ask the gateways about pending attempts and settle them; expire the stale ones."""
+    from service.payments.reconcile import reconcile
+
+    with _request_context():
+        report = reconcile()
+    click.echo(
+        f"{len(report.settled)} settled, {len(report.failed)} failed, {len(report.expired)} expired, "
+        f"{len(report.unknown)} still pending."
+    )
+
+
 documents_cli = AppGroup("documents", help="Văn bản, giấy tờ PDF.")
 
 
@@ -216,6 +232,7 @@ def register(app: Flask) -> None:
         catalogue_cli,
         backup_cli,
         documents_cli,
+        payments_cli,
         notifications_cli,
         workflows_cli,
         notify_deadlines,

@@ -27,6 +27,9 @@ OUTCOMES = {
     "11": "Hết thời gian chờ",
 }
 IPN_RETRIES, IPN_RETRY_SECONDS = 10, 2  # VNPAY: 10 tries, 5 minutes apart; shortened for a local demo
+# What the simulated VNPAY knows of its transactions, for querydr (one process: development and tests).
+VNPAY_LEDGER: dict[str, dict[str, str]] = {}
+_ledger_lock = threading.Lock()
 
 
 @bp.route("/vnpay/paymentv2/vpcpay.html")
@@ -47,7 +50,10 @@ def vnpay_pay():
         return render_template("payments/simulator.html", params=None, outcomes=OUTCOMES), 400
     code = request.form.get("outcome", "24")
     result = result_params(original, code if code in OUTCOMES else "99")
-    deliver_ipn(result)
+    with _ledger_lock:
+        VNPAY_LEDGER[result["vnp_TxnRef"]] = result
+    if request.form.get("ipn") != "lost":  # "lost": the IPN never arrives; reconciliation must find it
+        deliver_ipn(result)
     return redirect(original["vnp_ReturnUrl"] + "?" + urlencode(result))
 
 
@@ -169,3 +175,32 @@ def _deliver_momo_ipn(url: str, ipn: dict) -> None:
         app.test_client().post("/payments/momo/ipn", json=ipn)
         return
     threading.Thread(target=lambda: requests.post(url, json=ipn, timeout=15), daemon=True).start()
+
+
+@bp.route("/vnpay/merchant_webapi/api/transaction", methods=["POST"])
+@allow(ANYONE)
+@csrf.exempt
+def vnpay_api():
+    """VNPAY's querydr: checks the `|` checksum and answers from the simulated ledger."""
+    config = current_app.config
+    body = request.get_json(silent=True) or {}
+    if body.get("vnp_Command") != "querydr":
+        return {"vnp_ResponseCode": "03", "vnp_Message": "Unsupported command"}
+    values = {k.removeprefix("vnp_"): v for k, v in body.items()}
+    if body.get("vnp_SecureHash") != vnpay.api_checksum(
+        values, vnpay.QUERYDR_FIELDS, config["VNPAY_HASH_SECRET"]
+    ):
+        return {"vnp_ResponseCode": "97", "vnp_Message": "Invalid checksum"}
+    with _ledger_lock:
+        known = VNPAY_LEDGER.get(body.get("vnp_TxnRef", ""))
+    if known is None:
+        return {
+            "vnp_ResponseCode": "91",
+            "vnp_Message": "Transaction not found",
+            "vnp_TxnRef": body.get("vnp_TxnRef"),
+        }
+    return {
+        "vnp_ResponseCode": "00", "vnp_Message": "QueryDR Success", "vnp_TxnRef": known["vnp_TxnRef"],
+        "vnp_Amount": known["vnp_Amount"], "vnp_TransactionNo": known["vnp_TransactionNo"],
+        "vnp_TransactionStatus": known["vnp_TransactionStatus"], "vnp_ResponseCode_Payment": known["vnp_ResponseCode"],
+    }  # fmt: skip
