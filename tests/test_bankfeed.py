@@ -95,3 +95,23 @@ def test_outgoing_transfers_are_ignored(client, reference):
     post(client, {**sepay_body(ref, FEE, 5005, "0011001234567"), "transferType": "out"})
     assert order_of(dossier).status == "unpaid"
     assert db.session.scalar(db.select(db.func.count()).select_from(PaymentIncident)) == 0
+
+
+def test_an_accountant_works_through_the_review_queue(client, other_client, reference):
+    from tests.factories import create_official
+
+    dossier, ref = reference
+    post(client, sepay_body(ref, FEE - 1000, 6006, "0011001234567"))
+    incident = db.session.scalar(db.select(PaymentIncident))
+    login(other_client, create_official("accountant"))
+    page = other_client.get("/payments/review").get_data(as_text=True)
+    assert "Chuyển thiếu" in page and "499.000" in page
+    assert "Vui lòng ghi cách đã xử lý" in other_client.submit(
+        f"/payments/review/{incident.id}/resolve", {"note": " "}, follow_redirects=True
+    ).get_data(as_text=True)
+    other_client.submit(
+        f"/payments/review/{incident.id}/resolve", {"note": "Đã hoàn 499.000 đ cho người nộp"}
+    )
+    db.session.refresh(incident)
+    assert incident.resolved_at is not None and incident.resolution.startswith("Đã hoàn")
+    assert client.get("/payments/review").status_code == 403  # the citizen

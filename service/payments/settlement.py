@@ -167,3 +167,16 @@ def settle_momo(body: dict) -> str:
         str(body.get("transId") or ""),
     )
     return _answer(notification_id, True, "settled", "ok")[0]
+
+
+def resolve_incident(incident_id: int, actor_id: int, note: str) -> bool:
+    begin_write()
+    incident = db.session.scalar(
+        for_update(db.select(PaymentIncident).where(PaymentIncident.id == incident_id))
+    )
+    if incident is None or incident.resolved_at is not None:
+        db.session.rollback()
+        return False
+    incident.resolved_at, incident.resolved_by_id, incident.resolution = utcnow(), actor_id, note
+    db.session.commit()
+    return True

@@ -7,14 +7,15 @@ import re
 from datetime import timedelta
 
 import segno
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from service.access import ANYONE, SIGNED_IN, allow
+from service.accounts.roles import Role
 from service.extensions import csrf, db
 from service.payments import bankfeed, settlement, transport
 from service.payments.gateways import momo, vietqr, vnpay
-from service.payments.models import PaymentAttempt, PaymentOrder
+from service.payments.models import PaymentAttempt, PaymentIncident, PaymentOrder
 from service.timeutil import utcnow
 from workflows.payment_attempt import ATTEMPT_LABELS
 
@@ -197,3 +198,28 @@ def momo_return():
         abort(404)
     message = "Giao dịch thành công" if momo.is_success(values) else "Giao dịch không thành công"
     return render_template("payments/result.html", order=attempt.order, attempt=attempt, message=message)
+
+
+@bp.route("/review")
+@allow(Role.ACCOUNTANT, Role.ADMIN)
+def review_queue():
+    """What an accountant must look at: unmatched, under- and over-paid credits, second successes."""
+    incidents = db.session.scalars(
+        db.select(PaymentIncident)
+        .order_by(PaymentIncident.resolved_at.is_not(None), PaymentIncident.id.desc())
+        .limit(500)
+    ).all()
+    return render_template("payments/review.html", incidents=incidents)
+
+
+@bp.route("/review/<int:incident_id>/resolve", methods=["POST"])
+@allow(Role.ACCOUNTANT, Role.ADMIN)
+def resolve_incident(incident_id: int):
+    note = (request.form.get("note") or "").strip()[:1000]
+    if not note:
+        flash("Vui lòng ghi cách đã xử lý (hoàn tiền, đối chiếu, ghi nhận thủ công…).", "error")
+        return redirect(url_for("payments.review_queue"))
+    if not settlement.resolve_incident(incident_id, current_user.id, note):
+        abort(404)
+    flash("Đã ghi nhận xử lý.", "success")
+    return redirect(url_for("payments.review_queue"))
