@@ -67,6 +67,10 @@ class Config:
     DOCUMENT_DEPARTMENT_ABBREVIATION = os.environ.get("DOCUMENT_DEPARTMENT_ABBREVIATION", "GDNN")
     DOCUMENT_PLACE = os.environ.get("DOCUMENT_PLACE", "An Giang")
     DOCUMENT_FONT_DIR = os.environ.get("DOCUMENT_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
+    # Electronic receipts (biên lai điện tử, Decree 123/2020): symbols unconfirmed, keep them configured.
+    RECEIPT_FORM_SYMBOL = os.environ.get("RECEIPT_FORM_SYMBOL", "01BLP0-001")
+    RECEIPT_SERIES_PREFIX = os.environ.get("RECEIPT_SERIES_PREFIX", "AG")  # series = prefix-YYE, e.g. AG-26E
+    ISSUER_TAX_CODE = os.environ.get("ISSUER_TAX_CODE", "1600000000")
     SIGNING_CERT = os.environ.get("SIGNING_CERT", "")
     SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
     SIGNING_KEY_PASSWORD = os.environ.get("SIGNING_KEY_PASSWORD", "")

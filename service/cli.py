@@ -166,10 +166,12 @@ payments_cli = AppGroup("payments", help="Thanh toán trực tuyến.")
 @payments_cli.command("reconcile")
 def payments_reconcile():
     """Ask the gateways about pending attempts and settle them; expire the stale ones."""
+    from service.documents.jobs import run_pending
     from service.payments.reconcile import reconcile
 
     with _request_context():
         report = reconcile()
+        run_pending()  # the receipts of what was settled
     click.echo(
         f"{len(report.settled)} settled, {len(report.failed)} failed, {len(report.expired)} expired, "
         f"{len(report.unknown)} still pending."

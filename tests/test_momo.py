@@ -60,7 +60,9 @@ def test_the_momo_ipn_answers_204_and_refuses_a_bad_signature(app, client, paid_
     outcomes = [
         n.outcome
         for n in db.session.scalars(
-            db.select(PaymentNotification).where(PaymentNotification.gateway == "momo")
+            db.select(PaymentNotification)
+            .where(PaymentNotification.gateway == "momo")
+            .order_by(PaymentNotification.id)
         )
     ]
     assert outcomes == ["invalid signature", "settled ok", "already confirmed"]

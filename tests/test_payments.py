@@ -162,3 +162,22 @@ def test_free_procedures_need_no_payment():
     dossier = create_dossier(create_citizen(), submitted=True)
     assert order_of(dossier) is None
     processing.act(dossier.id, create_official("reception"), "receive", {}, None)
+
+
+def test_a_paid_fee_gets_an_electronic_receipt(app, client, paid_procedure):
+    from service.documents import issuing
+    from service.documents.models import IssuedDocument
+    from tests.test_documents import text_of
+
+    citizen = create_citizen(full_name="Võ Thị Biên Lai")
+    dossier = create_dossier(citizen, paid_procedure, submitted=True)
+    login(client, citizen)
+    params = start_payment(client, order_of(dossier))
+    client.post("/simulators/vnpay/pay", data={**params, "outcome": "00"})
+    [receipt] = db.session.scalars(db.select(IssuedDocument).where(IssuedDocument.kind == "receipt")).all()
+    assert receipt.number == "0000001" and receipt.data["receipt"]["series"].endswith("E")
+    text = text_of(issuing.pdf_bytes(receipt))
+    assert "BIÊN LAI THU PHÍ, LỆ PHÍ" in text and "Võ Thị Biên Lai" in text and "Năm trăm nghìn đồng" in text
+    assert f"/dossiers/{dossier.id}/documents/{receipt.id}" in client.get(f"/dossiers/{dossier.id}").get_data(
+        as_text=True
+    )

@@ -80,7 +80,7 @@ def _summary(kind: str, dossier: Dossier) -> str | None:
 SIGNING_STEP = {
     "form_01": ("receive",), "form_02": ("request_supplement",), "form_03": ("refuse",), "form_04": ("extend",),
     "form_05": ("stop",), "form_06": ("return_result", "assign"), "decision": ("approve",),
-    "certificate": ("approve",), "written_answer": ("deny",),
+    "certificate": ("approve",), "written_answer": ("deny",), "receipt": (),
 }  # fmt: skip
 ROLE_POSITIONS = {"leader": "Giám đốc", "reception": "Người tiếp nhận hồ sơ", "specialist": "Chuyên viên"}
 
@@ -299,7 +299,61 @@ def _last_actor(dossier: Dossier, event: str) -> str:
     return found.actor.display_name if found and found.actor else ""
 
 
+GATEWAY_NAMES = {
+    "vnpay": "Cổng thanh toán VNPAY",
+    "vietqr": "Chuyển khoản VietQR (NAPAS 247)",
+    "momo": "Ví điện tử MoMo",
+}
+
+
+def _receipt(dossier: Dossier) -> dict[str, Any]:
+    from num2words import num2words
+
+    from service.money import format_vnd
+    from service.payments.models import PaymentAttempt
+    from service.payments.settlement import fee_order
+
+    config = current_app.config
+    order = fee_order(dossier.id)
+    attempt = db_get(PaymentAttempt, order.paid_attempt_id)
+    paid = to_local(order.paid_at)
+    words = num2words(order.amount, lang="vi")
+    owner = dossier.owner
+    return {
+        "receipt": {
+            "form_symbol": config["RECEIPT_FORM_SYMBOL"],
+            "series": f"{config['RECEIPT_SERIES_PREFIX']}-{paid:%y}E",
+            "number": "",  # filled by the numbering when issued
+            "issuer_tax_code": config["ISSUER_TAX_CODE"],
+            "payer": {
+                "name": dossier.applicant_name or owner.display_name,
+                "identifier": owner.personal_id or owner.tax_code or "",
+            },
+            "dossier_code": dossier.code,
+            "procedure": dossier.procedure_version.name,
+            "lines": [
+                {
+                    "name": f"Phí, lệ phí: {dossier.procedure_version.name}",
+                    "amount_text": format_vnd(order.amount),
+                }
+            ],
+            "total_text": format_vnd(order.amount),
+            "total_words": words[:1].upper() + words[1:] + " đồng",
+            "method": GATEWAY_NAMES.get(attempt.gateway, attempt.gateway),
+            "gateway_reference": attempt.gateway_transaction or attempt.reference,
+            "paid_at": f"{paid:%H:%M ngày %d/%m/%Y}",
+        }
+    }
+
+
+def db_get(model, key):
+    from service.extensions import db
+
+    return db.session.get(model, key)
+
+
 BUILDERS = {
     "form_01": _form_01, "form_02": _form_02, "form_03": _form_03, "form_04": _form_04, "form_05": _form_05,
     "form_06": _form_06, "decision": _decision, "certificate": _certificate, "written_answer": _written_answer,
+    "receipt": _receipt,
 }  # fmt: skip

@@ -44,6 +44,7 @@ KINDS: dict[str, Kind] = {
     "decision": Kind("decision.html", "Quyết định", "QĐ"),
     "certificate": Kind("certificate.html", "Giấy chứng nhận", "GCN"),
     "written_answer": Kind("written_answer.html", "Văn bản trả lời", "CV"),
+    "receipt": Kind("receipt.html", "Biên lai thu phí, lệ phí", "BL"),
 }
 
 
@@ -77,6 +78,8 @@ def format_number(doc_type: str, number: int, year: int) -> str:
     issuer, department = config["DOCUMENT_ISSUER_ABBREVIATION"], config["DOCUMENT_DEPARTMENT_ABBREVIATION"]
     if doc_type == "CV":
         return f"{number:02d}/{issuer}-{department}"
+    if doc_type == "BL":
+        return f"{number:07d}"  # receipts: a number in the series, never reused (Decree 123/2020)
     if doc_type == "GCN":
         return f"{number:02d}/{year}/GCNĐKHĐ-{issuer}"
     return f"{number:02d}/{doc_type}-{issuer}"
@@ -109,6 +112,8 @@ def issue(
     )
     code = new_verification_code()
     url = f"{config['APP_BASE_URL']}/verify/{code}"
+    if kind == "receipt":
+        data = {**data, "receipt": {**data["receipt"], "number": number}}
     data = {**data, "doc": {**data["doc"], "number": number, "place_date": place_date(today),
                             "verification": {"code": code, "url": url, "qr": qr_data_uri(url)}}}  # fmt: skip
     pdf = renderer(config["DOCUMENT_FONT_DIR"]).render(spec.template, data)

@@ -130,6 +130,11 @@ def _apply(
         ))  # fmt: skip
         return
     order.status, order.paid_at, order.paid_attempt_id = "paid", utcnow(), attempt.id
+    if order.dossier_id:
+        # The e-receipt is produced after this commits, like every document.
+        from service.documents.models import DocumentJob
+
+        db.session.add(DocumentJob(dossier_id=order.dossier_id, kind="receipt", requested_by_id=None))
 
 
 def _answer(notification_id: int, verified: bool, code: str, message: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import Role
+from service.documents import jobs
 from service.extensions import csrf, db
 from service.payments import bankfeed, settlement, transport
 from service.payments.gateways import momo, vietqr, vnpay
@@ -78,6 +79,7 @@ def vnpay_return():
 def vnpay_ipn():
     try:
         code, message = settlement.settle_vnpay(request.args.to_dict(), "GET")
+        jobs.dispatch()
     except Exception:  # noqa: BLE001  VNPAY must get JSON; it retries on 99
         current_app.logger.exception("VNPAY IPN failed")
         db.session.rollback()
@@ -133,6 +135,7 @@ def bankfeed_sepay():
     if not isinstance(payload, dict) or "id" not in payload:
         return jsonify({"success": False, "message": "Bad request"}), 400
     bankfeed.settle_sepay(payload, request.get_data(as_text=True))
+    jobs.dispatch()
     return jsonify({"success": True})
 
 
@@ -181,6 +184,7 @@ def momo_ipn():
     if not isinstance(body, dict):
         return jsonify({"message": "Bad request"}), 400
     outcome = settlement.settle_momo(body)
+    jobs.dispatch()
     return ("", 400) if outcome == "invalid" else ("", 204)
 
 
