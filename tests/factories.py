@@ -113,3 +113,20 @@ def last_email(recipient: str) -> OutboundEmail:
 def link_in(message: OutboundEmail) -> str:
     """The path of the first link in an email (the test client takes paths)."""
     return re.search(r"https?://[^/\s]+(/\S+)", message.body_text).group(1)
+
+
+def queries_to_get(client, url: str) -> int:
+    """How many SQL statements a page costs (to prove it does not query once per row)."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def record(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)

@@ -21,6 +21,7 @@ from tests.factories import (
     login,
     pdf_upload,
     procedure_version,
+    queries_to_get,
 )
 
 CODE = re.compile(r"^H01\.48-\d{6}-\d{4}$")
@@ -318,29 +319,15 @@ def test_the_whole_dossier_has_a_size_limit(app, client):
 
 
 def test_my_dossiers_page_does_not_query_per_row(app, client):
-    from sqlalchemy import event
 
     citizen = create_citizen()
     login(client, citizen)
 
-    def count_queries() -> int:
-        statements = []
-
-        def record(*_args):
-            statements.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            assert client.get("/dossiers").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        return len(statements)
-
     create_dossier(citizen, files=False)
-    few = count_queries()
+    few = queries_to_get(client, "/dossiers")
     for _ in range(4):
         create_dossier(citizen, files=False)
-    assert count_queries() == few
+    assert queries_to_get(client, "/dossiers") == few
 
 
 def test_a_new_address_starts_in_the_served_province_with_its_communes(client):

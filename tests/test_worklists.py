@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from service.backoffice.queries import PAGE_SIZE
 from service.database import begin_write
 from service.dossiers import processing
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.timeutil import local_today
-from tests.factories import create_citizen, create_dossier, create_official, create_organisation, login
+from tests.factories import (
+    create_citizen,
+    create_dossier,
+    create_official,
+    create_organisation,
+    login,
+    queries_to_get,
+)
 
 
 def received(dossier, reception, due_in_days: int | None = None):
@@ -137,21 +142,8 @@ def test_a_worklist_costs_the_same_number_of_queries_whatever_its_length(app, cl
     reception = create_official("reception")
     login(client, reception)
 
-    def queries_for_list() -> int:
-        count = []
-
-        def record(*_args):
-            count.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            assert client.get("/officials/dossiers?list=all").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        return len(count)
-
     received(create_dossier(create_citizen(), submitted=True), reception)
-    few = queries_for_list()
+    few = queries_to_get(client, "/officials/dossiers?list=all")
     for _ in range(5):
         received(create_dossier(create_citizen(), submitted=True), reception)
-    assert queries_for_list() == few
+    assert queries_to_get(client, "/officials/dossiers?list=all") == few

@@ -31,6 +31,24 @@ def order_info(text: str) -> str:
     return " ".join(plain.split())[:255] or "Thanh toan"
 
 
+def own_order(order_id: int) -> PaymentOrder:
+    """The payer's own order; anyone else's is a 404."""
+    order = db.session.get(PaymentOrder, order_id)
+    if order is None or order.payer_id != current_user.id:
+        abort(404)
+    return order
+
+
+def _start(order_id: int, gateway: str):
+    """(order, attempt, None), or (order, None, a response) when the order cannot be paid now."""
+    order = own_order(order_id)
+    try:
+        return order, settlement.start_attempt(order.id, gateway), None
+    except ValueError as error:
+        page = render_template("payments/result.html", order=order, attempt=None, message=str(error))
+        return order, None, (page, 409)
+
+
 def vnpay_payment_base() -> str:
     configured = current_app.config["VNPAY_PAYMENT_URL"]
     return configured or current_app.config["APP_BASE_URL"] + "/simulators/vnpay/paymentv2/vpcpay.html"
@@ -39,13 +57,9 @@ def vnpay_payment_base() -> str:
 @bp.route("/orders/<int:order_id>/vnpay", methods=["POST"])
 @allow(SIGNED_IN)
 def pay_vnpay(order_id: int):
-    order = db.session.get(PaymentOrder, order_id)
-    if order is None or order.payer_id != current_user.id:
-        abort(404)
-    try:
-        attempt = settlement.start_attempt(order.id, "vnpay")
-    except ValueError as error:
-        return render_template("payments/result.html", order=order, attempt=None, message=str(error)), 409
+    order, attempt, refused = _start(order_id, "vnpay")
+    if refused:
+        return refused
     config = current_app.config
     url = vnpay.payment_url(
         vnpay_payment_base(), config["VNPAY_HASH_SECRET"], config["VNPAY_TMN_CODE"], attempt.reference, attempt.amount,
@@ -96,13 +110,9 @@ def attempt_labels():
 @allow(SIGNED_IN)
 def pay_vietqr(order_id: int):
     """A dynamic VietQR for this order; the bank feed confirms the transfer."""
-    order = db.session.get(PaymentOrder, order_id)
-    if order is None or order.payer_id != current_user.id:
-        abort(404)
-    try:
-        attempt = settlement.start_attempt(order.id, "vietqr")
-    except ValueError as error:
-        return render_template("payments/result.html", order=order, attempt=None, message=str(error)), 409
+    order, attempt, refused = _start(order_id, "vietqr")
+    if refused:
+        return refused
     config = current_app.config
     data = vietqr.payload(
         config["VIETQR_BANK_BIN"], config["VIETQR_ACCOUNT_NO"], attempt.amount, attempt.reference
@@ -116,9 +126,7 @@ def pay_vietqr(order_id: int):
 @bp.route("/orders/<int:order_id>/status")
 @allow(SIGNED_IN)
 def order_status(order_id: int):
-    order = db.session.get(PaymentOrder, order_id)
-    if order is None or order.payer_id != current_user.id:
-        abort(404)
+    order = own_order(order_id)
     attempt = order.attempts[-1] if order.attempts else None
     message = "Đã nhận được thanh toán." if order.status == "paid" else "Chưa nhận được thanh toán."
     return render_template("payments/result.html", order=order, attempt=attempt, message=message)
@@ -146,13 +154,9 @@ def momo_endpoint() -> str:
 @bp.route("/orders/<int:order_id>/momo", methods=["POST"])
 @allow(SIGNED_IN)
 def pay_momo(order_id: int):
-    order = db.session.get(PaymentOrder, order_id)
-    if order is None or order.payer_id != current_user.id:
-        abort(404)
-    try:
-        attempt = settlement.start_attempt(order.id, "momo")
-    except ValueError as error:
-        return render_template("payments/result.html", order=order, attempt=None, message=str(error)), 409
+    order, attempt, refused = _start(order_id, "momo")
+    if refused:
+        return refused
     config = current_app.config
     body = {
         "partnerCode": config["MOMO_PARTNER_CODE"], "requestId": attempt.reference, "amount": attempt.amount,
