@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
+
 from config import BASE_DIR
 from service.database import begin_write
 from service.deadlines.digest import send_deadline_digests
@@ -54,7 +56,7 @@ def test_officials_get_one_digest_a_day_with_what_is_due(app):
 def test_no_digest_when_nothing_is_due():
     reception = create_official("reception")
     _received_with_due(reception, 30)
-    with __import__("flask").current_app.test_request_context():
+    with current_app.test_request_context():
         assert send_deadline_digests(local_today()) == (0, 0)
 
 

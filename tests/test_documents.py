@@ -3,6 +3,7 @@ immutably, verifiable by anyone, digitally signed when a certificate is configur
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -89,7 +90,7 @@ def test_reception_issues_the_receipt_form_01_in_the_state_format(staff):
     assert fonts and all("DocSerif" in name for name in fonts)  # embedded, and only the document font
     metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert "pdfaid:part" in metadata and ">3<" in metadata.replace(" ", "") or 'pdfaid:part="3"' in metadata
-    assert receipt.sha256 == __import__("hashlib").sha256(pdf).hexdigest()
+    assert receipt.sha256 == hashlib.sha256(pdf).hexdigest()
     assert receipt.data["dossier"]["code"] == dossier.code and receipt.template_version
 
 
@@ -98,7 +99,7 @@ def test_a_grant_issues_a_numbered_certificate_with_the_occupations(staff):
     [certificate] = documents_of(dossier, "certificate")
     assert re.fullmatch(r"01/\d{4}/GCNĐKHĐ-SGDĐT", certificate.number)
     text = text_of(issuing.pdf_bytes(certificate))
-    assert certificate.number in text and "Điện công nghiệp" in text or "5520227" in text
+    assert certificate.number in text and "Điện công nghiệp" in text and "5520227" in text
 
 
 def test_numbers_run_per_type_and_year(staff):

@@ -11,7 +11,7 @@ from service.database import begin_write
 from service.deadlines.calendar import current_calendar
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
-from service.timeutil import local_today
+from service.timeutil import local_today, to_local
 from tests.factories import create_citizen, create_dossier, create_official, last_email, login, pdf_upload
 
 
@@ -52,9 +52,7 @@ def test_from_reception_to_result_returned(client, people):
     assert "Đã thực hiện: Tiếp nhận hồ sơ" in page
     received = fresh(dossier)
     expected_due = current_calendar().due_date(
-        __import__("service.timeutil", fromlist=["to_local"])
-        .to_local(received.received_at)
-        .replace(tzinfo=None),
+        to_local(received.received_at).replace(tzinfo=None),
         received.procedure_version.processing_days,
         received.procedure_version.content.get("cutoff_hour"),
     )

@@ -9,6 +9,7 @@ from flask import current_app
 
 from service.dossiers.display import describe
 from service.dossiers.models import Dossier
+from service.extensions import db
 from service.procedures.catalogue import DOCUMENT_KINDS_VI
 from service.timeutil import format_date, to_local
 from workflows.states import EVENT_LABELS
@@ -160,7 +161,6 @@ def _register_line(dossier: Dossier) -> int:
     """The dossier's line in the year's tracking register: dossiers received this year up to it."""
     from datetime import UTC, datetime, time
 
-    from service.extensions import db
     from service.timeutil import LOCAL_TZ
 
     if dossier.received_at is None:
@@ -315,7 +315,7 @@ def _receipt(dossier: Dossier) -> dict[str, Any]:
 
     config = current_app.config
     order = fee_order(dossier.id)
-    attempt = db_get(PaymentAttempt, order.paid_attempt_id)
+    attempt = db.session.get(PaymentAttempt, order.paid_attempt_id)
     paid = to_local(order.paid_at)
     words = num2words(order.amount, lang="vi")
     owner = dossier.owner
@@ -344,12 +344,6 @@ def _receipt(dossier: Dossier) -> dict[str, Any]:
             "paid_at": f"{paid:%H:%M ngày %d/%m/%Y}",
         }
     }
-
-
-def db_get(model, key):
-    from service.extensions import db
-
-    return db.session.get(model, key)
 
 
 BUILDERS = {
