@@ -75,15 +75,24 @@ def pay_vnpay(order_id: int):
 def vnpay_return():
     """What the browser comes back with only shows what we know: the IPN alone settles."""
     params = request.args.to_dict()
-    if not vnpay.verify(params, current_app.config["VNPAY_HASH_SECRET"]):
-        return render_template("payments/result.html", order=None, attempt=None,
-                               message="Dữ liệu trả về từ cổng thanh toán không hợp lệ."), 400  # fmt: skip
-    attempt = db.session.scalar(
-        db.select(PaymentAttempt).where(PaymentAttempt.reference == params.get("vnp_TxnRef"))
-    )
+    valid = vnpay.verify(params, current_app.config["VNPAY_HASH_SECRET"])
+    message = vnpay.RESPONSE_MESSAGES.get(params.get("vnp_ResponseCode", ""), "Không xác định")
+    return _return_page(valid, params.get("vnp_TxnRef"), message)
+
+
+def _return_page(valid: bool, reference: str | None, message: str):
+    """The browser's return from a gateway: it shows what we know and settles nothing."""
+    if not valid:
+        page = render_template(
+            "payments/result.html",
+            order=None,
+            attempt=None,
+            message="Dữ liệu trả về từ cổng thanh toán không hợp lệ.",
+        )
+        return page, 400
+    attempt = db.session.scalar(db.select(PaymentAttempt).where(PaymentAttempt.reference == reference))
     if attempt is None:
         abort(404)
-    message = vnpay.RESPONSE_MESSAGES.get(params.get("vnp_ResponseCode", ""), "Không xác định")
     return render_template("payments/result.html", order=attempt.order, attempt=attempt, message=message)
 
 
@@ -196,16 +205,9 @@ def momo_ipn():
 @allow(ANYONE)
 def momo_return():
     values = {**request.args.to_dict(), "accessKey": current_app.config["MOMO_ACCESS_KEY"]}
-    if not momo.verify(values, momo.IPN_FIELDS, current_app.config["MOMO_SECRET_KEY"]):
-        return render_template("payments/result.html", order=None, attempt=None,
-                               message="Dữ liệu trả về từ ví MoMo không hợp lệ."), 400  # fmt: skip
-    attempt = db.session.scalar(
-        db.select(PaymentAttempt).where(PaymentAttempt.reference == values.get("orderId"))
-    )
-    if attempt is None:
-        abort(404)
+    valid = momo.verify(values, momo.IPN_FIELDS, current_app.config["MOMO_SECRET_KEY"])
     message = "Giao dịch thành công" if momo.is_success(values) else "Giao dịch không thành công"
-    return render_template("payments/result.html", order=attempt.order, attempt=attempt, message=message)
+    return _return_page(valid, values.get("orderId"), message)
 
 
 @bp.route("/review")
