@@ -97,6 +97,10 @@ class Config:
     VIETQR_BANK_NAME = os.environ.get("VIETQR_BANK_NAME", "Vietcombank")
     BANKFEED_API_KEY = os.environ.get("BANKFEED_API_KEY", "dev-bankfeed-key")
     PAYMENT_ATTEMPT_MINUTES = _int("PAYMENT_ATTEMPT_MINUTES", 15)
+    # The national payment platform's bill presentment (see service/payments/paygov.py); off when unset.
+    PAYGOV_API_KEY = os.environ.get("PAYGOV_API_KEY", "")
+    # A bank transfer may be made later than a card payment: the QR stays payable for a day.
+    VIETQR_ATTEMPT_MINUTES = _int("VIETQR_ATTEMPT_MINUTES", 24 * 60)
 
     TOKEN_HOURS_CONFIRM = _int("TOKEN_HOURS_CONFIRM", 48)
     TOKEN_HOURS_RESET = _int("TOKEN_HOURS_RESET", 1)

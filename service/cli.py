@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from service.accounts.roles import Role
@@ -148,14 +149,19 @@ workflows_cli = AppGroup("workflows", help="Quy trình xử lý hồ sơ.")
 def workflow_diagrams(out_dir):
     """Write a Mermaid diagram of every workflow machine to docs/workflows/."""
     from config import BASE_DIR
-    from workflows.diagram import mermaid
+    from workflows.diagram import PAYMENT_EVENT_LABELS, mermaid
     from workflows.machines import MACHINES
+    from workflows.payment_attempt import PaymentAttemptMachine
+    from workflows.refund import RefundMachine
+    from workflows.states import EVENT_LABELS
 
     out_dir = out_dir or BASE_DIR / "docs" / "workflows"
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name, machine in MACHINES.items():
+    machines = {**MACHINES, "payment_attempt": PaymentAttemptMachine, "refund": RefundMachine}
+    for name, machine in machines.items():
         title = " ".join((machine.__doc__ or name).split())
-        text = f"# {name}\n\n{title}\n\n```mermaid\n{mermaid(machine)}```\n"
+        labels = PAYMENT_EVENT_LABELS if name in ("payment_attempt", "refund") else EVENT_LABELS
+        text = f"# {name}\n\n{title}\n\n```mermaid\n{mermaid(machine, labels)}```\n"
         (out_dir / f"{name}.md").write_text(text, encoding="utf-8")
         click.echo(f"Wrote {out_dir / f'{name}.md'}")
 
@@ -174,8 +180,95 @@ def payments_reconcile():
         run_pending()  # the receipts of what was settled
     click.echo(
         f"{len(report.settled)} settled, {len(report.failed)} failed, {len(report.expired)} expired, "
-        f"{len(report.unknown)} still pending."
+        f"{len(report.unknown)} still pending; {len(report.refunds)} refunds concluded."
     )
+
+
+@payments_cli.command("create-order")
+@click.option("--amount", required=True, help="Số tiền, đồng (số nguyên).")
+@click.option("--description", required=True, help="Nội dung khoản phải nộp.")
+@click.option("--gateway", required=True, type=click.Choice(["vnpay", "vietqr", "momo"]))
+@click.option("--payer-name", default=None)
+@click.option("--payer-email", default=None)
+def payments_create_order(amount, description, gateway, payer_name, payer_email):
+    """Create an order and its first payment attempt; print it as JSON."""
+    from flask import url_for
+
+    from service.payments import settlement
+    from service.payments.adapters import ADAPTERS, GatewayRefused
+
+    try:
+        value = int(str(amount).strip())
+    except ValueError:
+        raise click.BadParameter("Số tiền phải là số nguyên (đồng).", param_hint="--amount") from None
+    problem = ADAPTERS[gateway].check_amount(value) if value > 0 else "Số tiền phải lớn hơn 0."
+    if problem:
+        raise click.BadParameter(problem, param_hint="--amount")
+    with _request_context():
+        try:
+            order = settlement.create_order(
+                value, description, payer_name=payer_name, payer_email=payer_email
+            )
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+        attempt = settlement.start_attempt(order.id, gateway)
+        try:
+            start = ADAPTERS[gateway].start(order, attempt, "127.0.0.1")
+        except GatewayRefused as error:
+            raise click.ClickException(str(error)) from None
+        base = current_app.config["APP_BASE_URL"]
+        result = {
+            "reference": attempt.reference, "order_reference": order.reference, "amount": order.amount,
+            "currency": "VND", "gateway": gateway, "description": order.description, "status": order.status,
+            "order_url": base + url_for("payments.order_page", token=order.access_token),
+            "expires_at": attempt.expires_at.isoformat() + "Z",
+        }  # fmt: skip
+        if start.redirect_url:
+            result["payment_url"] = start.redirect_url
+        if start.qr_payload:
+            result["qr_payload"] = start.qr_payload
+            result["qr_url"] = base + url_for("payments.qr_png", reference=attempt.reference)
+    click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@payments_cli.command("show")
+@click.argument("reference")
+def payments_show(reference):
+    """Print an order (found by its reference or a payment attempt's) as JSON."""
+    from service.payments import settlement
+    from service.payments.refunds import refunded_total
+
+    order = settlement.find_order(reference)
+    if order is None:
+        raise click.ClickException(f"Không tìm thấy khoản thanh toán {reference}.")
+    paid = next((a for a in order.attempts if a.id == order.paid_attempt_id), None)
+    receipt = settlement.receipt_of(order.id)
+    click.echo(json.dumps({
+        "reference": order.reference, "status": order.status, "amount": order.amount,
+        "paid_amount": paid.amount if paid else 0, "refunded_amount": refunded_total(order.id),
+        "paid_at": order.paid_at.isoformat() + "Z" if order.paid_at else None,
+        "receipt_number": receipt.number if receipt else None,
+        "attempts": [
+            {"reference": a.reference, "gateway": a.gateway, "status": a.status, "amount": a.amount,
+             "gateway_transaction": a.gateway_transaction}
+            for a in order.attempts
+        ],
+    }, ensure_ascii=False))  # fmt: skip
+
+
+@payments_cli.command("cancel-order")
+@click.argument("reference")
+@click.option("--reason", required=True)
+def payments_cancel_order(reference, reason):
+    """Cancel an unpaid order: it can no longer be paid."""
+    from service.payments import settlement
+
+    order = settlement.find_order(reference)
+    if order is None:
+        raise click.ClickException(f"Không tìm thấy khoản thanh toán {reference}.")
+    if not settlement.cancel_order(order.id, reason):
+        raise click.ClickException("Chỉ hủy được khoản chưa thanh toán.")
+    click.echo(f"Đã hủy khoản {order.reference}.")
 
 
 documents_cli = AppGroup("documents", help="Văn bản, giấy tờ PDF.")

@@ -17,6 +17,7 @@ from service.dossiers.models import Dossier
 from service.dossiers.samples import pdf_bytes, sample_file, sample_pairs
 from service.extensions import db
 from service.notifications.models import OutboundEmail
+from service.payments.models import PaymentOrder
 from service.procedures.catalogue import import_catalogue
 from service.procedures.models import Procedure, ProcedureVersion
 from service.timeutil import utcnow
@@ -130,3 +131,13 @@ def queries_to_get(client, url: str) -> int:
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     return len(statements)
+
+
+def create_payment_order(
+    amount: int = 500_000, description: str = "Học phí học kỳ 1", **fields
+) -> PaymentOrder:
+    from service.payments import settlement
+
+    fields.setdefault("payer_name", "Trần Thị Bình")
+    fields.setdefault("payer_email", f"payer{next(_numbers)}@example.vn")
+    return settlement.create_order(amount, description, **fields)

@@ -75,6 +75,6 @@ def test_success_needs_both_codes():
 
 
 def test_order_info_is_plain_ascii(app):
-    from service.payments.views import order_info
+    from service.payments.adapters import order_info
 
     assert order_info("Phí, lệ phí hồ sơ H01.48-261128-0001") == "Phi le phi ho so H01.48-261128-0001"

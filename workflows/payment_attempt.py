@@ -1,5 +1,7 @@
 """A payment attempt: created, sent to the gateway (pending), then succeeded, failed, cancelled or
-expired. Pure python-statemachine; settlement binds it to the attempt row under a lock."""
+expired. An attempt we expired (nothing heard before its deadline) still becomes a success when the
+gateway later proves the payer paid: the money was taken, so it counts. Pure python-statemachine;
+settlement binds it to the attempt row under a lock."""
 
 from __future__ import annotations
 
@@ -7,18 +9,21 @@ from statemachine import State, StateMachine
 
 
 class PaymentAttemptMachine(StateMachine):
+    """One attempt to pay an order at a gateway; append-only, settled once under a row lock."""
+
     created = State("Khởi tạo", initial=True, value="created")
     pending = State("Chờ kết quả", value="pending")
     succeeded = State("Thành công", final=True, value="succeeded")
     failed = State("Thất bại", final=True, value="failed")
     cancelled = State("Đã hủy", final=True, value="cancelled")
-    expired = State("Hết hạn", final=True, value="expired")
+    expired = State("Hết hạn", value="expired")
 
     start = created.to(pending)
     succeed = pending.to(succeeded)
     fail = pending.to(failed)
     cancel = pending.to(cancelled)
     expire = pending.to(expired)
+    succeed_late = expired.to(succeeded)
 
 
 ATTEMPT_LABELS = {

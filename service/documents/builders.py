@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import current_app
 
+from service.accounts.models import User
 from service.dossiers.display import describe
 from service.dossiers.models import Dossier
 from service.extensions import db
@@ -303,51 +304,58 @@ GATEWAY_NAMES = {
     "vnpay": "Cổng thanh toán VNPAY",
     "vietqr": "Chuyển khoản VietQR (NAPAS 247)",
     "momo": "Ví điện tử MoMo",
+    "paygov": "Nền tảng thanh toán trực tuyến quốc gia",
 }
 
 
-def _receipt(dossier: Dossier) -> dict[str, Any]:
+def build_receipt(order) -> tuple[dict[str, Any], str]:
+    """(template data, payer name) for the e-receipt of a paid order, with or without a dossier."""
     from num2words import num2words
 
+    from service.documents.issuing import KINDS
     from service.money import format_vnd
     from service.payments.models import PaymentAttempt
-    from service.payments.settlement import fee_order
 
     config = current_app.config
-    order = fee_order(dossier.id)
     attempt = db.session.get(PaymentAttempt, order.paid_attempt_id)
     paid = to_local(order.paid_at)
+    dossier = db.session.get(Dossier, order.dossier_id) if order.dossier_id else None
+    owner = db.session.get(User, order.payer_id) if order.payer_id else None
+    if dossier is not None:
+        payer = dossier.applicant_name or dossier.owner.display_name
+        line = f"Phí, lệ phí: {dossier.procedure_version.name}"
+    else:
+        payer = order.payer_name or (owner.display_name if owner else "")
+        line = order.description
     words = num2words(order.amount, lang="vi")
-    owner = dossier.owner
-    return {
-        "receipt": {
-            "form_symbol": config["RECEIPT_FORM_SYMBOL"],
-            "series": f"{config['RECEIPT_SERIES_PREFIX']}-{paid:%y}E",
-            "number": "",  # filled by the numbering when issued
-            "issuer_tax_code": config["ISSUER_TAX_CODE"],
-            "payer": {
-                "name": dossier.applicant_name or owner.display_name,
-                "identifier": owner.personal_id or owner.tax_code or "",
-            },
-            "dossier_code": dossier.code,
-            "procedure": dossier.procedure_version.name,
-            "lines": [
-                {
-                    "name": f"Phí, lệ phí: {dossier.procedure_version.name}",
-                    "amount_text": format_vnd(order.amount),
-                }
-            ],
-            "total_text": format_vnd(order.amount),
-            "total_words": words[:1].upper() + words[1:] + " đồng",
-            "method": GATEWAY_NAMES.get(attempt.gateway, attempt.gateway),
-            "gateway_reference": attempt.gateway_transaction or attempt.reference,
-            "paid_at": f"{paid:%H:%M ngày %d/%m/%Y}",
-        }
+    doc = {
+        "issuer": {
+            "parent": config["DOCUMENT_ISSUER_PARENT"], "name": config["DOCUMENT_ISSUER_NAME"],
+            "abbreviation": config["DOCUMENT_ISSUER_ABBREVIATION"],
+        },
+        "title": KINDS["receipt"].title, "summary": None, "number": None, "place_date": "", "verification": None,
+        "draft": False, "signer": {"capacity": "", "position": "", "name": ""}, "recipients": [],
+    }  # fmt: skip
+    receipt = {
+        "form_symbol": config["RECEIPT_FORM_SYMBOL"],
+        "series": f"{config['RECEIPT_SERIES_PREFIX']}-{paid:%y}E",
+        "number": "",  # filled by the numbering when issued
+        "issuer_tax_code": config["ISSUER_TAX_CODE"],
+        "payer": {"name": payer, "identifier": (owner.personal_id or owner.tax_code or "") if owner else ""},
+        "order_reference": order.reference,
+        "dossier_code": dossier.code if dossier else "",
+        "procedure": dossier.procedure_version.name if dossier else "",
+        "lines": [{"name": line, "amount_text": format_vnd(order.amount)}],
+        "total_text": format_vnd(order.amount),
+        "total_words": words[:1].upper() + words[1:] + " đồng",
+        "method": GATEWAY_NAMES.get(attempt.gateway, attempt.gateway),
+        "gateway_reference": attempt.gateway_transaction or attempt.reference,
+        "paid_at": f"{paid:%H:%M ngày %d/%m/%Y}",
     }
+    return {"doc": doc, "receipt": receipt}, payer
 
 
 BUILDERS = {
     "form_01": _form_01, "form_02": _form_02, "form_03": _form_03, "form_04": _form_04, "form_05": _form_05,
     "form_06": _form_06, "decision": _decision, "certificate": _certificate, "written_answer": _written_answer,
-    "receipt": _receipt,
 }  # fmt: skip

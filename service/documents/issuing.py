@@ -98,7 +98,7 @@ def new_verification_code() -> str:
 
 def issue(
     kind: str, data: dict[str, Any], holder: str, dossier_id: int | None, actor_id: int | None,
-    replaces: IssuedDocument | None = None,
+    replaces: IssuedDocument | None = None, payment_order_id: int | None = None,
 ) -> IssuedDocument:  # fmt: skip
     """Number, render, sign and store one document in its own transaction."""
     spec = KINDS[kind]
@@ -125,7 +125,7 @@ def issue(
         dossier_id=dossier_id, kind=kind, title=spec.title, template=spec.template,
         template_version=template_version(spec.template), number=number, data=_without_images(data), sha256=digest,
         stored_name=stored_name, size=len(pdf), verification_code=code, holder_masked=mask(holder), signed=signed,
-        issued_by_id=actor_id, replaces_id=replaces.id if replaces else None,
+        issued_by_id=actor_id, replaces_id=replaces.id if replaces else None, payment_order_id=payment_order_id,
     )  # fmt: skip
     if replaces is not None:
         # Only a document still in force can be replaced: a revocation or another correction that got

@@ -110,6 +110,8 @@ def run_job(job_id: int) -> int:
 
 
 def _produce(job: DocumentJob) -> IssuedDocument:
+    if job.kind == "receipt":
+        return _produce_receipt(job)
     dossier = db.session.get(Dossier, job.dossier_id)
     data, holder = builders.build(job.kind, dossier)
     previous = db.session.get(IssuedDocument, job.replaces_id) if job.replaces_id else None
@@ -122,6 +124,41 @@ def _produce(job: DocumentJob) -> IssuedDocument:
             )
         )
     return issuing.issue(job.kind, data, holder, dossier.id, job.requested_by_id, replaces=previous)
+
+
+def _produce_receipt(job: DocumentJob) -> IssuedDocument:
+    """The e-receipt of a paid order, then a message to the payer with its link."""
+    from service.payments.models import PaymentOrder
+
+    order = db.session.get(PaymentOrder, job.payment_order_id)
+    data, holder = builders.build_receipt(order)
+    previous = db.session.get(IssuedDocument, job.replaces_id) if job.replaces_id else None
+    document = issuing.issue(
+        "receipt",
+        data,
+        holder,
+        order.dossier_id,
+        job.requested_by_id,
+        replaces=previous,
+        payment_order_id=order.id,
+    )
+    try:
+        _send_receipt(order, document)
+    except Exception:  # noqa: BLE001  the receipt stands; the message can be sent again from the outbox
+        db.session.rollback()
+        log.exception("Receipt email for order %s failed", order.reference)
+    return document
+
+
+def _send_receipt(order, document: IssuedDocument) -> None:
+    from service.notifications.email import send_email
+
+    owner = db.session.get(User, order.payer_id) if order.payer_id else None
+    recipient = order.payer_email or (owner.email if owner else None)
+    if recipient:
+        send_email(
+            recipient, "receipt", order=order, document=document, base_url=current_app.config["APP_BASE_URL"]
+        )
 
 
 def _finish(job_id: int, status: str, document_id: int | None, error: str | None) -> None:
@@ -151,18 +188,20 @@ def request_correction(document: IssuedDocument, actor_id: int, reason: str) -> 
     if _pending_for(current):
         db.session.rollback()
         raise ValueError("Văn bản này đang được cấp lại; vui lòng chờ trong giây lát.")
-    dossier = db.session.get(Dossier, current.dossier_id)
     job = DocumentJob(
-        dossier_id=dossier.id, kind=current.kind, requested_by_id=actor_id, replaces_id=current.id
-    )
+        dossier_id=current.dossier_id, payment_order_id=current.payment_order_id, kind=current.kind,
+        requested_by_id=actor_id, replaces_id=current.id,
+    )  # fmt: skip
     db.session.add(job)
-    _record(
-        dossier,
-        "reissue_document",
-        dossier.status,
-        db.session.get(User, actor_id),
-        f"{current.title}: {reason}",
-    )
+    if current.dossier_id:
+        dossier = db.session.get(Dossier, current.dossier_id)
+        _record(
+            dossier,
+            "reissue_document",
+            dossier.status,
+            db.session.get(User, actor_id),
+            f"{current.title}: {reason}",
+        )
     db.session.commit()
     return job
 
@@ -178,14 +217,15 @@ def revoke(document: IssuedDocument, actor_id: int, reason: str) -> None:
     current.status = "revoked"
     for job in _pending_for(current):
         job.status, job.error, job.finished_at = "cancelled", "Văn bản đã bị thu hồi.", utcnow()
-    dossier = db.session.get(Dossier, current.dossier_id)
-    _record(
-        dossier,
-        "revoke_document",
-        dossier.status,
-        db.session.get(User, actor_id),
-        f"{current.title}: {reason}",
-    )
+    if current.dossier_id:
+        dossier = db.session.get(Dossier, current.dossier_id)
+        _record(
+            dossier,
+            "revoke_document",
+            dossier.status,
+            db.session.get(User, actor_id),
+            f"{current.title}: {reason}",
+        )
     db.session.commit()
 
 

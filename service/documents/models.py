@@ -31,6 +31,8 @@ class IssuedDocument(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    # A receipt belongs to the payment order it acknowledges (which may have no dossier).
+    payment_order_id: Mapped[int | None] = mapped_column(ForeignKey("payment_orders.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(String(300))
     template: Mapped[str] = mapped_column(String(60))
@@ -57,7 +59,8 @@ class DocumentJob(db.Model):
     __tablename__ = "document_jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    payment_order_id: Mapped[int | None] = mapped_column(ForeignKey("payment_orders.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending, done, failed

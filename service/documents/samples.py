@@ -181,6 +181,7 @@ SAMPLES["receipt.html"] = {
     "receipt": {
         "form_symbol": "01BLP0-001", "series": "AG-26E", "number": "0000001", "issuer_tax_code": "1600000000",
         "payer": {"name": APPLICANT["name"], "identifier": "1600123456"}, "dossier_code": DOSSIER["code"],
+        "order_reference": "LPK7Q2M9X4AB",
         "procedure": DOSSIER["procedure"], "lines": [{"name": "Lệ phí thẩm định", "amount_text": "500.000 ₫"}],
         "total_text": "500.000 ₫", "total_words": "Năm trăm nghìn đồng", "method": "Cổng thanh toán VNPAY",
         "gateway_reference": "14123456", "paid_at": "10:15 ngày 28/11/2026",

@@ -284,8 +284,24 @@ def withdraw(dossier_id: int, owner: User, reason: str) -> Dossier:
     dossier = lock_own_dossier(dossier_id, owner)
     dossier.withdrawn_at = utcnow()
     _transition(dossier, "withdraw", owner, reason or None)
+    _cancel_unpaid_fee(dossier.id, "Người nộp rút hồ sơ.")
     db.session.commit()
     return dossier
+
+
+def _cancel_unpaid_fee(dossier_id: int, reason: str) -> None:
+    """A dossier that will not be processed no longer owes its fee (in the caller's transaction)."""
+    from service.payments.models import PaymentOrder
+
+    order = db.session.scalar(
+        for_update(
+            db.select(PaymentOrder).where(
+                PaymentOrder.dossier_id == dossier_id, PaymentOrder.status == "unpaid"
+            )
+        )
+    )
+    if order is not None:
+        order.status, order.cancelled_at, order.cancel_reason = "cancelled", utcnow(), reason
 
 
 def _transition(dossier: Dossier, event: str, actor: User, note: str | None = None, data: dict | None = None):

@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 import re
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from service.database import begin_write, for_update
 from service.extensions import db
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
-from service.payments.settlement import _apply
+from service.payments.settlement import _apply, still_open
 
-REFERENCE = re.compile(r"TT[A-Z2-9]{10}")
+# Our attempt reference (in the QR's purpose field) or, typed by hand, the order's.
+REFERENCE = re.compile(r"(?:TT|LP)[A-Z2-9]{10}")
 
 
 def settle_sepay(payload: dict, raw: str) -> str:
@@ -27,14 +29,14 @@ def settle_sepay(payload: dict, raw: str) -> str:
         return "duplicate"
     if payload.get("transferType") != "in":
         return _done(notification_id, "ignored")
+    if str(payload.get("accountNumber") or "") != current_app.config["VIETQR_ACCOUNT_NO"]:
+        return _done(notification_id, "unknown_account")  # not our account: nothing of ours to settle
     amount = _amount(payload.get("transferAmount"))
     found = REFERENCE.search(f"{payload.get('code') or ''} {payload.get('content') or ''}".upper())
     begin_write()
     attempt = None
     if found:
-        attempt = db.session.scalar(
-            for_update(db.select(PaymentAttempt).where(PaymentAttempt.reference == found.group()))
-        )
+        attempt = _attempt_for(found.group())
     if attempt is None or attempt.gateway != "vietqr" or amount is None:
         return _review(
             notification_id,
@@ -45,7 +47,7 @@ def settle_sepay(payload: dict, raw: str) -> str:
             "Khoản tiền đến không khớp với khoản phải nộp nào.",
         )
     order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
-    if attempt.status != "pending" or order.status == "paid":
+    if not still_open(attempt, True) or order.status == "paid":
         return _review(
             notification_id,
             order,
@@ -74,6 +76,23 @@ def settle_sepay(payload: dict, raw: str) -> str:
         )
     _apply(order, attempt, True, "00", str(payload.get("referenceCode") or payload.get("id")))
     return _done(notification_id, "settled")
+
+
+def _attempt_for(reference: str) -> PaymentAttempt | None:
+    """The attempt a credit names, locked; an order's reference means its latest VietQR attempt."""
+    if reference.startswith("LP"):
+        order_id = db.session.scalar(db.select(PaymentOrder.id).where(PaymentOrder.reference == reference))
+        return db.session.scalar(
+            for_update(
+                db.select(PaymentAttempt)
+                .where(PaymentAttempt.order_id == order_id, PaymentAttempt.gateway == "vietqr")
+                .order_by(PaymentAttempt.id.desc())
+                .limit(1)
+            )
+        )
+    return db.session.scalar(
+        for_update(db.select(PaymentAttempt).where(PaymentAttempt.reference == reference))
+    )
 
 
 def _record_once(payload: dict, raw: str) -> int | None:

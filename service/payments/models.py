@@ -3,6 +3,7 @@ incidents for an accountant to review."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -18,12 +19,23 @@ class PaymentOrder(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
+    # The opaque link a payer without an account follows (to pay, then to fetch the receipt).
+    access_token: Mapped[str] = mapped_column(
+        String(43), unique=True, default=lambda: secrets.token_urlsafe(24)
+    )
     purpose: Mapped[str] = mapped_column(String(20))  # dossier_fee
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     description: Mapped[str] = mapped_column(String(255))
     amount: Mapped[int] = mapped_column(BigInteger)  # VND
-    status: Mapped[str] = mapped_column(String(10), default="unpaid")  # unpaid, paid
+    status: Mapped[str] = mapped_column(String(10), default="unpaid")  # unpaid, paid, cancelled
+    # Who pays when the payer has no account (an order made by an operator, a school invoice).
+    payer_name: Mapped[str | None] = mapped_column(String(200))
+    payer_email: Mapped[str | None] = mapped_column(String(254))
+    # After this moment the order can no longer be paid (None: no limit).
+    expires_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     paid_at: Mapped[datetime | None]
     paid_attempt_id: Mapped[int | None] = mapped_column(
         ForeignKey("payment_attempts.id", use_alter=True, name="fk_payment_orders_paid_attempt")
@@ -51,6 +63,32 @@ class PaymentAttempt(db.Model):
     finished_at: Mapped[datetime | None]
 
     order: Mapped[PaymentOrder] = relationship(back_populates="attempts", foreign_keys=[order_id])
+
+
+class PaymentRefund(db.Model):
+    """Money given back on one succeeded attempt, full or partial, never more than it brought in."""
+
+    __tablename__ = "payment_refunds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("payment_orders.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("payment_attempts.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(34), unique=True)  # our refund id at the gateway
+    amount: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="requested")
+    # The same form submitted twice (a double click, a retried request) makes one refund.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    gateway_transaction: Mapped[str | None] = mapped_column(String(64))
+    result_code: Mapped[str | None] = mapped_column(String(10))
+    message: Mapped[str | None] = mapped_column(String(255))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    attempt: Mapped[PaymentAttempt] = relationship(foreign_keys=[attempt_id])
+    order: Mapped[PaymentOrder] = relationship(foreign_keys=[order_id])
 
 
 class PaymentNotification(db.Model):

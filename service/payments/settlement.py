@@ -48,21 +48,105 @@ def fee_order(dossier_id: int) -> PaymentOrder | None:
     )
 
 
+def create_order(
+    amount: int, description: str, purpose: str = "other", payer_name: str | None = None,
+    payer_email: str | None = None, expires_at=None,
+) -> PaymentOrder:  # fmt: skip
+    """An order not tied to a dossier (an operator's, later a school invoice's). Commits."""
+    if not isinstance(amount, int) or amount <= 0:
+        raise ValueError("Số tiền phải là số nguyên dương (đồng).")
+    description = " ".join((description or "").split())
+    if not description:
+        raise ValueError("Vui lòng ghi nội dung khoản phải nộp.")
+    begin_write()
+    order = PaymentOrder(
+        reference=new_reference("LP"), purpose=purpose, description=description[:255], amount=amount,
+        payer_name=payer_name, payer_email=payer_email, expires_at=expires_at,
+    )  # fmt: skip
+    db.session.add(order)
+    db.session.commit()
+    return order
+
+
+def payable_problem(order: PaymentOrder, gateway: str | None = None) -> str | None:
+    """Why this order cannot be paid now (by this gateway), in words for the payer; None if it can."""
+    from service.payments.adapters import ADAPTERS
+
+    if order.status == "paid":
+        return "Khoản này đã được thanh toán."
+    if order.status == "cancelled":
+        return "Khoản phải nộp này đã bị hủy nên không thể thanh toán."
+    if order.expires_at is not None and order.expires_at <= utcnow():
+        return "Khoản phải nộp này đã hết hạn thanh toán."
+    if order.amount <= 0:
+        return "Số tiền phải nộp không hợp lệ."
+    if gateway is not None:
+        if gateway not in ADAPTERS:
+            return "Cách thanh toán này không được hỗ trợ."
+        return ADAPTERS[gateway].check_amount(order.amount)
+    return None
+
+
 def start_attempt(order_id: int, gateway: str) -> PaymentAttempt:
+    """A new attempt on a payable order; ValueError (with the payer's message) otherwise."""
+    from service.payments.adapters import ADAPTERS
+
     begin_write()
     order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == order_id)))
-    if order.status == "paid":
+    problem = payable_problem(order, gateway)
+    if problem:
         db.session.rollback()
-        raise ValueError("Khoản này đã được thanh toán.")
-    minutes = current_app.config["PAYMENT_ATTEMPT_MINUTES"]
+        raise ValueError(problem)
+    now = utcnow()
+    expires = now + timedelta(minutes=ADAPTERS[gateway].attempt_minutes())
+    if order.expires_at is not None:
+        expires = min(expires, order.expires_at)
     attempt = PaymentAttempt(
         order_id=order.id, gateway=gateway, reference=new_reference("TT"), amount=order.amount,
-        expires_at=utcnow() + timedelta(minutes=minutes),
+        created_at=now, expires_at=expires,
     )  # fmt: skip
     db.session.add(attempt)
     PaymentAttemptMachine(model=attempt, state_field="status").send("start")
     db.session.commit()
     return attempt
+
+
+def cancel_order(order_id: int, reason: str) -> bool:
+    """An unpaid order is cancelled (its dossier withdrawn, an operator's decision). Commits."""
+    begin_write()
+    order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == order_id)))
+    if order is None or order.status != "unpaid":
+        db.session.rollback()
+        return False
+    order.status, order.cancelled_at, order.cancel_reason = "cancelled", utcnow(), reason[:1000]
+    db.session.commit()
+    return True
+
+
+def receipt_of(order_id: int):
+    """The order's receipt in force (a corrected one replaces the first), or None."""
+    from service.documents.models import IssuedDocument
+
+    return db.session.scalar(
+        db.select(IssuedDocument)
+        .where(
+            IssuedDocument.payment_order_id == order_id,
+            IssuedDocument.kind == "receipt",
+            IssuedDocument.status == "valid",
+        )
+        .order_by(IssuedDocument.id.desc())
+        .limit(1)
+    )
+
+
+def find_order(reference: str) -> PaymentOrder | None:
+    """By the order's reference or by any of its attempts' (what the payer and the gateway see)."""
+    reference = (reference or "").strip().upper()[:34]
+    order = db.session.scalar(db.select(PaymentOrder).where(PaymentOrder.reference == reference))
+    if order is None:
+        attempt = db.session.scalar(db.select(PaymentAttempt).where(PaymentAttempt.reference == reference))
+        order = attempt.order if attempt else None
+    return order
 
 
 def record_notification(gateway: str, method: str, payload: dict, raw: str) -> int:
@@ -98,7 +182,7 @@ def settle_vnpay(params: dict[str, str], method: str = "GET") -> tuple[str, str]
     order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
     if params.get("vnp_Amount") != str(attempt.amount * 100):
         return _answer(notification_id, True, "04", "Invalid amount")
-    if attempt.status != "pending":
+    if not still_open(attempt, vnpay.is_success(params)):
         return _answer(notification_id, True, "02", "Order already confirmed")
     _apply(
         order,
@@ -110,11 +194,19 @@ def settle_vnpay(params: dict[str, str], method: str = "GET") -> tuple[str, str]
     return _answer(notification_id, True, "00", "Confirm Success")
 
 
+def still_open(attempt: PaymentAttempt, success: bool) -> bool:
+    """Pending, or expired by us while the payer was in fact paying (a late success still counts)."""
+    return attempt.status == "pending" or (attempt.status == "expired" and success)
+
+
 def _apply(
     order: PaymentOrder, attempt: PaymentAttempt, success: bool, code: str, transaction: str | None
 ) -> None:
     machine = PaymentAttemptMachine(model=attempt, state_field="status")
-    event = "succeed" if success else ("cancel" if code == "24" else ("expire" if code == "11" else "fail"))
+    if success:
+        event = "succeed_late" if attempt.status == "expired" else "succeed"
+    else:
+        event = "cancel" if code == "24" else ("expire" if code == "11" else "fail")
     try:
         machine.send(event)
     except TransitionNotAllowed:  # pragma: no cover - guarded by the pending check above
@@ -129,12 +221,22 @@ def _apply(
             detail=f"Khoản {order.reference} đã được thanh toán; giao dịch {attempt.reference} thành công thêm một lần.",
         ))  # fmt: skip
         return
+    if order.status == "cancelled":
+        # Money taken for an order cancelled while the payer was at the gateway: it is owed back.
+        db.session.add(PaymentIncident(
+            order_id=order.id, attempt_id=attempt.id, kind="paid_cancelled",
+            detail=f"Khoản {order.reference} đã bị hủy nhưng giao dịch {attempt.reference} vẫn thành công; cần hoàn tiền.",
+        ))  # fmt: skip
+        return
     order.status, order.paid_at, order.paid_attempt_id = "paid", utcnow(), attempt.id
-    if order.dossier_id:
-        # The e-receipt is produced after this commits, like every document.
-        from service.documents.models import DocumentJob
+    # The e-receipt is produced after this commits, like every document.
+    from service.documents.models import DocumentJob
 
-        db.session.add(DocumentJob(dossier_id=order.dossier_id, kind="receipt", requested_by_id=None))
+    db.session.add(
+        DocumentJob(
+            dossier_id=order.dossier_id, payment_order_id=order.id, kind="receipt", requested_by_id=None
+        )
+    )
 
 
 def _answer(notification_id: int, verified: bool, code: str, message: str) -> tuple[str, str]:
@@ -161,7 +263,7 @@ def settle_momo(body: dict) -> str:
     order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
     if str(body.get("amount")) != str(attempt.amount):
         return _answer(notification_id, True, "amount", "mismatch")[0]
-    if attempt.status != "pending":
+    if not still_open(attempt, momo.is_success(body)):
         return _answer(notification_id, True, "already", "confirmed")[0]
     code = str(body.get("resultCode"))
     _apply(

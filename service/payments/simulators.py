@@ -29,6 +29,12 @@ OUTCOMES = {
 IPN_RETRIES, IPN_RETRY_SECONDS = 10, 2  # VNPAY: 10 tries, 5 minutes apart; shortened for a local demo
 # What the simulated VNPAY knows of its transactions, for querydr (one process: development and tests).
 VNPAY_LEDGER: dict[str, dict[str, str]] = {}
+# VNPAY's refunds by TxnRef: the amounts refunded so far (VND). A refund answers "05" (processing)
+# when VNPAY_REFUND_PROCESSING is set, and the next querydr finds it sent to the bank ("06").
+VNPAY_REFUNDS: dict[str, int] = {}
+VNPAY_REFUND_PROCESSING = False
+# MoMo's transactions by orderId: amount, transId, resultCode and its refunds.
+MOMO_LEDGER: dict[str, dict] = {}
 _ledger_lock = threading.Lock()
 
 
@@ -165,6 +171,10 @@ def momo_pay():
     ipn["signature"] = momo.sign(
         {**ipn, "accessKey": config["MOMO_ACCESS_KEY"]}, momo.IPN_FIELDS, config["MOMO_SECRET_KEY"]
     )
+    with _ledger_lock:
+        MOMO_LEDGER[fields["orderId"]] = {
+            "amount": int(fields["amount"] or 0), "transId": int(ipn["transId"]), "resultCode": code, "refundTrans": [],
+        }  # fmt: skip
     _deliver_momo_ipn(fields["ipnUrl"], ipn)
     return redirect(fields["redirectUrl"] + "?" + urlencode(ipn))
 
@@ -181,26 +191,127 @@ def _deliver_momo_ipn(url: str, ipn: dict) -> None:
 @allow(ANYONE)
 @csrf.exempt
 def vnpay_api():
-    """VNPAY's querydr: checks the `|` checksum and answers from the simulated ledger."""
+    """VNPAY's JSON API: querydr and refund, each checked with its own `|` checksum."""
     config = current_app.config
     body = request.get_json(silent=True) or {}
-    if body.get("vnp_Command") != "querydr":
+    command = body.get("vnp_Command")
+    if command not in ("querydr", "refund"):
         return {"vnp_ResponseCode": "03", "vnp_Message": "Unsupported command"}
+    fields = vnpay.QUERYDR_FIELDS if command == "querydr" else vnpay.REFUND_FIELDS
     values = {k.removeprefix("vnp_"): v for k, v in body.items()}
-    if body.get("vnp_SecureHash") != vnpay.api_checksum(
-        values, vnpay.QUERYDR_FIELDS, config["VNPAY_HASH_SECRET"]
-    ):
+    if body.get("vnp_SecureHash") != vnpay.api_checksum(values, fields, config["VNPAY_HASH_SECRET"]):
         return {"vnp_ResponseCode": "97", "vnp_Message": "Invalid checksum"}
+    if body.get("vnp_TmnCode") != config["VNPAY_TMN_CODE"]:
+        return {"vnp_ResponseCode": "02", "vnp_Message": "Invalid TmnCode"}
+    reference = body.get("vnp_TxnRef", "")
     with _ledger_lock:
-        known = VNPAY_LEDGER.get(body.get("vnp_TxnRef", ""))
-    if known is None:
-        return {
-            "vnp_ResponseCode": "91",
-            "vnp_Message": "Transaction not found",
-            "vnp_TxnRef": body.get("vnp_TxnRef"),
-        }
+        known = VNPAY_LEDGER.get(reference)
+        if known is None:
+            return {"vnp_ResponseCode": "91", "vnp_Message": "Transaction not found", "vnp_TxnRef": reference}
+        if command == "refund":
+            return _vnpay_refund(body, known)
+        if known["vnp_TransactionStatus"] == "05":  # the refund VNPAY was processing has gone to the bank
+            known["vnp_TransactionStatus"] = "06"
+        status = known["vnp_TransactionStatus"]
     return {
         "vnp_ResponseCode": "00", "vnp_Message": "QueryDR Success", "vnp_TxnRef": known["vnp_TxnRef"],
         "vnp_Amount": known["vnp_Amount"], "vnp_TransactionNo": known["vnp_TransactionNo"],
-        "vnp_TransactionStatus": known["vnp_TransactionStatus"], "vnp_ResponseCode_Payment": known["vnp_ResponseCode"],
+        "vnp_TransactionStatus": status, "vnp_ResponseCode_Payment": known["vnp_ResponseCode"],
+    }  # fmt: skip
+
+
+def _vnpay_refund(body: dict, known: dict) -> dict:
+    """Called under the ledger lock: 95 not a success, 94 one still processing, 93 too much, else 00."""
+    reference = known["vnp_TxnRef"]
+    if known["vnp_ResponseCode"] != "00":
+        return {"vnp_ResponseCode": "95", "vnp_Message": "Original transaction not successful"}
+    if known["vnp_TransactionStatus"] == "05":
+        return {"vnp_ResponseCode": "94", "vnp_Message": "Refund already pending"}
+    amount = str(body.get("vnp_Amount", ""))
+    paid = int(known["vnp_Amount"]) // 100
+    already = VNPAY_REFUNDS.get(reference, 0)
+    if not amount.isdigit() or int(amount) % 100 or not 0 < int(amount) // 100 <= paid - already:
+        return {"vnp_ResponseCode": "93", "vnp_Message": "Invalid amount"}
+    if body.get("vnp_TransactionType") == "02" and int(amount) // 100 != paid:
+        return {"vnp_ResponseCode": "93", "vnp_Message": "Invalid amount"}
+    VNPAY_REFUNDS[reference] = already + int(amount) // 100
+    known["vnp_TransactionStatus"] = "05" if VNPAY_REFUND_PROCESSING else "06"
+    return {
+        "vnp_ResponseCode": "00", "vnp_Message": "Refund success", "vnp_TxnRef": reference, "vnp_Amount": amount,
+        "vnp_TransactionNo": str(int(time.time() * 1000) % 10**8), "vnp_TransactionType": body.get("vnp_TransactionType"),
+        "vnp_TransactionStatus": known["vnp_TransactionStatus"],
+    }  # fmt: skip
+
+
+@bp.route("/momo/v2/gateway/api/query", methods=["POST"])
+@allow(ANYONE)
+@csrf.exempt
+def momo_query():
+    from service.payments.gateways import momo
+
+    config = current_app.config
+    body = request.get_json(silent=True) or {}
+    if not momo.verify(
+        {**body, "accessKey": config["MOMO_ACCESS_KEY"]}, momo.QUERY_FIELDS, config["MOMO_SECRET_KEY"]
+    ):
+        return {"resultCode": 11007, "message": "Chữ ký không hợp lệ."}
+    with _ledger_lock:
+        known = MOMO_LEDGER.get(str(body.get("orderId")))
+        if known is None:
+            return {"orderId": body.get("orderId"), "resultCode": 42, "message": "Không tìm thấy giao dịch."}
+        return {
+            "partnerCode": body.get("partnerCode"), "orderId": body.get("orderId"), "requestId": body.get("requestId"),
+            "amount": known["amount"], "transId": known["transId"], "resultCode": known["resultCode"],
+            "message": "Thành công." if known["resultCode"] == 0 else "Giao dịch không thành công.",
+            "refundTrans": list(known["refundTrans"]), "responseTime": int(time.time() * 1000),
+        }  # fmt: skip
+
+
+@bp.route("/momo/v2/gateway/api/refund", methods=["POST"])
+@allow(ANYONE)
+@csrf.exempt
+def momo_refund():
+    from service.payments.gateways import momo
+
+    config = current_app.config
+    body = request.get_json(silent=True) or {}
+    if not momo.verify(
+        {**body, "accessKey": config["MOMO_ACCESS_KEY"]}, momo.REFUND_FIELDS, config["MOMO_SECRET_KEY"]
+    ):
+        return {"resultCode": 11007, "message": "Chữ ký không hợp lệ."}
+    with _ledger_lock:
+        known = next(
+            (t for t in MOMO_LEDGER.values() if str(t["transId"]) == str(body.get("transId")) and t["resultCode"] == 0),
+            None,
+        )  # fmt: skip
+        if known is None:
+            return {
+                "orderId": body.get("orderId"),
+                "resultCode": 1080,
+                "message": "Không tìm thấy giao dịch gốc.",
+            }
+        done = sum(r["amount"] for r in known["refundTrans"] if r["resultCode"] == 0)
+        try:
+            amount = int(body.get("amount"))
+        except (TypeError, ValueError):
+            amount = 0
+        if not 0 < amount <= known["amount"] - done:
+            return {
+                "orderId": body.get("orderId"),
+                "resultCode": 1081,
+                "message": "Số tiền hoàn không hợp lệ.",
+            }
+        trans = int(time.time() * 1000)
+        known["refundTrans"].append(
+            {
+                "orderId": body.get("orderId"),
+                "amount": amount,
+                "resultCode": 0,
+                "transId": trans,
+                "createdTime": trans,
+            }
+        )
+    return {
+        "partnerCode": body.get("partnerCode"), "orderId": body.get("orderId"), "requestId": body.get("requestId"),
+        "amount": amount, "transId": trans, "resultCode": 0, "message": "Thành công.", "responseTime": trans,
     }  # fmt: skip

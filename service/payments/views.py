@@ -3,32 +3,47 @@
 from __future__ import annotations
 
 import hmac
+import io
 import re
-from datetime import timedelta
+import secrets
 
 import segno
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)  # fmt: skip
 from flask_login import current_user
 
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import Role
 from service.documents import jobs
 from service.extensions import csrf, db
-from service.payments import bankfeed, settlement, transport
+from service.money import format_vnd
+from service.payments import bankfeed, settlement
+from service.payments.adapters import ADAPTERS, GatewayRefused
 from service.payments.gateways import momo, vietqr, vnpay
-from service.payments.models import PaymentAttempt, PaymentIncident, PaymentOrder
-from service.timeutil import utcnow
+from service.payments.models import PaymentAttempt, PaymentIncident, PaymentOrder, PaymentRefund
 from workflows.payment_attempt import ATTEMPT_LABELS
+from workflows.refund import REFUND_LABELS
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
-
-
-def order_info(text: str) -> str:
-    """vnp_OrderInfo: ASCII without diacritics or special characters (VNPAY 2.1.0)."""
-    from service.text import without_diacritics
-
-    plain = re.sub(r"[^A-Za-z0-9 .-]", " ", without_diacritics(text))
-    return " ".join(plain.split())[:255] or "Thanh toan"
+PAGE_SIZE = 50
+GATEWAY_BUTTONS = {
+    "vnpay": "Thanh toán qua VNPAY", "vietqr": "Chuyển khoản bằng mã VietQR", "momo": "Thanh toán bằng ví MoMo",
+}  # fmt: skip
+INCIDENT_LABELS = {
+    "second_success": "Thanh toán hai lần", "unmatched_credit": "Tiền đến không khớp", "underpaid": "Chuyển thiếu",
+    "overpaid": "Chuyển thừa", "paid_cancelled": "Thanh toán khoản đã hủy",
+}  # fmt: skip
+ORDER_STATUS_LABELS = {"unpaid": "Chưa thanh toán", "paid": "Đã thanh toán", "cancelled": "Đã hủy"}
 
 
 def own_order(order_id: int) -> PaymentOrder:
@@ -39,35 +54,108 @@ def own_order(order_id: int) -> PaymentOrder:
     return order
 
 
-def _start(order_id: int, gateway: str):
-    """(order, attempt, None), or (order, None, a response) when the order cannot be paid now."""
-    order = own_order(order_id)
+def _pay(order: PaymentOrder, gateway: str):
+    """Start an attempt and send the payer to the gateway (or show the QR); a clear page otherwise."""
     try:
-        return order, settlement.start_attempt(order.id, gateway), None
+        attempt = settlement.start_attempt(order.id, gateway)
     except ValueError as error:
-        page = render_template("payments/result.html", order=order, attempt=None, message=str(error))
-        return order, None, (page, 409)
-
-
-def vnpay_payment_base() -> str:
-    configured = current_app.config["VNPAY_PAYMENT_URL"]
-    return configured or current_app.config["APP_BASE_URL"] + "/simulators/vnpay/paymentv2/vpcpay.html"
+        return render_template("payments/result.html", order=order, attempt=None, message=str(error)), 409
+    try:
+        start = ADAPTERS[gateway].start(order, attempt, request.remote_addr or "127.0.0.1")
+    except GatewayRefused as error:
+        return render_template("payments/result.html", order=order, attempt=attempt, message=str(error)), 502
+    if start.redirect_url:
+        return redirect(start.redirect_url)
+    return render_template(
+        "payments/vietqr.html", order=order, attempt=attempt, qr=segno.make(start.qr_payload, error="m").png_data_uri(scale=5),
+        simulators=current_app.config["PAYMENT_SIMULATORS"],
+    )  # fmt: skip
 
 
 @bp.route("/orders/<int:order_id>/vnpay", methods=["POST"])
 @allow(SIGNED_IN)
 def pay_vnpay(order_id: int):
-    order, attempt, refused = _start(order_id, "vnpay")
-    if refused:
-        return refused
-    config = current_app.config
-    url = vnpay.payment_url(
-        vnpay_payment_base(), config["VNPAY_HASH_SECRET"], config["VNPAY_TMN_CODE"], attempt.reference, attempt.amount,
-        order_info(order.description), config["APP_BASE_URL"] + url_for("payments.vnpay_return"),
-        request.remote_addr or "127.0.0.1",
-        utcnow(), utcnow() + timedelta(minutes=config["PAYMENT_ATTEMPT_MINUTES"]),
+    return _pay(own_order(order_id), "vnpay")
+
+
+@bp.route("/orders/<int:order_id>/vietqr", methods=["POST"])
+@allow(SIGNED_IN)
+def pay_vietqr(order_id: int):
+    """A dynamic VietQR for this order; the bank feed confirms the transfer."""
+    return _pay(own_order(order_id), "vietqr")
+
+
+@bp.route("/orders/<int:order_id>/momo", methods=["POST"])
+@allow(SIGNED_IN)
+def pay_momo(order_id: int):
+    return _pay(own_order(order_id), "momo")
+
+
+def order_by_token(token: str) -> PaymentOrder:
+    order = db.session.scalar(db.select(PaymentOrder).where(PaymentOrder.access_token == token[:43]))
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.route("/o/<token>")
+@allow(ANYONE)
+def order_page(token: str):
+    """The order's own link: what is owed, how to pay it, and afterwards its receipt and refunds."""
+    order = order_by_token(token)
+    return render_template("payments/order.html", **order_view(order))
+
+
+def order_view(order: PaymentOrder) -> dict:
+    from service.payments.refunds import refunded_total
+
+    return {
+        "order": order, "problem": settlement.payable_problem(order),
+        "gateways": [a for a in ADAPTERS.values() if a.payer_facing and a.check_amount(order.amount) is None],
+        "receipt": settlement.receipt_of(order.id), "refunded": refunded_total(order.id),
+        "refunds": db.session.scalars(
+            db.select(PaymentRefund).where(PaymentRefund.order_id == order.id).order_by(PaymentRefund.id)
+        ).all(),
+    }  # fmt: skip
+
+
+@bp.route("/o/<token>/pay/<gateway>", methods=["POST"])
+@allow(ANYONE)
+def pay_by_link(token: str, gateway: str):
+    order = order_by_token(token)
+    if gateway not in ADAPTERS or not ADAPTERS[gateway].payer_facing:
+        abort(404)
+    return _pay(order, gateway)
+
+
+@bp.route("/o/<token>/receipt.pdf")
+@allow(ANYONE)
+def receipt_by_link(token: str):
+    from service.documents import issuing
+
+    receipt = settlement.receipt_of(order_by_token(token).id)
+    if receipt is None:
+        abort(404)
+    return send_file(
+        io.BytesIO(issuing.pdf_bytes(receipt)), mimetype="application/pdf",
+        download_name=f"bien-lai-{receipt.number}.pdf",
     )  # fmt: skip
-    return redirect(url)
+
+
+@bp.route("/qr/<reference>.png")
+@allow(ANYONE)
+def qr_png(reference: str):
+    """The VietQR of one transfer as a PNG (what an app or a printed notice shows)."""
+    attempt = db.session.scalar(db.select(PaymentAttempt).where(PaymentAttempt.reference == reference[:34]))
+    if attempt is None or attempt.gateway != "vietqr":
+        abort(404)
+    config = current_app.config
+    data = vietqr.payload(
+        config["VIETQR_BANK_BIN"], config["VIETQR_ACCOUNT_NO"], attempt.amount, attempt.reference
+    )
+    buffer = io.BytesIO()
+    segno.make(data, error="m").save(buffer, kind="png", scale=8, border=4)
+    return send_file(io.BytesIO(buffer.getvalue()), mimetype="image/png", max_age=0)
 
 
 @bp.route("/vnpay/return")
@@ -112,24 +200,10 @@ def vnpay_ipn():
 
 @bp.app_context_processor
 def attempt_labels():
-    return {"attempt_labels": ATTEMPT_LABELS}
-
-
-@bp.route("/orders/<int:order_id>/vietqr", methods=["POST"])
-@allow(SIGNED_IN)
-def pay_vietqr(order_id: int):
-    """A dynamic VietQR for this order; the bank feed confirms the transfer."""
-    order, attempt, refused = _start(order_id, "vietqr")
-    if refused:
-        return refused
-    config = current_app.config
-    data = vietqr.payload(
-        config["VIETQR_BANK_BIN"], config["VIETQR_ACCOUNT_NO"], attempt.amount, attempt.reference
-    )
-    return render_template(
-        "payments/vietqr.html", order=order, attempt=attempt, qr=segno.make(data, error="m").png_data_uri(scale=5),
-        simulators=config["PAYMENT_SIMULATORS"],
-    )  # fmt: skip
+    return {
+        "attempt_labels": ATTEMPT_LABELS, "order_status_labels": ORDER_STATUS_LABELS, "refund_labels": REFUND_LABELS,
+        "gateway_buttons": GATEWAY_BUTTONS, "incident_labels": INCIDENT_LABELS,
+    }  # fmt: skip
 
 
 @bp.route("/orders/<int:order_id>/status")
@@ -154,39 +228,6 @@ def bankfeed_sepay():
     bankfeed.settle_sepay(payload, request.get_data(as_text=True))
     jobs.dispatch()
     return jsonify({"success": True})
-
-
-def momo_endpoint() -> str:
-    return current_app.config["MOMO_ENDPOINT"] or current_app.config["APP_BASE_URL"] + "/simulators/momo"
-
-
-@bp.route("/orders/<int:order_id>/momo", methods=["POST"])
-@allow(SIGNED_IN)
-def pay_momo(order_id: int):
-    order, attempt, refused = _start(order_id, "momo")
-    if refused:
-        return refused
-    config = current_app.config
-    body = {
-        "partnerCode": config["MOMO_PARTNER_CODE"], "requestId": attempt.reference, "amount": attempt.amount,
-        "orderId": attempt.reference, "orderInfo": order_info(order.description),
-        "redirectUrl": config["APP_BASE_URL"] + url_for("payments.momo_return"),
-        "ipnUrl": config["APP_BASE_URL"] + url_for("payments.momo_ipn"), "requestType": "captureWallet",
-        "extraData": "", "lang": "vi",
-    }  # fmt: skip
-    body["signature"] = momo.sign(
-        {**body, "accessKey": config["MOMO_ACCESS_KEY"]}, momo.CREATE_FIELDS, config["MOMO_SECRET_KEY"]
-    )
-    try:
-        answer = transport.post_json(momo_endpoint() + "/v2/gateway/api/create", body)
-    except transport.GatewayUnavailable:
-        answer = {}
-    if answer.get("resultCode") != 0 or not answer.get("payUrl"):
-        message = (
-            "Ví MoMo tạm thời không nhận thanh toán. Vui lòng thử lại sau hoặc chọn cách thanh toán khác."
-        )
-        return render_template("payments/result.html", order=order, attempt=attempt, message=message), 502
-    return redirect(answer["payUrl"])
 
 
 @bp.route("/momo/ipn", methods=["POST"])
@@ -233,3 +274,158 @@ def resolve_incident(incident_id: int):
         abort(404)
     flash("Đã ghi nhận xử lý.", "success")
     return redirect(url_for("payments.review_queue"))
+
+
+@bp.route("/officials/orders")
+@allow(Role.ACCOUNTANT, Role.ADMIN)
+def order_list():
+    """Every order, newest first, found by its reference, a transaction reference or the payer."""
+    query = (request.args.get("q") or "").strip()[:100]
+    status = request.args.get("status") or ""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    statement = db.select(PaymentOrder).order_by(PaymentOrder.id.desc())
+    if status in ORDER_STATUS_LABELS:
+        statement = statement.where(PaymentOrder.status == status)
+    if query:
+        like = f"%{query.upper()}%"
+        by_attempt = db.select(PaymentAttempt.order_id).where(PaymentAttempt.reference.like(like))
+        statement = statement.where(
+            PaymentOrder.reference.like(like) | PaymentOrder.id.in_(by_attempt)
+            | PaymentOrder.description.ilike(f"%{query}%") | PaymentOrder.payer_name.ilike(f"%{query}%")
+        )  # fmt: skip
+    orders = db.session.scalars(statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template(
+        "payments/orders.html", orders=orders[:PAGE_SIZE], more=len(orders) > PAGE_SIZE, page=page, q=query,
+        status=status, labels=ORDER_STATUS_LABELS,
+    )  # fmt: skip
+
+
+@bp.route("/officials/orders/<int:order_id>")
+@allow(Role.ACCOUNTANT, Role.ADMIN)
+def order_manage(order_id: int):
+    """An order as the accountant sees it: attempts, notifications, receipt, refunds and their forms."""
+    from service.payments.models import PaymentNotification
+    from service.payments.refunds import refundable
+
+    order = db.session.get(PaymentOrder, order_id)
+    if order is None:
+        abort(404)
+    references = [a.reference for a in order.attempts]
+    notifications = db.session.scalars(
+        db.select(PaymentNotification)
+        .where(PaymentNotification.reference.in_(references))
+        .order_by(PaymentNotification.id)
+    ).all()
+    return render_template(
+        "payments/order_manage.html", **order_view(order), notifications=notifications,
+        refundable={a.id: refundable(a) for a in order.attempts},
+        new_key=secrets.token_urlsafe(24), adapters=ADAPTERS,
+    )  # fmt: skip
+
+
+@bp.route("/officials/attempts/<int:attempt_id>/refund", methods=["POST"])
+@allow(Role.ACCOUNTANT, Role.ADMIN)
+def refund(attempt_id: int):
+    from service.payments.refunds import RefundError, request_refund
+
+    attempt = db.session.get(PaymentAttempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    back = url_for("payments.order_manage", order_id=attempt.order_id)
+    amount = parse_amount(request.form.get("amount"))
+    expected = parse_amount(request.form.get("refundable"))
+    try:
+        if amount is None:
+            raise RefundError("Số tiền hoàn phải là số nguyên dương (đồng), ví dụ 500000 hoặc 500.000.")
+        result = request_refund(
+            attempt.id, amount, request.form.get("reason", ""), current_user, request.form.get("idempotency_key", ""),
+            expected_refundable=expected,
+        )  # fmt: skip
+    except RefundError as error:
+        flash(str(error), "error")
+        return redirect(back), 303
+    message = {
+        "succeeded": f"Đã hoàn {format_vnd(result.amount)} ({result.reference}).",
+        "pending": f"Đã gửi yêu cầu hoàn {format_vnd(result.amount)} ({result.reference}): {result.message}",
+        "failed": f"Hoàn tiền không thành công: {result.message}",
+    }.get(result.status, result.message or "")
+    flash(message, "error" if result.status == "failed" else "success")
+    return redirect(back), 303
+
+
+@bp.route("/officials/refunds/<int:refund_id>/manual", methods=["POST"])
+@allow(Role.ACCOUNTANT, Role.ADMIN)
+def refund_manual(refund_id: int):
+    """The accountant records the bank transfer that returned a VietQR payment (or cancels the request)."""
+    from service.payments.refunds import RefundError, confirm_manual
+
+    found = db.session.get(PaymentRefund, refund_id)
+    if found is None:
+        abort(404)
+    try:
+        confirm_manual(
+            found.id,
+            current_user,
+            request.form.get("bank_reference", ""),
+            request.form.get("outcome") != "cancel",
+        )
+    except RefundError as error:
+        flash(str(error), "error")
+    else:
+        flash("Đã ghi nhận.", "success")
+    return redirect(url_for("payments.order_manage", order_id=found.order_id)), 303
+
+
+def _paygov_authorised() -> bool:
+    key = current_app.config["PAYGOV_API_KEY"]
+    if not key:
+        abort(404)  # not connected to the platform
+    given = request.headers.get("Authorization", "")
+    return hmac.compare_digest(given.encode(), f"Apikey {key}".encode())
+
+
+@bp.route("/paygov/bills/<dossier_code>")
+@allow(ANYONE)
+def paygov_bill(dossier_code: str):
+    """The national payment platform looks a bill up by dossier code (bill presentment)."""
+    from service.payments.paygov import BILLS, bill_json
+
+    if not _paygov_authorised():
+        return jsonify({"code": "97", "message": "Unauthorized"}), 401
+    bill = BILLS.lookup(dossier_code)
+    if bill is None:
+        return jsonify({"code": "01", "message": "Không tìm thấy khoản phải nộp."}), 404
+    return jsonify({"code": "00", "bill": bill_json(bill)})
+
+
+@bp.route("/paygov/payments", methods=["POST"])
+@allow(ANYONE)
+@csrf.exempt
+def paygov_payment():
+    """The platform tells us a bill was paid: we confirm once and issue the receipt."""
+    from service.payments.paygov import BILLS
+
+    if not _paygov_authorised():
+        return jsonify({"code": "97", "message": "Unauthorized"}), 401
+    body = request.get_json(silent=True)
+    amount = body.get("amount") if isinstance(body, dict) else None
+    reference, transaction = (body or {}).get("bill_reference"), (body or {}).get("transaction_id")
+    if not (
+        isinstance(amount, int)
+        and isinstance(reference, str)
+        and isinstance(transaction, str)
+        and transaction
+    ):
+        return jsonify({"code": "03", "message": "Dữ liệu không đúng định dạng."}), 400
+    confirmation = BILLS.confirm(reference, amount, transaction, body)
+    jobs.dispatch()
+    return jsonify({"code": confirmation.code, "message": confirmation.message})
+
+
+def parse_amount(text: str | None) -> int | None:
+    """An amount in đồng as officials type it: 500000, 500.000 or 500 000."""
+    cleaned = re.sub(r"[.\s]", "", (text or "").strip())
+    if not cleaned.isdigit() or len(cleaned) > 15:
+        return None
+    value = int(cleaned)
+    return value if value > 0 else None

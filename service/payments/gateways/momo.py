@@ -24,7 +24,10 @@ IPN_FIELDS = (
     "requestId", "responseTime", "resultCode", "transId",
 )  # fmt: skip
 QUERY_FIELDS = ("accessKey", "orderId", "partnerCode", "requestId")
+REFUND_FIELDS = ("accessKey", "amount", "description", "orderId", "partnerCode", "requestId", "transId")
 SUCCESS_CODES = {0, 9000}
+# Not final yet: initiated and waiting for the payer (1000), being processed (7000, 7002).
+PENDING_CODES = {1000, 7000, 7002}
 
 
 def raw_string(values: Mapping[str, object], fields: tuple[str, ...]) -> str:

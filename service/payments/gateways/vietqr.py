@@ -43,3 +43,24 @@ def payload(bank_bin: str, account: str, amount_vnd: int | None, purpose: str) -
         body += field("54", str(int(amount_vnd)))
     body += field("58", "VN") + field("62", field("08", purpose)) + "6304"
     return body + f"{crc16_ccitt_false(body.encode('ascii')):04X}"
+
+
+def parse(data: str) -> dict[str, str]:
+    """The top-level fields of a payload (ID → value); ValueError if malformed or the CRC is wrong."""
+    if len(data) < 8 or data[-8:-4] != "6304":
+        raise ValueError("no CRC field")
+    if f"{crc16_ccitt_false(data[:-4].encode('ascii')):04X}" != data[-4:].upper():
+        raise ValueError("CRC mismatch")
+    return fields(data[:-8])
+
+
+def fields(data: str) -> dict[str, str]:
+    """ID(2) LEN(2) VALUE, repeated."""
+    found, position = {}, 0
+    while position < len(data):
+        tag, size = data[position : position + 2], data[position + 2 : position + 4]
+        if len(tag) < 2 or not size.isdigit() or position + 4 + int(size) > len(data):
+            raise ValueError(f"malformed field at {position}")
+        found[tag] = data[position + 4 : position + 4 + int(size)]
+        position += 4 + int(size)
+    return found

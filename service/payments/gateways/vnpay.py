@@ -49,6 +49,18 @@ RESPONSE_MESSAGES = {
     "99": "Lỗi khác",
 }
 
+# Answers of the JSON API (querydr, refund).
+REFUND_MESSAGES = {
+    "02": "Mã website (TmnCode) không hợp lệ",
+    "03": "Dữ liệu gửi sang không đúng định dạng",
+    "91": "Không tìm thấy giao dịch cần hoàn tiền",
+    "93": "Số tiền hoàn không hợp lệ (lớn hơn số tiền có thể hoàn)",
+    "94": "Giao dịch đang có một yêu cầu hoàn tiền chưa xử lý xong",
+    "95": "Giao dịch gốc không thành công nên không thể hoàn tiền",
+    "97": "Chữ ký không hợp lệ",
+    "99": "Lỗi khác",
+}
+
 
 def canonical(params: Mapping[str, str]) -> str:
     """The signed string: vnp_* keys but the hash fields, empty values dropped, sorted, quote_plus'd."""

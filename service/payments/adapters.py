@@ -1,0 +1,332 @@
+"""One interface over the gateways: start a payment, read the browser's return, query an attempt,
+refund. (Each gateway's server notification has its own route and answer format, and is settled by
+`settlement`.) The wire formats live in `gateways/`, which knows nothing of Flask or the database.
+
+A national payment platform (PayGov) integration is a bill-presentment adapter of a different shape
+(the platform asks us for a bill, then tells us it was paid): see `service/payments/paygov.py`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+
+from service.payments import transport
+from service.payments.gateways import momo, vietqr, vnpay
+from service.payments.models import PaymentAttempt, PaymentOrder, PaymentRefund
+from service.text import without_diacritics
+from service.timeutil import utcnow
+
+
+@dataclass(frozen=True)
+class Start:
+    """What the payer is given: a page to go to, or a QR code to scan."""
+
+    redirect_url: str | None = None
+    qr_payload: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A gateway's verified word on an attempt (from a status query)."""
+
+    state: str  # succeeded, failed, pending, unknown
+    code: str = ""
+    transaction: str | None = None
+
+
+@dataclass(frozen=True)
+class RefundOutcome:
+    state: str  # succeeded, failed, pending
+    code: str
+    message: str
+    transaction: str | None = None
+
+
+class GatewayRefused(ValueError):
+    """The gateway will not start this payment (its message is for the payer)."""
+
+
+def order_info(text: str) -> str:
+    """ASCII without diacritics or special characters (what VNPAY and MoMo accept)."""
+    import re
+
+    plain = re.sub(r"[^A-Za-z0-9 .-]", " ", without_diacritics(text))
+    return " ".join(plain.split())[:255] or "Thanh toan"
+
+
+class Adapter:
+    name = ""
+    label = ""
+    min_amount = 1
+    max_amount = 0  # per transaction, VND
+    has_refund_api = True
+    payer_facing = True  # offered to payers as a way to pay
+
+    def attempt_minutes(self) -> int:
+        return current_app.config["PAYMENT_ATTEMPT_MINUTES"]
+
+    def check_amount(self, amount: int) -> str | None:
+        """A message for the payer when the gateway cannot take this amount."""
+        from service.money import format_vnd
+
+        if amount < self.min_amount:
+            return f"{self.label} chỉ nhận khoản từ {format_vnd(self.min_amount)} trở lên."
+        if amount > self.max_amount:
+            return f"Số tiền vượt hạn mức một giao dịch của {self.label} ({format_vnd(self.max_amount)})."
+        return None
+
+    def start(self, order: PaymentOrder, attempt: PaymentAttempt, client_ip: str) -> Start:
+        raise NotImplementedError
+
+    def query(self, attempt: PaymentAttempt) -> Outcome | None:
+        return None
+
+    def refund(self, refund: PaymentRefund, actor: str) -> RefundOutcome:
+        raise NotImplementedError
+
+    def refund_status(self, refund: PaymentRefund) -> RefundOutcome | None:
+        return None
+
+
+def _base() -> str:
+    return current_app.config["APP_BASE_URL"]
+
+
+class Vnpay(Adapter):
+    name, label = "vnpay", "VNPAY"
+    # "Số tiền hợp lệ từ 5.000 đến dưới 1 tỷ đồng" (VNPAY's own message for vnp_Amount).
+    min_amount, max_amount = 5_000, 999_999_999
+
+    def payment_base(self) -> str:
+        return current_app.config["VNPAY_PAYMENT_URL"] or _base() + "/simulators/vnpay/paymentv2/vpcpay.html"
+
+    def api_url(self) -> str:
+        return (
+            current_app.config["VNPAY_API_URL"]
+            or _base() + "/simulators/vnpay/merchant_webapi/api/transaction"
+        )
+
+    def start(self, order, attempt, client_ip):
+        config = current_app.config
+        url = vnpay.payment_url(
+            self.payment_base(), config["VNPAY_HASH_SECRET"], config["VNPAY_TMN_CODE"], attempt.reference,
+            attempt.amount, order_info(order.description), _base() + url_for("payments.vnpay_return"),
+            client_ip or "127.0.0.1", attempt.created_at, attempt.expires_at,
+        )  # fmt: skip
+        return Start(redirect_url=url)
+
+    def _call(self, command: str, values: dict[str, str], fields: tuple[str, ...]) -> dict | None:
+        config = current_app.config
+        values = {
+            "RequestId": secrets.token_hex(8), "Version": vnpay.VERSION, "Command": command,
+            "TmnCode": config["VNPAY_TMN_CODE"], **values,
+        }  # fmt: skip
+        body = {f"vnp_{k}": v for k, v in values.items()}
+        body["vnp_SecureHash"] = vnpay.api_checksum(values, fields, config["VNPAY_HASH_SECRET"])
+        try:
+            return transport.post_json(self.api_url(), body)
+        except transport.GatewayUnavailable:
+            return None
+
+    def _querydr(self, attempt: PaymentAttempt) -> dict | None:
+        return self._call(
+            "querydr",
+            {"TxnRef": attempt.reference, "TransactionDate": vnpay.stamp(attempt.created_at),
+             "CreateDate": vnpay.stamp(utcnow()), "IpAddr": "127.0.0.1", "OrderInfo": f"Truy van GD {attempt.reference}"},
+            vnpay.QUERYDR_FIELDS,
+        )  # fmt: skip
+
+    def query(self, attempt):
+        answer = self._querydr(attempt)
+        if not answer or answer.get("vnp_ResponseCode") != "00":
+            return None
+        if answer.get("vnp_Amount") != str(attempt.amount * 100):
+            return Outcome("unknown", "04")
+        status = answer.get("vnp_TransactionStatus")
+        if status == "00":
+            return Outcome("succeeded", "00", answer.get("vnp_TransactionNo"))
+        if status == "01":
+            return Outcome("pending")
+        return Outcome(
+            "failed", answer.get("vnp_ResponseCode_Payment") or "99", answer.get("vnp_TransactionNo")
+        )
+
+    def refund(self, refund, actor):
+        attempt = refund.attempt
+        full = refund.amount == attempt.amount
+        answer = self._call(
+            "refund",
+            {"TransactionType": "02" if full else "03", "TxnRef": attempt.reference, "Amount": str(refund.amount * 100),
+             "TransactionNo": attempt.gateway_transaction or "", "TransactionDate": vnpay.stamp(attempt.created_at),
+             "CreateBy": order_info(actor)[:250], "CreateDate": vnpay.stamp(utcnow()), "IpAddr": "127.0.0.1",
+             "OrderInfo": order_info(f"Hoan tien {refund.reference}")},
+            vnpay.REFUND_FIELDS,
+        )  # fmt: skip
+        if answer is None:
+            return RefundOutcome(
+                "pending", "", "Chưa nhận được trả lời của VNPAY; hệ thống sẽ hỏi lại khi đối soát."
+            )
+        code = str(answer.get("vnp_ResponseCode", "99"))
+        if code != "00":
+            return RefundOutcome("failed", code, vnpay.REFUND_MESSAGES.get(code, "VNPAY từ chối hoàn tiền."))
+        return _vnpay_refund_state(answer.get("vnp_TransactionStatus"), answer.get("vnp_TransactionNo"))
+
+    def refund_status(self, refund):
+        answer = self._querydr(refund.attempt)
+        if not answer or answer.get("vnp_ResponseCode") != "00":
+            return None
+        if answer.get("vnp_TransactionStatus") == "00":  # still a plain payment: the refund never arrived
+            return RefundOutcome("failed", "91", "VNPAY không ghi nhận yêu cầu hoàn tiền này.")
+        return _vnpay_refund_state(answer.get("vnp_TransactionStatus"), answer.get("vnp_TransactionNo"))
+
+
+def _vnpay_refund_state(status: str | None, transaction: str | None) -> RefundOutcome:
+    # vnp_TransactionStatus: 05 refund processing, 06 refund sent to the bank, 09 refund refused.
+    if status == "06":
+        return RefundOutcome(
+            "succeeded", "06", "VNPAY đã chuyển yêu cầu hoàn tiền sang ngân hàng.", transaction
+        )
+    if status == "09":
+        return RefundOutcome("failed", "09", "Ngân hàng từ chối hoàn tiền.", transaction)
+    return RefundOutcome("pending", status or "05", "VNPAY đang xử lý hoàn tiền.", transaction)
+
+
+class Momo(Adapter):
+    name, label = "momo", "Ví MoMo"
+    min_amount, max_amount = 1_000, 50_000_000  # captureWallet: 1.000 đ to 50.000.000 đ
+
+    def endpoint(self) -> str:
+        return current_app.config["MOMO_ENDPOINT"] or _base() + "/simulators/momo"
+
+    def _post(self, path: str, body: dict, fields: tuple[str, ...]) -> dict | None:
+        config = current_app.config
+        body = {"partnerCode": config["MOMO_PARTNER_CODE"], **body}
+        body["signature"] = momo.sign(
+            {**body, "accessKey": config["MOMO_ACCESS_KEY"]}, fields, config["MOMO_SECRET_KEY"]
+        )
+        try:
+            return transport.post_json(self.endpoint() + path, body)
+        except transport.GatewayUnavailable:
+            return None
+
+    def start(self, order, attempt, client_ip):
+        answer = self._post(
+            "/v2/gateway/api/create",
+            {"requestId": attempt.reference, "amount": attempt.amount, "orderId": attempt.reference,
+             "orderInfo": order_info(order.description), "redirectUrl": _base() + url_for("payments.momo_return"),
+             "ipnUrl": _base() + url_for("payments.momo_ipn"), "requestType": "captureWallet", "extraData": "",
+             "lang": "vi"},
+            momo.CREATE_FIELDS,
+        )  # fmt: skip
+        if not answer or answer.get("resultCode") != 0 or not answer.get("payUrl"):
+            raise GatewayRefused(
+                "Ví MoMo tạm thời không nhận thanh toán. Vui lòng thử lại sau hoặc chọn cách thanh toán khác."
+            )
+        return Start(redirect_url=answer["payUrl"])
+
+    def _query(self, order_id: str) -> dict | None:
+        return self._post(
+            "/v2/gateway/api/query",
+            {"requestId": "Q" + secrets.token_hex(8), "orderId": order_id, "lang": "vi"},
+            momo.QUERY_FIELDS,
+        )
+
+    def query(self, attempt):
+        answer = self._query(attempt.reference)
+        if not answer or "resultCode" not in answer:
+            return None
+        code = int(answer["resultCode"])
+        if str(answer.get("amount")) != str(attempt.amount) and code in momo.SUCCESS_CODES:
+            return Outcome("unknown", "04")
+        if code in momo.SUCCESS_CODES:
+            return Outcome("succeeded", "00", str(answer.get("transId") or ""))
+        if code in momo.PENDING_CODES:
+            return Outcome("pending", str(code))
+        if code == 42:  # the order is not known to MoMo: the payer never got there
+            return Outcome("unknown", "42")
+        return Outcome("failed", "24" if code == 1006 else str(code), str(answer.get("transId") or ""))
+
+    def refund(self, refund, actor):
+        answer = self._post(
+            "/v2/gateway/api/refund",
+            {"orderId": refund.reference, "requestId": refund.reference, "amount": refund.amount,
+             "transId": refund.attempt.gateway_transaction or "", "lang": "vi",
+             "description": order_info(f"Hoan tien {refund.attempt.reference}")},
+            momo.REFUND_FIELDS,
+        )  # fmt: skip
+        if answer is None:
+            return RefundOutcome(
+                "pending", "", "Chưa nhận được trả lời của MoMo; hệ thống sẽ hỏi lại khi đối soát."
+            )
+        code = answer.get("resultCode")
+        if code == 0:
+            return RefundOutcome(
+                "succeeded", "0", "MoMo đã hoàn tiền vào ví.", str(answer.get("transId") or "")
+            )
+        return RefundOutcome(
+            "failed", str(code), str(answer.get("message") or "MoMo từ chối hoàn tiền.")[:255]
+        )
+
+    def refund_status(self, refund):
+        answer = self._query(refund.attempt.reference)
+        if not answer:
+            return None
+        for item in answer.get("refundTrans") or []:
+            if item.get("orderId") == refund.reference:
+                if item.get("resultCode") == 0:
+                    return RefundOutcome(
+                        "succeeded", "0", "MoMo đã hoàn tiền vào ví.", str(item.get("transId") or "")
+                    )
+                return RefundOutcome("failed", str(item.get("resultCode")), "MoMo từ chối hoàn tiền.")
+        return RefundOutcome("failed", "42", "MoMo không ghi nhận yêu cầu hoàn tiền này.")
+
+
+class VietQR(Adapter):
+    name, label = "vietqr", "Chuyển khoản VietQR"
+    # NAPAS 247 fast transfers: under 500 million đồng per transaction.
+    min_amount, max_amount = 1, 499_999_999
+    has_refund_api = False  # the accountant transfers the money back and records the bank's reference
+
+    def attempt_minutes(self) -> int:
+        return current_app.config["VIETQR_ATTEMPT_MINUTES"]
+
+    def start(self, order, attempt, client_ip):
+        config = current_app.config
+        return Start(
+            qr_payload=vietqr.payload(
+                config["VIETQR_BANK_BIN"], config["VIETQR_ACCOUNT_NO"], attempt.amount, attempt.reference
+            )
+        )
+
+    def refund(self, refund, actor):
+        return RefundOutcome(
+            "pending", "", "Kế toán chuyển khoản hoàn tiền cho người nộp rồi ghi số tham chiếu của ngân hàng."
+        )
+
+
+class PayGov(Adapter):
+    """The national payment platform collects through its own portal (see `paygov.py`); refunds go
+    through the platform's operator, so the accountant records them like a transfer back."""
+
+    name, label = "paygov", "Nền tảng thanh toán trực tuyến quốc gia"
+    min_amount, max_amount = 1, 10**12
+    has_refund_api = False
+    payer_facing = False
+
+    def start(self, order, attempt, client_ip):
+        raise GatewayRefused("Khoản này được thanh toán trên Cổng Dịch vụ công quốc gia.")
+
+    def refund(self, refund, actor):
+        return RefundOutcome(
+            "pending", "", "Hoàn tiền qua đơn vị vận hành nền tảng; kế toán ghi số tham chiếu."
+        )
+
+
+ADAPTERS: dict[str, Adapter] = {adapter.name: adapter for adapter in (Vnpay(), VietQR(), Momo(), PayGov())}
+
+
+def adapter(name: str) -> Adapter:
+    return ADAPTERS[name]

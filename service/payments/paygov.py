@@ -1,0 +1,124 @@
+"""Bill presentment for the national payment platform (PayGov, Nền tảng thanh toán trực tuyến quốc gia).
+
+No public technical specification exists (shared/PAYMENTS.md). Its model is known: the platform asks
+the portal for a bill by dossier code, collects the money through a licensed intermediary into a
+State Treasury account, then notifies the portal, which confirms and issues the receipt. This module
+is that model as an interface (`BillPresentment`), implemented over our payment orders (settled like
+any other payment: once, under a row lock, with a receipt), and a JSON binding over HTTP in
+`views.py` (`/payments/paygov/...`, authenticated by `PAYGOV_API_KEY`, absent while it is unset)
+whose field names are ours until the platform publishes its own: an integration replaces the
+binding, not the settlement.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+from sqlalchemy.exc import IntegrityError
+
+from service.database import begin_write, for_update
+from service.dossiers.models import Dossier
+from service.extensions import db
+from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
+from service.payments.settlement import _apply, fee_order, new_reference, payable_problem
+from service.timeutil import utcnow
+from workflows.payment_attempt import PaymentAttemptMachine
+
+
+@dataclass(frozen=True)
+class Bill:
+    reference: str
+    dossier_code: str
+    description: str
+    amount: int  # VND
+    payer_name: str
+    status: str  # unpaid, paid, cancelled
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    code: str  # 00 accepted, 01 unknown bill, 02 already paid, 04 wrong amount, 05 not payable
+    message: str
+    receipt_reference: str | None = None
+
+
+class BillPresentment(Protocol):
+    def lookup(self, dossier_code: str) -> Bill | None: ...
+
+    def confirm(self, bill_reference: str, amount: int, transaction_id: str, raw: dict) -> Confirmation: ...
+
+
+class OrderBills:
+    """Bills are the fee orders of dossiers."""
+
+    def lookup(self, dossier_code: str) -> Bill | None:
+        dossier = db.session.scalar(
+            db.select(Dossier).where(Dossier.code == dossier_code.strip().upper()[:30])
+        )
+        order = fee_order(dossier.id) if dossier else None
+        if order is None:
+            return None
+        return Bill(
+            order.reference, dossier.code, order.description, order.amount,
+            dossier.applicant_name or dossier.owner.display_name, order.status,
+        )  # fmt: skip
+
+    def confirm(self, bill_reference: str, amount: int, transaction_id: str, raw: dict) -> Confirmation:
+        """Settle once: the platform's transaction id is recorded first, so a repeat changes nothing."""
+        begin_write()
+        note = PaymentNotification(
+            gateway="paygov", method="POST", payload=raw, raw=json.dumps(raw, ensure_ascii=False)[:20000],
+            external_id=transaction_id[:64], reference=bill_reference[:34],
+        )  # fmt: skip
+        db.session.add(note)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            return Confirmation("02", "Giao dịch này đã được xác nhận.", bill_reference)
+        begin_write()
+        order = db.session.scalar(
+            for_update(db.select(PaymentOrder).where(PaymentOrder.reference == bill_reference[:20]))
+        )
+        if order is None:
+            return _conclude(note.id, Confirmation("01", "Không tìm thấy khoản phải nộp."))
+        if amount != order.amount:
+            return _conclude(note.id, Confirmation("04", "Số tiền không khớp khoản phải nộp."))
+        if order.status == "paid":
+            db.session.add(PaymentIncident(
+                order_id=order.id, kind="second_success", notification_id=note.id, amount=amount,
+                detail=f"Nền tảng thanh toán quốc gia báo thu thêm khoản {order.reference} đã được thanh toán.",
+            ))  # fmt: skip
+            return _conclude(note.id, Confirmation("02", "Khoản này đã được thanh toán."))
+        problem = payable_problem(order)
+        if problem:
+            db.session.add(PaymentIncident(
+                order_id=order.id, kind="paid_cancelled", notification_id=note.id, amount=amount,
+                detail=f"Nền tảng thanh toán quốc gia báo đã thu khoản {order.reference}: {problem}",
+            ))  # fmt: skip
+            return _conclude(note.id, Confirmation("05", problem))
+        attempt = PaymentAttempt(
+            order_id=order.id, gateway="paygov", reference=new_reference("TT"), amount=amount,
+            created_at=utcnow(), expires_at=utcnow(),
+        )  # fmt: skip
+        db.session.add(attempt)
+        db.session.flush()
+        PaymentAttemptMachine(model=attempt, state_field="status").send("start")
+        _apply(order, attempt, True, "00", transaction_id[:64])
+        return _conclude(note.id, Confirmation("00", "Đã xác nhận thanh toán.", order.reference))
+
+
+def _conclude(notification_id: int, confirmation: Confirmation) -> Confirmation:
+    note = db.session.get(PaymentNotification, notification_id)
+    note.verified, note.outcome = True, f"{confirmation.code} {confirmation.message}"[:60]
+    db.session.commit()
+    return confirmation
+
+
+BILLS: BillPresentment = OrderBills()
+
+
+def bill_json(bill: Bill) -> dict:
+    return asdict(bill)

@@ -1,0 +1,161 @@
+"""Refunds, full or partial, by an authorised official with a reason, through the gateway's refund API
+where it has one, tracked to their final state, never more than the attempt brought in.
+
+The official's form carries the amount they saw as still refundable (GOV.UK Pay's guard): if another
+refund got there first, theirs is refused with the new figure instead of over-refunding. It also
+carries an idempotency key, so a double click or a resubmitted form makes one refund, not two.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from service.accounts.models import User
+from service.database import begin_write, for_update
+from service.extensions import db
+from service.money import format_vnd
+from service.payments.adapters import ADAPTERS, RefundOutcome
+from service.payments.models import PaymentAttempt, PaymentOrder, PaymentRefund
+from service.payments.settlement import new_reference
+from service.timeutil import utcnow
+from workflows.refund import RefundMachine
+
+COUNTED = ("requested", "pending", "succeeded")  # what is no longer refundable
+
+
+class RefundError(ValueError):
+    """A refund that cannot be made, with the official's message."""
+
+
+def refunded(attempt_id: int, statuses: tuple[str, ...] = COUNTED) -> int:
+    return db.session.scalar(
+        db.select(db.func.coalesce(db.func.sum(PaymentRefund.amount), 0)).where(
+            PaymentRefund.attempt_id == attempt_id, PaymentRefund.status.in_(statuses)
+        )
+    )
+
+
+def refundable(attempt: PaymentAttempt) -> int:
+    if attempt.status != "succeeded":
+        return 0
+    return attempt.amount - refunded(attempt.id)
+
+
+def refunded_total(order_id: int) -> int:
+    return db.session.scalar(
+        db.select(db.func.coalesce(db.func.sum(PaymentRefund.amount), 0)).where(
+            PaymentRefund.order_id == order_id, PaymentRefund.status == "succeeded"
+        )
+    )
+
+
+def request_refund(
+    attempt_id: int, amount: int, reason: str, actor: User, idempotency_key: str,
+    expected_refundable: int | None = None,
+) -> PaymentRefund:  # fmt: skip
+    """Record the refund, then ask the gateway; returns it in whatever state the gateway left it."""
+    reason = " ".join((reason or "").split())[:1000]
+    key = (idempotency_key or "").strip()[:64]
+    if not key:
+        raise RefundError("Biểu mẫu hoàn tiền không hợp lệ; vui lòng tải lại trang.")
+    if not reason:
+        raise RefundError("Vui lòng ghi lý do hoàn tiền.")
+    if not isinstance(amount, int) or amount <= 0:
+        raise RefundError("Số tiền hoàn phải là số nguyên dương (đồng).")
+    begin_write()
+    attempt = db.session.scalar(for_update(db.select(PaymentAttempt).where(PaymentAttempt.id == attempt_id)))
+    if attempt is None:
+        db.session.rollback()
+        raise LookupError(attempt_id)
+    db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
+    existing = db.session.scalar(db.select(PaymentRefund).where(PaymentRefund.idempotency_key == key))
+    if existing is not None:
+        db.session.rollback()
+        if existing.attempt_id != attempt.id or existing.amount != amount:
+            raise RefundError("Yêu cầu hoàn tiền này đã được gửi với nội dung khác; vui lòng tải lại trang.")
+        return existing  # the same request again: the first answer stands
+    if attempt.status != "succeeded":
+        db.session.rollback()
+        raise RefundError("Chỉ hoàn tiền cho giao dịch đã thanh toán thành công.")
+    left = refundable(attempt)
+    if expected_refundable is not None and expected_refundable != left:
+        db.session.rollback()
+        raise RefundError(
+            f"Số tiền còn có thể hoàn vừa thay đổi (nay còn {format_vnd(left)}); vui lòng xem lại trước khi hoàn."
+        )
+    if amount > left:
+        db.session.rollback()
+        raise RefundError(f"Không thể hoàn nhiều hơn số tiền còn có thể hoàn ({format_vnd(left)}).")
+    refund = PaymentRefund(
+        order_id=attempt.order_id, attempt_id=attempt.id, reference=new_reference("HT"), amount=amount,
+        reason=reason, idempotency_key=key, requested_by_id=actor.id,
+    )  # fmt: skip
+    db.session.add(refund)
+    db.session.commit()
+    outcome = ADAPTERS[attempt.gateway].refund(refund, actor.display_name)
+    return record_outcome(refund.id, outcome)
+
+
+def record_outcome(refund_id: int, outcome: RefundOutcome, actor: User | None = None) -> PaymentRefund:
+    """Move the refund to what the gateway (or the accountant) says, once; email the payer on success."""
+    begin_write()
+    refund = db.session.scalar(for_update(db.select(PaymentRefund).where(PaymentRefund.id == refund_id)))
+    if refund.status in ("succeeded", "failed"):
+        db.session.rollback()
+        return refund
+    machine = RefundMachine(model=refund, state_field="status")
+    if refund.status == "requested" and outcome.state != "failed":
+        machine.send("submit")
+    if outcome.state == "succeeded":
+        machine.send("succeed")
+    elif outcome.state == "failed":
+        machine.send("fail")
+    refund.result_code = outcome.code[:10] or refund.result_code
+    refund.message = outcome.message[:255]
+    transaction = outcome.transaction or refund.gateway_transaction
+    refund.gateway_transaction = str(transaction)[:64] if transaction else None
+    if actor is not None:
+        refund.confirmed_by_id = actor.id
+    if refund.status in ("succeeded", "failed"):
+        refund.finished_at = utcnow()
+    db.session.commit()
+    if refund.status == "succeeded":
+        _tell_payer(refund)
+    return refund
+
+
+def confirm_manual(refund_id: int, actor: User, bank_reference: str, succeeded: bool = True) -> PaymentRefund:
+    """A transfer back made by the accountant (VietQR has no refund API): record what the bank did."""
+    bank_reference = " ".join((bank_reference or "").split())[:64]
+    refund = db.session.get(PaymentRefund, refund_id)
+    if refund is None:
+        raise LookupError(refund_id)
+    if ADAPTERS[refund.attempt.gateway].has_refund_api:
+        raise RefundError("Khoản hoàn này do cổng thanh toán xử lý; không ghi nhận thủ công.")
+    if succeeded and not bank_reference:
+        raise RefundError("Vui lòng ghi số tham chiếu giao dịch chuyển khoản hoàn tiền của ngân hàng.")
+    if refund.status not in ("requested", "pending"):
+        raise RefundError("Khoản hoàn này đã có kết quả.")
+    if succeeded:
+        outcome = RefundOutcome("succeeded", "manual", "Kế toán đã chuyển khoản hoàn tiền.", bank_reference)
+    else:
+        outcome = RefundOutcome("failed", "manual", "Kế toán hủy yêu cầu hoàn tiền (chưa chuyển tiền).")
+    return record_outcome(refund_id, outcome, actor)
+
+
+def follow_up(refund: PaymentRefund) -> None:
+    """Ask the gateway about a refund left without a final answer (`payments reconcile`)."""
+    outcome = ADAPTERS[refund.attempt.gateway].refund_status(refund)
+    if outcome is not None and outcome.state != "pending":
+        record_outcome(refund.id, outcome)
+
+
+def _tell_payer(refund: PaymentRefund) -> None:
+    from service.notifications.email import send_email
+
+    order = refund.order
+    recipient = order.payer_email or (db.session.get(User, order.payer_id).email if order.payer_id else None)
+    if recipient:
+        send_email(
+            recipient, "refund", order=order, refund=refund, base_url=current_app.config["APP_BASE_URL"]
+        )
