@@ -99,6 +99,14 @@ class Config:
     PAYMENT_ATTEMPT_MINUTES = _int("PAYMENT_ATTEMPT_MINUTES", 15)
     # The national payment platform's bill presentment (see service/payments/paygov.py); off when unset.
     PAYGOV_API_KEY = os.environ.get("PAYGOV_API_KEY", "")
+    # Schools: student files, payment links, reminders, SMS.
+    STUDENT_IMPORT_MAX_BYTES = _int("STUDENT_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    PAYMENT_LINK_MAX_DOB_FAILURES = _int("PAYMENT_LINK_MAX_DOB_FAILURES", 5)
+    PAYMENT_LINK_LOCK_MINUTES = _int("PAYMENT_LINK_LOCK_MINUTES", 30)
+    REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 3)
+    SMS_PROVIDER_URL = os.environ.get("SMS_PROVIDER_URL", "")  # unset: the development outbox
+    SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
+    SMS_SENDER = os.environ.get("SMS_SENDER", "SOGDDT-AG")
     # A bank transfer may be made later than a card payment: the QR stays payable for a day.
     VIETQR_ATTEMPT_MINUTES = _int("VIETQR_ATTEMPT_MINUTES", 24 * 60)
 
@@ -141,6 +149,7 @@ class TestConfig(Config):
     MAX_FILE_BYTES = 200 * 1024
     MAX_DOSSIER_BYTES = 500 * 1024
     MAX_FILES_PER_DOSSIER = 8
+    STUDENT_IMPORT_MAX_BYTES = 150 * 1024
     MAX_CONTENT_LENGTH = MAX_FILE_BYTES + 64 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
     DOCUMENT_JOBS = "inline"

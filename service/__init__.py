@@ -108,8 +108,12 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     from service.payments.views import bp as payments_bp
+    from service.schools.paylink import bp as paylink_bp
+    from service.schools.views import bp as schools_bp
 
     app.register_blueprint(payments_bp)
+    app.register_blueprint(schools_bp)
+    app.register_blueprint(paylink_bp)
     if app.config["PAYMENT_SIMULATORS"]:
         from service.payments.simulators import bp as simulators_bp
 
@@ -118,12 +122,16 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from service.accounts.roles import ROLE_LABELS
-    from service.money import format_vnd
+    from service.money import format_percent, format_vnd
     from service.text import format_megabytes
     from service.timeutil import format_date, format_datetime
 
     app.jinja_env.filters.update(
-        vnd=format_vnd, date_vn=format_date, datetime_vn=format_datetime, megabytes=format_megabytes
+        vnd=format_vnd,
+        date_vn=format_date,
+        datetime_vn=format_datetime,
+        megabytes=format_megabytes,
+        percent=format_percent,
     )
     app.jinja_env.globals.update(role_labels=ROLE_LABELS)
 

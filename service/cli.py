@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from service.accounts.roles import Role
+from service.extensions import db
 
 users_cli = AppGroup("users", help="Tài khoản cán bộ.")
 catalogue_cli = AppGroup("catalogue", help="Danh mục thủ tục hành chính.")
@@ -31,8 +33,9 @@ notifications_cli = AppGroup("notifications", help="Thư điện tử.")
     help="Without it, a set-password link is emailed (or kept in the development outbox).",
 )
 @click.option("--department", default=None, help="Department code (see /admin/departments).")
+@click.option("--school", default=None, help="School code: the user works for that school only.")
 @click.option("--position", default=None)
-def create_user(email, role, full_name, password, department, position):
+def create_user(email, role, full_name, password, department, school, position):
     """Create an official's account (officials cannot self-register)."""
     from service.accounts import operations
 
@@ -42,9 +45,23 @@ def create_user(email, role, full_name, password, department, position):
         if found is None:
             raise click.ClickException(f"Unknown department code {department!r}.")
         department_id = found.id
+    school_id = None
+    if school:
+        from service.schools.models import School
+
+        found_school = db.session.scalar(db.select(School).where(School.code == school.strip().upper()))
+        if found_school is None:
+            raise click.ClickException(f"Unknown school code {school!r}.")
+        school_id = found_school.id
     try:
         user = operations.create_official(
-            email, role, full_name, password, department_id=department_id, position=position
+            email,
+            role,
+            full_name,
+            password,
+            department_id=department_id,
+            position=position,
+            school_id=school_id,
         )
     except operations.AccountError as error:
         raise click.ClickException(error.message) from error
@@ -197,10 +214,10 @@ def payments_create_order(amount, description, gateway, payer_name, payer_email)
     from service.payments import settlement
     from service.payments.adapters import ADAPTERS, GatewayRefused
 
-    try:
-        value = int(str(amount).strip())
-    except ValueError:
-        raise click.BadParameter("Số tiền phải là số nguyên (đồng).", param_hint="--amount") from None
+    text = str(amount).strip()
+    if not re.fullmatch(r"-?[0-9]{1,15}", text):
+        raise click.BadParameter("Số tiền phải là số nguyên (đồng), chỉ gồm chữ số.", param_hint="--amount")
+    value = int(text)
     problem = ADAPTERS[gateway].check_amount(value) if value > 0 else "Số tiền phải lớn hơn 0."
     if problem:
         raise click.BadParameter(problem, param_hint="--amount")
@@ -271,6 +288,59 @@ def payments_cancel_order(reference, reason):
     click.echo(f"Đã hủy khoản {order.reference}.")
 
 
+schools_cli = AppGroup("schools", help="Cơ sở giáo dục nghề nghiệp.")
+
+
+@schools_cli.command("create")
+@click.option("--code", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--kind", type=click.Choice(["college", "intermediate", "centre"]), default="college", show_default=True
+)
+@click.option("--tax-code", default=None)
+@click.option("--bank-bin", default=None, help="NAPAS BIN of the school's bank (6 digits).")
+@click.option("--account-no", default=None)
+@click.option("--account-name", default=None)
+@click.option("--bank-name", default=None)
+@click.option("--partial/--no-partial", default=False, help="Allow paying an invoice in parts.")
+def schools_create(code, name, kind, tax_code, bank_bin, account_no, account_name, bank_name, partial):
+    """Register a school (a tenant); then create its users with `users create --school CODE`."""
+    from service.database import begin_write
+    from service.schools.models import School
+
+    code = code.strip().upper()
+    if not re.fullmatch(r"[A-Z0-9_.-]{2,20}", code):
+        raise click.BadParameter("Mã trường gồm 2-20 chữ không dấu, số, dấu chấm, gạch.", param_hint="--code")
+    if bank_bin and not re.fullmatch(r"\d{6}", bank_bin):
+        raise click.BadParameter("BIN ngân hàng gồm 6 chữ số.", param_hint="--bank-bin")
+    if account_no and not re.fullmatch(r"[0-9A-Za-z]{4,19}", account_no):
+        raise click.BadParameter("Số tài khoản không hợp lệ.", param_hint="--account-no")
+    begin_write()
+    if db.session.scalar(db.select(School.id).where(School.code == code)):
+        db.session.rollback()
+        raise click.ClickException(f"Đã có trường mã {code}.")
+    school = School(
+        code=code, name=name.strip()[:255], kind=kind, tax_code=tax_code, bank_bin=bank_bin, bank_account_no=account_no,
+        bank_account_name=account_name, bank_name=bank_name, allow_partial_payment=partial,
+    )  # fmt: skip
+    db.session.add(school)
+    db.session.commit()
+    click.echo(f"Created school {school.code} (id {school.id}).")
+
+
+fees_cli = AppGroup("fees", help="Học phí, các khoản thu của nhà trường.")
+
+
+@fees_cli.command("remind")
+def fees_remind():
+    """Email and SMS reminders for invoices due soon or overdue; once a day per invoice and channel."""
+    from service.schools.reminders import remind
+
+    with _request_context():
+        sent = remind()
+    click.echo(f"{sent.emails} emails, {sent.sms} SMS sent; {sent.skipped} already reminded today.")
+
+
 documents_cli = AppGroup("documents", help="Văn bản, giấy tờ PDF.")
 
 
@@ -328,6 +398,8 @@ def register(app: Flask) -> None:
         backup_cli,
         documents_cli,
         payments_cli,
+        schools_cli,
+        fees_cli,
         notifications_cli,
         workflows_cli,
         notify_deadlines,

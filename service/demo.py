@@ -81,7 +81,82 @@ def seed() -> bool:
         (leader, "approve", {}), (desk, "return_result", {"method": "electronic"}),
     ])  # fmt: skip
     run_pending()  # the documents of those steps (receipts, control slips, the certificate)
+    _school()
     return True
+
+
+SCHOOL_STAFF = [
+    ("ketoan.truong@demo.gdnn.vn", Role.ACCOUNTANT, "Huỳnh Thị Kế Toán"),
+    ("quantri.truong@demo.gdnn.vn", Role.SCHOOL_ADMIN, "Lâm Văn Quản Trị"),
+]
+CLASSES = [
+    ("CD-CNTT-K26", "Cao đẳng Công nghệ thông tin K26", "Công nghệ thông tin", "cao_dang"),
+    ("CD-KT-K26", "Cao đẳng Kế toán doanh nghiệp K26", "Kế toán doanh nghiệp", "cao_dang"),
+    ("TC-DCN-K26", "Trung cấp Điện công nghiệp K26", "Điện công nghiệp", "trung_cap"),
+]
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Ngô"]
+GIVEN = ["Văn An", "Thị Bình", "Minh Châu", "Quốc Dũng", "Thu Hà", "Gia Huy", "Ngọc Lan", "Đức Minh", "Thanh Tâm",
+         "Hoài Thương"]  # fmt: skip
+
+
+def _school() -> None:
+    """A college with classes, students (imported from a CSV as an accountant would), a term's fees, an
+    exemption, invoices, and one invoice paid through the VNPAY simulator's protocol."""
+    import csv
+    from datetime import date
+
+    from service.dossiers.samples import pdf_bytes
+    from service.schools import fees, imports
+    from service.schools.models import FeeItem, School, SchoolClass, Student, Term
+
+    begin_write()
+    school = School(
+        code="CDAG", name="Trường Cao đẳng An Giang", kind="college", tax_code="1600255421", bank_bin="970436",
+        bank_account_no="0761002345678", bank_account_name="TRUONG CAO DANG AN GIANG", bank_name="Vietcombank An Giang",
+        allow_partial_payment=True,
+    )  # fmt: skip
+    db.session.add(school)
+    db.session.flush()
+    db.session.add_all(
+        SchoolClass(school_id=school.id, code=c, name=n, programme=p, level=lv) for c, n, p, lv in CLASSES
+    )
+    term = Term(school_id=school.id, code="2026-2027-HK1", name="Học kỳ I năm học 2026-2027",
+                starts_on=date(2026, 9, 1), ends_on=date(2027, 1, 15))  # fmt: skip
+    db.session.add(term)
+    items = {
+        "HP": FeeItem(school_id=school.id, code="HP", name="Học phí", kind="tuition_credit"),
+        "BHYT": FeeItem(school_id=school.id, code="BHYT", name="Bảo hiểm y tế", kind="other"),
+    }
+    db.session.add_all(items.values())
+    db.session.commit()
+    staff = [
+        accounts.create_official(e, r, n, DEMO_PASSWORD, school_id=school.id) for e, r, n in SCHOOL_STAFF
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(imports.TEMPLATE_HEADERS)
+    for n in range(30):
+        code, name, level = CLASSES[n % 3][0], f"{SURNAMES[n % 10]} {GIVEN[(n * 3) % 10]}", ""
+        writer.writerow([f"SV26{n + 1:04d}", name, f"{(n % 27) + 1:02d}/{(n % 12) + 1:02d}/2007", f"0892070{n:05d}",
+                         code, "", level, f"09{n:08d}", f"sv26{n + 1:04d}@demo.gdnn.vn"])  # fmt: skip
+    batch = imports.stage(out.getvalue().encode("utf-8"), "danh-sach-k26.csv", school.id, staff[0].id)
+    imports.run(batch.id)
+    tuition = dict(
+        term_id=term.id, fee_item_id=items["HP"].id, unit_amount=350_000, due_on=date(2026, 12, 15)
+    )
+    fees.add_schedule(school.id, staff[0].id, scope="level", scope_value="Cao đẳng", credits=18, **tuition)
+    fees.add_schedule(school.id, staff[0].id, scope="level", scope_value="Trung cấp", credits=15, **tuition)
+    fees.add_schedule(school.id, staff[0].id, term_id=term.id, fee_item_id=items["BHYT"].id, scope="school",
+                      scope_value="", unit_amount=1_105_650 // 2, due_on=date(2026, 12, 15))  # fmt: skip
+    first = db.session.scalar(
+        db.select(Student).where(Student.school_id == school.id, Student.code == "SV260001")
+    )
+    fees.add_exemption(
+        school.id, first, staff[0].id, ("quyet-dinh-mien-giam.pdf", pdf_bytes("Quyet dinh mien giam hoc phi")),
+        category="giam_70_dtts_vung_kk", percent=70, basis="Quyết định số 123/QĐ-CĐAG ngày 05/9/2026",
+        valid_from=date(2026, 9, 1), valid_to=date(2027, 6, 30),
+    )  # fmt: skip
+    fees.invoice_term(school.id, term.id, staff[0].id)
 
 
 def _steps(dossier, steps) -> None:

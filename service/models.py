@@ -11,9 +11,31 @@ from service.dossiers.models import (
     DossierFile,
     FormStash,
 )
-from service.notifications.models import OutboundEmail
-from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
+from service.notifications.models import OutboundEmail, OutboundSms
+from service.payments.models import (
+    PaymentAttempt,
+    PaymentIncident,
+    PaymentNotification,
+    PaymentOrder,
+    PaymentRefund,
+)
 from service.procedures.models import Procedure, ProcedureSetting, ProcedureVersion
+from service.schools.models import (
+    Exemption,
+    FeeItem,
+    FeeSchedule,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    ManualPayment,
+    Reminder,
+    School,
+    SchoolClass,
+    StatementLine,
+    Student,
+    StudentImport,
+    Term,
+)
 
 __all__ = [
     "AccountToken",
@@ -32,6 +54,22 @@ __all__ = [
     "DossierFile",
     "FormStash",
     "OutboundEmail",
+    "OutboundSms",
+    "PaymentRefund",
+    "Exemption",
+    "FeeItem",
+    "FeeSchedule",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
+    "ManualPayment",
+    "Reminder",
+    "School",
+    "SchoolClass",
+    "StatementLine",
+    "Student",
+    "StudentImport",
+    "Term",
     "PaymentAttempt",
     "PaymentIncident",
     "PaymentNotification",

@@ -9,3 +9,10 @@ def format_vnd(amount: int | None) -> str:
     if amount == 0:
         return "Miễn phí"
     return format_currency(int(amount), "VND", locale="vi_VN")
+
+
+def format_percent(ratio: float) -> str:
+    """0.4166 -> "41,7%" (Vietnamese decimal comma)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(round(ratio * 100, 1), format="#,##0.#", locale="vi_VN") + "%"

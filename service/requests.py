@@ -25,6 +25,18 @@ def install(app: Flask) -> None:
         posted = request.form if request.method in ("POST", "PUT", "PATCH") else None
         if "\x00" in request.path or _has_nul(request.args) or (posted is not None and _has_nul(posted)):
             abort(400)
+        if posted is not None and request.is_json and _json_has_nul(request.get_json(silent=True)):
+            abort(400)
+
+
+def _json_has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_json_has_nul(k) or _json_has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_json_has_nul(v) for v in value)
+    return False
 
 
 def _has_nul(values) -> bool:

@@ -118,3 +118,12 @@ def client(app) -> Client:
 @pytest.fixture
 def other_client(app) -> Client:
     return app.test_client()
+
+
+@pytest.fixture
+def accountant(other_client) -> Client:
+    """A second browser, signed in as the agency's accountant."""
+    from tests.factories import create_official, login
+
+    login(other_client, create_official("accountant"))
+    return other_client

@@ -141,3 +141,105 @@ def create_payment_order(
     fields.setdefault("payer_name", "Trần Thị Bình")
     fields.setdefault("payer_email", f"payer{next(_numbers)}@example.vn")
     return settlement.create_order(amount, description, **fields)
+
+
+# ---------------------------------------------------------------- schools
+
+
+def create_school(code: str | None = None, **fields):
+    from service.schools.models import School
+
+    n = next(_numbers)
+    begin_write()
+    school = School(code=code or f"TR{n}", name=fields.pop("name", f"Trường Cao đẳng số {n}"),
+                    kind=fields.pop("kind", "college"), **fields)  # fmt: skip
+    db.session.add(school)
+    db.session.commit()
+    return school
+
+
+def create_school_user(school, role: str = "accountant") -> User:
+    n = next(_numbers)
+    return accounts.create_official(
+        f"{role}{n}@truong.example.vn", role, f"Nhân viên {n}", PASSWORD, school_id=school.id
+    )
+
+
+def create_class(
+    school, code: str = "CD-CNTT-K26", programme: str = "Công nghệ thông tin", level: str = "cao_dang"
+):
+    from service.schools.models import SchoolClass
+
+    begin_write()
+    record = SchoolClass(school_id=school.id, code=code, name=f"Lớp {code}", programme=programme, level=level)
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def create_student(school, school_class, code: str | None = None, **fields):
+    from datetime import date
+
+    from service.schools.models import Student
+
+    n = next(_numbers)
+    begin_write()
+    student = Student(
+        school_id=school.id, code=code or f"SV{n:06d}", full_name=fields.pop("full_name", f"Người Học {n}"),
+        date_of_birth=fields.pop("date_of_birth", date(2007, 3, 15)), class_id=school_class.id,
+        programme=school_class.programme, level=school_class.level, **fields,
+    )  # fmt: skip
+    db.session.add(student)
+    db.session.commit()
+    return student
+
+
+def create_term(school, code: str = "2026-2027-HK1"):
+    from datetime import date
+
+    from service.schools.models import Term
+
+    begin_write()
+    term = Term(
+        school_id=school.id,
+        code=code,
+        name=f"Học kỳ {code}",
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2027, 1, 15),
+    )
+    db.session.add(term)
+    db.session.commit()
+    return term
+
+
+def create_fee_item(school, code: str = "HP", kind: str = "tuition_term", name: str = "Học phí"):
+    from service.schools.models import FeeItem
+
+    begin_write()
+    item = FeeItem(school_id=school.id, code=code, name=name, kind=kind)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def create_schedule(school, term, item, amount: int, scope: str = "school", scope_value: str = "", **fields):
+    from datetime import date
+
+    from service.schools import fees
+
+    return fees.add_schedule(
+        school.id, None, term_id=term.id, fee_item_id=item.id, scope=scope, scope_value=scope_value, unit_amount=amount,
+        credits=fields.pop("credits", None), due_on=fields.pop("due_on", date(2026, 12, 15)),
+    )  # fmt: skip
+
+
+def create_exemption(school, student, percent: int = 70, category: str = "giam_70_dtts_vung_kk", **fields):
+    from datetime import date
+
+    from service.schools import fees
+
+    return fees.add_exemption(
+        school.id, student, None, ("quyet-dinh.pdf", pdf_bytes("Quyet dinh")), category=category, percent=percent,
+        basis=fields.pop("basis", "Quyết định số 12/QĐ-CĐ"), valid_from=fields.pop("valid_from", date(2026, 8, 1)),
+        valid_to=fields.pop("valid_to", date(2027, 6, 30)),
+    )  # fmt: skip

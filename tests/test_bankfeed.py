@@ -54,9 +54,15 @@ def test_a_transfer_with_the_reference_and_amount_pays_the_order(client, referen
 
 def test_the_bank_simulator_goes_end_to_end(client, reference):
     dossier, ref = reference
-    page = client.post("/simulators/bank/transfer", data={"reference": ref, "amount": FEE, "order_id": order_of(dossier).id},
+    order = order_of(dossier)
+    back = f"/payments/o/{order.access_token}"
+    page = client.post("/simulators/bank/transfer", data={"reference": ref, "amount": FEE, "return_to": back},
                        follow_redirects=True).get_data(as_text=True)  # fmt: skip
-    assert "Đã nhận được thanh toán" in page and order_of(dossier).status == "paid"
+    assert "Đã thanh toán" in page and order_of(dossier).status == "paid"
+    elsewhere = client.post(
+        "/simulators/bank/transfer", data={"reference": ref, "amount": 1, "return_to": "https://evil.example"}
+    )
+    assert elsewhere.status_code == 204  # never an open redirect
 
 
 @pytest.mark.parametrize(("amount", "kind"), [(FEE - 1000, "underpaid"), (FEE + 1000, "overpaid")])

@@ -36,13 +36,6 @@ def pay(client, order: PaymentOrder, gateway: str) -> PaymentAttempt:
     return db.session.get(PaymentAttempt, order.paid_attempt_id)
 
 
-@pytest.fixture
-def accountant(other_client):
-    official = create_official("accountant")
-    login(other_client, official)
-    return other_client
-
-
 def manage_page(accountant, order) -> str:
     return accountant.get(f"/payments/officials/orders/{order.id}").get_data(as_text=True)
 

@@ -39,6 +39,8 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(15))
     position: Mapped[str | None] = mapped_column(String(120))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # A school's accountant or administrator works for that school only (service/schools/access.py).
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     email_confirmed_at: Mapped[datetime | None]
     failed_logins: Mapped[int] = mapped_column(default=0)

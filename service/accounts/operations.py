@@ -195,6 +195,8 @@ def create_official(
     """Officials are created by an administrator, never by self-registration."""
     if role not in set(Role) or role in (Role.CITIZEN, Role.ORGANISATION):
         raise AccountError("Vai trò không hợp lệ cho tài khoản cán bộ.", "role")
+    if role == Role.SCHOOL_ADMIN and not details.get("school_id"):
+        raise AccountError("Tài khoản quản trị nhà trường phải thuộc một trường.", "role")
     email = email.strip().lower()
     begin_write()
     _ensure_unique(email, None)

@@ -10,6 +10,7 @@ class Role(StrEnum):
     SPECIALIST = "specialist"
     LEADER = "leader"
     ACCOUNTANT = "accountant"
+    SCHOOL_ADMIN = "school_admin"
     ADMIN = "admin"
 
 
@@ -19,7 +20,8 @@ ROLE_LABELS = {
     Role.RECEPTION: "Cán bộ tiếp nhận (một cửa)",
     Role.SPECIALIST: "Chuyên viên xử lý",
     Role.LEADER: "Lãnh đạo",
-    Role.ACCOUNTANT: "Kế toán trường",
+    Role.ACCOUNTANT: "Kế toán",
+    Role.SCHOOL_ADMIN: "Quản trị nhà trường",
     Role.ADMIN: "Quản trị hệ thống",
 }
 
@@ -27,3 +29,5 @@ APPLICANT_ROLES = frozenset({Role.CITIZEN, Role.ORGANISATION})
 OFFICIAL_ROLES = frozenset(set(Role) - APPLICANT_ROLES)
 # Officials who handle dossiers of the one-stop process.
 DOSSIER_ROLES = frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})
+# Who works inside a school (with users.school_id set): its pages are confined to that school.
+SCHOOL_ROLES = frozenset({Role.ACCOUNTANT, Role.SCHOOL_ADMIN})

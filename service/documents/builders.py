@@ -305,6 +305,7 @@ GATEWAY_NAMES = {
     "vietqr": "Chuyển khoản VietQR (NAPAS 247)",
     "momo": "Ví điện tử MoMo",
     "paygov": "Nền tảng thanh toán trực tuyến quốc gia",
+    "manual": "Thu trực tiếp",
 }
 
 

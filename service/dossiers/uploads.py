@@ -20,7 +20,7 @@ MIME_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 PREVIEWABLE = frozenset({"pdf", "jpeg", "png"})
-EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png", "docx": ".docx"}
+EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png", "docx": ".docx", "csv": ".csv", "xlsx": ".xlsx"}
 
 
 def sniff(head: bytes, data: bytes | None = None) -> str | None:

@@ -24,3 +24,18 @@ class OutboundEmail(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class OutboundSms(db.Model):
+    """Every outgoing SMS: sent through the HTTP provider when configured, else kept in the outbox."""
+
+    __tablename__ = "outbound_sms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(15), index=True)
+    body: Mapped[str] = mapped_column(String(480))
+    status: Mapped[str] = mapped_column(String(10), index=True)  # outbox, sent, failed
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

@@ -175,12 +175,28 @@ class Vnpay(Adapter):
         return _vnpay_refund_state(answer.get("vnp_TransactionStatus"), answer.get("vnp_TransactionNo"))
 
     def refund_status(self, refund):
+        # querydr reports the payment's latest state, not one refund's: it tells about this refund only
+        # when it is the payment's only one. Otherwise the refund waits for the accountant's review.
+        from service.extensions import db
+        from service.payments.models import PaymentRefund
+
+        others = db.session.scalar(
+            db.select(db.func.count()).select_from(PaymentRefund).where(
+                PaymentRefund.attempt_id == refund.attempt_id, PaymentRefund.id != refund.id,
+                PaymentRefund.status != "failed",
+            )
+        )  # fmt: skip
+        if others:
+            return None
         answer = self._querydr(refund.attempt)
         if not answer or answer.get("vnp_ResponseCode") != "00":
             return None
-        if answer.get("vnp_TransactionStatus") == "00":  # still a plain payment: the refund never arrived
+        status = answer.get("vnp_TransactionStatus")
+        if status == "00":  # still a plain payment: the refund never arrived
             return RefundOutcome("failed", "91", "VNPAY không ghi nhận yêu cầu hoàn tiền này.")
-        return _vnpay_refund_state(answer.get("vnp_TransactionStatus"), answer.get("vnp_TransactionNo"))
+        if status not in ("05", "06", "09"):
+            return None  # not a refund state: left for the accountant to check with VNPAY
+        return _vnpay_refund_state(status, answer.get("vnp_TransactionNo"))
 
 
 def _vnpay_refund_state(status: str | None, transaction: str | None) -> RefundOutcome:
@@ -272,8 +288,8 @@ class Momo(Adapter):
 
     def refund_status(self, refund):
         answer = self._query(refund.attempt.reference)
-        if not answer:
-            return None
+        if not answer or answer.get("resultCode") not in momo.SUCCESS_CODES:
+            return None  # no trustworthy answer: ask again at the next reconciliation
         for item in answer.get("refundTrans") or []:
             if item.get("orderId") == refund.reference:
                 if item.get("resultCode") == 0:
@@ -282,6 +298,44 @@ class Momo(Adapter):
                     )
                 return RefundOutcome("failed", str(item.get("resultCode")), "MoMo từ chối hoàn tiền.")
         return RefundOutcome("failed", "42", "MoMo không ghi nhận yêu cầu hoàn tiền này.")
+
+
+@dataclass(frozen=True)
+class Account:
+    bank_bin: str
+    number: str
+    name: str
+    bank_name: str
+
+
+def collecting_account(order: PaymentOrder) -> Account:
+    """Where a transfer goes: the school's own account for its invoices, else the agency's."""
+    config = current_app.config
+    if order.school_id:
+        from service.extensions import db
+        from service.schools.models import School
+
+        school = db.session.get(School, order.school_id)
+        if school.bank_account_no and school.bank_bin:
+            return Account(school.bank_bin, school.bank_account_no, school.bank_account_name or school.name,
+                           school.bank_name or "")  # fmt: skip
+    return Account(
+        config["VIETQR_BANK_BIN"],
+        config["VIETQR_ACCOUNT_NO"],
+        config["VIETQR_ACCOUNT_NAME"],
+        config["VIETQR_BANK_NAME"],
+    )
+
+
+def our_accounts() -> set[str]:
+    """Every account a bank feed may report credits to."""
+    from service.extensions import db
+    from service.schools.models import School
+
+    numbers = set(
+        db.session.scalars(db.select(School.bank_account_no).where(School.bank_account_no.is_not(None)))
+    )
+    return numbers | {current_app.config["VIETQR_ACCOUNT_NO"]}
 
 
 class VietQR(Adapter):
@@ -294,11 +348,9 @@ class VietQR(Adapter):
         return current_app.config["VIETQR_ATTEMPT_MINUTES"]
 
     def start(self, order, attempt, client_ip):
-        config = current_app.config
+        account = collecting_account(order)
         return Start(
-            qr_payload=vietqr.payload(
-                config["VIETQR_BANK_BIN"], config["VIETQR_ACCOUNT_NO"], attempt.amount, attempt.reference
-            )
+            qr_payload=vietqr.payload(account.bank_bin, account.number, attempt.amount, attempt.reference)
         )
 
     def refund(self, refund, actor):
@@ -325,7 +377,24 @@ class PayGov(Adapter):
         )
 
 
-ADAPTERS: dict[str, Adapter] = {adapter.name: adapter for adapter in (Vnpay(), VietQR(), Momo(), PayGov())}
+class Counter(Adapter):
+    """Money taken at a school's counter (service/schools/counter.py): recorded, never started here."""
+
+    name, label = "manual", "Thu trực tiếp (ngoại lệ)"
+    min_amount, max_amount = 1, 10**12
+    has_refund_api = False
+    payer_facing = False
+
+    def start(self, order, attempt, client_ip):
+        raise GatewayRefused("Khoản thu trực tiếp do kế toán ghi nhận.")
+
+    def refund(self, refund, actor):
+        return RefundOutcome("pending", "", "Kế toán hoàn trả trực tiếp rồi ghi số chứng từ.")
+
+
+ADAPTERS: dict[str, Adapter] = {
+    adapter.name: adapter for adapter in (Vnpay(), VietQR(), Momo(), PayGov(), Counter())
+}
 
 
 def adapter(name: str) -> Adapter:

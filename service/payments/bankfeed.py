@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import re
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from service.database import begin_write, for_update
 from service.extensions import db
+from service.payments.adapters import collecting_account, our_accounts
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
 from service.payments.settlement import _apply, still_open
 
@@ -29,7 +29,8 @@ def settle_sepay(payload: dict, raw: str) -> str:
         return "duplicate"
     if payload.get("transferType") != "in":
         return _done(notification_id, "ignored")
-    if str(payload.get("accountNumber") or "") != current_app.config["VIETQR_ACCOUNT_NO"]:
+    credited = str(payload.get("accountNumber") or "")
+    if credited not in our_accounts():
         return _done(notification_id, "unknown_account")  # not our account: nothing of ours to settle
     amount = _amount(payload.get("transferAmount"))
     found = REFERENCE.search(f"{payload.get('code') or ''} {payload.get('content') or ''}".upper())
@@ -47,6 +48,9 @@ def settle_sepay(payload: dict, raw: str) -> str:
             "Khoản tiền đến không khớp với khoản phải nộp nào.",
         )
     order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
+    if collecting_account(order).number != credited:
+        return _review(notification_id, order, attempt, "unmatched_credit", amount,
+                       f"Tiền cho khoản {order.reference} lại vào tài khoản {credited}.")  # fmt: skip
     if not still_open(attempt, True) or order.status == "paid":
         return _review(
             notification_id,
@@ -121,9 +125,19 @@ def _amount(value) -> int | None:
 def _review(notification_id, order, attempt, kind: str, amount: int | None, detail: str) -> str:
     db.session.add(PaymentIncident(
         order_id=order.id if order else None, attempt_id=attempt.id if attempt else None, kind=kind,
+        school_id=order.school_id if order else _school_of_account(notification_id),
         notification_id=notification_id, amount=amount, detail=detail,
     ))  # fmt: skip
     return _done(notification_id, kind)
+
+
+def _school_of_account(notification_id: int) -> int | None:
+    """An unmatched credit belongs to whoever owns the account it landed in."""
+    from service.schools.models import School
+
+    note = db.session.get(PaymentNotification, notification_id)
+    account = str(note.payload.get("accountNumber") or "")
+    return db.session.scalar(db.select(School.id).where(School.bank_account_no == account).limit(1))
 
 
 def _done(notification_id: int, outcome: str) -> str:

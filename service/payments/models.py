@@ -23,7 +23,10 @@ class PaymentOrder(db.Model):
     access_token: Mapped[str] = mapped_column(
         String(43), unique=True, default=lambda: secrets.token_urlsafe(24)
     )
-    purpose: Mapped[str] = mapped_column(String(20))  # dossier_fee
+    purpose: Mapped[str] = mapped_column(String(20))  # dossier_fee, invoice, other
+    # A school's invoice is paid into the school's account and seen only by that school.
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     description: Mapped[str] = mapped_column(String(255))
@@ -119,6 +122,7 @@ class PaymentIncident(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("payment_orders.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("payment_attempts.id"))
     kind: Mapped[str] = mapped_column(String(30))  # second_success, unmatched_credit, underpaid, overpaid
     notification_id: Mapped[int | None] = mapped_column(ForeignKey("payment_notifications.id"))

@@ -77,7 +77,10 @@ class OrderBills:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            return Confirmation("02", "Giao dịch này đã được xác nhận.", bill_reference)
+            note = _earlier(transaction_id[:64])
+            if note.outcome is not None:
+                return _replay(note)
+            # Recorded but never concluded (the first call died midway): settle it now.
         begin_write()
         order = db.session.scalar(
             for_update(db.select(PaymentOrder).where(PaymentOrder.reference == bill_reference[:20]))
@@ -108,6 +111,22 @@ class OrderBills:
         PaymentAttemptMachine(model=attempt, state_field="status").send("start")
         _apply(order, attempt, True, "00", transaction_id[:64])
         return _conclude(note.id, Confirmation("00", "Đã xác nhận thanh toán.", order.reference))
+
+
+def _earlier(transaction_id: str) -> PaymentNotification:
+    return db.session.scalar(
+        db.select(PaymentNotification).where(
+            PaymentNotification.gateway == "paygov", PaymentNotification.external_id == transaction_id
+        )
+    )
+
+
+def _replay(earlier: PaymentNotification) -> Confirmation:
+    """The same notification again: the first answer stands (a confirmation becomes "already")."""
+    code, _, message = (earlier.outcome or "").partition(" ")
+    if code in ("00", "02") or not code:
+        return Confirmation("02", "Giao dịch này đã được xác nhận.", earlier.reference)
+    return Confirmation(code, message)
 
 
 def _conclude(notification_id: int, confirmation: Confirmation) -> Confirmation:

@@ -9,6 +9,7 @@ carries an idempotency key, so a double click or a resubmitted form makes one re
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import BigInteger
 
 from service.accounts.models import User
 from service.database import begin_write, for_update
@@ -29,7 +30,7 @@ class RefundError(ValueError):
 
 def refunded(attempt_id: int, statuses: tuple[str, ...] = COUNTED) -> int:
     return db.session.scalar(
-        db.select(db.func.coalesce(db.func.sum(PaymentRefund.amount), 0)).where(
+        db.select(db.func.coalesce(db.func.sum(PaymentRefund.amount), 0).cast(BigInteger)).where(
             PaymentRefund.attempt_id == attempt_id, PaymentRefund.status.in_(statuses)
         )
     )
@@ -43,7 +44,7 @@ def refundable(attempt: PaymentAttempt) -> int:
 
 def refunded_total(order_id: int) -> int:
     return db.session.scalar(
-        db.select(db.func.coalesce(db.func.sum(PaymentRefund.amount), 0)).where(
+        db.select(db.func.coalesce(db.func.sum(PaymentRefund.amount), 0).cast(BigInteger)).where(
             PaymentRefund.order_id == order_id, PaymentRefund.status == "succeeded"
         )
     )
@@ -125,13 +126,12 @@ def record_outcome(refund_id: int, outcome: RefundOutcome, actor: User | None = 
 
 
 def confirm_manual(refund_id: int, actor: User, bank_reference: str, succeeded: bool = True) -> PaymentRefund:
-    """A transfer back made by the accountant (VietQR has no refund API): record what the bank did."""
+    """What the accountant did or found: a transfer back (VietQR, PayGov have no refund API), or, for a
+    refund a gateway left without a final answer, the outcome its merchant portal shows."""
     bank_reference = " ".join((bank_reference or "").split())[:64]
     refund = db.session.get(PaymentRefund, refund_id)
     if refund is None:
         raise LookupError(refund_id)
-    if ADAPTERS[refund.attempt.gateway].has_refund_api:
-        raise RefundError("Khoản hoàn này do cổng thanh toán xử lý; không ghi nhận thủ công.")
     if succeeded and not bank_reference:
         raise RefundError("Vui lòng ghi số tham chiếu giao dịch chuyển khoản hoàn tiền của ngân hàng.")
     if refund.status not in ("requested", "pending"):
@@ -146,8 +146,8 @@ def confirm_manual(refund_id: int, actor: User, bank_reference: str, succeeded: 
 def follow_up(refund: PaymentRefund) -> None:
     """Ask the gateway about a refund left without a final answer (`payments reconcile`)."""
     outcome = ADAPTERS[refund.attempt.gateway].refund_status(refund)
-    if outcome is not None and outcome.state != "pending":
-        record_outcome(refund.id, outcome)
+    if outcome is not None:
+        record_outcome(refund.id, outcome)  # a refund still "requested" moves on to "pending" at least
 
 
 def _tell_payer(refund: PaymentRefund) -> None:

@@ -8,6 +8,7 @@ arrives after a success never un-pays; a second success for a paid order is an i
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from datetime import timedelta
 
@@ -34,7 +35,7 @@ def order_for_dossier_fee(dossier: Dossier) -> PaymentOrder:
     version = dossier.procedure_version
     order = PaymentOrder(
         reference=new_reference("LP"), purpose="dossier_fee", dossier_id=dossier.id, payer_id=dossier.owner_id,
-        description=f"Phi le phi ho so {dossier.code}", amount=version.fee,
+        description=f"Phí, lệ phí hồ sơ {dossier.code}", amount=version.fee,
     )  # fmt: skip
     db.session.add(order)
     return order
@@ -58,6 +59,14 @@ def create_order(
     description = " ".join((description or "").split())
     if not description:
         raise ValueError("Vui lòng ghi nội dung khoản phải nộp.")
+    if len(description) > 255:
+        raise ValueError("Nội dung khoản phải nộp tối đa 255 ký tự.")
+    payer_name = " ".join((payer_name or "").split()) or None
+    if payer_name and len(payer_name) > 200:
+        raise ValueError("Tên người nộp tối đa 200 ký tự.")
+    payer_email = (payer_email or "").strip() or None
+    if payer_email and (len(payer_email) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", payer_email)):
+        raise ValueError("Email người nộp không hợp lệ.")
     begin_write()
     order = PaymentOrder(
         reference=new_reference("LP"), purpose=purpose, description=description[:255], amount=amount,
@@ -217,14 +226,14 @@ def _apply(
     if order.status == "paid":
         # Paid twice: counted once, flagged for an accountant (a refund may be due).
         db.session.add(PaymentIncident(
-            order_id=order.id, attempt_id=attempt.id, kind="second_success",
+            order_id=order.id, attempt_id=attempt.id, kind="second_success", school_id=order.school_id,
             detail=f"Khoản {order.reference} đã được thanh toán; giao dịch {attempt.reference} thành công thêm một lần.",
         ))  # fmt: skip
         return
     if order.status == "cancelled":
         # Money taken for an order cancelled while the payer was at the gateway: it is owed back.
         db.session.add(PaymentIncident(
-            order_id=order.id, attempt_id=attempt.id, kind="paid_cancelled",
+            order_id=order.id, attempt_id=attempt.id, kind="paid_cancelled", school_id=order.school_id,
             detail=f"Khoản {order.reference} đã bị hủy nhưng giao dịch {attempt.reference} vẫn thành công; cần hoàn tiền.",
         ))  # fmt: skip
         return

@@ -8,6 +8,7 @@ back to the return URL.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from urllib.parse import urlencode
@@ -105,10 +106,16 @@ def bank_transfer():
 
     reference = (request.form.get("reference") or "")[:34]
     amount = request.form.get("amount", type=int) or 0
-    body = sepay_body(reference, amount, int(time.time() * 1000), current_app.config["VIETQR_ACCOUNT_NO"])
+    body = sepay_body(
+        reference,
+        amount,
+        int(time.time() * 1000),
+        (request.form.get("account") or current_app.config["VIETQR_ACCOUNT_NO"])[:19],
+    )
     deliver_bankfeed(body)
-    order_id = request.form.get("order_id", type=int)
-    return redirect(f"/payments/orders/{order_id}/status") if order_id else ("", 204)
+    back = request.form.get("return_to") or ""
+    # Only back to an order's own page: never an open redirect.
+    return redirect(back) if re.fullmatch(r"/payments/o/[A-Za-z0-9_-]{1,43}", back) else ("", 204)
 
 
 def deliver_bankfeed(body: dict) -> None:
@@ -315,3 +322,25 @@ def momo_refund():
         "partnerCode": body.get("partnerCode"), "orderId": body.get("orderId"), "requestId": body.get("requestId"),
         "amount": amount, "transId": trans, "resultCode": 0, "message": "Thành công.", "responseTime": trans,
     }  # fmt: skip
+
+
+@bp.route("/vnpay/merchant/statement.csv")
+@allow(ANYONE)
+def vnpay_statement():
+    """The merchant portal's transaction statement (CSV) of the simulated VNPAY: what reconciliation
+    imports. Successful payments only, as the portal's "giao dịch thành công" export."""
+    import csv
+    import io
+
+    from flask import Response
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Mã giao dịch", "vnp_TxnRef", "Số tiền", "Ngày giao dịch"])
+    with _ledger_lock:
+        rows = [t for t in VNPAY_LEDGER.values() if t["vnp_ResponseCode"] == "00"]
+    for t in rows:
+        paid = t["vnp_PayDate"]
+        writer.writerow([t["vnp_TransactionNo"], t["vnp_TxnRef"], int(t["vnp_Amount"]) // 100,
+                         f"{paid[6:8]}/{paid[4:6]}/{paid[0:4]}"])  # fmt: skip
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv")

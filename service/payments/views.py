@@ -28,7 +28,7 @@ from service.documents import jobs
 from service.extensions import csrf, db
 from service.money import format_vnd
 from service.payments import bankfeed, settlement
-from service.payments.adapters import ADAPTERS, GatewayRefused
+from service.payments.adapters import ADAPTERS, GatewayRefused, collecting_account
 from service.payments.gateways import momo, vietqr, vnpay
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentOrder, PaymentRefund
 from workflows.payment_attempt import ATTEMPT_LABELS
@@ -68,7 +68,7 @@ def _pay(order: PaymentOrder, gateway: str):
         return redirect(start.redirect_url)
     return render_template(
         "payments/vietqr.html", order=order, attempt=attempt, qr=segno.make(start.qr_payload, error="m").png_data_uri(scale=5),
-        simulators=current_app.config["PAYMENT_SIMULATORS"],
+        simulators=current_app.config["PAYMENT_SIMULATORS"], account=collecting_account(order),
     )  # fmt: skip
 
 
@@ -89,6 +89,18 @@ def pay_vietqr(order_id: int):
 @allow(SIGNED_IN)
 def pay_momo(order_id: int):
     return _pay(own_order(order_id), "momo")
+
+
+def order_back_link(order: PaymentOrder) -> tuple[str, str]:
+    """Where the payer goes back to from a gateway's return: their dossier, invoice or order page."""
+    if order.dossier_id:
+        return url_for("dossiers.detail", dossier_id=order.dossier_id), "Về hồ sơ"
+    if order.invoice_id:
+        from service.schools.models import Invoice
+
+        invoice = db.session.get(Invoice, order.invoice_id)
+        return url_for("paylink.invoice", token=invoice.access_token), "Về hóa đơn"
+    return url_for("payments.order_page", token=order.access_token), "Xem khoản phải nộp"
 
 
 def order_by_token(token: str) -> PaymentOrder:
@@ -149,10 +161,8 @@ def qr_png(reference: str):
     attempt = db.session.scalar(db.select(PaymentAttempt).where(PaymentAttempt.reference == reference[:34]))
     if attempt is None or attempt.gateway != "vietqr":
         abort(404)
-    config = current_app.config
-    data = vietqr.payload(
-        config["VIETQR_BANK_BIN"], config["VIETQR_ACCOUNT_NO"], attempt.amount, attempt.reference
-    )
+    account = collecting_account(attempt.order)
+    data = vietqr.payload(account.bank_bin, account.number, attempt.amount, attempt.reference)
     buffer = io.BytesIO()
     segno.make(data, error="m").save(buffer, kind="png", scale=8, border=4)
     return send_file(io.BytesIO(buffer.getvalue()), mimetype="image/png", max_age=0)
@@ -201,6 +211,7 @@ def vnpay_ipn():
 @bp.app_context_processor
 def attempt_labels():
     return {
+        "order_back_link": order_back_link,
         "attempt_labels": ATTEMPT_LABELS, "order_status_labels": ORDER_STATUS_LABELS, "refund_labels": REFUND_LABELS,
         "gateway_buttons": GATEWAY_BUTTONS, "incident_labels": INCIDENT_LABELS,
     }  # fmt: skip
@@ -256,7 +267,7 @@ def momo_return():
 def review_queue():
     """What an accountant must look at: unmatched, under- and over-paid credits, second successes."""
     incidents = db.session.scalars(
-        db.select(PaymentIncident)
+        within_reach(db.select(PaymentIncident), PaymentIncident)
         .order_by(PaymentIncident.resolved_at.is_not(None), PaymentIncident.id.desc())
         .limit(500)
     ).all()
@@ -270,6 +281,9 @@ def resolve_incident(incident_id: int):
     if not note:
         flash("Vui lòng ghi cách đã xử lý (hoàn tiền, đối chiếu, ghi nhận thủ công…).", "error")
         return redirect(url_for("payments.review_queue"))
+    incident = db.session.get(PaymentIncident, incident_id)
+    if incident is None or not in_reach(incident.school_id):
+        abort(404)
     if not settlement.resolve_incident(incident_id, current_user.id, note):
         abort(404)
     flash("Đã ghi nhận xử lý.", "success")
@@ -282,8 +296,8 @@ def order_list():
     """Every order, newest first, found by its reference, a transaction reference or the payer."""
     query = (request.args.get("q") or "").strip()[:100]
     status = request.args.get("status") or ""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    statement = db.select(PaymentOrder).order_by(PaymentOrder.id.desc())
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000)
+    statement = within_reach(db.select(PaymentOrder), PaymentOrder).order_by(PaymentOrder.id.desc())
     if status in ORDER_STATUS_LABELS:
         statement = statement.where(PaymentOrder.status == status)
     if query:
@@ -307,9 +321,7 @@ def order_manage(order_id: int):
     from service.payments.models import PaymentNotification
     from service.payments.refunds import refundable
 
-    order = db.session.get(PaymentOrder, order_id)
-    if order is None:
-        abort(404)
+    order = reachable_order(order_id)
     references = [a.reference for a in order.attempts]
     notifications = db.session.scalars(
         db.select(PaymentNotification)
@@ -331,6 +343,7 @@ def refund(attempt_id: int):
     attempt = db.session.get(PaymentAttempt, attempt_id)
     if attempt is None:
         abort(404)
+    reachable_order(attempt.order_id)
     back = url_for("payments.order_manage", order_id=attempt.order_id)
     amount = parse_amount(request.form.get("amount"))
     expected = parse_amount(request.form.get("refundable"))
@@ -348,7 +361,10 @@ def refund(attempt_id: int):
         "succeeded": f"Đã hoàn {format_vnd(result.amount)} ({result.reference}).",
         "pending": f"Đã gửi yêu cầu hoàn {format_vnd(result.amount)} ({result.reference}): {result.message}",
         "failed": f"Hoàn tiền không thành công: {result.message}",
-    }.get(result.status, result.message or "")
+    }.get(
+        result.status,
+        f"Đã ghi nhận yêu cầu hoàn {format_vnd(result.amount)} ({result.reference}); đang chờ cổng thanh toán.",
+    )
     flash(message, "error" if result.status == "failed" else "success")
     return redirect(back), 303
 
@@ -362,6 +378,7 @@ def refund_manual(refund_id: int):
     found = db.session.get(PaymentRefund, refund_id)
     if found is None:
         abort(404)
+    reachable_order(found.order_id)
     try:
         confirm_manual(
             found.id,
@@ -420,6 +437,29 @@ def paygov_payment():
     confirmation = BILLS.confirm(reference, amount, transaction, body)
     jobs.dispatch()
     return jsonify({"code": confirmation.code, "message": confirmation.message})
+
+
+def in_reach(school_id: int | None) -> bool:
+    """A school's accountant reaches that school's payments; the agency's accountant the agency's;
+    administrators everything."""
+    if current_user.role == Role.ADMIN:
+        return True
+    return school_id == current_user.school_id
+
+
+def within_reach(statement, model):
+    if current_user.role == Role.ADMIN:
+        return statement
+    if current_user.school_id is None:
+        return statement.where(model.school_id.is_(None))
+    return statement.where(model.school_id == current_user.school_id)
+
+
+def reachable_order(order_id: int) -> PaymentOrder:
+    order = db.session.get(PaymentOrder, order_id)
+    if order is None or not in_reach(order.school_id):
+        abort(404)
+    return order
 
 
 def parse_amount(text: str | None) -> int | None:

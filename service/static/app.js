@@ -40,3 +40,20 @@
   types.forEach(function (t) { t.addEventListener("change", toggle); });
   if (types.length) toggle();
 })();
+
+// A long job's progress bar: <progress data-poll="url"> asks the url (JSON {status, processed, total})
+// until the job is no longer running, then reloads the page to show the outcome.
+document.querySelectorAll("progress[data-poll]").forEach(function (bar) {
+  var text = document.querySelector("[data-progress-text]");
+  (function poll() {
+    fetch(bar.dataset.poll, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (progress) {
+        bar.max = progress.total || 1;
+        bar.value = progress.processed;
+        if (text) { text.textContent = progress.processed + "/" + progress.total; }
+        if (progress.status === "importing") { setTimeout(poll, 700); } else { location.reload(); }
+      })
+      .catch(function () { setTimeout(poll, 2000); });
+  })();
+});

@@ -42,7 +42,7 @@ def sign(values: Mapping[str, object], fields: tuple[str, ...], secret: str) -> 
 
 def verify(values: Mapping[str, object], fields: tuple[str, ...], secret: str) -> bool:
     received = str(values.get("signature") or "")
-    return bool(received) and hmac.compare_digest(received, sign(values, fields, secret))
+    return bool(received) and hmac.compare_digest(received.encode(), sign(values, fields, secret).encode())
 
 
 def is_success(values: Mapping[str, object]) -> bool:

@@ -81,7 +81,7 @@ def sign(params: Mapping[str, str], secret: str) -> str:
 def verify(params: Mapping[str, str], secret: str) -> bool:
     """Checked on the raw received values, in constant time."""
     received = (params.get("vnp_SecureHash") or "").lower()
-    return bool(received) and hmac.compare_digest(received, sign(params, secret))
+    return bool(received) and hmac.compare_digest(received.encode(), sign(params, secret).encode())
 
 
 def stamp(moment: datetime) -> str:

@@ -1,0 +1,130 @@
+"""School forms: classes, student imports, terms, fee items and schedules, exemptions, invoices."""
+
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
+
+from forms.base import BaseForm, options
+from forms.validators import max_length, plausible_date, required, strip
+from service.schools.models import EXEMPTION_CATEGORIES, FEE_KINDS, LEVELS, SCOPES
+
+CODE_RULE = Regexp(r"^[A-Za-z0-9_.-]+$", message="Chỉ dùng chữ không dấu, số, dấu chấm, gạch.")
+MAX_VND = 10_000_000_000
+
+
+def upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+class ClassForm(BaseForm):
+    code = StringField("Mã lớp", filters=[strip, upper], validators=[required(), max_length(30), CODE_RULE])
+    name = StringField("Tên lớp", filters=[strip], validators=[required(), max_length(200)])
+    programme = StringField("Ngành, nghề đào tạo", filters=[strip], validators=[required(), max_length(200)])
+    level = SelectField("Trình độ", choices=options(LEVELS.items()), validators=[required()])
+
+
+class ImportForm(BaseForm):
+    file = FileField("Tệp danh sách (Excel .xlsx hoặc CSV UTF-8)")
+
+
+class TermForm(BaseForm):
+    code = StringField(
+        "Mã học kỳ", filters=[strip, upper], validators=[required(), max_length(30), CODE_RULE],
+        description="Ví dụ: 2026-2027-HK1",
+    )  # fmt: skip
+    name = StringField("Tên học kỳ", filters=[strip], validators=[required(), max_length(120)])
+    starts_on = DateField("Ngày bắt đầu", validators=[required("Vui lòng chọn ngày."), plausible_date])
+    ends_on = DateField("Ngày kết thúc", validators=[required("Vui lòng chọn ngày."), plausible_date])
+
+    def validate_ends_on(self, field):
+        if self.starts_on.data and field.data and field.data <= self.starts_on.data:
+            raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu.")
+
+
+class FeeItemForm(BaseForm):
+    code = StringField(
+        "Mã khoản thu", filters=[strip, upper], validators=[required(), max_length(30), CODE_RULE]
+    )
+    name = StringField("Tên khoản thu", filters=[strip], validators=[required(), max_length(200)])
+    kind = SelectField("Loại", choices=options(FEE_KINDS.items()), validators=[required()])
+
+
+class ScheduleForm(BaseForm):
+    term_id = SelectField("Học kỳ", coerce=int, validate_choice=True)
+    fee_item_id = SelectField("Khoản thu", coerce=int, validate_choice=True)
+    scope = SelectField("Áp dụng cho", choices=options(SCOPES.items()), validators=[required()])
+    scope_value = StringField(
+        "Ngành, trình độ hoặc mã lớp", filters=[strip], validators=[max_length(200)],
+        description="Bỏ trống khi áp dụng toàn trường; trình độ: Cao đẳng, Trung cấp, Sơ cấp.",
+    )  # fmt: skip
+    unit_amount = IntegerField(
+        "Mức thu (đồng; theo tín chỉ: đồng một tín chỉ)",
+        validators=[required("Vui lòng nhập mức thu."), NumberRange(min=1, max=MAX_VND)],
+    )
+    credits = IntegerField(
+        "Số tín chỉ (học phí theo tín chỉ)", validators=[Optional(), NumberRange(min=1, max=200)]
+    )
+    due_on = DateField("Hạn nộp", validators=[required("Vui lòng chọn hạn nộp."), plausible_date])
+
+    def validate_scope_value(self, field):
+        if self.scope.data != "school" and not field.data:
+            raise ValidationError("Vui lòng ghi ngành, trình độ hoặc mã lớp được áp dụng.")
+
+
+class ExemptionForm(BaseForm):
+    category = SelectField(
+        "Đối tượng miễn, giảm", choices=options((k, v[0]) for k, v in EXEMPTION_CATEGORIES.items()),
+        validators=[required()],
+    )  # fmt: skip
+    percent = IntegerField(
+        "Tỷ lệ miễn, giảm học phí (%)",
+        validators=[
+            required("Vui lòng nhập tỷ lệ."),
+            NumberRange(min=1, max=100, message="Tỷ lệ từ 1%% đến 100%%."),
+        ],
+    )
+    basis = StringField(
+        "Căn cứ (số quyết định, văn bản)",
+        filters=[strip],
+        validators=[required("Vui lòng ghi căn cứ."), max_length(255)],
+    )
+    evidence = FileField("Minh chứng (PDF, JPEG, PNG)")
+    valid_from = DateField("Áp dụng từ ngày", validators=[required("Vui lòng chọn ngày."), plausible_date])
+    valid_to = DateField("Đến ngày", validators=[required("Vui lòng chọn ngày."), plausible_date])
+
+    def validate_percent(self, field):
+        fixed = EXEMPTION_CATEGORIES.get(self.category.data, (None, None))[1]
+        if fixed is not None and field.data is not None and field.data != fixed:
+            raise ValidationError(f"Đối tượng này được miễn, giảm {fixed}% theo quy định.")
+
+    def validate_valid_to(self, field):
+        if self.valid_from.data and field.data and field.data < self.valid_from.data:
+            raise ValidationError("Ngày kết thúc phải từ ngày bắt đầu trở đi.")
+
+
+class InvoiceRunForm(BaseForm):
+    term_id = SelectField("Học kỳ", coerce=int, validate_choice=True)
+
+
+class ReasonForm(BaseForm):
+    reason = StringField(
+        "Lý do", filters=[strip], validators=[required("Vui lòng ghi lý do."), max_length(1000)]
+    )
+
+
+class ManualPaymentForm(BaseForm):
+    amount = IntegerField(
+        "Số tiền (đồng)", validators=[required("Vui lòng nhập số tiền."), NumberRange(min=1, max=MAX_VND)]
+    )
+    reference = StringField(
+        "Số chứng từ (phiếu thu)",
+        filters=[strip],
+        validators=[required("Vui lòng ghi số chứng từ."), max_length(64)],
+    )
+    reason = StringField(
+        "Lý do thu trực tiếp", filters=[strip], validators=[required("Vui lòng ghi lý do."), max_length(1000)]
+    )
+
+
+class SchoolSettingsForm(BaseForm):
+    allow_partial_payment = BooleanField("Cho phép nộp từng phần")

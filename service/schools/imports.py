@@ -1,0 +1,319 @@
+"""Students imported from CSV or Excel: the whole file is validated first, with a row-by-row report;
+nothing is written until the file is clean or the accountant confirms the valid rows; importing again
+updates students by their code instead of duplicating them. Writes are bulk statements in chunks, so
+10,000 rows take seconds, and the import's progress is recorded for the page that watches it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+
+from service.database import begin_write
+from service.dossiers import uploads
+from service.extensions import db
+from service.schools.models import LEVELS, SchoolClass, Student, StudentImport
+from service.text import fold
+from service.timeutil import local_today, utcnow
+
+# Header (folded) -> field. The template's headers first; common variants after.
+HEADERS = {
+    "ma sinh vien": "code", "ma hoc sinh": "code", "ma nguoi hoc": "code", "ma sv": "code",
+    "ho va ten": "full_name", "ho ten": "full_name",
+    "ngay sinh": "date_of_birth",
+    "so dinh danh": "personal_id", "so dinh danh ca nhan": "personal_id", "cccd": "personal_id",
+    "ma lop": "class_code", "lop": "class_code",
+    "nganh/nghe": "programme", "nganh nghe": "programme", "nganh": "programme", "nghe": "programme",
+    "trinh do": "level",
+    "dien thoai": "phone", "so dien thoai": "phone",
+    "email": "email",
+}  # fmt: skip
+TEMPLATE_HEADERS = [
+    "Mã sinh viên", "Họ và tên", "Ngày sinh", "Số định danh", "Mã lớp", "Ngành/nghề", "Trình độ", "Điện thoại",
+    "Email",
+]  # fmt: skip
+REQUIRED = ("code", "full_name", "date_of_birth", "class_code")
+LABELS = dict(zip(
+    ("code", "full_name", "date_of_birth", "personal_id", "class_code", "programme", "level", "phone", "email"),
+    TEMPLATE_HEADERS, strict=True,
+))  # fmt: skip
+MAX_ROWS = 20_000
+MAX_ERRORS_KEPT = 500
+CHUNK = 1_000
+CODE = re.compile(r"^[A-Za-z0-9._-]{1,30}$")
+PHONE = re.compile(r"^(0|\+84)\d{9,10}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LEVEL_BY_NAME = {fold(label): key for key, label in LEVELS.items()} | {key: key for key in LEVELS}
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (its message is for the accountant)."""
+
+
+@dataclass
+class Row:
+    number: int  # as the spreadsheet shows it (the header is row 1)
+    values: dict
+
+
+def read_rows(data: bytes, filename: str) -> list[Row]:
+    """The data rows of a CSV or XLSX file, by content; ImportFileError for what cannot be a table."""
+    limit = current_app.config["STUDENT_IMPORT_MAX_BYTES"]
+    if len(data) > limit:
+        raise ImportFileError(f"Tệp quá lớn (tối đa {limit // (1024 * 1024)} MB).")
+    if data.startswith(b"PK\x03\x04"):
+        table = _xlsx(data)
+    elif filename.lower().endswith((".xls", ".xlsx")) or b"\x00" in data[:2048]:
+        raise ImportFileError("Chỉ nhận tệp Excel .xlsx hoặc CSV (UTF-8).")
+    else:
+        table = _csv(data)
+    if not table:
+        raise ImportFileError("Tệp không có dữ liệu.")
+    header, body = table[0], table[1:]
+    fields = [HEADERS.get(fold(str(cell or "")).rstrip(" *")) for cell in header]
+    missing = [LABELS[f] for f in REQUIRED if f not in fields]
+    if missing:
+        raise ImportFileError(
+            "Thiếu cột: " + ", ".join(missing) + ". Dòng đầu tiên phải là tiêu đề cột như tệp mẫu."
+        )
+    if len(body) > MAX_ROWS:
+        raise ImportFileError(f"Tệp có {len(body)} dòng, vượt quá {MAX_ROWS} dòng cho một lần nhập.")
+    rows = []
+    for index, cells in enumerate(body, start=2):
+        if all(cell in (None, "") for cell in cells):
+            continue
+        values = {field: cells[i] if i < len(cells) else None for i, field in enumerate(fields) if field}
+        rows.append(Row(index, values))
+    return rows
+
+
+def _csv(data: bytes) -> list[list]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError("Tệp CSV phải lưu bằng mã UTF-8 (Excel: Lưu thành → CSV UTF-8).") from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _xlsx(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ImportFileError("Tệp Excel bị hỏng hoặc không phải .xlsx.") from None
+    if unpacked > 20 * current_app.config["STUDENT_IMPORT_MAX_BYTES"]:
+        raise ImportFileError("Tệp Excel giải nén ra quá lớn.")
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001  openpyxl raises many kinds for a broken file
+        raise ImportFileError("Tệp Excel bị hỏng hoặc không phải .xlsx.") from None
+    sheet = book.worksheets[0]
+    table = []
+    for row in sheet.iter_rows():
+        cells = []
+        for cell in row:
+            value = cell.value
+            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+                value = FormulaCell(str(value))
+            cells.append(value)
+        table.append(cells)
+        if len(table) > MAX_ROWS + 1:
+            break
+    book.close()
+    return table
+
+
+class FormulaCell(str):
+    """A cell holding a formula: refused, since its value is whatever the spreadsheet computed."""
+
+
+@dataclass
+class Checked:
+    rows: list[dict]  # the valid rows, ready to write
+    errors: list[dict]
+    total: int
+
+
+def validate(rows: list[Row], school_id: int) -> Checked:
+    classes = {
+        c.code.upper(): c
+        for c in db.session.scalars(db.select(SchoolClass).where(SchoolClass.school_id == school_id))
+    }
+    errors: list[dict] = []
+    valid: list[dict] = []
+    seen: dict[str, int] = {}
+    today = local_today()
+    for row in rows:
+        problems = []
+
+        def problem(field: str, message: str, row=row, problems=problems) -> None:
+            problems.append({"row": row.number, "column": LABELS[field], "message": message})
+
+        values = {}
+        for field, raw in row.values.items():
+            if isinstance(raw, FormulaCell) or (isinstance(raw, str) and raw.strip().startswith("=")):
+                problem(field, "Ô chứa công thức; hãy dán giá trị (Paste Values).")
+                continue
+            values[field] = raw.strip() if isinstance(raw, str) else raw
+        for field in REQUIRED:
+            if (
+                values.get(field) in (None, "")
+                and field in row.values
+                and not any(p["column"] == LABELS[field] for p in problems)
+            ):
+                problem(field, "Không được để trống.")
+        code = str(values.get("code") or "")
+        if code and not CODE.match(code):
+            problem("code", "Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch (tối đa 30 ký tự).")
+        elif code:
+            first = seen.setdefault(code.upper(), row.number)
+            if first != row.number:
+                problem("code", f"Trùng mã sinh viên với dòng {first}.")
+        name = " ".join(str(values.get("full_name") or "").split())
+        if len(name) > 200:
+            problem("full_name", "Họ và tên quá dài (tối đa 200 ký tự).")
+        birth = None
+        if values.get("date_of_birth") not in (None, ""):
+            birth = parse_date(values["date_of_birth"])
+            if birth is None:
+                problem("date_of_birth", "Ngày sinh không hợp lệ (dd/mm/yyyy).")
+            elif birth >= today or birth.year < 1930:
+                problem("date_of_birth", "Ngày sinh không hợp lý.")
+                birth = None
+        personal_id = str(values.get("personal_id") or "").strip()
+        if personal_id.endswith(".0"):
+            personal_id = personal_id[:-2]  # a number cell
+        if personal_id and not re.fullmatch(r"\d{12}", personal_id):
+            problem("personal_id", "Số định danh cá nhân gồm đúng 12 chữ số.")
+        school_class = None
+        class_code = str(values.get("class_code") or "").upper()
+        if class_code:
+            school_class = classes.get(class_code)
+            if school_class is None:
+                problem("class_code", f"Không có lớp mã {class_code} trong trường; hãy tạo lớp trước.")
+        level = values.get("level")
+        level_key = LEVEL_BY_NAME.get(fold(str(level))) if level not in (None, "") else None
+        if level not in (None, "") and level_key is None:
+            problem("level", "Trình độ là Cao đẳng, Trung cấp, Sơ cấp hoặc Đào tạo khác.")
+        phone = re.sub(r"[\s.]", "", str(values.get("phone") or ""))
+        if phone.endswith(".0"):
+            phone = phone[:-2]
+        if phone and len(phone) == 9 and phone.isdigit():
+            phone = "0" + phone  # Excel drops the leading zero of a number cell
+        if phone and not PHONE.match(phone):
+            problem("phone", "Số điện thoại không hợp lệ.")
+        email = str(values.get("email") or "").strip()
+        if email and (len(email) > 254 or not EMAIL.match(email)):
+            problem("email", "Email không hợp lệ.")
+        programme = " ".join(str(values.get("programme") or "").split())[:200]
+        if problems:
+            errors.extend(problems)
+            continue
+        valid.append({
+            "code": code, "full_name": name, "date_of_birth": birth, "personal_id": personal_id or None,
+            "class_id": school_class.id, "programme": programme or school_class.programme,
+            "level": level_key or school_class.level, "phone": phone or None, "email": email or None,
+        })  # fmt: skip
+    return Checked(valid, errors, len(rows))
+
+
+def parse_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def stage(data: bytes, filename: str, school_id: int, user_id: int) -> StudentImport:
+    """Read and validate the whole file; keep it (outside the web root) with its report. Commits."""
+    rows = read_rows(data, filename)
+    checked = validate(rows, school_id)
+    stored_name, _ = uploads.store(data, "xlsx" if data.startswith(b"PK") else "csv")
+    begin_write()
+    batch = StudentImport(
+        school_id=school_id, uploaded_by_id=user_id, filename=uploads.clean_filename(filename), stored_name=stored_name,
+        total_rows=checked.total, valid_rows=len(checked.rows), errors=checked.errors[:MAX_ERRORS_KEPT],
+        error_count=len(checked.errors),
+    )  # fmt: skip
+    db.session.add(batch)
+    db.session.commit()
+    return batch
+
+
+def run(batch_id: int) -> StudentImport:
+    """Write the valid rows: new codes inserted, known codes updated, in chunks, recording progress."""
+    begin_write()
+    batch = db.session.get(StudentImport, batch_id)
+    if batch.status != "validated":
+        db.session.rollback()
+        return batch
+    batch.status = "importing"
+    db.session.commit()
+    data = uploads.path_for(batch.stored_name).read_bytes()
+    checked = validate(read_rows(data, batch.filename), batch.school_id)  # the classes may have changed
+    created = updated = 0
+    now = utcnow()
+    for start in range(0, len(checked.rows), CHUNK):
+        chunk = checked.rows[start : start + CHUNK]
+        begin_write()
+        existing = dict(
+            db.session.execute(
+                db.select(Student.code, Student.id).where(
+                    Student.school_id == batch.school_id, Student.code.in_([r["code"] for r in chunk])
+                )
+            ).all()
+        )
+        inserts = [
+            {**r, "school_id": batch.school_id, "created_at": now, "updated_at": now}
+            for r in chunk
+            if r["code"] not in existing
+        ]
+        updates = [
+            {**r, "id": existing[r["code"]], "updated_at": now} for r in chunk if r["code"] in existing
+        ]
+        if inserts:
+            db.session.execute(db.insert(Student), inserts)
+        if updates:
+            db.session.execute(db.update(Student), updates)
+        created, updated = created + len(inserts), updated + len(updates)
+        current = db.session.get(StudentImport, batch_id)
+        current.processed_rows, current.created_count, current.updated_count = (
+            start + len(chunk),
+            created,
+            updated,
+        )
+        db.session.commit()
+    begin_write()
+    batch = db.session.get(StudentImport, batch_id)
+    batch.status, batch.finished_at = "done", utcnow()
+    db.session.commit()
+    return batch
+
+
+def template_csv() -> bytes:
+    sample = [
+        TEMPLATE_HEADERS,
+        ["SV2026001", "Nguyễn Văn An", "15/03/2007", "089207001234", "CD-CNTT-K26", "Công nghệ thông tin",
+         "Cao đẳng", "0912345678", "an.nv@example.vn"],
+    ]  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out).writerows(sample)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

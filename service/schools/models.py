@@ -1,0 +1,313 @@
+"""Vocational schools as tenants: their classes and students, terms, fee items and schedules,
+exemptions, invoices, reminders and bank statements. Every row carries its school; every school page
+reads through `service.schools.access`, which confines it to the signed-in user's school."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.extensions import db
+from service.timeutil import utcnow
+
+SCHOOL_KINDS = {"college": "Trường cao đẳng", "intermediate": "Trường trung cấp", "centre": "Trung tâm GDNN"}
+LEVELS = {"cao_dang": "Cao đẳng", "trung_cap": "Trung cấp", "so_cap": "Sơ cấp", "khac": "Đào tạo khác"}
+
+
+class School(db.Model):
+    __tablename__ = "schools"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(20))
+    tax_code: Mapped[str | None] = mapped_column(String(14))
+    address: Mapped[str | None] = mapped_column(String(255))
+    # The account tuition is transferred to (VietQR); empty: the agency's configured account.
+    bank_bin: Mapped[str | None] = mapped_column(String(6))
+    bank_account_no: Mapped[str | None] = mapped_column(String(19))
+    bank_account_name: Mapped[str | None] = mapped_column(String(100))
+    bank_name: Mapped[str | None] = mapped_column(String(100))
+    allow_partial_payment: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SchoolClass(db.Model):
+    __tablename__ = "school_classes"
+    __table_args__ = (UniqueConstraint("school_id", "code", name="uq_school_classes_school_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(200))
+    programme: Mapped[str] = mapped_column(String(200))  # ngành, nghề đào tạo
+    level: Mapped[str] = mapped_column(String(20))  # LEVELS
+
+
+class Student(db.Model):
+    __tablename__ = "students"
+    __table_args__ = (
+        UniqueConstraint("school_id", "code", name="uq_students_school_code"),
+        Index("ix_students_school_class", "school_id", "class_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    code: Mapped[str] = mapped_column(String(30))
+    full_name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    personal_id: Mapped[str | None] = mapped_column(String(12))
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id"))
+    programme: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(15))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    school_class: Mapped[SchoolClass] = relationship()
+
+
+class StudentImport(db.Model):
+    """One uploaded file: validated as a whole first, imported only when clean or confirmed."""
+
+    __tablename__ = "student_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(12), default="validated")  # validated, importing, done, failed
+    total_rows: Mapped[int] = mapped_column(default=0)
+    valid_rows: Mapped[int] = mapped_column(default=0)
+    processed_rows: Mapped[int] = mapped_column(default=0)
+    created_count: Mapped[int] = mapped_column(default=0)
+    updated_count: Mapped[int] = mapped_column(default=0)
+    # [{"row": 12, "column": "Ngày sinh", "message": "..."}], the first few hundred.
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    error_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class Term(db.Model):
+    __tablename__ = "terms"
+    __table_args__ = (UniqueConstraint("school_id", "code", name="uq_terms_school_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(120))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+
+FEE_KINDS = {
+    "tuition_credit": "Học phí theo tín chỉ",
+    "tuition_term": "Học phí theo học kỳ",
+    "other": "Khoản thu khác",
+}
+
+
+class FeeItem(db.Model):
+    __tablename__ = "fee_items"
+    __table_args__ = (UniqueConstraint("school_id", "code", name="uq_fee_items_school_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # FEE_KINDS
+
+    @property
+    def is_tuition(self) -> bool:
+        return self.kind.startswith("tuition")
+
+
+SCOPES = {
+    "school": "Toàn trường",
+    "programme": "Theo ngành, nghề",
+    "level": "Theo trình độ",
+    "class": "Theo lớp",
+}
+
+
+class FeeSchedule(db.Model):
+    """What one fee item costs in one term for the students in its scope, and when it is due."""
+
+    __tablename__ = "fee_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id"), index=True)
+    fee_item_id: Mapped[int] = mapped_column(ForeignKey("fee_items.id"))
+    scope: Mapped[str] = mapped_column(String(10))  # SCOPES
+    scope_value: Mapped[str] = mapped_column(String(200), default="")
+    unit_amount: Mapped[int] = mapped_column(BigInteger)  # VND, per credit for tuition_credit
+    credits: Mapped[int | None]
+    due_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    fee_item: Mapped[FeeItem] = relationship()
+    term: Mapped[Term] = relationship()
+
+    @property
+    def amount(self) -> int:
+        return self.unit_amount * (self.credits or 1)
+
+
+# Decree 81/2021/NĐ-CP (as amended by Decree 97/2023), tuition exemptions and reductions for vocational
+# education; the categories are data, the percentages the decree's (unconfirmed in detail).
+EXEMPTION_CATEGORIES = {
+    "mien_100_nguoi_co_cong": ("Người có công với cách mạng và thân nhân (miễn 100%)", 100),
+    "mien_100_khuyet_tat": ("Người khuyết tật (miễn 100%)", 100),
+    "mien_100_mo_coi": ("Mồ côi cả cha lẫn mẹ, không nơi nương tựa (miễn 100%)", 100),
+    "mien_100_ho_ngheo_dtts": ("Người dân tộc thiểu số thuộc hộ nghèo, cận nghèo (miễn 100%)", 100),
+    "mien_100_thcs_nghe": ("Tốt nghiệp THCS học tiếp lên trình độ trung cấp (miễn 100%)", 100),
+    "mien_100_nghe_nang_nhoc": ("Học nghề nặng nhọc, độc hại, nghề khó tuyển sinh (miễn 100%)", 100),
+    "giam_70_dtts_vung_kk": (
+        "Dân tộc thiểu số ở vùng có điều kiện kinh tế - xã hội đặc biệt khó khăn (giảm 70%)",
+        70,
+    ),
+    "giam_70_nghe_nang_nhoc": ("Nghề nặng nhọc, độc hại theo danh mục (giảm 70%)", 70),
+    "giam_50_tai_nan_benh_nghe_nghiep": (
+        "Con cán bộ, công nhân bị tai nạn lao động, bệnh nghề nghiệp (giảm 50%)",
+        50,
+    ),
+    "khac": ("Chính sách khác (ghi rõ căn cứ)", None),
+}
+
+
+class Exemption(db.Model):
+    __tablename__ = "exemptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    percent: Mapped[int]
+    basis: Mapped[str] = mapped_column(String(255))  # the legal basis / decision named on the invoice
+    evidence_name: Mapped[str] = mapped_column(String(255))
+    evidence_stored: Mapped[str] = mapped_column(String(80))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    student: Mapped[Student] = relationship()
+
+
+class Invoice(db.Model):
+    """One student's bill for one term. Issued invoices never change: a correction is a new invoice
+    that replaces this one, a cancellation a recorded status with its reason."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("school_id", "number", name="uq_invoices_school_number"),
+        Index("ix_invoices_school_term_status", "school_id", "term_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id"))
+    number: Mapped[str] = mapped_column(String(30))
+    # "term:student" on the invoice a bulk run made, so running it again creates nothing twice.
+    run_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="issued")  # issued, cancelled, replaced
+    total: Mapped[int] = mapped_column(BigInteger)
+    due_on: Mapped[date] = mapped_column(Date)
+    access_token: Mapped[str] = mapped_column(
+        String(43), unique=True, default=lambda: secrets.token_urlsafe(24)
+    )
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    reason: Mapped[str | None] = mapped_column(Text)  # of the replacement, or of the cancellation
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancelled_at: Mapped[datetime | None]
+    # Wrong dates of birth typed on the payment link: after a few, the link rests for a while.
+    dob_failures: Mapped[int] = mapped_column(default=0)
+    dob_locked_until: Mapped[datetime | None]
+
+    student: Mapped[Student] = relationship()
+    term: Mapped[Term] = relationship()
+    lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.id", back_populates="invoice")
+
+
+class InvoiceLine(db.Model):
+    __tablename__ = "invoice_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    fee_item_id: Mapped[int | None] = mapped_column(ForeignKey("fee_items.id"), index=True)
+    exemption_id: Mapped[int | None] = mapped_column(ForeignKey("exemptions.id"))
+    description: Mapped[str] = mapped_column(String(300))
+    amount: Mapped[int] = mapped_column(BigInteger)  # negative for a reduction
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class InvoiceCounter(db.Model):
+    __tablename__ = "invoice_counters"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class ManualPayment(db.Model):
+    """Money taken at the counter (an exception to cashless collection), recorded with its reason."""
+
+    __tablename__ = "manual_payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("payment_attempts.id"))
+    reference: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Reminder(db.Model):
+    """One reminder sent for one invoice on one day by one channel (so a day's run is idempotent)."""
+
+    __tablename__ = "invoice_reminders"
+    __table_args__ = (UniqueConstraint("invoice_id", "channel", "sent_on", name="uq_invoice_reminders_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(5))  # email, sms
+    kind: Mapped[str] = mapped_column(String(10))  # due_soon, overdue
+    sent_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatementLine(db.Model):
+    """A line of a gateway's or bank's statement (CSV), imported to reconcile against."""
+
+    __tablename__ = "statement_lines"
+    __table_args__ = (
+        UniqueConstraint("school_id", "source", "external_id", name="uq_statement_lines_external"),
+        Index("ix_statement_lines_school_date", "school_id", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    source: Mapped[str] = mapped_column(String(10))  # vnpay, momo, bank
+    external_id: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[str | None] = mapped_column(String(34))  # our reference as the statement gives it
+    amount: Mapped[int] = mapped_column(BigInteger)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)

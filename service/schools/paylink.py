@@ -1,0 +1,155 @@
+"""An invoice's payment link (`/pay/<token>`), for students and parents without an account.
+
+The token is opaque; the payer first confirms the student's date of birth (a few wrong tries rest
+the link for a while), then sees the items and pays through the payment issue's gateways; a paid
+invoice shows its receipts. Cancelled and replaced invoices say so and cannot be paid.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+
+from service.access import ANYONE, allow
+from service.database import begin_write, for_update
+from service.extensions import db, limiter
+from service.home import lookup_limit
+from service.payments.adapters import ADAPTERS
+from service.payments.models import PaymentOrder
+from service.payments.settlement import receipt_of
+from service.schools import fees
+from service.schools.imports import parse_date
+from service.schools.models import Invoice, School
+from service.timeutil import utcnow
+
+bp = Blueprint("paylink", __name__, url_prefix="/pay")
+SESSION_KEY = "invoice_links"
+
+
+def _invoice(token: str) -> Invoice:
+    invoice = db.session.scalar(db.select(Invoice).where(Invoice.access_token == token[:43]))
+    if invoice is None:
+        abort(404)
+    return invoice
+
+
+def _confirmed(invoice: Invoice) -> bool:
+    return invoice.access_token in session.get(SESSION_KEY, [])
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@allow(ANYONE)
+@limiter.limit(lookup_limit, methods=["POST"])
+def invoice(token: str):
+    record = _invoice(token)
+    if record.status != "issued":
+        replacement = db.session.scalar(db.select(Invoice).where(Invoice.replaces_id == record.id))
+        return render_template("paylink/closed.html", invoice=record, replacement=replacement), 410
+    message = None
+    if request.method == "POST" and not _confirmed(record):
+        message = _check_birth_date(record.id, request.form.get("date_of_birth", ""))
+        if message is None:
+            session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-19:], record.access_token]
+            return redirect(url_for("paylink.invoice", token=token))
+    if not _confirmed(record):
+        return render_template("paylink/confirm.html", invoice=record, message=message), (
+            400 if message else 200
+        )
+    return _page(record)
+
+
+def _check_birth_date(invoice_id: int, typed: str) -> str | None:
+    """None when the date matches; otherwise the payer's message (and one more failure counted)."""
+    config = current_app.config
+    begin_write()
+    record = db.session.scalar(for_update(db.select(Invoice).where(Invoice.id == invoice_id)))
+    now = utcnow()
+    if record.dob_locked_until and record.dob_locked_until > now:
+        db.session.rollback()
+        return "Liên kết tạm khóa do nhập sai ngày sinh nhiều lần; vui lòng thử lại sau hoặc liên hệ phòng kế toán nhà trường."
+    day = parse_date(typed.strip()[:10]) if typed else None
+    if day is not None and day == record.student.date_of_birth:
+        record.dob_failures, record.dob_locked_until = 0, None
+        db.session.commit()
+        return None
+    record.dob_failures += 1
+    left = config["PAYMENT_LINK_MAX_DOB_FAILURES"] - record.dob_failures
+    if left <= 0:
+        record.dob_failures, record.dob_locked_until = (
+            0,
+            now + timedelta(minutes=config["PAYMENT_LINK_LOCK_MINUTES"]),
+        )
+        db.session.commit()
+        return "Nhập sai ngày sinh quá số lần cho phép; liên kết tạm khóa, vui lòng thử lại sau."
+    db.session.commit()
+    if day is None:
+        return f"Vui lòng nhập ngày sinh theo dạng ngày/tháng/năm. Còn {left} lần thử."
+    return f"Ngày sinh không khớp với hồ sơ người học. Còn {left} lần thử."
+
+
+def _page(record: Invoice, message: str | None = None, status: int = 200):
+    school = db.session.get(School, record.school_id)
+    orders = db.session.scalars(
+        db.select(PaymentOrder).where(PaymentOrder.invoice_id == record.id, PaymentOrder.status == "paid")
+        .order_by(PaymentOrder.paid_at)
+    ).all()  # fmt: skip
+    left = fees.outstanding(record)
+    return render_template(
+        "paylink/invoice.html", invoice=record, school=school, orders=orders, receipts={o.id: receipt_of(o.id) for o in orders},
+        paid=fees.paid_amount(record.id), outstanding=left, message=message,
+        gateways=[a for a in ADAPTERS.values() if a.payer_facing and a.check_amount(left) is None] if left else [],
+    ), status  # fmt: skip
+
+
+@bp.route("/<token>/pay/<gateway>", methods=["POST"])
+@allow(ANYONE)
+def pay(token: str, gateway: str):
+    from service.payments.views import _pay, parse_amount
+
+    record = _invoice(token)
+    if not _confirmed(record):
+        return redirect(url_for("paylink.invoice", token=token))
+    if gateway not in ADAPTERS or not ADAPTERS[gateway].payer_facing:
+        abort(404)
+    amount = None
+    if request.form.get("amount"):
+        amount = parse_amount(request.form.get("amount"))
+        if amount is None:
+            return _page(record, "Số tiền nộp phải là số nguyên đồng, ví dụ 1.500.000.", 400)
+    try:
+        order = fees.order_for_payment(record.id, amount)
+    except fees.FeeError as error:
+        return _page(record, str(error), 409)
+    return _pay(order, gateway)
+
+
+@bp.route("/<token>/qr.png")
+@allow(ANYONE)
+def qr(token: str):
+    from service.schools.views import link_qr
+
+    return link_qr(_invoice(token).access_token)
+
+
+@bp.route("/<token>/receipts/<int:order_id>.pdf")
+@allow(ANYONE)
+def receipt(token: str, order_id: int):
+    import io
+
+    from flask import send_file
+
+    from service.documents import issuing
+
+    record = _invoice(token)
+    if not _confirmed(record):
+        abort(404)
+    order = db.session.get(PaymentOrder, order_id)
+    document = receipt_of(order.id) if order is not None and order.invoice_id == record.id else None
+    if document is None:
+        abort(404)
+    return send_file(
+        io.BytesIO(issuing.pdf_bytes(document)),
+        mimetype="application/pdf",
+        download_name=f"bien-lai-{document.number}.pdf",
+    )

@@ -1,0 +1,147 @@
+"""The accountant's view: collected against outstanding by term, class and fee item; payments by day
+and channel; arrears; Excel exports; reconciliation against statements (matched, only ours, only
+theirs, amount differs)."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from openpyxl import load_workbook
+
+from service.extensions import db
+from service.schools import counter, fees
+from service.schools.models import Invoice
+from service.timeutil import local_today
+from tests.factories import (
+    create_class,
+    create_fee_item,
+    create_schedule,
+    create_school,
+    create_school_user,
+    create_student,
+    create_term,
+    login,
+)
+
+
+@pytest.fixture
+def school(client):
+    school = create_school()
+    it, el = create_class(school, "CNTT"), create_class(school, "DIEN", "Điện công nghiệp", "trung_cap")
+    term = create_term(school)
+    tuition, other = create_fee_item(school), create_fee_item(school, "BHYT", "other", "Bảo hiểm y tế")
+    create_schedule(school, term, tuition, 3_000_000, due_on=local_today() - timedelta(days=1))
+    create_schedule(school, term, other, 1_000_000, due_on=local_today() - timedelta(days=1))
+    students = [create_student(school, it), create_student(school, it), create_student(school, el)]
+    fees.invoice_term(school.id, term.id, None)
+    accountant = create_school_user(school)
+    login(client, accountant)
+    invoices = {i.student_id: i for i in db.session.scalars(db.select(Invoice))}
+    return school, term, students, invoices, accountant
+
+
+def pay_online(client, invoice):
+    """The student pays the whole invoice by VNPAY through its link."""
+    from tests.test_payments import signed_result  # noqa: F401
+
+    client.submit(f"/pay/{invoice.access_token}", {"date_of_birth": "15/03/2007"})
+    response = client.submit(f"/pay/{invoice.access_token}/pay/vnpay")
+    params = dict(parse_qsl(urlsplit(response.location).query, keep_blank_values=True))
+    client.post("/simulators/vnpay/pay", data={**params, "outcome": "00"})
+    return params["vnp_TxnRef"]
+
+
+def test_collected_against_outstanding_by_class_item_and_channel(client, school):
+    school, term, students, invoices, accountant = school
+    pay_online(client, invoices[students[0].id])  # 4.000.000 by VNPAY
+    counter.record(invoices[students[1].id].id, accountant, 1_000_000, "PT-7", "Nộp tại quầy")
+    login(client, accountant)
+    page = (
+        client.get("/school/collection", query_string={"term_id": term.id})
+        .get_data(as_text=True)
+        .replace("\xa0", " ")
+    )
+    assert (
+        "Phải thu <strong>12.000.000 ₫</strong> – đã thu <strong>5.000.000 ₫</strong> – còn nợ <strong>7.000.000 ₫</strong>"
+        in page
+    )
+    assert "41,7%" in page
+    from service.schools import reports
+
+    summary = reports.collection(school.id, term.id)
+    assert (summary.by_class["CNTT"].billed, summary.by_class["CNTT"].collected) == (8_000_000, 5_000_000)
+    assert (summary.by_class["DIEN"].collected, summary.by_item["Học phí"].collected) == (0, 3_750_000)
+    assert summary.by_item["Bảo hiểm y tế"].collected == 1_250_000
+    assert [r.student.id for r in summary.arrears] == [students[1].id, students[2].id]
+    [day] = reports.payments_by_day(school.id, reports.Period.from_args({}))
+    assert day.by_channel == {"vnpay": 4_000_000, "manual": 1_000_000}
+
+    arrears = client.get("/school/collection", query_string={"term_id": term.id, "format": "arrears"})
+    rows = list(load_workbook(io.BytesIO(arrears.data)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "Mã người học" and {r[0] for r in rows[1:]} == {students[1].code, students[2].code}
+    payments = client.get("/school/collection", query_string={"format": "payments"})
+    rows = list(load_workbook(io.BytesIO(payments.data)).active.iter_rows(values_only=True))
+    assert sorted(r[1] for r in rows[1:]) == ["Thu trực tiếp", "VNPAY"]
+    invoices_xlsx = client.get("/school/invoices", query_string={"format": "xlsx", "state": "outstanding"})
+    rows = list(load_workbook(io.BytesIO(invoices_xlsx.data)).active.iter_rows(values_only=True))
+    assert len(rows) == 3  # header + the two with arrears
+
+
+def test_a_period_with_the_end_before_the_start_is_refused_with_a_message(client, school):
+    page = client.get("/school/collection", query_string={"from": "2026-12-01", "to": "2026-11-01"})
+    assert page.status_code == 200 and "Ngày kết thúc trước ngày bắt đầu" in page.get_data(as_text=True)
+    long = client.get("/school/reconciliation", query_string={"from": "2020-01-01", "to": "2026-11-01"})
+    assert "tối đa một năm" in long.get_data(as_text=True)
+
+
+def statement(*lines: str) -> bytes:
+    return ("Mã giao dịch,Mã tham chiếu,Số tiền,Ngày\n" + "\n".join(lines) + "\n").encode("utf-8")
+
+
+def upload(client, data: bytes, source: str = "vnpay"):
+    return client.submit(
+        "/school/reconciliation", {"source": source, "statement": (io.BytesIO(data), "saoke.csv")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+
+
+def test_reconciliation_sorts_every_payment_and_statement_line(client, school):
+    school, term, students, invoices, accountant = school
+    first = pay_online(client, invoices[students[0].id])
+    second = pay_online(client, invoices[students[1].id])
+    third = pay_online(client, invoices[students[2].id])
+    login(client, accountant)
+    today = local_today().strftime("%d/%m/%Y")
+    answer = upload(client, statement(f"1001,{first},4000000,{today}", f"1002,{second},3900000,{today}",
+                                      f"1003,TTABCDEFGHJK,250000,{today}"))  # fmt: skip
+    assert answer.status_code == 302
+    page = client.get("/school/reconciliation").get_data(as_text=True)
+    assert (
+        "Khớp: <strong>1</strong> – Chỉ có ở hệ thống: <strong>1</strong> – Chỉ có ở sao kê: <strong>1</strong> – Lệch số tiền: <strong>1</strong>"
+        in page
+    )
+    assert third in page
+    again = client.get(upload(client, statement(f"1001,{first},4000000,{today}")).location).get_data(
+        as_text=True
+    )
+    assert "0 dòng sao kê (1 dòng đã có từ trước)" in again
+    bad = upload(client, statement("1004,x,bốn triệu,hôm qua"))
+    assert bad.status_code == 400 and "Dòng sai định dạng" in bad.get_data(as_text=True)
+
+
+def test_the_simulated_vnpay_merchant_statement_reconciles(client, school, monkeypatch):
+    from service.payments import simulators
+
+    monkeypatch.setattr(
+        simulators, "VNPAY_LEDGER", {}
+    )  # only this test's transactions at the simulated VNPAY
+    school, term, students, invoices, accountant = school
+    pay_online(client, invoices[students[0].id])
+    login(client, accountant)
+    exported = client.get("/simulators/vnpay/merchant/statement.csv").data
+    upload(client, exported)
+    page = client.get("/school/reconciliation").get_data(as_text=True)
+    assert "Mọi khoản thu trong khoảng này khớp với sao kê" in page
