@@ -114,6 +114,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp)
     app.register_blueprint(schools_bp)
     app.register_blueprint(paylink_bp)
+    from service.quality.views import bp as quality_bp
+
+    app.register_blueprint(quality_bp)
+    from service.reporting.views import bp as reporting_bp
+
+    app.register_blueprint(reporting_bp)
     if app.config["PAYMENT_SIMULATORS"]:
         from service.payments.simulators import bp as simulators_bp
 

@@ -341,6 +341,35 @@ def fees_remind():
     click.echo(f"{sent.emails} emails, {sent.sms} SMS sent; {sent.skipped} already reminded today.")
 
 
+reports_cli = AppGroup("reports", help="Báo cáo định kỳ của các cơ sở GDNN.")
+
+
+@reports_cli.command("open")
+@click.argument("template_code")
+@click.argument("period")
+def reports_open(template_code, period):
+    """Open a round: TEMPLATE_CODE (catalogue/reports/*.toml) for PERIOD (2026-H1, 2026-H2, 2026)."""
+    from service.reporting import operations, templates
+
+    try:
+        report_round = operations.open_round(template_code.strip().upper(), period.strip(), None)
+    except (operations.ReportError, templates.TemplateError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Opened {report_round.code}, due {report_round.deadline:%d/%m/%Y}.")
+
+
+@reports_cli.command("remind")
+def reports_remind():
+    """Email institutions that have not submitted a report due within three days or overdue; once a day."""
+    from service.reporting.operations import remind
+
+    with _request_context():
+        result = remind()
+    click.echo(
+        f"{result.schools} institutions reminded ({result.emails} emails); {result.skipped} already today."
+    )
+
+
 documents_cli = AppGroup("documents", help="Văn bản, giấy tờ PDF.")
 
 
@@ -400,6 +429,7 @@ def register(app: Flask) -> None:
         payments_cli,
         schools_cli,
         fees_cli,
+        reports_cli,
         notifications_cli,
         workflows_cli,
         notify_deadlines,

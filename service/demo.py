@@ -81,8 +81,27 @@ def seed() -> bool:
         (leader, "approve", {}), (desk, "return_result", {"method": "electronic"}),
     ])  # fmt: skip
     run_pending()  # the documents of those steps (receipts, control slips, the certificate)
+    _quality(organisation, done, appraisal)
     _school()
     return True
+
+
+def _quality(organisation: User, returned, running) -> None:
+    """A rating of the returned dossier, a feedback waiting for an answer, and two report rounds."""
+    from service.quality import operations as quality
+    from service.reporting.operations import open_round
+
+    returned = db.session.get(type(returned), returned.id)
+    quality.rate(
+        returned,
+        organisation,
+        {key: 5 for key in quality.CRITERIA} | {"contacts": 4},
+        "Giải quyết nhanh, rõ ràng.",
+    )
+    quality.file_feedback(db.session.get(type(running), running.id), organisation, "kien_nghi",
+                          "Đề nghị cho biết tiến độ thẩm định hồ sơ đăng ký hoạt động.")  # fmt: skip
+    open_round("TSTN", "2026-H2", None)
+    open_round("NGCSVC", "2026", None)
 
 
 SCHOOL_STAFF = [

@@ -20,6 +20,8 @@ from service.payments.models import (
     PaymentRefund,
 )
 from service.procedures.models import Procedure, ProcedureSetting, ProcedureVersion
+from service.quality.models import Feedback, Rating
+from service.reporting.models import ReportReminder, ReportRound, ReportSubmission
 from service.schools.models import (
     Exemption,
     FeeItem,
@@ -55,6 +57,11 @@ __all__ = [
     "FormStash",
     "OutboundEmail",
     "OutboundSms",
+    "Feedback",
+    "ReportReminder",
+    "ReportRound",
+    "ReportSubmission",
+    "Rating",
     "PaymentRefund",
     "Exemption",
     "FeeItem",

@@ -45,6 +45,10 @@ def tell_applicant(dossier: Dossier, event: str) -> None:
         dossier.owner.email, "dossier_update", dossier=dossier, message=message,
         base_url=current_app.config["APP_BASE_URL"],
     )  # fmt: skip
+    if event == "return_result":  # the result is in the citizen's hands: invite them to rate the service
+        send_email(
+            dossier.owner.email, "rating_invite", dossier=dossier, base_url=current_app.config["APP_BASE_URL"]
+        )
 
 
 def tell_assignee(dossier: Dossier) -> None:

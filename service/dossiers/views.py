@@ -236,9 +236,22 @@ def detail(dossier_id: int):
         can_request_stop=is_owner and "request_stop" in processing.owner_actions(dossier, current_user),
         is_supplement_file=lambda f: is_supplement_file(dossier, f), type_labels=uploads.FILE_TYPE_LABELS,
         documents=visible_documents(dossier, current_user), documents_pending=pending_jobs(dossier.id),
-        fee_order=fee_order(dossier.id),
+        fee_order=fee_order(dossier.id), **_quality_context(dossier, is_owner),
         **context,
     )  # fmt: skip
+
+
+def _quality_context(dossier, is_owner: bool) -> dict:
+    from service.quality.models import Feedback, Rating
+
+    return {
+        "feedback_items": db.session.scalars(
+            db.select(Feedback).where(Feedback.dossier_id == dossier.id).order_by(Feedback.id)
+        ).all(),
+        "rating": db.session.scalar(db.select(Rating).where(Rating.dossier_id == dossier.id))
+        if is_owner
+        else None,
+    }
 
 
 def _official_context(dossier) -> dict:

@@ -238,6 +238,8 @@ def _apply(
         ))  # fmt: skip
         return
     order.status, order.paid_at, order.paid_attempt_id = "paid", utcnow(), attempt.id
+    if order.invoice_id:
+        _check_invoice_overpaid(order, attempt)
     # The e-receipt is produced after this commits, like every document.
     from service.documents.models import DocumentJob
 
@@ -246,6 +248,22 @@ def _apply(
             dossier_id=order.dossier_id, payment_order_id=order.id, kind="receipt", requested_by_id=None
         )
     )
+
+
+def _check_invoice_overpaid(order: PaymentOrder, attempt: PaymentAttempt) -> None:
+    """Two payments of one invoice (two orders, or a counter payment while a gateway was still
+    deciding): the money counts, and the excess is flagged for a refund."""
+    from service.schools.fees import paid_amount
+    from service.schools.models import Invoice
+
+    invoice = db.session.scalar(for_update(db.select(Invoice).where(Invoice.id == order.invoice_id)))
+    db.session.flush()
+    excess = paid_amount(invoice.id) - invoice.total
+    if excess > 0:
+        db.session.add(PaymentIncident(
+            order_id=order.id, attempt_id=attempt.id, kind="overpaid", school_id=order.school_id, amount=excess,
+            detail=f"Hóa đơn {invoice.number} đã được nộp thừa {excess} đồng; cần hoàn tiền cho người nộp.",
+        ))  # fmt: skip
 
 
 def _answer(notification_id: int, verified: bool, code: str, message: str) -> tuple[str, str]:

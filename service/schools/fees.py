@@ -153,6 +153,8 @@ class RunResult:
 
 def _next_numbers(school_id: int, year: int, count: int = 1) -> list[str]:
     """`count` consecutive invoice numbers of the school and year, reserved under a row lock."""
+    # The school's row is the lock: the year's counter row may not exist yet (nothing to lock).
+    db.session.scalar(for_update(db.select(School).where(School.id == school_id)))
     counter = db.session.scalar(
         for_update(
             db.select(InvoiceCounter).where(
@@ -312,6 +314,10 @@ def replace_invoice(invoice_id: int, user_id: int, reason: str, lines: list[dict
         )
     invoice.status = "replaced"
     _cancel_open_orders(invoice.id, f"Hóa đơn {invoice.number} được điều chỉnh: {reason}")
+    items = {line.description: line.fee_item_id for line in invoice.lines}
+    lines = [
+        {**line, "fee_item_id": line.get("fee_item_id") or items.get(line["description"])} for line in lines
+    ]
     school = db.session.get(School, invoice.school_id)
     new = _issue(
         school, invoice.student, invoice.term, lines, invoice.due_on, user_id, replaces=invoice, reason=reason
@@ -321,6 +327,10 @@ def replace_invoice(invoice_id: int, user_id: int, reason: str, lines: list[dict
         db.select(PaymentOrder).where(PaymentOrder.invoice_id == invoice.id, PaymentOrder.status == "paid")
     ):
         order.invoice_id = new.id
+    from service.schools.models import ManualPayment
+
+    for entry in db.session.scalars(db.select(ManualPayment).where(ManualPayment.invoice_id == invoice.id)):
+        entry.invoice_id = new.id
     db.session.commit()
     return new
 
@@ -336,9 +346,15 @@ def _cancel_open_orders(invoice_id: int, reason: str) -> None:
         order.status, order.cancelled_at, order.cancel_reason = "cancelled", utcnow(), reason[:1000]
 
 
+def net_paid_amount():
+    from service.schools.reports import net_paid_amount as net
+
+    return net()
+
+
 def paid_amount(invoice_id: int) -> int:
     return db.session.scalar(
-        db.select(db.func.coalesce(db.func.sum(PaymentOrder.amount), 0).cast(BigInteger)).where(
+        db.select(db.func.coalesce(db.func.sum(net_paid_amount()), 0).cast(BigInteger)).where(
             PaymentOrder.invoice_id == invoice_id, PaymentOrder.status == "paid"
         )
     )
@@ -377,7 +393,7 @@ def order_for_payment(invoice_id: int, amount: int | None = None) -> PaymentOrde
         )
     ).all()
     for order in open_orders:
-        if order.amount == amount and not _has_pending(order.id):
+        if order.amount == amount:  # another attempt on the same order: a second success is flagged, not lost
             db.session.commit()
             return order
     for order in open_orders:

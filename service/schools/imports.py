@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from flask import current_app
 
-from service.database import begin_write
+from service.database import begin_write, for_update
 from service.dossiers import uploads
 from service.extensions import db
 from service.schools.models import LEVELS, SchoolClass, Student, StudentImport
@@ -97,11 +97,20 @@ def _csv(data: bytes) -> list[list]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError("Tệp CSV phải lưu bằng mã UTF-8 (Excel: Lưu thành → CSV UTF-8).") from None
+    return read_csv_text(text, ImportFileError)
+
+
+def read_csv_text(text: str, error: type[Exception]) -> list[list[str]]:
+    """Rows of a CSV text (comma, semicolon or tab; any line ending); `error` for what is not a table."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    except csv.Error:
+        raise error("Tệp CSV không đúng định dạng (ô quá dài hoặc dấu ngoặc kép không đóng).") from None
 
 
 def _xlsx(data: bytes) -> list[list]:
@@ -173,7 +182,7 @@ def validate(rows: list[Row], school_id: int) -> Checked:
                 and not any(p["column"] == LABELS[field] for p in problems)
             ):
                 problem(field, "Không được để trống.")
-        code = str(values.get("code") or "")
+        code = str(values.get("code") or "").upper()
         if code and not CODE.match(code):
             problem("code", "Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch (tối đa 30 ký tự).")
         elif code:
@@ -183,6 +192,8 @@ def validate(rows: list[Row], school_id: int) -> Checked:
         name = " ".join(str(values.get("full_name") or "").split())
         if len(name) > 200:
             problem("full_name", "Họ và tên quá dài (tối đa 200 ký tự).")
+        elif not name.isprintable():
+            problem("full_name", "Họ và tên có ký tự điều khiển không hợp lệ.")
         birth = None
         if values.get("date_of_birth") not in (None, ""):
             birth = parse_date(values["date_of_birth"])
@@ -216,7 +227,9 @@ def validate(rows: list[Row], school_id: int) -> Checked:
         email = str(values.get("email") or "").strip()
         if email and (len(email) > 254 or not EMAIL.match(email)):
             problem("email", "Email không hợp lệ.")
-        programme = " ".join(str(values.get("programme") or "").split())[:200]
+        programme = "".join(
+            ch for ch in " ".join(str(values.get("programme") or "").split()) if ch.isprintable()
+        )[:200]
         if problems:
             errors.extend(problems)
             continue
@@ -259,30 +272,54 @@ def stage(data: bytes, filename: str, school_id: int, user_id: int) -> StudentIm
 
 
 def run(batch_id: int) -> StudentImport:
-    """Write the valid rows: new codes inserted, known codes updated, in chunks, recording progress."""
+    """Write the valid rows: new codes inserted, known codes updated, in chunks, recording progress.
+    Each chunk holds the school's row lock, so two imports of the same school never race; a failure
+    marks the batch failed (the page says so) instead of leaving it importing."""
     begin_write()
-    batch = db.session.get(StudentImport, batch_id)
+    batch = db.session.scalar(for_update(db.select(StudentImport).where(StudentImport.id == batch_id)))
     if batch.status != "validated":
         db.session.rollback()
         return batch
     batch.status = "importing"
     db.session.commit()
+    try:
+        _write(batch_id)
+    except Exception:
+        db.session.rollback()
+        begin_write()
+        failed = db.session.get(StudentImport, batch_id)
+        failed.status, failed.finished_at = "failed", utcnow()
+        db.session.commit()
+        raise
+    begin_write()
+    batch = db.session.get(StudentImport, batch_id)
+    batch.status, batch.finished_at = "done", utcnow()
+    db.session.commit()
+    return batch
+
+
+def _write(batch_id: int) -> None:
+    from service.schools.models import School
+
+    batch = db.session.get(StudentImport, batch_id)
+    school_id, filename = batch.school_id, batch.filename
     data = uploads.path_for(batch.stored_name).read_bytes()
-    checked = validate(read_rows(data, batch.filename), batch.school_id)  # the classes may have changed
+    checked = validate(read_rows(data, filename), school_id)  # the classes may have changed
     created = updated = 0
     now = utcnow()
     for start in range(0, len(checked.rows), CHUNK):
         chunk = checked.rows[start : start + CHUNK]
         begin_write()
+        db.session.scalar(for_update(db.select(School).where(School.id == school_id)))
         existing = dict(
             db.session.execute(
                 db.select(Student.code, Student.id).where(
-                    Student.school_id == batch.school_id, Student.code.in_([r["code"] for r in chunk])
+                    Student.school_id == school_id, Student.code.in_([r["code"] for r in chunk])
                 )
             ).all()
         )
         inserts = [
-            {**r, "school_id": batch.school_id, "created_at": now, "updated_at": now}
+            {**r, "school_id": school_id, "created_at": now, "updated_at": now}
             for r in chunk
             if r["code"] not in existing
         ]
@@ -301,11 +338,6 @@ def run(batch_id: int) -> StudentImport:
             updated,
         )
         db.session.commit()
-    begin_write()
-    batch = db.session.get(StudentImport, batch_id)
-    batch.status, batch.finished_at = "done", utcnow()
-    db.session.commit()
-    return batch
 
 
 def template_csv() -> bytes:

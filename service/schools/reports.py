@@ -37,13 +37,25 @@ def classes_of(school_id: int) -> list[SchoolClass]:
 
 
 def paid_by_invoice():
-    """A subquery: invoice_id -> paid (VND)."""
+    """A subquery: invoice_id -> paid (VND), what was received less what was refunded."""
     return (
-        db.select(PaymentOrder.invoice_id, db.func.sum(PaymentOrder.amount).cast(BigInteger).label("paid"))
+        db.select(PaymentOrder.invoice_id, db.func.sum(net_paid_amount()).cast(BigInteger).label("paid"))
         .where(PaymentOrder.invoice_id.is_not(None), PaymentOrder.status == "paid")
         .group_by(PaymentOrder.invoice_id)
         .subquery()
     )
+
+
+def net_paid_amount():
+    """An order's amount less its succeeded refunds (a correlated scalar subquery)."""
+    from service.payments.models import PaymentRefund
+
+    refunded = (
+        db.select(db.func.coalesce(db.func.sum(PaymentRefund.amount), 0))
+        .where(PaymentRefund.order_id == PaymentOrder.id, PaymentRefund.status == "succeeded")
+        .scalar_subquery()
+    )
+    return PaymentOrder.amount - refunded
 
 
 @dataclass
@@ -197,6 +209,12 @@ class Period:
             return cls(
                 default.start, default.end, "Ngày không hợp lệ (yyyy-mm-dd); đang xem 30 ngày gần nhất."
             )
+        if not (2000 <= start.year <= 2100 and 2000 <= end.year <= 2100):
+            return cls(
+                default.start,
+                default.end,
+                "Ngày phải trong khoảng năm 2000 đến 2100; đang xem 30 ngày gần nhất.",
+            )
         if end < start:
             return cls(
                 default.start, default.end, "Ngày kết thúc trước ngày bắt đầu; đang xem 30 ngày gần nhất."
@@ -302,9 +320,13 @@ def xlsx_response(name: str, title: str, header: list[str], rows: list[list]) ->
 
 
 def _safe(value):
-    """Text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
+    """Text that a spreadsheet would run as a formula is kept as text; control characters go."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value[:1] in ("=", "+", "-", "@"):
+            return "'" + value
     return value
 
 

@@ -9,8 +9,6 @@ matched, only on our side, only on theirs, or amount differs. Bank-feed credits 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from service.database import begin_write
 from service.extensions import db
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentOrder
-from service.schools.imports import parse_date
+from service.schools.imports import parse_date, read_csv_text
 from service.schools.models import StatementLine
 from service.schools.reports import Period
 from service.text import fold
@@ -48,11 +46,7 @@ def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> tuple[
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise StatementError("Tệp sao kê phải là CSV mã UTF-8.") from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = read_csv_text(text, StatementError)
     if not rows:
         raise StatementError("Tệp sao kê không có dữ liệu.")
     fields = [COLUMNS.get(fold(cell).strip(" *")) for cell in rows[0]]
@@ -67,9 +61,10 @@ def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> tuple[
         if not any(cell.strip() for cell in cells):
             continue
         values = {key: cells[i].strip() for i, key in enumerate(fields) if key and i < len(cells)}
-        amount = re.sub(r"[.,\s]", "", values.get("amount", ""))
+        amount = re.sub(r"[.,]00$", "", values.get("amount", "").strip())  # "3000000.00": đồng have no cents
+        amount = re.sub(r"[.,\s]", "", amount)
         day = parse_date(values.get("date", "")[:10])
-        if not values.get("external_id") or not amount.isdigit() or day is None:
+        if not values.get("external_id") or not re.fullmatch(r"[0-9]{1,15}", amount) or day is None:
             problems.append(number)
             continue
         found = REFERENCE.search((values.get("reference") or "").upper())
@@ -167,7 +162,7 @@ def reconcile(school_id: int, period: Period) -> Result:
         )
     ):
         reference = line.reference if line.reference in ours else by_order.get(line.reference, line.reference)
-        if reference in ours and reference not in seen:
+        if reference in ours and reference not in seen and ours[reference][0] == line.source:
             seen.add(reference)
             source, amount, day, _ = ours[reference]
             entry = Entry(line.source, reference, amount, line.amount, line.occurred_on, line.external_id)

@@ -1,0 +1,312 @@
+"""Service quality: citizens rate and give feedback on their dossiers; officials answer and read the
+Decision 766 indicators and the statistics table; the public reads the same figures (no personal
+data, cached); an API returns each indicator's numerator, denominator and ratio."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from service.access import ANYONE, allow
+from service.accounts.roles import APPLICANT_ROLES, Role
+from service.dossiers import queries as dossier_queries
+from service.extensions import db
+from service.procedures.models import Procedure
+from service.quality import indicators, operations
+from service.quality.models import CRITERIA, FEEDBACK_KINDS, SCORE_LABELS, Feedback, Rating
+from service.timeutil import local_today
+
+bp = Blueprint("quality", __name__)
+STATS_ROLES = (Role.LEADER, Role.SPECIALIST, Role.RECEPTION, Role.ADMIN)
+FEEDBACK_ROLES = (Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
+_public_cache: dict[tuple, tuple[float, str]] = {}
+PUBLIC_CACHE_SECONDS = 600
+
+
+@bp.app_context_processor
+def quality_labels():
+    return {"criteria": CRITERIA, "score_labels": SCORE_LABELS, "feedback_kinds": FEEDBACK_KINDS}
+
+
+# ---------------------------------------------------------------- citizens
+
+
+def _own_dossier(dossier_id: int):
+    dossier = dossier_queries.get_viewable(dossier_id, current_user)
+    if dossier.owner_id != current_user.id:
+        abort(404)
+    return dossier
+
+
+@bp.route("/dossiers/<int:dossier_id>/rating", methods=["GET", "POST"])
+@allow(*APPLICANT_ROLES)
+def rate(dossier_id: int):
+    dossier = _own_dossier(dossier_id)
+    existing = db.session.scalar(db.select(Rating).where(Rating.dossier_id == dossier.id))
+    if existing is not None:
+        return render_template("quality/rating.html", dossier=dossier, rating=existing, error=None)
+    if dossier.status != "returned":
+        return render_template("quality/rating.html", dossier=dossier, rating=None,
+                               error="Chỉ đánh giá được sau khi hồ sơ đã được trả kết quả."), 409  # fmt: skip
+    error = None
+    if request.method == "POST":
+        scores = {key: request.form.get(key, type=int) for key in CRITERIA}
+        try:
+            operations.rate(dossier, current_user, scores, request.form.get("comment", ""))
+        except operations.QualityError as problem:
+            error = str(problem)
+        else:
+            flash("Cảm ơn bạn đã đánh giá chất lượng phục vụ.", "success")
+            return redirect(url_for("dossiers.detail", dossier_id=dossier.id))
+    return render_template("quality/rating.html", dossier=dossier, rating=None, error=error), (
+        400 if error else 200
+    )
+
+
+@bp.route("/dossiers/<int:dossier_id>/feedback", methods=["POST"])
+@allow(*APPLICANT_ROLES)
+def file_feedback(dossier_id: int):
+    dossier = _own_dossier(dossier_id)
+    try:
+        operations.file_feedback(
+            dossier, current_user, request.form.get("kind", ""), request.form.get("content", "")
+        )
+    except operations.QualityError as problem:
+        flash(str(problem), "error")
+    else:
+        flash("Đã gửi phản ánh, kiến nghị; cơ quan sẽ trả lời trong 10 ngày làm việc.", "success")
+    return redirect(url_for("dossiers.detail", dossier_id=dossier.id) + "#feedback")
+
+
+@bp.route("/feedback/<int:feedback_id>/judge", methods=["POST"])
+@allow(*APPLICANT_ROLES)
+def judge_feedback(feedback_id: int):
+    try:
+        feedback = operations.judge(feedback_id, current_user, request.form.get("satisfied") == "yes")
+    except LookupError:
+        abort(404)
+    except operations.QualityError as problem:
+        flash(str(problem), "error")
+        feedback = db.session.get(Feedback, feedback_id)
+    else:
+        flash("Cảm ơn bạn đã cho biết ý kiến về câu trả lời.", "success")
+    return redirect(url_for("dossiers.detail", dossier_id=feedback.dossier_id) + "#feedback")
+
+
+# ---------------------------------------------------------------- officials
+
+
+@bp.route("/officials/feedback")
+@allow(*FEEDBACK_ROLES)
+def feedback_list():
+    show = request.args.get("show", "open")
+    statement = db.select(Feedback).order_by(Feedback.due_date, Feedback.id)
+    statement = statement.where(
+        Feedback.answered_at.is_(None) if show == "open" else Feedback.answered_at.is_not(None)
+    )
+    items = db.session.scalars(statement.options(db.joinedload(Feedback.dossier)).limit(200)).all()
+    return render_template("quality/feedback_list.html", items=items, show=show, today=local_today())
+
+
+@bp.route("/officials/feedback/<int:feedback_id>/answer", methods=["POST"])
+@allow(*FEEDBACK_ROLES)
+def answer_feedback(feedback_id: int):
+    if db.session.get(Feedback, feedback_id) is None:
+        abort(404)
+    try:
+        feedback = operations.answer(feedback_id, current_user, request.form.get("answer", ""))
+    except operations.QualityError as problem:
+        flash(str(problem), "error")
+    else:
+        from service.notifications.email import send_email
+
+        send_email(feedback.dossier.owner.email, "feedback_answer", feedback=feedback,
+                   base_url=request.host_url.rstrip("/"))  # fmt: skip
+        flash("Đã trả lời; người nộp được thông báo qua email.", "success")
+    return redirect(url_for("quality.feedback_list"))
+
+
+@bp.route("/officials/ratings")
+@allow(Role.LEADER, Role.SPECIALIST, Role.ADMIN)
+def ratings():
+    """Ratings of the procedures (never who gave them): averages per criterion and recent comments."""
+    rows = db.session.execute(
+        db.select(Rating.procedure_code, db.func.count(), db.func.avg(Rating.overall))
+        .group_by(Rating.procedure_code).order_by(Rating.procedure_code)
+    ).all()  # fmt: skip
+    names = dict(db.session.execute(
+        db.select(Procedure.code, db.func.max(Procedure.current_version_id)).group_by(Procedure.code)
+    ).all())  # fmt: skip
+    recent = db.session.scalars(
+        db.select(Rating).where(Rating.comment.is_not(None)).order_by(Rating.id.desc()).limit(50)
+    ).all()
+    return render_template("quality/ratings.html", rows=rows, recent=recent, names=names)
+
+
+def _period_from_args(default_month: bool = True) -> tuple[indicators.Period | None, str | None]:
+    today = local_today()
+    start = request.args.get("from") or (today.replace(day=1).isoformat() if default_month else "")
+    end = request.args.get("to") or today.isoformat()
+    try:
+        return indicators.Period.parse(start, end), None
+    except indicators.PeriodError as problem:
+        return indicators.Period(today.replace(day=1), today), str(problem)
+
+
+def _procedures() -> list[tuple[str, str]]:
+    from service.procedures.models import ProcedureVersion
+
+    return db.session.execute(
+        db.select(Procedure.code, ProcedureVersion.name)
+        .join(ProcedureVersion, ProcedureVersion.id == Procedure.current_version_id)
+        .where(Procedure.is_published.is_(True))
+        .order_by(Procedure.code)
+    ).all()
+
+
+@bp.route("/officials/stats")
+@allow(*STATS_ROLES)
+def dashboard():
+    from service.accounts.models import Department
+
+    period, error = _period_from_args()
+    procedure = (request.args.get("procedure") or "")[:40] or None
+    department_id = request.args.get("department_id", type=int)
+    found = indicators.indicators(period, procedure, department_id)
+    table = indicators.statistics(period, procedure, department_id)
+    export = request.args.get("format")
+    if export == "indicators":
+        return _indicators_xlsx(found, period)
+    if export == "statistics":
+        return _statistics_xlsx(table, period)
+    departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
+    return render_template(
+        "quality/dashboard.html", indicators=found, groups=indicators.GROUPS, table=table, period=period, error=error,
+        procedure=procedure, procedures=_procedures(), department_id=department_id, departments=departments,
+        trend=indicators.monthly_trend(12, local_today(), procedure), public=False,
+    ), (400 if error else 200)  # fmt: skip
+
+
+@bp.route("/thong-ke")
+@allow(ANYONE)
+def public():
+    """The same figures for everyone: counts and ratios only, no dossier, name or code. Cached."""
+    period, error = _period_from_args()
+    procedure = (request.args.get("procedure") or "")[:40] or None
+    key = (period, procedure)
+    cached = _public_cache.get(key)
+    if cached and cached[0] > time.monotonic() and not error:
+        return cached[1]
+    page = render_template(
+        "quality/dashboard.html", indicators=indicators.indicators(period, procedure), groups=indicators.GROUPS,
+        table=indicators.statistics(period, procedure), period=period, error=error, procedure=procedure,
+        procedures=_procedures(), trend=indicators.monthly_trend(12, local_today(), procedure), public=True,
+        department_id=None, departments=[],
+    )  # fmt: skip
+    if not error:
+        if len(_public_cache) > 500:
+            _public_cache.clear()
+        _public_cache[key] = (time.monotonic() + PUBLIC_CACHE_SECONDS, page)
+    return page, (400 if error else 200)
+
+
+@bp.route("/api/v1/stats/indicators")
+@allow(ANYONE)
+def api_indicators():
+    try:
+        period = indicators.Period.parse(request.args.get("from"), request.args.get("to"))
+    except indicators.PeriodError as problem:
+        return jsonify({"error": str(problem)}), 400
+    procedure = (request.args.get("procedure") or "")[:40] or None
+    if procedure and db.session.scalar(db.select(Procedure.id).where(Procedure.code == procedure)) is None:
+        return jsonify({"error": "Không có thủ tục mã này."}), 404
+    found = indicators.indicators(period, procedure)
+    return jsonify({
+        "from": period.start.isoformat(), "to": period.end.isoformat(), "procedure": procedure,
+        "indicators": [i.as_json() for i in found],
+    })  # fmt: skip
+
+
+@bp.route("/officials/stats/monthly.pdf")
+@allow(*STATS_ROLES)
+def monthly_pdf():
+    """The month's statistics table as a PDF in the state document layout (Decree 30/2020)."""
+    from flask import current_app
+
+    from service.documents.renderer import renderer
+
+    month = request.args.get("month") or f"{local_today():%Y-%m}"
+    try:
+        first = date.fromisoformat(month + "-01")
+    except ValueError:
+        abort(400)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    period = indicators.Period(first, min(last, max(first, local_today())))
+    table = indicators.statistics(period)
+    data = _report_data(period, table, indicators.indicators(period))
+    pdf = renderer(current_app.config["DOCUMENT_FONT_DIR"]).render("stats_monthly.html", data)
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=thong-ke-{first:%Y-%m}.pdf"})  # fmt: skip
+
+
+def _report_data(period, table, found) -> dict:
+    from flask import current_app
+
+    from service.documents.issuing import place_date
+
+    config = current_app.config
+    rows = [_row_data(r) for r in table.rows] + [_row_data(table.total)]
+    return {
+        "doc": {
+            "issuer": {"parent": config["DOCUMENT_ISSUER_PARENT"], "name": config["DOCUMENT_ISSUER_NAME"],
+                       "abbreviation": config["DOCUMENT_ISSUER_ABBREVIATION"]},
+            "title": "Báo cáo", "summary": f"Tình hình giải quyết thủ tục hành chính từ ngày {period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y}",
+            "number": None, "place_date": place_date(local_today()), "verification": None, "draft": False,
+            "signer": {"capacity": "", "position": "GIÁM ĐỐC", "name": ""}, "recipients": ["- Lưu: VT, GDNN."],
+        },
+        "rows": rows,
+        "indicators": [{"name": i.name, "value": _value(i), "formula": i.formula} for i in found],
+    }  # fmt: skip
+
+
+def _row_data(row) -> dict:
+    return {
+        "code": row.code, "name": row.name, "received": row.received, "carried": row.carried, "total": row.total,
+        "late": row.in_progress_late, "nearly": row.in_progress_nearly_late, "not_due": row.in_progress_not_due,
+        "completed_late": row.completed_late, "completed_on_time": row.completed_on_time,
+        "late_rate": "" if row.late_rate is None else f"{row.late_rate * 100:.1f}%".replace(".", ","),
+    }  # fmt: skip
+
+
+def _value(indicator) -> str:
+    if indicator.unit != "%":
+        return f"{indicator.numerator:.1f} {indicator.unit}".replace(".", ",")
+    if indicator.ratio is None:
+        return "—"
+    return f"{indicator.ratio * 100:.1f}% ({indicator.numerator:g}/{indicator.denominator:g})".replace(
+        ".", ","
+    )
+
+
+def _indicators_xlsx(found, period):
+    from service.schools.reports import xlsx_response
+
+    rows = [[indicators.GROUPS[i.group], i.name, i.numerator, i.denominator,
+             None if i.ratio is None else i.ratio if i.unit == "%" else i.numerator, i.formula] for i in found]  # fmt: skip
+    return xlsx_response(f"chi-so-{period.start:%Y%m%d}-{period.end:%Y%m%d}", "Chỉ số",
+                         ["Nhóm", "Chỉ số", "Tử số", "Mẫu số", "Tỷ lệ / giá trị", "Cách tính"], rows)  # fmt: skip
+
+
+def _statistics_xlsx(table, period):
+    from service.schools.reports import xlsx_response
+
+    header = ["Mã thủ tục", "Tên thủ tục", "Tiếp nhận trong kỳ", "Kỳ trước chuyển qua", "Tổng số phải giải quyết",
+              "Đang giải quyết quá hạn", "Đang giải quyết sắp đến hạn", "Đang giải quyết chưa đến hạn",
+              "Đã giải quyết quá hạn", "Đã giải quyết trước hạn, đúng hạn", "Tỷ lệ trễ hạn"]  # fmt: skip
+    rows = [[r.code, r.name, r.received, r.carried, r.total, r.in_progress_late, r.in_progress_nearly_late,
+             r.in_progress_not_due, r.completed_late, r.completed_on_time, r.late_rate]
+            for r in [*table.rows, table.total]]  # fmt: skip
+    return xlsx_response(f"thong-ke-{period.start:%Y%m%d}-{period.end:%Y%m%d}", "Thống kê", header, rows)

@@ -1,0 +1,168 @@
+"""Rounds of periodic reports: opened by the agency, filled (form or Excel) and submitted by each
+institution, accepted or returned with comments; late institutions reminded once a day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app, url_for
+from sqlalchemy.exc import IntegrityError
+
+from service.accounts.models import User
+from service.accounts.roles import SCHOOL_ROLES
+from service.database import begin_write, for_update
+from service.extensions import db
+from service.notifications.email import send_email
+from service.reporting import templates
+from service.reporting.models import ReportReminder, ReportRound, ReportSubmission
+from service.schools.models import School
+from service.timeutil import local_today, utcnow
+
+
+class ReportError(ValueError):
+    pass
+
+
+def open_round(
+    template_code: str, period_label: str, user_id: int | None, deadline: date | None = None
+) -> ReportRound:
+    template = templates.templates().get(template_code)
+    if template is None:
+        raise ReportError("Không có mẫu báo cáo này.")
+    starts, ends = templates.period_bounds(template.period, period_label)
+    begin_write()
+    report_round = ReportRound(
+        template_code=template.code, period_label=period_label, starts_on=starts, ends_on=ends,
+        deadline=deadline or ends + timedelta(days=template.deadline_days), opened_by_id=user_id,
+    )  # fmt: skip
+    db.session.add(report_round)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ReportError("Đợt báo cáo này đã được mở.") from None
+    return report_round
+
+
+def submission_for(round_id: int, school_id: int) -> ReportSubmission | None:
+    return db.session.scalar(
+        db.select(ReportSubmission).where(
+            ReportSubmission.round_id == round_id, ReportSubmission.school_id == school_id
+        )
+    )
+
+
+def save(round_id: int, school_id: int, user: User, fields: dict, rows: list[dict], final: bool,
+         version: int | None) -> tuple[ReportSubmission | None, list[templates.Problem]]:  # fmt: skip
+    """Keep a draft (what is valid so far) or submit (everything valid and complete)."""
+    report_round = db.session.get(ReportRound, round_id)
+    template = templates.templates()[report_round.template_code]
+    data, problems = templates.validate(template, fields, rows, final)
+    if final and problems:
+        return None, problems
+    begin_write()
+    db.session.scalar(for_update(db.select(School).where(School.id == school_id)))
+    submission = submission_for(round_id, school_id)
+    if submission is None:
+        submission = ReportSubmission(round_id=round_id, school_id=school_id, data={})
+        db.session.add(submission)
+    elif submission.status in ("submitted", "accepted"):
+        db.session.rollback()
+        raise ReportError("Báo cáo đã nộp; chỉ sửa được khi cơ quan trả lại.")
+    elif version is not None and submission.version != version:
+        db.session.rollback()
+        raise ReportError("Báo cáo vừa được người khác lưu; vui lòng tải lại trang để xem bản mới nhất.")
+    else:
+        submission.version += 1
+    submission.data = data
+    if final:
+        submission.status, submission.submitted_at, submission.submitted_by_id = (
+            "submitted",
+            utcnow(),
+            user.id,
+        )
+    else:
+        submission.status = "draft" if submission.status != "returned" else "returned"
+    db.session.commit()
+    return submission, problems
+
+
+def review(submission_id: int, user: User, accept: bool, comment: str) -> ReportSubmission:
+    comment = (comment or "").strip()[:2000]
+    if not accept and not comment:
+        raise ReportError("Vui lòng ghi ý kiến khi trả lại báo cáo.")
+    begin_write()
+    submission = db.session.scalar(
+        for_update(db.select(ReportSubmission).where(ReportSubmission.id == submission_id))
+    )
+    if submission.status != "submitted":
+        db.session.rollback()
+        raise ReportError("Chỉ duyệt báo cáo đang chờ duyệt.")
+    submission.status = "accepted" if accept else "returned"
+    submission.reviewed_at, submission.reviewed_by_id, submission.review_comment = (
+        utcnow(),
+        user.id,
+        comment or None,
+    )
+    db.session.commit()
+    for recipient in _school_users(submission.school_id):
+        send_email(recipient.email, "report_reviewed", submission=submission, report=_name(submission.round),
+                   base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
+    return submission
+
+
+def _name(report_round: ReportRound) -> str:
+    return templates.templates()[report_round.template_code].name
+
+
+def _school_users(school_id: int) -> list[User]:
+    return db.session.scalars(
+        db.select(User).where(
+            User.school_id == school_id, User.role.in_(tuple(SCHOOL_ROLES)), User.is_active_account.is_(True)
+        )  # fmt: skip
+    ).all()
+
+
+@dataclass
+class Reminded:
+    schools: int = 0
+    emails: int = 0
+    skipped: int = 0
+
+
+def remind(today: date | None = None, days_before: int = 3) -> Reminded:
+    """Institutions that have not submitted a round due within `days_before` days (or overdue) are
+    emailed, once a day each."""
+    today = today or local_today()
+    result = Reminded()
+    rounds = db.session.scalars(
+        db.select(ReportRound).where(ReportRound.deadline <= today + timedelta(days=days_before))
+    )
+    schools = db.session.scalars(db.select(School).order_by(School.id)).all()
+    for report_round in rounds:
+        done = set(db.session.scalars(
+            db.select(ReportSubmission.school_id).where(
+                ReportSubmission.round_id == report_round.id, ReportSubmission.status.in_(("submitted", "accepted"))
+            )
+        ))  # fmt: skip
+        for school in schools:
+            if school.id in done:
+                continue
+            begin_write()
+            db.session.add(ReportReminder(round_id=report_round.id, school_id=school.id, sent_on=today))
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                result.skipped += 1
+                continue
+            result.schools += 1
+            link = current_app.config["APP_BASE_URL"] + url_for(
+                "reporting.school_report", round_id=report_round.id
+            )
+            for user in _school_users(school.id):
+                send_email(user.email, "report_reminder", report=_name(report_round), report_round=report_round,
+                           overdue=report_round.deadline < today, link=link)  # fmt: skip
+                result.emails += 1
+    return result
