@@ -128,7 +128,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from service.accounts.roles import ROLE_LABELS
-    from service.money import format_percent, format_vnd
+    from service.money import format_money, format_percent, format_vnd
     from service.text import format_megabytes
     from service.timeutil import format_date, format_datetime
 
@@ -138,6 +138,7 @@ def register_template_helpers(app: Flask) -> None:
         datetime_vn=format_datetime,
         megabytes=format_megabytes,
         percent=format_percent,
+        money=format_money,
     )
     app.jinja_env.globals.update(role_labels=ROLE_LABELS)
 

@@ -388,3 +388,27 @@ def test_a_single_desk_procedure_is_received_decided_and_returned_at_the_desk(cl
     act(client, dossier, "return_result", method="desk")
     assert fresh(dossier).status == "returned"
     assert [e.event for e in fresh(dossier).events][-3:] == ["receive", "approve", "return_result"]
+
+
+def test_a_decision_after_the_first_appointment_is_late_even_with_an_apology(client, people):
+    """The apology (form 04) gives the citizen a new date; the statistics still count the dossier late
+    when it is decided after the appointment first given."""
+    citizen, reception, specialist, leader = people.values()
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, reception)
+    act(client, dossier, "receive")
+    act(client, dossier, "assign", assignee_id=str(specialist.id))
+    due = fresh(dossier).due_date
+    new_date = current_calendar().add_working_days(due, 3)
+    client.submit(f"/officials/dossiers/{dossier.id}/extend",
+                  {"new_date": new_date.isoformat(), "reason": "Cần kiểm tra thực tế cơ sở.", "version": str(fresh(dossier).version)})  # fmt: skip
+    begin_write()
+    fresh(dossier).original_due_date = date(2020, 1, 6)  # as if the first appointment has passed
+    db.session.commit()
+    as_(client, specialist)
+    act(client, dossier, "start_appraisal")
+    act(client, dossier, "propose", decision="approve", draft="x")
+    as_(client, leader)
+    act(client, dossier, "approve")
+    decided = fresh(dossier)
+    assert decided.due_date == new_date and decided.completed_on_time is False

@@ -58,6 +58,7 @@ def november():
         due_date=date(2026, 11, 17),
         returned_at=utc("2026-11-21"),
         return_method="post",
+        national_sync_at=utc("2026-11-03", 5),
     )  # received and resolved late
     processed(owner, status="processing", received_at=utc("2026-11-10"), due_date=date(2026, 11, 25))  # late
     processed(
@@ -109,7 +110,7 @@ def test_the_indicators_match_the_hand_count(november):
     found = by_key(indicators.indicators(NOVEMBER))
     expected = {
         "resolved_on_time": (1, 2), "electronic_result": (1, 2), "digitised": (5, 6), "filed_online": (5, 6),
-        "synchronised": (0, 6), "satisfied": (1, 2), "feedback_on_time": (1, 2), "feedback_satisfied": (1, 1),
+        "synchronised": (1, 6), "satisfied": (1, 2), "feedback_on_time": (1, 2), "feedback_satisfied": (1, 1),
         "dossiers_paid_online": (0, 0), "services_with_dossiers": (1, found["procedures_online"].denominator),
     }  # fmt: skip
     for key, (numerator, denominator) in expected.items():
@@ -124,7 +125,12 @@ def test_the_statistics_table_matches_the_hand_count(november):
     [row] = table.rows
     assert (row.received, row.carried, row.total) == (6, 1, 7)
     assert (row.in_progress_late, row.in_progress_nearly_late, row.in_progress_not_due) == (1, 1, 2)
-    assert (row.completed_late, row.completed_on_time) == (1, 1)
+    assert (row.completed_late, row.completed_on_time, row.stopped) == (
+        1,
+        1,
+        1,
+    )  # the paper one was withdrawn
+    assert row.total == row.in_progress + row.completed + row.stopped  # every dossier in one column
     assert row.late_rate == 2 / 7 and table.total.total == 7
 
 

@@ -37,7 +37,10 @@ class Dossier(db.Model):
     applicant_name: Mapped[str | None] = mapped_column(String(255))
     lookup_secret: Mapped[str | None] = mapped_column(String(16))
     lookup_phone: Mapped[str | None] = mapped_column(String(15))
-    channel: Mapped[str] = mapped_column(String(10), default="online")
+    channel: Mapped[str] = mapped_column(String(10), default="online")  # online, desk, post
+    # When the dossier was synchronised with the national public-service portal (Decision 766's
+    # transparency measure); set by that integration, which does not exist yet.
+    national_sync_at: Mapped[datetime | None]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     submitted_at: Mapped[datetime | None]

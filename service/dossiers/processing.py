@@ -238,7 +238,10 @@ def _decide(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
     dossier.decided_at = utcnow()
     if data.get("reason"):
         dossier.result_note = data["reason"].strip()
-    dossier.completed_on_time = dossier.due_date is None or local_today() <= dossier.due_date
+    # Judged against the appointment before any apology (form 04): an extended dossier was late, as the
+    # province's statistics count it; a supplement starts a new period with its own appointment.
+    promised = min((d for d in (dossier.original_due_date, dossier.due_date) if d is not None), default=None)
+    dossier.completed_on_time = promised is None or local_today() <= promised
 
 
 def _confirm_payment(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:

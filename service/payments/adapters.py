@@ -70,12 +70,12 @@ class Adapter:
 
     def check_amount(self, amount: int) -> str | None:
         """A message for the payer when the gateway cannot take this amount."""
-        from service.money import format_vnd
+        from service.money import format_money
 
         if amount < self.min_amount:
-            return f"{self.label} chỉ nhận khoản từ {format_vnd(self.min_amount)} trở lên."
+            return f"{self.label} chỉ nhận khoản từ {format_money(self.min_amount)} trở lên."
         if amount > self.max_amount:
-            return f"Số tiền vượt hạn mức một giao dịch của {self.label} ({format_vnd(self.max_amount)})."
+            return f"Số tiền vượt hạn mức một giao dịch của {self.label} ({format_money(self.max_amount)})."
         return None
 
     def start(self, order: PaymentOrder, attempt: PaymentAttempt, client_ip: str) -> Start:

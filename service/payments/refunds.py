@@ -14,7 +14,7 @@ from sqlalchemy import BigInteger
 from service.accounts.models import User
 from service.database import begin_write, for_update
 from service.extensions import db
-from service.money import format_vnd
+from service.money import format_money
 from service.payments.adapters import ADAPTERS, RefundOutcome
 from service.payments.models import PaymentAttempt, PaymentOrder, PaymentRefund
 from service.payments.settlement import new_reference
@@ -82,11 +82,11 @@ def request_refund(
     if expected_refundable is not None and expected_refundable != left:
         db.session.rollback()
         raise RefundError(
-            f"Số tiền còn có thể hoàn vừa thay đổi (nay còn {format_vnd(left)}); vui lòng xem lại trước khi hoàn."
+            f"Số tiền còn có thể hoàn vừa thay đổi (nay còn {format_money(left)}); vui lòng xem lại trước khi hoàn."
         )
     if amount > left:
         db.session.rollback()
-        raise RefundError(f"Không thể hoàn nhiều hơn số tiền còn có thể hoàn ({format_vnd(left)}).")
+        raise RefundError(f"Không thể hoàn nhiều hơn số tiền còn có thể hoàn ({format_money(left)}).")
     refund = PaymentRefund(
         order_id=attempt.order_id, attempt_id=attempt.id, reference=new_reference("HT"), amount=amount,
         reason=reason, idempotency_key=key, requested_by_id=actor.id,

@@ -26,7 +26,7 @@ from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import Role
 from service.documents import jobs
 from service.extensions import csrf, db
-from service.money import format_vnd
+from service.money import format_money
 from service.payments import bankfeed, settlement
 from service.payments.adapters import ADAPTERS, GatewayRefused, collecting_account
 from service.payments.gateways import momo, vietqr, vnpay
@@ -358,12 +358,12 @@ def refund(attempt_id: int):
         flash(str(error), "error")
         return redirect(back), 303
     message = {
-        "succeeded": f"Đã hoàn {format_vnd(result.amount)} ({result.reference}).",
-        "pending": f"Đã gửi yêu cầu hoàn {format_vnd(result.amount)} ({result.reference}): {result.message}",
+        "succeeded": f"Đã hoàn {format_money(result.amount)} ({result.reference}).",
+        "pending": f"Đã gửi yêu cầu hoàn {format_money(result.amount)} ({result.reference}): {result.message}",
         "failed": f"Hoàn tiền không thành công: {result.message}",
     }.get(
         result.status,
-        f"Đã ghi nhận yêu cầu hoàn {format_vnd(result.amount)} ({result.reference}); đang chờ cổng thanh toán.",
+        f"Đã ghi nhận yêu cầu hoàn {format_money(result.amount)} ({result.reference}); đang chờ cổng thanh toán.",
     )
     flash(message, "error" if result.status == "failed" else "success")
     return redirect(back), 303

@@ -42,6 +42,8 @@ class Period:
             first, last = date.fromisoformat(start or ""), date.fromisoformat(end or "")
         except ValueError:
             raise PeriodError("Ngày không hợp lệ: dùng dạng YYYY-MM-DD cho from và to.") from None
+        if not (2000 <= first.year <= 2100 and 2000 <= last.year <= 2100):
+            raise PeriodError("Ngày phải trong khoảng năm 2000 đến năm 2100.")
         if last < first:
             raise PeriodError("Ngày kết thúc (to) trước ngày bắt đầu (from).")
         if (last - first).days >= MAX_DAYS:
@@ -140,8 +142,9 @@ def indicators(
     decided = _in(Dossier.decided_at, period)
     returned = _in(Dossier.returned_at, period)
     # One indexed range per question (received, decided, returned), never a scan of every dossier.
-    n_received, n_online = db.session.execute(scoped(_dossiers(
-        procedure, func.count(), _count_if(Dossier.channel == "online")).where(received))).one()  # fmt: skip
+    n_received, n_online, n_synced = db.session.execute(scoped(_dossiers(
+        procedure, func.count(), _count_if(Dossier.channel == "online"), _count_if(Dossier.national_sync_at.is_not(None)),
+    ).where(received))).one()  # fmt: skip
     n_digitised = db.session.scalar(
         scoped(_dossiers(procedure, func.count()).where(received, Dossier.files.any()))
     )
@@ -192,6 +195,10 @@ def indicators(
     )
     if procedure:
         ratings = ratings.where(Rating.procedure_code == procedure)
+    if department_id:
+        ratings = ratings.join(Dossier, Dossier.id == Rating.dossier_id).where(
+            Dossier.department_id == department_id
+        )
     n_ratings, n_satisfied = db.session.execute(ratings).one()
     answered = _in(Feedback.answered_at, period)
     feedback = db.select(
@@ -200,12 +207,18 @@ def indicators(
     )  # fmt: skip
     if procedure:
         feedback = feedback.where(Feedback.procedure_code == procedure)
+    if department_id:
+        feedback = (
+            feedback.select_from(Feedback)
+            .join(Dossier, Dossier.id == Feedback.dossier_id)
+            .where(Dossier.department_id == department_id)
+        )
     n_answered, n_answered_on_time, n_judged, n_judged_satisfied = db.session.execute(feedback).one()
 
     return [
-        Indicator("synchronised", "transparency", "Hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia", 0, n_received,
+        Indicator("synchronised", "transparency", "Hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia", n_synced, n_received,
                   "Số hồ sơ tiếp nhận trong kỳ đã đồng bộ / số hồ sơ tiếp nhận trong kỳ",
-                  note="Chưa kết nối Cổng Dịch vụ công quốc gia: chưa hồ sơ nào được đồng bộ."),
+                  note="" if n_synced else "Chưa kết nối Cổng Dịch vụ công quốc gia: chưa hồ sơ nào được đồng bộ."),
         Indicator("resolved_on_time", "progress", "Hồ sơ giải quyết trước hạn, đúng hạn", n_on_time, n_decided,
                   "Số hồ sơ có kết quả trong kỳ trước hoặc đúng hạn / số hồ sơ có kết quả trong kỳ"),
         Indicator("average_processing_days", "progress", "Thời gian giải quyết trung bình", round(float(avg_days or 0), 2), 1,
@@ -247,6 +260,7 @@ class StatsRow:
     in_progress_not_due: int = 0
     completed_late: int = 0
     completed_on_time: int = 0
+    stopped: int = 0  # withdrawn by the applicant, stopped or closed during the period
 
     @property
     def total(self) -> int:
@@ -295,6 +309,7 @@ def statistics(period: Period, procedure: str | None = None, department_id: int 
         _count_if(and_(in_progress, or_(Dossier.due_date.is_(None), Dossier.due_date > last_day + timedelta(days=NEARLY_LATE_DAYS)))),
         _count_if(and_(decided, Dossier.completed_on_time.is_(False))),
         _count_if(and_(decided, Dossier.completed_on_time.is_(True))),
+        _count_if(and_(or_(Dossier.decided_at.is_(None), ~decided), gone_before(end), ~gone_before(start))),
     ).where(Dossier.received_at.is_not(None), Dossier.received_at < end).group_by(Procedure.code).order_by(Procedure.code)  # fmt: skip
     if department_id:
         statement = statement.where(Dossier.department_id == department_id)
@@ -303,7 +318,7 @@ def statistics(period: Period, procedure: str | None = None, department_id: int 
     total = StatsRow("", "Tổng cộng")
     for row in rows:
         for name in ("received", "carried", "in_progress_late", "in_progress_nearly_late", "in_progress_not_due",
-                     "completed_late", "completed_on_time"):  # fmt: skip
+                     "completed_late", "completed_on_time", "stopped"):  # fmt: skip
             setattr(total, name, getattr(total, name) + getattr(row, name))
     return StatsTable(rows, total)
 
@@ -318,7 +333,8 @@ def _local_month(column):
 
 def monthly_trend(months: int, today: date, procedure: str | None = None) -> list[dict]:
     """Per month (local time) for the last `months`: received, share filed online, resolved, share on time."""
-    first = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    year, month_index = divmod(today.year * 12 + today.month - 1 - (months - 1), 12)
+    first = date(year, month_index + 1, 1)
     period = Period(first, today)
     start, end = period.bounds
     month = _local_month

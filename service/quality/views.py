@@ -84,8 +84,15 @@ def file_feedback(dossier_id: int):
 @bp.route("/feedback/<int:feedback_id>/judge", methods=["POST"])
 @allow(*APPLICANT_ROLES)
 def judge_feedback(feedback_id: int):
+    answer = request.form.get("satisfied")
+    if answer not in ("yes", "no"):
+        feedback = db.session.get(Feedback, feedback_id)
+        if feedback is None or feedback.dossier.owner_id != current_user.id:
+            abort(404)
+        flash("Vui lòng chọn hài lòng hoặc chưa hài lòng.", "error")
+        return redirect(url_for("dossiers.detail", dossier_id=feedback.dossier_id) + "#feedback"), 303
     try:
-        feedback = operations.judge(feedback_id, current_user, request.form.get("satisfied") == "yes")
+        feedback = operations.judge(feedback_id, current_user, answer == "yes")
     except LookupError:
         abort(404)
     except operations.QualityError as problem:
@@ -196,21 +203,27 @@ def public():
     """The same figures for everyone: counts and ratios only, no dossier, name or code. Cached."""
     period, error = _period_from_args()
     procedure = (request.args.get("procedure") or "")[:40] or None
-    key = (period, procedure)
-    cached = _public_cache.get(key)
-    if cached and cached[0] > time.monotonic() and not error:
-        return cached[1]
+    figures = _public_figures(period, procedure)  # the figures are cached, never a rendered page
     page = render_template(
-        "quality/dashboard.html", indicators=indicators.indicators(period, procedure), groups=indicators.GROUPS,
-        table=indicators.statistics(period, procedure), period=period, error=error, procedure=procedure,
-        procedures=_procedures(), trend=indicators.monthly_trend(12, local_today(), procedure), public=True,
-        department_id=None, departments=[],
+        "quality/dashboard.html", groups=indicators.GROUPS, period=period, error=error, procedure=procedure,
+        procedures=_procedures(), public=True, department_id=None, departments=[], **figures,
     )  # fmt: skip
-    if not error:
-        if len(_public_cache) > 500:
-            _public_cache.clear()
-        _public_cache[key] = (time.monotonic() + PUBLIC_CACHE_SECONDS, page)
     return page, (400 if error else 200)
+
+
+def _public_figures(period, procedure) -> dict:
+    key = (period, procedure, local_today())
+    cached = _public_cache.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    figures = {
+        "indicators": indicators.indicators(period, procedure), "table": indicators.statistics(period, procedure),
+        "trend": indicators.monthly_trend(12, local_today(), procedure),
+    }  # fmt: skip
+    if len(_public_cache) > 500:
+        _public_cache.clear()
+    _public_cache[key] = (time.monotonic() + PUBLIC_CACHE_SECONDS, figures)
+    return figures
 
 
 @bp.route("/api/v1/stats/indicators")
@@ -240,8 +253,10 @@ def monthly_pdf():
 
     month = request.args.get("month") or f"{local_today():%Y-%m}"
     try:
-        first = date.fromisoformat(month + "-01")
+        first = date.fromisoformat(month[:7] + "-01")
     except ValueError:
+        abort(400)
+    if not 2000 <= first.year <= 2100:
         abort(400)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     period = indicators.Period(first, min(last, max(first, local_today())))
@@ -276,7 +291,7 @@ def _row_data(row) -> dict:
     return {
         "code": row.code, "name": row.name, "received": row.received, "carried": row.carried, "total": row.total,
         "late": row.in_progress_late, "nearly": row.in_progress_nearly_late, "not_due": row.in_progress_not_due,
-        "completed_late": row.completed_late, "completed_on_time": row.completed_on_time,
+        "completed_late": row.completed_late, "completed_on_time": row.completed_on_time, "stopped": row.stopped,
         "late_rate": "" if row.late_rate is None else f"{row.late_rate * 100:.1f}%".replace(".", ","),
     }  # fmt: skip
 
@@ -305,8 +320,8 @@ def _statistics_xlsx(table, period):
 
     header = ["Mã thủ tục", "Tên thủ tục", "Tiếp nhận trong kỳ", "Kỳ trước chuyển qua", "Tổng số phải giải quyết",
               "Đang giải quyết quá hạn", "Đang giải quyết sắp đến hạn", "Đang giải quyết chưa đến hạn",
-              "Đã giải quyết quá hạn", "Đã giải quyết trước hạn, đúng hạn", "Tỷ lệ trễ hạn"]  # fmt: skip
+              "Đã giải quyết quá hạn", "Đã giải quyết trước hạn, đúng hạn", "Rút, dừng, đóng", "Tỷ lệ trễ hạn"]  # fmt: skip
     rows = [[r.code, r.name, r.received, r.carried, r.total, r.in_progress_late, r.in_progress_nearly_late,
-             r.in_progress_not_due, r.completed_late, r.completed_on_time, r.late_rate]
+             r.in_progress_not_due, r.completed_late, r.completed_on_time, r.stopped, r.late_rate]
             for r in [*table.rows, table.total]]  # fmt: skip
     return xlsx_response(f"thong-ke-{period.start:%Y%m%d}-{period.end:%Y%m%d}", "Thống kê", header, rows)

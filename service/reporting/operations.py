@@ -70,7 +70,7 @@ def save(round_id: int, school_id: int, user: User, fields: dict, rows: list[dic
     elif submission.status in ("submitted", "accepted"):
         db.session.rollback()
         raise ReportError("Báo cáo đã nộp; chỉ sửa được khi cơ quan trả lại.")
-    elif version is not None and submission.version != version:
+    elif (version or 0) != submission.version:  # a page opened before a colleague saved
         db.session.rollback()
         raise ReportError("Báo cáo vừa được người khác lưu; vui lòng tải lại trang để xem bản mới nhất.")
     else:
@@ -83,7 +83,7 @@ def save(round_id: int, school_id: int, user: User, fields: dict, rows: list[dic
             user.id,
         )
     else:
-        submission.status = "draft" if submission.status != "returned" else "returned"
+        submission.status = "draft"  # being corrected after a return: the institution's own again
     db.session.commit()
     return submission, problems
 

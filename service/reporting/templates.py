@@ -5,6 +5,7 @@ cell, reads and writes the Excel form of a report, and aggregates accepted repor
 from __future__ import annotations
 
 import io
+import re
 import tomllib
 import zipfile
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from config import BASE_DIR
 REPORTS_DIR = BASE_DIR / "catalogue" / "reports"
 PERIODS = {"half_year": "6 tháng", "year": "năm"}
 MAX_TABLE_ROWS = 500
+MAX_UNPACKED_BYTES = 8 * 1024 * 1024
 INFO_SHEET, TABLE_SHEET = "Thông tin", "Bảng"
 
 
@@ -73,20 +75,19 @@ def templates() -> dict[str, Template]:
 
 
 def period_bounds(kind: str, label: str) -> tuple[date, date]:
-    """ "2026-H1" → 1/1–30/6/2026; "2026-H2"; "2026" → the year."""
-    try:
-        if kind == "half_year":
-            year, half = label.split("-H")
-            year, half = int(year), int(half)
-            if half not in (1, 2):
-                raise ValueError
-            return (
-                (date(year, 1, 1), date(year, 6, 30)) if half == 1 else (date(year, 7, 1), date(year, 12, 31))
-            )
-        year = int(label)
-        return date(year, 1, 1), date(year, 12, 31)
-    except ValueError:
-        raise TemplateError("Kỳ báo cáo: 2026-H1, 2026-H2 (6 tháng) hoặc 2026 (năm).") from None
+    """ "2026-H1" → 1/1–30/6/2026; "2026-H2"; "2026" → the year (one spelling only, 2000–2099)."""
+    pattern = r"(20[0-9]{2})-H([12])" if kind == "half_year" else r"(20[0-9]{2})"
+    found = re.fullmatch(pattern, label or "")
+    if not found:
+        raise TemplateError("Kỳ báo cáo: 2026-H1, 2026-H2 (6 tháng) hoặc 2026 (năm).")
+    year = int(found.group(1))
+    if kind == "half_year":
+        return (
+            (date(year, 1, 1), date(year, 6, 30))
+            if found.group(2) == "1"
+            else (date(year, 7, 1), date(year, 12, 31))
+        )
+    return date(year, 1, 1), date(year, 12, 31)
 
 
 # ---------------------------------------------------------------- validation
@@ -107,12 +108,15 @@ def check_value(column: Column, raw: Any) -> tuple[Any, str | None]:
     if column.type == "integer":
         if isinstance(raw, bool):
             return None, "phải là số nguyên"
-        if isinstance(raw, float) and raw.is_integer():
+        if isinstance(raw, float):
+            if not raw.is_integer():
+                return None, "phải là số nguyên"
             raw = int(raw)
-        text = str(raw).strip().replace(".", "").replace(" ", "")
-        if not text.lstrip("-").isdigit() or not text.isascii() or len(text) > 12:
+        text = str(raw).strip().replace(" ", "")
+        # Digits, optionally grouped by dots in thousands (1.250): never a decimal read as more.
+        if not re.fullmatch(r"-?[0-9]{1,12}|-?[0-9]{1,3}(\.[0-9]{3}){1,3}", text):
             return None, "phải là số nguyên"
-        value = int(text)
+        value = int(text.replace(".", ""))
         if column.min is not None and value < column.min:
             return None, f"không được nhỏ hơn {column.min}"
         if column.max is not None and value > column.max:
@@ -222,16 +226,28 @@ def read_excel(
         return {}, [], [Problem("Tệp", "không phải tệp Excel .xlsx (hãy dùng tệp mẫu tải về)")]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(i.file_size for i in archive.infolist()) > 50 * 1024 * 1024:
-                return {}, [], [Problem("Tệp", "giải nén ra quá lớn")]
+            # A report of 500 rows is well under a megabyte of XML; far more is stray cells to parse.
+            if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED_BYTES:
+                return {}, [], [Problem("Tệp", "tệp Excel quá lớn so với một báo cáo (có nhiều ô thừa?)")]
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # noqa: BLE001  a broken workbook raises many kinds
         return {}, [], [Problem("Tệp", "tệp Excel bị hỏng")]
+    try:
+        return _read_book(book, template, round_code, school_code)
+    except Exception:  # noqa: BLE001  read-only sheets are parsed lazily: a broken one fails here
+        return {}, [], [Problem("Tệp", "tệp Excel bị hỏng")]
+    finally:
+        book.close()
+
+
+def _read_book(
+    book, template: Template, round_code: str, school_code: str
+) -> tuple[dict, list[dict], list[Problem]]:
     names = book.sheetnames
     missing = [n for n in ([INFO_SHEET] + ([TABLE_SHEET] if template.columns else [])) if n not in names]
     if missing:
         return {}, [], [Problem("Tệp", "thiếu trang tính: " + ", ".join(missing))]
-    info = [[_cell(c) for c in row] for row in book[INFO_SHEET].iter_rows(max_row=200)]
+    info = [[_cell(c) for c in row] for row in book[INFO_SHEET].iter_rows(max_row=200, max_col=2)]
     problems = []
     if len(info) < 2 or str(info[0][1] if len(info[0]) > 1 else "") != round_code:
         problems.append(Problem("Trang “Thông tin”, ô B1", f"tệp không phải của đợt báo cáo {round_code}"))
@@ -243,7 +259,10 @@ def read_excel(
     fields = {c.key: by_label.get(c.label) for c in template.fields}
     rows = []
     if template.columns:
-        table = [[_cell(c) for c in row] for row in book[TABLE_SHEET].iter_rows(max_row=MAX_TABLE_ROWS + 2)]
+        table = [
+            [_cell(c) for c in row]
+            for row in book[TABLE_SHEET].iter_rows(max_row=MAX_TABLE_ROWS + 2, max_col=len(template.columns))
+        ]
         header = [str(v or "").strip() for v in (table[0] if table else [])]
         expected = [c.label for c in template.columns]
         if header[: len(expected)] != expected:
@@ -252,7 +271,6 @@ def read_excel(
             rows.append(
                 {c.key: values[i] if i < len(values) else None for i, c in enumerate(template.columns)}
             )
-    book.close()
     return fields, rows, []
 
 

@@ -62,8 +62,15 @@ def school_report(round_id: int):
     if request.method == "POST":
         final = request.form.get("action") == "submit"
         if request.files.get("file") and request.files["file"].filename:
-            data = request.files["file"].stream.read(current_app.config["STUDENT_IMPORT_MAX_BYTES"] + 1)
-            fields, rows, problems = templates.read_excel(template, data, report_round.code, school.code)
+            limit = current_app.config["STUDENT_IMPORT_MAX_BYTES"]
+            data = request.files["file"].stream.read(limit + 1)
+            if len(data) > limit:
+                fields, rows = {}, []
+                problems = [
+                    templates.Problem("Tệp", f"tệp quá lớn (tối đa {max(limit // (1024 * 1024), 1)} MB)")
+                ]
+            else:
+                fields, rows, problems = templates.read_excel(template, data, report_round.code, school.code)
         else:
             fields = {c.key: request.form.get(f"field-{c.key}") for c in template.fields}
             rows = [

@@ -19,7 +19,7 @@ from sqlalchemy import BigInteger
 from service.database import begin_write, for_update
 from service.dossiers import uploads
 from service.extensions import db
-from service.money import format_vnd
+from service.money import format_money
 from service.payments import settlement
 from service.payments.models import PaymentAttempt, PaymentOrder
 from service.schools.models import (
@@ -182,7 +182,7 @@ def lines_for(student: Student, term: Term, schedules_by_class: dict[int, list[F
         text = (
             item.name
             if not schedule.credits
-            else f"{item.name} ({schedule.credits} tín chỉ × {format_vnd(schedule.unit_amount)})"
+            else f"{item.name} ({schedule.credits} tín chỉ × {format_money(schedule.unit_amount)})"
         )
         lines.append({"fee_item_id": item.id, "description": text, "amount": schedule.amount})
         if item.is_tuition and exemption is not None:
@@ -310,7 +310,7 @@ def replace_invoice(invoice_id: int, user_id: int, reason: str, lines: list[dict
     if sum(line["amount"] for line in lines) < paid:
         db.session.rollback()
         raise FeeError(
-            f"Tổng hóa đơn mới không được nhỏ hơn số đã nộp ({format_vnd(paid)}); hãy hoàn tiền trước."
+            f"Tổng hóa đơn mới không được nhỏ hơn số đã nộp ({format_money(paid)}); hãy hoàn tiền trước."
         )
     invoice.status = "replaced"
     _cancel_open_orders(invoice.id, f"Hóa đơn {invoice.number} được điều chỉnh: {reason}")
@@ -384,7 +384,7 @@ def order_for_payment(invoice_id: int, amount: int | None = None) -> PaymentOrde
         raise FeeError("Trường không nhận nộp từng phần; vui lòng nộp đủ số tiền.")
     elif not 1 <= amount <= left:
         db.session.rollback()
-        raise FeeError(f"Số tiền nộp phải từ 1 đồng đến {format_vnd(left)}.")
+        raise FeeError(f"Số tiền nộp phải từ 1 đồng đến {format_money(left)}.")
     open_orders = db.session.scalars(
         for_update(
             db.select(PaymentOrder).where(

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from service.database import begin_write
 from service.extensions import db
-from service.money import format_vnd
+from service.money import format_money
 from service.notifications.email import send_email
 from service.notifications.sms import send_sms
 from service.schools.models import Invoice, Reminder, Student
@@ -53,7 +53,7 @@ def remind(today: date | None = None) -> Sent:
             sent.skipped += 1
         if student.phone and _claim(invoice.id, "sms", kind, today):
             when = "da qua han" if kind == "overdue" else f"han {invoice.due_on:%d/%m/%Y}"
-            send_sms(student.phone, f"{student.full_name} ({student.code}): hoc phi con {format_vnd(owed)}, {when}. "
+            send_sms(student.phone, f"{student.full_name} ({student.code}): hoc phi con {format_money(owed)}, {when}. "
                                     f"Nop tai {link}")  # fmt: skip
             sent.sms += 1
         elif student.phone:
