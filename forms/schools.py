@@ -6,7 +6,7 @@ from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
 
 from forms.base import BaseForm, options
 from forms.validators import max_length, plausible_date, required, strip
-from service.schools.models import EXEMPTION_CATEGORIES, FEE_KINDS, LEVELS, SCOPES
+from service.schools.models import EXEMPTION_CATEGORIES, FEE_KINDS, LEVELS, SCHOOL_KINDS, SCOPES
 
 CODE_RULE = Regexp(r"^[A-Za-z0-9_.-]+$", message="Chỉ dùng chữ không dấu, số, dấu chấm, gạch.")
 MAX_VND = 10_000_000_000
@@ -128,3 +128,40 @@ class ManualPaymentForm(BaseForm):
 
 class SchoolSettingsForm(BaseForm):
     allow_partial_payment = BooleanField("Cho phép nộp từng phần")
+
+
+class SchoolForm(BaseForm):
+    code = StringField("Mã cơ sở", filters=[strip, upper], validators=[required(), max_length(20), CODE_RULE])
+    name = StringField("Tên cơ sở", filters=[strip], validators=[required(), max_length(255)])
+    kind = SelectField("Loại hình", choices=options(SCHOOL_KINDS.items()), validators=[required()])
+    tax_code = StringField(
+        "Mã số thuế",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Regexp(r"^\d{10}(-\d{3})?$", message="Mã số thuế gồm 10 chữ số (hoặc 10-3)."),
+        ],
+    )
+    bank_bin = StringField(
+        "Mã BIN ngân hàng (NAPAS, 6 số)",
+        filters=[strip],
+        validators=[Optional(), Regexp(r"^\d{6}$", message="BIN gồm 6 chữ số.")],
+    )
+    bank_account_no = StringField(
+        "Số tài khoản nhận học phí",
+        filters=[strip],
+        validators=[Optional(), Regexp(r"^[0-9A-Za-z]{4,19}$", message="Số tài khoản không hợp lệ.")],
+    )
+    bank_account_name = StringField(
+        "Tên chủ tài khoản", filters=[strip], validators=[Optional(), max_length(100)]
+    )
+    bank_name = StringField("Ngân hàng, chi nhánh", filters=[strip], validators=[Optional(), max_length(100)])
+    allow_partial_payment = BooleanField("Cho phép nộp học phí từng phần")
+
+    def validate_bank_bin(self, field):  # (a validator runs only when its own field is filled)
+        if field.data and not self.bank_account_no.data:
+            raise ValidationError("Ghi cả BIN ngân hàng và số tài khoản, hoặc bỏ trống cả hai.")
+
+    def validate_bank_account_no(self, field):
+        if field.data and not self.bank_bin.data:
+            raise ValidationError("Ghi cả BIN ngân hàng và số tài khoản, hoặc bỏ trống cả hai.")

@@ -123,3 +123,26 @@ def test_the_agency_accountant_does_not_see_school_payments(client):
     login(client, create_official("accountant"))
     assert theirs["order"].reference not in client.get("/payments/officials/orders").get_data(as_text=True)
     assert client.get(f"/payments/officials/orders/{theirs['order'].id}").status_code == 404
+
+
+def test_an_administrator_registers_a_school_and_its_staff(client):
+    from service.accounts.models import User
+    from service.schools.models import School
+
+    login(client, create_official("admin"))
+    bad = client.submit("/admin/schools", {"code": "TC-LX", "name": "Trường Trung cấp Long Xuyên", "kind": "intermediate",
+                                           "bank_bin": "970436", "bank_account_no": ""})  # fmt: skip
+    assert bad.status_code == 400 and "Ghi cả BIN ngân hàng và số tài khoản" in bad.get_data(as_text=True)
+    client.submit("/admin/schools", {"code": "tc-lx", "name": "Trường Trung cấp Long Xuyên", "kind": "intermediate",
+                                     "bank_bin": "970436", "bank_account_no": "0761000111222", "allow_partial_payment": "y"})  # fmt: skip
+    school = db.session.scalars(db.select(School)).one()
+    assert school.code == "TC-LX" and school.allow_partial_payment
+    orphan = client.submit("/admin/users/new", {"full_name": "Lý Thị Quản", "email": "ql@tclx.edu.vn", "role": "school_admin",
+                                                "department_id": "0", "school_id": "0"})  # fmt: skip
+    assert "phải thuộc một trường" in orphan.get_data(as_text=True)
+    client.submit("/admin/users/new", {"full_name": "Lý Thị Quản", "email": "ql@tclx.edu.vn", "role": "school_admin",
+                                       "department_id": "0", "school_id": str(school.id)})  # fmt: skip
+    staff = db.session.scalar(db.select(User).where(User.email == "ql@tclx.edu.vn"))
+    assert staff.school_id == school.id
+    wrong = client.submit(f"/admin/users/{staff.id}/edit", {"role": "leader", "department_id": "0", "school_id": str(school.id)})
+    assert "Chỉ kế toán và quản trị nhà trường" in wrong.get_data(as_text=True)

@@ -197,6 +197,8 @@ def create_official(
         raise AccountError("Vai trò không hợp lệ cho tài khoản cán bộ.", "role")
     if role == Role.SCHOOL_ADMIN and not details.get("school_id"):
         raise AccountError("Tài khoản quản trị nhà trường phải thuộc một trường.", "role")
+    if details.get("school_id") and role not in (Role.ACCOUNTANT, Role.SCHOOL_ADMIN):
+        raise AccountError("Chỉ kế toán và quản trị nhà trường thuộc một cơ sở GDNN.", "role")
     email = email.strip().lower()
     begin_write()
     _ensure_unique(email, None)
@@ -224,15 +226,26 @@ def create_department(code: str, name: str) -> Department:
     return department
 
 
-def update_official(user_id: int, role: str, department_id: int | None, position: str | None) -> User:
+def update_official(
+    user_id: int, role: str, department_id: int | None, position: str | None, school_id: int | None = None
+) -> User:
     if role not in set(Role) or role in (Role.CITIZEN, Role.ORGANISATION):
         raise AccountError("Vai trò không hợp lệ cho tài khoản cán bộ.", "role")
+    if role == Role.SCHOOL_ADMIN and not school_id:
+        raise AccountError("Tài khoản quản trị nhà trường phải thuộc một trường.", "role")
+    if school_id and role not in (Role.ACCOUNTANT, Role.SCHOOL_ADMIN):
+        raise AccountError("Chỉ kế toán và quản trị nhà trường thuộc một cơ sở GDNN.", "role")
     begin_write()
     user = db.session.get(User, user_id)
     if user is None or user.is_applicant:
         db.session.rollback()
         raise AccountError("Không tìm thấy tài khoản cán bộ.", "role")
-    user.role, user.department_id, user.position = role, department_id, position or None
+    user.role, user.department_id, user.position, user.school_id = (
+        role,
+        department_id,
+        position or None,
+        school_id,
+    )
     db.session.commit()
     return user
 

@@ -17,6 +17,7 @@ from service.accounts.emails import send_account_link
 from service.accounts.models import Department, User
 from service.accounts.roles import ROLE_LABELS, Role
 from service.backoffice.queries import specialists
+from service.database import begin_write
 from service.deadlines.calendar import declare_day, overrides_for, remove_day
 from service.extensions import db
 from service.notifications.models import OutboundEmail
@@ -36,6 +37,43 @@ def department_choices() -> list[tuple[int, str]]:
 OFFICIAL_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role if r not in (Role.CITIZEN, Role.ORGANISATION)]
 
 
+def school_choices() -> list[tuple[int, str]]:
+    from service.schools.models import School
+
+    return [
+        (s.id, f"{s.code} – {s.name}") for s in db.session.scalars(db.select(School).order_by(School.name))
+    ]
+
+
+@bp.route("/schools", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def schools():
+    """The vocational institutions (tenants): their account for transfers and whether they take part payments."""
+    from forms.schools import SchoolForm
+    from service.schools.models import School
+
+    form = SchoolForm()
+    if form.validate_on_submit():
+        if db.session.scalar(db.select(School.id).where(School.code == form.code.data)):
+            form.code.errors.append("Đã có cơ sở mang mã này.")
+        else:
+            begin_write()
+            db.session.add(School(
+                code=form.code.data, name=form.name.data, kind=form.kind.data, tax_code=form.tax_code.data or None,
+                bank_bin=form.bank_bin.data or None, bank_account_no=form.bank_account_no.data or None,
+                bank_account_name=form.bank_account_name.data or None, bank_name=form.bank_name.data or None,
+                allow_partial_payment=form.allow_partial_payment.data,
+            ))  # fmt: skip
+            db.session.commit()
+            flash(
+                f"Đã thêm cơ sở {form.code.data}; tạo tài khoản kế toán, quản trị nhà trường ở trang Tài khoản.",
+                "success",
+            )
+            return redirect(url_for("admin.schools"))
+    listing = db.session.scalars(db.select(School).order_by(School.name)).all()
+    return render_template("admin/schools.html", form=form, schools=listing), (400 if form.errors else 200)
+
+
 @bp.route("/users")
 @allow(Role.ADMIN)
 def users():
@@ -51,11 +89,13 @@ def new_official():
     form = OfficialForm()
     form.role.choices = options(OFFICIAL_CHOICES)
     form.department_id.choices = options([(0, "— Không thuộc phòng nào —"), *department_choices()])
+    form.school_id.choices = options([(0, "— Không thuộc cơ sở nào (cán bộ của Sở) —"), *school_choices()])
     if form.validate_on_submit():
         try:
             user = operations.create_official(
                 form.email.data, form.role.data, form.full_name.data,
                 position=form.position.data, department_id=form.department_id.data or None, phone=form.phone.data,
+                school_id=form.school_id.data or None,
             )  # fmt: skip
         except operations.AccountError as error:
             getattr(form, error.field).errors.append(error.message)
@@ -176,10 +216,17 @@ def edit_official(user_id: int):
     form = OfficialRoleForm(obj=user)
     form.role.choices = options(OFFICIAL_CHOICES)
     form.department_id.choices = options([(0, "— Không thuộc phòng nào —"), *department_choices()])
+    form.school_id.choices = options([(0, "— Không thuộc cơ sở nào (cán bộ của Sở) —"), *school_choices()])
+    if request.method == "GET":
+        form.school_id.data = user.school_id or 0
     if form.validate_on_submit():
         try:
             operations.update_official(
-                user.id, form.role.data, form.department_id.data or None, form.position.data
+                user.id,
+                form.role.data,
+                form.department_id.data or None,
+                form.position.data,
+                form.school_id.data or None,
             )
         except operations.AccountError as error:
             form.role.errors.append(error.message)
