@@ -89,13 +89,14 @@ def seed() -> bool:
 def _quality(organisation: User, returned, running) -> None:
     """A rating of the returned dossier, a feedback waiting for an answer, and two report rounds."""
     from service.quality import operations as quality
+    from service.quality.models import CRITERIA
     from service.reporting.operations import open_round
 
     returned = db.session.get(type(returned), returned.id)
     quality.rate(
         returned,
         organisation,
-        {key: 5 for key in quality.CRITERIA} | {"contacts": 4},
+        {key: 5 for key in CRITERIA} | {"contacts": 4},
         "Giải quyết nhanh, rõ ràng.",
     )
     quality.file_feedback(db.session.get(type(running), running.id), organisation, "kien_nghi",

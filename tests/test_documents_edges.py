@@ -161,3 +161,25 @@ def test_the_specialists_recipients_appear_in_the_result(staff):
         "- Lưu: VT, GDNN.",
     ]
     assert "Bộ Giáo dục và Đào tạo" in text_of(issuing.pdf_bytes(decision))
+
+
+def test_correcting_a_receipt_of_an_order_without_a_dossier_is_not_blocked_by_others(app, client):
+    """Receipts of orders without a dossier are told apart by their order, not lumped by a null dossier."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from service.documents import jobs
+    from service.documents.models import DocumentJob, IssuedDocument
+    from service.payments import settlement
+    from tests.factories import create_official, create_payment_order
+
+    for _ in range(2):
+        order = create_payment_order(100_000)
+        response = client.submit(f"/payments/o/{order.access_token}/pay/vnpay")
+        params = dict(parse_qsl(urlsplit(response.location).query, keep_blank_values=True))
+        client.post("/simulators/vnpay/pay", data={**params, "outcome": "00"})
+    first, second = db.session.scalars(db.select(IssuedDocument).order_by(IssuedDocument.id)).all()
+    leader = create_official("leader")
+    jobs.request_correction(first, leader.id, "Sai tên người nộp")  # leaves a pending job for the first order
+    job = jobs.request_correction(second, leader.id, "Sai số tiền bằng chữ")  # not blocked by the first's job
+    assert db.session.get(DocumentJob, job.id).payment_order_id == second.payment_order_id
+    assert settlement.receipt_of(second.payment_order_id) is not None

@@ -161,3 +161,19 @@ def test_an_issued_invoice_is_corrected_by_a_new_one_and_cancelled_with_a_reason
     )
     assert fees.invoice_term(school.id, term.id, None).created == 0  # a cancelled invoice is not re-issued
     assert db.session.scalar(db.select(db.func.count()).select_from(InvoiceLine)) == 3
+
+
+def test_the_student_page_costs_the_same_queries_whatever_the_number_of_invoices(client, school):
+    from tests.factories import queries_to_get
+
+    school, it, _ = school
+    item = create_fee_item(school)
+    student = create_student(school, it)
+    login(client, create_school_user(school))
+    counts = []
+    for code in ("HK1", "HK2", "HK3"):
+        term = create_term(school, code)
+        create_schedule(school, term, item, 1_000_000)
+        fees.invoice_term(school.id, term.id, None)
+        counts.append(queries_to_get(client, f"/school/students/{student.id}"))
+    assert counts[0] == counts[1] == counts[2]

@@ -144,5 +144,7 @@ def test_an_administrator_registers_a_school_and_its_staff(client):
                                        "department_id": "0", "school_id": str(school.id)})  # fmt: skip
     staff = db.session.scalar(db.select(User).where(User.email == "ql@tclx.edu.vn"))
     assert staff.school_id == school.id
-    wrong = client.submit(f"/admin/users/{staff.id}/edit", {"role": "leader", "department_id": "0", "school_id": str(school.id)})
+    wrong = client.submit(
+        f"/admin/users/{staff.id}/edit", {"role": "leader", "department_id": "0", "school_id": str(school.id)}
+    )
     assert "Chỉ kế toán và quản trị nhà trường" in wrong.get_data(as_text=True)

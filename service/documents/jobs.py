@@ -178,8 +178,6 @@ def pending_jobs(dossier_id: int) -> int:
 
 def request_correction(document: IssuedDocument, actor_id: int, reason: str) -> DocumentJob:
     """Issue the document again from the dossier as it is now; the new one replaces this one."""
-    from service.dossiers.operations import _record
-
     begin_write()
     current = db.session.scalar(for_update(db.select(IssuedDocument).where(IssuedDocument.id == document.id)))
     if current.status != "valid":
@@ -193,22 +191,12 @@ def request_correction(document: IssuedDocument, actor_id: int, reason: str) -> 
         requested_by_id=actor_id, replaces_id=current.id,
     )  # fmt: skip
     db.session.add(job)
-    if current.dossier_id:
-        dossier = db.session.get(Dossier, current.dossier_id)
-        _record(
-            dossier,
-            "reissue_document",
-            dossier.status,
-            db.session.get(User, actor_id),
-            f"{current.title}: {reason}",
-        )
+    _record_on_dossier(current, "reissue_document", actor_id, reason)
     db.session.commit()
     return job
 
 
 def revoke(document: IssuedDocument, actor_id: int, reason: str) -> None:
-    from service.dossiers.operations import _record
-
     begin_write()
     current = db.session.scalar(for_update(db.select(IssuedDocument).where(IssuedDocument.id == document.id)))
     if current.status != "valid":
@@ -217,23 +205,28 @@ def revoke(document: IssuedDocument, actor_id: int, reason: str) -> None:
     current.status = "revoked"
     for job in _pending_for(current):
         job.status, job.error, job.finished_at = "cancelled", "Văn bản đã bị thu hồi.", utcnow()
-    if current.dossier_id:
-        dossier = db.session.get(Dossier, current.dossier_id)
-        _record(
-            dossier,
-            "revoke_document",
-            dossier.status,
-            db.session.get(User, actor_id),
-            f"{current.title}: {reason}",
-        )
+    _record_on_dossier(current, "revoke_document", actor_id, reason)
     db.session.commit()
+
+
+def _record_on_dossier(document: IssuedDocument, event: str, actor_id: int, reason: str) -> None:
+    """The dossier's history keeps corrections and revocations of its documents (a receipt for an
+    order without a dossier has no history to write to)."""
+    from service.dossiers.operations import _record
+
+    if document.dossier_id:
+        dossier = db.session.get(Dossier, document.dossier_id)
+        _record(dossier, event, dossier.status, db.session.get(User, actor_id), f"{document.title}: {reason}")
 
 
 def _pending_for(document: IssuedDocument) -> list[DocumentJob]:
     """Corrections of this document not yet produced (and, for a re-issued kind, its next version)."""
     return db.session.scalars(
         db.select(DocumentJob).where(
-            DocumentJob.dossier_id == document.dossier_id,
+            # A receipt belongs to its payment order (which may have no dossier), anything else to its dossier.
+            DocumentJob.payment_order_id == document.payment_order_id
+            if document.payment_order_id
+            else DocumentJob.dossier_id == document.dossier_id,
             DocumentJob.status.in_(("pending", "running")),
             (DocumentJob.replaces_id == document.id) | (DocumentJob.kind == document.kind),
         )

@@ -359,43 +359,39 @@ class VietQR(Adapter):
         )
 
 
-class PayGov(Adapter):
-    """The national payment platform collects through its own portal (see `paygov.py`); refunds go
-    through the platform's operator, so the accountant records them like a transfer back."""
+class Recorded(Adapter):
+    """Money that reaches us outside a gateway we call: settled by its own record (a notification of
+    the national platform, an accountant's counter voucher), never started here, refunded by hand."""
+
+    min_amount, max_amount = 1, 10**12
+    has_refund_api = False
+    payer_facing = False
+    refused = ""
+    refund_message = ""
+
+    def start(self, order, attempt, client_ip):
+        raise GatewayRefused(self.refused)
+
+    def refund(self, refund, actor):
+        return RefundOutcome("pending", "", self.refund_message)
+
+
+class PayGov(Recorded):
+    """The national payment platform collects through its own portal (see `paygov.py`)."""
 
     name, label = "paygov", "Nền tảng thanh toán trực tuyến quốc gia"
-    min_amount, max_amount = 1, 10**12
-    has_refund_api = False
-    payer_facing = False
-
-    def start(self, order, attempt, client_ip):
-        raise GatewayRefused("Khoản này được thanh toán trên Cổng Dịch vụ công quốc gia.")
-
-    def refund(self, refund, actor):
-        return RefundOutcome(
-            "pending", "", "Hoàn tiền qua đơn vị vận hành nền tảng; kế toán ghi số tham chiếu."
-        )
+    refused = "Khoản này được thanh toán trên Cổng Dịch vụ công quốc gia."
+    refund_message = "Hoàn tiền qua đơn vị vận hành nền tảng; kế toán ghi số tham chiếu."
 
 
-class Counter(Adapter):
-    """Money taken at a school's counter (service/schools/counter.py): recorded, never started here."""
+class Counter(Recorded):
+    """Money taken at a school's counter (service/schools/counter.py)."""
 
     name, label = "manual", "Thu trực tiếp (ngoại lệ)"
-    min_amount, max_amount = 1, 10**12
-    has_refund_api = False
-    payer_facing = False
-
-    def start(self, order, attempt, client_ip):
-        raise GatewayRefused("Khoản thu trực tiếp do kế toán ghi nhận.")
-
-    def refund(self, refund, actor):
-        return RefundOutcome("pending", "", "Kế toán hoàn trả trực tiếp rồi ghi số chứng từ.")
+    refused = "Khoản thu trực tiếp do kế toán ghi nhận."
+    refund_message = "Kế toán hoàn trả trực tiếp rồi ghi số chứng từ."
 
 
 ADAPTERS: dict[str, Adapter] = {
     adapter.name: adapter for adapter in (Vnpay(), VietQR(), Momo(), PayGov(), Counter())
 }
-
-
-def adapter(name: str) -> Adapter:
-    return ADAPTERS[name]

@@ -10,8 +10,6 @@ from service.deadlines.calendar import current_calendar
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.quality.models import CRITERIA, FEEDBACK_KINDS, Feedback, Rating
-
-__all__ = ["CRITERIA", "QualityError", "answer", "can_rate", "file_feedback", "judge", "rate"]
 from service.timeutil import local_today, utcnow
 
 FEEDBACK_WORKING_DAYS = 10  # an answer within ten working days (Decree 20/2008, as the province applies it)
@@ -19,13 +17,6 @@ FEEDBACK_WORKING_DAYS = 10  # an answer within ten working days (Decree 20/2008,
 
 class QualityError(ValueError):
     pass
-
-
-def can_rate(dossier: Dossier) -> bool:
-    return (
-        dossier.status == "returned"
-        and db.session.scalar(db.select(Rating.id).where(Rating.dossier_id == dossier.id)) is None
-    )
 
 
 def rate(dossier: Dossier, owner: User, scores: dict[str, int], comment: str) -> Rating:

@@ -35,6 +35,7 @@ from service.schools.models import (
     Student,
     Term,
 )
+from service.schools.reports import net_paid_amount
 from service.text import fold
 from service.timeutil import local_today, utcnow
 
@@ -344,12 +345,6 @@ def _cancel_open_orders(invoice_id: int, reason: str) -> None:
         )
     ):
         order.status, order.cancelled_at, order.cancel_reason = "cancelled", utcnow(), reason[:1000]
-
-
-def net_paid_amount():
-    from service.schools.reports import net_paid_amount as net
-
-    return net()
 
 
 def paid_amount(invoice_id: int) -> int:

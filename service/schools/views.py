@@ -344,12 +344,28 @@ def _student_page(record: Student, exemption_form):
         db.select(Exemption).where(Exemption.student_id == record.id).order_by(Exemption.valid_from)
     ).all()
     invoices = db.session.scalars(
-        db.select(Invoice).where(Invoice.student_id == record.id).order_by(Invoice.id.desc())
+        db.select(Invoice)
+        .where(Invoice.student_id == record.id)
+        .options(db.selectinload(Invoice.term))
+        .order_by(Invoice.id.desc())
     ).all()
     return render_template(
         "schools/student.html", student=record, exemptions=exemptions, invoices=invoices, school=current_school(),
-        paid={i.id: fees.paid_amount(i.id) for i in invoices}, exemption_form=exemption_form,
+        paid=_paid_on(invoices), exemption_form=exemption_form,
     )  # fmt: skip
+
+
+def _paid_on(invoices) -> dict[int, int]:
+    """What was paid on each invoice, in one query (not one per invoice)."""
+    from service.schools.reports import paid_by_invoice
+
+    paid = paid_by_invoice()
+    found = dict(
+        db.session.execute(
+            db.select(paid.c.invoice_id, paid.c.paid).where(paid.c.invoice_id.in_([i.id for i in invoices]))
+        ).all()
+    )
+    return {i.id: found.get(i.id, 0) for i in invoices}
 
 
 @bp.route("/exemptions/<int:exemption_id>/evidence")
