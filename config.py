@@ -75,9 +75,15 @@ class Config:
     SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
     SIGNING_KEY_PASSWORD = os.environ.get("SIGNING_KEY_PASSWORD", "")
     SIGNING_CA = os.environ.get("SIGNING_CA", "")
-    # "thread": produce documents in-process after the request; "inline": at once (tests, scripts);
-    # "worker": leave them to `flask --app wsgi documents work`.
-    DOCUMENT_JOBS = os.environ.get("DOCUMENT_JOBS", "thread")
+
+    # The job engine (huey) that delivers emails, SMS and documents after a step commits, and runs the
+    # daily tasks: empty for a SQLite queue in instance/jobs.sqlite3 (one machine), redis://host:port/db
+    # for several app hosts and workers (`flask --app wsgi jobs worker`). See service/jobs.
+    JOBS_URL = os.environ.get("JOBS_URL", "")
+    JOB_WORKERS = _int("JOB_WORKERS", 2)
+    JOB_LEASE_SECONDS = _int("JOB_LEASE_SECONDS", 300)  # a claimed job whose runner died is taken again
+    JOB_MAX_ATTEMPTS = _int("JOB_MAX_ATTEMPTS", 8)  # then it is dead, listed at /admin/jobs
+    JOB_RETRY_SECONDS = _int("JOB_RETRY_SECONDS", 30)  # doubled after each failed attempt, at most an hour
 
     # VNPAY 2.1.0. Without a terminal code the local simulator (PAYMENT_SIMULATORS) stands in for it.
     VNPAY_TMN_CODE = os.environ.get("VNPAY_TMN_CODE", "GDNNDEMO")
@@ -152,7 +158,7 @@ class TestConfig(Config):
     STUDENT_IMPORT_MAX_BYTES = 150 * 1024
     MAX_CONTENT_LENGTH = MAX_FILE_BYTES + 64 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
-    DOCUMENT_JOBS = "inline"
+    JOBS_URL = "immediate"  # every job runs as soon as its step commits, in the test's process
     PAYMENT_SIMULATORS = True
     SIMULATOR_DELIVERY = "inline"
 

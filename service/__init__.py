@@ -83,6 +83,9 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
     import service.models  # noqa: F401  every model, for Alembic and relationships
+    from service.jobs import engine, tasks  # noqa: F401  the tasks are declared on import
+
+    engine.init_app(app)
     from service.accounts import login as _login  # noqa: F401  registers the user loader
 
 

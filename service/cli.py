@@ -16,7 +16,6 @@ from service.extensions import db
 users_cli = AppGroup("users", help="Tài khoản cán bộ.")
 catalogue_cli = AppGroup("catalogue", help="Danh mục thủ tục hành chính.")
 backup_cli = AppGroup("backup", help="Sao lưu và phục hồi dữ liệu.")
-notifications_cli = AppGroup("notifications", help="Thư điện tử.")
 
 
 @users_cli.command("create")
@@ -128,15 +127,6 @@ def backup_restore(path):
     )
 
 
-@notifications_cli.command("retry")
-def retry_emails():
-    """Send again the emails that SMTP could not deliver."""
-    from service.notifications.email import retry_failed
-
-    sent, failed = retry_failed()
-    click.echo(f"{sent} sent, {failed} still failing.")
-
-
 @click.command("seed-demo")
 def seed_demo():
     """Load the catalogue, one demo account per role and demo dossiers (once)."""
@@ -189,12 +179,10 @@ payments_cli = AppGroup("payments", help="Thanh toán trực tuyến.")
 @payments_cli.command("reconcile")
 def payments_reconcile():
     """Ask the gateways about pending attempts and settle them; expire the stale ones."""
-    from service.documents.jobs import run_pending
     from service.payments.reconcile import reconcile
 
     with _request_context():
         report = reconcile()
-        run_pending()  # the receipts of what was settled
     click.echo(
         f"{len(report.settled)} settled, {len(report.failed)} failed, {len(report.expired)} expired, "
         f"{len(report.unknown)} still pending; {len(report.refunds)} refunds concluded."
@@ -401,23 +389,65 @@ def documents_render_samples(out_dir):
         click.echo(f"Wrote {target}")
 
 
-@documents_cli.command("work")
-@click.option("--once", is_flag=True, help="Run the pending jobs and stop.")
-@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
-def documents_work(once, interval):
-    """Produce pending documents (a worker, for DOCUMENT_JOBS=worker)."""
-    import time
+jobs_cli = AppGroup("jobs", help="Hàng đợi công việc: email, SMS, văn bản, tác vụ định kỳ.")
 
-    from service.documents.jobs import run_pending
 
-    with _request_context():
-        while True:
-            done = run_pending()
-            if done:
-                click.echo(f"{done} documents produced.")
-            if once:
-                break
-            time.sleep(interval)
+@jobs_cli.command("worker")
+@click.option("--workers", type=int, default=None, help="Worker threads (default JOB_WORKERS).")
+def jobs_worker(workers):
+    """Run the job engine's consumer: deliver the outbox and run the periodic tasks (Ctrl-C stops it)."""
+    from service.jobs.engine import huey
+
+    consumer = huey.create_consumer(
+        workers=workers or current_app.config["JOB_WORKERS"], worker_type="thread", periodic=True,
+        check_worker_health=True,
+    )  # fmt: skip
+    click.echo(f"Job worker started ({consumer.workers} threads, queue {type(huey.storage).__name__}).")
+    consumer.run()
+
+
+@jobs_cli.command("run")
+def jobs_run():
+    """Run, in this process, every email, SMS and document that is due, then stop."""
+    from service.jobs.engine import app_context
+    from service.jobs.outbox import run_due
+
+    with app_context():
+        done = run_due()
+    click.echo(f"{done} jobs done.")
+
+
+@jobs_cli.command("list")
+def jobs_list():
+    """The jobs that keep failing (dead) or wait for their next attempt (failed)."""
+    from service.jobs.outbox import stuck
+
+    rows = stuck()
+    for channel, row in rows:
+        click.echo(f"{channel} {row.id} {row.status} attempts={row.attempts} {row.error or ''}")
+    click.echo(f"{len(rows)} jobs need attention." if rows else "No failing jobs.")
+
+
+@jobs_cli.command("retry")
+@click.argument("channel", type=click.Choice(["email", "sms", "document"]))
+@click.argument("row_id", type=int)
+def jobs_retry(channel, row_id):
+    """Send a dead or failed job round again (the same as the button on /admin/jobs)."""
+    from service.jobs.engine import app_context
+    from service.jobs.outbox import retry, run_one
+
+    if not retry(channel, row_id):
+        raise click.ClickException("Không có công việc lỗi với mã này.")
+    with app_context():
+        run_one(channel, row_id)
+    click.echo("Done." if _status(channel, row_id) in ("sent", "done") else "Queued again; still failing.")
+
+
+def _status(channel: str, row_id: int) -> str:
+    from service.jobs.outbox import CHANNELS
+
+    db.session.rollback()
+    return db.session.get(CHANNELS[channel].model, row_id).status
 
 
 def register(app: Flask) -> None:
@@ -430,7 +460,7 @@ def register(app: Flask) -> None:
         schools_cli,
         fees_cli,
         reports_cli,
-        notifications_cli,
+        jobs_cli,
         workflows_cli,
         notify_deadlines,
         seed_demo,

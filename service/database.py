@@ -9,7 +9,12 @@ PostgreSQL callers lock the rows they will change with `for_update()`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from service.extensions import db
@@ -50,6 +55,52 @@ def begin_write() -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"write_lock": True})
+
+
+_DEPTH = "write_depth"
+
+
+@contextmanager
+def write() -> Iterator[Session]:
+    """One write transaction: it takes the write lock first (`begin_write()`), commits when the block
+    ends and rolls back if it raises. Nested blocks join the outer transaction, so an operation that
+    writes can be called on its own or as part of a larger one.
+
+    Side effects (emails, SMS, documents) are rows added inside the block; they are delivered only
+    after the commit (service.jobs), so nothing is announced for a step that did not happen.
+    """
+    session = db.session()
+    depth = session.info.get(_DEPTH, 0)
+    if depth == 0:
+        begin_write()
+    session.info[_DEPTH] = depth + 1
+    try:
+        yield session
+        if depth == 0:
+            session.commit()
+    except BaseException:
+        if depth == 0:
+            session.rollback()
+        raise
+    finally:
+        session.info[_DEPTH] = depth
+
+
+def in_write() -> bool:
+    return db.session().info.get(_DEPTH, 0) > 0
+
+
+def insert_once(record) -> bool:
+    """Insert `record` unless a unique constraint says it exists already (a replayed callback, a
+    second run of a daily job): True if inserted. Only the insert is undone on a duplicate (savepoint),
+    never the surrounding transaction."""
+    session = db.session()
+    try:
+        with session.begin_nested():
+            session.add(record)
+    except IntegrityError:
+        return False
+    return True
 
 
 def for_update(statement: Select) -> Select:

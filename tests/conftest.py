@@ -127,3 +127,15 @@ def accountant(other_client) -> Client:
 
     login(other_client, create_official("accountant"))
     return other_client
+
+
+@pytest.fixture
+def held_jobs():
+    """The job engine holds what steps hand it (as if no worker were running); the test runs the
+    outbox itself with `outbox.run_due()`. Yields the list of hand-offs (channel, row id, delay)."""
+    from service.jobs import engine, outbox
+
+    handed: list[tuple[str, int, int]] = []
+    outbox.set_scheduler(lambda name, row_id, delay: handed.append((name, row_id, delay)))
+    yield handed
+    outbox.set_scheduler(engine._hand_over)

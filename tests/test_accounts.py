@@ -12,9 +12,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from service.accounts.models import AccountToken, ConsentRecord, User
-from service.database import begin_write
+from service.database import begin_write, write
 from service.extensions import db
-from service.notifications.email import retry_failed, send_email
+from service.jobs import outbox
+from service.notifications.email import queue_email
 from service.notifications.models import OutboundEmail
 from service.timeutil import utcnow
 from tests.factories import PASSWORD, create_citizen, create_official, last_email, link_in, login
@@ -235,11 +236,12 @@ def test_real_smtp_delivery_when_mail_server_is_configured(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     try:
         citizen = create_citizen()
-        with app.test_request_context():
-            message = send_email(
+        with write():  # delivered by the job engine once this commits
+            message = queue_email(
                 citizen.email, "reset_password", user=citizen, link="http://x/account/reset/abc", hours=1
             )
         assert inbox.received.wait(5)
+        db.session.refresh(message)
     finally:
         controller.stop()
         app.config.update(saved)
@@ -257,10 +259,12 @@ def test_undeliverable_mail_is_kept_and_retried(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nothing listens there
     try:
         citizen = create_citizen()
-        with app.test_request_context():
-            message = send_email(citizen.email, "reset_password", user=citizen, link="http://x", hours=1)
-        assert message.status == "failed" and message.error
-        assert retry_failed() == (0, 1)
+        with write():
+            message = queue_email(citizen.email, "reset_password", user=citizen, link="http://x", hours=1)
+        db.session.refresh(message)
+        assert message.status == "failed" and message.error and message.attempts == 1
+        assert message.next_attempt_at is not None  # retried later, with backoff
+        assert outbox.run_due() == 0  # not due yet
     finally:
         app.config.update(MAIL_SERVER="", MAIL_PORT=25)
     assert PASSWORD

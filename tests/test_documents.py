@@ -236,11 +236,12 @@ def test_who_may_download_which_document(client, other_client, staff):
     assert other_client.get(f"/dossiers/{dossier.id}/documents/{decision.id}").status_code == 404
 
 
-def test_documents_are_produced_after_the_step_by_a_job(staff):
+def test_documents_are_produced_after_the_step_by_a_job(staff, held_jobs):
     dossier = create_dossier(create_citizen(), submitted=True)
     processing.act(dossier.id, staff["reception"], "receive", {}, None)
     job = db.session.scalar(db.select(DocumentJob).where(DocumentJob.dossier_id == dossier.id))
     assert job.status == "pending" and documents_of(dossier) == []
+    assert ("document", job.id, 0) in held_jobs  # handed to the engine after the commit
     assert run_pending() == 1
     db.session.refresh(job)
     assert job.status == "done" and job.document_id == documents_of(dossier)[0].id

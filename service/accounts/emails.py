@@ -7,7 +7,8 @@ from flask import current_app, url_for
 
 from service.accounts import operations
 from service.accounts.models import User
-from service.notifications.email import send_email
+from service.database import write
+from service.notifications.email import queue_email
 
 OFFICIAL_WELCOME_HOURS = 72
 RESEND_COOLDOWN_SECONDS = 60
@@ -25,10 +26,11 @@ def send_account_link(user: User, template: str) -> bool:
     At most one link per address and purpose a minute, so that the public forms cannot flood a mailbox.
     """
     purpose, endpoint, lifetime = LINKS[template]
-    if operations.recently_issued(user, purpose, RESEND_COOLDOWN_SECONDS):
-        return False
     hours = current_app.config[lifetime] if isinstance(lifetime, str) else lifetime
-    raw = operations.issue_token(user, purpose, hours)
-    link = current_app.config["APP_BASE_URL"] + url_for(endpoint, token=raw)
-    send_email(user.email, template, user=user, link=link, hours=hours)
+    with write():
+        if operations.recently_issued(user, purpose, RESEND_COOLDOWN_SECONDS):
+            return False
+        raw = operations.issue_token(user, purpose, hours)
+        link = current_app.config["APP_BASE_URL"] + url_for(endpoint, token=raw)
+        queue_email(user.email, template, user=user, link=link, hours=hours)  # with the token, or not at all
     return True

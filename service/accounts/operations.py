@@ -81,7 +81,6 @@ def issue_token(user: User, purpose: str, hours: int) -> str:
             expires_at=utcnow() + timedelta(hours=hours),
         )
     )
-    db.session.commit()
     return raw
 
 

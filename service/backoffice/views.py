@@ -12,8 +12,7 @@ from service.access import allow
 from service.accounts.roles import DOSSIER_ROLES, Role
 from service.backoffice import queries
 from service.deadlines.calendar import current_calendar
-from service.documents import jobs
-from service.dossiers import notices, processing
+from service.dossiers import processing
 from service.dossiers import queries as dossier_queries
 from service.dossiers.operations import DossierError
 from service.procedures import queries as procedure_queries
@@ -67,7 +66,7 @@ def act(dossier_id: int, event: str):
         )
         return redirect(url_for("dossiers.detail", dossier_id=dossier.id))
     try:
-        outcome = processing.act(
+        processing.act(
             dossier.id, current_user, event, form.data, form.version.data, request.files.get("attachment")
         )
     except processing.StaleAction as error:
@@ -76,16 +75,8 @@ def act(dossier_id: int, event: str):
     except DossierError as error:
         flash(error.message, "error")
         return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
-    jobs.dispatch()
-    _tell(outcome.dossier, event)
     flash(f"Đã thực hiện: {EVENT_LABELS[event]}.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
-
-
-def _tell(dossier, event: str) -> None:
-    notices.tell_applicant(dossier, event)
-    if event == "assign":
-        notices.tell_assignee(dossier)
 
 
 @bp.route("/dossiers/assign", methods=["POST"])
@@ -96,16 +87,14 @@ def assign_many():
     done, failed = 0, []
     for dossier_id in ids:
         try:
-            outcome = processing.act(dossier_id, current_user, "assign", {"assignee_id": assignee_id}, None)
+            processing.act(dossier_id, current_user, "assign", {"assignee_id": assignee_id}, None)
         except DossierError as error:
             failed.append(error.message)
             continue
         except NotFound:
             failed.append("Không tìm thấy hồ sơ.")
             continue
-        _tell(outcome.dossier, "assign")
         done += 1
-    jobs.dispatch()
     if done:
         flash(f"Đã phân công {done} hồ sơ.", "success")
     if failed or not ids:
@@ -125,14 +114,10 @@ def extend(dossier_id: int):
         flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("dossiers.detail", dossier_id=dossier.id))
     try:
-        dossier = processing.extend(
-            dossier.id, current_user, form.new_date.data, form.reason.data, form.version.data
-        )
+        processing.extend(dossier.id, current_user, form.new_date.data, form.reason.data, form.version.data)
     except DossierError as error:
         flash(error.message, "error")
     else:
-        jobs.dispatch()
-        notices.tell_applicant(dossier, "extend")
         flash("Đã gửi văn bản xin lỗi và hẹn lại ngày trả kết quả.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
 

@@ -9,18 +9,17 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from service.accounts.models import User
 from service.accounts.roles import Role
 from service.backoffice.queries import RUNNING
-from service.database import begin_write
+from service.database import insert_once, write
 from service.deadlines.calendar import current_calendar
 from service.deadlines.models import DeadlineDigest
 from service.dossiers.models import Dossier
 from service.extensions import db
-from service.notifications.email import send_email
+from service.notifications.email import queue_email
 from service.workdays import DUE_SOON_WORKING_DAYS
 
 RECIPIENT_ROLES = (Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
@@ -43,15 +42,15 @@ def send_deadline_digests(today: date) -> tuple[int, int]:
         mine = [d for d in dossiers if _concerns(official, d)]
         if not mine:
             continue
-        if not _claim(official, today):
-            skipped += 1
-            continue
-        overdue = [d for d in mine if d.due_date < today]
-        due_soon = [d for d in mine if d.due_date >= today]
-        send_email(
-            official.email, "deadline_digest", official=official, overdue=overdue, due_soon=due_soon,
-            today=today, base_url=current_app.config["APP_BASE_URL"],
-        )  # fmt: skip
+        with write():  # today's digest is recorded with its email: once a day, never lost
+            if not insert_once(DeadlineDigest(user_id=official.id, day=today)):
+                skipped += 1
+                continue
+            queue_email(
+                official.email, "deadline_digest", official=official, overdue=[d for d in mine if d.due_date < today],
+                due_soon=[d for d in mine if d.due_date >= today], today=today,
+                base_url=current_app.config["APP_BASE_URL"],
+            )  # fmt: skip
         sent += 1
     return sent, skipped
 
@@ -60,14 +59,3 @@ def _concerns(official: User, dossier: Dossier) -> bool:
     if official.role == Role.SPECIALIST:
         return dossier.assignee_id == official.id
     return official.department_id is None or dossier.department_id in (None, official.department_id)
-
-
-def _claim(official: User, today: date) -> bool:
-    begin_write()
-    db.session.add(DeadlineDigest(user_id=official.id, day=today))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True

@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
-from service.database import begin_write, for_update
+from service.database import for_update, write
 from service.documents import signing
 from service.documents.models import DocumentCounter, IssuedDocument
 from service.documents.renderer import TEMPLATE_DIR, renderer
@@ -25,6 +25,10 @@ from service.extensions import db
 from service.timeutil import local_today
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class NotReplaceable(ValueError):
+    """The document a correction would replace is no longer in force."""
 
 
 @dataclass(frozen=True)
@@ -100,10 +104,21 @@ def issue(
     kind: str, data: dict[str, Any], holder: str, dossier_id: int | None, actor_id: int | None,
     replaces: IssuedDocument | None = None, payment_order_id: int | None = None,
 ) -> IssuedDocument:  # fmt: skip
-    """Number, render, sign and store one document in its own transaction."""
-    spec = KINDS[kind]
-    config = current_app.config
-    begin_write()
+    """Number, render, sign and store one document, in the caller's transaction if there is one: a
+    number is used only if the document that carries it is recorded (Decree 30/2020: no gaps)."""
+    with write():
+        pdf, data, number, code = _render(kind, data)
+        stored_name, digest = uploads.store(pdf, "pdf")
+        try:
+            return _record(kind, data, holder, dossier_id, actor_id, replaces, payment_order_id,
+                           number=number, code=code, pdf=pdf, stored_name=stored_name, digest=digest)  # fmt: skip
+        except BaseException:
+            uploads.remove(stored_name)
+            raise
+
+
+def _render(kind: str, data: dict[str, Any]) -> tuple[bytes, dict[str, Any], str | None, str]:
+    spec, config = KINDS[kind], current_app.config
     today = local_today()
     number = (
         format_number(spec.numbering, allocate_number(spec.numbering, today.year), today.year)
@@ -117,15 +132,20 @@ def issue(
     data = {**data, "doc": {**data["doc"], "number": number, "place_date": place_date(today),
                             "verification": {"code": code, "url": url, "qr": qr_data_uri(url)}}}  # fmt: skip
     pdf = renderer(config["DOCUMENT_FONT_DIR"]).render(spec.template, data)
-    signed = signing.configured()
-    if signed:
+    if signing.configured():
         pdf = signing.sign(pdf, reason=f"{spec.title} {number or ''}".strip())
-    stored_name, digest = uploads.store(pdf, "pdf")
+    return pdf, data, number, code
+
+
+def _record(kind, data, holder, dossier_id, actor_id, replaces, payment_order_id, *, number, code, pdf,
+            stored_name, digest) -> IssuedDocument:  # fmt: skip
+    spec = KINDS[kind]
     document = IssuedDocument(
         dossier_id=dossier_id, kind=kind, title=spec.title, template=spec.template,
         template_version=template_version(spec.template), number=number, data=_without_images(data), sha256=digest,
-        stored_name=stored_name, size=len(pdf), verification_code=code, holder_masked=mask(holder), signed=signed,
-        issued_by_id=actor_id, replaces_id=replaces.id if replaces else None, payment_order_id=payment_order_id,
+        stored_name=stored_name, size=len(pdf), verification_code=code, holder_masked=mask(holder),
+        signed=signing.configured(), issued_by_id=actor_id, replaces_id=replaces.id if replaces else None,
+        payment_order_id=payment_order_id,
     )  # fmt: skip
     if replaces is not None:
         # Only a document still in force can be replaced: a revocation or another correction that got
@@ -134,16 +154,12 @@ def issue(
             for_update(db.select(IssuedDocument).where(IssuedDocument.id == replaces.id))
         )
         if previous.status != "valid":
-            db.session.rollback()
-            uploads.remove(stored_name)
-            raise ValueError("Văn bản cần thay thế không còn hiệu lực (đã bị thu hồi hoặc đã được thay thế).")
+            raise NotReplaceable(
+                "Văn bản cần thay thế không còn hiệu lực (đã bị thu hồi hoặc đã được thay thế)."
+            )
         previous.status = "replaced"
     db.session.add(document)
-    try:
-        db.session.commit()
-    except Exception:
-        uploads.remove(stored_name)
-        raise
+    db.session.flush()
     return document
 
 

@@ -1,27 +1,27 @@
 """Documents are produced after the transition that needs them has committed, never inside it.
 
 The transition adds DocumentJob rows in its own transaction (so a job exists if and only if the step
-happened); after commit, `dispatch()` runs them at once ("inline"), on a background thread of this
-process ("thread", the default), or leaves them to `flask --app wsgi documents work` ("worker").
+happened); the job engine (service.jobs) runs them after the commit. A job numbers, renders, stores
+and records its document and marks itself done in one transaction that first checks its claim, so a
+runner killed half-way leaves no number used and no document: the job is run again, once.
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
-from flask import Flask, current_app
+from flask import current_app
 
 from service.accounts.models import User
-from service.database import begin_write, for_update
+from service.database import for_update, write
 from service.documents import builders, issuing
 from service.documents.models import DocumentJob, IssuedDocument
 from service.dossiers.models import Dossier
 from service.extensions import db
+from service.jobs import outbox
 from service.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-_executor: ThreadPoolExecutor | None = None
 
 # The documents each step produces (Circular 03/2025 forms; the result where the decision is taken).
 EVENT_DOCUMENTS = {
@@ -37,6 +37,7 @@ EVENT_DOCUMENTS = {
 }
 # Re-issued as a new version when produced again (the control slip grows with every hand-off).
 REPLACEABLE = {"form_06"}
+UNFINISHED = ("pending", "running", "failed")
 
 
 def enqueue(dossier: Dossier, event: str, actor_id: int | None) -> list[DocumentJob]:
@@ -55,58 +56,21 @@ def enqueue(dossier: Dossier, event: str, actor_id: int | None) -> list[Document
     return jobs
 
 
-def dispatch() -> None:
-    mode = current_app.config["DOCUMENT_JOBS"]
-    if mode == "inline":
-        run_pending()
-    elif mode == "thread":
-        _pool().submit(_run_in_app, current_app._get_current_object())
+def run_pending(limit: int = 100) -> int:
+    """Produce, in this process, every document that is due (CLI and tests)."""
+    return outbox.run_due("document", limit)
 
 
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="documents")
-    return _executor
-
-
-def _run_in_app(app: Flask) -> None:
-    with app.app_context(), app.test_request_context(base_url=app.config["APP_BASE_URL"]):
+def perform(job_id: int, attempt: int) -> None:
+    """Number, render, store and record the document, and mark the job done, in one transaction."""
+    with write():
+        job = outbox.lock_claimed(DocumentJob, job_id, attempt)
         try:
-            run_pending()
-        except Exception:  # noqa: BLE001  a background thread logs what it cannot raise
-            log.exception("Document jobs failed")
-        finally:
-            db.session.remove()
-
-
-def run_pending(limit: int = 50) -> int:
-    done = 0
-    for job_id in db.session.scalars(
-        db.select(DocumentJob.id).where(DocumentJob.status == "pending").order_by(DocumentJob.id).limit(limit)
-    ).all():
-        done += run_job(job_id)
-    return done
-
-
-def run_job(job_id: int) -> int:
-    """Claim the job (only one runner gets it), render and issue its document, record the outcome."""
-    begin_write()
-    job = db.session.scalar(for_update(db.select(DocumentJob).where(DocumentJob.id == job_id)))
-    if job is None or job.status != "pending":
-        db.session.rollback()
-        return 0
-    job.status = "running"
-    db.session.commit()
-    try:
-        document = _produce(job)
-    except Exception as error:  # noqa: BLE001  recorded on the job and shown to officials
-        db.session.rollback()
-        log.exception("Document job %s failed", job_id)
-        _finish(job_id, "failed", None, str(error)[:2000])
-        return 0
-    _finish(job_id, "done", document.id, None)
-    return 1
+            document = _produce(job)
+        except issuing.NotReplaceable as error:
+            raise outbox.Cancelled(str(error)) from error
+        outbox.finish(job, "done")
+        job.document_id, job.finished_at = document.id, utcnow()
 
 
 def _produce(job: DocumentJob) -> IssuedDocument:
@@ -142,71 +106,60 @@ def _produce_receipt(job: DocumentJob) -> IssuedDocument:
         replaces=previous,
         payment_order_id=order.id,
     )
-    try:
-        _send_receipt(order, document)
-    except Exception:  # noqa: BLE001  the receipt stands; the message can be sent again from the outbox
-        db.session.rollback()
-        log.exception("Receipt email for order %s failed", order.reference)
+    _send_receipt(order, document)
     return document
 
 
 def _send_receipt(order, document: IssuedDocument) -> None:
-    from service.notifications.email import send_email
+    """Queued in the receipt's own transaction: the payer hears of it once, when it exists."""
+    from service.notifications.email import queue_email
 
     owner = db.session.get(User, order.payer_id) if order.payer_id else None
     recipient = order.payer_email or (owner.email if owner else None)
     if recipient:
-        send_email(
+        queue_email(
             recipient, "receipt", order=order, document=document, base_url=current_app.config["APP_BASE_URL"]
         )
-
-
-def _finish(job_id: int, status: str, document_id: int | None, error: str | None) -> None:
-    begin_write()
-    job = db.session.get(DocumentJob, job_id)
-    job.status, job.document_id, job.error, job.finished_at = status, document_id, error, utcnow()
-    db.session.commit()
 
 
 def pending_jobs(dossier_id: int) -> int:
     return db.session.scalar(
         db.select(db.func.count())
         .select_from(DocumentJob)
-        .where(DocumentJob.dossier_id == dossier_id, DocumentJob.status.in_(("pending", "running")))
+        .where(DocumentJob.dossier_id == dossier_id, DocumentJob.status.in_(UNFINISHED))
     )
 
 
 def request_correction(document: IssuedDocument, actor_id: int, reason: str) -> DocumentJob:
     """Issue the document again from the dossier as it is now; the new one replaces this one."""
-    begin_write()
-    current = db.session.scalar(for_update(db.select(IssuedDocument).where(IssuedDocument.id == document.id)))
-    if current.status != "valid":
-        db.session.rollback()
-        raise ValueError("Chỉ cấp lại (đính chính) văn bản đang có hiệu lực.")
-    if _pending_for(current):
-        db.session.rollback()
-        raise ValueError("Văn bản này đang được cấp lại; vui lòng chờ trong giây lát.")
-    job = DocumentJob(
-        dossier_id=current.dossier_id, payment_order_id=current.payment_order_id, kind=current.kind,
-        requested_by_id=actor_id, replaces_id=current.id,
-    )  # fmt: skip
-    db.session.add(job)
-    _record_on_dossier(current, "reissue_document", actor_id, reason)
-    db.session.commit()
+    with write():
+        current = db.session.scalar(
+            for_update(db.select(IssuedDocument).where(IssuedDocument.id == document.id))
+        )
+        if current.status != "valid":
+            raise ValueError("Chỉ cấp lại (đính chính) văn bản đang có hiệu lực.")
+        if _pending_for(current):
+            raise ValueError("Văn bản này đang được cấp lại; vui lòng chờ trong giây lát.")
+        job = DocumentJob(
+            dossier_id=current.dossier_id, payment_order_id=current.payment_order_id, kind=current.kind,
+            requested_by_id=actor_id, replaces_id=current.id,
+        )  # fmt: skip
+        db.session.add(job)
+        _record_on_dossier(current, "reissue_document", actor_id, reason)
     return job
 
 
 def revoke(document: IssuedDocument, actor_id: int, reason: str) -> None:
-    begin_write()
-    current = db.session.scalar(for_update(db.select(IssuedDocument).where(IssuedDocument.id == document.id)))
-    if current.status != "valid":
-        db.session.rollback()
-        raise ValueError("Văn bản này không còn hiệu lực nên không thể thu hồi.")
-    current.status = "revoked"
-    for job in _pending_for(current):
-        job.status, job.error, job.finished_at = "cancelled", "Văn bản đã bị thu hồi.", utcnow()
-    _record_on_dossier(current, "revoke_document", actor_id, reason)
-    db.session.commit()
+    with write():
+        current = db.session.scalar(
+            for_update(db.select(IssuedDocument).where(IssuedDocument.id == document.id))
+        )
+        if current.status != "valid":
+            raise ValueError("Văn bản này không còn hiệu lực nên không thể thu hồi.")
+        current.status = "revoked"
+        for job in _pending_for(current):
+            job.status, job.error, job.finished_at = "cancelled", "Văn bản đã bị thu hồi.", utcnow()
+        _record_on_dossier(current, "revoke_document", actor_id, reason)
 
 
 def _record_on_dossier(document: IssuedDocument, event: str, actor_id: int, reason: str) -> None:
@@ -227,7 +180,10 @@ def _pending_for(document: IssuedDocument) -> list[DocumentJob]:
             DocumentJob.payment_order_id == document.payment_order_id
             if document.payment_order_id
             else DocumentJob.dossier_id == document.dossier_id,
-            DocumentJob.status.in_(("pending", "running")),
+            DocumentJob.status.in_(UNFINISHED),
             (DocumentJob.replaces_id == document.id) | (DocumentJob.kind == document.kind),
         )
     ).all()
+
+
+outbox.register(outbox.Channel("document", DocumentJob, perform, "done"))

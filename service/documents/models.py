@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.accounts.models import User
 from service.extensions import db
+from service.jobs.outbox import OutboxItem
 from service.timeutil import utcnow
 
 
@@ -53,8 +54,8 @@ class IssuedDocument(db.Model):
     issued_by: Mapped[User | None] = relationship()
 
 
-class DocumentJob(db.Model):
-    """A document to produce after a transition commits (in-process by default, or by a worker)."""
+class DocumentJob(OutboxItem, db.Model):
+    """A document to produce after a transition commits (by the job engine, see service.jobs)."""
 
     __tablename__ = "document_jobs"
 
@@ -63,8 +64,8 @@ class DocumentJob(db.Model):
     payment_order_id: Mapped[int | None] = mapped_column(ForeignKey("payment_orders.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending, done, failed
-    error: Mapped[str | None] = mapped_column(Text)
+    # pending, running, done, failed (will be retried), dead (waits for an administrator), cancelled
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
     # A correction: the new document replaces this one (which is kept, marked replaced).
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))

@@ -119,7 +119,6 @@ def correct(dossier_id: int, document_id: int, action: str):
     try:
         if action == "reissue":
             jobs.request_correction(document, current_user.id, reason)
-            jobs.dispatch()
             flash("Đã yêu cầu cấp lại văn bản; văn bản mới sẽ thay thế văn bản cũ.", "success")
         else:
             jobs.revoke(document, current_user.id, reason)

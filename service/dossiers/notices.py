@@ -1,11 +1,11 @@
-"""What the applicant (and the assigned specialist) are told after each step. Called after commit."""
+"""What the applicant (and the assigned specialist) are told after each step. Called inside the step's transaction."""
 
 from __future__ import annotations
 
 from flask import current_app
 
 from service.dossiers.models import Dossier
-from service.notifications.email import send_email
+from service.notifications.email import queue_email
 from service.timeutil import format_date
 
 APPLICANT_MESSAGES = {
@@ -41,19 +41,19 @@ def tell_applicant(dossier: Dossier, event: str) -> None:
         note=note,
         extension_reason=dossier.extension_reason or "",
     )
-    send_email(
+    queue_email(
         dossier.owner.email, "dossier_update", dossier=dossier, message=message,
         base_url=current_app.config["APP_BASE_URL"],
     )  # fmt: skip
     if event == "return_result":  # the result is in the citizen's hands: invite them to rate the service
-        send_email(
+        queue_email(
             dossier.owner.email, "rating_invite", dossier=dossier, base_url=current_app.config["APP_BASE_URL"]
         )
 
 
 def tell_assignee(dossier: Dossier) -> None:
     if dossier.assignee is not None:
-        send_email(
+        queue_email(
             dossier.assignee.email,
             "dossier_assigned",
             dossier=dossier,
@@ -83,7 +83,7 @@ def tell_officials(dossier: Dossier, event: str) -> None:
             db.select(User).where(User.role == Role.RECEPTION, User.is_active_account.is_(True))
         ).all()
     for official in recipients:
-        send_email(
+        queue_email(
             official.email, "official_notice", official=official, dossier=dossier,
             message=message.format(code=dossier.code), base_url=current_app.config["APP_BASE_URL"],
         )  # fmt: skip

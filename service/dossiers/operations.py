@@ -21,6 +21,7 @@ from service.database import begin_write, for_update
 from service.dossiers import uploads
 from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile
 from service.extensions import db
+from service.notifications.email import queue_email
 from service.procedures.models import ProcedureVersion
 from service.text import format_megabytes
 from service.timeutil import local_today, to_local, utcnow
@@ -259,6 +260,8 @@ def submit(dossier_id: int, owner: User) -> tuple[Dossier, bool]:
         from service.payments.settlement import order_for_dossier_fee
 
         order_for_dossier_fee(dossier)
+    queue_email(dossier.owner.email, "dossier_submitted", dossier=dossier,
+                base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
     db.session.commit()
     return dossier, True
 

@@ -2,7 +2,7 @@
 
 `act()` locks the dossier, checks that the page it came from is current, sends the event through the
 procedure's workflow (guards decide who may do what), applies the event's effects, writes one history
-row, commits, and only then notifies the applicant.
+row and the applicant's email (delivered after the commit), and commits.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from service.accounts.roles import Role
 from service.database import begin_write, for_update
 from service.deadlines.calendar import current_calendar
 from service.documents import jobs
-from service.dossiers import uploads
+from service.dossiers import notices, uploads
 from service.dossiers.models import Dossier
 from service.dossiers.operations import (
     DossierError,
@@ -110,6 +110,9 @@ def act(
     history = _transition(dossier, event, actor, _note(event, data), data)
     EFFECTS.get(event, _nothing)(dossier, actor, data)
     jobs.enqueue(dossier, event, actor.id)
+    notices.tell_applicant(dossier, event)  # recorded with the step, sent after it commits
+    if event == "assign":
+        notices.tell_assignee(dossier)
     attached = None
     if upload is not None:
         content, file_type, name = upload
@@ -304,6 +307,7 @@ def extend(dossier_id: int, actor: User, new_date: date, reason: str, seen_versi
     dossier.version += 1
     _record(dossier, "extend", dossier.status, actor, f"{reason.strip()} Ngày hẹn mới: {new_date:%d/%m/%Y}.")
     jobs.enqueue(dossier, "extend", actor.id)
+    notices.tell_applicant(dossier, "extend")
     db.session.commit()
     return dossier
 
@@ -369,6 +373,7 @@ def supplement(dossier_id: int, owner: User, note: str) -> Dossier:
             None,
             None,
         )
+    notices.tell_officials(dossier, "supplement")
     db.session.commit()
     return dossier
 
@@ -377,6 +382,7 @@ def request_stop(dossier_id: int, owner: User, reason: str) -> Dossier:
     dossier = lock_own_dossier(dossier_id, owner)
     dossier.stop_requested_at = utcnow()
     _transition(dossier, "request_stop", owner, reason.strip() or None)
+    notices.tell_officials(dossier, "request_stop")
     db.session.commit()
     return dossier
 

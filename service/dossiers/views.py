@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -11,12 +11,11 @@ from service.access import SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES
 from service.documents.jobs import pending_jobs
 from service.documents.views import visible_documents
-from service.dossiers import notices, operations, processing, queries, table_rows, uploads
+from service.dossiers import operations, processing, queries, table_rows, uploads
 from service.dossiers.display import describe
 from service.dossiers.drafts import posted_pairs, take_stash
 from service.dossiers.operations import is_supplement_file
 from service.extensions import db
-from service.notifications.email import send_email
 from service.payments.settlement import fee_order
 from service.procedures.queries import get_published
 from workflows.states import (
@@ -200,17 +199,10 @@ def _render_review(dossier, problems, status: int = 200):
 @allow(*APPLICANTS)
 def submit(dossier_id: int):
     try:
-        dossier, newly = operations.submit(dossier_id, current_user)
+        dossier, _newly = operations.submit(dossier_id, current_user)
     except operations.Incomplete as error:
         flash("Hồ sơ chưa đầy đủ, chưa thể nộp. Vui lòng bổ sung các mục dưới đây.", "error")
         return _render_review(queries.get_own(dossier_id, current_user), error.problems, 422)
-    if newly:
-        send_email(
-            dossier.owner.email,
-            "dossier_submitted",
-            dossier=dossier,
-            base_url=current_app.config["APP_BASE_URL"],
-        )
     return redirect(url_for("dossiers.submitted", dossier_id=dossier.id))
 
 
@@ -277,11 +269,10 @@ def _official_context(dossier) -> dict:
 def send_supplement(dossier_id: int):
     note = (request.form.get("note") or "").strip()[:2000]
     try:
-        dossier = processing.supplement(dossier_id, current_user, note)
+        processing.supplement(dossier_id, current_user, note)
     except operations.DossierError as error:
         flash(error.message, "error")
     else:
-        notices.tell_officials(dossier, "supplement")
         flash("Đã gửi hồ sơ bổ sung. Mã hồ sơ không thay đổi.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
 
@@ -291,11 +282,10 @@ def send_supplement(dossier_id: int):
 def request_stop(dossier_id: int):
     reason = (request.form.get("reason") or "").strip()[:1000]
     try:
-        dossier = processing.request_stop(dossier_id, current_user, reason)
+        processing.request_stop(dossier_id, current_user, reason)
     except operations.DossierError as error:
         flash(error.message, "error")
     else:
-        notices.tell_officials(dossier, "request_stop")
         flash("Đã gửi đề nghị dừng giải quyết hồ sơ. Cơ quan sẽ gửi thông báo dừng.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
 

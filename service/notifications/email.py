@@ -1,31 +1,31 @@
 """The one place that sends notifications by email.
 
-Every message is stored first. With MAIL_SERVER set it is delivered by SMTP at once (and retried by
-`flask --app wsgi notifications retry` if the server was unreachable); without it, it stays in the
-development outbox that administrators read in the app.
+`queue_email()` renders the message and adds it to the current transaction: it exists if and only if
+the step that wrote it committed. The job engine delivers it by SMTP after the commit, retrying with
+backoff while the server is unreachable (`service.jobs.outbox`). Without MAIL_SERVER nothing is sent:
+the message stays in the development outbox that administrators read in the app.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import smtplib
 from email.message import EmailMessage
-from email.utils import make_msgid
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 
+from service.database import write
 from service.extensions import db
+from service.jobs import outbox
 from service.notifications.models import OutboundEmail
 from service.timeutil import utcnow
 
-log = logging.getLogger(__name__)
 SECRET_LINK = re.compile(r"(/account/(?:confirm|reset)/)\S+")
 
 
-def send_email(recipient: str, template: str, **context) -> OutboundEmail:
-    """Render templates/emails/<template>.txt (first line `Subject: ...`) and send it. Call after commit."""
-    rendered = render_template(f"emails/{template}.txt", **context).lstrip()
+def queue_email(recipient: str, template: str, **context) -> OutboundEmail:
+    """Render templates/emails/<template>.txt (first line `Subject: ...`) into the current transaction."""
+    rendered = _render(template, context).lstrip()
     first_line, _, body = rendered.partition("\n")
     subject = first_line.removeprefix("Subject:").strip()
     smtp_configured = bool(current_app.config["MAIL_SERVER"])
@@ -36,38 +36,34 @@ def send_email(recipient: str, template: str, **context) -> OutboundEmail:
         status="pending" if smtp_configured else "outbox",
     )
     db.session.add(message)
-    db.session.commit()
-    if smtp_configured:
-        deliver(message)
     return message
 
 
-def deliver(message: OutboundEmail) -> bool:
+def _render(template: str, context: dict) -> str:
+    """Outside a request (a job, a command) links are built for APP_BASE_URL, as in a request."""
+    if has_request_context():
+        return render_template(f"emails/{template}.txt", **context)
+    with current_app.test_request_context(base_url=current_app.config["APP_BASE_URL"]):
+        return render_template(f"emails/{template}.txt", **context)
+
+
+def deliver(message_id: int, attempt: int) -> None:
+    """Send one message by SMTP (raises if the server refuses or cannot be reached), then record it.
+
+    The Message-ID is the row's, so that a message sent again after a runner died between the
+    server's acceptance and our commit is recognisable as the same message by mail clients."""
     config = current_app.config
-    message.attempts += 1
-    try:
-        _smtp_send(config, _to_mime(config, message))
-    except (OSError, smtplib.SMTPException) as error:
-        log.warning("Email %s to %s failed: %s", message.id, message.recipient, error)
-        message.status, message.error = "failed", str(error)[:2000]
-        db.session.commit()
-        return False
-    message.status, message.sent_at, message.error = "sent", utcnow(), None
-    # Once delivered, the stored copy must not keep a usable confirmation or reset link (only the
-    # tokens' hashes are stored elsewhere); the development outbox keeps them, as it sends nothing.
-    message.body_text = SECRET_LINK.sub(r"\1[liên kết đã được ẩn sau khi gửi]", message.body_text)
-    db.session.commit()
-    return True
-
-
-def retry_failed() -> tuple[int, int]:
-    pending = db.session.scalars(
-        db.select(OutboundEmail)
-        .where(OutboundEmail.status.in_(("pending", "failed")))
-        .order_by(OutboundEmail.id)
-    ).all()
-    sent = sum(deliver(message) for message in pending)
-    return sent, len(pending) - sent
+    message = db.session.get(OutboundEmail, message_id)
+    mime = _to_mime(config, message)
+    db.session.rollback()  # no transaction stays open while we talk to the server
+    _smtp_send(config, mime)
+    with write():
+        message = outbox.lock_claimed(OutboundEmail, message_id, attempt)
+        outbox.finish(message, "sent")
+        message.sent_at = utcnow()
+        # Once delivered, the stored copy must not keep a usable confirmation or reset link (only the
+        # tokens' hashes are stored elsewhere); the development outbox keeps them, as it sends nothing.
+        message.body_text = SECRET_LINK.sub(r"\1[liên kết đã được ẩn sau khi gửi]", message.body_text)
 
 
 def _to_mime(config, message: OutboundEmail) -> EmailMessage:
@@ -75,9 +71,15 @@ def _to_mime(config, message: OutboundEmail) -> EmailMessage:
     mime["From"] = config["MAIL_DEFAULT_SENDER"]
     mime["To"] = message.recipient
     mime["Subject"] = message.subject
-    mime["Message-ID"] = make_msgid(domain="gdnn.local")
+    mime["Message-ID"] = f"<outbound-{message.id}-{message.created_at:%Y%m%d%H%M%S}@{_domain(config)}>"
     mime.set_content(message.body_text)
     return mime
+
+
+def _domain(config) -> str:
+    sender = config["MAIL_DEFAULT_SENDER"]
+    found = re.search(r"@([A-Za-z0-9.-]+)", sender)
+    return found.group(1) if found else "gdnn.local"
 
 
 def _smtp_send(config, mime: EmailMessage) -> None:
@@ -88,3 +90,6 @@ def _smtp_send(config, mime: EmailMessage) -> None:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(mime)
+
+
+outbox.register(outbox.Channel("email", OutboundEmail, deliver, "sent"))

@@ -119,9 +119,9 @@ def record_outcome(refund_id: int, outcome: RefundOutcome, actor: User | None = 
         refund.confirmed_by_id = actor.id
     if refund.status in ("succeeded", "failed"):
         refund.finished_at = utcnow()
-    db.session.commit()
     if refund.status == "succeeded":
         _tell_payer(refund)
+    db.session.commit()
     return refund
 
 
@@ -151,11 +151,11 @@ def follow_up(refund: PaymentRefund) -> None:
 
 
 def _tell_payer(refund: PaymentRefund) -> None:
-    from service.notifications.email import send_email
+    from service.notifications.email import queue_email
 
     order = refund.order
     recipient = order.payer_email or (db.session.get(User, order.payer_id).email if order.payer_id else None)
     if recipient:
-        send_email(
+        queue_email(
             recipient, "refund", order=order, refund=refund, base_url=current_app.config["APP_BASE_URL"]
         )

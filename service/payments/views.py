@@ -24,7 +24,6 @@ from flask_login import current_user
 
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import Role
-from service.documents import jobs
 from service.extensions import csrf, db
 from service.money import format_money
 from service.payments import bankfeed, settlement
@@ -200,7 +199,6 @@ def _return_page(valid: bool, reference: str | None, message: str):
 def vnpay_ipn():
     try:
         code, message = settlement.settle_vnpay(request.args.to_dict(), "GET")
-        jobs.dispatch()
     except Exception:  # noqa: BLE001  VNPAY must get JSON; it retries on 99
         current_app.logger.exception("VNPAY IPN failed")
         db.session.rollback()
@@ -237,7 +235,6 @@ def bankfeed_sepay():
     if not isinstance(payload, dict) or "id" not in payload:
         return jsonify({"success": False, "message": "Bad request"}), 400
     bankfeed.settle_sepay(payload, request.get_data(as_text=True))
-    jobs.dispatch()
     return jsonify({"success": True})
 
 
@@ -249,7 +246,6 @@ def momo_ipn():
     if not isinstance(body, dict):
         return jsonify({"message": "Bad request"}), 400
     outcome = settlement.settle_momo(body)
-    jobs.dispatch()
     return ("", 400) if outcome == "invalid" else ("", 204)
 
 
@@ -435,7 +431,6 @@ def paygov_payment():
     ):
         return jsonify({"code": "03", "message": "Dữ liệu không đúng định dạng."}), 400
     confirmation = BILLS.confirm(reference, amount, transaction, body)
-    jobs.dispatch()
     return jsonify({"code": confirmation.code, "message": confirmation.message})
 
 

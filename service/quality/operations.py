@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from service.accounts.models import User
@@ -9,6 +10,7 @@ from service.database import begin_write, for_update
 from service.deadlines.calendar import current_calendar
 from service.dossiers.models import Dossier
 from service.extensions import db
+from service.notifications.email import queue_email
 from service.quality.models import CRITERIA, FEEDBACK_KINDS, Feedback, Rating
 from service.timeutil import local_today, utcnow
 
@@ -71,6 +73,8 @@ def answer(feedback_id: int, official: User, text: str) -> Feedback:
         raise QualityError("Phản ánh, kiến nghị này đã được trả lời.")
     feedback.answer, feedback.answered_at, feedback.answered_by_id = text, utcnow(), official.id
     feedback.answered_on_time = local_today() <= feedback.due_date
+    queue_email(feedback.dossier.owner.email, "feedback_answer", feedback=feedback,
+                base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
     db.session.commit()
     return feedback
 

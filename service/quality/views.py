@@ -124,14 +124,10 @@ def answer_feedback(feedback_id: int):
     if db.session.get(Feedback, feedback_id) is None:
         abort(404)
     try:
-        feedback = operations.answer(feedback_id, current_user, request.form.get("answer", ""))
+        operations.answer(feedback_id, current_user, request.form.get("answer", ""))
     except operations.QualityError as problem:
         flash(str(problem), "error")
     else:
-        from service.notifications.email import send_email
-
-        send_email(feedback.dossier.owner.email, "feedback_answer", feedback=feedback,
-                   base_url=request.host_url.rstrip("/"))  # fmt: skip
         flash("Đã trả lời; người nộp được thông báo qua email.", "success")
     return redirect(url_for("quality.feedback_list"))
 

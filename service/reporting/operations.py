@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from service.accounts.models import User
 from service.accounts.roles import SCHOOL_ROLES
-from service.database import begin_write, for_update
+from service.database import begin_write, for_update, insert_once, write
 from service.extensions import db
-from service.notifications.email import send_email
+from service.notifications.email import queue_email
 from service.reporting import templates
 from service.reporting.models import ReportReminder, ReportRound, ReportSubmission
 from service.schools.models import School
@@ -105,10 +105,10 @@ def review(submission_id: int, user: User, accept: bool, comment: str) -> Report
         user.id,
         comment or None,
     )
-    db.session.commit()
     for recipient in _school_users(submission.school_id):
-        send_email(recipient.email, "report_reviewed", submission=submission, report=_name(submission.round),
-                   base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
+        queue_email(recipient.email, "report_reviewed", submission=submission, report=_name(submission.round),
+                    base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
+    db.session.commit()
     return submission
 
 
@@ -149,20 +149,21 @@ def remind(today: date | None = None, days_before: int = 3) -> Reminded:
         for school in schools:
             if school.id in done:
                 continue
-            begin_write()
-            db.session.add(ReportReminder(round_id=report_round.id, school_id=school.id, sent_on=today))
-            try:
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                result.skipped += 1
-                continue
-            result.schools += 1
-            link = current_app.config["APP_BASE_URL"] + url_for(
-                "reporting.school_report", round_id=report_round.id
-            )
-            for user in _school_users(school.id):
-                send_email(user.email, "report_reminder", report=_name(report_round), report_round=report_round,
-                           overdue=report_round.deadline < today, link=link)  # fmt: skip
-                result.emails += 1
+            with write():  # the reminder's record and its emails, together: once a day, never lost
+                if not insert_once(
+                    ReportReminder(round_id=report_round.id, school_id=school.id, sent_on=today)
+                ):
+                    result.skipped += 1
+                    continue
+                result.schools += 1
+                result.emails += _remind_school(report_round, school, today)
     return result
+
+
+def _remind_school(report_round: ReportRound, school: School, today: date) -> int:
+    link = current_app.config["APP_BASE_URL"] + url_for("reporting.school_report", round_id=report_round.id)
+    users = _school_users(school.id)
+    for user in users:
+        queue_email(user.email, "report_reminder", report=_name(report_round), report_round=report_round,
+                    overdue=report_round.deadline < today, link=link)  # fmt: skip
+    return len(users)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from service.accounts.models import User
 from service.database import begin_write, for_update
-from service.documents import jobs
 from service.extensions import db
 from service.payments.models import PaymentAttempt, PaymentOrder
 from service.payments.settlement import _apply, new_reference
@@ -47,5 +46,4 @@ def record(invoice_id: int, actor: User, amount: int, reference: str, reason: st
     )  # fmt: skip
     db.session.add(entry)
     db.session.commit()
-    jobs.dispatch()  # the receipt
     return entry

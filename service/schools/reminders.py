@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy.exc import IntegrityError
 
-from service.database import begin_write
+from service.database import insert_once, write
 from service.extensions import db
 from service.money import format_money
-from service.notifications.email import send_email
-from service.notifications.sms import send_sms
+from service.notifications.email import queue_email
+from service.notifications.sms import queue_sms
 from service.schools.models import Invoice, Reminder, Student
 from service.schools.reports import paid_by_invoice
 from service.timeutil import local_today
@@ -45,29 +44,22 @@ def remind(today: date | None = None) -> Sent:
         kind = "overdue" if invoice.due_on < today else "due_soon"
         link = base + url_for("paylink.invoice", token=invoice.access_token)
         owed = invoice.total - already_paid
-        if student.email and _claim(invoice.id, "email", kind, today):
-            send_email(student.email, "invoice_reminder", invoice=invoice, student=student, owed=owed, link=link,
-                       overdue=kind == "overdue")  # fmt: skip
-            sent.emails += 1
-        elif student.email:
-            sent.skipped += 1
-        if student.phone and _claim(invoice.id, "sms", kind, today):
-            when = "da qua han" if kind == "overdue" else f"han {invoice.due_on:%d/%m/%Y}"
-            send_sms(student.phone, f"{student.full_name} ({student.code}): hoc phi con {format_money(owed)}, {when}. "
-                                    f"Nop tai {link}")  # fmt: skip
-            sent.sms += 1
-        elif student.phone:
-            sent.skipped += 1
+        with write():  # today's reminder is recorded with its message: only the run that records it sends it
+            if student.email and insert_once(
+                Reminder(invoice_id=invoice.id, channel="email", kind=kind, sent_on=today)
+            ):
+                queue_email(student.email, "invoice_reminder", invoice=invoice, student=student, owed=owed, link=link,
+                            overdue=kind == "overdue")  # fmt: skip
+                sent.emails += 1
+            elif student.email:
+                sent.skipped += 1
+            if student.phone and insert_once(
+                Reminder(invoice_id=invoice.id, channel="sms", kind=kind, sent_on=today)
+            ):
+                when = "da qua han" if kind == "overdue" else f"han {invoice.due_on:%d/%m/%Y}"
+                queue_sms(student.phone, f"{student.full_name} ({student.code}): hoc phi con {format_money(owed)}, "
+                                         f"{when}. Nop tai {link}")  # fmt: skip
+                sent.sms += 1
+            elif student.phone:
+                sent.skipped += 1
     return sent
-
-
-def _claim(invoice_id: int, channel: str, kind: str, day: date) -> bool:
-    """Record today's reminder first: only the run that records it sends it."""
-    begin_write()
-    db.session.add(Reminder(invoice_id=invoice_id, channel=channel, kind=kind, sent_on=day))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True

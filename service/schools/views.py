@@ -3,8 +3,6 @@ the signed-in user's school (`service.schools.access`)."""
 
 from __future__ import annotations
 
-import threading
-
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -14,6 +12,7 @@ from service.access import allow
 from service.accounts.roles import Role
 from service.database import begin_write
 from service.extensions import db
+from service.jobs import tasks
 from service.schools import fees, imports
 from service.schools.access import current_school, owned
 from service.schools.models import (
@@ -194,27 +193,8 @@ def import_confirm(batch_id: int):
     if batch.error_count and request.form.get("accept_valid") != "yes":
         flash("Tệp còn dòng lỗi: sửa tệp rồi tải lên lại, hoặc xác nhận chỉ nhập các dòng hợp lệ.", "error")
         return redirect(url_for("schools.import_report", batch_id=batch.id))
-    _background(imports.run, batch.id)
+    tasks.import_students(batch.id)  # on the job engine; the report page shows its progress
     return redirect(url_for("schools.import_report", batch_id=batch.id))
-
-
-def _background(function, *args) -> None:
-    """Run now (tests, scripts) or on a thread of this process, like document jobs."""
-    app = current_app._get_current_object()
-    if app.config["DOCUMENT_JOBS"] == "inline":
-        function(*args)
-        return
-
-    def work():
-        with app.app_context():
-            try:
-                function(*args)
-            except Exception:  # noqa: BLE001  recorded in the log; the page shows the batch unfinished
-                app.logger.exception("Background work failed")
-            finally:
-                db.session.remove()
-
-    threading.Thread(target=work, daemon=True).start()
 
 
 # ---------------------------------------------------------------- terms, fee items, schedules
