@@ -4,10 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
-# `make run` serves the embedded SQLite database unless RUN_DATABASE_URL says otherwise.
+# `make run` serves the embedded SQLite database unless RUN_DATABASE_URL says otherwise, on PORT.
 RUN_DATABASE_URL ?=
+PORT ?= 5000
 
-.PHONY: setup run test lint migrate seed clean
+.PHONY: setup run test lint migrate seed worker jobs clean
 
 setup: $(STAMP)
 	@./scripts/system-packages.sh
@@ -20,7 +21,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: setup
 	DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) db upgrade
 	DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) seed-demo
-	DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) run --host 127.0.0.1 --port 5000
+	DATABASE_URL=$(RUN_DATABASE_URL) PORT=$(PORT) ./scripts/serve.sh
+
+# A job worker alone (production runs several, see README "Jobs"); `make jobs` lists failing jobs.
+worker: setup
+	DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) jobs worker
+
+jobs: setup
+	DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) jobs list
 
 test: setup
 	$(BIN)/pytest -q

@@ -133,6 +133,8 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Refuse any change flushed outside write() (service/database.py); on in tests and development.
+    STRICT_WRITES = _bool("STRICT_WRITES", False)
     # How many reverse proxies stand in front of the app (0: none); their X-Forwarded-* headers are trusted.
     PROXY_COUNT = _int("PROXY_COUNT", 0)
 
@@ -158,6 +160,7 @@ class TestConfig(Config):
     STUDENT_IMPORT_MAX_BYTES = 150 * 1024
     MAX_CONTENT_LENGTH = MAX_FILE_BYTES + 64 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
+    STRICT_WRITES = True
     JOBS_URL = "immediate"  # every job runs as soon as its step commits, in the test's process
     PAYMENT_SIMULATORS = True
     SIMULATOR_DELIVERY = "inline"

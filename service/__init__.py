@@ -72,7 +72,7 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from service.database import configure_engine
+    from service.database import configure_engine, require_write_lock
     from service.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -82,6 +82,8 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    if app.config["STRICT_WRITES"]:
+        require_write_lock()
     import service.models  # noqa: F401  every model, for Alembic and relationships
     from service.jobs import engine, tasks  # noqa: F401  the tasks are declared on import
 

@@ -103,6 +103,36 @@ def insert_once(record) -> bool:
     return True
 
 
+class WriteOutsideTransaction(RuntimeError):
+    """A change was flushed in a transaction that did not take the write lock (tests only)."""
+
+
+def require_write_lock() -> None:
+    """Refuse any flush of changes outside `write()`/`begin_write()` (STRICT_WRITES, on in tests).
+
+    On SQLite such a flush runs in a DEFERRED transaction, which fails with "database is locked" as
+    soon as another connection wrote since it began; on both databases it means an operation that
+    changes data without the locking that keeps concurrent steps from losing updates."""
+    if not event.contains(Session, "before_flush", _check_write_lock):
+        event.listen(Session, "before_flush", _check_write_lock)
+
+
+def _check_write_lock(session: Session, _context, _instances) -> None:
+    if not (session.new or session.dirty or session.deleted):
+        return
+    if not any(session.is_modified(record) for record in session.dirty) and not (
+        session.new or session.deleted
+    ):
+        return
+    if not session.connection().get_execution_options().get("write_lock"):
+        raise WriteOutsideTransaction("Changes flushed outside write(): " + _describe(session))
+
+
+def _describe(session: Session) -> str:
+    records = [*session.new, *session.dirty, *session.deleted]
+    return ", ".join(sorted({type(record).__name__ for record in records}))
+
+
 def for_update(statement: Select) -> Select:
     """Lock the selected rows until commit (PostgreSQL); SQLite already holds the database write lock."""
     return statement.with_for_update()

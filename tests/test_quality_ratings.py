@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from service.database import begin_write
+from service.database import begin_write, write
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.quality import indicators
@@ -69,7 +69,7 @@ def test_returning_the_result_invites_the_citizen_to_rate(app):
 
     owner = create_citizen()
     dossier = returned_dossier(owner)
-    with app.test_request_context():
+    with write():  # recorded with a step, as processing.act does
         notices.tell_applicant(dossier, "return_result")
     assert "Mời đánh giá chất lượng phục vụ" in last_email(owner.email).subject
 
