@@ -125,6 +125,9 @@ def register_blueprints(app: Flask) -> None:
     from service.reporting.views import bp as reporting_bp
 
     app.register_blueprint(reporting_bp)
+    from service.jobs.views import bp as jobs_bp
+
+    app.register_blueprint(jobs_bp)
     if app.config["PAYMENT_SIMULATORS"]:
         from service.payments.simulators import bp as simulators_bp
 
@@ -145,7 +148,9 @@ def register_template_helpers(app: Flask) -> None:
         percent=format_percent,
         money=format_money,
     )
-    app.jinja_env.globals.update(role_labels=ROLE_LABELS)
+    from service.jobs.outbox import STATUS_LABELS
+
+    app.jinja_env.globals.update(role_labels=ROLE_LABELS, job_status_labels=STATUS_LABELS)
 
 
 def register_commands(app: Flask) -> None:

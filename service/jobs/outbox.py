@@ -183,22 +183,29 @@ def retry(name: str, row_id: int) -> bool:
         if row is None or row.status not in ("dead", "failed"):
             return False
         row.status, row.attempts, row.next_attempt_at = "pending", 0, None
+        db.session.info.setdefault(_KICKS, []).append((name, row_id))  # handed over after the commit
     return True
 
 
 def stuck(limit: int = 200) -> list[tuple[str, object]]:
-    """Dead and failing rows of every channel, newest first, for the administrators' page."""
+    """Dead and failing rows of every channel, dead first, for the administrators' page."""
     rows = []
     for channel in CHANNELS.values():
         model = channel.model
-        found = db.session.scalars(
-            db.select(model)
-            .where(model.status.in_(("dead", "failed")))
-            .order_by(model.id.desc())
-            .limit(limit)
-        )
+        failing = model.status.in_(("dead", "failed"))
+        found = db.session.scalars(db.select(model).where(failing).order_by(model.id.desc()).limit(limit))
         rows.extend((channel.name, row) for row in found)
-    return rows
+    return sorted(rows, key=lambda pair: pair[1].status != "dead")
+
+
+def counts() -> dict[str, dict[str, int]]:
+    """Rows per channel and status (one grouped query per channel), for the queue's health."""
+    result = {}
+    for channel in CHANNELS.values():
+        model = channel.model
+        grouped = db.session.execute(db.select(model.status, db.func.count()).group_by(model.status))
+        result[channel.name] = dict(grouped.all())
+    return result
 
 
 # After commit: hand every new outbox row to the job engine at once (the periodic sweep catches any
