@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask import g, has_request_context
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -55,9 +56,25 @@ def begin_write() -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"write_lock": True})
+    session.info[_WRITING] = True
 
 
 _DEPTH = "write_depth"
+_WRITING = "writing"
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_committed_step(session: Session) -> None:
+    """A request that committed a write must not be answered with an error page saying "try again"
+    (the official would do the step twice): service.errors reads this flag."""
+    if session.info.pop(_WRITING, False) and has_request_context():
+        g.step_committed = True
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_write(session: Session, _previous) -> None:
+    if not session.in_transaction():
+        session.info.pop(_WRITING, None)
 
 
 @contextmanager

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -51,6 +52,22 @@ def _back_to_attachments():
     return redirect(url_for("dossiers.attachments", dossier_id=request.view_args["dossier_id"]))
 
 
+COMMITTED_MESSAGE = (
+    "Thao tác của bạn đã được ghi nhận. Trang kết quả chưa hiển thị được do sự cố kỹ thuật; "
+    "vui lòng xem lại thông tin, không cần thực hiện lại."
+)
+
+
+def _committed_anyway():
+    """The step committed, then something failed while answering: say it was done, never "try again"."""
+    if request.path.startswith("/api/"):
+        return jsonify({"status": "accepted", "message": COMMITTED_MESSAGE}), 200
+    flash(COMMITTED_MESSAGE, "warning")
+    referrer = request.referrer or ""
+    same_site = urlsplit(referrer).netloc in ("", request.host)
+    return redirect(referrer if referrer and same_site else url_for("home.index"), code=303)
+
+
 def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -78,4 +95,6 @@ def register_errorhandlers(app: Flask) -> None:
         from service.extensions import db
 
         db.session.rollback()
+        if g.get("step_committed"):
+            return _committed_anyway()
         return error_response(InternalServerError.code)

@@ -203,3 +203,40 @@ def test_the_deadline_digest_job_emails_officials_once_a_day():
     tasks.notify_deadlines()  # a repeated run (a worker restarted) sends nothing more
     digests = [m for m in emails_to(desk.email) if "hạn" in m.subject.lower()]
     assert len(digests) == 1
+
+
+def test_a_failure_after_the_step_committed_says_it_was_done_not_try_again(client, monkeypatch):
+    from service.backoffice import views as backoffice_views
+
+    owner, desk = create_citizen(), create_official("reception")
+    dossier = create_dossier(owner, submitted=True)
+    login(client, desk)
+
+    def broken_flash(*args, **kwargs):
+        raise RuntimeError("the page could not be drawn")
+
+    monkeypatch.setattr(backoffice_views, "flash", broken_flash)
+    page_url = f"/dossiers/{dossier.id}"
+    response = client.submit(
+        f"/officials/dossiers/{dossier.id}/act/receive",
+        {"version": dossier.version},
+        headers={"Referer": page_url},
+    )
+    assert response.status_code == 303 and response.headers["Location"].endswith(page_url)
+    assert "đã được ghi nhận" in client.get(page_url).get_data(as_text=True)
+    db.session.refresh(dossier)
+    assert dossier.status == "received"
+
+
+def test_a_failure_before_anything_committed_still_says_so(client, monkeypatch):
+    from service.backoffice import views as backoffice_views
+
+    dossier = create_dossier(create_citizen(), submitted=True)
+    login(client, create_official("reception"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("before the step")
+
+    monkeypatch.setattr(backoffice_views.processing, "act", broken)
+    response = client.submit(f"/officials/dossiers/{dossier.id}/act/receive", {"version": dossier.version})
+    assert response.status_code == 500 and "thử lại" in response.get_data(as_text=True)
