@@ -52,24 +52,17 @@ def create_user(email, role, full_name, password, department, school, position):
         if found_school is None:
             raise click.ClickException(f"Unknown school code {school!r}.")
         school_id = found_school.id
+    details = dict(department_id=department_id, position=position, school_id=school_id)
     try:
-        user = operations.create_official(
-            email,
-            role,
-            full_name,
-            password,
-            department_id=department_id,
-            position=position,
-            school_id=school_id,
-        )
+        if password:
+            user = operations.create_official(email, role, full_name, password, **details)
+        else:
+            with _request_context():  # the set-password email carries a link
+                user = operations.invite_official(email, role, full_name, **details)
     except operations.AccountError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
     if not password:
-        from service.accounts.emails import send_account_link
-
-        with _request_context():
-            send_account_link(user, "official_welcome")
         click.echo("A set-password email was sent (or placed in the development outbox).")
 
 
@@ -293,8 +286,7 @@ schools_cli = AppGroup("schools", help="Cơ sở giáo dục nghề nghiệp.")
 @click.option("--partial/--no-partial", default=False, help="Allow paying an invoice in parts.")
 def schools_create(code, name, kind, tax_code, bank_bin, account_no, account_name, bank_name, partial):
     """Register a school (a tenant); then create its users with `users create --school CODE`."""
-    from service.database import begin_write
-    from service.schools.models import School
+    from service.admin.operations import AdminError, register_school
 
     code = code.strip().upper()
     if not re.fullmatch(r"[A-Z0-9_.-]{2,20}", code):
@@ -303,16 +295,13 @@ def schools_create(code, name, kind, tax_code, bank_bin, account_no, account_nam
         raise click.BadParameter("BIN ngân hàng gồm 6 chữ số.", param_hint="--bank-bin")
     if account_no and not re.fullmatch(r"[0-9A-Za-z]{4,19}", account_no):
         raise click.BadParameter("Số tài khoản không hợp lệ.", param_hint="--account-no")
-    begin_write()
-    if db.session.scalar(db.select(School.id).where(School.code == code)):
-        db.session.rollback()
-        raise click.ClickException(f"Đã có trường mã {code}.")
-    school = School(
-        code=code, name=name.strip()[:255], kind=kind, tax_code=tax_code, bank_bin=bank_bin, bank_account_no=account_no,
-        bank_account_name=account_name, bank_name=bank_name, allow_partial_payment=partial,
-    )  # fmt: skip
-    db.session.add(school)
-    db.session.commit()
+    try:
+        school = register_school(
+            code, name.strip()[:255], kind, tax_code=tax_code, bank_bin=bank_bin, bank_account_no=account_no,
+            bank_account_name=account_name, bank_name=bank_name, allow_partial_payment=partial,
+        )  # fmt: skip
+    except AdminError as error:
+        raise click.ClickException(error.message) from None
     click.echo(f"Created school {school.code} (id {school.id}).")
 
 
@@ -446,7 +435,6 @@ def jobs_retry(channel, row_id):
 def _status(channel: str, row_id: int) -> str:
     from service.jobs.outbox import CHANNELS
 
-    db.session.rollback()
     return db.session.get(CHANNELS[channel].model, row_id).status
 
 

@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 from service.accounts import operations as accounts
 from service.accounts.models import User
 from service.accounts.roles import Role
-from service.database import begin_write
+from service.database import write
 from service.documents.jobs import run_pending
 from service.dossiers import operations as dossiers
 from service.dossiers import processing
@@ -125,30 +125,28 @@ def _school() -> None:
     import csv
     from datetime import date
 
+    from service.admin.operations import register_school
     from service.dossiers.samples import pdf_bytes
     from service.schools import fees, imports
-    from service.schools.models import FeeItem, School, SchoolClass, Student, Term
+    from service.schools.models import FeeItem, SchoolClass, Student, Term
 
-    begin_write()
-    school = School(
-        code="CDAG", name="Trường Cao đẳng An Giang", kind="college", tax_code="1600255421", bank_bin="970436",
-        bank_account_no="0761002345678", bank_account_name="TRUONG CAO DANG AN GIANG", bank_name="Vietcombank An Giang",
-        allow_partial_payment=True,
-    )  # fmt: skip
-    db.session.add(school)
-    db.session.flush()
-    db.session.add_all(
-        SchoolClass(school_id=school.id, code=c, name=n, programme=p, level=lv) for c, n, p, lv in CLASSES
-    )
-    term = Term(school_id=school.id, code="2026-2027-HK1", name="Học kỳ I năm học 2026-2027",
-                starts_on=date(2026, 9, 1), ends_on=date(2027, 1, 15))  # fmt: skip
-    db.session.add(term)
-    items = {
-        "HP": FeeItem(school_id=school.id, code="HP", name="Học phí", kind="tuition_credit"),
-        "BHYT": FeeItem(school_id=school.id, code="BHYT", name="Bảo hiểm y tế", kind="other"),
-    }
-    db.session.add_all(items.values())
-    db.session.commit()
+    with write():
+        school = register_school(
+            "CDAG", "Trường Cao đẳng An Giang", "college", tax_code="1600255421", bank_bin="970436",
+            bank_account_no="0761002345678", bank_account_name="TRUONG CAO DANG AN GIANG",
+            bank_name="Vietcombank An Giang", allow_partial_payment=True,
+        )  # fmt: skip
+        db.session.add_all(
+            SchoolClass(school_id=school.id, code=c, name=n, programme=p, level=lv) for c, n, p, lv in CLASSES
+        )
+        term = Term(school_id=school.id, code="2026-2027-HK1", name="Học kỳ I năm học 2026-2027",
+                    starts_on=date(2026, 9, 1), ends_on=date(2027, 1, 15))  # fmt: skip
+        db.session.add(term)
+        items = {
+            "HP": FeeItem(school_id=school.id, code="HP", name="Học phí", kind="tuition_credit"),
+            "BHYT": FeeItem(school_id=school.id, code="BHYT", name="Bảo hiểm y tế", kind="other"),
+        }
+        db.session.add_all(items.values())
     staff = [
         accounts.create_official(e, r, n, DEMO_PASSWORD, school_id=school.id) for e, r, n in SCHOOL_STAFF
     ]
@@ -190,10 +188,9 @@ def _applicant(email: str, kind: str, name: str, personal_id: str | None, phone:
         "password": DEMO_PASSWORD, "organisation_name": "Trung tâm Giáo dục nghề nghiệp Long Xuyên",
         "tax_code": "1600123456",
     }  # fmt: skip
-    user = accounts.register_applicant(data, "127.0.0.1")
-    begin_write()
-    db.session.get(User, user.id).email_confirmed_at = utcnow()
-    db.session.commit()
+    with write():  # a demo account is confirmed from the start
+        user = accounts.register_applicant(data, "127.0.0.1")
+        user.email_confirmed_at = utcnow()
     return user
 
 

@@ -89,6 +89,19 @@ def test_the_same_email_or_identity_number_cannot_register_twice(client):
     assert "Số định danh cá nhân này đã có tài khoản" in page
 
 
+def _email_store_down(*_args, **_kwargs):
+    raise RuntimeError("the outbox table cannot be written")
+
+
+def test_a_registration_whose_confirmation_email_fails_leaves_no_account_behind(client, monkeypatch):
+    monkeypatch.setattr("service.accounts.emails.queue_email", _email_store_down)
+    assert register(client).status_code == 500
+    monkeypatch.undo()
+    # No half-made account blocks the address: the citizen registers again and gets the email.
+    assert "Vui lòng xác nhận email" in register(client).get_data(as_text=True)
+    assert "/account/confirm/" in last_email("mai.nguyen@example.vn").body_text
+
+
 def test_login_is_locked_after_repeated_failures(app, client):
     citizen = create_citizen()
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
@@ -169,6 +182,21 @@ def test_administrator_creates_an_official_who_sets_a_password_by_email(client, 
         link_in(last_email(official.email)), {"password": "CanBo2026x", "password_confirm": "CanBo2026x"}
     )
     assert login(other_client, official, "CanBo2026x").status_code == 302
+
+
+def test_an_official_whose_welcome_email_fails_is_not_created(client, monkeypatch):
+    login(client, create_official("admin"))
+    data = {
+        "full_name": "Lê Văn Tiếp",
+        "email": "tiepnhan@so.example.vn",
+        "role": "reception",
+        "department_id": "0",
+    }
+    monkeypatch.setattr("service.accounts.emails.queue_email", _email_store_down)
+    assert client.submit("/admin/users/new", data).status_code == 500
+    monkeypatch.undo()
+    assert client.submit("/admin/users/new", data).status_code == 302
+    assert "/account/reset/" in last_email("tiepnhan@so.example.vn").body_text
 
 
 def test_cli_creates_officials(app):

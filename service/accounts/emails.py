@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 
-from service.accounts import operations
+from service.accounts import tokens
 from service.accounts.models import User
 from service.database import write
 from service.notifications.email import queue_email
@@ -14,9 +14,9 @@ OFFICIAL_WELCOME_HOURS = 72
 RESEND_COOLDOWN_SECONDS = 60
 # purpose of the link -> (token purpose, endpoint that consumes it, config key or fixed hours)
 LINKS = {
-    "confirm_email": (operations.CONFIRM_EMAIL, "accounts.confirm", "TOKEN_HOURS_CONFIRM"),
-    "reset_password": (operations.RESET_PASSWORD, "accounts.reset_password", "TOKEN_HOURS_RESET"),
-    "official_welcome": (operations.RESET_PASSWORD, "accounts.reset_password", OFFICIAL_WELCOME_HOURS),
+    "confirm_email": (tokens.CONFIRM_EMAIL, "accounts.confirm", "TOKEN_HOURS_CONFIRM"),
+    "reset_password": (tokens.RESET_PASSWORD, "accounts.reset_password", "TOKEN_HOURS_RESET"),
+    "official_welcome": (tokens.RESET_PASSWORD, "accounts.reset_password", OFFICIAL_WELCOME_HOURS),
 }
 
 
@@ -28,9 +28,9 @@ def send_account_link(user: User, template: str) -> bool:
     purpose, endpoint, lifetime = LINKS[template]
     hours = current_app.config[lifetime] if isinstance(lifetime, str) else lifetime
     with write():
-        if operations.recently_issued(user, purpose, RESEND_COOLDOWN_SECONDS):
+        if tokens.recently_issued(user, purpose, RESEND_COOLDOWN_SECONDS):
             return False
-        raw = operations.issue_token(user, purpose, hours)
+        raw = tokens.issue_token(user, purpose, hours)
         link = current_app.config["APP_BASE_URL"] + url_for(endpoint, token=raw)
         queue_email(user.email, template, user=user, link=link, hours=hours)  # with the token, or not at all
     return True

@@ -17,7 +17,7 @@ from forms.accounts import (
     ResetPasswordForm,
 )
 from service.access import ANYONE, SIGNED_IN, allow
-from service.accounts import operations
+from service.accounts import operations, tokens
 from service.accounts.emails import send_account_link
 from service.accounts.roles import Role
 from service.extensions import limiter
@@ -50,11 +50,10 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            user = operations.register_applicant(form.data, request.remote_addr)
+            user = operations.register(form.data, request.remote_addr)
         except operations.AccountError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
-            send_account_link(user, "confirm_email")
             return render_template("accounts/registered.html", email=user.email)
     return render_template("accounts/register.html", form=form)
 
@@ -131,7 +130,7 @@ def forgot_password():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @allow(ANYONE)
 def reset_password(token: str):
-    if operations.peek_token(token, operations.RESET_PASSWORD) is None:
+    if tokens.peek_token(token, tokens.RESET_PASSWORD) is None:
         flash("Liên kết đặt lại mật khẩu không hợp lệ, đã được dùng hoặc đã hết hạn.", "error")
         return redirect(url_for("accounts.forgot_password"))
     form = ResetPasswordForm()

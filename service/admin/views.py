@@ -13,11 +13,10 @@ from forms.admin import CalendarDayForm, DepartmentForm, ProcedureSettingForm
 from forms.base import options
 from service.access import allow
 from service.accounts import operations
-from service.accounts.emails import send_account_link
 from service.accounts.models import Department, User
 from service.accounts.roles import ROLE_LABELS, Role
+from service.admin import operations as admin_operations
 from service.backoffice.queries import specialists
-from service.database import begin_write
 from service.deadlines.calendar import declare_day, overrides_for, remove_day
 from service.extensions import db
 from service.notifications.models import OutboundEmail
@@ -54,17 +53,16 @@ def schools():
 
     form = SchoolForm()
     if form.validate_on_submit():
-        if db.session.scalar(db.select(School.id).where(School.code == form.code.data)):
-            form.code.errors.append("Đã có cơ sở mang mã này.")
-        else:
-            begin_write()
-            db.session.add(School(
-                code=form.code.data, name=form.name.data, kind=form.kind.data, tax_code=form.tax_code.data or None,
+        try:
+            admin_operations.register_school(
+                form.code.data, form.name.data, form.kind.data, tax_code=form.tax_code.data or None,
                 bank_bin=form.bank_bin.data or None, bank_account_no=form.bank_account_no.data or None,
                 bank_account_name=form.bank_account_name.data or None, bank_name=form.bank_name.data or None,
                 allow_partial_payment=form.allow_partial_payment.data,
-            ))  # fmt: skip
-            db.session.commit()
+            )  # fmt: skip
+        except admin_operations.AdminError as error:
+            form.code.errors.append(error.message)
+        else:
             flash(
                 f"Đã thêm cơ sở {form.code.data}; tạo tài khoản kế toán, quản trị nhà trường ở trang Tài khoản.",
                 "success",
@@ -92,7 +90,7 @@ def new_official():
     form.school_id.choices = options([(0, "— Không thuộc cơ sở nào (cán bộ của Sở) —"), *school_choices()])
     if form.validate_on_submit():
         try:
-            user = operations.create_official(
+            user = operations.invite_official(
                 form.email.data, form.role.data, form.full_name.data,
                 position=form.position.data, department_id=form.department_id.data or None, phone=form.phone.data,
                 school_id=form.school_id.data or None,
@@ -100,7 +98,6 @@ def new_official():
         except operations.AccountError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
-            send_account_link(user, "official_welcome")
             flash(f"Đã tạo tài khoản {user.email}; thư đặt mật khẩu đã được gửi.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/new_official.html", form=form)

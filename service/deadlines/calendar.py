@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import g, has_app_context
 
-from service.database import begin_write
+from service.database import write
 from service.deadlines.models import CalendarOverride
 from service.extensions import db
 from service.timeutil import local_today
@@ -31,21 +31,19 @@ def due_state(due: date | None, today: date | None = None) -> DueState | None:
 
 
 def declare_day(day: date, is_working: bool, note: str, actor_id: int | None) -> CalendarOverride:
-    begin_write()
-    override = db.session.get(CalendarOverride, day) or CalendarOverride(day=day)
-    override.is_working, override.note, override.created_by_id = is_working, note.strip(), actor_id
-    db.session.add(override)
-    db.session.commit()
+    with write():
+        override = db.session.get(CalendarOverride, day) or CalendarOverride(day=day)
+        override.is_working, override.note, override.created_by_id = is_working, note.strip(), actor_id
+        db.session.add(override)
     g.pop("work_calendar", None)
     return override
 
 
 def remove_day(day: date) -> bool:
-    begin_write()
-    override = db.session.get(CalendarOverride, day)
-    if override is not None:
-        db.session.delete(override)
-    db.session.commit()
+    with write():
+        override = db.session.get(CalendarOverride, day)
+        if override is not None:
+            db.session.delete(override)
     g.pop("work_calendar", None)
     return override is not None
 

@@ -14,6 +14,9 @@ from flask import flash, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import delete
 
+from service.accounts.models import User
+from service.database import for_update, write
+from service.dossiers import operations
 from service.dossiers.models import Dossier, FormStash
 from service.extensions import db
 from service.timeutil import utcnow
@@ -33,13 +36,21 @@ def stash_posted_draft() -> bool:
     if (request.content_length or 0) > MAX_STASH_BYTES:
         return False
     dossier_id = request.view_args["dossier_id"]
-    db.session.rollback()
-    draft = db.session.scalar(
-        db.select(Dossier.id).where(Dossier.id == dossier_id, Dossier.status == "draft")
-    )
-    if draft is None:
-        return False
-    # Unauthenticated posts reach here: keep the table small (no old stashes, a few per draft at most).
+    token = secrets.token_urlsafe(32)
+    with write():  # no view ran (login or CSRF refused the post): nothing but reads is open before it
+        draft = db.session.scalar(
+            db.select(Dossier.id).where(Dossier.id == dossier_id, Dossier.status == "draft")
+        )
+        if draft is None:
+            return False
+        _prune_stashes(dossier_id)
+        db.session.add(FormStash(token=token, dossier_id=dossier_id, form_data=posted_pairs()))
+    session["form_stash"] = token
+    return True
+
+
+def _prune_stashes(dossier_id: int) -> None:
+    """Unauthenticated posts reach here: keep the table small (no old stashes, a few per draft at most)."""
     db.session.execute(delete(FormStash).where(FormStash.created_at < utcnow() - timedelta(days=2)))
     newest = (
         db.select(FormStash.id)
@@ -52,11 +63,6 @@ def stash_posted_draft() -> bool:
             FormStash.dossier_id == dossier_id, FormStash.id.not_in(newest.scalar_subquery())
         )
     )
-    token = secrets.token_urlsafe(32)
-    db.session.add(FormStash(token=token, dossier_id=dossier_id, form_data=posted_pairs()))
-    db.session.commit()
-    session["form_stash"] = token
-    return True
 
 
 def rescue_draft_after_csrf_failure():
@@ -69,14 +75,16 @@ def rescue_draft_after_csrf_failure():
     return redirect(url_for("accounts.login", next=edit_url))
 
 
-def take_stash(dossier: Dossier) -> list[tuple[str, str]] | None:
+def restore_stash(dossier: Dossier, owner: User) -> Dossier | None:
+    """The values kept for this session saved into the owner's draft, and their stash removed, in one
+    transaction (the draft as saved); None when nothing was kept for this draft."""
     token = session.pop("form_stash", None)
     if not token:
         return None
-    stash = db.session.scalar(db.select(FormStash).where(FormStash.token == token))
-    if stash is None or stash.dossier_id != dossier.id:
-        return None
-    pairs = [(name, value) for name, value in stash.form_data]
-    db.session.delete(stash)
-    db.session.commit()
-    return pairs
+    with write():
+        stash = db.session.scalar(for_update(db.select(FormStash).where(FormStash.token == token)))
+        if stash is None or stash.dossier_id != dossier.id:
+            return None
+        pairs = [(name, value) for name, value in stash.form_data]
+        db.session.delete(stash)
+        return operations.save_form(dossier.id, owner, pairs, None)

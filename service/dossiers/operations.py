@@ -1,12 +1,15 @@
 """Dossier operations: the only place that writes dossiers, their files and their history.
 
-Each operation locks the dossier (`begin_write()` + `for_update()`) for its whole transaction, so two
-requests acting on one dossier at once are serialised and the second sees the first's result.
+Each operation locks the dossier (`with write():` + `for_update()`) for its whole transaction, so two
+requests acting on one dossier at once are serialised and the second sees the first's result. A refusal
+is raised inside the transaction, which `write()` then rolls back.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import current_app
@@ -17,7 +20,7 @@ from werkzeug.exceptions import NotFound
 
 from forms.dossier import form_class
 from service.accounts.models import User
-from service.database import begin_write, for_update
+from service.database import for_update, write
 from service.dossiers import uploads
 from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile
 from service.extensions import db
@@ -56,14 +59,13 @@ class Incomplete(DossierError):
 def start_draft(owner: User, version: ProcedureVersion) -> Dossier:
     if owner.role not in _applicant_roles_for(version):
         raise DossierError("Thủ tục này không dành cho loại tài khoản của bạn.")
-    begin_write()
-    dossier = Dossier(
-        owner_id=owner.id, procedure_version_id=version.id, status=DossierStatus.DRAFT, form_data=[]
-    )
-    db.session.add(dossier)
-    db.session.flush()
-    _record(dossier, "create", None, owner, None)
-    db.session.commit()
+    with write():
+        dossier = Dossier(
+            owner_id=owner.id, procedure_version_id=version.id, status=DossierStatus.DRAFT, form_data=[]
+        )
+        db.session.add(dossier)
+        db.session.flush()
+        _record(dossier, "create", None, owner, None)
     return dossier
 
 
@@ -73,27 +75,23 @@ def _applicant_roles_for(version: ProcedureVersion) -> set[str]:
 
 
 def lock_own_dossier(dossier_id: int, owner: User) -> Dossier:
-    """Start a write transaction and lock the owner's dossier; 404 for anyone else's."""
-    begin_write()
+    """Inside a write transaction: the owner's dossier, locked; 404 for anyone else's."""
     dossier = db.session.scalar(
         for_update(db.select(Dossier).where(Dossier.id == dossier_id, Dossier.owner_id == owner.id))
     )
     if dossier is None:
-        db.session.rollback()
         raise NotFound()
     return dossier
 
 
 def _require_draft(dossier: Dossier) -> None:
     if dossier.status != DossierStatus.DRAFT:
-        db.session.rollback()
         raise DossierError("Hồ sơ đã được nộp nên không thể sửa đổi.")
 
 
 def _require_open_for_files(dossier: Dossier) -> None:
     """Files are attached while drafting, and again while the agency waits for a supplement."""
     if dossier.status not in (DossierStatus.DRAFT, DossierStatus.SUPPLEMENT_REQUESTED):
-        db.session.rollback()
         raise DossierError("Hồ sơ không ở trạng thái cho phép đính kèm hoặc xóa tệp.")
 
 
@@ -106,18 +104,16 @@ def is_supplement_file(dossier: Dossier, attached: DossierFile) -> bool:
 def save_form(
     dossier_id: int, owner: User, pairs: list[tuple[str, str]], expected_version: int | None
 ) -> Dossier:
-    dossier = lock_own_dossier(dossier_id, owner)
-    _require_draft(dossier)
-    if expected_version is not None and expected_version != dossier.version:
-        current = dossier.version
-        db.session.rollback()
-        raise StaleDraft(
-            "Bản nháp vừa được lưu từ một cửa sổ hoặc thiết bị khác. Dữ liệu bạn vừa nhập vẫn hiển thị bên dưới; "
-            f"hãy kiểm tra rồi bấm Lưu nháp một lần nữa để ghi đè (phiên bản {current})."
-        )
-    dossier.form_data = [[name, value] for name, value in pairs]
-    dossier.version += 1
-    db.session.commit()
+    with write():
+        dossier = lock_own_dossier(dossier_id, owner)
+        _require_draft(dossier)
+        if expected_version is not None and expected_version != dossier.version:
+            raise StaleDraft(
+                "Bản nháp vừa được lưu từ một cửa sổ hoặc thiết bị khác. Dữ liệu bạn vừa nhập vẫn hiển thị bên "
+                f"dưới; hãy kiểm tra rồi bấm Lưu nháp một lần nữa để ghi đè (phiên bản {dossier.version})."
+            )
+        dossier.form_data = [[name, value] for name, value in pairs]
+        dossier.version += 1
     return dossier
 
 
@@ -135,7 +131,8 @@ def read_upload(upload: FileStorage) -> bytes:
 def store_file(
     dossier: Dossier, key: str, data: bytes, file_type: str, name: str | None, actor: User, event_id=None
 ):
-    """Write the bytes and add their row; the caller commits (and removes the file if the commit fails)."""
+    """Write the bytes and add their row; the caller commits (and removes the file if the commit fails,
+    see `removing_on_failure`)."""
     stored_name, digest = uploads.store(data, file_type)
     attached = DossierFile(
         dossier_id=dossier.id, document_key=key, original_name=uploads.clean_filename(name), stored_name=stored_name,
@@ -147,28 +144,36 @@ def store_file(
 
 def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorage) -> DossierFile:
     data = read_upload(upload)
-    dossier = lock_own_dossier(dossier_id, owner)
-    _require_open_for_files(dossier)
-    document = dossier.procedure_version.document(document_key)
-    if document is None:
-        db.session.rollback()
-        raise NotFound()
-    file_type = _accepted_type(data, document)
-    _check_room(dossier, document, len(data))
-    attached = store_file(dossier, document_key, data, file_type, upload.filename, owner)
-    dossier.version += 1
-    try:
-        db.session.commit()
-    except Exception:
-        uploads.remove(attached.stored_name)
-        raise
+    with removing_on_failure() as stored, write():
+        dossier = lock_own_dossier(dossier_id, owner)
+        _require_open_for_files(dossier)
+        document = dossier.procedure_version.document(document_key)
+        if document is None:
+            raise NotFound()
+        file_type = _accepted_type(data, document)
+        _check_room(dossier, document, len(data))
+        attached = store_file(dossier, document_key, data, file_type, upload.filename, owner)
+        stored.append(attached.stored_name)
+        dossier.version += 1
     return attached
+
+
+@contextmanager
+def removing_on_failure() -> Iterator[list[str]]:
+    """Files stored for a transaction (names appended to the list) are removed if it does not commit.
+    Enter it before the outermost `write()`, so that it sees the commit fail too."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            uploads.remove(name)
+        raise
 
 
 def _accepted_type(data: bytes, document: dict) -> str:
     file_type = uploads.sniff(data[:16], data)
     if file_type not in document["file_types"]:
-        db.session.rollback()
         allowed = ", ".join(uploads.FILE_TYPE_LABELS[t] for t in document["file_types"])
         raise DossierError(f"Nội dung tệp không phải định dạng được chấp nhận ({allowed}), dù tên tệp là gì.")
     return file_type
@@ -188,37 +193,34 @@ def _check_room(dossier: Dossier, document: dict, size: int) -> None:
     elif sum(f.size for f in dossier.files) + size > config["MAX_DOSSIER_BYTES"]:
         problem = f"Tổng dung lượng hồ sơ vượt quá {format_megabytes(config['MAX_DOSSIER_BYTES'])}."
     if problem:
-        db.session.rollback()
         raise DossierError(problem)
 
 
 def delete_file(dossier_id: int, owner: User, file_id: int) -> None:
-    dossier = lock_own_dossier(dossier_id, owner)
-    _require_open_for_files(dossier)
-    attached = next((f for f in dossier.files if f.id == file_id), None)
-    if attached is None:
-        db.session.rollback()
-        raise NotFound()
-    if dossier.status != DossierStatus.DRAFT and not is_supplement_file(dossier, attached):
-        db.session.rollback()
-        raise DossierError("Chỉ xóa được tệp vừa tải lên để bổ sung; các giấy tờ đã nộp được giữ nguyên.")
-    stored_name = attached.stored_name
-    db.session.delete(attached)
-    dossier.version += 1
-    db.session.commit()
-    uploads.remove(stored_name)
+    with write():
+        dossier = lock_own_dossier(dossier_id, owner)
+        _require_open_for_files(dossier)
+        attached = next((f for f in dossier.files if f.id == file_id), None)
+        if attached is None:
+            raise NotFound()
+        if dossier.status != DossierStatus.DRAFT and not is_supplement_file(dossier, attached):
+            raise DossierError("Chỉ xóa được tệp vừa tải lên để bổ sung; các giấy tờ đã nộp được giữ nguyên.")
+        stored_name = attached.stored_name
+        db.session.delete(attached)
+        dossier.version += 1
+    uploads.remove(stored_name)  # only once its row is gone for good
 
 
 def delete_draft(dossier_id: int, owner: User) -> None:
-    dossier = lock_own_dossier(dossier_id, owner)
-    _require_draft(dossier)
-    stored = [f.stored_name for f in dossier.files]
-    for attached in dossier.files:
-        db.session.delete(attached)
-    for event in dossier.events:
-        db.session.delete(event)
-    db.session.delete(dossier)
-    db.session.commit()
+    with write():
+        dossier = lock_own_dossier(dossier_id, owner)
+        _require_draft(dossier)
+        stored = [f.stored_name for f in dossier.files]
+        for attached in dossier.files:
+            db.session.delete(attached)
+        for event in dossier.events:
+            db.session.delete(event)
+        db.session.delete(dossier)
     for name in stored:
         uploads.remove(name)
 
@@ -241,15 +243,18 @@ def check_complete(dossier: Dossier) -> list[Problem]:
 
 def submit(dossier_id: int, owner: User) -> tuple[Dossier, bool]:
     """Submit a draft. A repeated submit (double click) returns the submitted dossier, creating nothing."""
-    dossier = lock_own_dossier(dossier_id, owner)
-    if dossier.status != DossierStatus.DRAFT:
-        db.session.rollback()
-        return dossier, False
-    problems = check_complete(dossier)
-    if problems:
-        db.session.rollback()
-        raise Incomplete(problems)
-    now = utcnow()
+    with write():
+        dossier = lock_own_dossier(dossier_id, owner)
+        if dossier.status != DossierStatus.DRAFT:
+            return dossier, False
+        problems = check_complete(dossier)
+        if problems:
+            raise Incomplete(problems)
+        _file(dossier, owner, utcnow())
+    return dossier, True
+
+
+def _file(dossier: Dossier, owner: User, now) -> None:
     dossier.code = allocate_code(current_app.config["AGENCY_CODE"], now)
     dossier.lookup_secret = "".join(secrets.choice(SECRET_ALPHABET) for _ in range(8))
     dossier.lookup_phone = owner.phone
@@ -262,8 +267,6 @@ def submit(dossier_id: int, owner: User) -> tuple[Dossier, bool]:
         order_for_dossier_fee(dossier)
     queue_email(dossier.owner.email, "dossier_submitted", dossier=dossier,
                 base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
-    db.session.commit()
-    return dossier, True
 
 
 def allocate_code(agency_code: str, now) -> str:
@@ -284,11 +287,11 @@ def allocate_code(agency_code: str, now) -> str:
 
 
 def withdraw(dossier_id: int, owner: User, reason: str) -> Dossier:
-    dossier = lock_own_dossier(dossier_id, owner)
-    dossier.withdrawn_at = utcnow()
-    _transition(dossier, "withdraw", owner, reason or None)
-    _cancel_unpaid_fee(dossier.id, "Người nộp rút hồ sơ.")
-    db.session.commit()
+    with write():
+        dossier = lock_own_dossier(dossier_id, owner)
+        dossier.withdrawn_at = utcnow()
+        _transition(dossier, "withdraw", owner, reason or None)
+        _cancel_unpaid_fee(dossier.id, "Người nộp rút hồ sơ.")
     return dossier
 
 
@@ -309,13 +312,12 @@ def _cancel_unpaid_fee(dossier_id: int, reason: str) -> None:
 
 def _transition(dossier: Dossier, event: str, actor: User, note: str | None = None, data: dict | None = None):
     """Send `event` through the dossier's workflow and write the history row (in the caller's
-    transaction). A forbidden event rolls back and raises DossierError."""
+    transaction). A forbidden event raises DossierError (and the caller's `write()` rolls back)."""
     source = dossier.status
     machine = machine_for(dossier.workflow)(model=dossier, state_field="status")
     try:
         machine.send(event, actor=actor, data=data or {})
     except TransitionNotAllowed as error:
-        db.session.rollback()
         raise DossierError("Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ.") from error
     dossier.version += 1
     return _record(dossier, event, source, actor, note)

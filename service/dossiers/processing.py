@@ -2,7 +2,8 @@
 
 `act()` locks the dossier, checks that the page it came from is current, sends the event through the
 procedure's workflow (guards decide who may do what), applies the event's effects, writes one history
-row and the applicant's email (delivered after the commit), and commits.
+row and the applicant's email (delivered after the commit), and commits: all in one `write()`, so a
+refusal raised on the way leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from werkzeug.exceptions import NotFound
 
 from service.accounts.models import User
 from service.accounts.roles import Role
-from service.database import begin_write, for_update
+from service.database import for_update, write
 from service.deadlines.calendar import current_calendar
 from service.documents import jobs
 from service.dossiers import notices, uploads
@@ -29,6 +30,7 @@ from service.dossiers.operations import (
     is_supplement_file,
     lock_own_dossier,
     read_upload,
+    removing_on_failure,
     store_file,
 )
 from service.extensions import db
@@ -68,12 +70,11 @@ class Outcome:
 
 
 def lock_for_official(dossier_id: int) -> Dossier:
-    begin_write()
+    """Inside a write transaction: the filed dossier, locked; 404 for a draft or no dossier."""
     dossier = db.session.scalar(
         for_update(db.select(Dossier).where(Dossier.id == dossier_id, Dossier.status != DossierStatus.DRAFT))
     )
     if dossier is None:
-        db.session.rollback()
         raise NotFound()
     return dossier
 
@@ -89,41 +90,39 @@ def act(
     """An official's action. `seen_version` is the dossier version the official's page showed; an
     attachment (a scanned letter, a minute) becomes part of this step's history row."""
     upload = _official_upload(attachment)
-    dossier = lock_for_official(dossier_id)
+    with removing_on_failure() as stored, write():
+        dossier = lock_for_official(dossier_id)
+        _check_seen(dossier, seen_version)
+        data = {**data, "today": local_today()}
+        if event == "assign":
+            data["assignee"] = _assignee(data.get("assignee_id"))
+        problem = _input_problem(dossier, actor, event, data) or _attachment_problem(dossier, event, upload)
+        if problem:
+            raise DossierError(problem)
+        if event in ("propose",):
+            # The guard reads the proposal from the dossier once it is recorded, so record it first.
+            dossier.proposed_decision = data.get("decision")
+        history = _transition(dossier, event, actor, _note(event, data), data)
+        EFFECTS.get(event, _nothing)(dossier, actor, data)
+        jobs.enqueue(dossier, event, actor.id)
+        notices.tell_applicant(dossier, event)  # recorded with the step, sent after it commits
+        if event == "assign":
+            notices.tell_assignee(dossier)
+        if upload is not None:
+            content, file_type, name = upload
+            attached = store_file(dossier, OFFICIAL_FILE_KEY, content, file_type, name, actor, history.id)
+            stored.append(attached.stored_name)
+    return Outcome(dossier, event)
+
+
+def _check_seen(dossier: Dossier, seen_version: int | None) -> None:
+    """The official acted on the page they saw: if someone changed the dossier since, tell them."""
     if seen_version is not None and seen_version != dossier.version:
         label = STATUS_LABELS.get(dossier.status, dossier.status)
-        db.session.rollback()
         raise StaleAction(
             f"Hồ sơ vừa được người khác xử lý và hiện ở trạng thái “{label}”. Thao tác của bạn chưa được thực hiện; "
             "vui lòng xem lại hồ sơ."
         )
-    data = {**data, "today": local_today()}
-    if event == "assign":
-        data["assignee"] = _assignee(data.get("assignee_id"))
-    problem = _input_problem(dossier, actor, event, data) or _attachment_problem(dossier, event, upload)
-    if problem:
-        db.session.rollback()
-        raise DossierError(problem)
-    if event in ("propose",):
-        # The guard reads the proposal from the dossier once it is recorded, so record it first.
-        dossier.proposed_decision = data.get("decision")
-    history = _transition(dossier, event, actor, _note(event, data), data)
-    EFFECTS.get(event, _nothing)(dossier, actor, data)
-    jobs.enqueue(dossier, event, actor.id)
-    notices.tell_applicant(dossier, event)  # recorded with the step, sent after it commits
-    if event == "assign":
-        notices.tell_assignee(dossier)
-    attached = None
-    if upload is not None:
-        content, file_type, name = upload
-        attached = store_file(dossier, OFFICIAL_FILE_KEY, content, file_type, name, actor, history.id)
-    try:
-        db.session.commit()
-    except Exception:
-        if attached is not None:
-            uploads.remove(attached.stored_name)
-        raise
-    return Outcome(dossier, event)
 
 
 def _official_upload(attachment: FileStorage | None) -> tuple[bytes, str, str] | None:
@@ -297,18 +296,18 @@ APPLICANT_EVENTS = {"submit", "withdraw", "supplement", "request_stop"}
 def extend(dossier_id: int, actor: User, new_date: date, reason: str, seen_version: int | None) -> Dossier:
     """The apology with a request for extension and a new appointment date (form 04): at least one
     working day before the due date, later than it, and once only."""
-    dossier = lock_for_official(dossier_id)
-    problem = _extension_problem(dossier, actor, new_date, reason, seen_version)
-    if problem:
-        db.session.rollback()
-        raise DossierError(problem)
-    dossier.extended_at, dossier.extension_reason = utcnow(), reason.strip()
-    dossier.due_date = new_date
-    dossier.version += 1
-    _record(dossier, "extend", dossier.status, actor, f"{reason.strip()} Ngày hẹn mới: {new_date:%d/%m/%Y}.")
-    jobs.enqueue(dossier, "extend", actor.id)
-    notices.tell_applicant(dossier, "extend")
-    db.session.commit()
+    with write():
+        dossier = lock_for_official(dossier_id)
+        problem = _extension_problem(dossier, actor, new_date, reason, seen_version)
+        if problem:
+            raise DossierError(problem)
+        dossier.extended_at, dossier.extension_reason = utcnow(), reason.strip()
+        dossier.due_date = new_date
+        dossier.version += 1
+        note = f"{reason.strip()} Ngày hẹn mới: {new_date:%d/%m/%Y}."
+        _record(dossier, "extend", dossier.status, actor, note)
+        jobs.enqueue(dossier, "extend", actor.id)
+        notices.tell_applicant(dossier, "extend")
     return dossier
 
 
@@ -341,9 +340,9 @@ def comment(dossier_id: int, actor: User, body: str) -> None:
 
     if not body.strip():
         raise DossierError("Vui lòng nhập nội dung ý kiến.")
-    lock_for_official(dossier_id)
-    db.session.add(DossierComment(dossier_id=dossier_id, author_id=actor.id, body=body.strip()[:5000]))
-    db.session.commit()
+    with write():
+        lock_for_official(dossier_id)
+        db.session.add(DossierComment(dossier_id=dossier_id, author_id=actor.id, body=body.strip()[:5000]))
 
 
 # The applicant's answers.
@@ -353,37 +352,36 @@ def supplement(dossier_id: int, owner: User, note: str) -> Dossier:
     """Send the supplement: the files uploaded since the request become part of this step. The dossier
     keeps its code, its earlier files and its history. Answered during processing, the time limit
     restarts from zero (shared/DOMAIN.md)."""
-    dossier = lock_own_dossier(dossier_id, owner)
-    new_files = [f for f in dossier.files if is_supplement_file(dossier, f)]
-    if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED and not new_files and not note.strip():
-        db.session.rollback()
-        raise DossierError("Vui lòng tải lên giấy tờ bổ sung hoặc ghi rõ nội dung bổ sung.")
-    history = _transition(dossier, "supplement", owner, note.strip() or None)
-    for attached in new_files:
-        attached.event_id = history.id
-    if dossier.supplement_stage == "processing":
-        received = to_local(utcnow()).replace(tzinfo=None)
-        version = dossier.procedure_version
-        dossier.due_date = current_calendar().due_date(
-            received, version.processing_days, version.content.get("cutoff_hour")
-        )
-        # A new period starts: it has its own appointment date and its own single extension.
-        dossier.original_due_date, dossier.extended_at, dossier.extension_reason = (
-            dossier.due_date,
-            None,
-            None,
-        )
-    notices.tell_officials(dossier, "supplement")
-    db.session.commit()
+    with write():
+        dossier = lock_own_dossier(dossier_id, owner)
+        new_files = [f for f in dossier.files if is_supplement_file(dossier, f)]
+        if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED and not new_files and not note.strip():
+            raise DossierError("Vui lòng tải lên giấy tờ bổ sung hoặc ghi rõ nội dung bổ sung.")
+        history = _transition(dossier, "supplement", owner, note.strip() or None)
+        for attached in new_files:
+            attached.event_id = history.id
+        if dossier.supplement_stage == "processing":
+            _restart_period(dossier)
+        notices.tell_officials(dossier, "supplement")
     return dossier
 
 
+def _restart_period(dossier: Dossier) -> None:
+    """A new period starts: it has its own appointment date and its own single extension."""
+    received = to_local(utcnow()).replace(tzinfo=None)
+    version = dossier.procedure_version
+    dossier.due_date = current_calendar().due_date(
+        received, version.processing_days, version.content.get("cutoff_hour")
+    )
+    dossier.original_due_date, dossier.extended_at, dossier.extension_reason = dossier.due_date, None, None
+
+
 def request_stop(dossier_id: int, owner: User, reason: str) -> Dossier:
-    dossier = lock_own_dossier(dossier_id, owner)
-    dossier.stop_requested_at = utcnow()
-    _transition(dossier, "request_stop", owner, reason.strip() or None)
-    notices.tell_officials(dossier, "request_stop")
-    db.session.commit()
+    with write():
+        dossier = lock_own_dossier(dossier_id, owner)
+        dossier.stop_requested_at = utcnow()
+        _transition(dossier, "request_stop", owner, reason.strip() or None)
+        notices.tell_officials(dossier, "request_stop")
     return dossier
 
 

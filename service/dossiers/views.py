@@ -13,7 +13,7 @@ from service.documents.jobs import pending_jobs
 from service.documents.views import visible_documents
 from service.dossiers import operations, processing, queries, table_rows, uploads
 from service.dossiers.display import describe
-from service.dossiers.drafts import posted_pairs, take_stash
+from service.dossiers.drafts import posted_pairs, restore_stash
 from service.dossiers.operations import is_supplement_file
 from service.extensions import db
 from service.payments.settlement import fee_order
@@ -79,9 +79,9 @@ def edit(dossier_id: int):
         return elsewhere
     draft_form = form_class(dossier.procedure_version.fields, strict=False)
     if request.method == "GET":
-        stashed = take_stash(dossier)
-        if stashed is not None:
-            dossier = operations.save_form(dossier.id, current_user, stashed, None)
+        restored = restore_stash(dossier, current_user)
+        if restored is not None:
+            dossier = restored
             flash(
                 "Dữ liệu bạn nhập trước khi hết phiên làm việc đã được giữ lại và lưu vào bản nháp.",
                 "success",

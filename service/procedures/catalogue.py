@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from config import BASE_DIR
-from service.database import begin_write
+from service.database import write
 from service.extensions import db
 from service.procedures.models import Procedure, ProcedureVersion
 from service.text import fold
@@ -136,10 +136,9 @@ def import_catalogue(directory: Path = CATALOGUE_DIR) -> ImportReport:
     if len(set(codes)) != len(codes):
         raise CatalogueError("two files declare the same procedure code")
     report = ImportReport([], [], [])
-    begin_write()
-    for path, content in loaded:
-        _import_one(path.name, content, report)
-    db.session.commit()
+    with write():
+        for path, content in loaded:
+            _import_one(path.name, content, report)
     return report
 
 

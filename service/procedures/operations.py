@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.database import begin_write
+from service.database import write
 from service.extensions import db
 from service.procedures.models import ProcedureSetting
 
@@ -10,9 +10,10 @@ from service.procedures.models import ProcedureSetting
 def save_procedure_setting(
     procedure_id: int, department_id: int | None, specialist_id: int | None
 ) -> ProcedureSetting:
-    begin_write()
-    setting = db.session.get(ProcedureSetting, procedure_id) or ProcedureSetting(procedure_id=procedure_id)
-    setting.department_id, setting.default_specialist_id = department_id, specialist_id
-    db.session.add(setting)
-    db.session.commit()
+    with write():
+        setting = db.session.get(ProcedureSetting, procedure_id)
+        if setting is None:
+            setting = ProcedureSetting(procedure_id=procedure_id)
+            db.session.add(setting)
+        setting.department_id, setting.default_specialist_id = department_id, specialist_id
     return setting
