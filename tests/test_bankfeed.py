@@ -76,7 +76,8 @@ def test_wrong_amounts_go_to_review_and_pay_nothing(client, reference, amount, k
 def test_an_unmatched_credit_goes_to_review(client, reference):
     post(client, {**sepay_body("TTZZZZZZZZZZ", FEE, 3003, "0011001234567"), "content": "tien hoc phi"})
     [incident] = db.session.scalars(db.select(PaymentIncident)).all()
-    assert incident.kind == "unmatched_credit"
+    assert incident.kind == "unmatched_credit" and incident.amount == FEE
+    assert incident.detail == "Khoản tiền đến không khớp với khoản phải nộp nào."
 
 
 def test_a_second_transfer_for_a_paid_order_is_flagged(client, reference):

@@ -102,6 +102,51 @@ def test_the_ipn_checks_in_vnpays_documented_order(app, client, paid_procedure):
     assert notes[0].verified is False and notes[3].payload["vnp_TxnRef"] == params["vnp_TxnRef"]
 
 
+def receipt_jobs() -> list[DocumentJob]:
+    db.session.expire_all()
+    return db.session.scalars(db.select(DocumentJob).where(DocumentJob.kind == "receipt")).all()
+
+
+def test_an_ipn_whose_settlement_fails_answers_99_keeps_nothing_and_the_retry_settles(
+    app, client, paid_procedure, monkeypatch
+):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, paid_procedure, submitted=True)
+    login(client, citizen)
+    good = signed_result(app, start_payment(client, order_of(dossier)))
+    settle = settlement._apply
+
+    def settle_then_fail(*args):
+        settle(*args)
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(settlement, "_apply", settle_then_fail)
+    assert client.get("/payments/vnpay/ipn", query_string=good).json["RspCode"] == "99"
+    assert order_of(dossier).status == "unpaid" and receipt_jobs() == []
+    monkeypatch.undo()
+    assert client.get("/payments/vnpay/ipn", query_string=good).json["RspCode"] == "00"  # VNPAY retries on 99
+    assert order_of(dossier).status == "paid" and len(receipt_jobs()) == 1
+    notes = db.session.scalars(db.select(PaymentNotification).order_by(PaymentNotification.id)).all()
+    assert [n.outcome for n in notes] == [None, "00 Confirm Success"]  # the failed one is kept as received
+
+
+def test_a_settled_ipn_answers_00_even_when_the_receipt_then_fails(app, client, paid_procedure, monkeypatch):
+    from service.documents import jobs
+
+    def refuse(_job):
+        raise RuntimeError("storage full")
+
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, paid_procedure, submitted=True)
+    login(client, citizen)
+    good = signed_result(app, start_payment(client, order_of(dossier)))
+    monkeypatch.setattr(jobs, "_produce_receipt", refuse)
+    assert client.get("/payments/vnpay/ipn", query_string=good).json["RspCode"] == "00"
+    assert order_of(dossier).status == "paid"
+    [job] = receipt_jobs()
+    assert job.status == "failed" and "storage full" in job.error  # retried later by the job engine
+
+
 def test_a_cancelled_payment_can_be_tried_again(app, client, paid_procedure):
     citizen = create_citizen()
     dossier = create_dossier(citizen, paid_procedure, submitted=True)

@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from sqlalchemy.exc import IntegrityError
-
-from service.database import begin_write, for_update
+from service.database import for_update, insert_once, write
 from service.extensions import db
 from service.payments.adapters import collecting_account, our_accounts
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
@@ -27,59 +25,47 @@ def settle_sepay(payload: dict, raw: str) -> str:
     notification_id = _record_once(payload, raw)
     if notification_id is None:
         return "duplicate"
+    with write():
+        outcome = _settle(notification_id, payload)
+        _conclude(notification_id, outcome)
+    return outcome
+
+
+def _settle(notification_id: int, payload: dict) -> str:
+    """Match the credit to an attempt (locked with its order) and settle it, or file it for review."""
     if payload.get("transferType") != "in":
-        return _done(notification_id, "ignored")
+        return "ignored"
     credited = str(payload.get("accountNumber") or "")
     if credited not in our_accounts():
-        return _done(notification_id, "unknown_account")  # not our account: nothing of ours to settle
+        return "unknown_account"  # not our account: nothing of ours to settle
     amount = _amount(payload.get("transferAmount"))
     found = REFERENCE.search(f"{payload.get('code') or ''} {payload.get('content') or ''}".upper())
-    begin_write()
-    attempt = None
-    if found:
-        attempt = _attempt_for(found.group())
+    attempt = _attempt_for(found.group()) if found else None
     if attempt is None or attempt.gateway != "vietqr" or amount is None:
-        return _review(
-            notification_id,
-            None,
-            None,
-            "unmatched_credit",
-            amount,
-            "Khoản tiền đến không khớp với khoản phải nộp nào.",
-        )
+        detail = "Khoản tiền đến không khớp với khoản phải nộp nào."
+        return _review(notification_id, None, None, "unmatched_credit", detail=detail, amount=amount)
     order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
-    if collecting_account(order).number != credited:
-        return _review(notification_id, order, attempt, "unmatched_credit", amount,
-                       f"Tiền cho khoản {order.reference} lại vào tài khoản {credited}.")  # fmt: skip
-    if not still_open(attempt, True) or order.status == "paid":
-        return _review(
-            notification_id,
-            order,
-            attempt,
-            "overpaid",
-            amount,
-            f"Khoản {order.reference} đã được thanh toán trước đó.",
-        )
-    if amount < attempt.amount:
-        return _review(
-            notification_id,
-            order,
-            attempt,
-            "underpaid",
-            amount,
-            f"Chuyển thiếu: cần {attempt.amount}, nhận {amount}.",
-        )
-    if amount > attempt.amount:
-        return _review(
-            notification_id,
-            order,
-            attempt,
-            "overpaid",
-            amount,
-            f"Chuyển thừa: cần {attempt.amount}, nhận {amount}.",
-        )
+    problem = _mismatch(order, attempt, credited, amount)
+    if problem:
+        kind, detail = problem
+        return _review(notification_id, order, attempt, kind, detail=detail, amount=amount)
     _apply(order, attempt, True, "00", str(payload.get("referenceCode") or payload.get("id")))
-    return _done(notification_id, "settled")
+    return "settled"
+
+
+def _mismatch(
+    order: PaymentOrder, attempt: PaymentAttempt, credited: str, amount: int
+) -> tuple[str, str] | None:
+    """Why a matched credit cannot settle its attempt: (review kind, detail for the accountant)."""
+    if collecting_account(order).number != credited:
+        return "unmatched_credit", f"Tiền cho khoản {order.reference} lại vào tài khoản {credited}."
+    if not still_open(attempt, True) or order.status == "paid":
+        return "overpaid", f"Khoản {order.reference} đã được thanh toán trước đó."
+    if amount < attempt.amount:
+        return "underpaid", f"Chuyển thiếu: cần {attempt.amount}, nhận {amount}."
+    if amount > attempt.amount:
+        return "overpaid", f"Chuyển thừa: cần {attempt.amount}, nhận {amount}."
+    return None
 
 
 def _attempt_for(reference: str) -> PaymentAttempt | None:
@@ -100,18 +86,15 @@ def _attempt_for(reference: str) -> PaymentAttempt | None:
 
 
 def _record_once(payload: dict, raw: str) -> int | None:
-    begin_write()
+    """Kept first, in its own transaction; None if the feed sent this transaction before."""
     note = PaymentNotification(
         gateway="bankfeed", method="POST", payload=payload, raw=raw[:20000],
         external_id=str(payload.get("id", ""))[:64] or None, reference=None,
     )  # fmt: skip
-    db.session.add(note)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return None
-    return note.id
+    with write():
+        if not insert_once(note):
+            return None
+        return note.id
 
 
 def _amount(value) -> int | None:
@@ -122,13 +105,13 @@ def _amount(value) -> int | None:
     return amount if amount > 0 else None
 
 
-def _review(notification_id, order, attempt, kind: str, amount: int | None, detail: str) -> str:
+def _review(notification_id, order, attempt, kind: str, *, detail: str, amount: int | None) -> str:
     db.session.add(PaymentIncident(
         order_id=order.id if order else None, attempt_id=attempt.id if attempt else None, kind=kind,
         school_id=order.school_id if order else _school_of_account(notification_id),
         notification_id=notification_id, amount=amount, detail=detail,
     ))  # fmt: skip
-    return _done(notification_id, kind)
+    return kind
 
 
 def _school_of_account(notification_id: int) -> int | None:
@@ -140,11 +123,9 @@ def _school_of_account(notification_id: int) -> int | None:
     return db.session.scalar(db.select(School.id).where(School.bank_account_no == account).limit(1))
 
 
-def _done(notification_id: int, outcome: str) -> str:
+def _conclude(notification_id: int, outcome: str) -> None:
     note = db.session.get(PaymentNotification, notification_id)
     note.verified, note.outcome = True, outcome
-    db.session.commit()
-    return outcome
 
 
 def sepay_body(reference: str, amount: int, transaction_id: int, account: str) -> dict:

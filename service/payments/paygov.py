@@ -16,9 +16,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
-from sqlalchemy.exc import IntegrityError
-
-from service.database import begin_write, for_update
+from service.database import for_update, insert_once, write
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
@@ -67,50 +65,61 @@ class OrderBills:
 
     def confirm(self, bill_reference: str, amount: int, transaction_id: str, raw: dict) -> Confirmation:
         """Settle once: the platform's transaction id is recorded first, so a repeat changes nothing."""
-        begin_write()
-        note = PaymentNotification(
-            gateway="paygov", method="POST", payload=raw, raw=json.dumps(raw, ensure_ascii=False)[:20000],
-            external_id=transaction_id[:64], reference=bill_reference[:34],
-        )  # fmt: skip
-        db.session.add(note)
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            note = _earlier(transaction_id[:64])
-            if note.outcome is not None:
-                return _replay(note)
-            # Recorded but never concluded (the first call died midway): settle it now.
-        begin_write()
-        order = db.session.scalar(
-            for_update(db.select(PaymentOrder).where(PaymentOrder.reference == bill_reference[:20]))
-        )
-        if order is None:
-            return _conclude(note.id, Confirmation("01", "Không tìm thấy khoản phải nộp."))
-        if amount != order.amount:
-            return _conclude(note.id, Confirmation("04", "Số tiền không khớp khoản phải nộp."))
-        if order.status == "paid":
-            db.session.add(PaymentIncident(
-                order_id=order.id, kind="second_success", notification_id=note.id, amount=amount,
-                detail=f"Nền tảng thanh toán quốc gia báo thu thêm khoản {order.reference} đã được thanh toán.",
-            ))  # fmt: skip
-            return _conclude(note.id, Confirmation("02", "Khoản này đã được thanh toán."))
-        problem = payable_problem(order)
-        if problem:
-            db.session.add(PaymentIncident(
-                order_id=order.id, kind="paid_cancelled", notification_id=note.id, amount=amount,
-                detail=f"Nền tảng thanh toán quốc gia báo đã thu khoản {order.reference}: {problem}",
-            ))  # fmt: skip
-            return _conclude(note.id, Confirmation("05", problem))
-        attempt = PaymentAttempt(
-            order_id=order.id, gateway="paygov", reference=new_reference("TT"), amount=amount,
-            created_at=utcnow(), expires_at=utcnow(),
-        )  # fmt: skip
-        db.session.add(attempt)
-        db.session.flush()
-        PaymentAttemptMachine(model=attempt, state_field="status").send("start")
-        _apply(order, attempt, True, "00", transaction_id[:64])
-        return _conclude(note.id, Confirmation("00", "Đã xác nhận thanh toán.", order.reference))
+        note = _record_once(bill_reference, transaction_id, raw)
+        if note.outcome is not None:
+            return _replay(note)
+        with write():
+            confirmation = _settle(note.id, bill_reference, amount, transaction_id[:64])
+            _conclude(note.id, confirmation)
+        return confirmation
+
+
+def _record_once(bill_reference: str, transaction_id: str, raw: dict) -> PaymentNotification:
+    """The notification, kept in its own transaction; an earlier one if the platform sent it before
+    (still without an outcome if the first call died midway: it is settled now)."""
+    note = PaymentNotification(
+        gateway="paygov", method="POST", payload=raw, raw=json.dumps(raw, ensure_ascii=False)[:20000],
+        external_id=transaction_id[:64], reference=bill_reference[:34],
+    )  # fmt: skip
+    with write():
+        if insert_once(note):
+            return note
+    return _earlier(transaction_id[:64])
+
+
+def _settle(note_id: int, bill_reference: str, amount: int, transaction_id: str) -> Confirmation:
+    """Under the order's lock: the platform's answer codes, and the payment applied when all is well."""
+    order = db.session.scalar(
+        for_update(db.select(PaymentOrder).where(PaymentOrder.reference == bill_reference[:20]))
+    )
+    if order is None:
+        return Confirmation("01", "Không tìm thấy khoản phải nộp.")
+    if amount != order.amount:
+        return Confirmation("04", "Số tiền không khớp khoản phải nộp.")
+    if order.status == "paid":
+        _incident(order, note_id, amount, "second_success",
+                  f"Nền tảng thanh toán quốc gia báo thu thêm khoản {order.reference} đã được thanh toán.")  # fmt: skip
+        return Confirmation("02", "Khoản này đã được thanh toán.")
+    problem = payable_problem(order)
+    if problem:
+        _incident(order, note_id, amount, "paid_cancelled",
+                  f"Nền tảng thanh toán quốc gia báo đã thu khoản {order.reference}: {problem}")  # fmt: skip
+        return Confirmation("05", problem)
+    attempt = PaymentAttempt(
+        order_id=order.id, gateway="paygov", reference=new_reference("TT"), amount=amount,
+        created_at=utcnow(), expires_at=utcnow(),
+    )  # fmt: skip
+    db.session.add(attempt)
+    db.session.flush()
+    PaymentAttemptMachine(model=attempt, state_field="status").send("start")
+    _apply(order, attempt, True, "00", transaction_id)
+    return Confirmation("00", "Đã xác nhận thanh toán.", order.reference)
+
+
+def _incident(order: PaymentOrder, note_id: int, amount: int, kind: str, detail: str) -> None:
+    db.session.add(
+        PaymentIncident(order_id=order.id, kind=kind, notification_id=note_id, amount=amount, detail=detail)
+    )
 
 
 def _earlier(transaction_id: str) -> PaymentNotification:
@@ -129,11 +138,9 @@ def _replay(earlier: PaymentNotification) -> Confirmation:
     return Confirmation(code, message)
 
 
-def _conclude(notification_id: int, confirmation: Confirmation) -> Confirmation:
+def _conclude(notification_id: int, confirmation: Confirmation) -> None:
     note = db.session.get(PaymentNotification, notification_id)
     note.verified, note.outcome = True, f"{confirmation.code} {confirmation.message}"[:60]
-    db.session.commit()
-    return confirmation
 
 
 BILLS: BillPresentment = OrderBills()

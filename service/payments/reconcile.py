@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from service.database import begin_write, for_update
+from service.database import for_update, write
 from service.extensions import db
-from service.payments.adapters import ADAPTERS
+from service.payments.adapters import ADAPTERS, Outcome
 from service.payments.models import PaymentAttempt, PaymentOrder, PaymentRefund
 from service.payments.settlement import _apply
 from service.timeutil import utcnow
@@ -37,12 +37,21 @@ def reconcile() -> Report:
 def _one(attempt_id: int, report: Report) -> None:
     attempt = db.session.get(PaymentAttempt, attempt_id)
     outcome = ADAPTERS[attempt.gateway].query(attempt)  # outside the lock: a network call
-    begin_write()
-    attempt = db.session.scalar(for_update(db.select(PaymentAttempt).where(PaymentAttempt.id == attempt_id)))
-    if attempt.status != "pending":  # a notification settled it meanwhile
-        db.session.rollback()
-        return
-    order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
+    with write():
+        attempt = db.session.scalar(
+            for_update(db.select(PaymentAttempt).where(PaymentAttempt.id == attempt_id))
+        )
+        if attempt.status != "pending":  # a notification settled it meanwhile
+            return
+        order = db.session.scalar(
+            for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id))
+        )
+        _conclude(order, attempt, outcome, report)
+
+
+def _conclude(order: PaymentOrder, attempt: PaymentAttempt, outcome: Outcome | None, report: Report) -> None:
+    """What the gateway says, applied as a notification would be; an attempt it has not heard of and
+    that is past its expiry expires."""
     if outcome is not None and outcome.state in ("succeeded", "failed"):
         success = outcome.state == "succeeded"
         _apply(order, attempt, success, outcome.code or ("00" if success else "99"), outcome.transaction)
@@ -52,7 +61,6 @@ def _one(attempt_id: int, report: Report) -> None:
         report.expired.append(attempt.reference)
     else:
         report.unknown.append(attempt.reference)
-    db.session.commit()
 
 
 def _refunds(report: Report) -> None:

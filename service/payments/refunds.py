@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import BigInteger
 
 from service.accounts.models import User
-from service.database import begin_write, for_update
+from service.database import for_update, write
 from service.extensions import db
 from service.money import format_money
 from service.payments.adapters import ADAPTERS, RefundOutcome
@@ -63,47 +63,60 @@ def request_refund(
         raise RefundError("Vui lòng ghi lý do hoàn tiền.")
     if not isinstance(amount, int) or amount <= 0:
         raise RefundError("Số tiền hoàn phải là số nguyên dương (đồng).")
-    begin_write()
+    with write():
+        refund, recorded = _record_request(attempt_id, amount, reason, actor, key, expected_refundable)
+    if not recorded:
+        return refund  # the same request again: the first answer stands
+    # The gateway is asked after the commit, holding no lock: the refund exists whatever it answers.
+    outcome = ADAPTERS[refund.attempt.gateway].refund(refund, actor.display_name)
+    return record_outcome(refund.id, outcome)
+
+
+def _record_request(
+    attempt_id: int, amount: int, reason: str, actor: User, key: str, expected_refundable: int | None
+) -> tuple[PaymentRefund, bool]:
+    """Under the locks of the attempt and its order: the new refund (True), or the one this same form
+    made before (False)."""
     attempt = db.session.scalar(for_update(db.select(PaymentAttempt).where(PaymentAttempt.id == attempt_id)))
     if attempt is None:
-        db.session.rollback()
         raise LookupError(attempt_id)
     db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
     existing = db.session.scalar(db.select(PaymentRefund).where(PaymentRefund.idempotency_key == key))
     if existing is not None:
-        db.session.rollback()
         if existing.attempt_id != attempt.id or existing.amount != amount:
             raise RefundError("Yêu cầu hoàn tiền này đã được gửi với nội dung khác; vui lòng tải lại trang.")
-        return existing  # the same request again: the first answer stands
-    if attempt.status != "succeeded":
-        db.session.rollback()
-        raise RefundError("Chỉ hoàn tiền cho giao dịch đã thanh toán thành công.")
-    left = refundable(attempt)
-    if expected_refundable is not None and expected_refundable != left:
-        db.session.rollback()
-        raise RefundError(
-            f"Số tiền còn có thể hoàn vừa thay đổi (nay còn {format_money(left)}); vui lòng xem lại trước khi hoàn."
-        )
-    if amount > left:
-        db.session.rollback()
-        raise RefundError(f"Không thể hoàn nhiều hơn số tiền còn có thể hoàn ({format_money(left)}).")
+        return existing, False
+    _check_refundable(attempt, amount, expected_refundable)
     refund = PaymentRefund(
         order_id=attempt.order_id, attempt_id=attempt.id, reference=new_reference("HT"), amount=amount,
         reason=reason, idempotency_key=key, requested_by_id=actor.id,
     )  # fmt: skip
     db.session.add(refund)
-    db.session.commit()
-    outcome = ADAPTERS[attempt.gateway].refund(refund, actor.display_name)
-    return record_outcome(refund.id, outcome)
+    return refund, True
+
+
+def _check_refundable(attempt: PaymentAttempt, amount: int, expected_refundable: int | None) -> None:
+    if attempt.status != "succeeded":
+        raise RefundError("Chỉ hoàn tiền cho giao dịch đã thanh toán thành công.")
+    left = refundable(attempt)
+    if expected_refundable is not None and expected_refundable != left:
+        raise RefundError(
+            f"Số tiền còn có thể hoàn vừa thay đổi (nay còn {format_money(left)}); vui lòng xem lại trước khi hoàn."
+        )
+    if amount > left:
+        raise RefundError(f"Không thể hoàn nhiều hơn số tiền còn có thể hoàn ({format_money(left)}).")
 
 
 def record_outcome(refund_id: int, outcome: RefundOutcome, actor: User | None = None) -> PaymentRefund:
     """Move the refund to what the gateway (or the accountant) says, once; email the payer on success."""
-    begin_write()
-    refund = db.session.scalar(for_update(db.select(PaymentRefund).where(PaymentRefund.id == refund_id)))
-    if refund.status in ("succeeded", "failed"):
-        db.session.rollback()
-        return refund
+    with write():
+        refund = db.session.scalar(for_update(db.select(PaymentRefund).where(PaymentRefund.id == refund_id)))
+        if refund.status not in ("succeeded", "failed"):
+            _move(refund, outcome, actor)
+    return refund
+
+
+def _move(refund: PaymentRefund, outcome: RefundOutcome, actor: User | None) -> None:
     machine = RefundMachine(model=refund, state_field="status")
     if refund.status == "requested" and outcome.state != "failed":
         machine.send("submit")
@@ -120,9 +133,7 @@ def record_outcome(refund_id: int, outcome: RefundOutcome, actor: User | None = 
     if refund.status in ("succeeded", "failed"):
         refund.finished_at = utcnow()
     if refund.status == "succeeded":
-        _tell_payer(refund)
-    db.session.commit()
-    return refund
+        _tell_payer(refund)  # queued in this transaction: the payer hears of a refund that happened
 
 
 def confirm_manual(refund_id: int, actor: User, bank_reference: str, succeeded: bool = True) -> PaymentRefund:

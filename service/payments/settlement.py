@@ -15,7 +15,7 @@ from datetime import timedelta
 from flask import current_app
 from statemachine.exceptions import TransitionNotAllowed
 
-from service.database import begin_write, for_update
+from service.database import for_update, write
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.payments.gateways import vnpay
@@ -67,13 +67,12 @@ def create_order(
     payer_email = (payer_email or "").strip() or None
     if payer_email and (len(payer_email) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", payer_email)):
         raise ValueError("Email người nộp không hợp lệ.")
-    begin_write()
     order = PaymentOrder(
         reference=new_reference("LP"), purpose=purpose, description=description[:255], amount=amount,
         payer_name=payer_name, payer_email=payer_email, expires_at=expires_at,
     )  # fmt: skip
-    db.session.add(order)
-    db.session.commit()
+    with write():
+        db.session.add(order)
     return order
 
 
@@ -100,35 +99,31 @@ def start_attempt(order_id: int, gateway: str) -> PaymentAttempt:
     """A new attempt on a payable order; ValueError (with the payer's message) otherwise."""
     from service.payments.adapters import ADAPTERS
 
-    begin_write()
-    order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == order_id)))
-    problem = payable_problem(order, gateway)
-    if problem:
-        db.session.rollback()
-        raise ValueError(problem)
-    now = utcnow()
-    expires = now + timedelta(minutes=ADAPTERS[gateway].attempt_minutes())
-    if order.expires_at is not None:
-        expires = min(expires, order.expires_at)
-    attempt = PaymentAttempt(
-        order_id=order.id, gateway=gateway, reference=new_reference("TT"), amount=order.amount,
-        created_at=now, expires_at=expires,
-    )  # fmt: skip
-    db.session.add(attempt)
-    PaymentAttemptMachine(model=attempt, state_field="status").send("start")
-    db.session.commit()
+    with write():
+        order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == order_id)))
+        problem = payable_problem(order, gateway)
+        if problem:
+            raise ValueError(problem)
+        now = utcnow()
+        expires = now + timedelta(minutes=ADAPTERS[gateway].attempt_minutes())
+        if order.expires_at is not None:
+            expires = min(expires, order.expires_at)
+        attempt = PaymentAttempt(
+            order_id=order.id, gateway=gateway, reference=new_reference("TT"), amount=order.amount,
+            created_at=now, expires_at=expires,
+        )  # fmt: skip
+        db.session.add(attempt)
+        PaymentAttemptMachine(model=attempt, state_field="status").send("start")
     return attempt
 
 
 def cancel_order(order_id: int, reason: str) -> bool:
     """An unpaid order is cancelled (its dossier withdrawn, an operator's decision). Commits."""
-    begin_write()
-    order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == order_id)))
-    if order is None or order.status != "unpaid":
-        db.session.rollback()
-        return False
-    order.status, order.cancelled_at, order.cancel_reason = "cancelled", utcnow(), reason[:1000]
-    db.session.commit()
+    with write():
+        order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == order_id)))
+        if order is None or order.status != "unpaid":
+            return False  # nothing was changed
+        order.status, order.cancelled_at, order.cancel_reason = "cancelled", utcnow(), reason[:1000]
     return True
 
 
@@ -159,15 +154,16 @@ def find_order(reference: str) -> PaymentOrder | None:
 
 
 def record_notification(gateway: str, method: str, payload: dict, raw: str) -> int:
-    """Kept first, in its own transaction, whatever happens next."""
-    begin_write()
+    """Kept first, in its own transaction, whatever happens next: a settlement that fails leaves the
+    notification as received, without an outcome, for an accountant to see."""
     note = PaymentNotification(
         gateway=gateway, method=method, payload=payload, raw=raw[:20000],
         reference=str(payload.get("vnp_TxnRef") or payload.get("orderId") or "")[:34] or None,
     )  # fmt: skip
-    db.session.add(note)
-    db.session.commit()
-    return note.id
+    with write():
+        db.session.add(note)
+        db.session.flush()
+        return note.id
 
 
 def _conclude(notification_id: int, verified: bool, outcome: str) -> None:
@@ -176,31 +172,44 @@ def _conclude(notification_id: int, verified: bool, outcome: str) -> None:
 
 
 def settle_vnpay(params: dict[str, str], method: str = "GET") -> tuple[str, str]:
-    """VNPAY's IPN, checked in its documented order: signature 97, order 01, amount 04, already 02."""
+    """VNPAY's IPN, checked in its documented order: signature 97, order 01, amount 04, already 02.
+
+    The answer is decided and recorded in the settlement's transaction; once that has committed
+    nothing else runs here, so a settled notification is never answered 99 (which VNPAY retries)."""
     notification_id = record_notification(
         "vnpay", method, dict(params), json.dumps(params, ensure_ascii=False)
     )
-    if not vnpay.verify(params, current_app.config["VNPAY_HASH_SECRET"]):
-        return _answer(notification_id, False, "97", "Invalid signature")
-    begin_write()
-    attempt = db.session.scalar(
-        for_update(db.select(PaymentAttempt).where(PaymentAttempt.reference == params.get("vnp_TxnRef", "")))
-    )
-    if attempt is None or attempt.gateway != "vnpay":
-        return _answer(notification_id, True, "01", "Order not found")
-    order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
+    verified = vnpay.verify(params, current_app.config["VNPAY_HASH_SECRET"])
+    with write():
+        code, message = _vnpay_outcome(params) if verified else ("97", "Invalid signature")
+        _conclude(notification_id, verified, f"{code} {message}")
+    return code, message
+
+
+def _vnpay_outcome(params: dict[str, str]) -> tuple[str, str]:
+    attempt = _locked_attempt(params.get("vnp_TxnRef", ""), "vnpay")
+    if attempt is None:
+        return "01", "Order not found"
+    order = _locked_order(attempt)
     if params.get("vnp_Amount") != str(attempt.amount * 100):
-        return _answer(notification_id, True, "04", "Invalid amount")
-    if not still_open(attempt, vnpay.is_success(params)):
-        return _answer(notification_id, True, "02", "Order already confirmed")
-    _apply(
-        order,
-        attempt,
-        vnpay.is_success(params),
-        params.get("vnp_ResponseCode", ""),
-        params.get("vnp_TransactionNo"),
+        return "04", "Invalid amount"
+    success = vnpay.is_success(params)
+    if not still_open(attempt, success):
+        return "02", "Order already confirmed"
+    _apply(order, attempt, success, params.get("vnp_ResponseCode", ""), params.get("vnp_TransactionNo"))
+    return "00", "Confirm Success"
+
+
+def _locked_attempt(reference: str, gateway: str) -> PaymentAttempt | None:
+    """The attempt a notification names, locked, if it was made with that gateway."""
+    attempt = db.session.scalar(
+        for_update(db.select(PaymentAttempt).where(PaymentAttempt.reference == reference))
     )
-    return _answer(notification_id, True, "00", "Confirm Success")
+    return attempt if attempt is not None and attempt.gateway == gateway else None
+
+
+def _locked_order(attempt: PaymentAttempt) -> PaymentOrder:
+    return db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
 
 
 def still_open(attempt: PaymentAttempt, success: bool) -> bool:
@@ -266,12 +275,6 @@ def _check_invoice_overpaid(order: PaymentOrder, attempt: PaymentAttempt) -> Non
         ))  # fmt: skip
 
 
-def _answer(notification_id: int, verified: bool, code: str, message: str) -> tuple[str, str]:
-    _conclude(notification_id, verified, f"{code} {message}")
-    db.session.commit()
-    return code, message
-
-
 def settle_momo(body: dict) -> str:
     """MoMo's IPN: signature, order, amount, still pending; then the result. Returns the outcome."""
     from service.payments.gateways import momo
@@ -279,38 +282,36 @@ def settle_momo(body: dict) -> str:
     config = current_app.config
     notification_id = record_notification("momo", "POST", dict(body), json.dumps(body, ensure_ascii=False))
     values = {**body, "accessKey": config["MOMO_ACCESS_KEY"]}
-    if not momo.verify(values, momo.IPN_FIELDS, config["MOMO_SECRET_KEY"]):
-        return _answer(notification_id, False, "invalid", "signature")[0]
-    begin_write()
-    attempt = db.session.scalar(
-        for_update(db.select(PaymentAttempt).where(PaymentAttempt.reference == str(body.get("orderId", ""))))
-    )
-    if attempt is None or attempt.gateway != "momo":
-        return _answer(notification_id, True, "unknown", "order")[0]
-    order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
+    verified = momo.verify(values, momo.IPN_FIELDS, config["MOMO_SECRET_KEY"])
+    with write():
+        outcome, detail = _momo_outcome(body) if verified else ("invalid", "signature")
+        _conclude(notification_id, verified, f"{outcome} {detail}")
+    return outcome
+
+
+def _momo_outcome(body: dict) -> tuple[str, str]:
+    from service.payments.gateways import momo
+
+    attempt = _locked_attempt(str(body.get("orderId", "")), "momo")
+    if attempt is None:
+        return "unknown", "order"
+    order = _locked_order(attempt)
     if str(body.get("amount")) != str(attempt.amount):
-        return _answer(notification_id, True, "amount", "mismatch")[0]
-    if not still_open(attempt, momo.is_success(body)):
-        return _answer(notification_id, True, "already", "confirmed")[0]
+        return "amount", "mismatch"
+    success = momo.is_success(body)
+    if not still_open(attempt, success):
+        return "already", "confirmed"
     code = str(body.get("resultCode"))
-    _apply(
-        order,
-        attempt,
-        momo.is_success(body),
-        "24" if code == "1006" else code,
-        str(body.get("transId") or ""),
-    )
-    return _answer(notification_id, True, "settled", "ok")[0]
+    _apply(order, attempt, success, "24" if code == "1006" else code, str(body.get("transId") or ""))
+    return "settled", "ok"
 
 
 def resolve_incident(incident_id: int, actor_id: int, note: str) -> bool:
-    begin_write()
-    incident = db.session.scalar(
-        for_update(db.select(PaymentIncident).where(PaymentIncident.id == incident_id))
-    )
-    if incident is None or incident.resolved_at is not None:
-        db.session.rollback()
-        return False
-    incident.resolved_at, incident.resolved_by_id, incident.resolution = utcnow(), actor_id, note
-    db.session.commit()
+    with write():
+        incident = db.session.scalar(
+            for_update(db.select(PaymentIncident).where(PaymentIncident.id == incident_id))
+        )
+        if incident is None or incident.resolved_at is not None:
+            return False  # nothing was changed
+        incident.resolved_at, incident.resolved_by_id, incident.resolution = utcnow(), actor_id, note
     return True

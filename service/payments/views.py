@@ -197,11 +197,11 @@ def _return_page(valid: bool, reference: str | None, message: str):
 @allow(ANYONE)
 @csrf.exempt
 def vnpay_ipn():
+    """Settlement rolls its own transaction back if it fails; one that committed has returned its code."""
     try:
         code, message = settlement.settle_vnpay(request.args.to_dict(), "GET")
     except Exception:  # noqa: BLE001  VNPAY must get JSON; it retries on 99
         current_app.logger.exception("VNPAY IPN failed")
-        db.session.rollback()
         code, message = "99", "Unknown error"
     return jsonify({"RspCode": code, "Message": message})
 
