@@ -122,3 +122,20 @@ def test_an_accountant_works_through_the_review_queue(client, other_client, refe
     db.session.refresh(incident)
     assert incident.resolved_at is not None and incident.resolution.startswith("Đã hoàn")
     assert client.get("/payments/review").status_code == 403  # the citizen
+
+
+def test_a_credit_kept_by_a_process_that_died_before_settling_is_settled_by_the_banks_retry(
+    client, reference
+):
+    import json
+
+    from service.payments import bankfeed
+
+    dossier, ref = reference
+    body = sepay_body(ref, FEE, 7007, "0011001234567")
+    bankfeed._record_once(body, json.dumps(body))  # kept, then the process died before settling it
+    assert order_of(dossier).status != "paid"
+    assert post(client, body).json == {"success": True}  # the bank's retry
+    assert order_of(dossier).status == "paid"
+    post(client, body)  # and a further repeat changes nothing
+    assert db.session.scalar(db.select(db.func.count()).select_from(PaymentIncident)) == 0

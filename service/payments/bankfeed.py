@@ -21,11 +21,17 @@ REFERENCE = re.compile(r"(?:TT|LP)[A-Z2-9]{10}")
 
 
 def settle_sepay(payload: dict, raw: str) -> str:
-    """Returns what happened: duplicate, ignored, settled, or the review kind."""
+    """Returns what happened: duplicate, ignored, settled, or the review kind.
+
+    A repeat of a credit already concluded is a duplicate; a repeat of one whose settlement never
+    committed (the process died after keeping it) is settled now, so no transfer is lost."""
     notification_id = _record_once(payload, raw)
-    if notification_id is None:
-        return "duplicate"
     with write():
+        note = db.session.scalar(
+            for_update(db.select(PaymentNotification).where(PaymentNotification.id == notification_id))
+        )
+        if note.outcome is not None:
+            return "duplicate"
         outcome = _settle(notification_id, payload)
         _conclude(notification_id, outcome)
     return outcome
@@ -85,16 +91,20 @@ def _attempt_for(reference: str) -> PaymentAttempt | None:
     )
 
 
-def _record_once(payload: dict, raw: str) -> int | None:
-    """Kept first, in its own transaction; None if the feed sent this transaction before."""
+def _record_once(payload: dict, raw: str) -> int:
+    """Kept first, in its own transaction; the earlier copy if the feed sent this transaction before."""
+    external_id = str(payload.get("id", ""))[:64] or None
     note = PaymentNotification(
-        gateway="bankfeed", method="POST", payload=payload, raw=raw[:20000],
-        external_id=str(payload.get("id", ""))[:64] or None, reference=None,
+        gateway="bankfeed", method="POST", payload=payload, raw=raw[:20000], external_id=external_id, reference=None,
     )  # fmt: skip
     with write():
-        if not insert_once(note):
-            return None
-        return note.id
+        if insert_once(note):
+            return note.id
+        return db.session.scalar(
+            db.select(PaymentNotification.id).where(
+                PaymentNotification.gateway == "bankfeed", PaymentNotification.external_id == external_id
+            )
+        )
 
 
 def _amount(value) -> int | None:
