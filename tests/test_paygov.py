@@ -64,3 +64,20 @@ def test_without_the_key_nothing_is_told_or_paid(connected, client, dossier):
 
 def test_not_connected_the_endpoints_do_not_exist(client, dossier):
     assert client.get(f"/payments/paygov/bills/{dossier.code}", headers=AUTH).status_code == 404
+
+
+def test_copies_of_one_payment_arriving_together_settle_it_once(app, connected, dossier):
+    from service.payments.models import PaymentIncident
+    from service.payments.paygov import BILLS
+    from tests.test_concurrency import run_together
+
+    reference = order_of(dossier).reference
+    body = {"bill_reference": reference, "amount": FEE, "transaction_id": "PG-SAME"}
+
+    def confirm(_):
+        return BILLS.confirm(reference, FEE, "PG-SAME", body).code
+
+    codes = run_together(app, 8, confirm)
+    assert sorted(codes) == ["00"] + ["02"] * 7
+    assert order_of(dossier).status == "paid"
+    assert db.session.scalar(db.select(db.func.count()).select_from(PaymentIncident)) == 0

@@ -65,12 +65,16 @@ class OrderBills:
 
     def confirm(self, bill_reference: str, amount: int, transaction_id: str, raw: dict) -> Confirmation:
         """Settle once: the platform's transaction id is recorded first, so a repeat changes nothing."""
-        note = _record_once(bill_reference, transaction_id, raw)
-        if note.outcome is not None:
-            return _replay(note)
+        note_id = _record_once(bill_reference, transaction_id, raw).id
         with write():
-            confirmation = _settle(note.id, bill_reference, amount, transaction_id[:64])
-            _conclude(note.id, confirmation)
+            # Locked, so that two copies arriving together settle once: the second sees the outcome.
+            note = db.session.scalar(
+                for_update(db.select(PaymentNotification).where(PaymentNotification.id == note_id))
+            )
+            if note.outcome is not None:
+                return _replay(note)
+            confirmation = _settle(note_id, bill_reference, amount, transaction_id[:64])
+            _conclude(note_id, confirmation)
         return confirmation
 
 
