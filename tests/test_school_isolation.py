@@ -9,7 +9,7 @@ import pytest
 
 from service.extensions import db
 from service.schools import counter, fees
-from service.schools.models import Exemption, Invoice, StudentImport
+from service.schools.models import Exemption, Invoice, InvoiceRun, StudentImport
 from tests.factories import (
     create_citizen,
     create_class,
@@ -44,6 +44,7 @@ def a_school_with_everything(code: str):
         "school": school, "class": school_class, "term": term, "student": student, "invoice": invoice,
         "exemption": db.session.get(Exemption, exemption.id), "batch": db.session.get(StudentImport, batch.id),
         "order": fees.order_for_payment(invoice.id, None),
+        "run": db.session.scalar(db.select(InvoiceRun).where(InvoiceRun.school_id == school.id)),
     }  # fmt: skip
 
 
@@ -66,6 +67,9 @@ def routes(other: dict) -> list[tuple[str, str, dict]]:
         ("POST", f"/school/invoices/{invoice.id}/adjust", {"lines": "A | 1", "adjust-reason": "x"}),
         ("POST", f"/school/invoices/{invoice.id}/manual-payment", {"manual-amount": "1", "manual-reference": "x", "manual-reason": "x"}),
         ("GET", f"/payments/officials/orders/{other['order'].id}", {}),
+        ("GET", f"/school/invoice-runs/{other['run'].id}", {}),
+        ("GET", f"/school/invoice-runs/{other['run'].id}?format=json", {}),
+        ("POST", f"/school/imports/{other['batch'].id}/retry", {}),
     ]  # fmt: skip
 
 
@@ -82,7 +86,7 @@ def test_another_schools_records_are_not_found_and_lists_show_only_ones_own(clie
     for method, path, data in routes(theirs):
         response = client.get(path) if method == "GET" else client.submit(path, data)
         assert response.status_code == 404, (method, path, response.status_code)
-    for _method, path, _data in routes(mine)[:1] + routes(mine)[9:11]:
+    for _method, path, _data in routes(mine)[:1] + routes(mine)[9:11] + routes(mine)[-3:-1]:
         assert client.get(path).status_code == 200, path
     for path in LIST_PAGES:
         response = client.get(path)

@@ -60,8 +60,31 @@ def reconcile_payments() -> None:
 
 @huey.task()
 def import_students(batch_id: int) -> None:
-    """A confirmed student import, written in chunks with its progress on the batch."""
+    """A confirmed student import, written in chunks with its progress on the batch (resumed by
+    `resume_school_work` if this runner dies)."""
     from service.schools.imports import run
 
     with app_context():
         run(batch_id)
+
+
+@huey.task()
+def run_invoices(run_id: int) -> None:
+    """An accountant's invoicing run for a term, written in chunks with its progress on the run."""
+    from service.schools.invoicing import run
+
+    with app_context():
+        run(run_id)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def resume_school_work() -> None:
+    """Every minute: student imports and invoicing runs confirmed but never handed over (the process
+    died between the commit and the hand-off), and those whose runner died (its lease ran out), are
+    run to completion from their last chunk."""
+    from service.schools import imports, invoicing
+
+    with app_context():
+        resumed = imports.resume_due() + invoicing.resume_due()
+    if resumed:
+        log.info("School work taken up by the sweep: %s", resumed)

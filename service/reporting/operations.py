@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy.exc import IntegrityError
 
 from service.accounts.models import User
 from service.accounts.roles import SCHOOL_ROLES
-from service.database import begin_write, for_update, insert_once, write
+from service.database import for_update, insert_once, write
 from service.extensions import db
 from service.notifications.email import queue_email
 from service.reporting import templates
@@ -31,17 +30,13 @@ def open_round(
     if template is None:
         raise ReportError("Không có mẫu báo cáo này.")
     starts, ends = templates.period_bounds(template.period, period_label)
-    begin_write()
     report_round = ReportRound(
         template_code=template.code, period_label=period_label, starts_on=starts, ends_on=ends,
         deadline=deadline or ends + timedelta(days=template.deadline_days), opened_by_id=user_id,
     )  # fmt: skip
-    db.session.add(report_round)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ReportError("Đợt báo cáo này đã được mở.") from None
+    with write():
+        if not insert_once(report_round):
+            raise ReportError("Đợt báo cáo này đã được mở.")
     return report_round
 
 
@@ -61,54 +56,52 @@ def save(round_id: int, school_id: int, user: User, fields: dict, rows: list[dic
     data, problems = templates.validate(template, fields, rows, final)
     if final and problems:
         return None, problems
-    begin_write()
-    db.session.scalar(for_update(db.select(School).where(School.id == school_id)))
+    with write():
+        db.session.scalar(for_update(db.select(School).where(School.id == school_id)))
+        submission = _editable(round_id, school_id, version)
+        submission.data = data
+        if final:
+            submission.status, submission.submitted_at, submission.submitted_by_id = (
+                "submitted",
+                utcnow(),
+                user.id,
+            )
+        else:
+            submission.status = "draft"  # being corrected after a return: the institution's own again
+    return submission, problems
+
+
+def _editable(round_id: int, school_id: int, version: int | None) -> ReportSubmission:
+    """The school's submission to write (a new one on the first save), in the caller's transaction."""
     submission = submission_for(round_id, school_id)
     if submission is None:
         submission = ReportSubmission(round_id=round_id, school_id=school_id, data={})
         db.session.add(submission)
     elif submission.status in ("submitted", "accepted"):
-        db.session.rollback()
         raise ReportError("Báo cáo đã nộp; chỉ sửa được khi cơ quan trả lại.")
     elif (version or 0) != submission.version:  # a page opened before a colleague saved
-        db.session.rollback()
         raise ReportError("Báo cáo vừa được người khác lưu; vui lòng tải lại trang để xem bản mới nhất.")
     else:
         submission.version += 1
-    submission.data = data
-    if final:
-        submission.status, submission.submitted_at, submission.submitted_by_id = (
-            "submitted",
-            utcnow(),
-            user.id,
-        )
-    else:
-        submission.status = "draft"  # being corrected after a return: the institution's own again
-    db.session.commit()
-    return submission, problems
+    return submission
 
 
 def review(submission_id: int, user: User, accept: bool, comment: str) -> ReportSubmission:
     comment = (comment or "").strip()[:2000]
     if not accept and not comment:
         raise ReportError("Vui lòng ghi ý kiến khi trả lại báo cáo.")
-    begin_write()
-    submission = db.session.scalar(
-        for_update(db.select(ReportSubmission).where(ReportSubmission.id == submission_id))
-    )
-    if submission.status != "submitted":
-        db.session.rollback()
-        raise ReportError("Chỉ duyệt báo cáo đang chờ duyệt.")
-    submission.status = "accepted" if accept else "returned"
-    submission.reviewed_at, submission.reviewed_by_id, submission.review_comment = (
-        utcnow(),
-        user.id,
-        comment or None,
-    )
-    for recipient in _school_users(submission.school_id):
-        queue_email(recipient.email, "report_reviewed", submission=submission, report=_name(submission.round),
-                    base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
-    db.session.commit()
+    with write():
+        submission = db.session.scalar(
+            for_update(db.select(ReportSubmission).where(ReportSubmission.id == submission_id))
+        )
+        if submission.status != "submitted":
+            raise ReportError("Chỉ duyệt báo cáo đang chờ duyệt.")
+        submission.status = "accepted" if accept else "returned"
+        submission.reviewed_at, submission.reviewed_by_id = utcnow(), user.id
+        submission.review_comment = comment or None
+        for recipient in _school_users(submission.school_id):  # announced in the step's own transaction
+            queue_email(recipient.email, "report_reviewed", submission=submission, report=_name(submission.round),
+                        base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
     return submission
 
 

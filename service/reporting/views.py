@@ -56,39 +56,16 @@ def _round(round_id: int) -> ReportRound:
 def school_report(round_id: int):
     school, report_round = current_school(), _round(round_id)
     template = templates.templates()[report_round.template_code]
-    submission = operations.submission_for(report_round.id, school.id)
     problems: list[templates.Problem] = []
     entered = None
     if request.method == "POST":
         final = request.form.get("action") == "submit"
-        if request.files.get("file") and request.files["file"].filename:
-            limit = current_app.config["STUDENT_IMPORT_MAX_BYTES"]
-            data = request.files["file"].stream.read(limit + 1)
-            if len(data) > limit:
-                fields, rows = {}, []
-                problems = [
-                    templates.Problem("Tệp", f"tệp quá lớn (tối đa {max(limit // (1024 * 1024), 1)} MB)")
-                ]
-            else:
-                fields, rows, problems = templates.read_excel(template, data, report_round.code, school.code)
-        else:
-            fields = {c.key: request.form.get(f"field-{c.key}") for c in template.fields}
-            rows = [
-                {c.key: request.form.get(f"row-{n}-{c.key}") for c in template.columns}
-                for n in range(min(request.form.get("row_count", 0, type=int) or 0, templates.MAX_TABLE_ROWS))
-            ]
+        fields, rows, problems = _entered(template, report_round, school)
         entered = {"fields": fields, "rows": rows}
         if not problems:
             try:
-                saved, problems = operations.save(
-                    report_round.id,
-                    school.id,
-                    current_user,
-                    fields,
-                    rows,
-                    final,
-                    request.form.get("version", type=int),
-                )
+                saved, problems = operations.save(report_round.id, school.id, current_user, fields, rows, final,
+                                                  request.form.get("version", type=int))  # fmt: skip
             except operations.ReportError as error:
                 flash(str(error), "error")
                 return redirect(url_for("reporting.school_report", round_id=report_round.id))
@@ -97,13 +74,27 @@ def school_report(round_id: int):
                 return redirect(url_for("reporting.school_report", round_id=report_round.id))
             if saved is not None:
                 flash("Đã lưu bản nháp các nội dung hợp lệ; còn lỗi cần sửa trước khi nộp.", "error")
-        submission = operations.submission_for(report_round.id, school.id)
+    submission = operations.submission_for(report_round.id, school.id)
     values = entered or (submission.data if submission else {"fields": {}, "rows": []})
-    rows = list(values.get("rows") or []) + [{}] * 3
     return render_template(
         "reporting/school_form.html", school=school, report_round=report_round, template=template,
-        submission=submission, problems=problems, values=values, rows=rows,
+        submission=submission, problems=problems, values=values, rows=list(values.get("rows") or []) + [{}] * 3,
     ), (400 if problems else 200)  # fmt: skip
+
+
+def _entered(template, report_round: ReportRound, school) -> tuple[dict, list[dict], list[templates.Problem]]:
+    """What the institution sent: the uploaded Excel file, or the form's fields and table rows."""
+    upload = request.files.get("file")
+    if not (upload and upload.filename):
+        fields = {c.key: request.form.get(f"field-{c.key}") for c in template.fields}
+        count = min(request.form.get("row_count", 0, type=int) or 0, templates.MAX_TABLE_ROWS)
+        rows = [{c.key: request.form.get(f"row-{n}-{c.key}") for c in template.columns} for n in range(count)]
+        return fields, rows, []
+    limit = current_app.config["STUDENT_IMPORT_MAX_BYTES"]
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        return {}, [], [templates.Problem("Tệp", f"tệp quá lớn (tối đa {max(limit // (1024 * 1024), 1)} MB)")]
+    return templates.read_excel(template, data, report_round.code, school.code)
 
 
 @bp.route("/school/reports/<int:round_id>/template.xlsx")

@@ -1,7 +1,8 @@
 """Students imported from CSV or Excel: the whole file is validated first, with a row-by-row report;
 nothing is written until the file is clean or the accountant confirms the valid rows; importing again
 updates students by their code instead of duplicating them. Writes are bulk statements in chunks, so
-10,000 rows take seconds, and the import's progress is recorded for the page that watches it."""
+10,000 rows take seconds; each chunk commits with the import's progress, so an import whose runner died
+is resumed after its last chunk (service.schools.runs) and the page that watches it shows how far it is."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from datetime import date, datetime
 
 from flask import current_app
 
-from service.database import begin_write, for_update
+from service.database import for_update, write
 from service.dossiers import uploads
 from service.extensions import db
-from service.schools.models import LEVELS, SchoolClass, Student, StudentImport
+from service.schools import runs
+from service.schools.models import LEVELS, School, SchoolClass, Student, StudentImport
 from service.text import fold
 from service.timeutil import local_today, utcnow
 
@@ -260,84 +262,103 @@ def stage(data: bytes, filename: str, school_id: int, user_id: int) -> StudentIm
     rows = read_rows(data, filename)
     checked = validate(rows, school_id)
     stored_name, _ = uploads.store(data, "xlsx" if data.startswith(b"PK") else "csv")
-    begin_write()
-    batch = StudentImport(
-        school_id=school_id, uploaded_by_id=user_id, filename=uploads.clean_filename(filename), stored_name=stored_name,
-        total_rows=checked.total, valid_rows=len(checked.rows), errors=checked.errors[:MAX_ERRORS_KEPT],
-        error_count=len(checked.errors),
-    )  # fmt: skip
-    db.session.add(batch)
-    db.session.commit()
+    with write():
+        batch = StudentImport(
+            school_id=school_id, uploaded_by_id=user_id, filename=uploads.clean_filename(filename),
+            stored_name=stored_name, total_rows=checked.total, valid_rows=len(checked.rows),
+            errors=checked.errors[:MAX_ERRORS_KEPT], error_count=len(checked.errors),
+        )  # fmt: skip
+        db.session.add(batch)
     return batch
+
+
+class ImportRefused(ValueError):
+    """The batch cannot be confirmed (its message is for the accountant)."""
+
+
+def confirm(batch_id: int, accept_valid: bool) -> StudentImport:
+    """The accountant's go-ahead: the batch waits for a runner (the caller hands it to the job engine
+    after this commits; the periodic sweep finds it if that hand-off is lost)."""
+    with write():
+        batch = db.session.scalar(for_update(db.select(StudentImport).where(StudentImport.id == batch_id)))
+        if batch.status != "validated":
+            raise ImportRefused("Tệp này đã được nhập.")
+        if batch.valid_rows == 0:
+            raise ImportRefused("Không có dòng hợp lệ nào để nhập.")
+        if batch.error_count and not accept_valid:
+            raise ImportRefused(
+                "Tệp còn dòng lỗi: sửa tệp rồi tải lên lại, hoặc xác nhận chỉ nhập các dòng hợp lệ."
+            )
+        batch.status = StudentImport.QUEUED
+    return batch
+
+
+def retry(batch_id: int) -> bool:
+    """A failed import sent round again: it continues after the rows already written."""
+    return runs.retry(StudentImport, batch_id)
 
 
 def run(batch_id: int) -> StudentImport:
-    """Write the valid rows: new codes inserted, known codes updated, in chunks, recording progress.
-    Each chunk holds the school's row lock, so two imports of the same school never race; a failure
-    marks the batch failed (the page says so) instead of leaving it importing."""
-    begin_write()
-    batch = db.session.scalar(for_update(db.select(StudentImport).where(StudentImport.id == batch_id)))
-    if batch.status != "validated":
-        db.session.rollback()
-        return batch
-    batch.status = "importing"
-    db.session.commit()
-    try:
-        _write(batch_id)
-    except Exception:
-        db.session.rollback()
-        begin_write()
-        failed = db.session.get(StudentImport, batch_id)
-        failed.status, failed.finished_at = "failed", utcnow()
-        db.session.commit()
-        raise
-    begin_write()
+    """Write the valid rows: new codes inserted, known codes updated, a chunk per transaction with the
+    progress. A run killed half-way is resumed after its last chunk (service.schools.runs); since rows
+    are matched by code, writing a chunk again could never duplicate a student either. A batch still
+    `validated` (the demo, the bench: callers without a confirmation page) is confirmed first."""
+    if db.session.get(StudentImport, batch_id).status == "validated":
+        confirm(batch_id, accept_valid=True)
+    return runs.drive(StudentImport, batch_id, lambda attempt: _write(batch_id, attempt))
+
+
+def resume_due() -> int:
+    """Confirmed imports nobody ran, and imports whose runner died: run them here (the sweep)."""
+    return runs.resume_due(StudentImport, run)
+
+
+def _write(batch_id: int, attempt: int) -> None:
     batch = db.session.get(StudentImport, batch_id)
-    batch.status, batch.finished_at = "done", utcnow()
-    db.session.commit()
-    return batch
-
-
-def _write(batch_id: int) -> None:
-    from service.schools.models import School
-
-    batch = db.session.get(StudentImport, batch_id)
-    school_id, filename = batch.school_id, batch.filename
+    school_id = batch.school_id
     data = uploads.path_for(batch.stored_name).read_bytes()
-    checked = validate(read_rows(data, filename), school_id)  # the classes may have changed
-    created = updated = 0
-    now = utcnow()
-    for start in range(0, len(checked.rows), CHUNK):
-        chunk = checked.rows[start : start + CHUNK]
-        begin_write()
+    rows = validate(read_rows(data, batch.filename), school_id).rows  # the classes may have changed
+    while _write_chunk(batch_id, attempt, school_id, rows):
+        pass
+
+
+def _write_chunk(batch_id: int, attempt: int, school_id: int, rows: list[dict]) -> bool:
+    """The chunk after the batch's progress, written with it; False when every row is written. The
+    school's row lock keeps two imports of one school from inserting the same new code at once."""
+    with write():
         db.session.scalar(for_update(db.select(School).where(School.id == school_id)))
-        existing = dict(
-            db.session.execute(
-                db.select(Student.code, Student.id).where(
-                    Student.school_id == school_id, Student.code.in_([r["code"] for r in chunk])
-                )
-            ).all()
-        )
-        inserts = [
-            {**r, "school_id": school_id, "created_at": now, "updated_at": now}
-            for r in chunk
-            if r["code"] not in existing
-        ]
-        updates = [
-            {**r, "id": existing[r["code"]], "updated_at": now} for r in chunk if r["code"] in existing
-        ]
-        if inserts:
-            db.session.execute(db.insert(Student), inserts)
-        if updates:
-            db.session.execute(db.update(Student), updates)
-        created, updated = created + len(inserts), updated + len(updates)
-        current = db.session.get(StudentImport, batch_id)
-        current.processed_rows, current.created_count, current.updated_count = (
-            start + len(chunk),
-            created,
-            updated,
-        )
-        db.session.commit()
+        batch = runs.hold(StudentImport, batch_id, attempt)
+        chunk = rows[batch.processed_rows : batch.processed_rows + CHUNK]
+        if not chunk:
+            return False
+        created, updated = _upsert(school_id, chunk)
+        batch.processed_rows += len(chunk)
+        batch.created_count += created
+        batch.updated_count += updated
+    return True
+
+
+def _upsert(school_id: int, chunk: list[dict]) -> tuple[int, int]:
+    """Insert the new codes, update the known ones, in two bulk statements: (created, updated)."""
+    now = utcnow()
+    existing = dict(
+        db.session.execute(
+            db.select(Student.code, Student.id).where(
+                Student.school_id == school_id, Student.code.in_([r["code"] for r in chunk])
+            )
+        ).all()
+    )
+    inserts = [
+        {**r, "school_id": school_id, "created_at": now, "updated_at": now}
+        for r in chunk
+        if r["code"] not in existing
+    ]
+    updates = [{**r, "id": existing[r["code"]], "updated_at": now} for r in chunk if r["code"] in existing]
+    if inserts:
+        db.session.execute(db.insert(Student), inserts)
+    if updates:
+        db.session.execute(db.update(Student), updates)
+    return len(inserts), len(updates)
 
 
 def template_csv() -> bytes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -72,17 +72,40 @@ class Student(db.Model):
     school_class: Mapped[SchoolClass] = relationship()
 
 
-class StudentImport(db.Model):
+class LongRun:
+    """Columns of long work that a runner claims with a lease and writes in chunks (service.schools.runs):
+    a runner that dies leaves its lease to expire, and the next one resumes after the last chunk."""
+
+    QUEUED: ClassVar[str]  # confirmed and waiting for a runner
+    RUNNING: ClassVar[str]
+
+    attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)  # the last interruption's, for the administrators
+    finished_at: Mapped[datetime | None]
+
+
+IMPORT_STATUS_LABELS = {
+    "validated": "Đã kiểm tra, chờ xác nhận",
+    "confirmed": "Đã xác nhận, chờ nhập",
+    "importing": "Đang nhập",
+    "done": "Đã nhập xong",
+    "failed": "Nhập không thành công",
+}
+
+
+class StudentImport(LongRun, db.Model):
     """One uploaded file: validated as a whole first, imported only when clean or confirmed."""
 
     __tablename__ = "student_imports"
+    QUEUED, RUNNING = "confirmed", "importing"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     filename: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(80))
-    status: Mapped[str] = mapped_column(String(12), default="validated")  # validated, importing, done, failed
+    status: Mapped[str] = mapped_column(String(12), default="validated")  # IMPORT_STATUS_LABELS
     total_rows: Mapped[int] = mapped_column(default=0)
     valid_rows: Mapped[int] = mapped_column(default=0)
     processed_rows: Mapped[int] = mapped_column(default=0)
@@ -92,7 +115,6 @@ class StudentImport(db.Model):
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     error_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None]
 
 
 class Term(db.Model):
@@ -240,6 +262,38 @@ class Invoice(db.Model):
     student: Mapped[Student] = relationship()
     term: Mapped[Term] = relationship()
     lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.id", back_populates="invoice")
+
+
+RUN_STATUS_LABELS = {
+    "queued": "Chờ xử lý",
+    "running": "Đang lập hóa đơn",
+    "done": "Đã xong",
+    "failed": "Không thành công",
+}
+
+
+class InvoiceRun(LongRun, db.Model):
+    """One bulk invoicing of a term, over the school's students in (class, code) order, a chunk at a
+    time; `after_class_id`/`after_code` is the last student done, where a resumed run continues."""
+
+    __tablename__ = "invoice_runs"
+    QUEUED, RUNNING = "queued", "running"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # RUN_STATUS_LABELS
+    total_students: Mapped[int] = mapped_column(default=0)
+    students_done: Mapped[int] = mapped_column(default=0)
+    after_class_id: Mapped[int | None]
+    after_code: Mapped[str | None] = mapped_column(String(30))
+    created_count: Mapped[int] = mapped_column(default=0)
+    existing_count: Mapped[int] = mapped_column(default=0)
+    without_fees_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    term: Mapped[Term] = relationship()
 
 
 class InvoiceLine(db.Model):

@@ -7,21 +7,29 @@ invoice shows its receipts. Cancelled and replaced invoices say so and cannot be
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 
 from service.access import ANYONE, allow
-from service.database import begin_write, for_update
 from service.extensions import db, limiter
 from service.home import lookup_limit
 from service.payments.adapters import ADAPTERS
 from service.payments.models import PaymentOrder
 from service.payments.settlement import receipt_of
-from service.schools import fees
-from service.schools.imports import parse_date
+from service.schools import fees, operations
 from service.schools.models import Invoice, School
-from service.timeutil import utcnow
 
 bp = Blueprint("paylink", __name__, url_prefix="/pay")
 SESSION_KEY = "invoice_links"
@@ -48,7 +56,7 @@ def invoice(token: str):
         return render_template("paylink/closed.html", invoice=record, replacement=replacement), 410
     message = None
     if request.method == "POST" and not _confirmed(record):
-        message = _check_birth_date(record.id, request.form.get("date_of_birth", ""))
+        message = operations.check_birth_date(record.id, request.form.get("date_of_birth", ""))
         if message is None:
             session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-19:], record.access_token]
             return redirect(url_for("paylink.invoice", token=token))
@@ -57,35 +65,6 @@ def invoice(token: str):
             400 if message else 200
         )
     return _page(record)
-
-
-def _check_birth_date(invoice_id: int, typed: str) -> str | None:
-    """None when the date matches; otherwise the payer's message (and one more failure counted)."""
-    config = current_app.config
-    begin_write()
-    record = db.session.scalar(for_update(db.select(Invoice).where(Invoice.id == invoice_id)))
-    now = utcnow()
-    if record.dob_locked_until and record.dob_locked_until > now:
-        db.session.rollback()
-        return "Liên kết tạm khóa do nhập sai ngày sinh nhiều lần; vui lòng thử lại sau hoặc liên hệ phòng kế toán nhà trường."
-    day = parse_date(typed.strip()[:10]) if typed else None
-    if day is not None and day == record.student.date_of_birth:
-        record.dob_failures, record.dob_locked_until = 0, None
-        db.session.commit()
-        return None
-    record.dob_failures += 1
-    left = config["PAYMENT_LINK_MAX_DOB_FAILURES"] - record.dob_failures
-    if left <= 0:
-        record.dob_failures, record.dob_locked_until = (
-            0,
-            now + timedelta(minutes=config["PAYMENT_LINK_LOCK_MINUTES"]),
-        )
-        db.session.commit()
-        return "Nhập sai ngày sinh quá số lần cho phép; liên kết tạm khóa, vui lòng thử lại sau."
-    db.session.commit()
-    if day is None:
-        return f"Vui lòng nhập ngày sinh theo dạng ngày/tháng/năm. Còn {left} lần thử."
-    return f"Ngày sinh không khớp với hồ sơ người học. Còn {left} lần thử."
 
 
 def _page(record: Invoice, message: str | None = None, status: int = 200):
@@ -127,18 +106,20 @@ def pay(token: str, gateway: str):
 @bp.route("/<token>/qr.png")
 @allow(ANYONE)
 def qr(token: str):
-    from service.schools.views import link_qr
-
     return link_qr(_invoice(token).access_token)
+
+
+def link_qr(token: str):
+    """The payment link as a QR code, for the printed invoice and the accountant's page."""
+    url = current_app.config["APP_BASE_URL"] + url_for("paylink.invoice", token=token)
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=4)
+    return send_file(io.BytesIO(buffer.getvalue()), mimetype="image/png", max_age=0)
 
 
 @bp.route("/<token>/receipts/<int:order_id>.pdf")
 @allow(ANYONE)
 def receipt(token: str, order_id: int):
-    import io
-
-    from flask import send_file
-
     from service.documents import issuing
 
     record = _invoice(token)

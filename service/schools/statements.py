@@ -13,9 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
-
-from service.database import begin_write
+from service.database import insert_once, write
 from service.extensions import db
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentOrder
 from service.schools.imports import parse_date, read_csv_text
@@ -34,6 +32,7 @@ COLUMNS = {
 }  # fmt: skip
 REFERENCE = re.compile(r"(?:TT|LP)[A-Z2-9]{10}")
 MAX_LINES = 50_000
+CHUNK = 1_000  # lines per transaction: the write lock is not held for a whole large statement
 
 
 class StatementError(ValueError):
@@ -81,15 +80,15 @@ def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> tuple[
     foreign = _foreign_references(school_id, {line["reference"] for line in lines if line["reference"]})
     lines = [line for line in lines if line["reference"] not in foreign]  # another school's (or the agency's)
     skipped += len(foreign)
-    for line in lines:
-        begin_write()
-        db.session.add(StatementLine(school_id=school_id, source=source, imported_by_id=user_id, **line))
-        try:
-            db.session.commit()
-            added += 1
-        except IntegrityError:
-            db.session.rollback()
-            skipped += 1
+    for start in range(0, len(lines), CHUNK):
+        with write():
+            for line in lines[start : start + CHUNK]:
+                if insert_once(
+                    StatementLine(school_id=school_id, source=source, imported_by_id=user_id, **line)
+                ):
+                    added += 1
+                else:  # seen in an earlier statement (by its transaction id)
+                    skipped += 1
     return added, skipped
 
 

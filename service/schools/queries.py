@@ -1,0 +1,127 @@
+"""What the school's pages read, each confined to one school by the caller (`service.schools.access`):
+counts, classes, students, imports, terms and fee items, a student's and an invoice's records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.extensions import db
+from service.payments.models import PaymentOrder
+from service.schools.models import (
+    Exemption,
+    FeeItem,
+    FeeSchedule,
+    Invoice,
+    ManualPayment,
+    SchoolClass,
+    Student,
+    StudentImport,
+    Term,
+)
+from service.schools.reports import paid_by_invoice
+
+PAGE_SIZE = 50
+
+
+def counts(school_id: int) -> dict[str, int]:
+    return {"classes": _count(SchoolClass, school_id), "students": _count(Student, school_id),
+            "terms": _count(Term, school_id)}  # fmt: skip
+
+
+def _count(model, school_id: int) -> int:
+    return db.session.scalar(
+        db.select(db.func.count()).select_from(model).where(model.school_id == school_id)
+    )
+
+
+def classes_with_sizes(school_id: int) -> list[tuple[SchoolClass, int]]:
+    return db.session.execute(
+        db.select(SchoolClass, db.func.count(Student.id))
+        .outerjoin(Student, Student.class_id == SchoolClass.id)
+        .where(SchoolClass.school_id == school_id)
+        .group_by(SchoolClass.id)
+        .order_by(SchoolClass.code)
+    ).all()
+
+
+def find_students(school_id: int, query: str, class_id: int | None, page: int) -> tuple[list[Student], bool]:
+    """A page of the school's students by code or name (and class): (students, whether more follow)."""
+    statement = db.select(Student).where(Student.school_id == school_id).order_by(Student.code)
+    if class_id:
+        statement = statement.where(Student.class_id == class_id)
+    if query:
+        statement = statement.where(Student.code.ilike(f"%{query}%") | Student.full_name.ilike(f"%{query}%"))
+    found = db.session.scalars(
+        statement.options(db.joinedload(Student.school_class))
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+
+
+def recent_imports(school_id: int, limit: int = 10) -> list[StudentImport]:
+    return db.session.scalars(
+        db.select(StudentImport)
+        .where(StudentImport.school_id == school_id)
+        .order_by(StudentImport.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def fee_items_of(school_id: int) -> list[FeeItem]:
+    return db.session.scalars(
+        db.select(FeeItem).where(FeeItem.school_id == school_id).order_by(FeeItem.code)
+    ).all()
+
+
+def schedules_of(term_id: int) -> list[FeeSchedule]:
+    return db.session.scalars(
+        db.select(FeeSchedule).where(FeeSchedule.term_id == term_id).order_by(FeeSchedule.id)
+    ).all()
+
+
+@dataclass
+class StudentRecords:
+    exemptions: list[Exemption]
+    invoices: list[Invoice]
+    paid: dict[int, int]  # invoice id -> paid
+
+
+def student_records(student_id: int) -> StudentRecords:
+    exemptions = db.session.scalars(
+        db.select(Exemption).where(Exemption.student_id == student_id).order_by(Exemption.valid_from)
+    ).all()
+    invoices = db.session.scalars(
+        db.select(Invoice)
+        .where(Invoice.student_id == student_id)
+        .options(db.selectinload(Invoice.term))
+        .order_by(Invoice.id.desc())
+    ).all()
+    return StudentRecords(exemptions, invoices, _paid_on(invoices))
+
+
+def _paid_on(invoices: list[Invoice]) -> dict[int, int]:
+    """What was paid on each invoice, in one query (not one per invoice)."""
+    paid = paid_by_invoice()
+    found = dict(
+        db.session.execute(
+            db.select(paid.c.invoice_id, paid.c.paid).where(paid.c.invoice_id.in_([i.id for i in invoices]))
+        ).all()
+    )
+    return {i.id: found.get(i.id, 0) for i in invoices}
+
+
+@dataclass
+class InvoiceRecords:
+    orders: list[PaymentOrder]
+    manual: list[ManualPayment]
+    replacement: Invoice | None
+
+
+def invoice_records(invoice_id: int) -> InvoiceRecords:
+    orders = db.session.scalars(
+        db.select(PaymentOrder).where(PaymentOrder.invoice_id == invoice_id).order_by(PaymentOrder.id)
+    ).all()
+    manual = db.session.scalars(db.select(ManualPayment).where(ManualPayment.invoice_id == invoice_id)).all()
+    replacement = db.session.scalar(db.select(Invoice).where(Invoice.replaces_id == invoice_id))
+    return InvoiceRecords(orders, manual, replacement)

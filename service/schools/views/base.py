@@ -1,0 +1,34 @@
+"""The school pages' blueprint, who may use it, and the labels every school page shows."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from service.accounts.roles import Role
+from service.schools.models import (
+    EXEMPTION_CATEGORIES,
+    FEE_KINDS,
+    IMPORT_STATUS_LABELS,
+    LEVELS,
+    RUN_STATUS_LABELS,
+    SCOPES,
+)
+
+bp = Blueprint("schools", __name__, url_prefix="/school")
+STAFF = (Role.ACCOUNTANT, Role.SCHOOL_ADMIN)
+INVOICE_LABELS = {"issued": "Đã phát hành", "cancelled": "Đã hủy", "replaced": "Đã được thay thế"}
+
+
+@bp.app_context_processor
+def school_labels():
+    return {
+        "level_labels": LEVELS, "fee_kind_labels": FEE_KINDS, "scope_labels": SCOPES, "invoice_labels": INVOICE_LABELS,
+        "exemption_labels": {k: v[0] for k, v in EXEMPTION_CATEGORIES.items()},
+        "import_status_labels": IMPORT_STATUS_LABELS, "run_status_labels": RUN_STATUS_LABELS,
+    }  # fmt: skip
+
+
+def progress_json(status: str, running: bool, processed: int, total: int) -> dict:
+    """What a long job's progress bar polls (service/static/app.js): it keeps polling while `status` is
+    "importing", its word for "still running", whatever the job."""
+    return {"status": "importing" if running else status, "processed": processed, "total": total}
