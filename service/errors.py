@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, make_response, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from service.dossiers.uploads import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +27,10 @@ MESSAGES = {
     429: (
         "Quá nhiều yêu cầu",
         "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
+    ),
+    503: (
+        "Tạm thời không lưu được tệp",
+        "Hệ thống lưu trữ đang gặp sự cố. Chưa có thay đổi nào được ghi nhận. Vui lòng thử lại sau.",
     ),
     500: ("Lỗi hệ thống", "Hệ thống gặp sự cố. Dữ liệu bạn đã lưu không bị mất. Vui lòng thử lại sau."),
 }
@@ -51,7 +58,32 @@ def _back_to_attachments():
     return redirect(url_for("dossiers.attachments", dossier_id=request.view_args["dossier_id"]))
 
 
+def _storage_unavailable(error: StorageUnavailable):
+    """A file could not be stored (disk full, read-only) and the feature did not say so itself: the
+    step was not done. A form post goes back to its page with the reason; anything else gets a page
+    asking to retry later (503, as the fault is ours and passes), never the generic 500."""
+    from service.extensions import db
+
+    log.error("File storage failed on %s %s: %s", request.method, request.path, error)
+    db.session.rollback()
+    back = request.referrer or ""
+    if request.method == "POST" and not request.path.startswith("/api/") and _same_site(back):
+        flash(StorageUnavailable.message, "error")
+        return redirect(back, 303)
+    response = make_response(error_response(503, StorageUnavailable.message))
+    response.headers["Retry-After"] = "300"
+    return response
+
+
+def _same_site(url: str) -> bool:
+    """Only our own pages are sent back to (the Referer header is the client's to write)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and parts.netloc == request.host
+
+
 def register_errorhandlers(app: Flask) -> None:
+    app.register_error_handler(StorageUnavailable, _storage_unavailable)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         from service.dossiers.drafts import rescue_draft_after_csrf_failure
