@@ -390,6 +390,9 @@ def jobs_worker(workers):
     consumer = huey.create_consumer(
         workers=workers or current_app.config["JOB_WORKERS"], worker_type="thread", periodic=True,
         check_worker_health=True,
+        # An idle worker on the SQLite queue polls at most a second apart (huey's default is 10 s), so a
+        # citizen's email leaves within about a second of the step; Redis queues are not polled.
+        initial_delay=0.1, backoff=1.15, max_delay=1.0,
     )  # fmt: skip
     click.echo(f"Job worker started ({consumer.workers} threads, queue {type(huey.storage).__name__}).")
     consumer.run()

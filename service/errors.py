@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from service.dossiers.uploads import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,10 @@ MESSAGES = {
     429: (
         "Quá nhiều yêu cầu",
         "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
+    ),
+    503: (
+        "Tạm thời không lưu được tệp",
+        "Hệ thống lưu trữ đang gặp sự cố. Chưa có thay đổi nào được ghi nhận. Vui lòng thử lại sau.",
     ),
     500: ("Lỗi hệ thống", "Hệ thống gặp sự cố. Dữ liệu bạn đã lưu không bị mất. Vui lòng thử lại sau."),
 }
@@ -64,11 +70,35 @@ def _committed_anyway():
         return jsonify({"status": "accepted", "message": COMMITTED_MESSAGE}), 200
     flash(COMMITTED_MESSAGE, "warning")
     referrer = request.referrer or ""
-    same_site = urlsplit(referrer).netloc in ("", request.host)
-    return redirect(referrer if referrer and same_site else url_for("home.index"), code=303)
+    return redirect(referrer if _same_site(referrer) else url_for("home.index"), code=303)
+
+
+def _storage_unavailable(error: StorageUnavailable):
+    """A file could not be stored (disk full, read-only) and the feature did not say so itself: the
+    step was not done. A form post goes back to its page with the reason; anything else gets a page
+    asking to retry later (503, as the fault is ours and passes), never the generic 500."""
+    from service.extensions import db
+
+    log.error("File storage failed on %s %s: %s", request.method, request.path, error)
+    db.session.rollback()
+    back = request.referrer or ""
+    if request.method == "POST" and not request.path.startswith("/api/") and _same_site(back):
+        flash(StorageUnavailable.message, "error")
+        return redirect(back, 303)
+    response = make_response(error_response(503, StorageUnavailable.message))
+    response.headers["Retry-After"] = "300"
+    return response
+
+
+def _same_site(url: str) -> bool:
+    """Only our own pages are sent back to (the Referer header is the client's to write)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and parts.netloc == request.host
 
 
 def register_errorhandlers(app: Flask) -> None:
+    app.register_error_handler(StorageUnavailable, _storage_unavailable)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         from service.dossiers.drafts import rescue_draft_after_csrf_failure

@@ -132,8 +132,12 @@ def store_file(
     dossier: Dossier, key: str, data: bytes, file_type: str, name: str | None, actor: User, event_id=None
 ):
     """Write the bytes and add their row; the caller commits (and removes the file if the commit fails,
-    see `removing_on_failure`)."""
-    stored_name, digest = uploads.store(data, file_type)
+    see `removing_on_failure`). A storage failure stops the operation with a message the user can act
+    on (its transaction is never committed)."""
+    try:
+        stored_name, digest = uploads.store(data, file_type)
+    except uploads.StorageUnavailable as error:
+        raise DossierError(error.message) from error
     attached = DossierFile(
         dossier_id=dossier.id, document_key=key, original_name=uploads.clean_filename(name), stored_name=stored_name,
         file_type=file_type, size=len(data), sha256=digest, uploaded_by_id=actor.id, event_id=event_id,

@@ -3,6 +3,7 @@ web root under random names."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -54,17 +55,35 @@ def path_for(stored_name: str) -> Path:
     return upload_root() / stored_name[:2] / stored_name
 
 
+class StorageUnavailable(OSError):
+    """The upload folder cannot take the file (disk full, read-only, gone): nothing was stored."""
+
+    message = (
+        "Không lưu được tệp do hệ thống lưu trữ đang gặp sự cố (đầy hoặc không ghi được). Chưa có thay đổi "
+        "nào được ghi nhận; thông tin và các tệp đã lưu trước đó vẫn được giữ nguyên. Vui lòng thử lại sau."
+    )
+
+
 def store(data: bytes, file_type: str) -> tuple[str, str]:
-    """Write the bytes under a random name; returns (stored_name, sha256)."""
+    """Write the bytes under a random name; returns (stored_name, sha256).
+
+    The bytes go to a temporary name in the same folder, reach the disk, and only then take their
+    name (an atomic rename), so a file under a stored name is always whole; when the disk is full or
+    read-only the temporary file is removed and StorageUnavailable raised."""
     stored_name = secrets.token_hex(20) + EXTENSIONS[file_type]
     target = path_for(stored_name)
-    target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(".part")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):  # a read-only folder may refuse even this
+            temporary.unlink(missing_ok=True)
+        raise StorageUnavailable(error.errno, f"Cannot store {stored_name}: {error}") from error
     return stored_name, hashlib.sha256(data).hexdigest()
 
 
