@@ -24,7 +24,11 @@ def jobs_of(dossier) -> list[DocumentJob]:
 
 
 def emails_to(address: str) -> list[OutboundEmail]:
-    return list(db.session.scalars(db.select(OutboundEmail).where(OutboundEmail.recipient == address)))
+    return list(
+        db.session.scalars(
+            db.select(OutboundEmail).where(OutboundEmail.recipient == address).order_by(OutboundEmail.id)
+        )
+    )
 
 
 def test_a_step_that_did_not_happen_announces_nothing(held_jobs):
@@ -220,7 +224,7 @@ def test_a_failure_after_the_step_committed_says_it_was_done_not_try_again(clien
     response = client.submit(
         f"/officials/dossiers/{dossier.id}/act/receive",
         {"version": dossier.version},
-        headers={"Referer": page_url},
+        headers={"Referer": f"http://localhost{page_url}"},
     )
     assert response.status_code == 303 and response.headers["Location"].endswith(page_url)
     assert "đã được ghi nhận" in client.get(page_url).get_data(as_text=True)
