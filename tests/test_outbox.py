@@ -244,3 +244,13 @@ def test_a_failure_before_anything_committed_still_says_so(client, monkeypatch):
     monkeypatch.setattr(backoffice_views.processing, "act", broken)
     response = client.submit(f"/officials/dossiers/{dossier.id}/act/receive", {"version": dossier.version})
     assert response.status_code == 500 and "thử lại" in response.get_data(as_text=True)
+
+
+def test_every_process_that_runs_jobs_knows_every_kind_of_work():
+    # A worker imports service.jobs.tasks; an SMS handed to a worker that did not know SMS would fail.
+    import subprocess
+    import sys
+
+    code = "import service.jobs.tasks as t; from service.jobs.outbox import CHANNELS; print(sorted(CHANNELS))"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "['document', 'email', 'sms']"

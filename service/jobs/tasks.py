@@ -12,6 +12,10 @@ import logging
 
 from huey import crontab
 
+# The outbox channels register themselves on import: every process that runs jobs must know them all.
+import service.documents.jobs  # noqa: F401
+import service.notifications.email  # noqa: F401
+import service.notifications.sms  # noqa: F401
 from service.jobs.engine import app_context, huey
 
 log = logging.getLogger(__name__)
