@@ -393,6 +393,7 @@ def jobs_worker(workers):
         # An idle worker on the SQLite queue polls at most a second apart (huey's default is 10 s), so a
         # citizen's email leaves within about a second of the step; Redis queues are not polled.
         initial_delay=0.1, backoff=1.15, max_delay=1.0,
+        graceful_signal="TERM",  # systemd's stop (SIGTERM) lets running jobs finish; SIGINT stops at once
     )  # fmt: skip
     click.echo(f"Job worker started ({consumer.workers} threads, queue {type(huey.storage).__name__}).")
     consumer.run()
