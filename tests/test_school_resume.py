@@ -254,3 +254,24 @@ def test_an_invoice_the_run_did_not_see_is_not_issued_twice(client, monkeypatch,
     assert all(len(numbers) == 1 for numbers in invoices_by_student(term).values())
     counter = invoicing.invoice_counter(school.id, local_today().year)
     assert counter.last_number == 5  # no number taken by a refused insert
+
+
+def test_administrators_see_a_failed_import_and_resume_it_from_the_failing_jobs_page(
+    client, other_client, app, monkeypatch, school_and_batch
+):
+    from tests.factories import create_official
+
+    school, batch_id = school_and_batch
+    monkeypatch.setitem(app.config, "JOB_MAX_ATTEMPTS", 1)
+    fail_on_call(monkeypatch, imports, "_upsert", 2, RuntimeError("đĩa đầy"))
+    with pytest.raises(RuntimeError):
+        imports.run(batch_id)
+    monkeypatch.undo()
+    login(other_client, create_official("admin"))
+    page = other_client.get("/admin/jobs").get_data(as_text=True)
+    assert "Nhập danh sách người học" in page and school.name in page and "đĩa đầy" in page
+    assert other_client.submit(f"/admin/jobs/long/nonsense/{batch_id}/retry").status_code == 404
+    page = other_client.submit(f"/admin/jobs/long/import/{batch_id}/retry", follow_redirects=True)
+    assert "Đã cho chạy tiếp" in page.get_data(as_text=True)
+    assert batch(batch_id).status == "done" and len(students_of(school)) == 5
+    assert client.submit(f"/admin/jobs/long/import/{batch_id}/retry").status_code == 403  # a school's staff

@@ -10,11 +10,18 @@ from service.accounts.roles import Role
 from service.documents.issuing import KINDS
 from service.dossiers.models import Dossier
 from service.extensions import db
-from service.jobs import outbox
+from service.jobs import outbox, tasks
+from service.schools import runs
+from service.schools.models import InvoiceRun, School, StudentImport
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 
 CHANNEL_LABELS = {"email": "Thư điện tử", "sms": "Tin nhắn SMS", "document": "Văn bản, giấy tờ"}
+# Long work of the schools that failed JOB_MAX_ATTEMPTS times: (model, label, the task that runs it).
+LONG_RUNS = {
+    "import": (StudentImport, "Nhập danh sách người học", tasks.import_students),
+    "invoices": (InvoiceRun, "Lập hóa đơn học phí", tasks.run_invoices),
+}
 
 
 @bp.route("")
@@ -23,7 +30,7 @@ def failing():
     rows = outbox.stuck()
     return render_template(
         "jobs/failing.html", rows=rows, subjects=_subjects(rows), counts=outbox.counts(),
-        channel_labels=CHANNEL_LABELS, status_labels=outbox.STATUS_LABELS,
+        channel_labels=CHANNEL_LABELS, status_labels=outbox.STATUS_LABELS, long_runs=_failed_long_runs(),
     )  # fmt: skip
 
 
@@ -37,6 +44,36 @@ def retry(channel: str, row_id: int):
     else:
         flash("Công việc này không còn ở trạng thái lỗi (có thể đã được thực hiện).", "warning")
     return redirect(url_for("jobs.failing"))
+
+
+@bp.route("/long/<kind>/<int:row_id>/retry", methods=["POST"])
+@allow(Role.ADMIN)
+def retry_long_run(kind: str, row_id: int):
+    if kind not in LONG_RUNS:
+        abort(404)
+    model, _label, task = LONG_RUNS[kind]
+    if runs.retry(model, row_id):
+        task(row_id)  # continues after the last chunk written; the sweep takes it if this is lost
+        flash("Đã cho chạy tiếp công việc từ chỗ đã dừng.", "success")
+    else:
+        flash("Công việc này không còn ở trạng thái không thành công.", "warning")
+    return redirect(url_for("jobs.failing"))
+
+
+def _failed_long_runs() -> list[tuple[str, str, object, str]]:
+    """(kind, label, row, school name) of every failed import and invoicing run, newest first."""
+    found = []
+    for kind, (model, label, _task) in LONG_RUNS.items():
+        failed = db.session.scalars(
+            db.select(model).where(model.status == "failed").order_by(model.id.desc()).limit(100)
+        )
+        found.extend((kind, label, row) for row in failed)
+    names = dict(
+        db.session.execute(
+            db.select(School.id, School.name).where(School.id.in_({r.school_id for _, _, r in found}))
+        ).all()
+    )
+    return [(kind, label, row, names.get(row.school_id, "")) for kind, label, row in found]
 
 
 def _subjects(rows) -> dict[tuple[str, int], str]:
