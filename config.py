@@ -133,7 +133,7 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
-    # Refuse any change flushed outside write() (service/database.py); on in tests and development.
+    # Refuse any change flushed outside write() (service/database.py); on in tests.
     STRICT_WRITES = _bool("STRICT_WRITES", False)
     # How many reverse proxies stand in front of the app (0: none); their X-Forwarded-* headers are trusted.
     PROXY_COUNT = _int("PROXY_COUNT", 0)
