@@ -40,13 +40,11 @@ _app: Flask | None = None
 
 def init_app(app: Flask) -> None:
     """Bind the engine to this application (tasks run in its context) and pick the storage."""
-    global _app, huey
+    global _app
     _app = app
     url = app.config["JOBS_URL"]
-    if url == "immediate":
-        huey.immediate = True  # an in-memory queue whose tasks run as they are enqueued
-    elif url != os.environ.get("JOBS_URL", ""):
-        huey.immediate = False
+    huey.immediate = url == "immediate"  # immediate: an in-memory queue whose tasks run as enqueued
+    if url != "immediate" and url != os.environ.get("JOBS_URL", ""):
         huey.storage = make_huey(url).storage  # the tasks are declared already: swap only the queue
     outbox.set_scheduler(_hand_over)
 
