@@ -258,3 +258,19 @@ def test_every_process_that_runs_jobs_knows_every_kind_of_work():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment
     ).stdout
     assert shown.strip() == "['document', 'email', 'sms']"
+
+
+def test_no_transaction_is_open_while_a_document_is_drawn(held_jobs, monkeypatch):
+    # Drawing and signing take long (fonts, a signature service): no official's step may wait on them.
+    from service.documents import issuing
+
+    real_draw, seen = issuing.draw, []
+
+    def watching_draw(*args):
+        seen.append(db.session().in_transaction())
+        return real_draw(*args)
+
+    monkeypatch.setattr(issuing, "draw", watching_draw)
+    dossier = create_dossier(create_citizen(), submitted=True)
+    processing.act(dossier.id, create_official("reception"), "receive", {}, None)
+    assert outbox.run_due() == 1 and seen == [False]

@@ -131,16 +131,16 @@ def test_an_ipn_whose_settlement_fails_answers_99_keeps_nothing_and_the_retry_se
 
 
 def test_a_settled_ipn_answers_00_even_when_the_receipt_then_fails(app, client, paid_procedure, monkeypatch):
-    from service.documents import jobs
+    from service.documents import issuing
 
-    def refuse(_job):
+    def refuse(*_args):
         raise RuntimeError("storage full")
 
     citizen = create_citizen()
     dossier = create_dossier(citizen, paid_procedure, submitted=True)
     login(client, citizen)
     good = signed_result(app, start_payment(client, order_of(dossier)))
-    monkeypatch.setattr(jobs, "_produce_receipt", refuse)
+    monkeypatch.setattr(issuing, "draw", refuse)
     assert client.get("/payments/vnpay/ipn", query_string=good).json["RspCode"] == "00"
     assert order_of(dossier).status == "paid"
     [job] = receipt_jobs()

@@ -152,14 +152,16 @@ def test_a_decision_the_disk_refuses_keeps_its_number_for_the_retry(disk, held_j
         job = DocumentJob(dossier_id=dossier.id, kind="decision")
         db.session.add(job)
     assert outbox.run_due() == 0
-    assert db.session.get(DocumentJob, job.id).status == "failed"
-    assert db.session.scalar(db.select(DocumentCounter)) is None  # the number went back with the failure
+    failed = db.session.get(DocumentJob, job.id)
+    assert failed.status == "failed" and failed.number == "01/QĐ-SGDĐT"  # reserved for the retry
+    assert db.session.scalar(db.select(DocumentCounter.last_number)) == 1
 
     disk.repair()
     make_due(job)
     assert outbox.run_due() == 1
     [decision] = db.session.scalars(db.select(IssuedDocument)).all()
-    assert decision.number == "01/QĐ-SGDĐT"
+    assert decision.number == "01/QĐ-SGDĐT"  # the same number: none skipped, none used twice
+    assert db.session.scalar(db.select(DocumentCounter.last_number)) == 1
 
 
 def test_a_school_upload_the_disk_refuses_goes_back_to_its_page_with_the_reason(app, client, disk):

@@ -144,7 +144,10 @@ def test_a_worker_killed_while_rendering_produces_the_document_once_after_restar
     first = workers.start(FAULT_RENDER_MARKER=str(marker))
     wait_for(marker.exists, "the worker to start rendering", workers)
     kill(first)
-    assert db.session.scalar(db.select(DocumentCounter)) is None  # the number died with the transaction
+    db.session.rollback()
+    reserved = db.session.get(DocumentJob, job.id)
+    assert reserved.number == "01/QĐ-SGDĐT" and reserved.status == "running"  # kept for the next runner
+    assert db.session.scalar(db.select(IssuedDocument)) is None
     restart_after_the_lease(workers, queue, job)
     wait_for(lambda: db.session.get(DocumentJob, job.id).status == "done", "the document", workers)
 

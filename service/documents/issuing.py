@@ -100,67 +100,100 @@ def new_verification_code() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """What a document will carry, fixed before it is drawn: its number (None for the one-stop forms),
+    verification code and date. Kept on its job, so that a job run again reuses them."""
+
+    number: str | None
+    code: str
+    day: date
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A rendered, signed and stored document, not yet recorded."""
+
+    data: dict[str, Any]
+    stored_name: str
+    sha256: str
+    size: int
+    signed: bool
+
+
+def reserve(kind: str) -> Reservation:
+    """Inside a write transaction: the next number of its type for this issuer and year (gapless only
+    if the caller keeps the reservation until the document is recorded, as DocumentJob does)."""
+    spec, today = KINDS[kind], local_today()
+    number = None
+    if spec.numbering:
+        number = format_number(spec.numbering, allocate_number(spec.numbering, today.year), today.year)
+    return Reservation(number, new_verification_code(), today)
+
+
+def draw(kind: str, data: dict[str, Any], reservation: Reservation) -> Drawn:
+    """Render, sign and store the PDF. Slow (fonts, a signature): called with no transaction open, so
+    no lock is held meanwhile; a failure leaves no file behind."""
+    spec, config = KINDS[kind], current_app.config
+    url = f"{config['APP_BASE_URL']}/verify/{reservation.code}"
+    if kind == "receipt":
+        data = {**data, "receipt": {**data["receipt"], "number": reservation.number}}
+    data = {**data, "doc": {**data["doc"], "number": reservation.number, "place_date": place_date(reservation.day),
+                            "verification": {"code": reservation.code, "url": url, "qr": qr_data_uri(url)}}}  # fmt: skip
+    pdf = renderer(config["DOCUMENT_FONT_DIR"]).render(spec.template, data)
+    signed = signing.configured()
+    if signed:
+        pdf = signing.sign(pdf, reason=f"{spec.title} {reservation.number or ''}".strip())
+    stored_name, digest = uploads.store(pdf, "pdf")
+    return Drawn(data, stored_name, digest, len(pdf), signed)
+
+
+def record(
+    kind: str, reservation: Reservation, drawn: Drawn, holder: str, dossier_id: int | None,
+    actor_id: int | None, replaces: IssuedDocument | None = None, payment_order_id: int | None = None,
+) -> IssuedDocument:  # fmt: skip
+    """Inside a write transaction: the document, immutable from now on (the caller removes the stored
+    file if this transaction does not commit)."""
+    spec = KINDS[kind]
+    document = IssuedDocument(
+        dossier_id=dossier_id, kind=kind, title=spec.title, template=spec.template,
+        template_version=template_version(spec.template), number=reservation.number,
+        data=_without_images(drawn.data), sha256=drawn.sha256, stored_name=drawn.stored_name, size=drawn.size,
+        verification_code=reservation.code, holder_masked=mask(holder), signed=drawn.signed, issued_by_id=actor_id,
+        replaces_id=replaces.id if replaces else None, payment_order_id=payment_order_id,
+    )  # fmt: skip
+    if replaces is not None:
+        check_replaceable(replaces.id)
+        db.session.get(IssuedDocument, replaces.id).status = "replaced"
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def check_replaceable(document_id: int) -> None:
+    """Only a document still in force can be replaced: a revocation or another correction that got
+    there first wins, and this one is refused (the job records why)."""
+    previous = db.session.scalar(
+        for_update(db.select(IssuedDocument).where(IssuedDocument.id == document_id))
+    )
+    if previous.status != "valid":
+        raise NotReplaceable("Văn bản cần thay thế không còn hiệu lực (đã bị thu hồi hoặc đã được thay thế).")
+
+
 def issue(
     kind: str, data: dict[str, Any], holder: str, dossier_id: int | None, actor_id: int | None,
     replaces: IssuedDocument | None = None, payment_order_id: int | None = None,
 ) -> IssuedDocument:  # fmt: skip
-    """Number, render, sign and store one document, in the caller's transaction if there is one: a
-    number is used only if the document that carries it is recorded (Decree 30/2020: no gaps)."""
+    """All three steps in one transaction (samples, tests). The job engine uses them apart, so that
+    no lock is held while the PDF is drawn (service.documents.jobs)."""
     with write():
-        pdf, data, number, code = _render(kind, data)
-        stored_name, digest = uploads.store(pdf, "pdf")
+        reservation = reserve(kind)
+        drawn = draw(kind, data, reservation)
         try:
-            return _record(kind, data, holder, dossier_id, actor_id, replaces, payment_order_id,
-                           number=number, code=code, pdf=pdf, stored_name=stored_name, digest=digest)  # fmt: skip
+            return record(kind, reservation, drawn, holder, dossier_id, actor_id, replaces, payment_order_id)
         except BaseException:
-            uploads.remove(stored_name)
+            uploads.remove(drawn.stored_name)
             raise
-
-
-def _render(kind: str, data: dict[str, Any]) -> tuple[bytes, dict[str, Any], str | None, str]:
-    spec, config = KINDS[kind], current_app.config
-    today = local_today()
-    number = (
-        format_number(spec.numbering, allocate_number(spec.numbering, today.year), today.year)
-        if spec.numbering
-        else None
-    )
-    code = new_verification_code()
-    url = f"{config['APP_BASE_URL']}/verify/{code}"
-    if kind == "receipt":
-        data = {**data, "receipt": {**data["receipt"], "number": number}}
-    data = {**data, "doc": {**data["doc"], "number": number, "place_date": place_date(today),
-                            "verification": {"code": code, "url": url, "qr": qr_data_uri(url)}}}  # fmt: skip
-    pdf = renderer(config["DOCUMENT_FONT_DIR"]).render(spec.template, data)
-    if signing.configured():
-        pdf = signing.sign(pdf, reason=f"{spec.title} {number or ''}".strip())
-    return pdf, data, number, code
-
-
-def _record(kind, data, holder, dossier_id, actor_id, replaces, payment_order_id, *, number, code, pdf,
-            stored_name, digest) -> IssuedDocument:  # fmt: skip
-    spec = KINDS[kind]
-    document = IssuedDocument(
-        dossier_id=dossier_id, kind=kind, title=spec.title, template=spec.template,
-        template_version=template_version(spec.template), number=number, data=_without_images(data), sha256=digest,
-        stored_name=stored_name, size=len(pdf), verification_code=code, holder_masked=mask(holder),
-        signed=signing.configured(), issued_by_id=actor_id, replaces_id=replaces.id if replaces else None,
-        payment_order_id=payment_order_id,
-    )  # fmt: skip
-    if replaces is not None:
-        # Only a document still in force can be replaced: a revocation or another correction that got
-        # there first wins, and this one is refused (the job records why).
-        previous = db.session.scalar(
-            for_update(db.select(IssuedDocument).where(IssuedDocument.id == replaces.id))
-        )
-        if previous.status != "valid":
-            raise NotReplaceable(
-                "Văn bản cần thay thế không còn hiệu lực (đã bị thu hồi hoặc đã được thay thế)."
-            )
-        previous.status = "replaced"
-    db.session.add(document)
-    db.session.flush()
-    return document
 
 
 def _without_images(data: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ runner killed half-way leaves no number used and no document: the job is run aga
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flask import current_app
 
@@ -16,6 +17,7 @@ from service.accounts.models import User
 from service.database import for_update, write
 from service.documents import builders, issuing
 from service.documents.models import DocumentJob, IssuedDocument
+from service.dossiers import uploads
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.jobs import outbox
@@ -62,58 +64,92 @@ def run_pending(limit: int = 100) -> int:
 
 
 def perform(job_id: int, attempt: int) -> None:
-    """Number, render, store and record the document, and mark the job done, in one transaction."""
+    """Reserve the number, draw the PDF with no transaction open, then record the document and mark
+    the job done in one transaction that first checks the claim is still this runner's. The number
+    stays reserved on the job, so a runner killed while drawing leaves no gap: the next one reuses it.
+    """
+    reservation = _reserve(job_id, attempt)
+    source = _source(job_id)
+    db.session.rollback()  # nothing is held while the PDF is drawn and signed
+    drawn = issuing.draw(source.kind, source.data, reservation)
+    try:
+        with write():
+            job = outbox.lock_claimed(DocumentJob, job_id, attempt)
+            document = issuing.record(
+                job.kind, reservation, drawn, source.holder, source.dossier_id, job.requested_by_id,
+                replaces=_replaced(job, source), payment_order_id=job.payment_order_id,
+            )  # fmt: skip
+            if job.kind == "receipt":
+                _send_receipt(job.payment_order_id, document)  # the payer hears of it once, when it exists
+            outbox.finish(job, "done")
+            job.document_id, job.finished_at = document.id, utcnow()
+    except issuing.NotReplaceable as error:
+        uploads.remove(drawn.stored_name)
+        raise outbox.Cancelled(str(error)) from error
+    except BaseException:
+        uploads.remove(drawn.stored_name)
+        raise
+
+
+def _reserve(job_id: int, attempt: int) -> issuing.Reservation:
+    """The job's number, code and date: allocated by its first run, kept for every later one."""
     with write():
         job = outbox.lock_claimed(DocumentJob, job_id, attempt)
-        try:
-            document = _produce(job)
-        except issuing.NotReplaceable as error:
-            raise outbox.Cancelled(str(error)) from error
-        outbox.finish(job, "done")
-        job.document_id, job.finished_at = document.id, utcnow()
+        if job.replaces_id:
+            try:
+                issuing.check_replaceable(job.replaces_id)  # before a number is spent on it
+            except issuing.NotReplaceable as error:
+                raise outbox.Cancelled(str(error)) from error
+        if job.verification_code is None:
+            reserved = issuing.reserve(job.kind)
+            job.number, job.verification_code, job.issued_on = reserved.number, reserved.code, reserved.day
+        return issuing.Reservation(job.number, job.verification_code, job.issued_on)
 
 
-def _produce(job: DocumentJob) -> IssuedDocument:
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    data: dict
+    holder: str
+    dossier_id: int | None
+
+
+def _source(job_id: int) -> Source:
+    """What the document says, read from the dossier (or the payment order) as it is now."""
+    job = db.session.get(DocumentJob, job_id)
     if job.kind == "receipt":
-        return _produce_receipt(job)
-    dossier = db.session.get(Dossier, job.dossier_id)
-    data, holder = builders.build(job.kind, dossier)
-    previous = db.session.get(IssuedDocument, job.replaces_id) if job.replaces_id else None
-    if previous is None and job.kind in REPLACEABLE:
-        previous = db.session.scalar(
+        from service.payments.models import PaymentOrder
+
+        order = db.session.get(PaymentOrder, job.payment_order_id)
+        data, holder = builders.build_receipt(order)
+        return Source(job.kind, data, holder, order.dossier_id)
+    data, holder = builders.build(job.kind, db.session.get(Dossier, job.dossier_id))
+    return Source(job.kind, data, holder, job.dossier_id)
+
+
+def _replaced(job: DocumentJob, source: Source) -> IssuedDocument | None:
+    """A correction replaces the document it names; a control slip, the dossier's slip in force now."""
+    if job.replaces_id:
+        return db.session.get(IssuedDocument, job.replaces_id)
+    if job.kind not in REPLACEABLE:
+        return None
+    return db.session.scalar(
+        for_update(
             db.select(IssuedDocument).where(
-                IssuedDocument.dossier_id == dossier.id,
+                IssuedDocument.dossier_id == source.dossier_id,
                 IssuedDocument.kind == job.kind,
                 IssuedDocument.status == "valid",
             )
         )
-    return issuing.issue(job.kind, data, holder, dossier.id, job.requested_by_id, replaces=previous)
-
-
-def _produce_receipt(job: DocumentJob) -> IssuedDocument:
-    """The e-receipt of a paid order, then a message to the payer with its link."""
-    from service.payments.models import PaymentOrder
-
-    order = db.session.get(PaymentOrder, job.payment_order_id)
-    data, holder = builders.build_receipt(order)
-    previous = db.session.get(IssuedDocument, job.replaces_id) if job.replaces_id else None
-    document = issuing.issue(
-        "receipt",
-        data,
-        holder,
-        order.dossier_id,
-        job.requested_by_id,
-        replaces=previous,
-        payment_order_id=order.id,
     )
-    _send_receipt(order, document)
-    return document
 
 
-def _send_receipt(order, document: IssuedDocument) -> None:
+def _send_receipt(order_id: int, document: IssuedDocument) -> None:
     """Queued in the receipt's own transaction: the payer hears of it once, when it exists."""
     from service.notifications.email import queue_email
+    from service.payments.models import PaymentOrder
 
+    order = db.session.get(PaymentOrder, order_id)
     owner = db.session.get(User, order.payer_id) if order.payer_id else None
     recipient = order.payer_email or (owner.email if owner else None)
     if recipient:

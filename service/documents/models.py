@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, String
@@ -69,5 +69,10 @@ class DocumentJob(OutboxItem, db.Model):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
     # A correction: the new document replaces this one (which is kept, marked replaced).
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
+    # Reserved by the job's first run, before the PDF is drawn, and reused by any later run: a runner
+    # that dies while drawing leaves neither a gap nor a second number (Decree 30/2020).
+    number: Mapped[str | None] = mapped_column(String(60))
+    verification_code: Mapped[str | None] = mapped_column(String(20))
+    issued_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
