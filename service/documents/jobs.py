@@ -1,9 +1,10 @@
 """Documents are produced after the transition that needs them has committed, never inside it.
 
 The transition adds DocumentJob rows in its own transaction (so a job exists if and only if the step
-happened); the job engine (service.jobs) runs them after the commit. A job numbers, renders, stores
-and records its document and marks itself done in one transaction that first checks its claim, so a
-runner killed half-way leaves no number used and no document: the job is run again, once.
+happened); the job engine (service.jobs) runs them after the commit. A job reserves its number on
+its own row, draws the PDF with no transaction open, then records the document and marks itself done
+in one transaction that first checks its claim: a runner killed half-way leaves the reservation and
+no document, and the job run again issues that same number, once.
 """
 
 from __future__ import annotations
