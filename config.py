@@ -137,6 +137,13 @@ class Config:
     STRICT_WRITES = _bool("STRICT_WRITES", False)
     # How many reverse proxies stand in front of the app (0: none); their X-Forwarded-* headers are trusted.
     PROXY_COUNT = _int("PROXY_COUNT", 0)
+    # A login session ends after this long without a request, and this long after the login whatever
+    # happens (ASVS 4.0.3 §3.3.2, level 2); service/accounts/sessions.py.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
+    # Failed logins from one address whatever the emails tried (LOGIN_MAX_FAILURES counts attempts per
+    # email and address); service/accounts/throttle.py.
+    LOGIN_ADDRESS_FAILURES = os.environ.get("LOGIN_ADDRESS_FAILURES", "50 per hour")
 
 
 class DevelopmentConfig(Config):

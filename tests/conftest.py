@@ -49,6 +49,7 @@ class Client(FlaskClient):
     """
 
     _csrf: str | None = None
+    _csrf_secret: str | None = None
 
     def open(self, *args, **kwargs):
         response = contextvars.Context().run(super().open, *args, **kwargs)
@@ -57,10 +58,20 @@ class Client(FlaskClient):
         return response
 
     def csrf_token(self) -> str:
-        if self._csrf is None:
+        """A page's token, fetched again when the session's secret changed (a login starts afresh)."""
+        if self._csrf is None or self._csrf_secret != self.session_data().get("csrf_token"):
             page = self.get("/account/login").get_data(as_text=True)
             self._csrf = CSRF_INPUT.search(page).group(1)
+            self._csrf_secret = self.session_data().get("csrf_token")
         return self._csrf
+
+    def session_data(self) -> dict:
+        """What the browser's session cookie holds (signed, not encrypted: anyone can read it)."""
+        app = self.application
+        cookie = self.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        if cookie is None:
+            return {}
+        return app.session_interface.get_signing_serializer(app).loads(cookie.value)
 
     def submit(self, url: str, data: dict | list | None = None, **kwargs):
         if isinstance(data, list):

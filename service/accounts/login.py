@@ -1,16 +1,15 @@
-"""Flask-Login wiring."""
+"""Flask-Login wiring: the user of a request comes from a session that has not ended (sessions.py)."""
 
 from flask import flash, redirect, request, url_for
 
+from service.accounts import sessions
 from service.accounts.models import User
-from service.extensions import db, login_manager
+from service.extensions import login_manager
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
-        return None
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    return sessions.resume(session_id)
 
 
 @login_manager.unauthorized_handler
@@ -22,6 +21,7 @@ def unauthorized():
 
         return error_response(401)
     stash_posted_draft()
-    flash("Vui lòng đăng nhập để tiếp tục. Dữ liệu bạn đã lưu vẫn được giữ nguyên.", "info")
+    if not sessions.has_expired():  # which said so already
+        flash("Vui lòng đăng nhập để tiếp tục. Dữ liệu bạn đã lưu vẫn được giữ nguyên.", "info")
     target = request.full_path if request.method == "GET" else request.path
     return redirect(url_for("accounts.login", next=target.rstrip("?")))

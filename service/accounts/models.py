@@ -14,6 +14,15 @@ from service.extensions import db
 from service.timeutil import utcnow
 
 
+def hash_password(password: str) -> str:
+    # Werkzeug's default is scrypt: slow and salted.
+    return generate_password_hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    return check_password_hash(password_hash, password)
+
+
 class Department(db.Model):
     """A unit of the agency (phòng, bộ phận) that handles dossiers."""
 
@@ -43,8 +52,8 @@ class User(UserMixin, db.Model):
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     email_confirmed_at: Mapped[datetime | None]
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
+    # Part of the id kept in every session cookie (get_id): raising it ends every session of the account.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -52,11 +61,13 @@ class User(UserMixin, db.Model):
     consents: Mapped[list[ConsentRecord]] = relationship(back_populates="user", order_by="ConsentRecord.id")
 
     def set_password(self, password: str) -> None:
-        # Werkzeug's default is scrypt: slow and salted.
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
+
+    def get_id(self) -> str:  # Flask-Login stores this in the session (service/accounts/sessions.py)
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import or_
 
+from service.accounts import throttle
 from service.accounts.emails import send_account_link
-from service.accounts.models import ConsentRecord, Department, User
+from service.accounts.models import ConsentRecord, Department, User, hash_password, password_matches
 from service.accounts.roles import Role
-from service.accounts.tokens import CONFIRM_EMAIL, RESET_PASSWORD, consume_token
-from service.database import for_update, write
+from service.accounts.tokens import CONFIRM_EMAIL, RESET_PASSWORD, consume_token, expire_tokens
+from service.database import write
 from service.extensions import db
 from service.timeutil import utcnow
 
@@ -90,34 +91,47 @@ def reset_password(raw: str, new_password: str) -> User | None:
     with write():
         user = consume_token(raw, RESET_PASSWORD)
         if user is not None:
-            user.set_password(new_password)
-            user.failed_logins, user.locked_until = 0, None
+            _replace_password(user, new_password)
             # Receiving the link by email proves the address too (officials set their first password so).
             user.email_confirmed_at = user.email_confirmed_at or utcnow()
     return user
 
 
-def authenticate(email: str, password: str) -> tuple[User | None, str | None]:
-    """Check a password, counting failures and locking the account for a while after too many. The
-    row is locked while it is counted, so that concurrent wrong guesses are all counted."""
+def authenticate(email: str, password: str, address: str) -> tuple[User | None, str | None]:
+    """Check a password. An unknown email and a wrong password get the same answer in about the same
+    time (a password hash is checked either way); attempts are throttled per email and address
+    (service/accounts/throttle.py), never by locking the account."""
+    email = email.strip().lower()
+    if not throttle.take_attempt(email, address):
+        minutes = throttle.minutes_to_wait(email, address)
+        return None, f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+    user = find_by_email(email)
+    if not _password_matches(user, password):
+        throttle.count_failure(address)
+        return None, "Email hoặc mật khẩu không đúng."
+    problem = _account_problem(user)
+    if problem:
+        return None, problem
+    throttle.forget_attempts(email, address)
     with write():
-        user = db.session.scalar(for_update(db.select(User).where(User.email == email.strip().lower())))
-        now = utcnow()
-        problem = _login_problem(user, password, now)
-        if problem is None:
-            user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    return (None, problem) if problem else (user, None)
+        db.session.get(User, user.id).last_login_at = utcnow()
+    return user, None
 
 
-def _login_problem(user: User | None, password: str, now: datetime) -> str | None:
-    config = current_app.config
-    if user is not None and user.locked_until and user.locked_until > now:
-        minutes = config["LOGIN_LOCK_MINUTES"]
-        return f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút."
-    if user is None or not user.check_password(password):
-        if user is not None:
-            _count_failure(user, now)
-        return "Email hoặc mật khẩu không đúng."
+@cache
+def _dummy_password_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    if user is None:
+        password_matches(_dummy_password_hash(), password)  # as slow as checking a real one
+        return False
+    return user.check_password(password)
+
+
+def _account_problem(user: User) -> str | None:
+    """Told only to someone who knows the password."""
     if not user.is_active_account:
         return "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị hệ thống."
     if user.email_confirmed_at is None:
@@ -125,12 +139,22 @@ def _login_problem(user: User | None, password: str, now: datetime) -> str | Non
     return None
 
 
-def _count_failure(user: User, now: datetime) -> None:
-    config = current_app.config
-    user.failed_logins += 1
-    if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-        user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
-        user.failed_logins = 0
+def end_sessions(user_id: int) -> None:
+    """Sign the account out of every browser: on logout, a cookie copied elsewhere dies with it."""
+    with write():
+        _revoke_sessions(db.session.get(User, user_id))
+
+
+def _revoke_sessions(user: User) -> None:
+    # In SQL, so that two revocations at once both count (service/accounts/sessions.py reads it).
+    user.session_version = User.session_version + 1
+
+
+def _replace_password(user: User, new_password: str) -> None:
+    """A new password ends every session and every reset link sent for the old one."""
+    user.set_password(new_password)
+    _revoke_sessions(user)
+    expire_tokens(user, RESET_PASSWORD)
 
 
 def update_profile(user: User, data: dict) -> None:
@@ -143,12 +167,13 @@ def update_profile(user: User, data: dict) -> None:
             user.tax_code = data["tax_code"] or user.tax_code
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str) -> User:
     with write():
         user = db.session.get(User, user.id)
         if not user.check_password(current_password):
             raise AccountError("Mật khẩu hiện tại không đúng.", "current_password")
-        user.set_password(new_password)
+        _replace_password(user, new_password)
+    return user
 
 
 def create_official(
@@ -217,4 +242,6 @@ def set_active(user_id: int, active: bool) -> User | None:
         user = db.session.get(User, user_id)
         if user is not None:
             user.is_active_account = active
+            if not active:
+                _revoke_sessions(user)
     return user

@@ -17,8 +17,10 @@ RESET_PASSWORD = "reset_password"
 
 
 def issue_token(user: User, purpose: str, hours: int) -> str:
-    """Add the token to the caller's write transaction; the raw value is returned, never stored."""
+    """Add the token to the caller's write transaction; the raw value is returned, never stored.
+    Only the newest link of a purpose works: the ones sent before it expire now."""
     raw = secrets.token_urlsafe(32)
+    expire_tokens(user, purpose)
     db.session.add(
         AccountToken(
             user_id=user.id,
@@ -28,6 +30,22 @@ def issue_token(user: User, purpose: str, hours: int) -> str:
         )
     )
     return raw
+
+
+def expire_tokens(user: User, purpose: str) -> None:
+    """End the user's unused links of this purpose (in the caller's write transaction): a newer link
+    was sent, or the password they would reset has changed."""
+    now = utcnow()
+    db.session.execute(
+        update(AccountToken)
+        .where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+            AccountToken.expires_at > now,
+        )
+        .values(expires_at=now)
+    )
 
 
 def recently_issued(user: User, purpose: str, seconds: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from forms.accounts import (
     ChangePasswordForm,
@@ -17,7 +17,7 @@ from forms.accounts import (
     ResetPasswordForm,
 )
 from service.access import ANYONE, SIGNED_IN, allow
-from service.accounts import operations, tokens
+from service.accounts import operations, sessions, tokens
 from service.accounts.emails import send_account_link
 from service.accounts.roles import Role
 from service.extensions import limiter
@@ -96,9 +96,9 @@ def resend_confirmation():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user, problem = operations.authenticate(form.email.data, form.password.data)
+        user, problem = operations.authenticate(form.email.data, form.password.data, request.remote_addr)
         if user is not None:
-            login_user(user)
+            sessions.begin(user)
             flash(f"Xin chào {user.display_name}.", "success")
             return redirect(safe_next(url_for("home.dashboard")))
         form.password.errors.append(problem)
@@ -108,7 +108,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow(SIGNED_IN)
 def logout():
-    logout_user()
+    operations.end_sessions(current_user.id)
+    sessions.end()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("home.index"))
 
@@ -162,10 +163,11 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            operations.change_password(current_user, form.current_password.data, form.password.data)
+            user = operations.change_password(current_user, form.current_password.data, form.password.data)
         except operations.AccountError as error:
             form.current_password.errors.append(error.message)
         else:
-            flash("Đã đổi mật khẩu.", "success")
+            sessions.begin(user)  # every other browser is signed out; this one goes on, afresh
+            flash("Đã đổi mật khẩu. Các phiên đăng nhập trên thiết bị khác đã kết thúc.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form)
