@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
+# The demo targets ask for development explicitly: without APP_ENV the app runs (and checks) production.
+DEV := APP_ENV=development
 # `make run` serves the embedded SQLite database unless RUN_DATABASE_URL says otherwise, on PORT.
 RUN_DATABASE_URL ?=
 PORT ?= 5000
@@ -19,16 +21,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 run: setup
-	DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) db upgrade
-	DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) seed-demo
-	DATABASE_URL=$(RUN_DATABASE_URL) PORT=$(PORT) ./scripts/serve.sh
+	$(DEV) DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) db upgrade
+	$(DEV) DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) seed-demo
+	$(DEV) DATABASE_URL=$(RUN_DATABASE_URL) PORT=$(PORT) ./scripts/serve.sh
 
-# A job worker alone (production runs several, see README "Jobs"); `make jobs` lists failing jobs.
+# A job worker alone for the demo (production runs several, see README "Jobs"); `make jobs` lists
+# failing jobs of the demo.
 worker: setup
-	DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) jobs worker
+	$(DEV) DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) jobs worker
 
 jobs: setup
-	DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) jobs list
+	$(DEV) DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) jobs list
 
 test: setup
 	$(BIN)/pytest -q

@@ -7,17 +7,40 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 
-if os.environ.get("APP_ENV", "development") == "development":
-    # An optional .env file is read in development only; production takes its environment as given.
+if os.environ.get("APP_ENV") == "development":
+    # An optional .env file is read in development only (asked for explicitly: production is the default);
+    # production takes its environment as given.
     from dotenv import load_dotenv
 
     load_dotenv(BASE_DIR / ".env", override=False)
 
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 
+# The demo's values, published with this source code: development and the tests fall back on them,
+# production has no default for any of them and refuses to start with one (service/safety.py).
+DEMO_SETTINGS = {
+    "SECRET_KEY": "dev-only-secret-key-do-not-use-in-production",
+    "ISSUER_TAX_CODE": "1600000000",
+    "VNPAY_TMN_CODE": "GDNNDEMO",
+    "VNPAY_HASH_SECRET": "DEVONLYVNPAYSECRET0123456789ABCD",
+    "MOMO_PARTNER_CODE": "MOMOGDNN",
+    "MOMO_ACCESS_KEY": "DEVACCESSKEY",
+    "MOMO_SECRET_KEY": "DEVONLYMOMOSECRET0123456789abcdef",
+    "VIETQR_BANK_BIN": "970436",
+    "VIETQR_ACCOUNT_NO": "0011001234567",
+    "VIETQR_ACCOUNT_NAME": "SO GIAO DUC VA DAO TAO TINH AN GIANG",
+    "VIETQR_BANK_NAME": "Vietcombank",
+    "BANKFEED_API_KEY": "dev-bankfeed-key",
+}
+TEST_SECRET_KEY = "test-secret-key"
+
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+def _demo(name: str) -> str:
+    return os.environ.get(name, DEMO_SETTINGS[name])
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -29,7 +52,7 @@ def _bool(name: str, default: bool) -> bool:
 
 class Config:
     ENV_NAME = "production"
-    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'gdnn.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
@@ -70,7 +93,7 @@ class Config:
     # Electronic receipts (biên lai điện tử, Decree 123/2020): symbols unconfirmed, keep them configured.
     RECEIPT_FORM_SYMBOL = os.environ.get("RECEIPT_FORM_SYMBOL", "01BLP0-001")
     RECEIPT_SERIES_PREFIX = os.environ.get("RECEIPT_SERIES_PREFIX", "AG")  # series = prefix-YYE, e.g. AG-26E
-    ISSUER_TAX_CODE = os.environ.get("ISSUER_TAX_CODE", "1600000000")
+    ISSUER_TAX_CODE = os.environ.get("ISSUER_TAX_CODE", "")
     SIGNING_CERT = os.environ.get("SIGNING_CERT", "")
     SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
     SIGNING_KEY_PASSWORD = os.environ.get("SIGNING_KEY_PASSWORD", "")
@@ -85,23 +108,25 @@ class Config:
     JOB_MAX_ATTEMPTS = _int("JOB_MAX_ATTEMPTS", 8)  # then it is dead, listed at /admin/jobs
     JOB_RETRY_SECONDS = _int("JOB_RETRY_SECONDS", 30)  # doubled after each failed attempt, at most an hour
 
-    # VNPAY 2.1.0. Without a terminal code the local simulator (PAYMENT_SIMULATORS) stands in for it.
-    VNPAY_TMN_CODE = os.environ.get("VNPAY_TMN_CODE", "GDNNDEMO")
-    VNPAY_HASH_SECRET = os.environ.get("VNPAY_HASH_SECRET", "DEVONLYVNPAYSECRET0123456789ABCD")
-    VNPAY_PAYMENT_URL = os.environ.get("VNPAY_PAYMENT_URL", "")  # default: the simulator's page
+    # Payment gateways: each is on when all its settings are given, off when none is (see
+    # service/payments/adapters.py); in development the demo values and the simulators stand in.
+    # VNPAY 2.1.0.
+    VNPAY_TMN_CODE = os.environ.get("VNPAY_TMN_CODE", "")
+    VNPAY_HASH_SECRET = os.environ.get("VNPAY_HASH_SECRET", "")
+    VNPAY_PAYMENT_URL = os.environ.get("VNPAY_PAYMENT_URL", "")  # unset: the simulator's page, if mounted
     VNPAY_API_URL = os.environ.get("VNPAY_API_URL", "")
-    PAYMENT_SIMULATORS = _bool("PAYMENT_SIMULATORS", False)
-    # MoMo API v2. Without a real endpoint the local simulator stands in for it.
-    MOMO_PARTNER_CODE = os.environ.get("MOMO_PARTNER_CODE", "MOMOGDNN")
-    MOMO_ACCESS_KEY = os.environ.get("MOMO_ACCESS_KEY", "DEVACCESSKEY")
-    MOMO_SECRET_KEY = os.environ.get("MOMO_SECRET_KEY", "DEVONLYMOMOSECRET0123456789abcdef")
-    MOMO_ENDPOINT = os.environ.get("MOMO_ENDPOINT", "")  # default: the simulator
+    PAYMENT_SIMULATORS = _bool("PAYMENT_SIMULATORS", False)  # development only: production refuses it
+    # MoMo API v2.
+    MOMO_PARTNER_CODE = os.environ.get("MOMO_PARTNER_CODE", "")
+    MOMO_ACCESS_KEY = os.environ.get("MOMO_ACCESS_KEY", "")
+    MOMO_SECRET_KEY = os.environ.get("MOMO_SECRET_KEY", "")
+    MOMO_ENDPOINT = os.environ.get("MOMO_ENDPOINT", "")  # unset: the simulator, if mounted
     # VietQR transfers to the agency's account, confirmed by a bank-feed webhook (SePay's format).
-    VIETQR_BANK_BIN = os.environ.get("VIETQR_BANK_BIN", "970436")
-    VIETQR_ACCOUNT_NO = os.environ.get("VIETQR_ACCOUNT_NO", "0011001234567")
-    VIETQR_ACCOUNT_NAME = os.environ.get("VIETQR_ACCOUNT_NAME", "SO GIAO DUC VA DAO TAO TINH AN GIANG")
-    VIETQR_BANK_NAME = os.environ.get("VIETQR_BANK_NAME", "Vietcombank")
-    BANKFEED_API_KEY = os.environ.get("BANKFEED_API_KEY", "dev-bankfeed-key")
+    VIETQR_BANK_BIN = os.environ.get("VIETQR_BANK_BIN", "")
+    VIETQR_ACCOUNT_NO = os.environ.get("VIETQR_ACCOUNT_NO", "")
+    VIETQR_ACCOUNT_NAME = os.environ.get("VIETQR_ACCOUNT_NAME", "")
+    VIETQR_BANK_NAME = os.environ.get("VIETQR_BANK_NAME", "")
+    BANKFEED_API_KEY = os.environ.get("BANKFEED_API_KEY", "")
     PAYMENT_ATTEMPT_MINUTES = _int("PAYMENT_ATTEMPT_MINUTES", 15)
     # The national payment platform's bill presentment (see service/payments/paygov.py); off when unset.
     PAYGOV_API_KEY = os.environ.get("PAYGOV_API_KEY", "")
@@ -146,18 +171,34 @@ class Config:
     LOGIN_ADDRESS_FAILURES = os.environ.get("LOGIN_ADDRESS_FAILURES", "50 per hour")
 
 
-class DevelopmentConfig(Config):
+class DemoSettings:
+    """The published demo values (DEMO_SETTINGS) as defaults: for development and the tests only."""
+
+    SECRET_KEY = _demo("SECRET_KEY")
+    ISSUER_TAX_CODE = _demo("ISSUER_TAX_CODE")
+    VNPAY_TMN_CODE = _demo("VNPAY_TMN_CODE")
+    VNPAY_HASH_SECRET = _demo("VNPAY_HASH_SECRET")
+    MOMO_PARTNER_CODE = _demo("MOMO_PARTNER_CODE")
+    MOMO_ACCESS_KEY = _demo("MOMO_ACCESS_KEY")
+    MOMO_SECRET_KEY = _demo("MOMO_SECRET_KEY")
+    VIETQR_BANK_BIN = _demo("VIETQR_BANK_BIN")
+    VIETQR_ACCOUNT_NO = _demo("VIETQR_ACCOUNT_NO")
+    VIETQR_ACCOUNT_NAME = _demo("VIETQR_ACCOUNT_NAME")
+    VIETQR_BANK_NAME = _demo("VIETQR_BANK_NAME")
+    BANKFEED_API_KEY = _demo("BANKFEED_API_KEY")
+
+
+class DevelopmentConfig(DemoSettings, Config):
     ENV_NAME = "development"
     PAYMENT_SIMULATORS = _bool("PAYMENT_SIMULATORS", True)
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-do-not-use-in-production")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 
-class TestConfig(Config):
+class TestConfig(DemoSettings, Config):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret-key"
+    SECRET_KEY = TEST_SECRET_KEY
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     MAIL_SERVER = ""
@@ -177,7 +218,8 @@ CONFIGS = {"development": DevelopmentConfig, "production": Config, "test": TestC
 
 
 def config_for(name: str | None = None) -> type[Config]:
-    name = name or os.environ.get("APP_ENV", "development")
+    """Production unless APP_ENV says otherwise: a plain `gunicorn wsgi:app` must never run the demo."""
+    name = name or os.environ.get("APP_ENV") or "production"
     if name not in CONFIGS:
         raise RuntimeError(f"APP_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
     return CONFIGS[name]

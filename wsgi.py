@@ -1,5 +1,12 @@
-"""WSGI entry point: `gunicorn wsgi:app` in production, `flask --app wsgi ...` for commands."""
+"""WSGI entry point: `gunicorn wsgi:app` in production, `flask --app wsgi ...` for commands.
+
+Without APP_ENV=development this is production, which refuses to start unsafe (service/safety.py);
+`flask --app wsgi doctor` alone is let through such a configuration, to say what is wrong with it.
+"""
+
+import sys
 
 from service import create_app
+from service.safety import doctor_requested
 
-app = create_app()
+app = create_app(refuse_unsafe=not doctor_requested(sys.argv))

@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def main(rows: int) -> None:
     workdir = tempfile.mkdtemp(prefix="gdnn-bench-")
+    os.environ.setdefault("APP_ENV", "development")  # the demo settings: production is the default
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
     os.environ.setdefault("UPLOAD_FOLDER", f"{workdir}/uploads")
     os.environ["STUDENT_IMPORT_MAX_BYTES"] = str(50 * 1024 * 1024)

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def main(per_month: int) -> None:
     workdir = tempfile.mkdtemp(prefix="gdnn-bench-")
+    os.environ.setdefault("APP_ENV", "development")  # the demo settings: production is the default
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
     os.environ.setdefault("UPLOAD_FOLDER", f"{workdir}/uploads")
     from flask_migrate import upgrade

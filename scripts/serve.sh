@@ -2,6 +2,9 @@
 # `make run`: the web server and a job worker in one terminal; Ctrl-C (or either one ending) stops both.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# The demo: the web server and its worker both run the development settings (demo values, simulators);
+# without APP_ENV the app would run production, which refuses the demo's published values.
+export APP_ENV=development
 FLASK=(.venv/bin/flask --app wsgi)
 "${FLASK[@]}" jobs worker &
 worker=$!

@@ -9,7 +9,9 @@ from flask import Flask
 from config import BASE_DIR, Config, config_for
 
 
-def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+def create_app(config: type[Config] | None = None, *, refuse_unsafe: bool = True, **overrides) -> Flask:
+    """The app for `config` (APP_ENV's class by default: production). Production refuses to start
+    unsafe (service/safety.py); only `flask doctor` asks for refuse_unsafe=False, to explain why."""
     config = config or config_for()
     app = Flask(
         __name__,
@@ -19,8 +21,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     )
     app.config.from_object(config)
     app.config.update(overrides)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set outside development and tests (export SECRET_KEY=...).")
+    if refuse_unsafe:
+        from service.safety import refuse_unsafe_start
+
+        refuse_unsafe_start(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
     from service.documents.renderer import renderer

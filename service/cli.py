@@ -125,6 +125,13 @@ def seed_demo():
     """Load the catalogue, one demo account per role and demo dossiers (once)."""
     from service.demo import seed
 
+    if current_app.config["ENV_NAME"] == "production":
+        # The demo accounts' password is published in the README: they must never exist in production.
+        raise click.ClickException(
+            "Dữ liệu mẫu chỉ dành cho development: mật khẩu các tài khoản mẫu được công bố "
+            "(demo data is for development only: its accounts' password is published). APP_ENV=development."
+        )
+
     with _request_context():
         created = seed()
     click.echo("Demo data created." if created else "Demo data already present; nothing to do.")
@@ -199,6 +206,9 @@ def payments_create_order(amount, description, gateway, payer_name, payer_email)
     if not re.fullmatch(r"-?[0-9]{1,15}", text):
         raise click.BadParameter("Số tiền phải là số nguyên (đồng), chỉ gồm chữ số.", param_hint="--amount")
     value = int(text)
+    if not ADAPTERS[gateway].enabled():
+        missing = ", ".join(ADAPTERS[gateway].missing(current_app.config))
+        raise click.UsageError(f"{ADAPTERS[gateway].label} chưa được cấu hình (thiếu {missing}).")
     problem = ADAPTERS[gateway].check_amount(value) if value > 0 else "Số tiền phải lớn hơn 0."
     if problem:
         raise click.BadParameter(problem, param_hint="--amount")
@@ -443,7 +453,10 @@ def _status(channel: str, row_id: int) -> str:
 
 
 def register(app: Flask) -> None:
+    from service.doctor import doctor
+
     for command in (
+        doctor,
         users_cli,
         catalogue_cli,
         backup_cli,

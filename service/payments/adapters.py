@@ -9,6 +9,7 @@ A national payment platform (PayGov) integration is a bill-presentment adapter o
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import current_app, url_for
@@ -64,6 +65,25 @@ class Adapter:
     max_amount = 0  # per transaction, VND
     has_refund_api = True
     payer_facing = True  # offered to payers as a way to pay
+    # What the gateway needs: without all of them it is off (not offered, its callbacks answer 404), so
+    # nothing is ever signed or verified with an empty or a demo secret. The simulators, when mounted,
+    # stand in for the `simulated` ones (the gateway's own addresses).
+    settings: tuple[str, ...] = ()
+    simulated: tuple[str, ...] = ()
+
+    def missing(self, config: Mapping) -> list[str]:
+        stand_in = self.simulated if config.get("PAYMENT_SIMULATORS") else ()
+        return [name for name in self.settings if not config.get(name) and name not in stand_in]
+
+    def given(self, config: Mapping) -> list[str]:
+        return [name for name in self.settings if config.get(name)]
+
+    def enabled(self, config: Mapping | None = None) -> bool:
+        return not self.missing(current_app.config if config is None else config)
+
+    def available(self, school_id: int | None) -> bool:
+        """Offered for a payment owed to this school (None: to the agency)."""
+        return self.enabled()
 
     def attempt_minutes(self) -> int:
         return current_app.config["PAYMENT_ATTEMPT_MINUTES"]
@@ -99,6 +119,8 @@ class Vnpay(Adapter):
     name, label = "vnpay", "VNPAY"
     # "Số tiền hợp lệ từ 5.000 đến dưới 1 tỷ đồng" (VNPAY's own message for vnp_Amount).
     min_amount, max_amount = 5_000, 999_999_999
+    settings = ("VNPAY_TMN_CODE", "VNPAY_HASH_SECRET", "VNPAY_PAYMENT_URL", "VNPAY_API_URL")
+    simulated = ("VNPAY_PAYMENT_URL", "VNPAY_API_URL")
 
     def payment_base(self) -> str:
         return current_app.config["VNPAY_PAYMENT_URL"] or _base() + "/simulators/vnpay/paymentv2/vpcpay.html"
@@ -119,6 +141,8 @@ class Vnpay(Adapter):
         return Start(redirect_url=url)
 
     def _call(self, command: str, values: dict[str, str], fields: tuple[str, ...]) -> dict | None:
+        if not self.enabled():
+            return None  # not configured here (any more): as if VNPAY did not answer
         config = current_app.config
         values = {
             "RequestId": secrets.token_hex(8), "Version": vnpay.VERSION, "Command": command,
@@ -213,11 +237,15 @@ def _vnpay_refund_state(status: str | None, transaction: str | None) -> RefundOu
 class Momo(Adapter):
     name, label = "momo", "Ví MoMo"
     min_amount, max_amount = 1_000, 50_000_000  # captureWallet: 1.000 đ to 50.000.000 đ
+    settings = ("MOMO_PARTNER_CODE", "MOMO_ACCESS_KEY", "MOMO_SECRET_KEY", "MOMO_ENDPOINT")
+    simulated = ("MOMO_ENDPOINT",)
 
     def endpoint(self) -> str:
         return current_app.config["MOMO_ENDPOINT"] or _base() + "/simulators/momo"
 
     def _post(self, path: str, body: dict, fields: tuple[str, ...]) -> dict | None:
+        if not self.enabled():
+            return None  # not configured here (any more): as if MoMo did not answer
         config = current_app.config
         body = {"partnerCode": config["MOMO_PARTNER_CODE"], **body}
         body["signature"] = momo.sign(
@@ -308,23 +336,29 @@ class Account:
     bank_name: str
 
 
-def collecting_account(order: PaymentOrder) -> Account:
-    """Where a transfer goes: the school's own account for its invoices, else the agency's."""
-    config = current_app.config
-    if order.school_id:
+# The agency's own collecting account: all three given, or none (then only schools' accounts collect).
+AGENCY_ACCOUNT = ("VIETQR_BANK_BIN", "VIETQR_ACCOUNT_NO", "VIETQR_ACCOUNT_NAME")
+
+
+def collecting_account(order: PaymentOrder) -> Account | None:
+    return account_for(order.school_id)
+
+
+def account_for(school_id: int | None) -> Account | None:
+    """Where a transfer goes: the school's own account for its invoices, else the agency's; None when
+    neither is configured (no QR is ever drawn for a made-up account)."""
+    if school_id:
         from service.extensions import db
         from service.schools.models import School
 
-        school = db.session.get(School, order.school_id)
+        school = db.session.get(School, school_id)
         if school.bank_account_no and school.bank_bin:
             return Account(school.bank_bin, school.bank_account_no, school.bank_account_name or school.name,
                            school.bank_name or "")  # fmt: skip
-    return Account(
-        config["VIETQR_BANK_BIN"],
-        config["VIETQR_ACCOUNT_NO"],
-        config["VIETQR_ACCOUNT_NAME"],
-        config["VIETQR_BANK_NAME"],
-    )
+    config = current_app.config
+    if not all(config[name] for name in AGENCY_ACCOUNT):
+        return None
+    return Account(*(config[name] for name in AGENCY_ACCOUNT), config["VIETQR_BANK_NAME"])
 
 
 def our_accounts() -> set[str]:
@@ -335,7 +369,7 @@ def our_accounts() -> set[str]:
     numbers = set(
         db.session.scalars(db.select(School.bank_account_no).where(School.bank_account_no.is_not(None)))
     )
-    return numbers | {current_app.config["VIETQR_ACCOUNT_NO"]}
+    return {number for number in numbers | {current_app.config["VIETQR_ACCOUNT_NO"]} if number}
 
 
 class VietQR(Adapter):
@@ -343,12 +377,18 @@ class VietQR(Adapter):
     # NAPAS 247 fast transfers: under 500 million đồng per transaction.
     min_amount, max_amount = 1, 499_999_999
     has_refund_api = False  # the accountant transfers the money back and records the bank's reference
+    settings = ("BANKFEED_API_KEY",)  # without the bank feed no transfer would ever be confirmed
 
     def attempt_minutes(self) -> int:
         return current_app.config["VIETQR_ATTEMPT_MINUTES"]
 
+    def available(self, school_id: int | None) -> bool:
+        return self.enabled() and account_for(school_id) is not None
+
     def start(self, order, attempt, client_ip):
         account = collecting_account(order)
+        if account is None:
+            raise GatewayRefused("Chưa có tài khoản nhận chuyển khoản cho khoản này.")
         return Start(
             qr_payload=vietqr.payload(account.bank_bin, account.number, attempt.amount, attempt.reference)
         )
@@ -380,6 +420,7 @@ class PayGov(Recorded):
     """The national payment platform collects through its own portal (see `paygov.py`)."""
 
     name, label = "paygov", "Nền tảng thanh toán trực tuyến quốc gia"
+    settings = ("PAYGOV_API_KEY",)
     refused = "Khoản này được thanh toán trên Cổng Dịch vụ công quốc gia."
     refund_message = "Hoàn tiền qua đơn vị vận hành nền tảng; kế toán ghi số tham chiếu."
 
@@ -395,3 +436,11 @@ class Counter(Recorded):
 ADAPTERS: dict[str, Adapter] = {
     adapter.name: adapter for adapter in (Vnpay(), VietQR(), Momo(), PayGov(), Counter())
 }
+
+
+def offered(amount: int, school_id: int | None) -> list[Adapter]:
+    """The ways to pay a payer is shown: gateways configured here that take this amount."""
+    return [
+        adapter for adapter in ADAPTERS.values()
+        if adapter.payer_facing and adapter.available(school_id) and adapter.check_amount(amount) is None
+    ]  # fmt: skip

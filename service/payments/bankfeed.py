@@ -63,7 +63,8 @@ def _mismatch(
     order: PaymentOrder, attempt: PaymentAttempt, credited: str, amount: int
 ) -> tuple[str, str] | None:
     """Why a matched credit cannot settle its attempt: (review kind, detail for the accountant)."""
-    if collecting_account(order).number != credited:
+    account = collecting_account(order)
+    if account is None or account.number != credited:
         return "unmatched_credit", f"Tiền cho khoản {order.reference} lại vào tài khoản {credited}."
     if not still_open(attempt, True) or order.status == "paid":
         return "overpaid", f"Khoản {order.reference} đã được thanh toán trước đó."

@@ -89,7 +89,7 @@ def payable_problem(order: PaymentOrder, gateway: str | None = None) -> str | No
     if order.amount <= 0:
         return "Số tiền phải nộp không hợp lệ."
     if gateway is not None:
-        if gateway not in ADAPTERS:
+        if gateway not in ADAPTERS or not ADAPTERS[gateway].enabled():
             return "Cách thanh toán này không được hỗ trợ."
         return ADAPTERS[gateway].check_amount(order.amount)
     return None

@@ -27,7 +27,7 @@ from service.accounts.roles import Role
 from service.extensions import csrf, db
 from service.money import format_money
 from service.payments import bankfeed, settlement
-from service.payments.adapters import ADAPTERS, GatewayRefused, collecting_account
+from service.payments.adapters import ADAPTERS, Adapter, GatewayRefused, collecting_account, offered
 from service.payments.gateways import momo, vietqr, vnpay
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentOrder, PaymentRefund
 from workflows.payment_attempt import ATTEMPT_LABELS
@@ -53,8 +53,18 @@ def own_order(order_id: int) -> PaymentOrder:
     return order
 
 
+def require_gateway(name: str) -> Adapter:
+    """A gateway not configured here does not exist for the outside world: its routes answer 404."""
+    adapter = ADAPTERS.get(name)
+    if adapter is None or not adapter.enabled():
+        abort(404)
+    return adapter
+
+
 def _pay(order: PaymentOrder, gateway: str):
     """Start an attempt and send the payer to the gateway (or show the QR); a clear page otherwise."""
+    if not require_gateway(gateway).available(order.school_id):
+        abort(404)
     try:
         attempt = settlement.start_attempt(order.id, gateway)
     except ValueError as error:
@@ -122,7 +132,7 @@ def order_view(order: PaymentOrder) -> dict:
 
     return {
         "order": order, "problem": settlement.payable_problem(order),
-        "gateways": [a for a in ADAPTERS.values() if a.payer_facing and a.check_amount(order.amount) is None],
+        "gateways": offered(order.amount, order.school_id),
         "receipt": settlement.receipt_of(order.id), "refunded": refunded_total(order.id),
         "refunds": db.session.scalars(
             db.select(PaymentRefund).where(PaymentRefund.order_id == order.id).order_by(PaymentRefund.id)
@@ -160,7 +170,10 @@ def qr_png(reference: str):
     attempt = db.session.scalar(db.select(PaymentAttempt).where(PaymentAttempt.reference == reference[:34]))
     if attempt is None or attempt.gateway != "vietqr":
         abort(404)
+    require_gateway("vietqr")
     account = collecting_account(attempt.order)
+    if account is None:
+        abort(404)
     data = vietqr.payload(account.bank_bin, account.number, attempt.amount, attempt.reference)
     buffer = io.BytesIO()
     segno.make(data, error="m").save(buffer, kind="png", scale=8, border=4)
@@ -171,6 +184,7 @@ def qr_png(reference: str):
 @allow(ANYONE)
 def vnpay_return():
     """What the browser comes back with only shows what we know: the IPN alone settles."""
+    require_gateway("vnpay")
     params = request.args.to_dict()
     valid = vnpay.verify(params, current_app.config["VNPAY_HASH_SECRET"])
     message = vnpay.RESPONSE_MESSAGES.get(params.get("vnp_ResponseCode", ""), "Không xác định")
@@ -198,6 +212,7 @@ def _return_page(valid: bool, reference: str | None, message: str):
 @csrf.exempt
 def vnpay_ipn():
     """Settlement rolls its own transaction back if it fails; one that committed has returned its code."""
+    require_gateway("vnpay")
     try:
         code, message = settlement.settle_vnpay(request.args.to_dict(), "GET")
     except Exception:  # noqa: BLE001  VNPAY must get JSON; it retries on 99
@@ -212,6 +227,7 @@ def attempt_labels():
         "order_back_link": order_back_link,
         "attempt_labels": ATTEMPT_LABELS, "order_status_labels": ORDER_STATUS_LABELS, "refund_labels": REFUND_LABELS,
         "gateway_buttons": GATEWAY_BUTTONS, "incident_labels": INCIDENT_LABELS,
+        "payer_gateways": lambda order: offered(order.amount, order.school_id),
     }  # fmt: skip
 
 
@@ -228,6 +244,8 @@ def order_status(order_id: int):
 @allow(ANYONE)
 @csrf.exempt
 def bankfeed_sepay():
+    if not current_app.config["BANKFEED_API_KEY"]:
+        abort(404)  # no bank feed configured: nobody may report credits
     expected = f"Apikey {current_app.config['BANKFEED_API_KEY']}"
     if not hmac.compare_digest(request.headers.get("Authorization", "").encode(), expected.encode()):
         return jsonify({"success": False, "message": "Unauthorized"}), 401
@@ -242,6 +260,7 @@ def bankfeed_sepay():
 @allow(ANYONE)
 @csrf.exempt
 def momo_ipn():
+    require_gateway("momo")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify({"message": "Bad request"}), 400
@@ -252,6 +271,7 @@ def momo_ipn():
 @bp.route("/momo/return")
 @allow(ANYONE)
 def momo_return():
+    require_gateway("momo")
     values = {**request.args.to_dict(), "accessKey": current_app.config["MOMO_ACCESS_KEY"]}
     valid = momo.verify(values, momo.IPN_FIELDS, current_app.config["MOMO_SECRET_KEY"])
     message = "Giao dịch thành công" if momo.is_success(values) else "Giao dịch không thành công"

@@ -25,7 +25,7 @@ from flask import (
 from service.access import ANYONE, allow
 from service.extensions import db, limiter
 from service.home import lookup_limit
-from service.payments.adapters import ADAPTERS
+from service.payments.adapters import ADAPTERS, offered
 from service.payments.models import PaymentOrder
 from service.payments.settlement import receipt_of
 from service.schools import fees, operations
@@ -77,7 +77,7 @@ def _page(record: Invoice, message: str | None = None, status: int = 200):
     return render_template(
         "paylink/invoice.html", invoice=record, school=school, orders=orders, receipts={o.id: receipt_of(o.id) for o in orders},
         paid=fees.paid_amount(record.id), outstanding=left, message=message,
-        gateways=[a for a in ADAPTERS.values() if a.payer_facing and a.check_amount(left) is None] if left else [],
+        gateways=offered(left, record.school_id) if left else [],
     ), status  # fmt: skip
 
 
@@ -91,6 +91,8 @@ def pay(token: str, gateway: str):
         return redirect(url_for("paylink.invoice", token=token))
     if gateway not in ADAPTERS or not ADAPTERS[gateway].payer_facing:
         abort(404)
+    if not ADAPTERS[gateway].available(record.school_id):
+        abort(404)  # not configured here: no order is made for it
     amount = None
     if request.form.get("amount"):
         amount = parse_amount(request.form.get("amount"))

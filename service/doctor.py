@@ -1,0 +1,289 @@
+"""`flask --app wsgi doctor`: what is configured, what is missing and what is unsafe, for the operator
+before a start or after a refusal. Unsafe is every reason production refuses to start for
+(service/safety.py) and a few it tolerates but should not (cookies over plain HTTP, an unreachable
+database or queue); the exit status is 1 when anything is unsafe. wsgi.py lets this one command through
+a configuration the app refuses, so that it can explain it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import click
+from flask import current_app
+from sqlalchemy import make_url
+
+from config import BASE_DIR
+from service import safety
+from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
+
+CONFIGURED, MISSING, UNSAFE = "configured", "missing", "unsafe"
+SECTIONS = (
+    (UNSAFE, "Chưa an toàn (unsafe)"),
+    (MISSING, "Chưa cấu hình, đang tắt (missing, off)"),
+    (CONFIGURED, "Đã cấu hình (configured)"),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    status: str  # configured, missing, unsafe
+    topic: str
+    detail: str
+
+
+@click.command("doctor")
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Cấu hình: đã đặt, còn thiếu, chưa an toàn (exit status 1 when anything is unsafe)."""
+    findings = examine(current_app.config)
+    for status, title in SECTIONS:
+        chosen = [f for f in findings if f.status == status]
+        if chosen:
+            click.echo(f"{title}:")
+            click.echo("".join(f"  - {f.topic}: {f.detail}\n" for f in chosen))
+    unsafe = sum(f.status == UNSAFE for f in findings)
+    if unsafe:
+        click.echo(f"{unsafe} điều chưa an toàn: sửa trước khi phục vụ người dân ({unsafe} unsafe).")
+        ctx.exit(1)
+    click.echo("Không có điều gì chưa an toàn (nothing unsafe).")
+
+
+def examine(config: Mapping) -> list[Finding]:
+    """Every finding about this configuration, the reasons for a refusal first."""
+    findings = [Finding(UNSAFE, p.setting, f"{p.reason}\n      → {p.fix}") for p in safety.problems(config)]
+    for check in CHECKS:
+        findings.extend(check(config))
+    return findings
+
+
+def _environment(config: Mapping) -> list[Finding]:
+    if config["ENV_NAME"] == "production":
+        return [Finding(CONFIGURED, "APP_ENV", "production")]
+    detail = (
+        f"{config['ENV_NAME']}: giá trị mẫu, bộ giả lập; không dùng để phục vụ (demo values: never serve)"
+    )
+    return [Finding(UNSAFE, "APP_ENV", detail)]
+
+
+def _secret_key(config: Mapping) -> list[Finding]:
+    value = config.get("SECRET_KEY") or ""
+    if not value or value in safety.PUBLISHED or safety.secret_weakness(value):
+        return []  # a reason for refusal, listed already
+    return [Finding(CONFIGURED, "SECRET_KEY", f"đủ mạnh ({len(value.encode())} byte)")]
+
+
+def _database(config: Mapping) -> list[Finding]:
+    from service.extensions import db
+
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":
+        shown += " (SQLite: một máy chủ, one host only)"
+    try:
+        with db.engine.connect() as connection:
+            behind = _schema_state(connection)
+    except Exception as error:  # noqa: BLE001  whatever the driver says is the diagnosis
+        return [Finding(UNSAFE, "DATABASE_URL", f"{shown}: không kết nối được (unreachable): {error}")]
+    if behind:
+        return [Finding(UNSAFE, "DATABASE_URL", f"{shown}: {behind}")]
+    return [Finding(CONFIGURED, "DATABASE_URL", f"{shown}: lược đồ mới nhất (schema up to date)")]
+
+
+def _schema_state(connection) -> str | None:
+    """None when the schema is at the migrations' head; otherwise what to do."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    current = set(MigrationContext.configure(connection).get_current_heads())
+    heads = set(ScriptDirectory(str(BASE_DIR / "migrations")).get_heads())
+    if current == heads:
+        return None
+    return "lược đồ chưa cập nhật, chạy (schema behind, run): flask --app wsgi db upgrade"
+
+
+def _mail(config: Mapping) -> list[Finding]:
+    if not config["MAIL_SERVER"]:
+        detail = "thư chỉ nằm trong hộp thư phát triển /admin/outbox, không ai nhận được (no email is sent)"
+        return [Finding(MISSING, "MAIL_SERVER", detail)]
+    secured = (
+        "SSL" if config["MAIL_USE_SSL"] else "STARTTLS" if config["MAIL_USE_TLS"] else "không mã hóa (plain)"
+    )
+    return [Finding(CONFIGURED, "MAIL_SERVER", f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}, {secured}")]
+
+
+def _sms(config: Mapping) -> list[Finding]:
+    if not config["SMS_PROVIDER_URL"]:
+        return [
+            Finding(MISSING, "SMS_PROVIDER_URL", "tin nhắn chỉ nằm trong hộp thư phát triển (no SMS is sent)")
+        ]
+    return [Finding(CONFIGURED, "SMS_PROVIDER_URL", f"{config['SMS_PROVIDER_URL']} ({config['SMS_SENDER']})")]
+
+
+def _gateways(config: Mapping) -> list[Finding]:
+    findings = []
+    for adapter in ADAPTERS.values():
+        if not adapter.settings or (adapter.given(config) and adapter.missing(config)):
+            continue  # always on (counter), or half configured: a reason for refusal, listed already
+        if adapter.enabled(config):
+            findings.append(
+                Finding(CONFIGURED, adapter.label, "bật (on)" + _gateway_detail(adapter.name, config))
+            )
+        else:
+            detail = (
+                "tắt: không hiện cho người nộp, địa chỉ của nó trả 404 (off: not offered, endpoints 404); "
+                f"bật bằng (to turn on, set) {', '.join(adapter.missing(config))}"
+            )
+            findings.append(Finding(MISSING, adapter.label, detail))
+    return findings
+
+
+def _gateway_detail(name: str, config: Mapping) -> str:
+    simulated = " qua bộ giả lập (through the simulator)"
+    if name == "vnpay":
+        return f", TMN {config['VNPAY_TMN_CODE']}" + ("" if config["VNPAY_PAYMENT_URL"] else simulated)
+    if name == "momo":
+        return f", partner {config['MOMO_PARTNER_CODE']}" + ("" if config["MOMO_ENDPOINT"] else simulated)
+    if name == "vietqr":
+        if all(config.get(setting) for setting in AGENCY_ACCOUNT):
+            return f", tài khoản của Sở {config['VIETQR_ACCOUNT_NO']} ({config['VIETQR_BANK_BIN']})"
+        return ", chỉ cho trường có tài khoản riêng: tài khoản của Sở chưa đặt (schools' own accounts only)"
+    return ""
+
+
+def _simulators(config: Mapping) -> list[Finding]:
+    if config["PAYMENT_SIMULATORS"]:
+        return []  # a reason for refusal, listed already
+    return [Finding(CONFIGURED, "PAYMENT_SIMULATORS", "tắt (off)")]
+
+
+def _signing(config: Mapping) -> list[Finding]:
+    files = {name: config.get(name) for name in ("SIGNING_CERT", "SIGNING_KEY")}
+    if not any(files.values()):
+        return [
+            Finding(MISSING, "SIGNING_CERT", "văn bản phát hành không được ký số (documents are not signed)")
+        ]
+    unreadable = [f"{name}={path or '(trống)'}" for name, path in files.items() if not _readable(path)]
+    if unreadable:
+        return [Finding(UNSAFE, "SIGNING_CERT", f"không đọc được (unreadable): {', '.join(unreadable)}")]
+    checked = "có SIGNING_CA" if config.get("SIGNING_CA") else "chưa có SIGNING_CA để kiểm tra chữ ký"
+    return [Finding(CONFIGURED, "SIGNING_CERT", f"văn bản được ký số PAdES ({checked})")]
+
+
+def _readable(path: str | None) -> bool:
+    return bool(path) and Path(path).is_file() and os.access(path, os.R_OK)
+
+
+def _jobs(config: Mapping) -> list[Finding]:
+    url = config["JOBS_URL"]
+    if not url:
+        return [
+            Finding(CONFIGURED, "JOBS_URL", "hàng đợi SQLite instance/jobs.sqlite3: một máy (one host only)")
+        ]
+    if url == "immediate":
+        return [
+            Finding(
+                UNSAFE,
+                "JOBS_URL",
+                "immediate: công việc chạy trong yêu cầu web, chỉ dành cho kiểm thử (tests only)",
+            )
+        ]
+    shown = _without_password(url)
+    if url.startswith(("redis://", "rediss://")):
+        problem = _redis_problem(url)
+        if problem:
+            return [Finding(UNSAFE, "JOBS_URL", f"{shown}: không kết nối được (unreachable): {problem}")]
+    return [Finding(CONFIGURED, "JOBS_URL", shown)]
+
+
+def _redis_problem(url: str) -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
+    except redis.RedisError as error:
+        return str(error)
+    return None
+
+
+def _cookies(config: Mapping) -> list[Finding]:
+    if config["SESSION_COOKIE_SECURE"]:
+        return [Finding(CONFIGURED, "SESSION_COOKIE_SECURE", "cookie phiên chỉ gửi qua HTTPS (HTTPS only)")]
+    detail = "tắt: cookie phiên đi cả qua HTTP không mã hóa (session cookies also sent over plain HTTP)"
+    return [Finding(UNSAFE, "SESSION_COOKIE_SECURE", detail)]
+
+
+def _proxies(config: Mapping) -> list[Finding]:
+    count = config["PROXY_COUNT"]
+    if count:
+        detail = f"{count}: địa chỉ người dùng lấy từ X-Forwarded-For (client address from X-Forwarded-For)"
+    else:
+        detail = (
+            "0: người dùng kết nối thẳng; sau nginx hãy đặt 1 (clients connect directly; behind nginx set 1)"
+        )
+    return [Finding(CONFIGURED, "PROXY_COUNT", detail)]
+
+
+def _uploads(config: Mapping) -> list[Finding]:
+    folder = config["UPLOAD_FOLDER"]
+    if Path(folder).is_dir() and os.access(folder, os.W_OK | os.X_OK):
+        return [Finding(CONFIGURED, "UPLOAD_FOLDER", f"{folder} (ghi được, writable)")]
+    return [Finding(UNSAFE, "UPLOAD_FOLDER", f"{folder}: không ghi được (not writable)")]
+
+
+def _base_url(config: Mapping) -> list[Finding]:
+    url = config["APP_BASE_URL"]
+    if url.startswith("https://"):
+        return [Finding(CONFIGURED, "APP_BASE_URL", url)]
+    if "127.0.0.1" in url or "localhost" in url:
+        return [
+            Finding(
+                MISSING,
+                "APP_BASE_URL",
+                f"{url}: liên kết trong thư trỏ về máy này (emailed links point here)",
+            )
+        ]
+    return [
+        Finding(
+            UNSAFE,
+            "APP_BASE_URL",
+            f"{url}: liên kết trong thư không dùng HTTPS (emailed links without HTTPS)",
+        )
+    ]
+
+
+def _rate_limits(config: Mapping) -> list[Finding]:
+    storage = config["RATELIMIT_STORAGE_URI"]
+    if storage.startswith("memory://"):
+        detail = "memory://: mỗi tiến trình đếm riêng; nhiều tiến trình gunicorn cần redis:// (per process)"
+        return [Finding(MISSING, "RATELIMIT_STORAGE_URI", detail)]
+    return [Finding(CONFIGURED, "RATELIMIT_STORAGE_URI", _without_password(storage))]
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+
+
+def _dotenv(config: Mapping) -> list[Finding]:
+    # `flask` reads ./.env whatever APP_ENV says (python-dotenv), gunicorn does not: workers and web would
+    # then run different settings.
+    if config["ENV_NAME"] != "production" or not (Path.cwd() / ".env").exists():
+        return []
+    detail = (
+        "lệnh flask đọc tệp này, gunicorn thì không: hãy bỏ nó (flask commands read it, gunicorn does not)"
+    )
+    return [Finding(UNSAFE, ".env", detail)]
+
+
+CHECKS: tuple[Callable[[Mapping], list[Finding]], ...] = (
+    _environment,
+    _dotenv, _secret_key, _database, _mail, _sms, _gateways, _simulators, _signing, _jobs, _cookies,
+    _proxies, _uploads, _base_url, _rate_limits,
+)  # fmt: skip

@@ -1,0 +1,200 @@
+"""What production needs before it serves anyone, and the refusal to start without it.
+
+Production is the default (config.config_for). It refuses to start, naming every reason at once, with a
+missing or weak SECRET_KEY, with any value published with this source code (config.DEMO_SETTINGS, the
+tests' key), with a payment gateway half configured, or with the payment simulators mounted. A gateway
+given none of its settings is simply off (service/payments/adapters.py). `flask --app wsgi doctor`
+(service/doctor.py) shows the same reasons beside everything else that is configured or missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from config import DEMO_SETTINGS, TEST_SECRET_KEY
+from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
+
+# A key an attacker must not guess: 32 bytes, and not a long run of few characters ("aaaa…", "1212…").
+MIN_SECRET_BYTES = 32
+MIN_DISTINCT_CHARACTERS = 16
+NEW_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+# Settings that are a secret or one of our identities: none may keep a value published with the code.
+PROTECTED_SETTINGS = (  # SECRET_KEY first: its own check names it
+    "SECRET_KEY", "ISSUER_TAX_CODE", "VNPAY_TMN_CODE", "VNPAY_HASH_SECRET", "MOMO_PARTNER_CODE",
+    "MOMO_ACCESS_KEY", "MOMO_SECRET_KEY", "VIETQR_ACCOUNT_NO", "BANKFEED_API_KEY", "PAYGOV_API_KEY",
+)  # fmt: skip
+# The demo's bank, bank code and account holder are public facts a real deployment may share.
+PUBLIC_FACTS = {"VIETQR_BANK_BIN", "VIETQR_BANK_NAME", "VIETQR_ACCOUNT_NAME"}
+PUBLISHED = frozenset(
+    {value for name, value in DEMO_SETTINGS.items() if name not in PUBLIC_FACTS} | {TEST_SECRET_KEY}
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why production will not start: the setting, what is wrong (Vietnamese, then English), the fix."""
+
+    setting: str
+    reason: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.setting}: {self.reason}\n    → {self.fix}"
+
+
+def problems(config: Mapping) -> list[Problem]:
+    """Every reason production refuses this configuration (empty: it may start)."""
+    found = [*_secret_key(config), *_published(config), *_bank_feed_key(config), *_tax_code(config)]
+    found += [*_simulators(config), *_half_configured_gateways(config), *_agency_account(config)]
+    return found
+
+
+def refuse_unsafe_start(config: Mapping) -> None:
+    """Raise RuntimeError with every reason at once: production with `problems`, any environment
+    without a SECRET_KEY."""
+    if config.get("ENV_NAME") == "production":
+        found = problems(config)
+    else:
+        found = [p for p in _secret_key(config) if not config.get("SECRET_KEY")]
+    if found:
+        raise RuntimeError(refusal_message(found))
+
+
+def refusal_message(found: list[Problem]) -> str:
+    lines = "\n".join(f"- {problem}" for problem in found)
+    return (
+        "Ứng dụng không khởi động vì cấu hình production chưa an toàn "
+        "(the app refuses to start: unsafe production configuration):\n"
+        f"{lines}\n"
+        "Xem toàn bộ cấu hình (see the whole configuration): flask --app wsgi doctor. "
+        "Bản demo (the demo): APP_ENV=development, hoặc make run."
+    )
+
+
+def secret_weakness(value: str) -> str | None:
+    """Why a key is too weak to keep (Vietnamese, then English); None if it is strong enough."""
+    size, distinct = len(value.encode()), len(set(value))
+    if size < MIN_SECRET_BYTES:
+        return (
+            f"quá ngắn: {size} byte, cần ít nhất {MIN_SECRET_BYTES} "
+            f"(too short: {size} bytes, at least {MIN_SECRET_BYTES})"
+        )
+    if distinct < MIN_DISTINCT_CHARACTERS:
+        return (
+            f"quá dễ đoán: chỉ {distinct} ký tự khác nhau, cần ít nhất {MIN_DISTINCT_CHARACTERS} "
+            f"(too little entropy: {distinct} distinct characters, at least {MIN_DISTINCT_CHARACTERS})"
+        )
+    return None
+
+
+def _secret_key(config: Mapping) -> list[Problem]:
+    value = config.get("SECRET_KEY") or ""
+    fix = f"Đặt một khóa ngẫu nhiên (set a random key): SECRET_KEY=$({NEW_SECRET})"
+    if not value:
+        return [Problem("SECRET_KEY", "chưa được đặt (is not set)", fix)]
+    weakness = PUBLISHED_REASON if value in PUBLISHED else secret_weakness(value)
+    return [Problem("SECRET_KEY", weakness, fix)] if weakness else []
+
+
+PUBLISHED_REASON = "là giá trị mẫu công bố trong mã nguồn (a demo value published with the source code)"
+
+
+def _published(config: Mapping) -> list[Problem]:
+    names = [name for name in PROTECTED_SETTINGS[1:] if config.get(name) and config[name] in PUBLISHED]
+    if not names:
+        return []
+    fix = (
+        "Dùng giá trị thật của cơ quan; muốn tắt một cổng thanh toán thì bỏ hết các biến của nó "
+        "(use the agency's own values; to turn a gateway off, unset all its settings)."
+    )
+    return [Problem(", ".join(names), PUBLISHED_REASON, fix)]
+
+
+def _bank_feed_key(config: Mapping) -> list[Problem]:
+    # Whoever holds it can report a credit, and a credit marks an order paid: as strong as SECRET_KEY.
+    value = config.get("BANKFEED_API_KEY") or ""
+    weakness = secret_weakness(value) if value and value not in PUBLISHED else None
+    fix = f"Tạo khóa mới và đặt ở cả hai nơi (a new key, set here and in the bank feed): {NEW_SECRET}"
+    return [Problem("BANKFEED_API_KEY", weakness, fix)] if weakness else []
+
+
+def _tax_code(config: Mapping) -> list[Problem]:
+    if config.get("ISSUER_TAX_CODE"):
+        return []
+    return [
+        Problem(
+            "ISSUER_TAX_CODE",
+            "chưa được đặt: biên lai điện tử phải ghi mã số thuế của đơn vị thu "
+            "(is not set: e-receipts must carry the collecting agency's tax code)",
+            "Đặt mã số thuế của cơ quan (set the agency's tax code), ví dụ ISSUER_TAX_CODE=0123456789.",
+        )
+    ]
+
+
+def _simulators(config: Mapping) -> list[Problem]:
+    if not config.get("PAYMENT_SIMULATORS"):
+        return []
+    return [
+        Problem(
+            "PAYMENT_SIMULATORS",
+            "đang bật: bộ giả lập cho phép bất kỳ ai đánh dấu một khoản phải nộp là đã thanh toán "
+            "(is on: the simulators let anyone mark an order paid)",
+            "Bỏ biến này: bộ giả lập chỉ dành cho development (unset it: simulators are development only).",
+        )
+    ]
+
+
+def _half_configured_gateways(config: Mapping) -> list[Problem]:
+    found = []
+    for adapter in ADAPTERS.values():
+        given, missing = adapter.given(config), adapter.missing(config)
+        if given and missing:
+            found.append(
+                Problem(
+                    adapter.name.upper(),
+                    f"mới cấu hình một phần, thiếu {', '.join(missing)} "
+                    f"(half configured: {', '.join(missing)} missing)",
+                    f"Đặt đủ {', '.join(adapter.settings)}, hoặc bỏ hết để tắt {adapter.label} "
+                    "(set them all, or none to turn it off).",
+                )
+            )
+    return found
+
+
+def _agency_account(config: Mapping) -> list[Problem]:
+    given = [name for name in AGENCY_ACCOUNT if config.get(name)]
+    if not given:
+        return []
+    if len(given) < len(AGENCY_ACCOUNT):
+        missing = ", ".join(name for name in AGENCY_ACCOUNT if name not in given)
+        reason = f"tài khoản nhận chuyển khoản thiếu {missing} (the collecting account lacks {missing})"
+        return [
+            Problem(
+                "VIETQR", reason, f"Đặt đủ hoặc bỏ hết (set all or none of): {', '.join(AGENCY_ACCOUNT)}."
+            )
+        ]
+    if config.get("BANKFEED_API_KEY"):
+        return []
+    reason = (
+        "có tài khoản nhận nhưng thiếu BANKFEED_API_KEY: không chuyển khoản nào được xác nhận "
+        "(an account without BANKFEED_API_KEY: no transfer would ever be confirmed)"
+    )
+    return [Problem("VIETQR", reason, "Đặt BANKFEED_API_KEY như trong cấu hình webhook của ngân hàng.")]
+
+
+def doctor_requested(argv: list[str]) -> bool:
+    """`flask [options] doctor`: the one command let through an unsafe configuration, to explain it
+    (it serves nothing). Every other way in, gunicorn first, gets the refusal."""
+    program = Path(argv[0]) if argv else Path()
+    if program.name != "flask" and not (program.name == "__main__.py" and program.parent.name == "flask"):
+        return False
+    words = iter(argv[1:])
+    for word in words:
+        if word in ("--app", "-A", "--env-file", "-e"):
+            next(words, None)  # the option's value
+        elif not word.startswith("-"):
+            return word == "doctor"
+    return False
