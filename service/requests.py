@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
@@ -14,6 +16,12 @@ class DatabaseIdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # noqa: A002  Werkzeug's signature
         kwargs.setdefault("max", MAX_DATABASE_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def is_our_origin(url: str) -> bool:
+    """The URL (an Origin or Referer header) is on this host, the one the browser asked for."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and parts.netloc == request.host
 
 
 def install(app: Flask) -> None:
