@@ -137,6 +137,9 @@ class Config:
     STRICT_WRITES = _bool("STRICT_WRITES", False)
     # How many reverse proxies stand in front of the app (0: none); their X-Forwarded-* headers are trusted.
     PROXY_COUNT = _int("PROXY_COUNT", 0)
+    # Authenticates backup archives (HMAC-SHA256 over the manifest): at least 32 characters, kept apart from
+    # the database and its backups. Required outside development (see service/backup.py).
+    BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
 
 
 class DevelopmentConfig(Config):
