@@ -13,6 +13,7 @@ from flask_login import current_user
 from service.access import ANYONE, allow
 from service.accounts.roles import APPLICANT_ROLES, Role
 from service.dossiers import queries as dossier_queries
+from service.dossiers.models import Dossier
 from service.extensions import db
 from service.procedures.models import Procedure
 from service.quality import indicators, operations
@@ -106,11 +107,19 @@ def judge_feedback(feedback_id: int):
 # ---------------------------------------------------------------- officials
 
 
+def _feedback_in_reach(statement):
+    """A specialist answers feedback on the dossiers assigned to them, as they see only those dossiers;
+    reception and leaders see all (dossier_queries.can_view)."""
+    if current_user.role == Role.SPECIALIST:
+        return statement.join(Feedback.dossier).where(Dossier.assignee_id == current_user.id)
+    return statement
+
+
 @bp.route("/officials/feedback")
 @allow(*FEEDBACK_ROLES)
 def feedback_list():
     show = request.args.get("show", "open")
-    statement = db.select(Feedback).order_by(Feedback.due_date, Feedback.id)
+    statement = _feedback_in_reach(db.select(Feedback)).order_by(Feedback.due_date, Feedback.id)
     statement = statement.where(
         Feedback.answered_at.is_(None) if show == "open" else Feedback.answered_at.is_not(None)
     )
@@ -121,7 +130,8 @@ def feedback_list():
 @bp.route("/officials/feedback/<int:feedback_id>/answer", methods=["POST"])
 @allow(*FEEDBACK_ROLES)
 def answer_feedback(feedback_id: int):
-    if db.session.get(Feedback, feedback_id) is None:
+    feedback = db.session.get(Feedback, feedback_id)
+    if feedback is None or not dossier_queries.can_view(current_user, feedback.dossier):
         abort(404)
     try:
         operations.answer(feedback_id, current_user, request.form.get("answer", ""))
