@@ -18,6 +18,7 @@ from service.extensions import db
 from service.procedures.models import Procedure
 from service.quality import indicators, operations
 from service.quality.models import CRITERIA, FEEDBACK_KINDS, SCORE_LABELS, Feedback, Rating
+from service.requests import database_int
 from service.timeutil import local_today
 
 bp = Blueprint("quality", __name__)
@@ -187,7 +188,7 @@ def dashboard():
 
     period, error = _period_from_args()
     procedure = (request.args.get("procedure") or "")[:40] or None
-    department_id = request.args.get("department_id", type=int)
+    department_id = request.args.get("department_id", type=database_int)
     found = indicators.indicators(period, procedure, department_id)
     table = indicators.statistics(period, procedure, department_id)
     export = request.args.get("format")
