@@ -6,7 +6,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
@@ -76,9 +76,11 @@ def _deeper_than(value, limit: int) -> bool:
 
 
 def is_our_origin(url: str) -> bool:
-    """The URL (an Origin or Referer header) is on this host, the one the browser asked for."""
+    """The URL (an Origin or Referer header) is on this host: the one the browser asked for, or our
+    public address (APP_BASE_URL), which a proxy that rewrites Host still leaves in Origin."""
     parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and parts.netloc == request.host
+    ours = {request.host, urlsplit(current_app.config["APP_BASE_URL"]).netloc}
+    return parts.scheme in ("http", "https") and parts.netloc in ours
 
 
 def install(app: Flask) -> None:

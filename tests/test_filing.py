@@ -221,12 +221,21 @@ def open_form_then_lose_the_session(app, client) -> tuple[object, int, str]:
     return citizen, dossier_id, token
 
 
-def test_expired_session_while_filing_keeps_the_draft(app, client):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        FROM_OUR_PAGE,
+        {"Referer": "http://localhost/dossiers/1/edit"},  # a browser that sends no Origin
+        {"Origin": "http://127.0.0.1:5000", "Sec-Fetch-Site": "same-origin"},  # APP_BASE_URL, behind a proxy
+    ],
+    ids=["origin", "referer", "public-address"],
+)
+def test_expired_session_while_filing_keeps_the_draft(app, client, headers):
     citizen, dossier_id, page_token = open_form_then_lose_the_session(app, client)
     response = client.post(
         f"/dossiers/{dossier_id}/edit",
         data={"student_full_name": "Trần Văn Kiên", "action": "save", "csrf_token": page_token},
-        headers=FROM_OUR_PAGE,
+        headers=headers,
     )
     assert response.status_code == 302 and "/account/login" in response.location
     client._csrf = None
