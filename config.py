@@ -169,6 +169,9 @@ class Config:
     # Failed logins from one address whatever the emails tried (LOGIN_MAX_FAILURES counts attempts per
     # email and address); service/accounts/throttle.py.
     LOGIN_ADDRESS_FAILURES = os.environ.get("LOGIN_ADDRESS_FAILURES", "50 per hour")
+    # Authenticates backup archives (HMAC-SHA256 over the manifest): at least 32 characters, kept apart from
+    # the database and its backups. Required outside development (see service/backup.py).
+    BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
 
 
 class DemoSettings:

@@ -1,6 +1,9 @@
 """The base of every form: Flask-WTF (CSRF) with WTForms' built-in messages in Vietnamese."""
 
+import re
+
 from flask_wtf import FlaskForm
+from wtforms import IntegerField
 from wtforms.fields.choices import SelectChoice
 
 # WTForms ships no Vietnamese catalogue; these are the built-in messages our fields can raise.
@@ -47,3 +50,27 @@ class BaseForm(FlaskForm):
 def options(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+ASCII_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+
+
+class WholeNumberField(IntegerField):
+    """A whole number in ASCII digits. WTForms' IntegerField reads with int(), which also takes
+    Arabic-Indic "٥٠٠", fullwidth "５００" and "5_00": an amount nobody meant, shown otherwise than it is
+    stored. At most 18 digits, so that every value fits the database's BIGINT."""
+
+    MESSAGE = "Vui lòng nhập số nguyên bằng các chữ số 0–9."
+
+    def process_formdata(self, valuelist):
+        self.refused = bool(valuelist and valuelist[0]) and not ASCII_WHOLE_NUMBER.fullmatch(
+            str(valuelist[0]).strip()
+        )
+        if self.refused:
+            self.data = None
+            raise ValueError(self.MESSAGE)
+        super().process_formdata(valuelist)
+
+    def post_validate(self, form, validation_stopped):
+        if getattr(self, "refused", False):
+            self.errors = [self.MESSAGE]  # not "required": something was typed, in digits we do not take

@@ -17,7 +17,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -25,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional
 
-from forms.base import TRANSLATIONS, BaseForm, options
+from forms.base import TRANSLATIONS, BaseForm, WholeNumberField, options
 from forms.validators import (
     email_address,
     max_length,
@@ -84,7 +83,7 @@ def _number(spec, strict):
     if strict and spec.get("required"):
         # DataRequired would refuse a legitimate 0.
         presence = [_InputPresent()]
-    return IntegerField(spec["label"], validators=[*presence, bounds], description=spec.get("help", ""))
+    return WholeNumberField(spec["label"], validators=[*presence, bounds], description=spec.get("help", ""))
 
 
 def _range_message(low, high) -> str:

@@ -1,10 +1,10 @@
 """School forms: classes, student imports, terms, fee items and schedules, exemptions, invoices."""
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
 
-from forms.base import BaseForm, options
+from forms.base import BaseForm, WholeNumberField, options
 from forms.validators import max_length, plausible_date, required, strip
 from service.schools.models import EXEMPTION_CATEGORIES, FEE_KINDS, LEVELS, SCHOOL_KINDS, SCOPES
 
@@ -57,11 +57,11 @@ class ScheduleForm(BaseForm):
         "Ngành, trình độ hoặc mã lớp", filters=[strip], validators=[max_length(200)],
         description="Bỏ trống khi áp dụng toàn trường; trình độ: Cao đẳng, Trung cấp, Sơ cấp.",
     )  # fmt: skip
-    unit_amount = IntegerField(
+    unit_amount = WholeNumberField(
         "Mức thu (đồng; theo tín chỉ: đồng một tín chỉ)",
         validators=[required("Vui lòng nhập mức thu."), NumberRange(min=1, max=MAX_VND)],
     )
-    credits = IntegerField(
+    credits = WholeNumberField(
         "Số tín chỉ (học phí theo tín chỉ)", validators=[Optional(), NumberRange(min=1, max=200)]
     )
     due_on = DateField("Hạn nộp", validators=[required("Vui lòng chọn hạn nộp."), plausible_date])
@@ -76,7 +76,7 @@ class ExemptionForm(BaseForm):
         "Đối tượng miễn, giảm", choices=options((k, v[0]) for k, v in EXEMPTION_CATEGORIES.items()),
         validators=[required()],
     )  # fmt: skip
-    percent = IntegerField(
+    percent = WholeNumberField(
         "Tỷ lệ miễn, giảm học phí (%)",
         validators=[
             required("Vui lòng nhập tỷ lệ."),
@@ -113,7 +113,7 @@ class ReasonForm(BaseForm):
 
 
 class ManualPaymentForm(BaseForm):
-    amount = IntegerField(
+    amount = WholeNumberField(
         "Số tiền (đồng)", validators=[required("Vui lòng nhập số tiền."), NumberRange(min=1, max=MAX_VND)]
     )
     reference = StringField(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask
+from flask import Flask, request
 
 from config import BASE_DIR, Config, config_for
 
@@ -64,7 +64,15 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     # Every script, style and image is served by the app itself: nothing is fetched from elsewhere.
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'",
+    # No page of ours uses these browser features, so nothing injected into one can either.
+    "Permissions-Policy": (
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+        "payment=(), usb=()"
+    ),
 }
+# Browsers come back over HTTPS only, for a year, subdomains included (sent when cookies are HTTPS-only:
+# a development server on plain HTTP must not pin its host to HTTPS).
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def register_security_headers(app: Flask) -> None:
@@ -72,6 +80,12 @@ def register_security_headers(app: Flask) -> None:
     def add_security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.endpoint != "static":
+            # Pages, files and documents carry personal data (names, identity numbers, dossiers): no
+            # browser or proxy keeps a copy, for the next user of a shared computer to find in history.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 

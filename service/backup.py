@@ -1,26 +1,40 @@
 """Backup and restore: one archive holding a consistent database copy, every uploaded file and a manifest
-with SHA-256 checksums. SQLite is copied through its online backup API, PostgreSQL with pg_dump."""
+with SHA-256 checksums. SQLite is copied through its online backup API, PostgreSQL with pg_dump.
+
+Checksums alone prove nothing against someone who alters an archive, since they can be recomputed:
+the manifest is authenticated with an HMAC-SHA256 under BACKUP_KEY, a key kept apart from the database
+and its backups (`manifest.hmac`). A restore checks the HMAC first, then every checksum, and only then
+touches the database; an altered, truncated or foreign archive is refused with the reason.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import inspect
+from sqlalchemy.engine import URL
 
 from service.extensions import db
 from service.timeutil import utcnow
 
-FORMAT = 1
+FORMAT = 2  # 2: the manifest is authenticated (manifest.hmac)
 DB_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
+MANIFEST, SIGNATURE = "manifest.json", "manifest.hmac"
+MIN_KEY_LENGTH = 32
+DEVELOPMENT_KEY_FILE = "backup.key"
 
 
 class BackupError(RuntimeError):
@@ -35,7 +49,44 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def backup_key() -> bytes:
+    """BACKUP_KEY, at least 32 characters; in development, without it, a random key kept in instance/backup.key (made on first
+    use) so that `make run` needs no setup. Anywhere else a missing or short key stops the command."""
+    configured = current_app.config.get("BACKUP_KEY") or ""
+    if configured:
+        if len(configured) < MIN_KEY_LENGTH:
+            raise BackupError(f"BACKUP_KEY is too short: use at least {MIN_KEY_LENGTH} random characters")
+        return configured.encode()
+    if current_app.config.get("ENV_NAME") != "development":
+        raise BackupError(
+            "BACKUP_KEY is not set: backups are authenticated with it. Generate one "
+            "(python -c 'import secrets; print(secrets.token_hex(32))') and keep it apart from the "
+            "database and the backups; the same key is needed to restore"
+        )
+    return _development_key(Path(current_app.instance_path) / DEVELOPMENT_KEY_FILE)
+
+
+def _development_key(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # readable by its owner only
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="ascii").strip().encode()
+
+
+def key_id(key: bytes) -> str:
+    """Names a key without revealing it, so that "made with another key" can be told from "altered"."""
+    return hmac.new(key, b"gdnn backup key id", hashlib.sha256).hexdigest()[:16]
+
+
+def _signature(key: bytes, manifest: bytes) -> dict:
+    mac = hmac.new(key, manifest, hashlib.sha256).hexdigest()
+    return {"algorithm": "HMAC-SHA256", "key_id": key_id(key), "hmac": mac}
+
+
 def create_backup(target: Path) -> dict:
+    key = backup_key()
     dialect = db.engine.dialect.name
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
@@ -49,12 +100,14 @@ def create_backup(target: Path) -> dict:
             "database": {"path": database_file.name, "sha256": sha256_of(database_file)},
             "files": uploads,
         }
-        (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        manifest_bytes = json.dumps(manifest, indent=2).encode()
+        (work / MANIFEST).write_bytes(manifest_bytes)
+        (work / SIGNATURE).write_text(json.dumps(_signature(key, manifest_bytes)), encoding="utf-8")
         target.parent.mkdir(parents=True, exist_ok=True)
         with tarfile.open(target, "w:gz") as archive:
             for item in sorted(work.iterdir()):
                 archive.add(item, arcname=item.name)
-    return manifest
+    return {**manifest, "key_id": key_id(key)}
 
 
 def _dump_database(dialect: str, destination: Path) -> None:
@@ -73,7 +126,6 @@ def _dump_database(dialect: str, destination: Path) -> None:
             "--no-owner",
             "--no-acl",
             f"--file={destination}",
-            f"--dbname={_libpq_url()}",
         ]
     )
 
@@ -90,11 +142,13 @@ def _copy_uploads(source: Path, destination: Path) -> list[dict]:
 
 
 def restore_backup(archive_path: Path) -> dict:
-    """Restore into an empty database and an empty upload folder, verifying every checksum."""
+    """Restore into an empty database and an empty upload folder, after checking the manifest's HMAC and
+    every checksum."""
+    key = backup_key()
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         _extract(archive_path, work)
-        manifest = _verified_manifest(work)
+        manifest = _verified_manifest(work, key)
         dialect = db.engine.dialect.name
         if manifest["dialect"] != dialect:
             raise BackupError(f"the backup is of a {manifest['dialect']} database, the target is {dialect}")
@@ -107,22 +161,44 @@ def restore_backup(archive_path: Path) -> dict:
             shutil.copy2(work / "uploads" / entry["path"], target)
             if sha256_of(target) != entry["sha256"]:
                 raise BackupError(f"checksum mismatch after restoring {entry['path']}")
-    return manifest
+    return {**manifest, "key_id": key_id(key)}
 
 
 def _extract(archive_path: Path, work: Path) -> None:
     try:
         with tarfile.open(archive_path, "r:gz") as archive:
             archive.extractall(work, filter="data")
-    except (tarfile.TarError, OSError) as error:
-        raise BackupError(f"cannot read {archive_path}: {error}") from error
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
+        raise BackupError(
+            f"cannot read {archive_path}: the archive is truncated or damaged ({error}); nothing was restored"
+        ) from error
 
 
-def _verified_manifest(work: Path) -> dict:
+def _authentic_manifest(work: Path, key: bytes) -> bytes:
+    """The manifest's bytes, once its HMAC proves it was written with this key and not changed since."""
     try:
-        manifest = json.loads((work / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise BackupError("the archive has no readable manifest.json") from error
+        manifest = (work / MANIFEST).read_bytes()
+        signature = json.loads((work / SIGNATURE).read_text(encoding="utf-8"))
+        mac, made_with = str(signature["hmac"]), str(signature["key_id"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BackupError(
+            f"the archive has no readable {MANIFEST} and {SIGNATURE}: it is incomplete, or was not made by "
+            "`backup create` with a backup key; nothing was restored"
+        ) from error
+    if made_with != key_id(key):
+        raise BackupError(
+            f"the archive was made with another backup key (key id {made_with}, BACKUP_KEY here is "
+            f"{key_id(key)}): set the key it was made with; nothing was restored"
+        )
+    if not hmac.compare_digest(mac, _signature(key, manifest)["hmac"]):
+        raise BackupError(
+            "the manifest's HMAC does not match: the archive was altered after it was made; nothing was restored"
+        )
+    return manifest
+
+
+def _verified_manifest(work: Path, key: bytes) -> dict:
+    manifest = json.loads(_authentic_manifest(work, key))
     if manifest.get("format") != FORMAT:
         raise BackupError(f"unknown backup format {manifest.get('format')}")
     names = [manifest["database"]["path"], *(f"uploads/{e['path']}" for e in manifest["files"])]
@@ -166,20 +242,33 @@ def _load_database(dialect: str, dump: Path) -> None:
             "--no-acl",
             "--single-transaction",
             "--exit-on-error",
-            f"--dbname={_libpq_url()}",
             str(dump),
         ]
     )
 
 
-def _libpq_url() -> str:
-    url = db.engine.url.set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
+def _database_url() -> URL:
+    return db.engine.url
+
+
+def _libpq_connection() -> tuple[str, dict[str, str]]:
+    """The database URL for pg_dump and pg_restore without its password, and their environment with it
+    (PGPASSWORD): a command line is readable by every user of the machine (`ps`), an environment only by
+    the process's owner."""
+    url = _database_url().set(drivername="postgresql")
+    query = dict(url.query)
+    password = query.pop("password", None) or url.password
+    env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
+    if password:
+        env["PGPASSWORD"] = str(password)
+    without = URL.create(url.drivername, url.username, None, url.host, url.port, url.database, query)
+    return without.render_as_string(hide_password=False), env
 
 
 def _run(command: list[str]) -> None:
+    dsn, env = _libpq_connection()
     result = subprocess.run(
-        command, capture_output=True, text=True, env={**os.environ, "PGCONNECT_TIMEOUT": "10"}
+        [command[0], f"--dbname={dsn}", *command[1:]], capture_output=True, text=True, env=env
     )
     if result.returncode != 0:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:2000]}")

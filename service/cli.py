@@ -95,20 +95,23 @@ def import_catalogue(directory):
 @backup_cli.command("create")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_create(path):
-    """Write one consistent backup archive (.tar.gz) to PATH."""
+    """Write one consistent backup archive (.tar.gz) to PATH, its manifest authenticated with BACKUP_KEY."""
     from service.backup import BackupError, create_backup
 
     try:
         manifest = create_backup(path)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Backup written to {path}: {manifest['dialect']} database, {len(manifest['files'])} files.")
+    click.echo(
+        f"Backup written to {path}: {manifest['dialect']} database, {len(manifest['files'])} files; "
+        f"manifest authenticated with the backup key {manifest['key_id']}."
+    )
 
 
 @backup_cli.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def backup_restore(path):
-    """Restore PATH into an empty database and upload folder, verifying every checksum."""
+    """Restore PATH into an empty database and upload folder, verifying its HMAC and every checksum."""
     from service.backup import BackupError, restore_backup
 
     try:
@@ -116,7 +119,8 @@ def backup_restore(path):
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(
-        f"Restored {manifest['dialect']} database and {len(manifest['files'])} files; checksums verified."
+        f"Restored {manifest['dialect']} database and {len(manifest['files'])} files; "
+        f"manifest authenticated (backup key {manifest['key_id']}), checksums verified."
     )
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from service.dossiers.uploads import StorageUnavailable
+from service.requests import is_our_origin
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,7 @@ def _storage_unavailable(error: StorageUnavailable):
 
 def _same_site(url: str) -> bool:
     """Only our own pages are sent back to (the Referer header is the client's to write)."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and parts.netloc == request.host
+    return is_our_origin(url)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -107,12 +107,13 @@ def test_anonymous_users_are_sent_to_login(client):
     assert client.get("/api/v1/procedures").status_code == 200
 
 
-def test_pdf_and_images_can_be_previewed_in_the_browser(client):
+def test_uploaded_files_are_downloaded_never_shown_in_the_browser(client):
+    """An uploaded PDF may carry JavaScript: opened inline it would run under our origin."""
     citizen = create_citizen()
     dossier = create_dossier(citizen, submitted=True)
     login(client, create_official("reception"))
     url = f"/dossiers/{dossier.id}/files/{dossier.files[0].id}"
-    assert client.get(url).headers["Content-Disposition"].startswith("attachment")
-    preview = client.get(url + "?preview=1")
-    assert preview.headers["Content-Disposition"].startswith("inline")
-    assert preview.headers["Content-Type"] == "application/pdf"
+    for response in (client.get(url), client.get(url + "?preview=1")):
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert response.headers["Content-Type"] == "application/pdf"
+    assert "preview=1" not in client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)

@@ -17,7 +17,7 @@ from tests.factories import (
     load_catalogue,
     login,
 )
-from tests.test_filing import save, start
+from tests.test_filing import FROM_OUR_PAGE, save, start
 
 
 @pytest.mark.parametrize(
@@ -99,19 +99,33 @@ def test_confirmation_emails_cannot_be_requested_in_a_loop(client):
     assert len(tokens) == 1
 
 
-def test_anonymous_posts_to_unknown_or_submitted_dossiers_store_nothing(client):
+def token_of_an_ended_session(app, client) -> dict:
+    """A form of ours whose session has since ended: the case the draft rescue keeps."""
+    token = client.csrf_token()
+    client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    return {"csrf_token": token}
+
+
+def test_anonymous_posts_to_unknown_or_submitted_dossiers_store_nothing(app, client):
     submitted = create_dossier(create_citizen(), submitted=True)
+    stale = token_of_an_ended_session(app, client)
     for dossier_id in (submitted.id, 999999):
-        response = client.post(f"/dossiers/{dossier_id}/edit", data={"x": "y" * 1000, "csrf_token": "none"})
+        response = client.post(
+            f"/dossiers/{dossier_id}/edit", data={"x": "y" * 1000, **stale}, headers=FROM_OUR_PAGE
+        )
         assert response.status_code in (302, 400)
     assert db.session.scalar(db.select(db.func.count()).select_from(FormStash)) == 0
 
 
-def test_anonymous_posts_to_one_draft_keep_only_a_few_stashes(client):
+def test_anonymous_posts_to_one_draft_keep_only_a_few_stashes(app, client):
     draft = create_dossier(create_citizen(), files=False)
+    stale = token_of_an_ended_session(app, client)
     for _ in range(6):
-        client.post(f"/dossiers/{draft.id}/edit", data={"student_full_name": "x", "csrf_token": "none"})
-    assert db.session.scalar(db.select(db.func.count()).select_from(FormStash)) <= 3
+        response = client.post(
+            f"/dossiers/{draft.id}/edit", data={"student_full_name": "x", **stale}, headers=FROM_OUR_PAGE
+        )
+        assert response.status_code == 302  # kept, and the visitor sent to log in
+    assert 1 <= db.session.scalar(db.select(db.func.count()).select_from(FormStash)) <= 3
 
 
 def test_tampered_row_actions_and_unknown_names_change_nothing(client):

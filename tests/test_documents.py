@@ -326,3 +326,39 @@ def test_the_tracking_register_exports_the_period_as_pdf_and_excel(client, staff
     client._csrf = None
     login(client, staff["specialist"])
     assert client.get("/officials/register").status_code == 403
+
+
+BIDI_AND_CONTROLS = "\u202e\u202a\u2066\u2069\u200f\u200e\u0007\u0085"
+
+
+def test_bidirectional_overrides_never_reach_an_official_document(staff):
+    """U+202E in a name would print it reversed on the receipt form; other controls are invisible."""
+    from sqlalchemy import update
+
+    from service.database import begin_write
+    from service.dossiers.models import Dossier
+
+    dossier = create_dossier(create_citizen(full_name="Nguyễn Thị Hai Chiều"), submitted=True)
+    begin_write()  # a name stored before names were cleaned
+    db.session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier.id)
+        .values(applicant_name=f"Nguyễn Thị \u202eHai{BIDI_AND_CONTROLS} Chiều")
+    )
+    db.session.commit()
+    through(dossier, [(staff["reception"], "receive", {})])
+    [receipt] = documents_of(dossier, "form_01")
+    text = text_of(issuing.pdf_bytes(receipt))
+    assert "tiếp nhận hồ sơ của: Nguyễn Thị Hai Chiều" in text
+    assert not any(ch in text or ch in repr(receipt.data) for ch in BIDI_AND_CONTROLS)
+
+
+def test_names_are_stored_without_control_or_bidirectional_characters():
+    from tests.factories import create_class, create_payment_order, create_school, create_student
+
+    citizen = create_citizen(full_name=f"Trần{BIDI_AND_CONTROLS} Văn\nBa")
+    school = create_school()
+    student = create_student(school, create_class(school), full_name="Lê \u202eThị\u202c Tư")
+    order = create_payment_order(payer_name="Phạm\u2067 Năm\u2069")
+    assert citizen.full_name == "Trần Văn Ba"
+    assert (student.full_name, order.payer_name) == ("Lê Thị Tư", "Phạm Năm")

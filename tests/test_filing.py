@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from service.divisions import ward_choices
-from service.dossiers.models import Dossier, DossierEvent
+from service.dossiers.models import Dossier, DossierEvent, FormStash
 from service.dossiers.samples import png_bytes, sample_pairs
 from service.extensions import db
+from tests.conftest import CSRF_INPUT
 from tests.factories import (
     ORGANISATION_PROCEDURE,
     PASSWORD,
@@ -25,6 +28,7 @@ from tests.factories import (
 )
 
 CODE = re.compile(r"^H01\.48-\d{6}-\d{4}$")
+FROM_OUR_PAGE = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}  # what a browser adds
 
 
 def save(client, dossier_id: int, pairs: list, action: str = "save"):
@@ -206,16 +210,32 @@ def test_tampered_form_without_csrf_token_is_refused_and_nothing_changes(client)
     assert db.session.get(Dossier, dossier.id).status == "submitted"
 
 
-def test_expired_session_while_filing_keeps_the_draft(app, client):
+def open_form_then_lose_the_session(app, client) -> tuple[object, int, str]:
+    """A citizen opens a draft's e-form (its token in the page), then the session expires."""
     citizen = create_citizen()
     login(client, citizen)
     dossier_id = start(client)
-    client.delete_cookie(
-        app.config["SESSION_COOKIE_NAME"]
-    )  # the session expired while the citizen was typing
+    page = client.get(f"/dossiers/{dossier_id}/edit").get_data(as_text=True)
+    token = CSRF_INPUT.search(page).group(1)
+    client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    return citizen, dossier_id, token
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        FROM_OUR_PAGE,
+        {"Referer": "http://localhost/dossiers/1/edit"},  # a browser that sends no Origin
+        {"Origin": "http://127.0.0.1:5000", "Sec-Fetch-Site": "same-origin"},  # APP_BASE_URL, behind a proxy
+    ],
+    ids=["origin", "referer", "public-address"],
+)
+def test_expired_session_while_filing_keeps_the_draft(app, client, headers):
+    citizen, dossier_id, page_token = open_form_then_lose_the_session(app, client)
     response = client.post(
         f"/dossiers/{dossier_id}/edit",
-        data={"student_full_name": "Trần Văn Kiên", "action": "save", "csrf_token": "stale"},
+        data={"student_full_name": "Trần Văn Kiên", "action": "save", "csrf_token": page_token},
+        headers=headers,
     )
     assert response.status_code == 302 and "/account/login" in response.location
     client._csrf = None
@@ -224,6 +244,53 @@ def test_expired_session_while_filing_keeps_the_draft(app, client):
     page = client.get(after_login.location).get_data(as_text=True)
     assert 'value="Trần Văn Kiên"' in page and "đã được giữ lại" in page
     assert ["student_full_name", "Trần Văn Kiên"] in db.session.get(Dossier, dossier_id).form_data
+
+
+@pytest.mark.parametrize(
+    ("headers", "token"),
+    [
+        ({"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, None),  # no token at all
+        ({"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, "attacker's own"),
+        ({"Origin": "null"}, "attacker's own"),  # a sandboxed frame or a data: page
+        ({"Referer": "https://evil.example/form"}, "attacker's own"),  # an old browser, no Origin
+        ({}, "attacker's own"),  # the page suppressed its Referer
+        ({"Origin": "http://localhost", "Sec-Fetch-Site": "same-site"}, "attacker's own"),  # a sibling host
+        (FROM_OUR_PAGE, None),  # our origin, but no token
+        (FROM_OUR_PAGE, "forged"),
+    ],
+    ids=[
+        "no-token",
+        "cross-site",
+        "null-origin",
+        "foreign-referer",
+        "no-origin",
+        "same-site",
+        "tokenless",
+        "forged",
+    ],
+)
+def test_a_post_from_another_site_never_reaches_the_victims_draft(app, client, other_client, headers, token):
+    """The victim's session expired with a draft open; an attacker's page makes the victim's browser
+    post the e-form. The attacker can put in it a token of ours signed for the attacker's own session."""
+    citizen, dossier_id, _ = open_form_then_lose_the_session(app, client)
+    if token == "attacker's own":
+        token = other_client.csrf_token()
+    data = {"student_full_name": "Giá trị của kẻ tấn công", "action": "save"}
+    response = client.post(
+        f"/dossiers/{dossier_id}/edit",
+        data={**data, **({"csrf_token": token} if token else {})},
+        headers=headers,
+    )
+    assert response.status_code == 400
+    assert "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(FormStash)) == 0
+    client._csrf = None
+    login(client, citizen)
+    page = client.get(f"/dossiers/{dossier_id}/edit").get_data(as_text=True)
+    assert "kẻ tấn công" not in page and "đã được giữ lại" not in page
+    assert ["student_full_name", data["student_full_name"]] not in db.session.get(
+        Dossier, dossier_id
+    ).form_data
 
 
 def test_saving_from_a_stale_page_does_not_overwrite_silently(client):

@@ -125,3 +125,32 @@ def test_a_late_answer_counts_as_late():
         operations.answer(feedback.id, desk, "Xin lỗi ông/bà, Sở đã nhắc nhở cán bộ.").answered_on_time
         is False
     )
+
+
+def test_a_specialist_sees_and_answers_only_feedback_on_dossiers_assigned_to_them(client):
+    from service.quality import operations
+
+    owner = create_citizen()
+    assigned, other = create_official("specialist"), create_official("specialist")
+    dossier = create_dossier(owner, submitted=True)
+    begin_write()
+    db.session.get(Dossier, dossier.id).assignee_id = assigned.id
+    db.session.commit()
+    feedback = operations.file_feedback(dossier, owner, "phan_anh", "Hồ sơ của tôi chậm so với giấy hẹn.")
+    answer = {"answer": "Sở xin lỗi, hồ sơ sẽ được giải quyết trong tuần này."}
+
+    login(client, other)
+    for show in ("open", "all"):
+        assert "chậm so với giấy hẹn" not in client.get(f"/officials/feedback?show={show}").get_data(
+            as_text=True
+        )
+    assert client.submit(f"/officials/feedback/{feedback.id}/answer", answer).status_code == 404
+    assert db.session.get(Feedback, feedback.id).answered_at is None
+
+    login(client, create_official("leader"))
+    assert "chậm so với giấy hẹn" in client.get("/officials/feedback").get_data(as_text=True)
+    login(client, assigned)
+    assert "chậm so với giấy hẹn" in client.get("/officials/feedback").get_data(as_text=True)
+    assert client.submit(f"/officials/feedback/{feedback.id}/answer", answer).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Feedback, feedback.id).answered_by_id == assigned.id

@@ -6,11 +6,12 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from service.accounts.roles import APPLICANT_ROLES, OFFICIAL_ROLES, Role
 from service.extensions import db
+from service.text import clean_name
 from service.timeutil import utcnow
 
 
@@ -59,6 +60,10 @@ class User(UserMixin, db.Model):
 
     department: Mapped[Department | None] = relationship()
     consents: Mapped[list[ConsentRecord]] = relationship(back_populates="user", order_by="ConsentRecord.id")
+
+    @validates("full_name", "organisation_name")
+    def _printable_name(self, _key: str, value: str | None) -> str | None:
+        return clean_name(value)  # no control or bidirectional-override character (service/text.py)
 
     def set_password(self, password: str) -> None:
         self.password_hash = hash_password(password)

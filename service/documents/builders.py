@@ -12,6 +12,7 @@ from service.dossiers.display import describe
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.procedures.catalogue import DOCUMENT_KINDS_VI
+from service.text import clean_name, printable
 from service.timeutil import format_date, to_local
 from workflows.states import EVENT_LABELS
 
@@ -33,10 +34,13 @@ def result_kind(dossier: Dossier) -> str:
 
 
 def build(kind: str, dossier: Dossier) -> tuple[dict[str, Any], str]:
-    """(template data, holder name) for a document of `kind` about `dossier`."""
+    """(template data, holder name) for a document of `kind` about `dossier`.
+
+    What applicants typed (names, form values) enters an official document here, and only here: its
+    control and bidirectional-override characters are removed, so a name prints as it reads."""
     data = {"doc": _doc(kind, dossier), "dossier": _dossier(dossier)}
     data.update(BUILDERS[kind](dossier))
-    return data, dossier.applicant_name or dossier.owner.display_name
+    return printable(data), clean_name(dossier.applicant_name or dossier.owner.display_name)
 
 
 def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
@@ -353,7 +357,7 @@ def build_receipt(order) -> tuple[dict[str, Any], str]:
         "gateway_reference": attempt.gateway_transaction or attempt.reference,
         "paid_at": f"{paid:%H:%M ngày %d/%m/%Y}",
     }
-    return {"doc": doc, "receipt": receipt}, payer
+    return printable({"doc": doc, "receipt": receipt}), clean_name(payer)  # as build(): printable text only
 
 
 BUILDERS = {

@@ -3,6 +3,12 @@
 If the e-form is posted after the login session (or its CSRF token) has expired, the posted values are
 kept server-side under a random token held in the new session. When the owner, logged in again, opens
 the draft, the values are saved into it.
+
+A post refused by the CSRF check is kept only when it proves it was typed into one of our own pages:
+a CSRF token signed by us (expired, or from a session that has ended) AND the browser's own word that
+the form was on our origin. The token alone proves nothing, since an attacker's page can post one
+signed for the attacker's session; the headers a browser adds (Origin, Referer, Sec-Fetch-Site) are
+the ones no page can forge. So a cross-site post, with or without a token, never reaches a draft.
 """
 
 from __future__ import annotations
@@ -10,8 +16,9 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete
 
 from service.accounts.models import User
@@ -19,6 +26,7 @@ from service.database import for_update, write
 from service.dossiers import operations
 from service.dossiers.models import Dossier, FormStash
 from service.extensions import db
+from service.requests import is_our_origin
 from service.timeutil import utcnow
 
 DRAFT_FORM_ENDPOINT = "dossiers.edit"
@@ -66,13 +74,36 @@ def _prune_stashes(dossier_id: int) -> None:
 
 
 def rescue_draft_after_csrf_failure():
-    if not stash_posted_draft():
+    if not (_posted_from_our_page() and _token_signed_by_us()) or not stash_posted_draft():
         return None
     edit_url = url_for(DRAFT_FORM_ENDPOINT, dossier_id=request.view_args["dossier_id"])
     flash("Phiên làm việc đã hết hạn. Dữ liệu bạn vừa nhập đã được giữ lại và lưu vào bản nháp.", "warning")
     if current_user.is_authenticated:
         return redirect(edit_url)
     return redirect(url_for("accounts.login", next=edit_url))
+
+
+def _posted_from_our_page() -> bool:
+    """The browser says the form was on our origin: Sec-Fetch-Site, when sent, is same-origin, and the
+    Origin header (or, from a browser that sends none, the Referer) names our host. A page elsewhere can
+    suppress Referer but cannot set these, so a post carrying neither is refused."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site != "same-origin":
+        return False
+    origin = request.headers.get("Origin")
+    return is_our_origin(origin if origin is not None else request.referrer or "")
+
+
+def _token_signed_by_us() -> bool:
+    """A CSRF token Flask-WTF issued (same key and salt), whatever its age or session: the form was
+    rendered by us. Missing or forged tokens are not."""
+    token = request.form.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    key = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    try:
+        URLSafeTimedSerializer(key, salt="wtf-csrf-token").loads(token or "")
+    except BadData:
+        return False
+    return True
 
 
 def restore_stash(dossier: Dossier, owner: User) -> Dossier | None:

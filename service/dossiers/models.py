@@ -6,11 +6,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.accounts.models import Department, User
 from service.extensions import db
 from service.procedures.models import ProcedureVersion
+from service.text import clean_name
 from service.timeutil import utcnow
 
 
@@ -86,6 +87,10 @@ class Dossier(db.Model):
     procedure_version: Mapped[ProcedureVersion] = relationship()
     files: Mapped[list[DossierFile]] = relationship(back_populates="dossier", order_by="DossierFile.id")
     events: Mapped[list[DossierEvent]] = relationship(back_populates="dossier", order_by="DossierEvent.id")
+
+    @validates("applicant_name")
+    def _printable_name(self, _key: str, value: str | None) -> str | None:
+        return clean_name(value)  # no control or bidirectional-override character (service/text.py)
 
     @property
     def form_pairs(self) -> list[tuple[str, str]]:

@@ -20,7 +20,6 @@ MIME_TYPES = {
     "png": "image/png",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-PREVIEWABLE = frozenset({"pdf", "jpeg", "png"})
 EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png", "docx": ".docx", "csv": ".csv", "xlsx": ".xlsx"}
 
 

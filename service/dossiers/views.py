@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -15,9 +15,11 @@ from service.dossiers import operations, processing, queries, table_rows, upload
 from service.dossiers.display import describe
 from service.dossiers.drafts import posted_pairs, restore_stash
 from service.dossiers.operations import is_supplement_file
+from service.downloads import send_upload
 from service.extensions import db
 from service.payments.settlement import fee_order
 from service.procedures.queries import get_published
+from service.requests import database_int
 from workflows.states import (
     APPLICANT_NOTE_EVENTS,
     EVENT_LABELS,
@@ -97,7 +99,7 @@ def _save_draft(dossier, draft_form):
     form = draft_form(formdata=MultiDict(pairs))
     form.validate()
     # A post without a valid version is treated as coming from a stale page (versions start at 1).
-    version = request.form.get("version", type=int) or 0
+    version = request.form.get("version", type=database_int) or 0
     try:
         dossier = operations.save_form(dossier.id, current_user, pairs, version)
     except operations.StaleDraft as error:
@@ -297,11 +299,9 @@ def download(dossier_id: int, file_id: int):
     attached = next((f for f in dossier.files if f.id == file_id), None)
     if attached is None or not queries.may_download(current_user, dossier, attached):
         abort(404)
-    # PDF and images may be previewed in the browser; their type was recognised from their content.
-    inline = request.args.get("preview") == "1" and attached.file_type in uploads.PREVIEWABLE
-    return send_file(
-        uploads.path_for(attached.stored_name), mimetype=uploads.MIME_TYPES[attached.file_type],
-        as_attachment=not inline, download_name=attached.original_name,
+    return send_upload(
+        uploads.path_for(attached.stored_name), uploads.MIME_TYPES[attached.file_type], attached.original_name,
+        uploads.EXTENSIONS[attached.file_type],
     )  # fmt: skip
 
 

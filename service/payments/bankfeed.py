@@ -12,6 +12,7 @@ import re
 
 from service.database import for_update, insert_once, write
 from service.extensions import db
+from service.money import bounded_amount
 from service.payments.adapters import collecting_account, our_accounts
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
 from service.payments.settlement import _apply, still_open
@@ -44,7 +45,7 @@ def _settle(notification_id: int, payload: dict) -> str:
     credited = str(payload.get("accountNumber") or "")
     if credited not in our_accounts():
         return "unknown_account"  # not our account: nothing of ours to settle
-    amount = _amount(payload.get("transferAmount"))
+    amount = bounded_amount(payload.get("transferAmount"))
     found = REFERENCE.search(f"{payload.get('code') or ''} {payload.get('content') or ''}".upper())
     attempt = _attempt_for(found.group()) if found else None
     if attempt is None or attempt.gateway != "vietqr" or amount is None:
@@ -106,14 +107,6 @@ def _record_once(payload: dict, raw: str) -> int:
                 PaymentNotification.gateway == "bankfeed", PaymentNotification.external_id == external_id
             )
         )
-
-
-def _amount(value) -> int | None:
-    try:
-        amount = int(value)
-    except (TypeError, ValueError):
-        return None
-    return amount if amount > 0 else None
 
 
 def _review(notification_id, order, attempt, kind: str, *, detail: str, amount: int | None) -> str:

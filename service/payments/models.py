@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.extensions import db
+from service.text import clean_name
 from service.timeutil import utcnow
 
 
@@ -48,6 +49,10 @@ class PaymentOrder(db.Model):
     attempts: Mapped[list[PaymentAttempt]] = relationship(
         back_populates="order", foreign_keys="PaymentAttempt.order_id", order_by="PaymentAttempt.id"
     )
+
+    @validates("payer_name")
+    def _printable_name(self, _key: str, value: str | None) -> str | None:
+        return clean_name(value)  # no control or bidirectional-override character (service/text.py)
 
 
 class PaymentAttempt(db.Model):

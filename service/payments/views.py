@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import io
-import re
 import secrets
 
 import segno
@@ -25,7 +24,7 @@ from flask_login import current_user
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import Role
 from service.extensions import csrf, db
-from service.money import format_money
+from service.money import format_money, parse_amount
 from service.payments import bankfeed, settlement
 from service.payments.adapters import ADAPTERS, Adapter, GatewayRefused, collecting_account, offered
 from service.payments.gateways import momo, vietqr, vnpay
@@ -475,12 +474,3 @@ def reachable_order(order_id: int) -> PaymentOrder:
     if order is None or not in_reach(order.school_id):
         abort(404)
     return order
-
-
-def parse_amount(text: str | None) -> int | None:
-    """An amount in đồng as officials type it: 500000, 500.000 or 500 000."""
-    cleaned = re.sub(r"[.\s]", "", (text or "").strip())
-    if not cleaned.isdigit() or len(cleaned) > 15:
-        return None
-    value = int(cleaned)
-    return value if value > 0 else None

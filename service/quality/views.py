@@ -13,10 +13,12 @@ from flask_login import current_user
 from service.access import ANYONE, allow
 from service.accounts.roles import APPLICANT_ROLES, Role
 from service.dossiers import queries as dossier_queries
+from service.dossiers.models import Dossier
 from service.extensions import db
 from service.procedures.models import Procedure
 from service.quality import indicators, operations
 from service.quality.models import CRITERIA, FEEDBACK_KINDS, SCORE_LABELS, Feedback, Rating
+from service.requests import database_int
 from service.timeutil import local_today
 
 bp = Blueprint("quality", __name__)
@@ -106,11 +108,19 @@ def judge_feedback(feedback_id: int):
 # ---------------------------------------------------------------- officials
 
 
+def _feedback_in_reach(statement):
+    """A specialist answers feedback on the dossiers assigned to them, as they see only those dossiers;
+    reception and leaders see all (dossier_queries.can_view)."""
+    if current_user.role == Role.SPECIALIST:
+        return statement.join(Feedback.dossier).where(Dossier.assignee_id == current_user.id)
+    return statement
+
+
 @bp.route("/officials/feedback")
 @allow(*FEEDBACK_ROLES)
 def feedback_list():
     show = request.args.get("show", "open")
-    statement = db.select(Feedback).order_by(Feedback.due_date, Feedback.id)
+    statement = _feedback_in_reach(db.select(Feedback)).order_by(Feedback.due_date, Feedback.id)
     statement = statement.where(
         Feedback.answered_at.is_(None) if show == "open" else Feedback.answered_at.is_not(None)
     )
@@ -121,7 +131,8 @@ def feedback_list():
 @bp.route("/officials/feedback/<int:feedback_id>/answer", methods=["POST"])
 @allow(*FEEDBACK_ROLES)
 def answer_feedback(feedback_id: int):
-    if db.session.get(Feedback, feedback_id) is None:
+    feedback = db.session.get(Feedback, feedback_id)
+    if feedback is None or not dossier_queries.can_view(current_user, feedback.dossier):
         abort(404)
     try:
         operations.answer(feedback_id, current_user, request.form.get("answer", ""))
@@ -177,7 +188,7 @@ def dashboard():
 
     period, error = _period_from_args()
     procedure = (request.args.get("procedure") or "")[:40] or None
-    department_id = request.args.get("department_id", type=int)
+    department_id = request.args.get("department_id", type=database_int)
     found = indicators.indicators(period, procedure, department_id)
     table = indicators.statistics(period, procedure, department_id)
     export = request.args.get("format")

@@ -12,6 +12,7 @@ from service.accounts.roles import Role
 from service.extensions import db
 from service.reporting import operations, templates
 from service.reporting.models import SUBMISSION_LABELS, ReportRound, ReportSubmission
+from service.requests import database_int
 from service.schools.access import current_school
 from service.schools.models import School
 from service.timeutil import local_today
@@ -65,7 +66,7 @@ def school_report(round_id: int):
         if not problems:
             try:
                 saved, problems = operations.save(report_round.id, school.id, current_user, fields, rows, final,
-                                                  request.form.get("version", type=int))  # fmt: skip
+                                                  request.form.get("version", type=database_int))  # fmt: skip
             except operations.ReportError as error:
                 flash(str(error), "error")
                 return redirect(url_for("reporting.school_report", round_id=report_round.id))

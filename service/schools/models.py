@@ -9,9 +9,10 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.extensions import db
+from service.text import clean_name
 from service.timeutil import utcnow
 
 SCHOOL_KINDS = {"college": "Trường cao đẳng", "intermediate": "Trường trung cấp", "centre": "Trung tâm GDNN"}
@@ -70,6 +71,10 @@ class Student(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     school_class: Mapped[SchoolClass] = relationship()
+
+    @validates("full_name")
+    def _printable_name(self, _key: str, value: str | None) -> str | None:
+        return clean_name(value)  # no control or bidirectional-override character (service/text.py)
 
 
 class LongRun:

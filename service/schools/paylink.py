@@ -84,7 +84,8 @@ def _page(record: Invoice, message: str | None = None, status: int = 200):
 @bp.route("/<token>/pay/<gateway>", methods=["POST"])
 @allow(ANYONE)
 def pay(token: str, gateway: str):
-    from service.payments.views import _pay, parse_amount
+    from service.money import parse_amount
+    from service.payments.views import _pay
 
     record = _invoice(token)
     if not _confirmed(record):

@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger
 
 from service.extensions import db
 from service.payments.models import PaymentAttempt, PaymentOrder
+from service.requests import database_int
 from service.schools.models import FeeItem, Invoice, InvoiceLine, SchoolClass, Student, Term
 from service.timeutil import local_today, to_local
 
@@ -70,7 +71,7 @@ class InvoiceFilters:
     def from_args(cls, args) -> InvoiceFilters:
         state = args.get("state", "")
         return cls(
-            term_id=args.get("term_id", type=int), class_id=args.get("class_id", type=int),
+            term_id=args.get("term_id", type=database_int), class_id=args.get("class_id", type=database_int),
             state=state if state in ("outstanding", "paid", "cancelled") else "", q=(args.get("q") or "").strip()[:100],
             page=min(max(args.get("page", 1, type=int) or 1, 1), 10_000),
         )  # fmt: skip

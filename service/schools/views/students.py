@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forms.schools import ClassForm, ExemptionForm
 from service.access import allow
 from service.dossiers import uploads
+from service.downloads import send_upload
+from service.requests import database_int
 from service.schools import fees, operations, queries
 from service.schools.access import current_school, owned
 from service.schools.models import Exemption, Student
@@ -45,7 +47,7 @@ def classes():
 def students():
     school = current_school()
     query = (request.args.get("q") or "").strip()[:100]
-    class_id = request.args.get("class_id", type=int)
+    class_id = request.args.get("class_id", type=database_int)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000)
     found, more = queries.find_students(school.id, query, class_id, page)
     return render_template(
@@ -97,8 +99,8 @@ def _student_page(record: Student, exemption_form):
 @allow(*STAFF)
 def exemption_evidence(exemption_id: int):
     record = owned(Exemption, exemption_id)
-    mimetype = EVIDENCE_TYPES.get(record.evidence_stored.rsplit(".", 1)[-1], "application/octet-stream")
-    return send_file(
-        uploads.path_for(record.evidence_stored), mimetype=mimetype, download_name=record.evidence_name,
-        as_attachment=True,
-    )  # fmt: skip
+    extension = record.evidence_stored.rsplit(".", 1)[-1]
+    mimetype = EVIDENCE_TYPES.get(extension, "application/octet-stream")
+    return send_upload(
+        uploads.path_for(record.evidence_stored), mimetype, record.evidence_name, f".{extension}"
+    )
