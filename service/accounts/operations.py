@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_
 
+from service import audit
 from service.accounts.emails import send_account_link
 from service.accounts.models import ConsentRecord, Department, User
 from service.accounts.roles import Role
@@ -63,6 +64,7 @@ def register_applicant(data: dict, ip_address: str | None) -> User:
                 ip_address=ip_address,
             )
         )
+        audit.record("account.registered", user, actor=user, details={"role": user.role})
     return user
 
 
@@ -94,6 +96,7 @@ def reset_password(raw: str, new_password: str) -> User | None:
             user.failed_logins, user.locked_until = 0, None
             # Receiving the link by email proves the address too (officials set their first password so).
             user.email_confirmed_at = user.email_confirmed_at or utcnow()
+            audit.record("account.password_reset", user, actor=user)
     return user
 
 
@@ -106,6 +109,7 @@ def authenticate(email: str, password: str) -> tuple[User | None, str | None]:
         problem = _login_problem(user, password, now)
         if problem is None:
             user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+        audit.record_login(email, user, problem)
     return (None, problem) if problem else (user, None)
 
 
@@ -149,6 +153,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         if not user.check_password(current_password):
             raise AccountError("Mật khẩu hiện tại không đúng.", "current_password")
         user.set_password(new_password)
+        audit.record("account.password_changed", user)
 
 
 def create_official(
@@ -164,6 +169,7 @@ def create_official(
         if password:
             user.email_confirmed_at = utcnow()
         db.session.add(user)
+        audit.record("account.created", user, details={"email": email, "role": role, "school_id": details.get("school_id")})  # fmt: skip
     return user
 
 
@@ -196,6 +202,7 @@ def create_department(code: str, name: str) -> Department:
             raise AccountError("Mã phòng, đơn vị này đã tồn tại.", "code")
         department = Department(code=code.strip().upper(), name=name.strip())
         db.session.add(department)
+        audit.record("config.department_created", department, details={"code": department.code})
     return department
 
 
@@ -207,6 +214,9 @@ def update_official(
         user = db.session.get(User, user_id)
         if user is None or user.is_applicant:
             raise AccountError("Không tìm thấy tài khoản cán bộ.", "role")
+        audit.record("account.role_changed" if role != user.role else "account.updated", user, details={
+            "from_role": user.role, "role": role, "department_id": department_id, "position": position,
+            "school_id": school_id})  # fmt: skip
         user.role, user.department_id, user.position = role, department_id, position or None
         user.school_id = school_id
     return user
@@ -217,4 +227,5 @@ def set_active(user_id: int, active: bool) -> User | None:
         user = db.session.get(User, user_id)
         if user is not None:
             user.is_active_account = active
+            audit.record("account.reactivated" if active else "account.deactivated", user)
     return user
