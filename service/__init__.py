@@ -146,6 +146,9 @@ def register_blueprints(app: Flask) -> None:
     from service.jobs.views import bp as jobs_bp
 
     app.register_blueprint(jobs_bp)
+    from service.audit.views import bp as audit_bp
+
+    app.register_blueprint(audit_bp)
     if app.config["PAYMENT_SIMULATORS"]:
         from service.payments.simulators import bp as simulators_bp
 

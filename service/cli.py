@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from service.accounts.roles import Role
+from service.audit.commands import audit_cli
 from service.extensions import db
 
 users_cli = AppGroup("users", help="Tài khoản cán bộ.")
@@ -471,6 +472,7 @@ def register(app: Flask) -> None:
         reports_cli,
         jobs_cli,
         workflows_cli,
+        audit_cli,
         notify_deadlines,
         seed_demo,
     ):

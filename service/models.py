@@ -1,6 +1,7 @@
 """Every model, imported in one place for Alembic and the relationships' string references."""
 
 from service.accounts.models import AccountToken, ConsentRecord, Department, User
+from service.audit.models import AuditEntry, AuditHead
 from service.deadlines.models import CalendarOverride, DeadlineDigest
 from service.documents.models import DocumentCounter, DocumentJob, IssuedDocument
 from service.dossiers.models import (
@@ -42,6 +43,8 @@ from service.schools.models import (
 
 __all__ = [
     "AccountToken",
+    "AuditEntry",
+    "AuditHead",
     "CalendarOverride",
     "DeadlineDigest",
     "DocumentCounter",

@@ -8,6 +8,7 @@ from functools import cache
 from flask import current_app
 from sqlalchemy import or_
 
+from service import audit
 from service.accounts import throttle
 from service.accounts.emails import send_account_link
 from service.accounts.models import ConsentRecord, Department, User, hash_password, password_matches
@@ -64,6 +65,7 @@ def register_applicant(data: dict, ip_address: str | None) -> User:
                 ip_address=ip_address,
             )
         )
+        audit.record("account.registered", user, actor=user, details={"role": user.role})
     return user
 
 
@@ -94,6 +96,7 @@ def reset_password(raw: str, new_password: str) -> User | None:
             _replace_password(user, new_password)
             # Receiving the link by email proves the address too (officials set their first password so).
             user.email_confirmed_at = user.email_confirmed_at or utcnow()
+            audit.record("account.password_reset", user, actor=user)
     return user
 
 
@@ -104,18 +107,27 @@ def authenticate(email: str, password: str, address: str) -> tuple[User | None, 
     email = email.strip().lower()
     if not throttle.take_attempt(email, address):
         minutes = throttle.minutes_to_wait(email, address)
-        return None, f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+        return _refused(email, None, f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.")
     user = find_by_email(email)
     if not _password_matches(user, password):
         throttle.count_failure(address)
-        return None, "Email hoặc mật khẩu không đúng."
+        return _refused(email, user, "Email hoặc mật khẩu không đúng.")
     problem = _account_problem(user)
     if problem:
-        return None, problem
+        return _refused(email, user, problem)
     throttle.forget_attempts(email, address)
     with write():
-        db.session.get(User, user.id).last_login_at = utcnow()
+        user = db.session.get(User, user.id)
+        user.last_login_at = utcnow()
+        audit.record_login(email, user, None)
     return user, None
+
+
+def _refused(email: str, user: User | None, problem: str) -> tuple[None, str]:
+    """A refused login is recorded in the audit log with the email tried and the reason."""
+    with write():
+        audit.record_login(email, db.session.get(User, user.id) if user else None, problem)
+    return None, problem
 
 
 @cache
@@ -173,6 +185,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Use
         if not user.check_password(current_password):
             raise AccountError("Mật khẩu hiện tại không đúng.", "current_password")
         _replace_password(user, new_password)
+        audit.record("account.password_changed", user)
     return user
 
 
@@ -189,6 +202,7 @@ def create_official(
         if password:
             user.email_confirmed_at = utcnow()
         db.session.add(user)
+        audit.record("account.created", user, details={"email": email, "role": role, "school_id": details.get("school_id")})  # fmt: skip
     return user
 
 
@@ -221,6 +235,7 @@ def create_department(code: str, name: str) -> Department:
             raise AccountError("Mã phòng, đơn vị này đã tồn tại.", "code")
         department = Department(code=code.strip().upper(), name=name.strip())
         db.session.add(department)
+        audit.record("config.department_created", department, details={"code": department.code})
     return department
 
 
@@ -232,6 +247,9 @@ def update_official(
         user = db.session.get(User, user_id)
         if user is None or user.is_applicant:
             raise AccountError("Không tìm thấy tài khoản cán bộ.", "role")
+        audit.record("account.role_changed" if role != user.role else "account.updated", user, details={
+            "from_role": user.role, "role": role, "department_id": department_id, "position": position,
+            "school_id": school_id})  # fmt: skip
         user.role, user.department_id, user.position = role, department_id, position or None
         user.school_id = school_id
     return user
@@ -244,4 +262,5 @@ def set_active(user_id: int, active: bool) -> User | None:
             user.is_active_account = active
             if not active:
                 _revoke_sessions(user)
+            audit.record("account.reactivated" if active else "account.deactivated", user)
     return user

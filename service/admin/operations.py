@@ -6,6 +6,7 @@ declares that the institution exists, with the account it is paid into.
 
 from __future__ import annotations
 
+from service import audit
 from service.database import insert_once, write
 from service.schools.models import School
 
@@ -23,4 +24,5 @@ def register_school(code: str, name: str, kind: str, **details) -> School:
     with write():
         if not insert_once(school):
             raise AdminError(f"Đã có cơ sở mang mã {code}.")
+        audit.record("config.school_registered", school, details={"code": code, "name": name})
     return school

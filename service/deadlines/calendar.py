@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import g, has_app_context
 
+from service import audit
 from service.database import write
 from service.deadlines.models import CalendarOverride
 from service.extensions import db
@@ -35,6 +36,9 @@ def declare_day(day: date, is_working: bool, note: str, actor_id: int | None) ->
         override = db.session.get(CalendarOverride, day) or CalendarOverride(day=day)
         override.is_working, override.note, override.created_by_id = is_working, note.strip(), actor_id
         db.session.add(override)
+        audit.record(
+            "config.calendar_day", override, details={"is_working": is_working, "note": note.strip()}
+        )
     g.pop("work_calendar", None)
     return override
 
@@ -44,6 +48,9 @@ def remove_day(day: date) -> bool:
         override = db.session.get(CalendarOverride, day)
         if override is not None:
             db.session.delete(override)
+            audit.record(
+                "config.calendar_day_removed", object_type="calendar_overrides", object_id=day.isoformat()
+            )
     g.pop("work_calendar", None)
     return override is not None
 

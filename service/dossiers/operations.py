@@ -19,6 +19,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import NotFound
 
 from forms.dossier import form_class
+from service import audit
 from service.accounts.models import User
 from service.database import for_update, write
 from service.dossiers import uploads
@@ -337,6 +338,10 @@ def _record(
     )  # fmt: skip
     db.session.add(history)
     db.session.flush()
+    # Every step, in its own transaction: the tamper-evident copy of this history row.
+    audit.record("dossier.step", dossier, actor=actor, details={
+        "code": dossier.code, "event": event, "from": source, "to": dossier.status, "note": note,
+        "history_id": history.id})  # fmt: skip
     return history
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from forms.dossier import form_class, ward_options
+from service import audit
 from service.access import SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES
 from service.documents.jobs import pending_jobs
@@ -224,7 +225,7 @@ def detail(dossier_id: int):
     entries = describe(dossier.procedure_version.fields, dossier.form_pairs)
     is_owner = dossier.owner_id == current_user.id
     context = _official_context(dossier) if current_user.role in DOSSIER_ROLES else {}
-    return render_template(
+    page = render_template(
         "dossiers/detail.html", dossier=dossier, entries=entries, is_owner=is_owner, official=bool(context),
         supplement_open=is_owner and processing.can_add_supplement_files(dossier),
         can_request_stop=is_owner and "request_stop" in processing.owner_actions(dossier, current_user),
@@ -233,6 +234,9 @@ def detail(dossier_id: int):
         fee_order=fee_order(dossier.id), **_quality_context(dossier, is_owner),
         **context,
     )  # fmt: skip
+    if not is_owner:  # an official read the applicant's personal data: recorded once the page is made
+        audit.record_view(dossier, details={"code": dossier.code})
+    return page
 
 
 def _quality_context(dossier, is_owner: bool) -> dict:
@@ -299,6 +303,10 @@ def download(dossier_id: int, file_id: int):
     attached = next((f for f in dossier.files if f.id == file_id), None)
     if attached is None or not queries.may_download(current_user, dossier, attached):
         abort(404)
+    if current_user.id != dossier.owner_id:
+        audit.record_view(
+            attached, "dossier.file_viewed", {"code": dossier.code, "file": attached.original_name}
+        )
     return send_upload(
         uploads.path_for(attached.stored_name), uploads.MIME_TYPES[attached.file_type], attached.original_name,
         uploads.EXTENSIONS[attached.file_type],

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import BigInteger
 
+from service import audit
 from service.accounts.models import User
 from service.database import for_update, write
 from service.extensions import db
@@ -92,6 +93,7 @@ def _record_request(
         reason=reason, idempotency_key=key, requested_by_id=actor.id,
     )  # fmt: skip
     db.session.add(refund)
+    audit.record("refund.requested", refund, actor=actor, details={"attempt": attempt.reference, "amount": amount, "reason": reason})  # fmt: skip
     return refund, True
 
 
@@ -132,6 +134,7 @@ def _move(refund: PaymentRefund, outcome: RefundOutcome, actor: User | None) -> 
         refund.confirmed_by_id = actor.id
     if refund.status in ("succeeded", "failed"):
         refund.finished_at = utcnow()
+        audit.record(f"refund.{refund.status}", refund, details={"amount": refund.amount, "refund": refund.reference})  # fmt: skip
     if refund.status == "succeeded":
         _tell_payer(refund)  # queued in this transaction: the payer hears of a refund that happened
 

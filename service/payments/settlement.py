@@ -15,6 +15,7 @@ from datetime import timedelta
 from flask import current_app
 from statemachine.exceptions import TransitionNotAllowed
 
+from service import audit
 from service.database import for_update, write
 from service.dossiers.models import Dossier
 from service.extensions import db
@@ -232,6 +233,7 @@ def _apply(
     attempt.result_code, attempt.gateway_transaction, attempt.finished_at = code, transaction, utcnow()
     if not success:
         return
+    audit.record("payment.settled", order, details={"attempt": attempt.reference, "gateway": attempt.gateway, "amount": attempt.amount})  # fmt: skip
     if order.status == "paid":
         # Paid twice: counted once, flagged for an accountant (a refund may be due).
         db.session.add(PaymentIncident(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from config import BASE_DIR
+from service import audit
 from service.database import write
 from service.extensions import db
 from service.procedures.models import Procedure, ProcedureVersion
@@ -139,6 +140,10 @@ def import_catalogue(directory: Path = CATALOGUE_DIR) -> ImportReport:
     with write():
         for path, content in loaded:
             _import_one(path.name, content, report)
+        if report.created or report.updated:
+            audit.record(
+                "config.catalogue_imported", details={"created": report.created, "updated": report.updated}
+            )
     return report
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service import audit
 from service.database import write
 from service.extensions import db
 from service.procedures.models import ProcedureSetting
@@ -16,4 +17,5 @@ def save_procedure_setting(
             setting = ProcedureSetting(procedure_id=procedure_id)
             db.session.add(setting)
         setting.department_id, setting.default_specialist_id = department_id, specialist_id
+        audit.record("config.procedure_setting", object_type="procedures", object_id=procedure_id, details={"department_id": department_id, "specialist_id": specialist_id})  # fmt: skip
     return setting

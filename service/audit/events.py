@@ -1,0 +1,95 @@
+"""What the audit log records: each event code and object type with its Vietnamese label.
+
+An event code not listed here is still recorded and shown by its code; list it to give it a label and
+a place in the search form.
+"""
+
+from __future__ import annotations
+
+EVENT_LABELS = {
+    "login.success": "Đăng nhập thành công",
+    "login.failure": "Đăng nhập không thành công",
+    "account.registered": "Đăng ký tài khoản",
+    "account.created": "Tạo tài khoản cán bộ",
+    "account.role_changed": "Thay đổi vai trò tài khoản",
+    "account.updated": "Cập nhật phòng, chức vụ, cơ sở của cán bộ",
+    "account.deactivated": "Khóa tài khoản",
+    "account.reactivated": "Mở khóa tài khoản",
+    "account.password_changed": "Đổi mật khẩu",
+    "account.password_reset": "Đặt lại mật khẩu qua email",
+    "dossier.step": "Bước xử lý hồ sơ",
+    "dossier.viewed": "Cán bộ xem hồ sơ (dữ liệu cá nhân)",
+    "dossier.file_viewed": "Cán bộ mở tệp đính kèm của hồ sơ",
+    "payment.settled": "Thanh toán thành công",
+    "refund.requested": "Lập lệnh hoàn tiền",
+    "refund.succeeded": "Hoàn tiền thành công",
+    "refund.failed": "Hoàn tiền không thành công",
+    "config.catalogue_imported": "Nhập danh mục thủ tục",
+    "config.procedure_setting": "Thay đổi thiết lập thủ tục",
+    "config.calendar_day": "Khai báo ngày nghỉ, ngày làm việc bù",
+    "config.calendar_day_removed": "Xóa khai báo ngày nghỉ, ngày làm việc bù",
+    "config.department_created": "Thêm phòng, đơn vị",
+    "config.school_registered": "Thêm cơ sở GDNN",
+}
+
+# The search form offers each group ("tất cả ...") before its events.
+GROUP_LABELS = {
+    "login": "Đăng nhập",
+    "account": "Tài khoản",
+    "dossier": "Hồ sơ",
+    "payment": "Thanh toán",
+    "refund": "Hoàn tiền",
+    "config": "Cấu hình",
+}
+
+OBJECT_LABELS = {
+    "users": "Tài khoản",
+    "dossiers": "Hồ sơ",
+    "dossier_files": "Tệp đính kèm hồ sơ",
+    "payment_orders": "Khoản phải nộp",
+    "payment_refunds": "Khoản hoàn tiền",
+    "procedures": "Thủ tục",
+    "calendar_overrides": "Ngày nghỉ, ngày làm bù",
+    "departments": "Phòng, đơn vị",
+    "schools": "Cơ sở GDNN",
+}
+
+DETAIL_LABELS = {
+    "code": "Mã",
+    "email": "Email",
+    "event": "Thao tác",
+    "from": "Từ trạng thái",
+    "to": "Sang trạng thái",
+    "note": "Ghi chú",
+    "history_id": "Dòng quá trình xử lý",
+    "reason": "Lý do",
+    "role": "Vai trò",
+    "from_role": "Vai trò trước đó",
+    "department_id": "Phòng (mã số)",
+    "school_id": "Cơ sở (mã số)",
+    "position": "Chức vụ",
+    "gateway": "Cổng thanh toán",
+    "attempt": "Giao dịch",
+    "amount": "Số tiền (đồng)",
+    "order": "Khoản phải nộp",
+    "refund": "Lệnh hoàn",
+    "created": "Thủ tục mới",
+    "updated": "Phiên bản mới",
+    "day": "Ngày",
+    "is_working": "Ngày làm việc bù",
+    "file": "Tệp",
+    "specialist_id": "Chuyên viên mặc định (mã số)",
+}
+
+
+def event_label(code: str) -> str:
+    return EVENT_LABELS.get(code, code)
+
+
+def event_choices() -> list[tuple[str, str]]:
+    """Groups first, each followed by its events: ("login", "Đăng nhập – tất cả"), ("login.success", ...)."""
+    choices = []
+    for group, label in GROUP_LABELS.items():
+        choices.append((group, f"{label} – tất cả"))
+        choices += [(code, f"– {name}") for code, name in EVENT_LABELS.items() if code.split(".")[0] == group]
+    return choices
