@@ -185,9 +185,14 @@ def _agency_account(config: Mapping) -> list[Problem]:
     return [Problem("VIETQR", reason, "Đặt BANKFEED_API_KEY như trong cấu hình webhook của ngân hàng.")]
 
 
+# Commands that serve nothing and use no secret: the doctor explains a refused configuration, and the
+# schema commands (`flask db upgrade|check|current`) let an operator migrate before the secrets are set.
+LET_THROUGH = frozenset({"doctor", "db"})
+
+
 def doctor_requested(argv: list[str]) -> bool:
-    """`flask [options] doctor`: the one command let through an unsafe configuration, to explain it
-    (it serves nothing). Every other way in, gunicorn first, gets the refusal."""
+    """`flask [options] doctor` or `flask [options] db ...`: let through an unsafe configuration, as
+    they serve nothing. Every other way in, gunicorn and the job worker first, gets the refusal."""
     program = Path(argv[0]) if argv else Path()
     if program.name != "flask" and not (program.name == "__main__.py" and program.parent.name == "flask"):
         return False
@@ -196,5 +201,5 @@ def doctor_requested(argv: list[str]) -> bool:
         if word in ("--app", "-A", "--env-file", "-e"):
             next(words, None)  # the option's value
         elif not word.startswith("-"):
-            return word == "doctor"
+            return word in LET_THROUGH
     return False

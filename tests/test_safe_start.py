@@ -180,8 +180,11 @@ def test_a_half_configured_gateway_is_refused_and_an_unconfigured_one_is_simply_
     assert not problems({**GOOD, **REAL_VNPAY, "VNPAY_HASH_SECRET": secrets.token_hex(16)})
 
 
-def test_only_the_doctor_command_is_let_through_a_refusal():
+def test_only_the_doctor_and_the_schema_commands_are_let_through_a_refusal():
     assert doctor_requested(["/srv/gdnn/.venv/bin/flask", "--app", "wsgi", "doctor"])
+    assert doctor_requested(["/srv/gdnn/.venv/bin/flask", "--app", "wsgi", "db", "upgrade"])
+    assert not doctor_requested(["/srv/gdnn/.venv/bin/flask", "--app", "wsgi", "jobs", "worker"])
+    assert not doctor_requested(["/srv/gdnn/.venv/bin/flask", "--app", "wsgi", "seed-demo"])
     assert doctor_requested(["/usr/lib/python3/site-packages/flask/__main__.py", "-A", "wsgi", "doctor"])
     assert not doctor_requested(["/srv/gdnn/.venv/bin/flask", "--app", "wsgi", "run"])
     assert not doctor_requested(["/srv/gdnn/.venv/bin/flask", "--app", "doctor", "jobs", "worker"])
