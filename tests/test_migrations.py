@@ -1,0 +1,72 @@
+"""A database that already holds data upgrades to the newest schema: an installation migrates in
+place (`make run` again, `flask db upgrade` in production), with its rows and their references."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import flask_migrate
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from config import TestConfig
+from service import create_app
+from service.extensions import db
+
+FIRST_WITH_USERS_REFERENCED = "0016"  # users, dossiers and their foreign keys exist well before this
+
+
+def scratch_database(tmp_path) -> tuple[str, callable]:
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path / 'old.sqlite3'}", lambda: None
+    url, name = make_url(base), f"gdnn_migr_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def test_a_populated_database_upgrades_to_the_newest_schema(tmp_path):
+    url, drop = scratch_database(tmp_path)
+    old = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    try:
+        with old.app_context():
+            flask_migrate.upgrade(revision=FIRST_WITH_USERS_REFERENCED)
+            db.session.execute(
+                text(
+                    "INSERT INTO users (id, email, password_hash, role, full_name, is_active_account, "
+                    "created_at, failed_logins) VALUES (1, 'cu@example.vn', 'x', 'citizen', 'Người Cũ', "
+                    "true, CURRENT_TIMESTAMP, 0)"
+                )
+            )
+            db.session.execute(
+                text(
+                    "INSERT INTO outbound_emails (recipient, subject, body_text, status, attempts, created_at) "
+                    "VALUES ('cu@example.vn', 'Cũ', 'Thư cũ', 'outbox', 0, CURRENT_TIMESTAMP)"
+                )  # fmt: skip
+            )
+            db.session.execute(
+                text(
+                    "INSERT INTO account_tokens (user_id, purpose, token_hash, expires_at, created_at) "
+                    "VALUES (1, 'confirm_email', 'h', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )  # fmt: skip
+            )
+            db.session.commit()
+            flask_migrate.upgrade()  # every later revision, over rows that reference users
+            assert db.session.execute(text("SELECT email, session_version FROM users")).one() == (
+                "cu@example.vn",
+                0,
+            )
+            assert db.session.execute(text("SELECT count(*) FROM account_tokens")).scalar_one() == 1
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop()
