@@ -135,11 +135,8 @@ def require_write_lock() -> None:
 
 
 def _check_write_lock(session: Session, _context, _instances) -> None:
-    if not (session.new or session.dirty or session.deleted):
-        return
-    if not any(session.is_modified(record) for record in session.dirty) and not (
-        session.new or session.deleted
-    ):
+    changed = session.new or session.deleted or any(session.is_modified(record) for record in session.dirty)
+    if not changed:
         return
     if not session.connection().get_execution_options().get("write_lock"):
         raise WriteOutsideTransaction("Changes flushed outside write(): " + _describe(session))

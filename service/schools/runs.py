@@ -123,6 +123,10 @@ def retry(model: type[LongRun], row_id: int) -> bool:
     return True
 
 
+# The phases of work not yet over: its page keeps showing progress.
+UNFINISHED_PHASES = frozenset({"waiting", "running", "resuming", "interrupted"})
+
+
 def phase(row: LongRun) -> str:
     """What the page tells the user: waiting, running, resuming (a runner took over after an
     interruption), interrupted (waiting to be resumed), done or failed."""

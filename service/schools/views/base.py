@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from service.accounts.roles import Role
+from service.schools import runs
 from service.schools.models import (
     EXEMPTION_CATEGORIES,
     FEE_KINDS,
@@ -28,7 +29,8 @@ def school_labels():
     }  # fmt: skip
 
 
-def progress_json(status: str, running: bool, processed: int, total: int) -> dict:
+def progress_json(status: str, phase: str, processed: int, total: int) -> dict:
     """What a long job's progress bar polls (service/static/app.js): it keeps polling while `status` is
     "importing", its word for "still running", whatever the job."""
+    running = phase in runs.UNFINISHED_PHASES
     return {"status": "importing" if running else status, "processed": processed, "total": total}

@@ -87,6 +87,5 @@ def invoice_run(run_id: int):
     record = owned(InvoiceRun, run_id)
     phase = runs.phase(record)
     if request.args.get("format") == "json":  # the progress the page polls
-        running = phase in ("waiting", "running", "resuming", "interrupted")
-        return progress_json(record.status, running, record.students_done, record.total_students)
+        return progress_json(record.status, phase, record.students_done, record.total_students)
     return render_template("schools/invoice_run.html", run=record, phase=phase, school=current_school())

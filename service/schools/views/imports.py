@@ -53,8 +53,7 @@ def import_report(batch_id: int):
     batch = owned(StudentImport, batch_id)
     phase = runs.phase(batch)
     if request.args.get("format") == "json":  # the progress the page polls
-        running = phase in ("waiting", "running", "resuming", "interrupted")
-        return progress_json(batch.status, running, batch.processed_rows, batch.valid_rows)
+        return progress_json(batch.status, phase, batch.processed_rows, batch.valid_rows)
     return render_template("schools/import_report.html", batch=batch, phase=phase, school=current_school())
 
 
