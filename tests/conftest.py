@@ -107,6 +107,7 @@ def app_context(app):
     for child in upload_root.iterdir():
         shutil.rmtree(child) if child.is_dir() else child.unlink()
     limiter.reset()
+    app.extensions.pop("public_stats_cache", None)  # figures cached from the last test's data
 
 
 def _empty_database(app) -> None:

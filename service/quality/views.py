@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from service.access import ANYONE, allow
@@ -24,8 +24,12 @@ from service.timeutil import local_today
 bp = Blueprint("quality", __name__)
 STATS_ROLES = (Role.LEADER, Role.SPECIALIST, Role.RECEPTION, Role.ADMIN)
 FEEDBACK_ROLES = (Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
-_public_cache: dict[tuple, tuple[float, str]] = {}
 PUBLIC_CACHE_SECONDS = 600
+
+
+def _public_cache() -> dict[tuple, tuple[float, dict]]:
+    """The public figures cached per application (a process-wide dict outlived the app it was filled by)."""
+    return current_app.extensions.setdefault("public_stats_cache", {})
 
 
 @bp.app_context_processor
@@ -220,16 +224,17 @@ def public():
 
 def _public_figures(period, procedure) -> dict:
     key = (period, procedure, local_today())
-    cached = _public_cache.get(key)
+    cache = _public_cache()
+    cached = cache.get(key)
     if cached and cached[0] > time.monotonic():
         return cached[1]
     figures = {
         "indicators": indicators.indicators(period, procedure), "table": indicators.statistics(period, procedure),
         "trend": indicators.monthly_trend(12, local_today(), procedure),
     }  # fmt: skip
-    if len(_public_cache) > 500:
-        _public_cache.clear()
-    _public_cache[key] = (time.monotonic() + PUBLIC_CACHE_SECONDS, figures)
+    if len(cache) > 500:
+        cache.clear()
+    cache[key] = (time.monotonic() + PUBLIC_CACHE_SECONDS, figures)
     return figures
 
 
