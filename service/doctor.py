@@ -257,11 +257,29 @@ def _base_url(config: Mapping) -> list[Finding]:
 
 
 def _rate_limits(config: Mapping) -> list[Finding]:
+    """Login, registration and callback throttles count in this storage. In memory each gunicorn worker
+    and each host counts apart, so an attacker gets the limit once per process: production needs Redis."""
     storage = config["RATELIMIT_STORAGE_URI"]
     if storage.startswith("memory://"):
-        detail = "memory://: mỗi tiến trình đếm riêng; nhiều tiến trình gunicorn cần redis:// (per process)"
-        return [Finding(MISSING, "RATELIMIT_STORAGE_URI", detail)]
-    return [Finding(CONFIGURED, "RATELIMIT_STORAGE_URI", _without_password(storage))]
+        detail = (
+            "memory://: mỗi tiến trình đếm riêng, giới hạn đăng nhập bị nhân lên theo số tiến trình; "
+            "đặt redis://… (per-process counts multiply the login limits: set redis://…)"
+        )
+        return [
+            Finding(
+                UNSAFE if config["ENV_NAME"] == "production" else MISSING, "RATELIMIT_STORAGE_URI", detail
+            )
+        ]
+    shown = _without_password(storage)
+    if storage.startswith(("redis://", "rediss://")):
+        problem = _redis_problem(storage)
+        if problem:
+            return [
+                Finding(
+                    UNSAFE, "RATELIMIT_STORAGE_URI", f"{shown}: không kết nối được (unreachable): {problem}"
+                )
+            ]
+    return [Finding(CONFIGURED, "RATELIMIT_STORAGE_URI", shown)]
 
 
 def _without_password(url: str) -> str:

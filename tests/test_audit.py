@@ -219,6 +219,30 @@ def test_account_changes_payments_refunds_and_views_are_recorded(client, other_c
     )
 
 
+def test_staff_reading_a_student_or_a_payers_order_is_recorded(client, other_client):
+    from tests.factories import create_class, create_school, create_school_user, create_student
+
+    school = create_school()
+    student = create_student(school, create_class(school))
+    staff = create_school_user(school)
+    login(client, staff)
+    assert client.get(f"/school/students/{student.id}").status_code == 200
+    [viewed] = logged("school.student_viewed")
+    assert (viewed.actor_id, viewed.object_type, viewed.object_id, viewed.details["code"]) == (
+        staff.id,
+        "students",
+        str(student.id),
+        student.code,
+    )
+
+    order = create_payment_order()
+    accountant = create_official("accountant")
+    login(other_client, accountant)
+    assert other_client.get(f"/payments/officials/orders/{order.id}").status_code == 200
+    [seen] = logged("payment.order_viewed")
+    assert (seen.actor_id, seen.object_id, seen.details["order"]) == (accountant.id, str(order.id), order.reference)
+
+
 def listed(client, **filters) -> str:
     """The rows of the audit page (not its search form, which names every event)."""
     page = client.get("/admin/audit", query_string=filters).get_data(as_text=True)

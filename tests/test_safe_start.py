@@ -72,7 +72,8 @@ def starts(app, tmp_path_factory) -> dict[str, tuple[int, str]]:
         ),
         "good": ([sys.executable, "-c", SHOW_STARTED], GOOD),
         "doctor_refused": (doctor, {**GOOD, **migrated, "SECRET_KEY": TEST_SECRET_KEY}),
-        "doctor_good": (doctor, {**GOOD, **migrated}),
+        "doctor_good": (doctor, {**GOOD, **migrated, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14"}),
+        "doctor_memory_limits": (doctor, {**GOOD, **migrated}),
     }  # fmt: skip
     processes = {
         name: subprocess.Popen(
@@ -142,9 +143,18 @@ def test_doctor_passes_a_good_configuration_and_lists_what_is_off(starts):
     for setting in (
         "APP_ENV: production", "SECRET_KEY: đủ mạnh", "lược đồ mới nhất", "SESSION_COOKIE_SECURE",
         "PROXY_COUNT: 0", "UPLOAD_FOLDER", "JOBS_URL", "PAYMENT_SIMULATORS: tắt",
+        "RATELIMIT_STORAGE_URI: redis://127.0.0.1:6379/14",
     ):  # fmt: skip
         assert setting in configured
     assert output.splitlines()[-1] == "Không có điều gì chưa an toàn (nothing unsafe)."
+
+
+def test_doctor_calls_per_process_rate_limits_unsafe_in_production(starts):
+    """Each gunicorn worker counting login attempts on its own multiplies the limits an attacker gets."""
+    status, output = starts["doctor_memory_limits"]
+    assert status == 1, output
+    unsafe = output.partition("Chưa cấu hình, đang tắt (missing, off):")[0]
+    assert "RATELIMIT_STORAGE_URI: memory://" in unsafe
 
 
 # ---------------------------------------------------------------- the rules, in process

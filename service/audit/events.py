@@ -21,6 +21,10 @@ EVENT_LABELS = {
     "dossier.viewed": "Cán bộ xem hồ sơ (dữ liệu cá nhân)",
     "dossier.file_viewed": "Cán bộ mở tệp đính kèm của hồ sơ",
     "payment.settled": "Thanh toán thành công",
+    "payment.order_viewed": "Kế toán xem khoản phải nộp (người nộp, giao dịch)",
+    "school.student_viewed": "Cán bộ cơ sở xem hồ sơ người học",
+    "school.evidence_viewed": "Cán bộ cơ sở mở minh chứng miễn, giảm",
+    "school.invoice_viewed": "Cán bộ cơ sở xem hóa đơn học phí",
     "refund.requested": "Lập lệnh hoàn tiền",
     "refund.succeeded": "Hoàn tiền thành công",
     "refund.failed": "Hoàn tiền không thành công",
@@ -39,6 +43,7 @@ GROUP_LABELS = {
     "dossier": "Hồ sơ",
     "payment": "Thanh toán",
     "refund": "Hoàn tiền",
+    "school": "Cơ sở GDNN",
     "config": "Cấu hình",
 }
 
@@ -52,6 +57,9 @@ OBJECT_LABELS = {
     "calendar_overrides": "Ngày nghỉ, ngày làm bù",
     "departments": "Phòng, đơn vị",
     "schools": "Cơ sở GDNN",
+    "students": "Người học",
+    "exemptions": "Miễn, giảm học phí",
+    "invoices": "Hóa đơn học phí",
 }
 
 DETAIL_LABELS = {
@@ -78,6 +86,7 @@ DETAIL_LABELS = {
     "day": "Ngày",
     "is_working": "Ngày làm việc bù",
     "file": "Tệp",
+    "number": "Số",
     "specialist_id": "Chuyên viên mặc định (mã số)",
 }
 

@@ -23,6 +23,7 @@ from flask_login import current_user
 
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import Role
+from service.audit import operations as audit
 from service.extensions import csrf, db
 from service.money import format_money, parse_amount
 from service.payments import bankfeed, settlement
@@ -337,6 +338,7 @@ def order_manage(order_id: int):
     from service.payments.refunds import refundable
 
     order = reachable_order(order_id)
+    audit.record_view(order, "payment.order_viewed", details={"order": order.reference})
     references = [a.reference for a in order.attempts]
     notifications = db.session.scalars(
         db.select(PaymentNotification)

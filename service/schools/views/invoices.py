@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from forms.schools import ManualPaymentForm, ReasonForm
 from service.access import allow
+from service.audit import operations as audit
 from service.schools import counter, fees, queries, reports
 from service.schools.access import current_school, owned
 from service.schools.models import Invoice
@@ -43,6 +44,7 @@ def invoice(invoice_id: int):
 
 def _invoice_page(record: Invoice, cancel_form, manual_form, status: int = 200):
     found = queries.invoice_records(record.id)
+    audit.record_view(record, "school.invoice_viewed", details={"number": record.number})
     return render_template(
         "schools/invoice.html", invoice=record, orders=found.orders, manual=found.manual,
         paid=fees.paid_amount(record.id), outstanding=fees.outstanding(record), cancel_form=cancel_form,

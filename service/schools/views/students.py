@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from forms.schools import ClassForm, ExemptionForm
 from service.access import allow
+from service.audit import operations as audit
 from service.dossiers import uploads
 from service.downloads import send_upload
 from service.requests import database_int
@@ -89,16 +90,19 @@ def add_exemption(student_id: int):
 
 def _student_page(record: Student, exemption_form):
     found = queries.student_records(record.id)
-    return render_template(
+    page = render_template(
         "schools/student.html", student=record, exemptions=found.exemptions, invoices=found.invoices,
         school=current_school(), paid=found.paid, exemption_form=exemption_form,
     )  # fmt: skip
+    audit.record_view(record, "school.student_viewed", details={"code": record.code})
+    return page
 
 
 @bp.route("/exemptions/<int:exemption_id>/evidence")
 @allow(*STAFF)
 def exemption_evidence(exemption_id: int):
     record = owned(Exemption, exemption_id)
+    audit.record_view(record, "school.evidence_viewed", details={"file": record.evidence_name})
     extension = record.evidence_stored.rsplit(".", 1)[-1]
     mimetype = EVIDENCE_TYPES.get(extension, "application/octet-stream")
     return send_upload(
