@@ -240,7 +240,11 @@ def test_staff_reading_a_student_or_a_payers_order_is_recorded(client, other_cli
     login(other_client, accountant)
     assert other_client.get(f"/payments/officials/orders/{order.id}").status_code == 200
     [seen] = logged("payment.order_viewed")
-    assert (seen.actor_id, seen.object_id, seen.details["order"]) == (accountant.id, str(order.id), order.reference)
+    assert (seen.actor_id, seen.object_id, seen.details["order"]) == (
+        accountant.id,
+        str(order.id),
+        order.reference,
+    )
 
 
 def listed(client, **filters) -> str:
