@@ -32,6 +32,30 @@ def test_the_payment_url_vector():
     assert vnpay.sign(PAY, SECRET) == PAY_HASH
 
 
+def java_url_encoder(value: str) -> str:
+    """java.net.URLEncoder.encode(value, UTF-8), which VNPAY's reference code signs, written out from
+    its documentation: a-z A-Z 0-9 . - * _ unchanged, space to +, every other byte %XX."""
+    kept = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-*_")
+    return "".join(
+        "+" if byte == 0x20 else chr(byte) if chr(byte) in kept else f"%{byte:02X}" for byte in value.encode()
+    )
+
+
+def test_every_character_is_encoded_as_vnpays_reference_code_does():
+    """A real IPN whose order information holds ~ * ' ( ) ! or Vietnamese text is signed over Java's
+    encoding: ours must give the same bytes, or such a payment would be refused as forged."""
+    tricky = "Hoàn tiền ~ *HP* 'A' (B) !50% a+b=c/d?e&f#g"
+    assert vnpay.form_encode(tricky) == java_url_encoder(tricky)
+    assert vnpay.form_encode("~*") == "%7E*"
+    assert vnpay.form_encode("Học phí") == "H%E1%BB%8Dc+ph%C3%AD"
+    params = {**PAY, "vnp_OrderInfo": tricky}
+    expected = "&".join(f"{k}={java_url_encoder(v)}" for k, v in sorted(params.items()))
+    assert vnpay.canonical(params) == expected
+    notification = {**params, "vnp_SecureHash": vnpay.hmac512(SECRET, expected)}
+    assert vnpay.verify(notification, SECRET)
+    assert not vnpay.verify({**notification, "vnp_OrderInfo": tricky.replace("~", "-")}, SECRET)
+
+
 def test_the_querydr_vector():
     values = dict(
         zip(

@@ -1,7 +1,8 @@
 """VNPAY API 2.1.0, byte for byte as its documentation says (facts in shared/PAYMENTS.md).
 
 Payment URL, return URL and IPN are signed with HMAC-SHA512 over the sorted, non-empty `vnp_*`
-parameters joined as `key=quote_plus(value)`; the JSON API (querydr, refund) signs the listed raw
+parameters joined as `key=value`, each value encoded as VNPAY's reference code does (Java's
+`URLEncoder.encode`, see `form_encode`); the JSON API (querydr, refund) signs the listed raw
 values joined by `|`. Times are GMT+7. Amounts travel as VND × 100.
 """
 
@@ -11,7 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from datetime import datetime
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 VERSION = "2.1.0"
@@ -62,12 +63,22 @@ REFUND_MESSAGES = {
 }
 
 
+def form_encode(value: str) -> str:
+    """A value as VNPAY's reference code encodes it before signing (`URLEncoder.encode`, UTF-8): letters,
+    digits and `. - * _` stay, a space becomes `+`, every other byte is `%XX` (upper-case hex).
+
+    Python's `quote_plus` differs on two characters: it keeps `~` (Java: `%7E`) and encodes `*` (Java
+    keeps it), so a real notification carrying either would fail our check. PHP's `urlencode` (VNPAY's
+    PHP sample) also encodes `*`; the payment platform runs the Java code."""
+    return quote_plus(value, safe="*").replace("~", "%7E")
+
+
 def canonical(params: Mapping[str, str]) -> str:
-    """The signed string: vnp_* keys but the hash fields, empty values dropped, sorted, quote_plus'd."""
+    """The signed string: vnp_* keys but the hash fields, empty values dropped, sorted, form-encoded."""
     items = sorted(
         (k, v) for k, v in params.items() if k.startswith("vnp_") and k not in SIGNED_OUT and v != ""
     )
-    return "&".join(f"{key}={quote_plus(str(value))}" for key, value in items)
+    return "&".join(f"{key}={form_encode(str(value))}" for key, value in items)
 
 
 def hmac512(secret: str, message: str) -> str:
@@ -115,7 +126,3 @@ def is_success(params: Mapping[str, str]) -> bool:
 
 def api_checksum(values: Mapping[str, str], fields: tuple[str, ...], secret: str) -> str:
     return hmac512(secret, "|".join(str(values.get(field, "")) for field in fields))
-
-
-def encode(params: Mapping[str, str]) -> str:
-    return urlencode(params)
