@@ -209,6 +209,23 @@ def test_render_samples_writes_every_template(app, tmp_path):
         assert expected in text_of(path.read_bytes()), path.name
 
 
+def test_no_document_draws_an_image_pdf_a_forbids(app, tmp_path):
+    """PDF/A-3b (ISO 19005-3 §6.2.8): an image's /Interpolate, if present, must be false. Every
+    template with its QR code, as rendered for real."""
+    result = app.test_cli_runner().invoke(args=["documents", "render-samples", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    images = 0
+    for path in tmp_path.glob("*.pdf"):
+        reader = pypdf.PdfReader(path)
+        for page in reader.pages:
+            for name, image in (page["/Resources"].get("/XObject") or {}).items():
+                image = image.get_object()
+                if image.get("/Subtype") == "/Image":
+                    images += 1
+                    assert image.get("/Interpolate") in (None, False), (path.name, name)
+    assert images >= len(SAMPLES) - 2  # the QR code of (nearly) every document was looked at
+
+
 def test_the_draft_result_is_previewed_with_a_watermark(client, staff):
     desk, specialist = staff["reception"], staff["specialist"]
     dossier = create_dossier(create_citizen(), submitted=True)
