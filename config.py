@@ -88,6 +88,13 @@ class Config:
     DOCUMENT_ISSUER_NAME = os.environ.get("DOCUMENT_ISSUER_NAME", "Sở Giáo dục và Đào tạo")
     DOCUMENT_ISSUER_ABBREVIATION = os.environ.get("DOCUMENT_ISSUER_ABBREVIATION", "SGDĐT")
     DOCUMENT_DEPARTMENT_ABBREVIATION = os.environ.get("DOCUMENT_DEPARTMENT_ABBREVIATION", "GDNN")
+    # The department's full name, as the body of a document names it (Decree 30/2020: no abbreviation there).
+    DOCUMENT_DEPARTMENT_NAME = os.environ.get("DOCUMENT_DEPARTMENT_NAME", "Giáo dục nghề nghiệp")
+    # The text that gives the issuer its competence, cited last among a decision's legal bases (Decree
+    # 30/2020, App. I §II.6.a): the provincial decision on the Sở's functions, e.g. "Quyết định số
+    # .../2025/QĐ-UBND ngày dd/mm/yyyy của Ủy ban nhân dân tỉnh An Giang quy định chức năng, nhiệm vụ,
+    # quyền hạn và cơ cấu tổ chức của Sở Giáo dục và Đào tạo". Unset: `flask doctor` lists it as missing.
+    DOCUMENT_COMPETENCE_BASIS = os.environ.get("DOCUMENT_COMPETENCE_BASIS", "")
     DOCUMENT_PLACE = os.environ.get("DOCUMENT_PLACE", "An Giang")
     DOCUMENT_FONT_DIR = os.environ.get("DOCUMENT_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
     # Electronic receipts (biên lai điện tử, Decree 123/2020): symbols unconfirmed, keep them configured.
@@ -189,6 +196,12 @@ class DemoSettings:
     VIETQR_ACCOUNT_NAME = _demo("VIETQR_ACCOUNT_NAME")
     VIETQR_BANK_NAME = _demo("VIETQR_BANK_NAME")
     BANKFEED_API_KEY = _demo("BANKFEED_API_KEY")
+    # A made-up number, marked as such, so that the demo's decisions show where the real one goes.
+    DOCUMENT_COMPETENCE_BASIS = os.environ.get(
+        "DOCUMENT_COMPETENCE_BASIS",
+        "Quyết định số 00/2025/QĐ-UBND (mẫu) ngày 01/7/2025 của Ủy ban nhân dân tỉnh An Giang quy định chức "
+        "năng, nhiệm vụ, quyền hạn và cơ cấu tổ chức của Sở Giáo dục và Đào tạo",
+    )
 
 
 class DevelopmentConfig(DemoSettings, Config):

@@ -174,6 +174,19 @@ def _signing(config: Mapping) -> list[Finding]:
     return [Finding(CONFIGURED, "SIGNING_CERT", f"văn bản được ký số PAdES ({checked})")]
 
 
+def _competence_basis(config: Mapping) -> list[Finding]:
+    basis = (config.get("DOCUMENT_COMPETENCE_BASIS") or "").strip()
+    if not basis:
+        detail = (
+            "quyết định cấp giấy thiếu căn cứ thẩm quyền của Sở (decisions lack the basis of the issuer's "
+            "competence: the provincial decision on the Sở's functions)"
+        )
+        return [Finding(MISSING, "DOCUMENT_COMPETENCE_BASIS", detail)]
+    if "(mẫu)" in basis:
+        return [Finding(UNSAFE, "DOCUMENT_COMPETENCE_BASIS", f"giá trị mẫu (demo value): {basis}")]
+    return [Finding(CONFIGURED, "DOCUMENT_COMPETENCE_BASIS", basis)]
+
+
 def _readable(path: str | None) -> bool:
     return bool(path) and Path(path).is_file() and os.access(path, os.R_OK)
 
@@ -303,5 +316,5 @@ def _dotenv(config: Mapping) -> list[Finding]:
 CHECKS: tuple[Callable[[Mapping], list[Finding]], ...] = (
     _environment,
     _dotenv, _secret_key, _database, _mail, _sms, _gateways, _simulators, _signing, _jobs, _cookies,
-    _proxies, _uploads, _base_url, _rate_limits,
+    _proxies, _uploads, _base_url, _rate_limits, _competence_basis,
 )  # fmt: skip

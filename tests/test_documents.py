@@ -87,7 +87,9 @@ def test_reception_issues_the_receipt_form_01_in_the_state_format(staff):
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [595, 842]  # A4
     fonts = embedded_fonts(reader)
-    assert fonts and all("DocSerif" in name for name in fonts)  # embedded, and only the document font
+    assert fonts and all(
+        "+Liberation-Serif" in name for name in fonts
+    )  # embedded under its real name, only it
     metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert "pdfaid:part" in metadata and ">3<" in metadata.replace(" ", "") or 'pdfaid:part="3"' in metadata
     assert receipt.sha256 == hashlib.sha256(pdf).hexdigest()
@@ -379,3 +381,85 @@ def test_names_are_stored_without_control_or_bidirectional_characters():
     order = create_payment_order(payer_name="Phạm\u2067 Năm\u2069")
     assert citizen.full_name == "Trần Văn Ba"
     assert (student.full_name, order.payer_name) == ("Lê Thị Tư", "Phạm Năm")
+
+
+# ---------------------------------------------------------------- Decree 30/2020 details
+
+
+def test_a_decision_cites_laws_by_name_and_date_and_the_issuers_competence(app, staff):
+    from service.documents.builders import build
+
+    dossier = granted(create_citizen(), staff)
+    [decision] = documents_of(dossier, "decision")
+    text = " ".join(text_of(issuing.pdf_bytes(decision)).split())
+    assert "Căn cứ Luật Giáo dục nghề nghiệp ngày 10 tháng 12 năm 2025;" in text
+    assert "QH15" not in text and "Quốc hội" not in text  # a Law without number, symbol or issuer
+    assert "Nghị định số 238/2025/NĐ-CP ngày 03 tháng 9 năm 2025 của Chính phủ" in text
+    assert "cơ cấu tổ chức của Sở Giáo dục và Đào tạo;" in text  # the competence basis, configured
+    assert "Trưởng phòng Giáo dục nghề nghiệp" in text and "Trưởng phòng GDNN" not in text
+    app.config["DOCUMENT_COMPETENCE_BASIS"] = ""
+    try:
+        bases = build("decision", db.session.get(type(dossier), dossier.id))[0]["legal_bases"]
+    finally:
+        app.config["DOCUMENT_COMPETENCE_BASIS"] = TestConfig.DOCUMENT_COMPETENCE_BASIS
+    assert not any("chức năng, nhiệm vụ" in basis for basis in bases)
+
+
+def test_citations_follow_decree_30():
+    from service.documents.citations import cite, legal_bases
+
+    assert cite("Luật Giáo dục nghề nghiệp số 124/2025/QH15 ngày 10/12/2025 của Quốc hội") == (
+        "Luật Giáo dục nghề nghiệp ngày 10 tháng 12 năm 2025"
+    )
+    assert cite("Bộ luật Lao động số 45/2019/QH14 ngày 20/11/2019 do Quốc hội khóa XIV") == (
+        "Bộ luật Lao động ngày 20 tháng 11 năm 2019"
+    )
+    assert cite("Nghị định số 24/2022/NĐ-CP ngày 6/4/2022 của Chính phủ;") == (
+        "Nghị định số 24/2022/NĐ-CP ngày 06 tháng 4 năm 2022 của Chính phủ"
+    )
+    assert cite("Thông tư ngày 31/02/2025") == "Thông tư ngày 31/02/2025"  # not a date: left as published
+    assert legal_bases(["Luật A số 1/2020/QH14 ngày 1/1/2020", "Luật A ngày 01/01/2020"], " ") == [
+        "Căn cứ Luật A ngày 01 tháng 01 năm 2020;"
+    ]
+
+
+def test_a_letter_lists_nhu_tren_first_and_never_the_addressee_again(client, staff):
+    from service.documents.builders import build
+
+    citizen = create_citizen(full_name="Lê Thị Thư")
+    dossier = create_dossier(citizen, submitted=True)
+    desk, specialist, leader = staff["reception"], staff["specialist"], staff["leader"]
+    through(dossier, [
+        (desk, "receive", {}), (desk, "assign", {"assignee_id": specialist.id}), (specialist, "start_appraisal", {}),
+        (specialist, "propose", {"decision": "deny", "draft": "Chưa đủ điều kiện."}),
+        (leader, "deny", {"reason": "Không đủ điều kiện về cơ sở vật chất"}),
+    ])  # fmt: skip
+    [letter] = documents_of(dossier, "written_answer")
+    assert letter.data["doc"]["recipients"] == ["- Như trên;", "- Lưu: VT, GDNN."]
+    text = text_of(issuing.pdf_bytes(letter))
+    assert "Kính gửi: Lê Thị Thư" in text and "- Như trên;" in text
+    assert build("written_answer", dossier)[0]["doc"]["recipients"][0] == "- Như trên;"
+
+
+def test_times_new_roman_is_preferred_and_embedded_under_its_name(tmp_path):
+    """Decree 30/2020 names Times New Roman; where it is installed it is used, under its real name."""
+    from fontTools.ttLib import TTFont
+
+    styles = {"Regular": "Regular", "Bold": "Bold", "Italic": "Italic", "BoldItalic": "Bold Italic"}
+    for suffix, subfamily in styles.items():
+        font = TTFont(f"{FONT_DIR}/LiberationSerif-{suffix}.ttf")
+        for record in font["name"].names:  # a stand-in with Times New Roman's names
+            if record.nameID in (1, 16):
+                record.string = "Times New Roman"
+            elif record.nameID == 4:
+                record.string = f"Times New Roman {subfamily}"
+            elif record.nameID == 6:
+                record.string = f"TimesNewRomanPS-{suffix}MT"
+        font.save(tmp_path / f"times-{suffix.lower()}.ttf")
+        font = TTFont(f"{FONT_DIR}/LiberationSerif-{suffix}.ttf")
+        font.save(tmp_path / f"LiberationSerif-{suffix}.ttf")
+    chosen = Renderer(tmp_path)
+    assert chosen.font.family == "Times New Roman"
+    pdf = chosen.render("written_answer.html", SAMPLES["written_answer.html"])
+    fonts = embedded_fonts(pypdf.PdfReader(io.BytesIO(pdf)))
+    assert fonts and all("+Times-New-Roman" in name for name in fonts)

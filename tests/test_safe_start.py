@@ -140,6 +140,7 @@ def test_doctor_passes_a_good_configuration_and_lists_what_is_off(starts):
     for gateway in ("VNPAY: tắt", "Ví MoMo: tắt", "Chuyển khoản VietQR: tắt"):
         assert gateway in missing
     assert "MAIL_SERVER: thư chỉ nằm trong hộp thư phát triển" in missing
+    assert "DOCUMENT_COMPETENCE_BASIS: quyết định cấp giấy thiếu căn cứ thẩm quyền" in missing
     for setting in (
         "APP_ENV: production", "SECRET_KEY: đủ mạnh", "lược đồ mới nhất", "SESSION_COOKIE_SECURE",
         "PROXY_COUNT: 0", "UPLOAD_FOLDER", "JOBS_URL", "PAYMENT_SIMULATORS: tắt",

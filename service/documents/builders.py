@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 
 from service.accounts.models import User
+from service.documents import citations
 from service.dossiers.display import describe
 from service.dossiers.models import Dossier
 from service.extensions import db
@@ -62,13 +63,16 @@ def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
 
 
 def _recipients(kind: str, dossier: Dossier) -> list[str]:
-    """The specialist's "Nơi nhận" for a result, else the applicant and the archive (Lưu: VT)."""
+    """The specialist's "Nơi nhận" for a result, else the applicant and the archive (Lưu: VT). A letter
+    (công văn) names its addressee "Như trên" first (Decree 30/2020), never by name a second time."""
     lines = [line.strip(" -•*\t;.") for line in (dossier.draft_recipients or "").splitlines()]
     lines = [line for line in lines if line] if kind in ("decision", "certificate", "written_answer") else []
+    applicant = dossier.applicant_name or dossier.owner.display_name
     if not lines:
-        lines = [
-            dossier.applicant_name or dossier.owner.display_name,
-            f"Lưu: VT, {current_app.config['DOCUMENT_DEPARTMENT_ABBREVIATION']}",
+        lines = [applicant, f"Lưu: VT, {current_app.config['DOCUMENT_DEPARTMENT_ABBREVIATION']}"]
+    if kind == "written_answer":
+        lines = ["Như trên"] + [
+            line for line in lines if line.casefold() not in ("như trên", applicant.casefold())
         ]
     return [f"- {line}{'.' if index == len(lines) - 1 else ';'}" for index, line in enumerate(lines)]
 
@@ -232,14 +236,14 @@ def _decision(dossier: Dossier) -> dict[str, Any]:
     ]
     articles += [
         "Quyết định này có hiệu lực kể từ ngày ký.",
-        f"Chánh Văn phòng Sở, Trưởng phòng {config['DOCUMENT_DEPARTMENT_ABBREVIATION']}, {dossier.applicant_name} "
+        f"Chánh Văn phòng Sở, Trưởng phòng {config['DOCUMENT_DEPARTMENT_NAME']}, {dossier.applicant_name} "
         "và các cơ quan, tổ chức, cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này.",
     ]
     return {
-        "legal_bases": [f"Căn cứ {basis};" for basis in version.content["legal_bases"]]
-        + [
-            f"Xét hồ sơ số {dossier.code} và đề nghị của Trưởng phòng {config['DOCUMENT_DEPARTMENT_ABBREVIATION']}."
-        ],
+        "legal_bases": citations.legal_bases(
+            version.content["legal_bases"], config["DOCUMENT_COMPETENCE_BASIS"]
+        )
+        + [f"Xét hồ sơ số {dossier.code} và đề nghị của Trưởng phòng {config['DOCUMENT_DEPARTMENT_NAME']}."],
         "articles": articles,
     }
 

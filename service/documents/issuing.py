@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from service.database import for_update, write
 from service.documents import signing
+from service.documents.citations import long_date
 from service.documents.models import DocumentCounter, IssuedDocument
 from service.documents.renderer import TEMPLATE_DIR, renderer
 from service.documents.samples import qr_data_uri
@@ -91,8 +92,7 @@ def format_number(doc_type: str, number: int, year: int) -> str:
 
 def place_date(day: date) -> str:
     """Decree 30/2020: a leading zero for days below 10 and for months 1 and 2 only."""
-    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
-    return f"{current_app.config['DOCUMENT_PLACE']}, ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{current_app.config['DOCUMENT_PLACE']}, {long_date(day)}"
 
 
 def new_verification_code() -> str:

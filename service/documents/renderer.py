@@ -2,15 +2,18 @@
 
 Templates (templates/documents/) receive plain data (dicts, lists, strings), never ORM objects. The
 URL fetcher serves only the document fonts and `data:` URIs (the QR code): a template asking for a
-local file or a network URL stops the rendering. The fonts (a Times-New-Roman-metric serif with full
-Vietnamese coverage, Liberation Serif by default) are checked and loaded once per process; a missing
-font is an error at start-up, never a silent fallback to a font without Vietnamese glyphs.
+local file or a network URL stops the rendering. The font is Times New Roman (Decree 30/2020, App. I
+§I.4) when DOCUMENT_FONT_DIR holds it, else its metric-compatible substitute Liberation Serif, found
+by the names inside the font files and embedded under its real name. Fonts are checked and loaded once
+per process; a missing font is an error at start-up, never a silent fallback to a font without
+Vietnamese glyphs.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import threading
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,12 +27,10 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from config import BASE_DIR
 
 TEMPLATE_DIR = BASE_DIR / "templates" / "documents"
-FONT_FILES = {
-    "regular": "LiberationSerif-Regular.ttf",
-    "bold": "LiberationSerif-Bold.ttf",
-    "italic": "LiberationSerif-Italic.ttf",
-    "bold_italic": "LiberationSerif-BoldItalic.ttf",
-}
+# The document font, by family name, in order of preference: the one Decree 30/2020 names, then its
+# metric-compatible substitute (Debian's fonts-liberation2, installed by make setup).
+FONT_FAMILIES = ("Times New Roman", "Liberation Serif")
+FONT_STYLES = {"regular": "regular", "bold": "bold", "italic": "italic", "bold italic": "bold_italic"}
 FONT_SCHEME = "font:"
 PDF_VARIANT = "pdf/a-3b"
 
@@ -38,19 +39,51 @@ class DocumentError(RuntimeError):
     pass
 
 
-class DocumentFetcher(URLFetcher):
-    """Only `font:<file>` from the configured font folder and `data:` URIs; everything else is refused."""
+@dataclass(frozen=True)
+class DocumentFont:
+    family: str
+    files: dict[str, str]  # style (regular, bold, italic, bold_italic) -> file name in the font folder
 
-    def __init__(self, font_dir: Path):
+
+def find_font(font_dir: Path) -> DocumentFont:
+    """The first family of FONT_FAMILIES with its four styles in `font_dir`, read from the fonts' own
+    name tables (file names differ between distributions)."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    found: dict[str, dict[str, str]] = {}
+    for path in sorted(font_dir.glob("*")) if font_dir.is_dir() else []:
+        if path.suffix.lower() not in (".ttf", ".otf"):
+            continue
+        try:
+            names = TTFont(path, lazy=True)["name"]
+        except (TTLibError, KeyError, OSError):
+            continue
+        family, style = names.getDebugName(1), FONT_STYLES.get((names.getDebugName(2) or "").lower())
+        if family in FONT_FAMILIES and style:
+            found.setdefault(family, {}).setdefault(style, path.name)
+    for family in FONT_FAMILIES:
+        if len(found.get(family, {})) == len(FONT_STYLES):
+            return DocumentFont(family, found[family])
+    raise DocumentError(
+        f"Document fonts missing in {font_dir}: {' or '.join(FONT_FAMILIES)} in four styles (regular, bold, "
+        "italic, bold italic). Install Debian's fonts-liberation2 (make setup does) or set DOCUMENT_FONT_DIR."
+    )
+
+
+class DocumentFetcher(URLFetcher):
+    """Only `font:<file>` of the document font and `data:` URIs; everything else is refused."""
+
+    def __init__(self, font_dir: Path, font: DocumentFont):
         super().__init__(allowed_protocols={"data", "font"}, fail_on_errors=True)
         self.font_dir = font_dir.resolve()
+        self.font = font
 
     def fetch(self, url: str, headers=None):
         if url.startswith("data:"):
             return super().fetch(url, headers)
         if url.startswith(FONT_SCHEME):
             name = url.removeprefix(FONT_SCHEME)
-            if name in FONT_FILES.values():
+            if name in self.font.files.values():
                 path = self.font_dir / name
                 mime = mimetypes.guess_type(name)[0] or "font/ttf"
                 return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime}, 200)
@@ -61,18 +94,13 @@ class DocumentFetcher(URLFetcher):
 VIETNAMESE_SAMPLE = "ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
 
 
-def check_fonts(font_dir: Path) -> None:
+def check_fonts(font_dir: Path) -> DocumentFont:
     """Refuse to start without the document fonts, or with fonts that lack Vietnamese letters: a
     silent fallback would print other fonts (or empty boxes) in official documents."""
     from fontTools.ttLib import TTFont
 
-    missing = [name for name in FONT_FILES.values() if not (font_dir / name).is_file()]
-    if missing:
-        raise DocumentError(
-            f"Document fonts missing in {font_dir}: {', '.join(missing)}. Install Debian's fonts-liberation2 "
-            "(make setup does) or set DOCUMENT_FONT_DIR."
-        )
-    for name in FONT_FILES.values():
+    font = find_font(font_dir)
+    for name in font.files.values():
         cmap = TTFont(font_dir / name, lazy=True).getBestCmap()
         lacking = sorted({ch for ch in VIETNAMESE_SAMPLE if ord(ch) not in cmap})
         if lacking:
@@ -80,13 +108,14 @@ def check_fonts(font_dir: Path) -> None:
                 f"Document font {font_dir / name} lacks Vietnamese letters ({''.join(lacking)}); "
                 "use Liberation 2 (fonts-liberation2) or another font with full Vietnamese coverage."
             )
+    return font
 
 
 class Renderer:
     def __init__(self, font_dir: str | Path):
         self.font_dir = Path(font_dir)
-        check_fonts(self.font_dir)
-        self.fetcher = DocumentFetcher(self.font_dir)
+        self.font = check_fonts(self.font_dir)
+        self.fetcher = DocumentFetcher(self.font_dir, self.font)
         self.environment = SandboxedEnvironment(
             loader=FileSystemLoader(TEMPLATE_DIR),
             autoescape=select_autoescape(default=True),
@@ -100,12 +129,19 @@ class Renderer:
 
     @cached_property
     def stylesheet(self) -> CSS:
+        family = self.font.family
         faces = "\n".join(
-            f'@font-face {{ font-family: "DocSerif"; src: url("{FONT_SCHEME}{name}"); '
+            f'@font-face {{ font-family: "{family}"; src: url("{FONT_SCHEME}{name}"); '
             f"font-weight: {'bold' if 'bold' in key else 'normal'}; font-style: {'italic' if 'italic' in key else 'normal'}; }}"
-            for key, name in FONT_FILES.items()
+            for key, name in self.font.files.items()
         )
-        css = faces + "\n" + (TEMPLATE_DIR / "document.css").read_text(encoding="utf-8")
+        # document.css names the font "DocumentFont"; the PDF embeds it under its real name.
+        sheet = (
+            (TEMPLATE_DIR / "document.css")
+            .read_text(encoding="utf-8")
+            .replace('"DocumentFont"', f'"{family}"')
+        )
+        css = faces + "\n" + sheet
         return CSS(string=css, font_config=self.font_config, url_fetcher=self.fetcher)
 
     def html(self, template: str, data: dict[str, Any]) -> str:

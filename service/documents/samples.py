@@ -153,7 +153,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         ],
     },
     "written_answer.html": {
-        "doc": doc("", number="45/SGDĐT-GDNN", summary="V/v trả lời hồ sơ đề nghị cấp giấy chứng nhận"),
+        "doc": doc(
+            "",
+            number="45/SGDĐT-GDNN",
+            summary="V/v trả lời hồ sơ đề nghị cấp giấy chứng nhận",
+            recipients=["- Như trên;", "- Lưu: VT, GDNN."],
+        ),  # fmt: skip
         "addressee": "Trung tâm Giáo dục nghề nghiệp Long Xuyên",
         "dossier": DOSSIER,
         "paragraphs": [
