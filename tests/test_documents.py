@@ -228,6 +228,53 @@ def test_no_document_draws_an_image_pdf_a_forbids(app, tmp_path):
     assert images >= len(SAMPLES) - 2  # the QR code of (nearly) every document was looked at
 
 
+PREFLIGHT = ":".join(
+    f"/usr/share/java/{jar}.jar"
+    for jar in (
+        "preflight",
+        "pdfbox2",
+        "fontbox2",
+        "xmpbox",
+        "commons-logging",
+        "javax.activation",
+        "jaxb-api",
+    )
+)
+# Apache PDFBox's preflight (scripts/system-packages.sh installs it) checks PDF/A-1b. These three of its
+# rules are PDF/A-1's alone: PDF/A-3 (ISO 19005-3) allows cross-reference streams (PDF 1.5+), makes
+# CIDSet optional and no longer forbids a filtered metadata stream.
+PDF_A1_ONLY = (
+    "1.4 : Trailer Syntax error, /XRef cross reference streams are not allowed",
+    "3.1.11 : Invalid Font definition, ",  # "...: The CIDSet entry is missing for the Composite Subset"
+    "1.2.7 : Body Syntax error, Filter specified in metadata dictionary",
+)
+
+
+def test_every_template_passes_pdfbox_preflight_but_for_pdf_a1_only_rules(app, tmp_path):
+    import subprocess
+
+    result = app.test_cli_runner().invoke(args=["documents", "render-samples", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    runs = {
+        path.name: subprocess.Popen(
+            ["java", "-cp", PREFLIGHT, "org.apache.pdfbox.preflight.Validator_A1b", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+        for path in sorted(tmp_path.glob("*.pdf"))
+    }
+    assert len(runs) == len(SAMPLES)
+    for name, run in runs.items():
+        output = run.communicate(timeout=120)[0]
+        assert "error(s)" in output or "is a valid PDF/A-1b" in output, output  # preflight ran
+        errors = [line for line in output.splitlines()[1:] if " : " in line]
+        unexpected = [line for line in errors if not line.startswith(PDF_A1_ONLY)]
+        assert not unexpected, (name, unexpected)
+        if "3.1.11" in output:
+            assert all("CIDSet" in line for line in errors if line.startswith("3.1.11")), output
+
+
 def test_the_draft_result_is_previewed_with_a_watermark(client, staff):
     desk, specialist = staff["reception"], staff["specialist"]
     dossier = create_dossier(create_citizen(), submitted=True)
