@@ -510,3 +510,17 @@ def test_times_new_roman_is_preferred_and_embedded_under_its_name(tmp_path):
     pdf = chosen.render("written_answer.html", SAMPLES["written_answer.html"])
     fonts = embedded_fonts(pypdf.PdfReader(io.BytesIO(pdf)))
     assert fonts and all("+Times-New-Roman" in name for name in fonts)
+
+
+def test_the_one_stop_forms_carry_the_titles_of_circular_03_2025():
+    assert {
+        kind: issuing.KINDS[kind].title
+        for kind in ("form_01", "form_02", "form_03", "form_04", "form_05", "form_06")
+    } == {
+        "form_01": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+        "form_02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+        "form_03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+        "form_04": "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết",
+        "form_05": "Thông báo dừng giải quyết hồ sơ",
+        "form_06": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    }

@@ -91,14 +91,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "officer": "Lê Thị Tiếp Nhận",
     },
     "form_04.html": {
-        "doc": doc("Phiếu xin lỗi và hẹn lại ngày trả kết quả", number="0001/XL-SGDĐT"),
+        "doc": doc("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết", number="0001/XL-SGDĐT"),
         "dossier": DOSSIER,
         "reason": "Cần kiểm tra thực tế điều kiện cơ sở vật chất tại cơ sở.",
         "old_due": "14/12/2026",
         "new_due": "21/12/2026",
     },
     "form_05.html": {
-        "doc": doc("Thông báo về việc dừng giải quyết hồ sơ", number="0001/TB-SGDĐT"),
+        "doc": doc("Thông báo dừng giải quyết hồ sơ", number="0001/TB-SGDĐT"),
         "dossier": DOSSIER,
         "reason": "Theo đề nghị của tổ chức, cá nhân ngày 01/12/2026.",
     },
