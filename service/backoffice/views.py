@@ -118,7 +118,7 @@ def extend(dossier_id: int):
     except DossierError as error:
         flash(error.message, "error")
     else:
-        flash("Đã gửi văn bản xin lỗi và hẹn lại ngày trả kết quả.", "success")
+        flash("Đã gửi văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
 
 

@@ -331,7 +331,7 @@ def _extension_problem(
     if new_date > longest:
         return f"Ngày hẹn mới không được quá {longest:%d/%m/%Y} (thêm tối đa một thời hạn giải quyết)."
     if calendar.working_days_between(today, dossier.due_date) < 1:
-        return "Văn bản xin lỗi và hẹn lại phải gửi trước hạn giải quyết ít nhất 01 ngày làm việc."
+        return "Văn bản xin lỗi và đề nghị gia hạn phải gửi trước hạn giải quyết ít nhất 01 ngày làm việc."
     return None
 
 
