@@ -36,9 +36,13 @@ jobs: setup
 test: setup
 	$(BIN)/pytest -q
 
+# Style, then the architecture's contracts (pyproject.toml [tool.importlinter]) and the types of the pure
+# cores (pyproject.toml [tool.mypy]).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -8,38 +8,42 @@ event, writes the history row and notifies; nothing here touches a database.
 
 from __future__ import annotations
 
+from typing import Any
+
 from statemachine import State, StateMachine
 
 from workflows import guards
-from workflows.guards import LEADER, RECEPTION
+from workflows.guards import LEADER, RECEPTION, Actor, DossierFacts
 from workflows.states import DossierStatus as S
 
 
 class _Conditions:
     """Guards bound to the machine's dossier (`self.model`), named as the transitions use them."""
 
-    def by_owner(self, actor=None) -> bool:
+    model: DossierFacts
+
+    def by_owner(self, actor: Actor | None = None) -> bool:
         return guards.is_owner(self.model, actor)
 
-    def by_reception(self, actor=None) -> bool:
+    def by_reception(self, actor: Actor | None = None) -> bool:
         return guards.has_role(actor, RECEPTION)
 
-    def by_leader(self, actor=None) -> bool:
+    def by_leader(self, actor: Actor | None = None) -> bool:
         return guards.has_role(actor, LEADER)
 
-    def by_desk_or_leader(self, actor=None) -> bool:
+    def by_desk_or_leader(self, actor: Actor | None = None) -> bool:
         return guards.has_role(actor, RECEPTION, LEADER)
 
-    def by_assigned_specialist(self, actor=None) -> bool:
+    def by_assigned_specialist(self, actor: Actor | None = None) -> bool:
         return guards.is_assigned_specialist(self.model, actor)
 
-    def with_reason(self, data=None) -> bool:
+    def with_reason(self, data: dict[str, Any] | None = None) -> bool:
         return guards.has_reason(data)
 
     def code_allocated(self) -> bool:
         return bool(self.model.code)
 
-    def to_a_specialist(self, data=None) -> bool:
+    def to_a_specialist(self, data: dict[str, Any] | None = None) -> bool:
         return guards.assignee_is_specialist(data)
 
     def first_supplement(self) -> bool:
@@ -51,10 +55,10 @@ class _Conditions:
     def supplement_in_processing(self) -> bool:
         return guards.supplement_stage_is(self.model, "processing")
 
-    def supplement_overdue(self, data=None) -> bool:
+    def supplement_overdue(self, data: dict[str, Any] | None = None) -> bool:
         return guards.supplement_overdue(self.model, data)
 
-    def with_proposal(self, data=None) -> bool:
+    def with_proposal(self, data: dict[str, Any] | None = None) -> bool:
         return guards.has_proposal(data)
 
     def proposed_approval(self) -> bool:
@@ -72,7 +76,7 @@ class _Conditions:
     def fee_ready(self) -> bool:
         return guards.fee_ready(self.model)
 
-    def with_return_method(self, data=None) -> bool:
+    def with_return_method(self, data: dict[str, Any] | None = None) -> bool:
         return guards.has_return_method(data)
 
 
@@ -118,8 +122,8 @@ class OneStopMachine(_Conditions, StateMachine):
     )
     close = supplement_requested.to(closed, cond=["by_desk_or_leader", "supplement_overdue"])
     assign = received.to(assigned, cond=["by_desk_or_leader", "to_a_specialist"]) | (
-        assigned.to.itself(cond=["by_desk_or_leader", "to_a_specialist"])
-    )
+        assigned.to.itself(cond=["by_desk_or_leader", "to_a_specialist"])  # type: ignore[no-untyped-call]
+    )  # (python-statemachine leaves `itself` unannotated)
     start_appraisal = assigned.to(under_appraisal, cond="by_assigned_specialist")
     propose = under_appraisal.to(proposed, cond=["by_assigned_specialist", "with_proposal"])
     send_back = proposed.to(under_appraisal, cond=["by_leader", "with_reason"])

@@ -47,6 +47,6 @@ def verify(values: Mapping[str, object], fields: tuple[str, ...], secret: str) -
 
 def is_success(values: Mapping[str, object]) -> bool:
     try:
-        return int(values.get("resultCode")) in SUCCESS_CODES
-    except (TypeError, ValueError):
+        return int(str(values.get("resultCode"))) in SUCCESS_CODES
+    except ValueError:
         return False
