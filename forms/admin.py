@@ -1,6 +1,6 @@
 """Administration forms: departments, the holiday calendar, procedure settings."""
 
-from wtforms import DateField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
 from wtforms.validators import Regexp
 
 from forms.base import BaseForm, options
@@ -33,6 +33,7 @@ class CalendarDayForm(BaseForm):
     note = StringField(
         "Căn cứ, ghi chú", filters=[strip], validators=[required("Vui lòng ghi căn cứ."), max_length(255)]
     )
+    replace = BooleanField("Thay thế khai báo hiện có của ngày này (khai báo cũ vẫn lưu trong lịch sử)")
 
 
 class ProcedureSettingForm(BaseForm):

@@ -34,7 +34,7 @@ DUE_STATE_LABELS = {
 
 @lru_cache(maxsize=64)
 def _national(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("VN", years=year)
+    return holidays.country_holidays("VN", years=year, language="vi")  # names in Vietnamese
 
 
 def holidays_for(year: int) -> dict[date, str]:

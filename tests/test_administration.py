@@ -55,6 +55,51 @@ def test_declared_days_change_the_due_date(client):
     assert client.submit("/admin/calendar/not-a-date/delete").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "day, kind, message",
+    [
+        ("2026-12-05", "off", "thứ Bảy 05/12/2026 vốn là ngày nghỉ cuối tuần"),
+        ("2026-12-03", "working", "thứ Năm 03/12/2026 vốn là ngày làm việc"),
+        ("2026-09-02", "working", "là ngày lễ (Quốc khánh)"),
+        ("2026-01-01", "off", "đã là ngày nghỉ (Tết Dương lịch)"),
+    ],
+)
+def test_a_declaration_against_the_week_is_refused_and_nothing_is_saved(client, day, kind, message):
+    login(client, create_official("admin"))
+    response = client.submit("/admin/calendar", {"day": day, "kind": kind, "note": "Thông báo 01/TB-UBND"})
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert db.session.scalars(db.select(CalendarOverride)).all() == []
+
+
+def test_re_declaring_a_day_asks_first_and_keeps_the_old_basis(client):
+    login(client, create_official("admin"))
+    client.submit("/admin/calendar", {"day": "2026-12-01", "kind": "off", "note": "Thông báo 01/TB-UBND"})
+    again = client.submit(
+        "/admin/calendar", {"day": "2026-12-01", "kind": "off", "note": "Thông báo 02/TB-UBND"}
+    )
+    assert (
+        again.status_code == 400
+        and "đã được khai báo là ngày nghỉ (căn cứ: Thông báo 01/TB-UBND)" in again.get_data(as_text=True)
+    )
+    assert db.session.get(CalendarOverride, date(2026, 12, 1)).note == "Thông báo 01/TB-UBND"
+    client.submit(
+        "/admin/calendar",
+        {"day": "2026-12-01", "kind": "off", "note": "Thông báo 02/TB-UBND", "replace": "y"},
+    )
+    db.session.expire_all()
+    assert db.session.get(CalendarOverride, date(2026, 12, 1)).note == "Thông báo 02/TB-UBND"
+    page = client.get("/admin/calendar?year=2026").get_data(as_text=True)
+    assert (
+        "là ngày nghỉ (căn cứ: Thông báo 02/TB-UBND); thay cho ngày nghỉ (căn cứ: Thông báo 01/TB-UBND)"
+        in page
+    )
+    assert 'data-confirm="Xóa khai báo ngày 01/12/2026?' in page  # no removal on one click
+    assert (
+        "24/11/2026 – Ngày Văn hóa Việt Nam" in page or "01/01/2026 – Tết Dương lịch" in page
+    )  # in Vietnamese
+    assert "New Year" not in page
+
+
 def test_a_declared_day_off_moves_a_real_due_date(app):
     from service.deadlines.calendar import current_calendar, declare_day
 

@@ -17,7 +17,7 @@ from service.accounts.models import Department, User
 from service.accounts.roles import ROLE_LABELS, Role
 from service.admin import operations as admin_operations
 from service.backoffice.queries import specialists
-from service.deadlines.calendar import declare_day, overrides_for, remove_day
+from service.deadlines.calendar import CalendarError, declare_day, history_for, overrides_for, remove_day
 from service.extensions import db
 from service.notifications.models import OutboundEmail
 from service.procedures.models import ProcedureSetting
@@ -160,16 +160,23 @@ def calendar():
     year = request.args.get("year", local_today().year, type=int)
     year = min(max(year, 2000), 2100)
     if form.validate_on_submit():
-        declare_day(form.day.data, form.kind.data == "working", form.note.data, current_user.id)
-        flash(f"Đã khai báo ngày {form.day.data:%d/%m/%Y}.", "success")
-        return redirect(url_for("admin.calendar", year=form.day.data.year))
+        try:
+            declare_day(
+                form.day.data, form.kind.data == "working", form.note.data, current_user.id, form.replace.data
+            )
+        except CalendarError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            flash(f"Đã khai báo ngày {form.day.data:%d/%m/%Y}.", "success")
+            return redirect(url_for("admin.calendar", year=form.day.data.year))
     national = WorkCalendar()
     holidays_of_year = sorted(
         (day, name) for day, name in holidays_for(year).items() if not national.is_working_day(day)
     )
     return render_template(
-        "admin/calendar.html", form=form, year=year, overrides=overrides_for(year), holidays=holidays_of_year
-    )
+        "admin/calendar.html", form=form, year=year, overrides=overrides_for(year), holidays=holidays_of_year,
+        history=history_for(year),
+    ), (400 if form.errors else 200)  # fmt: skip
 
 
 @bp.route("/calendar/<day>/delete", methods=["POST"])
