@@ -412,3 +412,77 @@ def test_a_decision_after_the_first_appointment_is_late_even_with_an_apology(cli
     act(client, dossier, "approve")
     decided = fresh(dossier)
     assert decided.due_date == new_date and decided.completed_on_time is False
+
+
+def notices_to(user) -> list[str]:
+    """The officials' notices emailed to `user` so far (their bodies)."""
+    from service.notifications.models import OutboundEmail
+
+    db.session.expire_all()
+    return [
+        m.body_text
+        for m in db.session.scalars(db.select(OutboundEmail).where(OutboundEmail.recipient == user.email))
+        if "Mở hồ sơ:" in m.body_text
+    ]
+
+
+def listed(client, name: str) -> str:
+    return client.get("/officials/dossiers", query_string={"list": name}).get_data(as_text=True)
+
+
+def test_each_next_step_reaches_whoever_the_workflow_lets_take_it(client, people):
+    citizen, reception, specialist, leader = people.values()
+    other_desk = create_official("reception")
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, reception)
+    act(client, dossier, "receive")
+    act(client, dossier, "assign", assignee_id=str(specialist.id))
+    as_(client, specialist)
+    act(client, dossier, "start_appraisal")
+    act(client, dossier, "propose", decision="approve", draft="Cấp giấy chứng nhận.")
+    assert any("chờ phê duyệt" in body for body in notices_to(leader))  # the leader decides
+    assert notices_to(reception) == []
+    as_(client, leader)
+    act(client, dossier, "approve")
+    for desk in (reception, other_desk):  # the desk returns the result: every desk officer hears of it
+        assert any("Vui lòng trả kết quả cho người nộp" in body for body in notices_to(desk))
+    assert not any("trả kết quả" in body for body in notices_to(leader))  # not the one who decided
+    as_(client, reception)
+    assert dossier.code in listed(client, "to_return")
+    assert dossier.code not in listed(client, "stop_requests")
+
+
+def test_a_stop_request_on_an_assigned_dossier_reaches_the_desk_who_can_stop_it(client, people):
+    citizen, reception, specialist, leader = people.values()
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, reception)
+    act(client, dossier, "receive")
+    act(client, dossier, "assign", assignee_id=str(specialist.id))
+    as_(client, citizen)
+    client.submit(f"/dossiers/{dossier.id}/request-stop", {"reason": "Không còn nhu cầu"})
+    assert fresh(dossier).status == "stop_requested"
+    assert any("đề nghị dừng giải quyết" in body for body in notices_to(reception))
+    assert any("đề nghị dừng giải quyết" in body for body in notices_to(leader))  # the leader may stop too
+    assert not any("đề nghị dừng" in body for body in notices_to(specialist))  # may not stop it
+    as_(client, reception)
+    page = listed(client, "stop_requests")
+    assert "Đề nghị dừng" in page and dossier.code in page
+
+
+def test_a_supplement_answered_during_appraisal_goes_back_to_the_specialist_marked(client, people):
+    citizen, reception, specialist, leader = people.values()
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, reception)
+    act(client, dossier, "receive")
+    act(client, dossier, "assign", assignee_id=str(specialist.id))
+    as_(client, specialist)
+    act(client, dossier, "start_appraisal")
+    act(client, dossier, "request_supplement", reason="Thiếu bản sao giấy phép")
+    as_(client, citizen)
+    client.submit(f"/dossiers/{dossier.id}/supplement", {"note": "Đã gửi bản sao giấy phép"})
+    assert fresh(dossier).status == "under_appraisal"
+    assert any("hồ sơ bổ sung" in body for body in notices_to(specialist))
+    assert not any("hồ sơ bổ sung" in body for body in notices_to(reception))  # not theirs to act on
+    as_(client, specialist)
+    page = listed(client, "supplemented")
+    assert dossier.code in page and "Đã bổ sung" in page

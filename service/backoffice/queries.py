@@ -29,6 +29,9 @@ LISTS = {
     "to_receive": "Chờ tiếp nhận",
     "mine": "Được giao cho tôi",
     "approval": "Chờ tôi phê duyệt",
+    "supplemented": "Đã bổ sung",
+    "to_return": "Chờ trả kết quả",
+    "stop_requests": "Đề nghị dừng",
     "supplement": "Chờ bổ sung",
     "due_soon": "Sắp đến hạn",
     "overdue": "Quá hạn",
@@ -36,10 +39,16 @@ LISTS = {
     "all": "Tất cả hồ sơ",
 }
 LISTS_BY_ROLE = {
-    Role.RECEPTION: ["to_receive", "supplement", "due_soon", "overdue", "department", "all"],
-    Role.SPECIALIST: ["mine", "supplement", "due_soon", "overdue", "department"],
-    Role.LEADER: ["approval", "to_receive", "supplement", "due_soon", "overdue", "department", "all"],
-}
+    Role.RECEPTION: [
+        "to_receive", "supplemented", "to_return", "stop_requests", "supplement", "due_soon", "overdue", "department", "all",
+    ],
+    Role.SPECIALIST: ["mine", "supplemented", "supplement", "due_soon", "overdue", "department"],
+    Role.LEADER: [
+        "approval", "to_receive", "stop_requests", "to_return", "supplement", "due_soon", "overdue", "department", "all",
+    ],
+}  # fmt: skip
+# The one supplement was answered and the dossier is back with the desk or the specialist.
+SUPPLEMENTED = (DossierStatus.SUBMITTED, DossierStatus.UNDER_APPRAISAL)
 DEFAULT_LIST = {Role.RECEPTION: "to_receive", Role.SPECIALIST: "mine", Role.LEADER: "approval"}
 
 
@@ -110,6 +119,9 @@ def _apply_list(statement, user: User, name: str):
         "mine": lambda: Dossier.assignee_id == user.id,
         "approval": lambda: Dossier.status.in_([DossierStatus.PROPOSED, DossierStatus.FORWARDED]),
         "supplement": lambda: Dossier.status == DossierStatus.SUPPLEMENT_REQUESTED,
+        "supplemented": lambda: (Dossier.supplement_count > 0) & Dossier.status.in_(SUPPLEMENTED),
+        "to_return": lambda: Dossier.status.in_([DossierStatus.APPROVED, DossierStatus.DENIED]),
+        "stop_requests": lambda: Dossier.status == DossierStatus.STOP_REQUESTED,
         # An official outside any department has no "department" list (NULL would match unrouted dossiers).
         "department": lambda: (
             (Dossier.department_id == user.department_id) if user.department_id else false()

@@ -62,27 +62,21 @@ def tell_assignee(dossier: Dossier) -> None:
 
 
 OFFICIAL_MESSAGES = {
-    "supplement": "Công dân đã gửi hồ sơ bổ sung cho hồ sơ {code}. Vui lòng kiểm tra và tiếp tục giải quyết.",
-    "request_stop": "Công dân đề nghị dừng giải quyết hồ sơ {code}. Vui lòng ban hành thông báo dừng.",
+    "supplement": "Người nộp đã gửi hồ sơ bổ sung cho hồ sơ {code}. Vui lòng kiểm tra và tiếp tục giải quyết.",
+    "request_stop": "Người nộp đề nghị dừng giải quyết hồ sơ {code}. Vui lòng xem xét và ban hành thông báo dừng.",
+    "propose": "Hồ sơ {code} đã có dự thảo kết quả, chờ phê duyệt.",
+    "forward": "Hồ sơ {code} đã trình Chủ tịch UBND tỉnh; vui lòng cập nhật khi có quyết định.",
+    "approve": "Hồ sơ {code} đã có kết quả giải quyết. Vui lòng trả kết quả cho người nộp.",
+    "deny": "Hồ sơ {code} không được giải quyết (có văn bản trả lời). Vui lòng trả văn bản cho người nộp.",
 }
 
 
-def tell_officials(dossier: Dossier, event: str) -> None:
-    """The applicant answered: the specialist handling the dossier hears of it, or else the desk."""
-    from service.accounts.models import User
-    from service.accounts.roles import Role
-    from service.extensions import db
-
+def tell_officials(dossier: Dossier, event: str, officials) -> None:
+    """The officials who can take the next step (service.dossiers.processing.officials_who_can_act)."""
     message = OFFICIAL_MESSAGES.get(event)
     if message is None:
         return
-    if dossier.assignee is not None and dossier.status != "submitted":
-        recipients = [dossier.assignee]
-    else:
-        recipients = db.session.scalars(
-            db.select(User).where(User.role == Role.RECEPTION, User.is_active_account.is_(True))
-        ).all()
-    for official in recipients:
+    for official in officials:
         queue_email(
             official.email, "official_notice", official=official, dossier=dossier,
             message=message.format(code=dossier.code), base_url=current_app.config["APP_BASE_URL"],

@@ -108,6 +108,10 @@ def act(
         notices.tell_applicant(dossier, event)  # recorded with the step, sent after it commits
         if event == "assign":
             notices.tell_assignee(dossier)
+        elif event in notices.OFFICIAL_MESSAGES:  # the next step is someone else's: they hear of it
+            notices.tell_officials(
+                dossier, event, [u for u in officials_who_can_act(dossier) if u.id != actor.id]
+            )
         if upload is not None:
             content, file_type, name = upload
             attached = store_file(dossier, OFFICIAL_FILE_KEY, content, file_type, name, actor, history.id)
@@ -289,6 +293,28 @@ class _AnySpecialist:
     id, role, is_active, department_id = 0, Role.SPECIALIST, True, None
 
 
+def officials_who_can_act(dossier: Dossier) -> list[User]:
+    """Who may take the dossier's next step, asked of the workflow's own guards (never a list kept by
+    hand): the assigned specialist if the machine lets them, and the active officials of each role
+    it lets act (those of the dossier's department when it has any of that role)."""
+    from types import SimpleNamespace
+
+    found: list[User] = []
+    assignee = dossier.assignee
+    if assignee is not None and assignee.is_active_account and enabled_actions(dossier, assignee):
+        found.append(assignee)
+    for role in (Role.RECEPTION, Role.LEADER):
+        probe = SimpleNamespace(id=0, role=role)  # any official of the role, assigned nothing
+        if not enabled_actions(dossier, probe):
+            continue
+        staff = db.session.scalars(
+            db.select(User).where(User.role == role, User.is_active_account.is_(True)).order_by(User.id)
+        ).all()
+        ours = [u for u in staff if dossier.department_id and u.department_id == dossier.department_id]
+        found.extend(u for u in (ours or staff) if u not in found)
+    return found
+
+
 _ANY_SPECIALIST = _AnySpecialist()
 APPLICANT_EVENTS = {"submit", "withdraw", "supplement", "request_stop"}
 
@@ -362,7 +388,7 @@ def supplement(dossier_id: int, owner: User, note: str) -> Dossier:
             attached.event_id = history.id
         if dossier.supplement_stage == "processing":
             _restart_period(dossier)
-        notices.tell_officials(dossier, "supplement")
+        notices.tell_officials(dossier, "supplement", officials_who_can_act(dossier))
     return dossier
 
 
@@ -381,7 +407,7 @@ def request_stop(dossier_id: int, owner: User, reason: str) -> Dossier:
         dossier = lock_own_dossier(dossier_id, owner)
         dossier.stop_requested_at = utcnow()
         _transition(dossier, "request_stop", owner, reason.strip() or None)
-        notices.tell_officials(dossier, "request_stop")
+        notices.tell_officials(dossier, "request_stop", officials_who_can_act(dossier))
     return dossier
 
 
