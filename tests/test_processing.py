@@ -292,7 +292,11 @@ def test_extension_once_and_at_least_one_working_day_before_the_due_date(client,
     )
     extended = fresh(dossier)
     assert extended.due_date == new_date and extended.original_due_date == due
-    assert "xin lỗi" in last_email(citizen.email).body_text
+    apology = last_email(citizen.email)
+    assert "xin lỗi" in apology.body_text
+    assert (
+        apology.subject == f"Hồ sơ {dossier.code}: Xin lỗi và hẹn lại ngày trả kết quả: {new_date:%d/%m/%Y}"
+    )
     again = client.submit(
         f"/officials/dossiers/{dossier.id}/extend",
         {
@@ -486,3 +490,35 @@ def test_a_supplement_answered_during_appraisal_goes_back_to_the_specialist_mark
     as_(client, specialist)
     page = listed(client, "supplemented")
     assert dossier.code in page and "Đã bổ sung" in page
+
+
+def test_a_new_appointment_after_a_supplement_is_told_with_a_new_form_01(client, people):
+    from service.documents.jobs import run_pending
+    from service.documents.models import IssuedDocument
+
+    citizen, reception, specialist, leader = people.values()
+    dossier = create_dossier(citizen, submitted=True)
+    as_(client, reception)
+    act(client, dossier, "receive")
+    act(client, dossier, "assign", assignee_id=str(specialist.id))
+    as_(client, specialist)
+    act(client, dossier, "start_appraisal")
+    act(client, dossier, "request_supplement", reason="Thiếu bản sao giấy phép")
+    begin_write()
+    fresh(dossier).due_date = local_today()  # the first period's appointment, today
+    db.session.commit()
+    as_(client, citizen)
+    client.submit(f"/dossiers/{dossier.id}/supplement", {"note": "Đã gửi bản sao giấy phép"})
+    run_pending()
+    new_due = fresh(dossier).due_date
+    assert new_due > local_today()
+    told = last_email(citizen.email)
+    assert told.subject == f"Hồ sơ {dossier.code}: Ngày hẹn trả kết quả mới: {new_due:%d/%m/%Y}"
+    assert "tính lại từ ngày nhận đủ hồ sơ" in told.body_text
+    forms = db.session.scalars(
+        db.select(IssuedDocument)
+        .where(IssuedDocument.dossier_id == dossier.id, IssuedDocument.kind == "form_01")
+        .order_by(IssuedDocument.id)
+    ).all()
+    assert [f.status for f in forms] == ["replaced", "valid"]
+    assert forms[-1].data["dossier"]["due"] == f"{new_due:%d/%m/%Y}"

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # The documents each step produces (Circular 03/2025 forms; the result where the decision is taken).
 EVENT_DOCUMENTS = {
     "receive": ["form_01"],
+    "supplement_restart": ["form_01"],  # a supplement during processing: a new appointment date
     "request_supplement": ["form_02"],
     "refuse": ["form_03"],
     "extend": ["form_04"],
@@ -38,8 +39,9 @@ EVENT_DOCUMENTS = {
     "approve": ["result"],
     "deny": ["written_answer"],
 }
-# Re-issued as a new version when produced again (the control slip grows with every hand-off).
-REPLACEABLE = {"form_06"}
+# Re-issued as a new version when produced again (the control slip grows with every hand-off; the
+# receipt and appointment gets a new date when the clock restarts after a supplement).
+REPLACEABLE = {"form_06", "form_01"}
 UNFINISHED = ("pending", "running", "failed")
 
 

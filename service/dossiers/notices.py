@@ -26,6 +26,26 @@ APPLICANT_MESSAGES = {
         "Cơ quan chân thành xin lỗi vì hồ sơ chưa thể giải quyết đúng hẹn. Lý do: {extension_reason} "
         "Ngày hẹn trả kết quả mới: {due}."
     ),
+    "supplement_restart": (
+        "Cơ quan đã nhận hồ sơ bổ sung của bạn. Theo quy định, thời hạn giải quyết được tính lại từ ngày "
+        "nhận đủ hồ sơ. Ngày hẹn trả kết quả mới: {due}. Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01) "
+        "mới có trong trang hồ sơ và thay cho giấy cũ."
+    ),
+}
+# What each email's subject says happened (the status alone repeats itself: an apology while the
+# dossier is still "Đã tiếp nhận" would be titled so).
+APPLICANT_SUBJECTS = {
+    "receive": "Đã tiếp nhận, hẹn trả kết quả ngày {due}",
+    "request_supplement": "Đề nghị bổ sung hồ sơ",
+    "refuse": "Từ chối tiếp nhận hồ sơ",
+    "approve": "Đã có kết quả giải quyết",
+    "deny": "Không giải quyết, có văn bản trả lời",
+    "await_payment": "Chờ thực hiện nghĩa vụ tài chính",
+    "return_result": "Đã trả kết quả",
+    "stop": "Đã dừng giải quyết",
+    "close": "Hồ sơ đã đóng",
+    "extend": "Xin lỗi và hẹn lại ngày trả kết quả: {due}",
+    "supplement_restart": "Ngày hẹn trả kết quả mới: {due}",
 }
 
 
@@ -41,8 +61,9 @@ def tell_applicant(dossier: Dossier, event: str) -> None:
         note=note,
         extension_reason=dossier.extension_reason or "",
     )
+    subject = APPLICANT_SUBJECTS.get(event, "").format(due=format_date(dossier.due_date))
     queue_email(
-        dossier.owner.email, "dossier_update", dossier=dossier, message=message,
+        dossier.owner.email, "dossier_update", dossier=dossier, message=message, subject=subject,
         base_url=current_app.config["APP_BASE_URL"],
     )  # fmt: skip
     if event == "return_result":  # the result is in the citizen's hands: invite them to rate the service

@@ -388,6 +388,8 @@ def supplement(dossier_id: int, owner: User, note: str) -> Dossier:
             attached.event_id = history.id
         if dossier.supplement_stage == "processing":
             _restart_period(dossier)
+            jobs.enqueue(dossier, "supplement_restart", None)  # form 01 with the new appointment
+            notices.tell_applicant(dossier, "supplement_restart")
         notices.tell_officials(dossier, "supplement", officials_who_can_act(dossier))
     return dossier
 
