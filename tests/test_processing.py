@@ -126,6 +126,10 @@ def test_refusal_with_reasons_reaches_the_citizen(client, people):
     act(client, dossier, "refuse", reason="Không thuộc thẩm quyền của Sở")
     assert fresh(dossier).status == "refused"
     assert "Không thuộc thẩm quyền của Sở" in last_email(people["citizen"].email).body_text
+    as_(client, people["citizen"])
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    facts = page.split('<dl class="facts panel">', 1)[1].split("</dl>", 1)[0]  # at the top, with the status
+    assert "Lý do từ chối tiếp nhận" in facts and "Không thuộc thẩm quyền của Sở" in facts
 
 
 def test_assignment_only_to_a_specialist(client, people):
