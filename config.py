@@ -176,6 +176,10 @@ class Config:
     # Failed logins from one address whatever the emails tried (LOGIN_MAX_FAILURES counts attempts per
     # email and address); service/accounts/throttle.py.
     LOGIN_ADDRESS_FAILURES = os.environ.get("LOGIN_ADDRESS_FAILURES", "50 per hour")
+    # Registrations per client address, and per email typed from any address (each mails that address);
+    # beyond them the registration page answers 429. service/accounts/register_throttle.py.
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per hour")
+    REGISTER_EMAIL_RATE_LIMIT = os.environ.get("REGISTER_EMAIL_RATE_LIMIT", "3 per hour")
     # Authenticates backup archives (HMAC-SHA256 over the manifest): at least 32 characters, kept apart from
     # the database and its backups. Required outside development (see service/backup.py).
     BACKUP_KEY = os.environ.get("BACKUP_KEY", "")

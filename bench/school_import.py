@@ -50,7 +50,11 @@ def main(rows: int) -> None:
         db.session.add_all([term, item])
         db.session.commit()
         user = accounts.create_official(
-            f"bench{school.id}@example.vn", "accountant", "Bench", "MatKhau2026", school_id=school.id
+            f"bench{school.id}@example.vn",
+            "accountant",
+            "Bench",
+            "ba-con-meo-trang-2026",
+            school_id=school.id,
         )
         header = ",".join(imports.TEMPLATE_HEADERS)
         body = "\n".join(

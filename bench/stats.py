@@ -39,7 +39,7 @@ def main(per_month: int) -> None:
         upgrade()
         import_catalogue()
         owner = accounts.create_official(
-            f"bench{time.time_ns()}@example.vn", "reception", "Bench", "MatKhau2026"
+            f"bench{time.time_ns()}@example.vn", "reception", "Bench", "ba-con-meo-trang-2026"
         )
         versions = [p.current_version_id for p in db.session.scalars(db.select(Procedure))]
         rng = random.Random(7)

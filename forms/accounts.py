@@ -7,14 +7,15 @@ from forms.base import BaseForm, options
 from forms.validators import (
     email_address,
     max_length,
+    new_password,
     normalise_phone,
     personal_id,
     phone_number,
     required,
     strip,
-    strong_password,
     tax_code,
 )
+from service.accounts.passwords import HINT as PASSWORD_HINT
 
 
 def _lower_strip(value):
@@ -38,7 +39,7 @@ class RegistrationForm(BaseForm):
         "Email", filters=[_lower_strip], validators=[required(), email_address(), max_length(254)]
     )
     phone = StringField("Số điện thoại", filters=[normalise_phone], validators=[required(), phone_number])
-    password = PasswordField("Mật khẩu", validators=[required(), strong_password])
+    password = PasswordField("Mật khẩu", description=PASSWORD_HINT, validators=[required(), new_password])
     password_confirm = PasswordField(
         "Nhập lại mật khẩu", validators=[required(), EqualTo("password", "Hai mật khẩu không khớp.")]
     )
@@ -74,7 +75,7 @@ class ResendConfirmationForm(ForgotPasswordForm):
 
 
 class ResetPasswordForm(BaseForm):
-    password = PasswordField("Mật khẩu mới", validators=[required(), strong_password])
+    password = PasswordField("Mật khẩu mới", description=PASSWORD_HINT, validators=[required(), new_password])
     password_confirm = PasswordField(
         "Nhập lại mật khẩu mới", validators=[required(), EqualTo("password", "Hai mật khẩu không khớp.")]
     )
@@ -89,7 +90,7 @@ class ProfileForm(BaseForm):
 
 class ChangePasswordForm(BaseForm):
     current_password = PasswordField("Mật khẩu hiện tại", validators=[required()])
-    password = PasswordField("Mật khẩu mới", validators=[required(), strong_password])
+    password = PasswordField("Mật khẩu mới", description=PASSWORD_HINT, validators=[required(), new_password])
     password_confirm = PasswordField(
         "Nhập lại mật khẩu mới", validators=[required(), EqualTo("password", "Hai mật khẩu không khớp.")]
     )

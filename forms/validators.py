@@ -7,6 +7,8 @@ import re
 from wtforms import ValidationError
 from wtforms.validators import DataRequired, Email, Length
 
+from service.accounts.passwords import password_problem
+
 PERSONAL_ID = re.compile(r"^\d{12}$")
 PHONE = re.compile(r"^0(3|5|7|8|9)\d{8}$|^02\d{9}$")
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
@@ -67,7 +69,14 @@ def plausible_date(form, field) -> None:
         raise ValidationError("Ngày phải trong khoảng năm 2000 đến năm 2100.")
 
 
-def strong_password(form, field) -> None:
-    value = field.data or ""
-    if len(value) < 8 or not re.search(r"[A-Za-z]", value) or not re.search(r"\d", value):
-        raise ValidationError("Mật khẩu phải có ít nhất 8 ký tự, gồm cả chữ và số.")
+# Fields whose values a new password must not be made of, when the form has them.
+PERSONAL_FIELDS = ("email", "full_name", "personal_id", "phone", "organisation_name", "tax_code")
+
+
+def new_password(form, field) -> None:
+    """The password policy (service/accounts/passwords.py: length, common and breached passwords, the
+    person's own details typed on the same form); the operation checks again with the account's."""
+    personal = [getattr(form, name).data for name in PERSONAL_FIELDS if hasattr(form, name)]
+    problem = password_problem(field.data or "", personal)
+    if problem:
+        raise ValidationError(problem)

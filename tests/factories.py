@@ -20,9 +20,8 @@ from service.notifications.models import OutboundEmail
 from service.payments.models import PaymentOrder
 from service.procedures.catalogue import import_catalogue
 from service.procedures.models import Procedure, ProcedureVersion
-from service.timeutil import utcnow
 
-PASSWORD = "MatKhau2026"
+PASSWORD = "ba-con-meo-trang-2026"  # meets the password policy (service/accounts/passwords.py)
 PERSON_PROCEDURE = "1.005144.000.00.00.H01"  # miễn, giảm học phí: filed by a person
 ORGANISATION_PROCEDURE = "2.000189.000.00.00.H01"  # đăng ký hoạt động GDNN: filed by an organisation
 _numbers = itertools.count(1)
@@ -56,10 +55,8 @@ def create_organisation(email: str | None = None, confirmed: bool = True) -> Use
 
 
 def _confirm(user: User, confirmed: bool) -> User:
-    if confirmed:
-        begin_write()
-        db.session.get(User, user.id).email_confirmed_at = utcnow()
-        db.session.commit()
+    if confirmed:  # as a confirmation link would: the account then holds its identity number
+        accounts.mark_email_confirmed(user.id)
     return db.session.get(User, user.id)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from service.accounts.passwords import normalise
 from service.accounts.roles import APPLICANT_ROLES, OFFICIAL_ROLES, Role
 from service.extensions import db
 from service.text import clean_name
@@ -16,12 +17,16 @@ from service.timeutil import utcnow
 
 
 def hash_password(password: str) -> str:
-    # Werkzeug's default is scrypt: slow and salted.
-    return generate_password_hash(password)
+    # Werkzeug's default is scrypt: slow and salted. Normalised first, so that "ệ" typed as one code point
+    # or as three (some Vietnamese input methods compose it) is the same password.
+    return generate_password_hash(normalise(password))
 
 
 def password_matches(password_hash: str, password: str) -> bool:
-    return check_password_hash(password_hash, password)
+    if check_password_hash(password_hash, normalise(password)):
+        return True
+    # A password hashed before normalisation, exactly as it was typed then.
+    return password != normalise(password) and check_password_hash(password_hash, password)
 
 
 class Department(db.Model):
@@ -43,7 +48,11 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), index=True)
     full_name: Mapped[str] = mapped_column(String(200))
     # The 12-digit personal identification number is the citizen's key (a later VNeID login attaches here).
+    # It is held by one account only: the first whose email is confirmed (service/accounts/identity.py).
     personal_id: Mapped[str | None] = mapped_column(String(12), unique=True)
+    # The number as typed at registration while it is not held: until the email is confirmed, or for good
+    # when another confirmed account holds it (then it waits for a check at the desk or through VNeID).
+    personal_id_claim: Mapped[str | None] = mapped_column(String(12), index=True)
     organisation_name: Mapped[str | None] = mapped_column(String(255))
     tax_code: Mapped[str | None] = mapped_column(String(14))
     phone: Mapped[str | None] = mapped_column(String(15))
@@ -85,6 +94,16 @@ class User(UserMixin, db.Model):
     @property
     def is_official(self) -> bool:
         return self.role in OFFICIAL_ROLES
+
+    @property
+    def identity_unverified(self) -> bool:
+        """A number typed at registration that the account does not hold (service/accounts/identity.py)."""
+        return self.personal_id is None and self.personal_id_claim is not None
+
+    def personal_details(self) -> list[str | None]:
+        """What a password must not be made of (service/accounts/passwords.py)."""
+        return [self.email, self.full_name, self.personal_id, self.personal_id_claim, self.phone,
+                self.organisation_name, self.tax_code]  # fmt: skip
 
     @property
     def display_name(self) -> str:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import secrets
 from functools import cache
 
-from flask import current_app
-from sqlalchemy import or_
+from flask import current_app, url_for
 
 from service import audit
-from service.accounts import throttle
+from service.accounts import identity, passwords, register_throttle, throttle
 from service.accounts.emails import send_account_link
 from service.accounts.models import ConsentRecord, Department, User, hash_password, password_matches
 from service.accounts.roles import Role
 from service.accounts.tokens import CONFIRM_EMAIL, RESET_PASSWORD, consume_token, expire_tokens
 from service.database import write
 from service.extensions import db
+from service.notifications.email import queue_email
 from service.timeutil import utcnow
 
 PRIVACY_PURPOSE = "public_services"
@@ -27,34 +27,65 @@ class AccountError(ValueError):
         self.message, self.field = message, field
 
 
+class TooManyRegistrations(Exception):
+    """The client address, or the email typed, has used up its registrations for now (answered 429)."""
+
+    def __init__(self, minutes: int):
+        super().__init__(minutes)
+        self.minutes = minutes
+        self.message = (
+            "Có quá nhiều lượt đăng ký tài khoản từ địa chỉ mạng này hoặc cho địa chỉ email này. "
+            f"Vui lòng thử lại sau {minutes} phút."
+        )
+
+
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
 
 
-def register(data: dict, ip_address: str | None) -> User:
-    """Self-registration: the account and its confirmation email commit together, or neither does.
-    Needs a request context (the email carries a link)."""
+def register(data: dict, ip_address: str | None) -> None:
+    """Self-registration, answered alike whether or not the email has an account (no enumeration): a
+    new account and its confirmation email commit together, or neither does; an email that has an
+    account gets a warning instead, after a password hash as slow as the new account's. Throttled per
+    client address and per email (TooManyRegistrations). Needs a request context (emails carry links)."""
+    minutes = register_throttle.take(data["email"], ip_address or "")
+    if minutes:
+        raise TooManyRegistrations(minutes)
     with write():
+        existing = find_by_email(data["email"])
+        if existing is not None:
+            _warn_existing_account(existing, data["email"], data["password"])
+            return
         user = register_applicant(data, ip_address)
         send_account_link(user, "confirm_email")
-    return user
+
+
+def _warn_existing_account(user: User, email: str, password: str) -> None:
+    hash_password(password)  # the time a new account's hash takes: the answer must not come sooner
+    base = current_app.config["APP_BASE_URL"]
+    queue_email(
+        user.email, "register_existing", user=user,
+        login_link=base + url_for("accounts.login"), reset_link=base + url_for("accounts.forgot_password"),
+    )  # fmt: skip
+    audit.record("account.register_existing", user, actor=None, actor_label=email)
 
 
 def register_applicant(data: dict, ip_address: str | None) -> User:
-    """Create a citizen or organisation account with the consent it gave (Law 91/2025)."""
+    """Create a citizen or organisation account with the consent it gave (Law 91/2025). A citizen's
+    identity number is only claimed here: it is attached when the email is confirmed (identity.py)."""
     is_person = data["account_type"] == Role.CITIZEN
     with write():
-        _ensure_unique(data["email"], data.get("personal_id") if is_person else None)
+        _ensure_new_email(data["email"])
         user = User(
             email=data["email"],
             role=Role.CITIZEN if is_person else Role.ORGANISATION,
             full_name=data["full_name"],
-            personal_id=(data.get("personal_id") or None) if is_person else None,
+            personal_id_claim=(data.get("personal_id") or None) if is_person else None,
             organisation_name=None if is_person else data["organisation_name"],
             tax_code=None if is_person else data["tax_code"],
             phone=data["phone"],
         )
-        user.set_password(data["password"])
+        _set_new_password(user, data["password"])
         db.session.add(user)
         db.session.flush()
         db.session.add(
@@ -69,23 +100,39 @@ def register_applicant(data: dict, ip_address: str | None) -> User:
     return user
 
 
-def _ensure_unique(email: str, personal_id: str | None) -> None:
-    conditions = [User.email == email]
-    if personal_id:
-        conditions.append(User.personal_id == personal_id)
-    existing = db.session.scalar(db.select(User).where(or_(*conditions)))
-    if existing is None:
-        return
-    if existing.email == email:
+def _ensure_new_email(email: str) -> None:
+    if find_by_email(email) is not None:
         raise AccountError("Email này đã được dùng cho một tài khoản khác.", "email")
-    raise AccountError("Số định danh cá nhân này đã có tài khoản. Vui lòng đăng nhập.", "personal_id")
+
+
+def _set_new_password(user: User, password: str) -> None:
+    """Every password chosen by a person passes the policy (service/accounts/passwords.py)."""
+    problem = passwords.password_problem(password, user.personal_details())
+    if problem:
+        raise AccountError(problem, "password")
+    user.set_password(password)
+
+
+def _confirm_address(user: User) -> None:
+    """The email is proven (a confirmation or a reset link): the account may now hold its identity number."""
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        identity.settle_claim(user)
+
+
+def mark_email_confirmed(user_id: int) -> User:
+    """An address confirmed otherwise than by a link: the demo's accounts (and the tests')."""
+    with write():
+        user = db.session.get(User, user_id)
+        _confirm_address(user)
+    return user
 
 
 def confirm_email(raw: str) -> User | None:
     with write():
         user = consume_token(raw, CONFIRM_EMAIL)
-        if user is not None and user.email_confirmed_at is None:
-            user.email_confirmed_at = utcnow()
+        if user is not None:
+            _confirm_address(user)
     return user
 
 
@@ -95,7 +142,7 @@ def reset_password(raw: str, new_password: str) -> User | None:
         if user is not None:
             _replace_password(user, new_password)
             # Receiving the link by email proves the address too (officials set their first password so).
-            user.email_confirmed_at = user.email_confirmed_at or utcnow()
+            _confirm_address(user)
             audit.record("account.password_reset", user, actor=user)
     return user
 
@@ -164,7 +211,7 @@ def _revoke_sessions(user: User) -> None:
 
 def _replace_password(user: User, new_password: str) -> None:
     """A new password ends every session and every reset link sent for the old one."""
-    user.set_password(new_password)
+    _set_new_password(user, new_password)
     _revoke_sessions(user)
     expire_tokens(user, RESET_PASSWORD)
 
@@ -196,11 +243,13 @@ def create_official(
     _check_official_role(role, details.get("school_id"))
     email = email.strip().lower()
     with write():
-        _ensure_unique(email, None)
+        _ensure_new_email(email)
         user = User(email=email, role=role, full_name=full_name, **{k: v for k, v in details.items() if v})
-        user.set_password(password or secrets.token_urlsafe(24))
         if password:
+            _set_new_password(user, password)
             user.email_confirmed_at = utcnow()
+        else:
+            user.set_password(secrets.token_urlsafe(24))  # unusable: the official sets one from the link
         db.session.add(user)
         audit.record("account.created", user, details={"email": email, "role": role, "school_id": details.get("school_id")})  # fmt: skip
     return user

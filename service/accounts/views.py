@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forms.accounts import (
@@ -20,6 +20,7 @@ from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts import operations, sessions, tokens
 from service.accounts.emails import send_account_link
 from service.accounts.roles import Role
+from service.errors import error_response
 from service.extensions import limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -50,11 +51,16 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            user = operations.register(form.data, request.remote_addr)
+            operations.register(form.data, request.remote_addr)
+        except operations.TooManyRegistrations as refusal:
+            response = make_response(error_response(429, refusal.message))
+            response.headers["Retry-After"] = str(refusal.minutes * 60)
+            return response
         except operations.AccountError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
-            return render_template("accounts/registered.html", email=user.email)
+            # The same page whether the email had an account or not (operations.register).
+            return render_template("accounts/registered.html", email=form.email.data)
     return render_template("accounts/register.html", form=form)
 
 
@@ -136,11 +142,16 @@ def reset_password(token: str):
         return redirect(url_for("accounts.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        if operations.reset_password(token, form.password.data) is None:
-            flash("Liên kết đặt lại mật khẩu không hợp lệ, đã được dùng hoặc đã hết hạn.", "error")
-            return redirect(url_for("accounts.forgot_password"))
-        flash("Mật khẩu đã được đặt lại. Vui lòng đăng nhập.", "success")
-        return redirect(url_for("accounts.login"))
+        try:
+            user = operations.reset_password(token, form.password.data)
+        except operations.AccountError as error:
+            form.password.errors.append(error.message)  # the policy, with the account's own details
+        else:
+            if user is None:
+                flash("Liên kết đặt lại mật khẩu không hợp lệ, đã được dùng hoặc đã hết hạn.", "error")
+                return redirect(url_for("accounts.forgot_password"))
+            flash("Mật khẩu đã được đặt lại. Vui lòng đăng nhập.", "success")
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
 
 
@@ -165,7 +176,7 @@ def change_password():
         try:
             user = operations.change_password(current_user, form.current_password.data, form.password.data)
         except operations.AccountError as error:
-            form.current_password.errors.append(error.message)
+            getattr(form, error.field).errors.append(error.message)
         else:
             sessions.begin(user)  # every other browser is signed out; this one goes on, afresh
             flash("Đã đổi mật khẩu. Các phiên đăng nhập trên thiết bị khác đã kết thúc.", "success")

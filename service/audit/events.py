@@ -10,6 +10,9 @@ EVENT_LABELS = {
     "login.success": "Đăng nhập thành công",
     "login.failure": "Đăng nhập không thành công",
     "account.registered": "Đăng ký tài khoản",
+    "account.register_existing": "Đăng ký bằng email đã có tài khoản (không tạo tài khoản mới)",
+    "account.identity_attached": "Gắn số định danh cá nhân với tài khoản",
+    "account.identity_claim_refused": "Số định danh đã thuộc tài khoản khác: không gắn, chờ xác minh",
     "account.created": "Tạo tài khoản cán bộ",
     "account.role_changed": "Thay đổi vai trò tài khoản",
     "account.updated": "Cập nhật phòng, chức vụ, cơ sở của cán bộ",
@@ -88,6 +91,7 @@ DETAIL_LABELS = {
     "file": "Tệp",
     "number": "Số",
     "specialist_id": "Chuyên viên mặc định (mã số)",
+    "holder_id": "Tài khoản đang giữ số định danh (mã số)",
 }
 
 
