@@ -2,11 +2,13 @@
 
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
 
 from forms.base import BaseForm, WholeNumberField, options
 from forms.validators import max_length, plausible_date, required, strip
-from service.schools.models import EXEMPTION_CATEGORIES, FEE_KINDS, LEVELS, SCHOOL_KINDS, SCOPES
+from service.schools import exemption_rules
+from service.schools.models import FEE_KINDS, LEVELS, SCHOOL_KINDS, SCOPES
 
 CODE_RULE = Regexp(r"^[A-Za-z0-9_.-]+$", message="Chỉ dùng chữ không dấu, số, dấu chấm, gạch.")
 MAX_VND = 10_000_000_000
@@ -71,17 +73,28 @@ class ScheduleForm(BaseForm):
             raise ValidationError("Vui lòng ghi ngành, trình độ hoặc mã lớp được áp dụng.")
 
 
+RATE_GROUPS = {100: "Miễn học phí (100%)", 70: "Giảm 70% học phí", 50: "Giảm 50% học phí"}
+
+
+def exemption_choices(rules: exemption_rules.RuleSet) -> list[SelectChoice]:
+    """The rule set's categories grouped by rate, each with its article; "khác" last. Each option carries
+    the evidence the school keeps for it (shown under the list as the choice changes)."""
+    categories = sorted(rules.categories.values(), key=lambda c: -c.rate)
+    return [
+        SelectChoice(c.code, f"{c.short} ({c.article})" if c.article else c.short,
+                     {"data-evidence": c.evidence}, RATE_GROUPS.get(c.rate, "Khác"))
+        for c in [*categories, exemption_rules.OTHER]
+    ]  # fmt: skip
+
+
 class ExemptionForm(BaseForm):
-    category = SelectField(
-        "Đối tượng miễn, giảm", choices=options((k, v[0]) for k, v in EXEMPTION_CATEGORIES.items()),
-        validators=[required()],
-    )  # fmt: skip
+    """Offers the categories of the rule set `rules` (the one in force today, by default)."""
+
+    category = SelectField("Đối tượng miễn, giảm", validators=[required()])
     percent = WholeNumberField(
         "Tỷ lệ miễn, giảm học phí (%)",
-        validators=[
-            required("Vui lòng nhập tỷ lệ."),
-            NumberRange(min=1, max=100, message="Tỷ lệ từ 1%% đến 100%%."),
-        ],
+        description="Theo quy định của đối tượng đã chọn; chỉ nhập với “Chính sách khác”.",
+        validators=[Optional(), NumberRange(min=1, max=100, message="Tỷ lệ từ 1%% đến 100%%.")],
     )
     basis = StringField(
         "Căn cứ (số quyết định, văn bản)",
@@ -92,10 +105,21 @@ class ExemptionForm(BaseForm):
     valid_from = DateField("Áp dụng từ ngày", validators=[required("Vui lòng chọn ngày."), plausible_date])
     valid_to = DateField("Đến ngày", validators=[required("Vui lòng chọn ngày."), plausible_date])
 
-    def validate_percent(self, field):
-        fixed = EXEMPTION_CATEGORIES.get(self.category.data, (None, None))[1]
-        if fixed is not None and field.data is not None and field.data != fixed:
-            raise ValidationError(f"Đối tượng này được miễn, giảm {fixed}% theo quy định.")
+    def __init__(self, *args, rules: exemption_rules.RuleSet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules = rules
+        self.category.choices = exemption_choices(rules)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        category = self.rules.category(self.category.data or "")
+        if category is None or self.percent.errors:
+            return valid
+        if category.rate is None and self.percent.data is None:
+            self.percent.errors.append("Vui lòng nhập tỷ lệ của chính sách khác (từ 1% đến 100%).")
+        elif category.rate is not None and self.percent.data not in (None, category.rate):
+            self.percent.errors.append(f"Đối tượng này được miễn, giảm {category.rate}% theo quy định.")
+        return valid and not self.percent.errors
 
     def validate_valid_to(self, field):
         if self.valid_from.data and field.data and field.data < self.valid_from.data:

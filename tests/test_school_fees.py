@@ -71,7 +71,9 @@ def test_invoicing_applies_exemptions_and_runs_once(school):
     [reduced] = invoices_of(poor)
     amounts = sorted(line.amount for line in reduced.lines)
     assert amounts == [-4_410_000, 552_825, 6_300_000] and reduced.total == 2_442_825
-    assert any("Miễn, giảm 70%" in line.description for line in reduced.lines)
+    assert "Giảm 70% học phí – Điều 16 khoản 1 điểm c Nghị định 238/2025/NĐ-CP; Quyết định số 12/QĐ-CĐ" in [
+        line.description for line in reduced.lines
+    ]
     [exempt] = invoices_of(free)
     assert exempt.total == 552_825  # the trung cấp class has no tuition schedule; insurance is not tuition
 

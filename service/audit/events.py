@@ -28,6 +28,8 @@ EVENT_LABELS = {
     "school.student_viewed": "Cán bộ cơ sở xem hồ sơ người học",
     "school.evidence_viewed": "Cán bộ cơ sở mở minh chứng miễn, giảm",
     "school.invoice_viewed": "Cán bộ cơ sở xem hóa đơn học phí",
+    "school.exemption_added": "Thêm miễn, giảm học phí cho người học",
+    "school.exemption_revoked": "Thu hồi miễn, giảm học phí",
     "refund.requested": "Lập lệnh hoàn tiền",
     "refund.succeeded": "Hoàn tiền thành công",
     "refund.failed": "Hoàn tiền không thành công",
@@ -92,6 +94,8 @@ DETAIL_LABELS = {
     "number": "Số",
     "specialist_id": "Chuyên viên mặc định (mã số)",
     "holder_id": "Tài khoản đang giữ số định danh (mã số)",
+    "percent": "Tỷ lệ (%)",
+    "basis": "Căn cứ",
 }
 
 

@@ -2,8 +2,8 @@
 
 A schedule prices one fee item for one term over a scope (the whole school, a programme, a level or a
 class); two schedules of the same item and term may not cover the same class. Exemptions and
-reductions (Decree 81/2021) apply to tuition items, at the percentage of the exemption valid on the
-term's first day, and are shown as lines of the invoice. Bulk invoicing (one invoice per student and
+reductions apply to tuition items, at the rate the rule set in force on the term's first day gives the
+student's best category (service.schools.exemption_rules), and are shown as lines of the invoice. Bulk invoicing (one invoice per student and
 term, a resumable run) is service.schools.invoicing; an issued invoice is never edited: a correction
 replaces it with a new invoice and a cancellation records its reason.
 """
@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger
 
+from service import audit
 from service.database import for_update, write
 from service.dossiers import uploads
 from service.extensions import db
 from service.money import format_money
 from service.payments import settlement
 from service.payments.models import PaymentAttempt, PaymentOrder
+from service.schools import exemption_rules
 from service.schools.models import (
     LEVELS,
     Exemption,
@@ -120,17 +122,17 @@ def _scope_text(schedule: FeeSchedule) -> str:
 
 
 def add_exemption(
-    school_id: int, student: Student, user_id: int, evidence: tuple[str, bytes] | None, **fields
+    school_id: int, student: Student, user_id: int | None, evidence: tuple[str, bytes] | None, **fields
 ) -> Exemption:
+    """Grant an exemption of a category of the rule sets in force over its period, with its evidence."""
     if evidence is None or not evidence[1]:
         raise FeeError("Vui lòng đính kèm minh chứng (quyết định, giấy xác nhận).")
     name, data = evidence
     file_type = uploads.sniff(data[:16], data)
     if file_type not in ("pdf", "jpeg", "png"):
         raise FeeError("Minh chứng phải là tệp PDF, JPEG hoặc PNG.")
-    percent = fields["percent"]
-    if not isinstance(percent, int) or not 1 <= percent <= 100:
-        raise FeeError("Tỷ lệ miễn, giảm từ 1% đến 100%.")
+    percent = _granted_rate(student, fields["category"], fields.get("percent"), fields["valid_from"],
+                            fields["valid_to"])  # fmt: skip
     stored, _ = uploads.store(data, file_type)
     with write():
         exemption = Exemption(
@@ -139,11 +141,50 @@ def add_exemption(
             valid_from=fields["valid_from"], valid_to=fields["valid_to"], created_by_id=user_id,
         )  # fmt: skip
         db.session.add(exemption)
+        db.session.flush()
+        audit.record("school.exemption_added", exemption,
+                     details={"code": exemption.category, "percent": percent, "basis": exemption.basis})  # fmt: skip
+    return exemption
+
+
+def _granted_rate(student: Student, code: str, percent: int | None, start: date, end: date) -> int:
+    """The rate of the category under the latest rule set in force over [start, end]; for "khác" the
+    rate the school's decision states."""
+    if end < start:
+        raise FeeError("Ngày kết thúc phải từ ngày bắt đầu trở đi.")
+    found = exemption_rules.category_for(code, start, end)
+    if found is None:
+        raise FeeError("Đối tượng miễn, giảm này không có trong quy định áp dụng cho thời gian đã chọn.")
+    _, category = found
+    if student.level not in category.levels:
+        allowed = ", ".join(LEVELS[level] for level in category.levels)
+        raise FeeError(f"Đối tượng này chỉ áp dụng cho trình độ {allowed}.")
+    if category.rate is None:
+        if not isinstance(percent, int) or not 1 <= percent <= 100:
+            raise FeeError("Tỷ lệ miễn, giảm từ 1% đến 100%.")
+        return percent
+    if percent is not None and percent != category.rate:
+        raise FeeError(f"Đối tượng này được miễn, giảm {category.rate}% theo quy định.")
+    return category.rate
+
+
+def revoke_exemption(exemption_id: int, user_id: int, reason: str) -> Exemption:
+    """End an exemption (it no longer applies to a term not yet invoiced); issued invoices stay as they
+    are: a correction is a replacement invoice."""
+    with write():
+        exemption = db.session.scalar(for_update(db.select(Exemption).where(Exemption.id == exemption_id)))
+        if exemption.revoked_at is not None:
+            raise FeeError("Miễn, giảm này đã được thu hồi.")
+        exemption.revoked_at, exemption.revoked_by_id, exemption.revoke_reason = utcnow(), user_id, reason
+        audit.record(
+            "school.exemption_revoked", exemption, details={"code": exemption.category, "reason": reason}
+        )
     return exemption
 
 
 def reduction(base: int, percent: int) -> int:
-    """The reduction of a tuition amount, in whole đồng, never more than the amount (rounded down)."""
+    """The reduction of a tuition amount in whole đồng, rounded down (the student pays the odd đồng), and
+    never more than the amount."""
     return min(base, base * percent // 100)
 
 

@@ -7,6 +7,11 @@ continues after its last chunk (service.schools.runs). Each invoice carries `run
 unique, and goes in with insert_once(): a student invoiced before (by an earlier run, or by a chunk
 whose commit the dying runner never reported) is counted as existing and never invoiced twice. An
 invoice number is taken only for an invoice inserted, so the numbers stay gapless.
+
+Exemptions are judged under the rule set in force on the term's first day (exemption_rules): the
+single highest rate applies to each tuition line; a student with an exemption the rule set does not
+know is held back (counted, not invoiced) until the staff determine it again, and a later run
+invoices them.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from sqlalchemy import tuple_
 from service.database import for_update, insert_once, write
 from service.extensions import db
 from service.money import format_money
-from service.schools import runs
+from service.schools import exemption_rules, runs
 from service.schools.fees import (
     FeeError,
     build_invoice,
@@ -41,6 +46,7 @@ class RunResult:
     created: int
     existing: int
     without_fees: int
+    held: int = 0  # exemption to be determined again
 
 
 def start(school_id: int, term_id: int, user_id: int | None) -> InvoiceRun:
@@ -77,7 +83,9 @@ def invoice_term(school_id: int, term_id: int, user_id: int | None) -> RunResult
     """Start a run and carry it out here and now (commands, the demo, tests); running it again
     creates nothing twice."""
     record = run(start(school_id, term_id, user_id).id)
-    return RunResult(record.created_count, record.existing_count, record.without_fees_count)
+    return RunResult(
+        record.created_count, record.existing_count, record.without_fees_count, record.held_count
+    )
 
 
 def resume_due() -> int:
@@ -105,13 +113,14 @@ def _write_chunk(run_id: int, attempt: int) -> bool:
         students = _next_students(record)
         if not students:
             return False
-        created, existing, without = _invoice_chunk(record, term, students)
+        created, existing, without, held = _invoice_chunk(record, term, students)
         record.after_class_id, record.after_code = students[-1].class_id, students[-1].code
         record.students_done += len(students)
         record.total_students = max(record.total_students, record.students_done)  # students added since
         record.created_count += created
         record.existing_count += existing
         record.without_fees_count += without
+        record.held_count += held
     return True
 
 
@@ -123,27 +132,32 @@ def _next_students(record: InvoiceRun) -> list[Student]:
     return db.session.scalars(statement.order_by(Student.class_id, Student.code).limit(CHUNK)).all()
 
 
-def _invoice_chunk(record: InvoiceRun, term: Term, students: list[Student]) -> tuple[int, int, int]:
-    """(created, existing, without fees) for these students, in the caller's transaction."""
+def _invoice_chunk(record: InvoiceRun, term: Term, students: list[Student]) -> tuple[int, int, int, int]:
+    """(created, existing, without fees, held) for these students, in the caller's transaction."""
     by_class, due = _schedules_by_class(record.school_id, term)
+    rules = exemption_rules.rule_set_on(term.starts_on)
     exemptions = _exemptions_of([s.id for s in students])
     invoiced = _invoiced(term.id, [s.id for s in students])
     year = local_today().year
     counter = invoice_counter(record.school_id, year)
-    number, created, existing, without = counter.last_number, 0, 0, 0
+    number, created, existing, without, held = counter.last_number, 0, 0, 0, 0
     for student in students:
-        lines = [] if student.id in invoiced else lines_for(student, term, by_class, exemptions[student.id])
+        schedules = by_class.get(student.class_id, [])
+        decision = exemption_rules.decide(rules, exemptions[student.id], term.starts_on)
         if student.id in invoiced:
             existing += 1
-        elif not lines:
+        elif not schedules:
             without += 1
-        elif _insert(build_invoice(record.school_id, student, term, lines, due[student.class_id], record.requested_by_id,
-                                   invoice_number(year, number + 1), run_key=f"{term.id}:{student.id}")):  # fmt: skip
+        elif decision.held and any(s.fee_item.is_tuition for s in schedules):
+            held += 1
+        elif _insert(build_invoice(record.school_id, student, term, lines_for(schedules, decision, rules),
+                                   due[student.class_id], record.requested_by_id, invoice_number(year, number + 1),
+                                   run_key=f"{term.id}:{student.id}")):  # fmt: skip
             number, created = number + 1, created + 1
         else:
             existing += 1
     counter.last_number = number  # once, not an UPDATE flushed before every invoice's savepoint
-    return created, existing, without
+    return created, existing, without, held
 
 
 def _insert(invoice: Invoice) -> bool:
@@ -188,16 +202,12 @@ def _exemptions_of(student_ids: list[int]) -> dict[int, list[Exemption]]:
     return found
 
 
-def lines_for(student: Student, term: Term, schedules_by_class: dict[int, list[FeeSchedule]],
-              exemptions: list[Exemption]) -> list[dict]:  # fmt: skip
-    """The invoice's lines: each schedule of the student's class, and the reduction of each tuition item
-    at the best exemption valid on the term's first day."""
+def lines_for(schedules: list[FeeSchedule], decision: exemption_rules.Decision,
+              rules: exemption_rules.RuleSet | None) -> list[dict]:  # fmt: skip
+    """The invoice's lines: each schedule of the student's class, and for each tuition item the reduction
+    at the single highest rate of the student's exemptions (never a sum of two)."""
     lines = []
-    exemption = max(
-        (e for e in exemptions if e.valid_from <= term.starts_on <= e.valid_to and e.revoked_at is None),
-        key=lambda e: e.percent, default=None,
-    )  # fmt: skip
-    for schedule in schedules_by_class.get(student.class_id, []):
+    for schedule in schedules:
         item = schedule.fee_item
         text = (
             item.name
@@ -205,11 +215,18 @@ def lines_for(student: Student, term: Term, schedules_by_class: dict[int, list[F
             else f"{item.name} ({schedule.credits} tín chỉ × {format_money(schedule.unit_amount)})"
         )
         lines.append({"fee_item_id": item.id, "description": text, "amount": schedule.amount})
-        if item.is_tuition and exemption is not None:
-            cut = reduction(schedule.amount, exemption.percent)
+        if item.is_tuition and decision.applied is not None:
+            exemption, judgement = decision.applied
+            cut = reduction(schedule.amount, judgement.rate)
             if cut:
-                lines.append({
-                    "fee_item_id": item.id, "exemption_id": exemption.id, "amount": -cut,
-                    "description": f"Miễn, giảm {exemption.percent}% {item.name.lower()} – {exemption.basis}",
-                })  # fmt: skip
+                lines.append({"fee_item_id": item.id, "exemption_id": exemption.id, "amount": -cut,
+                              "description": reduction_text(item.name, exemption, judgement, rules)})  # fmt: skip
     return lines
+
+
+def reduction_text(item_name: str, exemption: Exemption, judgement: exemption_rules.Judgement,
+                   rules: exemption_rules.RuleSet) -> str:  # fmt: skip
+    """ "Giảm 70% học phí – Điều 16 khoản 1 điểm b Nghị định 238/2025/NĐ-CP; Quyết định số 12/QĐ-CĐ"."""
+    verb = "Miễn" if judgement.rate == 100 else f"Giảm {judgement.rate}%"
+    basis = "; ".join(part for part in (rules.cite(judgement.category), exemption.basis) if part)
+    return f"{verb} {item_name.lower()} – {basis}"[:300]

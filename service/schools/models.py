@@ -189,29 +189,12 @@ class FeeSchedule(db.Model):
         return self.unit_amount * (self.credits or 1)
 
 
-# Decree 81/2021/NĐ-CP (as amended by Decree 97/2023), tuition exemptions and reductions for vocational
-# education; the categories are data, the percentages the decree's (unconfirmed in detail).
-EXEMPTION_CATEGORIES = {
-    "mien_100_nguoi_co_cong": ("Người có công với cách mạng và thân nhân (miễn 100%)", 100),
-    "mien_100_khuyet_tat": ("Người khuyết tật (miễn 100%)", 100),
-    "mien_100_mo_coi": ("Mồ côi cả cha lẫn mẹ, không nơi nương tựa (miễn 100%)", 100),
-    "mien_100_ho_ngheo_dtts": ("Người dân tộc thiểu số thuộc hộ nghèo, cận nghèo (miễn 100%)", 100),
-    "mien_100_thcs_nghe": ("Tốt nghiệp THCS học tiếp lên trình độ trung cấp (miễn 100%)", 100),
-    "mien_100_nghe_nang_nhoc": ("Học nghề nặng nhọc, độc hại, nghề khó tuyển sinh (miễn 100%)", 100),
-    "giam_70_dtts_vung_kk": (
-        "Dân tộc thiểu số ở vùng có điều kiện kinh tế - xã hội đặc biệt khó khăn (giảm 70%)",
-        70,
-    ),
-    "giam_70_nghe_nang_nhoc": ("Nghề nặng nhọc, độc hại theo danh mục (giảm 70%)", 70),
-    "giam_50_tai_nan_benh_nghe_nghiep": (
-        "Con cán bộ, công nhân bị tai nạn lao động, bệnh nghề nghiệp (giảm 50%)",
-        50,
-    ),
-    "khac": ("Chính sách khác (ghi rõ căn cứ)", None),
-}
-
-
 class Exemption(db.Model):
+    """A student's exemption or reduction of tuition over a period. `category` is a code of the rule sets
+    in catalogue/exemptions (service.schools.exemption_rules): the term billed decides which rule set,
+    and so which rate, applies to it; `percent` is the rate when it was granted (the rate itself for
+    "khác", a basis outside the decree). Never deleted: revoked, with who and why."""
+
     __tablename__ = "exemptions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -219,7 +202,7 @@ class Exemption(db.Model):
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
     category: Mapped[str] = mapped_column(String(40))
     percent: Mapped[int]
-    basis: Mapped[str] = mapped_column(String(255))  # the legal basis / decision named on the invoice
+    basis: Mapped[str] = mapped_column(String(255))  # the school's decision named on the invoice
     evidence_name: Mapped[str] = mapped_column(String(255))
     evidence_stored: Mapped[str] = mapped_column(String(80))
     valid_from: Mapped[date] = mapped_column(Date)
@@ -227,6 +210,8 @@ class Exemption(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
 
     student: Mapped[Student] = relationship()
 
@@ -296,6 +281,8 @@ class InvoiceRun(LongRun, db.Model):
     created_count: Mapped[int] = mapped_column(default=0)
     existing_count: Mapped[int] = mapped_column(default=0)
     without_fees_count: Mapped[int] = mapped_column(default=0)
+    # Students not invoiced because an exemption of theirs is unknown to the term's rule set.
+    held_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     term: Mapped[Term] = relationship()

@@ -1,5 +1,6 @@
 """What the school's pages read, each confined to one school by the caller (`service.schools.access`):
-counts, classes, students, imports, terms and fee items, a student's and an invoice's records."""
+counts, classes, students, imports, terms and fee items, a student's and an invoice's records, and the
+exemptions the staff must determine again."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 
 from service.extensions import db
 from service.payments.models import PaymentOrder
+from service.schools import exemption_rules
+from service.schools.exemption_rules import Judgement, RuleSet
 from service.schools.models import (
     Exemption,
     FeeItem,
@@ -125,3 +128,27 @@ def invoice_records(invoice_id: int) -> InvoiceRecords:
     manual = db.session.scalars(db.select(ManualPayment).where(ManualPayment.invoice_id == invoice_id)).all()
     replacement = db.session.scalar(db.select(Invoice).where(Invoice.replaces_id == invoice_id))
     return InvoiceRecords(orders, manual, replacement)
+
+
+def exemption_rulings(exemptions: list[Exemption]) -> dict[int, list[tuple[RuleSet, Judgement]]]:
+    """Each exemption judged under every rule set in force during its validity (the student's page)."""
+    return {
+        e.id: [(rules, exemption_rules.judge(rules, e.category, e.percent))
+               for rules in exemption_rules.rule_sets_between(e.valid_from, e.valid_to)]
+        for e in exemptions
+    }  # fmt: skip
+
+
+def exemptions_to_review(school_id: int, term: Term) -> list[tuple[Exemption, Judgement]]:
+    """The school's exemptions valid on the term's first day that its rule set flags: held back from
+    invoicing (unknown category) or applied at a rate to be confirmed (a replaced category)."""
+    rules = exemption_rules.rule_set_on(term.starts_on)
+    found = db.session.scalars(
+        db.select(Exemption)
+        .where(Exemption.school_id == school_id, Exemption.revoked_at.is_(None),
+               Exemption.valid_from <= term.starts_on, Exemption.valid_to >= term.starts_on)
+        .options(db.joinedload(Exemption.student))
+        .order_by(Exemption.student_id, Exemption.id)
+    )  # fmt: skip
+    judged = ((e, exemption_rules.judge(rules, e.category, e.percent)) for e in found)
+    return [(e, j) for e, j in judged if j.flag]

@@ -39,6 +39,17 @@
   }
   types.forEach(function (t) { t.addEventListener("change", toggle); });
   if (types.length) toggle();
+  // Exemptions: the evidence the school keeps for the chosen category, under the list.
+  document.querySelectorAll("select[data-evidence-select]").forEach(function (select) {
+    var hint = select.parentNode.querySelector("[data-evidence-hint]");
+    function show() {
+      var option = select.options[select.selectedIndex];
+      var evidence = option && option.getAttribute("data-evidence");
+      hint.textContent = evidence ? "Minh chứng cần lưu: " + evidence : "";
+    }
+    select.addEventListener("change", show);
+    show();
+  });
 })();
 
 // A long job's progress bar: <progress data-poll="url"> asks the url (JSON {status, processed, total})

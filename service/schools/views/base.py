@@ -7,7 +7,6 @@ from flask import Blueprint
 from service.accounts.roles import Role
 from service.schools import runs
 from service.schools.models import (
-    EXEMPTION_CATEGORIES,
     FEE_KINDS,
     IMPORT_STATUS_LABELS,
     LEVELS,
@@ -24,7 +23,6 @@ INVOICE_LABELS = {"issued": "Đã phát hành", "cancelled": "Đã hủy", "repl
 def school_labels():
     return {
         "level_labels": LEVELS, "fee_kind_labels": FEE_KINDS, "scope_labels": SCOPES, "invoice_labels": INVOICE_LABELS,
-        "exemption_labels": {k: v[0] for k, v in EXEMPTION_CATEGORIES.items()},
         "import_status_labels": IMPORT_STATUS_LABELS, "run_status_labels": RUN_STATUS_LABELS,
     }  # fmt: skip
 

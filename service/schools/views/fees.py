@@ -9,7 +9,7 @@ from forms.base import options
 from forms.schools import FeeItemForm, ScheduleForm, TermForm
 from service.access import allow
 from service.jobs import tasks
-from service.schools import fees, invoicing, operations, queries, runs
+from service.schools import exemption_rules, fees, invoicing, operations, queries, runs
 from service.schools.access import current_school, owned
 from service.schools.models import InvoiceRun, Term
 from service.schools.reports import terms_of
@@ -65,6 +65,7 @@ def term(term_id: int):
     return render_template(
         "schools/term.html", term=record, form=form, schedules=queries.schedules_of(record.id),
         invoice_runs=invoicing.latest_runs(record.id), school=school,
+        rules=exemption_rules.rule_set_on(record.starts_on), to_review=queries.exemptions_to_review(school.id, record),
     ), (400 if form.errors else 200)  # fmt: skip
 
 
@@ -88,4 +89,7 @@ def invoice_run(run_id: int):
     phase = runs.phase(record)
     if request.args.get("format") == "json":  # the progress the page polls
         return progress_json(record.status, phase, record.students_done, record.total_students)
-    return render_template("schools/invoice_run.html", run=record, phase=phase, school=current_school())
+    return render_template(
+        "schools/invoice_run.html", run=record, phase=phase, school=current_school(),
+        to_review=queries.exemptions_to_review(record.school_id, record.term),
+    )  # fmt: skip

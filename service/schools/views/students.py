@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forms.schools import ClassForm, ExemptionForm
+from forms.schools import ClassForm, ExemptionForm, ReasonForm
 from service.access import allow
 from service.audit import operations as audit
 from service.dossiers import uploads
 from service.downloads import send_upload
 from service.requests import database_int
-from service.schools import fees, operations, queries
+from service.schools import exemption_rules, fees, operations, queries
 from service.schools.access import current_school, owned
 from service.schools.models import Exemption, Student
 from service.schools.reports import classes_of
@@ -60,14 +60,14 @@ def students():
 @bp.route("/students/<int:student_id>")
 @allow(*STAFF)
 def student(student_id: int):
-    return _student_page(owned(Student, student_id), ExemptionForm())
+    return _student_page(owned(Student, student_id), ExemptionForm(rules=exemption_rules.current()))
 
 
 @bp.route("/students/<int:student_id>/exemptions", methods=["POST"])
 @allow(*STAFF)
 def add_exemption(student_id: int):
     school, record = current_school(), owned(Student, student_id)
-    form = ExemptionForm()
+    form = ExemptionForm(rules=exemption_rules.current())
     if form.validate_on_submit():
         upload = form.evidence.data
         data = upload.stream.read(current_app.config["MAX_FILE_BYTES"] + 1) if upload else b""
@@ -88,11 +88,30 @@ def add_exemption(student_id: int):
     return _student_page(record, form), 400
 
 
-def _student_page(record: Student, exemption_form):
+@bp.route("/exemptions/<int:exemption_id>/revoke", methods=["POST"])
+@allow(*STAFF)
+def revoke_exemption(exemption_id: int):
+    record = owned(Exemption, exemption_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            fees.revoke_exemption(record.id, current_user.id, form.reason.data)
+        except fees.FeeError as error:
+            form.reason.errors.append(str(error))
+        else:
+            flash("Đã thu hồi miễn, giảm học phí.", "success")
+            return redirect(url_for("schools.student", student_id=record.student_id))
+    return _student_page(
+        record.student, ExemptionForm(rules=exemption_rules.current()), (record.id, form)
+    ), 400
+
+
+def _student_page(record: Student, exemption_form, revoking=None):
     found = queries.student_records(record.id)
     page = render_template(
         "schools/student.html", student=record, exemptions=found.exemptions, invoices=found.invoices,
-        school=current_school(), paid=found.paid, exemption_form=exemption_form,
+        school=current_school(), paid=found.paid, exemption_form=exemption_form, revoking=revoking,
+        judged=queries.exemption_rulings(found.exemptions), rules=exemption_form.rules,
     )  # fmt: skip
     audit.record_view(record, "school.student_viewed", details={"code": record.code})
     return page
