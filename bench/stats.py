@@ -32,7 +32,7 @@ def main(per_month: int) -> None:
     from service.extensions import db
     from service.procedures.catalogue import import_catalogue
     from service.procedures.models import Procedure
-    from service.quality import indicators
+    from service.quality import indicators, statistics
 
     app = create_app()
     with app.app_context(), app.test_request_context():
@@ -79,8 +79,8 @@ def main(per_month: int) -> None:
             db.session.commit()
         period = indicators.Period(month, date(2026, 10, 31))
         for name, function in [("indicators", lambda: indicators.indicators(period)),
-                               ("statistics table", lambda: indicators.statistics(period)),
-                               ("12-month trend", lambda: indicators.monthly_trend(12, date(2026, 10, 31)))]:  # fmt: skip
+                               ("statistics table", lambda: statistics.statistics(period)),
+                               ("12-month trend", lambda: statistics.monthly_trend(12, date(2026, 10, 31)))]:  # fmt: skip
             function()
             samples = []
             for _ in range(5):

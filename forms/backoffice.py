@@ -3,7 +3,15 @@ comment, worklist filters."""
 
 from __future__ import annotations
 
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import Optional
 
 from forms.base import BaseForm, options
@@ -25,6 +33,8 @@ class ActionForm(BaseForm):
     draft = TextAreaField("Dự thảo kết quả", filters=[strip], validators=[Optional(), max_length(20000)])
     recipients = TextAreaField("Nơi nhận", filters=[strip], validators=[Optional(), max_length(2000)])
     method = SelectField("Hình thức trả kết quả", choices=options(METHODS), validators=[Optional()])
+    # Receiving a paper dossier: every paper component was scanned and attached (Decision 766).
+    components_digitised = BooleanField("Đã số hóa đầy đủ thành phần hồ sơ giấy")
 
 
 class ExtendForm(BaseForm):

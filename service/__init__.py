@@ -157,7 +157,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from service.accounts.roles import ROLE_LABELS
-    from service.money import format_money, format_percent, format_vnd
+    from service.money import format_money, format_number, format_percent, format_vnd
     from service.text import format_megabytes
     from service.timeutil import format_date, format_datetime
 
@@ -167,6 +167,7 @@ def register_template_helpers(app: Flask) -> None:
         datetime_vn=format_datetime,
         megabytes=format_megabytes,
         percent=format_percent,
+        number=format_number,
         money=format_money,
     )
     from service.jobs.outbox import STATUS_LABELS

@@ -29,6 +29,13 @@ def format_percent(ratio: float) -> str:
     return format_decimal(round(ratio * 100, 1), format="#,##0.#", locale="vi_VN") + "%"
 
 
+def format_number(value: float) -> str:
+    """12.5 -> "12,5", 12.0 -> "12", 3.456 -> "3,46" (Vietnamese decimal comma, at most two decimals)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(round(value, 2), format="#,##0.##", locale="vi_VN")
+
+
 def parse_amount(text: str | None) -> int | None:
     """A positive amount in đồng as officials and payers type it: 500000, 500.000 or 500 000; None
     otherwise. ASCII digits only: str.isdigit() and int() also take "٥٠٠٠٠٠" (Arabic-Indic), "５００"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from service.database import begin_write
 from service.dossiers.models import Dossier
 from service.extensions import db
-from service.quality import indicators
+from service.quality import indicators, statistics
 from service.quality.models import CRITERIA, Feedback, Rating
 from tests.factories import PERSON_PROCEDURE, create_citizen, create_dossier, create_official, login
 
@@ -59,35 +59,36 @@ def test_monthly_pdf_odd_months(client):
         assert response.status_code == 400, month
 
 
-def test_department_filter_also_scopes_ratings_and_feedback():
-    """With ?department_id=, the dossier indicators are scoped but ratings/feedback stay province-wide."""
+def test_department_filter_also_scopes_satisfaction_and_feedback():
+    """With ?department_id=, the satisfaction measures count that department's dossiers and their feedback
+    only: a dossier of no department, rated and complained about, is the province's, not Phòng A's."""
     from service.accounts.models import Department
+    from service.timeutil import local_today, utcnow
 
     owner = create_citizen()
     dossier = returned_dossier(owner)
     begin_write()
-    dept = (
-        Department(name="Phòng A")
-        if "code" not in Department.__table__.c
-        else Department(name="Phòng A", code="PA")
-    )
+    dept = Department(name="Phòng A", code="PA")
     db.session.add(dept)
     db.session.flush()
     other_dept_id = dept.id
     record = db.session.get(Dossier, dossier.id)
-    record.department_id = None  # not this department
+    record.department_id, record.received_at = None, utcnow()  # not this department
     db.session.add(Rating(dossier_id=dossier.id, procedure_code=PERSON_PROCEDURE, overall=1, scores={}))
+    db.session.add(Feedback(dossier_id=dossier.id, procedure_code=PERSON_PROCEDURE, kind="phan_anh",
+                            content="x" * 20, due_date=date(2030, 1, 1)))  # fmt: skip
     db.session.commit()
-    from service.timeutil import local_today
 
     today = indicators.Period(local_today(), local_today())
-    assert {i.key: i for i in indicators.indicators(today)}["satisfied"].denominator == 1
+    province = {i.key: i for i in indicators.indicators(today)}
+    assert (province["satisfied"].numerator, province["satisfied"].denominator) == (0, 1)
+    assert province["feedback_on_time"].denominator == 1
     found = {i.key: i for i in indicators.indicators(today, department_id=other_dept_id)}
-    assert found["satisfied"].denominator == 0  # the only rating is of another department's dossier
+    assert found["satisfied"].denominator == 0 and found["feedback_on_time"].denominator == 0
 
 
 def test_monthly_trend_has_twelve_months():
-    trend = indicators.monthly_trend(12, date(2026, 3, 15))
+    trend = statistics.monthly_trend(12, date(2026, 3, 15))
     assert len(trend) == 12, [m["month"] for m in trend]
 
 

@@ -8,13 +8,19 @@ from datetime import date, datetime
 import pytest
 
 from service.database import begin_write
+from service.documents.models import IssuedDocument
 from service.dossiers.models import Dossier, DossierFile
 from service.extensions import db
-from service.quality import indicators
+from service.procedures.catalogue import CATALOGUE_DIR
+from service.procedures.models import Procedure
+from service.quality import indicators, statistics
 from service.quality.models import Feedback, Rating
-from tests.factories import PERSON_PROCEDURE, create_citizen, create_dossier
+from tests.factories import ORGANISATION_PROCEDURE, PERSON_PROCEDURE, create_citizen, create_dossier
 
 NOVEMBER = indicators.Period(date(2026, 11, 1), date(2026, 11, 30))
+AS_OF = date(2026, 11, 30)  # "late" is judged on the period's last day
+PROCEDURES = len(list(CATALOGUE_DIR.glob("*.toml")))
+PARTIAL, PAPER_ONLY, WITHDRAWN = "1.000138.000.00.00.H01", ORGANISATION_PROCEDURE, "1.000159.000.00.00.H01"
 
 
 def utc(day: str, hour: int = 3) -> datetime:
@@ -34,6 +40,31 @@ def processed(owner, **fields) -> Dossier:
         setattr(record, name, value)
     db.session.commit()
     return record
+
+
+def feedback(dossier, created: str, due: date, answered: str | None = None, **fields) -> Feedback:
+    on_time = None if answered is None else utc(answered).date() <= due
+    return Feedback(dossier_id=dossier.id, procedure_code=PERSON_PROCEDURE, kind="phan_anh", content="x" * 20,
+                    created_at=utc(created), due_date=due, answer=answered and "y" * 20,
+                    answered_at=answered and utc(answered), answered_on_time=on_time, **fields)  # fmt: skip
+
+
+def result_issued(dossier) -> IssuedDocument:
+    """The decision this system issued for the dossier (only the columns the indicators read matter)."""
+    return IssuedDocument(dossier_id=dossier.id, kind="decision", title="Quyết định", template="decision.html",
+                          template_version="x", data={}, sha256="0" * 64, stored_name=f"result-{dossier.id}.pdf",
+                          size=1, verification_code=f"VC{dossier.id}", holder_masked="N***")  # fmt: skip
+
+
+def catalogue_levels() -> None:
+    """Of the catalogue's procedures: one offered online only in part, one offered on paper only (not
+    online), one no longer published. Changed on their stored versions, as a new import would."""
+    begin_write()
+    for code, level in ((PARTIAL, "partial"), (PAPER_ONLY, "none")):
+        version = db.session.scalar(db.select(Procedure).where(Procedure.code == code)).current_version
+        version.content = {**version.content, "online_level": level}
+    db.session.scalar(db.select(Procedure).where(Procedure.code == WITHDRAWN)).is_published = False
+    db.session.commit()
 
 
 @pytest.fixture
@@ -60,12 +91,14 @@ def november():
         return_method="post",
         national_sync_at=utc("2026-11-03", 5),
     )  # received and resolved late
-    processed(owner, status="processing", received_at=utc("2026-11-10"), due_date=date(2026, 11, 25))  # late
     processed(
-        owner, status="processing", received_at=utc("2026-11-25"), due_date=date(2026, 12, 1)
+        owner, status="under_appraisal", received_at=utc("2026-11-10"), due_date=date(2026, 11, 25)
+    )  # late
+    d = processed(
+        owner, status="under_appraisal", received_at=utc("2026-11-25"), due_date=date(2026, 12, 1)
     )  # nearly late
     processed(
-        owner, status="processing", received_at=utc("2026-11-28"), due_date=date(2026, 12, 20)
+        owner, status="under_appraisal", received_at=utc("2026-11-28"), due_date=date(2026, 12, 20)
     )  # not due
     processed(
         owner,
@@ -74,7 +107,7 @@ def november():
         decided_at=utc("2026-10-15"),
         completed_on_time=True,
     )  # finished before the period: not counted
-    processed(owner, status="processing", received_at=utc("2026-12-02"))  # after the period
+    processed(owner, status="under_appraisal", received_at=utc("2026-12-02"))  # after the period
     processed(
         owner,
         status="withdrawn",
@@ -82,21 +115,26 @@ def november():
         withdrawn_at=utc("2026-11-14"),
         channel="desk",
         files=False,
-    )  # received at the desk on paper, then withdrawn
+        components_digitised_at=utc("2026-11-12"),
+    )  # received at the desk on paper, its components scanned there, then withdrawn
     # A dossier received at 23:30 on 30/11 in Vietnam is November's (16:30 UTC).
     processed(
-        owner, status="processing", received_at=datetime(2026, 11, 30, 16, 30), due_date=date(2026, 12, 20)
+        owner,
+        status="under_appraisal",
+        received_at=datetime(2026, 11, 30, 16, 30),
+        due_date=date(2026, 12, 20),
     )
+    catalogue_levels()
     begin_write()
     db.session.add_all([
         Rating(dossier_id=a.id, procedure_code=PERSON_PROCEDURE, overall=5, scores={}, created_at=utc("2026-11-07")),
         Rating(dossier_id=b.id, procedure_code=PERSON_PROCEDURE, overall=2, scores={}, created_at=utc("2026-11-22")),
-        Feedback(dossier_id=a.id, procedure_code=PERSON_PROCEDURE, kind="phan_anh", content="x" * 20,
-                 created_at=utc("2026-11-02"), due_date=date(2026, 11, 16), answer="y" * 20,
-                 answered_at=utc("2026-11-10"), answered_on_time=True, satisfied=True),
-        Feedback(dossier_id=b.id, procedure_code=PERSON_PROCEDURE, kind="kien_nghi", content="x" * 20,
-                 created_at=utc("2026-10-20"), due_date=date(2026, 11, 3), answer="y" * 20,
-                 answered_at=utc("2026-11-12"), answered_on_time=False),
+        feedback(a, "2026-11-02", date(2026, 11, 16), answered="2026-11-10", satisfied=True),  # on time, satisfied
+        feedback(a, "2026-11-09", date(2026, 11, 23)),  # unanswered and past due on the 30th: late
+        feedback(a, "2026-11-16", date(2026, 11, 30), answered="2026-11-27", satisfied=False),  # on time, not satisfied
+        feedback(d, "2026-11-26", date(2026, 12, 10)),  # unanswered, not yet due
+        feedback(b, "2026-10-20", date(2026, 11, 3), answered="2026-11-12"),  # filed in October: not November's
+        result_issued(a),  # A's decision was issued by the system; B's was not (its document job failed)
     ])  # fmt: skip
     db.session.commit()
     return owner
@@ -107,21 +145,45 @@ def by_key(found) -> dict:
 
 
 def test_the_indicators_match_the_hand_count(november):
-    found = by_key(indicators.indicators(NOVEMBER))
+    """Received in November: B, C, D, E, the paper one (H) and the one of 23:30 on the 30th (I): 6.
+    Decided in November: A (on time) and B (late). Returned: A (electronic), B (by post)."""
+    found = by_key(indicators.indicators(NOVEMBER, today=AS_OF))
+    offered = PROCEDURES - 2  # one unpublished, one on paper only; the partial one counts
     expected = {
-        "resolved_on_time": (1, 2), "electronic_result": (1, 2), "digitised": (5, 6), "filed_online": (5, 6),
-        "synchronised": (1, 6), "satisfied": (1, 2), "feedback_on_time": (1, 2), "feedback_satisfied": (1, 1),
-        "dossiers_paid_online": (0, 0), "services_with_dossiers": (1, found["procedures_online"].denominator),
+        "synchronised": (1, 6), "resolved_on_time": (1, 2), "electronic_result": (1, 2),
+        "filed_online": (5, 6), "dossiers_paid_online": (0, 0), "procedures_paid_online": (0, 0),
+        # Was n ÷ n: now procedures offered online (fully or in part) over all published procedures.
+        "procedures_online": (offered, PROCEDURES - 1), "services_with_dossiers": (1, offered),
+        # Was "dossiers with any file" (5/6, online filing included): now H's paper components, digitised
+        # at the desk (1 of 1 paper dossier), and the results kept electronically (A's of A and B): 2/3.
+        "digitised": (1 + 1, 1 + 2),
+        # Was answered on time ÷ answered in November (1/2, B's October feedback included): now the four
+        # filed in November, answered or not, two of them answered by their due date.
+        "feedback_on_time": (2, 4),
+        # Was satisfied ÷ judged (1/1): now 4 − (the unsatisfied answer + the unanswered one past due) = 2.
+        "feedback_satisfied": (2, 4),
+        # Was ratings of 4–5 ÷ ratings (1/2): now the 6 received − B (rated 2, and late), C (in progress past
+        # its due date) and D (a feedback on its handling) = 3; H, E and I count as satisfied.
+        "satisfied": (3, 6),
     }  # fmt: skip
     for key, (numerator, denominator) in expected.items():
         assert (found[key].numerator, found[key].denominator) == (numerator, denominator), key
-    assert found["average_processing_days"].numerator == 16.5  # (16 + 17) / 2 days
+    # A: 20/10 to 05/11, B: 03/11 to 20/11 in working days (calendar days were 16 and 17).
+    assert found["average_processing_days"].numerator == 12.5  # (12 + 13) / 2
+    assert found["average_processing_days"].unit == "ngày làm việc"
     assert found["resolved_on_time"].ratio == 0.5 and found["dossiers_paid_online"].ratio is None
     assert all(i.formula for i in found.values())
 
 
+def test_unanswered_feedback_becomes_late_only_after_its_due_date(november):
+    """Seen on 20/11, the feedback due on the 23rd is not yet late: only the unsatisfied answer counts."""
+    found = by_key(indicators.indicators(NOVEMBER, today=date(2026, 11, 20)))
+    assert (found["feedback_satisfied"].numerator, found["feedback_satisfied"].denominator) == (3, 4)
+    assert (found["satisfied"].numerator, found["satisfied"].denominator) == (4, 6)  # C was due on the 25th
+
+
 def test_the_statistics_table_matches_the_hand_count(november):
-    table = indicators.statistics(NOVEMBER)
+    table = statistics.statistics(NOVEMBER)
     [row] = table.rows
     assert (row.received, row.carried, row.total) == (6, 1, 7)
     assert (row.in_progress_late, row.in_progress_nearly_late, row.in_progress_not_due) == (1, 1, 2)
@@ -137,7 +199,7 @@ def test_the_statistics_table_matches_the_hand_count(november):
 def test_a_period_cutting_through_a_dossiers_life(november):
     """Seen from 1 to 15 November: B is still in progress (decided on the 20th), due on the 17th (nearly
     late), C due on the 25th (not due)."""
-    table = indicators.statistics(indicators.Period(date(2026, 11, 1), date(2026, 11, 15)))
+    table = statistics.statistics(indicators.Period(date(2026, 11, 1), date(2026, 11, 15)))
     [row] = table.rows
     assert (row.received, row.carried) == (3, 1)  # B, C, the paper one; A carried over
     assert (row.completed_on_time, row.completed_late) == (1, 0)

@@ -10,7 +10,7 @@ from service.dossiers.models import Dossier
 from service.extensions import db
 from service.quality import indicators
 from service.quality.models import CRITERIA, Feedback, Rating
-from service.timeutil import local_today
+from service.timeutil import local_today, utcnow
 from tests.factories import create_citizen, create_dossier, create_official, last_email, login
 
 SCORES = {key: "5" for key in CRITERIA}
@@ -20,7 +20,7 @@ def returned_dossier(owner) -> Dossier:
     dossier = create_dossier(owner, submitted=True)
     begin_write()
     record = db.session.get(Dossier, dossier.id)
-    record.status = "returned"
+    record.status, record.received_at = "returned", utcnow()
     db.session.commit()
     return record
 
@@ -44,9 +44,15 @@ def test_a_citizen_rates_a_returned_dossier_once(client):
     assert "Bạn đã đánh giá hồ sơ này" in again.get_data(as_text=True)
     [rating] = db.session.scalars(db.select(Rating)).all()
     assert rating.overall == 4 and rating.comment == "Nhanh"
+    # Decision 766 counts the dossiers received in the period less those rated unsatisfied (1 or 2).
     today = indicators.Period(local_today(), local_today())
     satisfied = {i.key: i for i in indicators.indicators(today)}["satisfied"]
     assert (satisfied.numerator, satisfied.denominator) == (1, 1)
+    begin_write()
+    db.session.get(Rating, rating.id).overall = 2
+    db.session.commit()
+    satisfied = {i.key: i for i in indicators.indicators(today)}["satisfied"]
+    assert (satisfied.numerator, satisfied.denominator) == (0, 1)
 
 
 def test_no_rating_before_the_result_nor_of_someone_elses_dossier(client):

@@ -39,6 +39,10 @@ class Dossier(db.Model):
     lookup_secret: Mapped[str | None] = mapped_column(String(16))
     lookup_phone: Mapped[str | None] = mapped_column(String(15))
     channel: Mapped[str] = mapped_column(String(10), default="online")  # online, desk, post
+    # A dossier filed on paper (desk, post): when the reception official confirmed that every paper
+    # component was scanned and attached (Decision 766's digitisation measure). None for online filing,
+    # whose components are electronic from the start.
+    components_digitised_at: Mapped[datetime | None]
     # When the dossier was synchronised with the national public-service portal (Decision 766's
     # transparency measure); set by that integration, which does not exist yet.
     national_sync_at: Mapped[datetime | None]

@@ -79,6 +79,7 @@ def lock_for_official(dossier_id: int) -> Dossier:
     return dossier
 
 
+PAPER_CHANNELS = ("desk", "post")  # filed on paper: at the one-stop desk or by post
 OFFICIAL_FILE_KEY = "official"  # a document an official attaches to a step (not a catalogue document)
 OFFICIAL_FILE_TYPES = ["pdf", "docx", "jpeg", "png"]
 
@@ -96,7 +97,11 @@ def act(
         data = {**data, "today": local_today()}
         if event == "assign":
             data["assignee"] = _assignee(data.get("assignee_id"))
-        problem = _input_problem(dossier, actor, event, data) or _attachment_problem(dossier, event, upload)
+        problem = (
+            _input_problem(dossier, actor, event, data)
+            or _attachment_problem(dossier, event, upload)
+            or _digitising_problem(dossier, event, data, upload)
+        )
         if problem:
             raise DossierError(problem)
         if event in ("propose",):
@@ -187,9 +192,21 @@ def _attachment_problem(dossier: Dossier, event: str, upload) -> str | None:
     return None
 
 
+def _digitising_problem(dossier: Dossier, event: str, data: dict[str, Any], upload) -> str | None:
+    """Components count as digitised (Decision 766) only for a paper dossier, and only once scans of them
+    are in the system: attached with this step or earlier by an official."""
+    if event != "receive" or not data.get("components_digitised"):
+        return None
+    if dossier.channel not in PAPER_CHANNELS:
+        return "Hồ sơ nộp trực tuyến đã là bản điện tử; chỉ xác nhận số hóa cho hồ sơ nộp trực tiếp hoặc qua bưu chính."
+    if upload is None and not any(f.uploaded_by_id != dossier.owner_id for f in dossier.files):
+        return "Vui lòng đính kèm bản quét thành phần hồ sơ giấy trước khi xác nhận đã số hóa."
+    return None
+
+
 def _note(event: str, data: dict[str, Any]) -> str | None:
     if event == "receive":
-        return None
+        return "Đã số hóa thành phần hồ sơ giấy." if data.get("components_digitised") else None
     if event == "return_result":
         return RETURN_METHODS.get(data.get("method"), "") + (
             f". {data['reason']}" if data.get("reason") else ""
@@ -209,6 +226,8 @@ def _receive(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
     now = utcnow()
     content = dossier.procedure_version.content
     dossier.received_at, dossier.received_by_id = now, actor.id
+    if data.get("components_digitised"):  # checked by _digitising_problem: a paper dossier, scanned
+        dossier.components_digitised_at = now
     dossier.due_date = current_calendar().due_date(
         to_local(now).replace(tzinfo=None),
         dossier.procedure_version.processing_days,

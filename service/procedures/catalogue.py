@@ -30,6 +30,9 @@ RESULT_TYPES = {"decision", "certificate", "licence", "written_answer"}
 WORKFLOWS = {"one_stop", "single_desk"}
 RESULT_TEMPLATES = {"decision", "certificate", "written_answer"}  # templates/documents/<name>.html
 APPLICANTS = {"person", "organisation"}
+# Decree 42/2022: full-process (toàn trình) or partial (một phần) online service; "none" for a procedure
+# only filed on paper (Decision 766 counts the procedures offered online over all procedures).
+ONLINE_LEVELS = {"full", "partial", "none"}
 RESERVED_FIELD_KEYS = {"data", "errors", "meta", "csrf_token", "validate", "populate_obj", "process"}
 REQUIRED_KEYS = {
     "code": str, "name": str, "field": str, "agency": str, "processing_days": int, "fee": int,
@@ -69,6 +72,7 @@ def validate(content: dict[str, Any], source: str) -> None:
         fail("processing_days and fee must not be negative")
     _check_choice(content["result_type"], RESULT_TYPES, "result_type", fail)
     _check_choice(content["workflow"], WORKFLOWS, "workflow", fail)
+    _check_choice(content.get("online_level", "none"), ONLINE_LEVELS, "online_level", fail)
     if "result_template" in content:
         _check_choice(content["result_template"], RESULT_TEMPLATES, "result_template", fail)
     if not content["applicants"] or not set(content["applicants"]) <= APPLICANTS:

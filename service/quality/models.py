@@ -30,7 +30,10 @@ SCORE_LABELS = {
     4: "Hài lòng",
     5: "Rất hài lòng",
 }
-SATISFIED = 4  # a score of 4 or 5 counts as satisfied
+SATISFIED = 4  # a score of 4 or 5 counts as satisfied (the ratings page)
+# A score of 2 or 1 ("không hài lòng", "rất không hài lòng") is a dossier rated unsatisfied in Decision
+# 766's satisfaction measure; "bình thường" (3) is not a complaint.
+UNSATISFIED = 2
 
 
 class Rating(db.Model):

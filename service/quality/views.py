@@ -27,7 +27,7 @@ from service.dossiers import queries as dossier_queries
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.procedures.models import Procedure
-from service.quality import indicators, operations
+from service.quality import exports, indicators, operations, scoring, statistics
 from service.quality.models import CRITERIA, FEEDBACK_KINDS, SCORE_LABELS, Feedback, Rating
 from service.requests import database_int
 from service.timeutil import local_today
@@ -205,17 +205,18 @@ def dashboard():
     procedure = (request.args.get("procedure") or "")[:40] or None
     department_id = request.args.get("department_id", type=database_int)
     found = indicators.indicators(period, procedure, department_id)
-    table = indicators.statistics(period, procedure, department_id)
+    card = scoring.score(found, scoring.scheme_for(period.end))
+    table = statistics.statistics(period, procedure, department_id)
     export = request.args.get("format")
     if export == "indicators":
-        return _indicators_xlsx(found, period)
+        return exports.indicators_xlsx(card, period)
     if export == "statistics":
-        return _statistics_xlsx(table, period)
+        return exports.statistics_xlsx(table, period)
     departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
     return render_template(
-        "quality/dashboard.html", indicators=found, groups=indicators.GROUPS, table=table, period=period, error=error,
+        "quality/dashboard.html", card=card, table=table, period=period, error=error,
         procedure=procedure, procedures=_procedures(), department_id=department_id, departments=departments,
-        trend=indicators.monthly_trend(12, local_today(), procedure), public=False,
+        trend=statistics.monthly_trend(12, local_today(), procedure), public=False,
     ), (400 if error else 200)  # fmt: skip
 
 
@@ -227,7 +228,7 @@ def public():
     procedure = (request.args.get("procedure") or "")[:40] or None
     figures = _public_figures(period, procedure)  # the figures are cached, never a rendered page
     page = render_template(
-        "quality/dashboard.html", groups=indicators.GROUPS, period=period, error=error, procedure=procedure,
+        "quality/dashboard.html", period=period, error=error, procedure=procedure,
         procedures=_procedures(), public=True, department_id=None, departments=[], **figures,
     )  # fmt: skip
     return page, (400 if error else 200)
@@ -239,9 +240,10 @@ def _public_figures(period, procedure) -> dict:
     cached = cache.get(key)
     if cached and cached[0] > time.monotonic():
         return cached[1]
+    found = indicators.indicators(period, procedure)
     figures = {
-        "indicators": indicators.indicators(period, procedure), "table": indicators.statistics(period, procedure),
-        "trend": indicators.monthly_trend(12, local_today(), procedure),
+        "card": scoring.score(found, scoring.scheme_for(period.end)), "table": statistics.statistics(period, procedure),
+        "trend": statistics.monthly_trend(12, local_today(), procedure),
     }  # fmt: skip
     if len(cache) > 500:
         cache.clear()
@@ -260,9 +262,10 @@ def api_indicators():
     if procedure and db.session.scalar(db.select(Procedure.id).where(Procedure.code == procedure)) is None:
         return jsonify({"error": "Không có thủ tục mã này."}), 404
     found = indicators.indicators(period, procedure)
+    card = scoring.score(found, scoring.scheme_for(period.end))
     return jsonify({
         "from": period.start.isoformat(), "to": period.end.isoformat(), "procedure": procedure,
-        "indicators": [i.as_json() for i in found],
+        "indicators": [i.as_json() for i in found], "score": card.as_json(),
     })  # fmt: skip
 
 
@@ -283,68 +286,9 @@ def monthly_pdf():
         abort(400)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     period = indicators.Period(first, min(last, max(first, local_today())))
-    table = indicators.statistics(period)
-    data = _report_data(period, table, indicators.indicators(period))
+    table = statistics.statistics(period)
+    card = scoring.score(indicators.indicators(period), scoring.scheme_for(period.end))
+    data = exports.report_data(period, table, card)
     pdf = renderer(current_app.config["DOCUMENT_FONT_DIR"]).render("stats_monthly.html", data)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=thong-ke-{first:%Y-%m}.pdf"})  # fmt: skip
-
-
-def _report_data(period, table, found) -> dict:
-    from flask import current_app
-
-    from service.documents.issuing import place_date
-
-    config = current_app.config
-    rows = [_row_data(r) for r in table.rows] + [_row_data(table.total)]
-    return {
-        "doc": {
-            "issuer": {"parent": config["DOCUMENT_ISSUER_PARENT"], "name": config["DOCUMENT_ISSUER_NAME"],
-                       "abbreviation": config["DOCUMENT_ISSUER_ABBREVIATION"]},
-            "title": "Báo cáo", "summary": f"Tình hình giải quyết thủ tục hành chính từ ngày {period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y}",
-            "number": None, "place_date": place_date(local_today()), "verification": None, "draft": False,
-            "signer": {"capacity": "", "position": "GIÁM ĐỐC", "name": ""}, "recipients": ["- Lưu: VT, GDNN."],
-        },
-        "rows": rows,
-        "indicators": [{"name": i.name, "value": _value(i), "formula": i.formula} for i in found],
-    }  # fmt: skip
-
-
-def _row_data(row) -> dict:
-    return {
-        "code": row.code, "name": row.name, "received": row.received, "carried": row.carried, "total": row.total,
-        "late": row.in_progress_late, "nearly": row.in_progress_nearly_late, "not_due": row.in_progress_not_due,
-        "completed_late": row.completed_late, "completed_on_time": row.completed_on_time, "stopped": row.stopped,
-        "late_rate": "" if row.late_rate is None else f"{row.late_rate * 100:.1f}%".replace(".", ","),
-    }  # fmt: skip
-
-
-def _value(indicator) -> str:
-    if indicator.unit != "%":
-        return f"{indicator.numerator:.1f} {indicator.unit}".replace(".", ",")
-    if indicator.ratio is None:
-        return "—"
-    return f"{indicator.ratio * 100:.1f}% ({indicator.numerator:g}/{indicator.denominator:g})".replace(
-        ".", ","
-    )
-
-
-def _indicators_xlsx(found, period):
-    from service.schools.reports import xlsx_response
-
-    rows = [[indicators.GROUPS[i.group], i.name, i.numerator, i.denominator,
-             None if i.ratio is None else i.ratio if i.unit == "%" else i.numerator, i.formula] for i in found]  # fmt: skip
-    return xlsx_response(f"chi-so-{period.start:%Y%m%d}-{period.end:%Y%m%d}", "Chỉ số",
-                         ["Nhóm", "Chỉ số", "Tử số", "Mẫu số", "Tỷ lệ / giá trị", "Cách tính"], rows)  # fmt: skip
-
-
-def _statistics_xlsx(table, period):
-    from service.schools.reports import xlsx_response
-
-    header = ["Mã thủ tục", "Tên thủ tục", "Tiếp nhận trong kỳ", "Kỳ trước chuyển qua", "Tổng số phải giải quyết",
-              "Đang giải quyết quá hạn", "Đang giải quyết sắp đến hạn", "Đang giải quyết chưa đến hạn",
-              "Đã giải quyết quá hạn", "Đã giải quyết trước hạn, đúng hạn", "Rút, dừng, đóng", "Tỷ lệ trễ hạn"]  # fmt: skip
-    rows = [[r.code, r.name, r.received, r.carried, r.total, r.in_progress_late, r.in_progress_nearly_late,
-             r.in_progress_not_due, r.completed_late, r.completed_on_time, r.stopped, r.late_rate]
-            for r in [*table.rows, table.total]]  # fmt: skip
-    return xlsx_response(f"thong-ke-{period.start:%Y%m%d}-{period.end:%Y%m%d}", "Thống kê", header, rows)
