@@ -9,6 +9,9 @@ from __future__ import annotations
 EVENT_LABELS = {
     "login.success": "Đăng nhập thành công",
     "login.failure": "Đăng nhập không thành công",
+    "login.second_factor_failure": "Mã xác thực hai bước không được chấp nhận",
+    "login.recovery_code_used": "Đăng nhập bằng mã khôi phục",
+    "login.logout": "Đăng xuất",
     "account.registered": "Đăng ký tài khoản",
     "account.created": "Tạo tài khoản cán bộ",
     "account.role_changed": "Thay đổi vai trò tài khoản",
@@ -17,6 +20,9 @@ EVENT_LABELS = {
     "account.reactivated": "Mở khóa tài khoản",
     "account.password_changed": "Đổi mật khẩu",
     "account.password_reset": "Đặt lại mật khẩu qua email",
+    "account.second_factor_enrolled": "Bật xác thực hai bước",
+    "account.recovery_codes_regenerated": "Tạo lại mã khôi phục xác thực hai bước",
+    "account.second_factor_reset": "Quản trị viên đặt lại xác thực hai bước",
     "dossier.step": "Bước xử lý hồ sơ",
     "dossier.viewed": "Cán bộ xem hồ sơ (dữ liệu cá nhân)",
     "dossier.file_viewed": "Cán bộ mở tệp đính kèm của hồ sơ",
@@ -34,7 +40,7 @@ EVENT_LABELS = {
 
 # The search form offers each group ("tất cả ...") before its events.
 GROUP_LABELS = {
-    "login": "Đăng nhập",
+    "login": "Đăng nhập, đăng xuất",
     "account": "Tài khoản",
     "dossier": "Hồ sơ",
     "payment": "Thanh toán",
@@ -79,6 +85,8 @@ DETAIL_LABELS = {
     "is_working": "Ngày làm việc bù",
     "file": "Tệp",
     "specialist_id": "Chuyên viên mặc định (mã số)",
+    "second_factor": "Bước xác thực thứ hai",
+    "remaining": "Số mã khôi phục còn lại",
 }
 
 
