@@ -153,11 +153,8 @@ def enrol(user_id: int, secret: str) -> list[str]:
     with write():
         user = _locked_user(user_id)
         factor = db.session.get(SecondFactor, user_id) or SecondFactor(user_id=user_id)
-        factor.secret_encrypted, factor.confirmed_at, factor.last_used_step = (
-            totp.encrypt(secret),
-            utcnow(),
-            None,
-        )
+        factor.secret_encrypted = totp.encrypt(secret)
+        factor.confirmed_at, factor.last_used_step = utcnow(), None
         db.session.add(factor)
         codes = _new_recovery_codes(user_id)
         audit.record("account.second_factor_enrolled", user)
