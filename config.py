@@ -33,6 +33,10 @@ DEMO_SETTINGS = {
     "BANKFEED_API_KEY": "dev-bankfeed-key",
 }
 TEST_SECRET_KEY = "test-secret-key"
+# The demo officials' second-factor secret (base32, RFC 6238), published in the README so that a person
+# trying the demo can add it to an authenticator app. Only `seed-demo` (development) gives it to an
+# account; production refuses a code made from it (service/accounts/twofactor.py).
+DEMO_TOTP_SECRET = "GDNNDEMOANGIANGQRTOTPXYZ234567AB"
 
 
 def _int(name: str, default: int) -> int:
@@ -53,6 +57,9 @@ def _bool(name: str, default: bool) -> bool:
 class Config:
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    # Keys SECRET_KEY replaced (comma-separated), still accepted while it is rotated: sessions signed
+    # with them stay valid and second-factor secrets encrypted with them stay readable.
+    SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'gdnn.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
@@ -180,6 +187,11 @@ class Config:
     # beyond them the registration page answers 429. service/accounts/register_throttle.py.
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "5 per hour")
     REGISTER_EMAIL_RATE_LIMIT = os.environ.get("REGISTER_EMAIL_RATE_LIMIT", "3 per hour")
+    # Officials sign in with a second factor (TOTP, RFC 6238; service/accounts/twofactor.py): the name
+    # their authenticator app shows beside the code, and how long the half-login between the password
+    # and the code (or the enrolment) lasts.
+    TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Dịch vụ công GDNN An Giang")
+    TWO_FACTOR_PENDING_MINUTES = _int("TWO_FACTOR_PENDING_MINUTES", 10)
     # Authenticates backup archives (HMAC-SHA256 over the manifest): at least 32 characters, kept apart from
     # the database and its backups. Required outside development (see service/backup.py).
     BACKUP_KEY = os.environ.get("BACKUP_KEY", "")

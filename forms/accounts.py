@@ -113,3 +113,40 @@ class OfficialForm(BaseForm):
     department_id = SelectField("Phòng, đơn vị", coerce=int, validators=[Optional()])
     school_id = SelectField("Cơ sở GDNN (kế toán, quản trị nhà trường)", coerce=int, validators=[Optional()])
     phone = StringField("Số điện thoại", filters=[normalise_phone], validators=[Optional(), phone_number])
+
+
+# ---------------------------------------------------------------- second factor (officials)
+
+
+def _app_code(label: str = "Mã xác thực (6 số trên ứng dụng)") -> StringField:
+    return StringField(
+        label, filters=[strip], validators=[required("Vui lòng nhập mã xác thực."), max_length(10)]
+    )
+
+
+class SecondStepForm(BaseForm):
+    code = StringField(
+        "Mã xác thực",
+        description="6 số đang hiện trên ứng dụng xác thực, hoặc một mã khôi phục (dạng xxxx-xxxx-xxxx-xxxx).",
+        filters=[strip],
+        validators=[required("Vui lòng nhập mã xác thực hoặc mã khôi phục."), max_length(40)],
+    )
+
+
+class EnrolmentForm(BaseForm):
+    code = _app_code()
+
+
+class RegenerateRecoveryCodesForm(BaseForm):
+    code = _app_code()
+
+
+class ResetSecondFactorForm(BaseForm):
+    confirm = BooleanField(
+        "Tôi xác nhận đặt lại: cán bộ phải đăng ký lại ở lần đăng nhập sau, mọi phiên đăng nhập của tài "
+        "khoản kết thúc ngay",
+        validators=[InputRequired("Vui lòng đánh dấu xác nhận trước khi đặt lại.")],
+    )
+    code = StringField(
+        "Mã xác thực hiện tại của bạn (6 số)", filters=[strip], validators=[Optional(), max_length(10)]
+    )

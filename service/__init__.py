@@ -110,6 +110,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from service.accounts.second_factor_views import bp as second_factor_bp
     from service.accounts.views import bp as accounts_bp
     from service.admin.views import bp as admin_bp
     from service.api.views import bp as api_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         home_bp,
         accounts_bp,
+        second_factor_bp,
         procedures_bp,
         dossiers_bp,
         documents_bp,

@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from config import DEMO_TOTP_SECRET
 from service.accounts.roles import Role
 from service.audit.commands import audit_cli
 from service.extensions import db
@@ -125,21 +126,42 @@ def backup_restore(path):
     )
 
 
+@users_cli.command("reset-second-factor")
+@click.option("--email", required=True)
+def reset_second_factor(email):
+    """Clear an official's second factor (a lost phone, no recovery code left, no other administrator):
+    he enrols again at the next login; his sessions end now. Recorded in the audit log."""
+    from service.accounts import operations, twofactor
+
+    user = operations.find_by_email(email)
+    try:
+        twofactor.reset(user.id if user else 0, None)
+    except twofactor.TwoFactorError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Second factor of {user.email} reset: it enrols again at the next login; its sessions ended.")
+
+
 @click.command("seed-demo")
 def seed_demo():
     """Load the catalogue, one demo account per role and demo dossiers (once)."""
     from service.demo import seed
 
-    if current_app.config["ENV_NAME"] == "production":
-        # The demo accounts' password is published in the README: they must never exist in production.
+    if current_app.config["ENV_NAME"] != "development":
+        # The demo accounts' password and second-factor secret are published in the README: they must
+        # never exist anywhere but a developer's machine.
         raise click.ClickException(
-            "Dữ liệu mẫu chỉ dành cho development: mật khẩu các tài khoản mẫu được công bố "
-            "(demo data is for development only: its accounts' password is published). APP_ENV=development."
+            "Dữ liệu mẫu chỉ dành cho development: mật khẩu và khóa xác thực hai bước của các tài khoản mẫu "
+            "được công bố (demo data is for development only: its accounts' password and second-factor "
+            "secret are published). APP_ENV=development."
         )
 
     with _request_context():
         created = seed()
     click.echo("Demo data created." if created else "Demo data already present; nothing to do.")
+    click.echo(
+        f"Officials' second factor (demo only): add the secret {DEMO_TOTP_SECRET} to an authenticator app "
+        "(Google Authenticator...), or copy the current code shown on the demo's second-step page."
+    )
 
 
 @click.command("notify-deadlines")

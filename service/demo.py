@@ -1,5 +1,5 @@
 """Demo data for `flask --app wsgi seed-demo`: the catalogue, one account per role, dossiers in several
-states with attached files. The passwords are listed in the README."""
+states with attached files. The password and the officials' second-factor secret are in the README."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import io
 
 from werkzeug.datastructures import FileStorage
 
+from config import DEMO_TOTP_SECRET
 from service.accounts import operations as accounts
+from service.accounts import twofactor
 from service.accounts.models import User
 from service.accounts.roles import Role
 from service.database import write
@@ -42,7 +44,11 @@ def seed() -> bool:
     import_catalogue()
     departments = {code: accounts.create_department(code, name).id for code, name in DEPARTMENTS}
     for email, role, name, department in OFFICIALS:
-        accounts.create_official(email, role, name, DEMO_PASSWORD, department_id=departments.get(department))
+        _official(
+            accounts.create_official(
+                email, role, name, DEMO_PASSWORD, department_id=departments.get(department)
+            )
+        )
     citizen = _applicant("congdan@demo.gdnn.vn", "citizen", "Nguyễn Văn An", "089205001234", "0912345678")
     organisation = _applicant("tochuc@demo.gdnn.vn", "organisation", "Trần Thị Bình", None, "0296385123")
     desk = accounts.find_by_email("tiepnhan@demo.gdnn.vn")
@@ -148,7 +154,8 @@ def _school() -> None:
         }
         db.session.add_all(items.values())
     staff = [
-        accounts.create_official(e, r, n, DEMO_PASSWORD, school_id=school.id) for e, r, n in SCHOOL_STAFF
+        _official(accounts.create_official(e, r, n, DEMO_PASSWORD, school_id=school.id))
+        for e, r, n in SCHOOL_STAFF
     ]
     out = io.StringIO()
     writer = csv.writer(out)
@@ -175,6 +182,13 @@ def _school() -> None:
         valid_from=date(2026, 9, 1), valid_to=date(2027, 6, 30),
     )  # fmt: skip
     fees.invoice_term(school.id, term.id, staff[0].id)
+
+
+def _official(user: User) -> User:
+    """Every official signs in with a second factor: the demo's share the published secret (README),
+    so that a person trying the demo can sign in; seed-demo runs in development only."""
+    twofactor.enrol(user.id, DEMO_TOTP_SECRET)
+    return user
 
 
 def _steps(dossier, steps) -> None:

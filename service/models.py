@@ -1,6 +1,6 @@
 """Every model, imported in one place for Alembic and the relationships' string references."""
 
-from service.accounts.models import AccountToken, ConsentRecord, Department, User
+from service.accounts.models import AccountToken, ConsentRecord, Department, RecoveryCode, SecondFactor, User
 from service.audit.models import AuditEntry, AuditHead
 from service.deadlines.models import CalendarOverride, DeadlineDigest
 from service.documents.models import DocumentCounter, DocumentJob, IssuedDocument
@@ -45,6 +45,8 @@ __all__ = [
     "AccountToken",
     "AuditEntry",
     "AuditHead",
+    "RecoveryCode",
+    "SecondFactor",
     "CalendarOverride",
     "DeadlineDigest",
     "DocumentCounter",

@@ -47,7 +47,8 @@ class Problem:
 
 def problems(config: Mapping) -> list[Problem]:
     """Every reason production refuses this configuration (empty: it may start)."""
-    found = [*_secret_key(config), *_published(config), *_bank_feed_key(config), *_tax_code(config)]
+    found = [*_secret_key(config), *_fallback_keys(config), *_published(config), *_bank_feed_key(config)]
+    found += _tax_code(config)
     found += [*_simulators(config), *_half_configured_gateways(config), *_agency_account(config)]
     return found
 
@@ -100,6 +101,19 @@ def _secret_key(config: Mapping) -> list[Problem]:
 
 
 PUBLISHED_REASON = "là giá trị mẫu công bố trong mã nguồn (a demo value published with the source code)"
+
+
+def _fallback_keys(config: Mapping) -> list[Problem]:
+    """A key SECRET_KEY replaced still signs sessions and opens second-factor secrets: as strong."""
+    weak = [
+        key for key in config.get("SECRET_KEY_FALLBACKS") or [] if key in PUBLISHED or secret_weakness(key)
+    ]
+    if not weak:
+        return []
+    reason = "có khóa cũ là giá trị mẫu hoặc quá yếu (a replaced key is a published demo value or too weak)"
+    return [
+        Problem("SECRET_KEY_FALLBACKS", reason, "Bỏ khóa đó khỏi danh sách (remove that key from the list).")
+    ]
 
 
 def _published(config: Mapping) -> list[Problem]:

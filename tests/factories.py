@@ -10,7 +10,8 @@ import re
 from werkzeug.datastructures import FileStorage
 
 from service.accounts import operations as accounts
-from service.accounts.models import User
+from service.accounts import totp, twofactor
+from service.accounts.models import SecondFactor, User
 from service.database import begin_write
 from service.dossiers import operations as dossiers
 from service.dossiers.models import Dossier
@@ -60,9 +61,28 @@ def _confirm(user: User, confirmed: bool) -> User:
     return db.session.get(User, user.id)
 
 
-def create_official(role: str, email: str | None = None) -> User:
+def create_official(role: str, email: str | None = None, enrolled: bool = True) -> User:
+    """An official who has enrolled a second factor (unless `enrolled=False`): login() gives its code."""
     n = next(_numbers)
-    return accounts.create_official(email or f"{role}{n}@so.example.vn", role, f"Cán bộ {n}", PASSWORD)
+    user = accounts.create_official(email or f"{role}{n}@so.example.vn", role, f"Cán bộ {n}", PASSWORD)
+    return _enrolled(user) if enrolled else user
+
+
+def _enrolled(user: User) -> User:
+    twofactor.enrol(user.id, totp.new_secret())
+    return db.session.get(User, user.id)
+
+
+def fresh_code(user: User) -> str:
+    """A code of the official's app that the next login accepts: the step of the last code used is
+    forgotten first (a test signs one official in several times within a step; the replay guard itself
+    is tested in tests/test_two_factor.py)."""
+    begin_write()
+    factor = db.session.get(SecondFactor, user.id)
+    factor.last_used_step = None
+    secret = totp.decrypt(factor.secret_encrypted)
+    db.session.commit()
+    return totp.code_at(secret, totp.current_step())
 
 
 def load_catalogue() -> None:
@@ -99,7 +119,13 @@ def pdf_upload(name: str = "giay-to.pdf", data: bytes | None = None) -> tuple[io
 
 
 def login(client, user: User, password: str = PASSWORD):
-    return client.submit("/account/login", {"email": user.email, "password": password})
+    """Sign in as a person would: the password, then an official's code from the app (second step)."""
+    response = client.submit("/account/login", {"email": user.email, "password": password})
+    if response.status_code != 302 or not response.location.endswith("/account/two-factor"):
+        return response  # a citizen signed in, or the password was refused
+    if not twofactor.has_factor(user.id):
+        return response  # not enrolled: the test goes through the enrolment itself
+    return client.submit("/account/two-factor", {"code": fresh_code(user)})
 
 
 def last_email(recipient: str) -> OutboundEmail:
@@ -157,8 +183,10 @@ def create_school(code: str | None = None, **fields):
 
 def create_school_user(school, role: str = "accountant") -> User:
     n = next(_numbers)
-    return accounts.create_official(
-        f"{role}{n}@truong.example.vn", role, f"Nhân viên {n}", PASSWORD, school_id=school.id
+    return _enrolled(
+        accounts.create_official(
+            f"{role}{n}@truong.example.vn", role, f"Nhân viên {n}", PASSWORD, school_id=school.id
+        )
     )
 
 

@@ -7,13 +7,23 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
+from service.accounts.operations import find_by_email
 from service.dossiers.samples import pdf_bytes, sample_pairs
-from tests.factories import PASSWORD, PERSON_PROCEDURE, last_email, link_in, load_catalogue, procedure_version
+from tests.factories import (
+    PASSWORD,
+    PERSON_PROCEDURE,
+    fresh_code,
+    last_email,
+    link_in,
+    load_catalogue,
+    procedure_version,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,7 +53,7 @@ def live_server(app, monkeypatch):
 
 
 @pytest.fixture
-def page(live_server):
+def page(app, live_server):
     if not CHROMIUM.exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: the end-to-end test needs it. Run `make setup` "
@@ -54,6 +64,7 @@ def page(live_server):
         context = browser.new_context(base_url=live_server, locale="vi-VN")
         context.set_default_timeout(10_000)
         page = context.new_page()
+        page.app = app  # sign_in() reads an official's second factor from the tests' database
         page.problems = []  # uncaught script errors and server errors seen while the test runs
         page.on("pageerror", lambda error: page.problems.append(f"script error: {error}"))
         page.on(
@@ -65,6 +76,23 @@ def page(live_server):
         finally:
             context.close()
             browser.close()
+
+
+def sign_in(page: Page, email: str) -> None:
+    """The login form as a person fills it; an official then types the code his app shows (computed here
+    from the secret the factories gave him, tests/factories.fresh_code)."""
+    page.goto("/account/login")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    if urlsplit(page.url).path != "/account/two-factor":
+        return
+    with page.app.app_context():
+        code = fresh_code(find_by_email(email))
+    page.get_by_label("Mã xác thực", exact=True).fill(code)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Xác nhận", exact=True).click()
 
 
 def fill_eform(page: Page, pairs: list[tuple[str, str]]) -> None:

@@ -14,7 +14,6 @@ from service.payments import simulators
 from service.schools import fees
 from service.schools.models import Invoice
 from tests.factories import (
-    PASSWORD,
     create_class,
     create_fee_item,
     create_schedule,
@@ -23,7 +22,7 @@ from tests.factories import (
     create_student,
     create_term,
 )
-from tests.test_e2e import live_server, page  # noqa: F401  (fixtures)
+from tests.test_e2e import live_server, page, sign_in  # noqa: F401  (fixtures)
 
 
 @pytest.mark.e2e
@@ -61,10 +60,7 @@ def test_a_parent_pays_an_invoice_and_the_accountant_sees_it_collected_and_recon
     # The accountant, at the desk.
     page.set_viewport_size({"width": 1280, "height": 900})
     page.context.clear_cookies()
-    page.goto("/account/login")
-    page.get_by_label("Email", exact=True).fill(accountant)
-    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, accountant)  # the password, then the code of the accountant's authenticator app
     page.goto(f"/school/collection?term_id={term_id}")
     expect(page.get_by_test_id("collection-total")).to_contain_text("đã thu 4.200.000")
     expect(page.get_by_test_id("collection-total")).to_contain_text("100%")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0020'
-down_revision = '0018'  # to be rechained to '0019' at merge
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -21,6 +21,9 @@ def unauthorized():
 
         return error_response(401)
     stash_posted_draft()
+    if sessions.pending_user() is not None:  # half signed in: the second factor comes first
+        flash("Vui lòng hoàn tất bước xác thực thứ hai để tiếp tục.", "info")
+        return redirect(url_for("second_factor.verify"))
     if not sessions.has_expired():  # which said so already
         flash("Vui lòng đăng nhập để tiếp tục. Dữ liệu bạn đã lưu vẫn được giữ nguyên.", "info")
     target = request.full_path if request.method == "GET" else request.path

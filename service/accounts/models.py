@@ -1,11 +1,12 @@
-"""Accounts: users of every role, consents given under Law 91/2025, and single-use tokens."""
+"""Accounts: users of every role, consents given under Law 91/2025, single-use tokens, and officials'
+second factors (TOTP secrets and recovery codes)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -143,3 +144,29 @@ class AccountToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class SecondFactor(db.Model):
+    """An official's TOTP secret (RFC 6238), encrypted (service/accounts/totp.py). Unconfirmed while the
+    official enrols: confirmed once a code from the app has been typed back."""
+
+    __tablename__ = "second_factors"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    confirmed_at: Mapped[datetime | None]
+    # The time step of the last code accepted: a code is never accepted twice, nor one older than it.
+    last_used_step: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the app (a lost phone). Only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

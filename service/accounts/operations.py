@@ -163,11 +163,18 @@ def authenticate(email: str, password: str, address: str) -> tuple[User | None, 
     if problem:
         return _refused(email, user, problem)
     throttle.forget_attempts(email, address)
+    if user.is_official:
+        return user, None  # signed in only once the second factor is given too (twofactor.py)
     with write():
-        user = db.session.get(User, user.id)
-        user.last_login_at = utcnow()
-        audit.record_login(email, user, None)
+        user = signed_in(db.session.get(User, user.id))
     return user, None
+
+
+def signed_in(user: User, details: dict | None = None) -> User:
+    """Note a complete login (in the caller's write transaction): its time, and the audit entry."""
+    user.last_login_at = utcnow()
+    audit.record_login(user.email, user, None, details)
+    return user
 
 
 def _refused(email: str, user: User | None, problem: str) -> tuple[None, str]:
@@ -201,18 +208,21 @@ def _account_problem(user: User) -> str | None:
 def end_sessions(user_id: int) -> None:
     """Sign the account out of every browser: on logout, a cookie copied elsewhere dies with it."""
     with write():
-        _revoke_sessions(db.session.get(User, user_id))
+        user = db.session.get(User, user_id)
+        revoke_sessions(user)
+        audit.record("login.logout", user, actor=user)
 
 
-def _revoke_sessions(user: User) -> None:
-    # In SQL, so that two revocations at once both count (service/accounts/sessions.py reads it).
+def revoke_sessions(user: User) -> None:
+    """End every session of the account (in the caller's write transaction): also its half-logins.
+    In SQL, so that two revocations at once both count (service/accounts/sessions.py reads it)."""
     user.session_version = User.session_version + 1
 
 
 def _replace_password(user: User, new_password: str) -> None:
     """A new password ends every session and every reset link sent for the old one."""
     _set_new_password(user, new_password)
-    _revoke_sessions(user)
+    revoke_sessions(user)
     expire_tokens(user, RESET_PASSWORD)
 
 
@@ -310,6 +320,6 @@ def set_active(user_id: int, active: bool) -> User | None:
         if user is not None:
             user.is_active_account = active
             if not active:
-                _revoke_sessions(user)
+                revoke_sessions(user)
             audit.record("account.reactivated" if active else "account.deactivated", user)
     return user

@@ -9,6 +9,10 @@ keep an official out of work. Attempts are counted instead, in the rate limiter'
 - per client address, whatever the emails: LOGIN_ADDRESS_FAILURES failed attempts (one address trying
   many accounts).
 The email is counted whether or not an account has it, so the answer never tells which emails do.
+
+An official's second factor (twofactor.py) is counted per account, whatever the address: whoever is
+asked for the code knows the password already, and six digits must not be guessed from many
+addresses at once. The same LOGIN_MAX_FAILURES per LOGIN_LOCK_MINUTES, started again by a right code.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from limits import RateLimitItem, parse
 from service.extensions import limiter
 
 NAMESPACE = "login"
+CODE_NAMESPACE = "second_factor"
 
 
 def _email_limit() -> RateLimitItem:
@@ -62,3 +67,20 @@ def minutes_to_wait(email: str, address: str) -> int:
     ]
     reset = max((window.reset_time for window in windows if window.remaining == 0), default=time.time())
     return max(1, math.ceil((reset - time.time()) / 60))
+
+
+def take_code_attempt(user_id: int) -> bool:
+    """Count an attempt at an official's second factor: False when the account has used them up."""
+    if not limiter.enabled:
+        return True
+    return limiter.limiter.hit(_email_limit(), CODE_NAMESPACE, str(user_id))
+
+
+def forget_code_attempts(user_id: int) -> None:
+    if limiter.enabled:
+        limiter.limiter.clear(_email_limit(), CODE_NAMESPACE, str(user_id))
+
+
+def minutes_to_wait_for_code(user_id: int) -> int:
+    window = limiter.limiter.get_window_stats(_email_limit(), CODE_NAMESPACE, str(user_id))
+    return max(1, math.ceil((window.reset_time - time.time()) / 60))

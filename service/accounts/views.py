@@ -17,7 +17,7 @@ from forms.accounts import (
     ResetPasswordForm,
 )
 from service.access import ANYONE, SIGNED_IN, allow
-from service.accounts import operations, sessions, tokens
+from service.accounts import operations, sessions, tokens, twofactor
 from service.accounts.emails import send_account_link
 from service.accounts.roles import Role
 from service.errors import error_response
@@ -26,7 +26,7 @@ from service.extensions import limiter
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
@@ -83,7 +83,7 @@ def confirm(token: str):
 
 @bp.route("/resend-confirmation", methods=["GET", "POST"])
 @allow(ANYONE)
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def resend_confirmation():
     form = ResendConfirmationForm()
     if form.validate_on_submit():
@@ -98,11 +98,15 @@ def resend_confirmation():
 
 @bp.route("/login", methods=["GET", "POST"])
 @allow(ANYONE)
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user, problem = operations.authenticate(form.email.data, form.password.data, request.remote_addr)
+        if user is not None and twofactor.required(user):
+            # Not signed in yet: the second factor is asked for (or enrolled) first.
+            sessions.begin_pending(user, safe_next(url_for("home.dashboard")))
+            return redirect(url_for("second_factor.verify"))
         if user is not None:
             sessions.begin(user)
             flash(f"Xin chào {user.display_name}.", "success")
@@ -122,7 +126,7 @@ def logout():
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @allow(ANYONE)
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -164,8 +168,9 @@ def profile():
         flash("Đã cập nhật thông tin tài khoản.", "success")
         return redirect(url_for("accounts.profile"))
     return render_template(
-        "accounts/profile.html", form=form, is_organisation=current_user.role == Role.ORGANISATION
-    )
+        "accounts/profile.html", form=form, is_organisation=current_user.role == Role.ORGANISATION,
+        second_factor=twofactor.status(current_user.id) if twofactor.required(current_user) else None,
+    )  # fmt: skip
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -8,11 +8,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from forms.accounts import OfficialForm, OfficialRoleForm
+from forms.accounts import OfficialForm, OfficialRoleForm, ResetSecondFactorForm
 from forms.admin import CalendarDayForm, DepartmentForm, ProcedureSettingForm
 from forms.base import options
 from service.access import allow
-from service.accounts import operations
+from service.accounts import operations, sessions, twofactor
 from service.accounts.models import Department, User
 from service.accounts.roles import ROLE_LABELS, Role
 from service.admin import operations as admin_operations
@@ -78,7 +78,7 @@ def users():
     everyone = db.session.scalars(
         db.select(User).options(selectinload(User.department)).order_by(User.role, User.email)
     ).all()
-    return render_template("admin/users.html", users=everyone)
+    return render_template("admin/users.html", users=everyone, enrolled=twofactor.enrolled_user_ids())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -211,18 +211,35 @@ def procedure_settings(code: str):
     return render_template("admin/procedure_settings.html", form=form, procedure=procedure)
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@allow(Role.ADMIN)
-def edit_official(user_id: int):
+def _official(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.is_applicant:
         abort(404)
-    form = OfficialRoleForm(obj=user)
+    return user
+
+
+def _role_form(user: User, posted: bool = True) -> OfficialRoleForm:
+    form = OfficialRoleForm(obj=user) if posted else OfficialRoleForm(formdata=None, obj=user)
     form.role.choices = options(OFFICIAL_CHOICES)
     form.department_id.choices = options([(0, "— Không thuộc phòng nào —"), *department_choices()])
     form.school_id.choices = options([(0, "— Không thuộc cơ sở nào (cán bộ của Sở) —"), *school_choices()])
-    if request.method == "GET":
+    if request.method == "GET" or not posted:
         form.school_id.data = user.school_id or 0
+    return form
+
+
+def _edit_page(user: User, form: OfficialRoleForm, reset_form: ResetSecondFactorForm | None = None):
+    return render_template(
+        "admin/edit_official.html", form=form, user=user, second_factor=twofactor.status(user.id),
+        reset_form=reset_form or ResetSecondFactorForm(formdata=None),
+    )  # fmt: skip
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def edit_official(user_id: int):
+    user = _official(user_id)
+    form = _role_form(user)
     if form.validate_on_submit():
         try:
             operations.update_official(
@@ -237,4 +254,31 @@ def edit_official(user_id: int):
         else:
             flash(f"Đã cập nhật vai trò, phòng của {user.email}.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/edit_official.html", form=form, user=user)
+    return _edit_page(user, form)
+
+
+@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@allow(Role.ADMIN)
+def reset_second_factor(user_id: int):
+    """A lost phone: the official enrols again at the next login; his sessions end now."""
+    user = _official(user_id)
+    form = ResetSecondFactorForm()
+    if form.validate_on_submit():
+        try:
+            twofactor.reset(user.id, current_user._get_current_object(), form.code.data)
+        except twofactor.TwoFactorError as error:
+            form.code.errors.append(error.message)
+            return _edit_page(user, _role_form(user, posted=False), form), error.status
+        if user.id == current_user.id:
+            sessions.end()
+            flash(
+                "Đã đặt lại xác thực hai bước của bạn. Vui lòng đăng nhập lại và đăng ký trên ứng dụng.",
+                "info",
+            )
+            return redirect(url_for("accounts.login"))
+        flash(
+            f"Đã đặt lại xác thực hai bước của {user.email}: cán bộ sẽ đăng ký lại ở lần đăng nhập sau.",
+            "success",
+        )
+        return redirect(url_for("admin.edit_official", user_id=user.id))
+    return _edit_page(user, _role_form(user, posted=False), form), 400

@@ -9,6 +9,9 @@ from __future__ import annotations
 EVENT_LABELS = {
     "login.success": "Đăng nhập thành công",
     "login.failure": "Đăng nhập không thành công",
+    "login.second_factor_failure": "Mã xác thực hai bước không được chấp nhận",
+    "login.recovery_code_used": "Đăng nhập bằng mã khôi phục",
+    "login.logout": "Đăng xuất",
     "account.registered": "Đăng ký tài khoản",
     "account.register_existing": "Đăng ký bằng email đã có tài khoản (không tạo tài khoản mới)",
     "account.identity_attached": "Gắn số định danh cá nhân với tài khoản",
@@ -20,6 +23,9 @@ EVENT_LABELS = {
     "account.reactivated": "Mở khóa tài khoản",
     "account.password_changed": "Đổi mật khẩu",
     "account.password_reset": "Đặt lại mật khẩu qua email",
+    "account.second_factor_enrolled": "Bật xác thực hai bước",
+    "account.recovery_codes_regenerated": "Tạo lại mã khôi phục xác thực hai bước",
+    "account.second_factor_reset": "Quản trị viên đặt lại xác thực hai bước",
     "dossier.step": "Bước xử lý hồ sơ",
     "dossier.viewed": "Cán bộ xem hồ sơ (dữ liệu cá nhân)",
     "dossier.file_viewed": "Cán bộ mở tệp đính kèm của hồ sơ",
@@ -43,7 +49,7 @@ EVENT_LABELS = {
 
 # The search form offers each group ("tất cả ...") before its events.
 GROUP_LABELS = {
-    "login": "Đăng nhập",
+    "login": "Đăng nhập, đăng xuất",
     "account": "Tài khoản",
     "dossier": "Hồ sơ",
     "payment": "Thanh toán",
@@ -96,6 +102,8 @@ DETAIL_LABELS = {
     "holder_id": "Tài khoản đang giữ số định danh (mã số)",
     "percent": "Tỷ lệ (%)",
     "basis": "Căn cứ",
+    "second_factor": "Bước xác thực thứ hai",
+    "remaining": "Số mã khôi phục còn lại",
 }
 
 

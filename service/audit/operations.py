@@ -46,10 +46,10 @@ def record(
     )  # fmt: skip
 
 
-def record_login(email: str, user: Any, problem: str | None) -> None:
+def record_login(email: str, user: Any, problem: str | None, details: dict | None = None) -> None:
     """A login: the account on success; on failure the email tried (the person is not known) and why."""
     if problem is None:
-        record("login.success", user, actor=user)
+        record("login.success", user, actor=user, details=details)
     else:
         record(
             "login.failure", user, actor=None, actor_label=email.strip().lower(), details={"reason": problem}
