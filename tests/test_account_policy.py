@@ -213,6 +213,28 @@ def test_resend_and_forgot_password_answer_alike_for_every_address(client, url):
     assert len(answers) == 1
 
 
+def test_a_confirmation_asked_again_makes_the_owner_set_the_password(client, other_client):
+    """Someone registers the victim's address with a password of theirs and leaves it unconfirmed. The
+    victim asks for the confirmation again: the link makes them choose the password, so the stranger's
+    password never opens the confirmed account."""
+    register(client, email="nannhan@example.vn", password="mat-khau-cua-ke-gia-mao-2026")
+    client.submit("/account/resend-confirmation", {"email": "nannhan@example.vn"})
+    letter = last_email("nannhan@example.vn")
+    assert (
+        letter.subject == "Kích hoạt tài khoản dịch vụ công GDNN"
+        and "/account/confirm/" not in letter.body_text
+    )
+    link = link_in(letter)
+    other_client.submit(
+        link, {"password": "con-duong-lang-que-2026", "password_confirm": "con-duong-lang-que-2026"}
+    )
+    victim = db.session.scalar(db.select(User).where(User.email == "nannhan@example.vn"))
+    db.session.refresh(victim)
+    assert victim.email_confirmed_at is not None
+    assert not victim.check_password("mat-khau-cua-ke-gia-mao-2026")
+    assert victim.check_password("con-duong-lang-que-2026")
+
+
 # The identity number is held by one confirmed account
 
 

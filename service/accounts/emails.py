@@ -17,6 +17,9 @@ LINKS = {
     "confirm_email": (tokens.CONFIRM_EMAIL, "accounts.confirm", "TOKEN_HOURS_CONFIRM"),
     "reset_password": (tokens.RESET_PASSWORD, "accounts.reset_password", "TOKEN_HOURS_RESET"),
     "official_welcome": (tokens.RESET_PASSWORD, "accounts.reset_password", OFFICIAL_WELCOME_HOURS),
+    # A confirmation asked for again sets the password too: whoever registered the address first (maybe
+    # not its owner) chose the password, so the owner's click must not hand that account over.
+    "activate_account": (tokens.RESET_PASSWORD, "accounts.reset_password", "TOKEN_HOURS_CONFIRM"),
 }
 
 

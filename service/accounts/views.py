@@ -89,7 +89,7 @@ def resend_confirmation():
     if form.validate_on_submit():
         user = operations.find_by_email(form.email.data)
         if user is not None and user.email_confirmed_at is None:
-            send_account_link(user, "confirm_email")
+            send_account_link(user, "activate_account")  # sets the password: see LINKS
         # The same answer whether or not the address has an account: no account enumeration.
         flash("Nếu email đã đăng ký và chưa xác nhận, thư xác nhận mới đã được gửi.", "info")
         return redirect(url_for("accounts.login"))
