@@ -159,6 +159,18 @@ def test_unknown_email_gets_the_same_answer_and_no_mail(client):
     assert db.session.scalar(db.select(db.func.count()).select_from(OutboundEmail)) == 0
 
 
+def test_a_password_change_without_the_current_password_is_refused(client):
+    citizen = create_citizen()
+    login(client, citizen)
+    new = "Sông Hậu phù sa 2026"
+    data = {"current_password": "not-my-password", "password": new, "password_confirm": new}
+    page = client.submit("/account/password", data).get_data(as_text=True)
+    assert "Mật khẩu hiện tại không đúng." in page
+    client.submit("/account/logout")
+    assert login(client, citizen, new).status_code != 302  # the old password still stands
+    assert login(client, citizen).status_code == 302
+
+
 def test_profile_edit(client):
     citizen = create_citizen()
     login(client, citizen)
