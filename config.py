@@ -54,6 +54,13 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def session_cookie_name(secure: bool) -> str:
+    """With HTTPS-only cookies, the "__Host-" prefix: browsers then keep the session cookie for this host
+    alone, set over HTTPS, for every path, so that no sibling subdomain can set or overwrite it (ASVS 4.0.3
+    §3.4.4). Browsers refuse such a cookie over plain HTTP, hence the plain name in development."""
+    return "__Host-session" if secure else "session"
+
+
 class Config:
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -171,6 +178,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SESSION_COOKIE_NAME = session_cookie_name(SESSION_COOKIE_SECURE)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # Refuse any change flushed outside write() (service/database.py); on in tests.
     STRICT_WRITES = _bool("STRICT_WRITES", False)
@@ -225,6 +233,7 @@ class DevelopmentConfig(DemoSettings, Config):
     PAYMENT_SIMULATORS = _bool("PAYMENT_SIMULATORS", True)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SESSION_COOKIE_NAME = session_cookie_name(SESSION_COOKIE_SECURE)
 
 
 class TestConfig(DemoSettings, Config):
@@ -233,6 +242,7 @@ class TestConfig(DemoSettings, Config):
     SECRET_KEY = TEST_SECRET_KEY
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = session_cookie_name(SESSION_COOKIE_SECURE)
     MAIL_SERVER = ""
     MAX_FILE_BYTES = 200 * 1024
     MAX_DOSSIER_BYTES = 500 * 1024

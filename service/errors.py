@@ -79,7 +79,7 @@ def _storage_unavailable(error: StorageUnavailable):
     asking to retry later (503, as the fault is ours and passes), never the generic 500."""
     from service.extensions import db
 
-    log.error("File storage failed on %s %s: %s", request.method, request.path, error)
+    log.error("File storage failed on %s %r: %s", request.method, request.path, error)
     db.session.rollback()
     back = request.referrer or ""
     if request.method == "POST" and not request.path.startswith("/api/") and _same_site(back):
@@ -120,7 +120,8 @@ def register_errorhandlers(app: Flask) -> None:
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
-        log.exception("Unhandled error on %s %s", request.method, request.path)
+        # %r: a path may hold a decoded line break (%0A), which would start a forged log line.
+        log.exception("Unhandled error on %s %r", request.method, request.path)
         from service.extensions import db
 
         db.session.rollback()

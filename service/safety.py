@@ -2,9 +2,10 @@
 
 Production is the default (config.config_for). It refuses to start, naming every reason at once, with a
 missing or weak SECRET_KEY, with any value published with this source code (config.DEMO_SETTINGS, the
-tests' key), with a payment gateway half configured, or with the payment simulators mounted. A gateway
-given none of its settings is simply off (service/payments/adapters.py). `flask --app wsgi doctor`
-(service/doctor.py) shows the same reasons beside everything else that is configured or missing.
+tests' key), with a payment gateway half configured, with the payment simulators mounted, or in debug
+mode. A gateway given none of its settings is simply off (service/payments/adapters.py).
+`flask --app wsgi doctor` (service/doctor.py) shows the same reasons beside everything else that is
+configured or missing.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def problems(config: Mapping) -> list[Problem]:
     found = [*_secret_key(config), *_fallback_keys(config), *_published(config), *_bank_feed_key(config)]
     found += _tax_code(config)
     found += [*_simulators(config), *_half_configured_gateways(config), *_agency_account(config)]
-    return found
+    return found + _debug(config)
 
 
 def refuse_unsafe_start(config: Mapping) -> None:
@@ -157,6 +158,21 @@ def _simulators(config: Mapping) -> list[Problem]:
             "đang bật: bộ giả lập cho phép bất kỳ ai đánh dấu một khoản phải nộp là đã thanh toán "
             "(is on: the simulators let anyone mark an order paid)",
             "Bỏ biến này: bộ giả lập chỉ dành cho development (unset it: simulators are development only).",
+        )
+    ]
+
+
+def _debug(config: Mapping) -> list[Problem]:
+    # Flask turns DEBUG on from FLASK_DEBUG=1 or `flask --debug`; `flask run` then serves Werkzeug's
+    # interactive debugger, which runs any Python its visitor types (ASVS 4.0.3 §14.3.2).
+    if not config.get("DEBUG"):
+        return []
+    return [
+        Problem(
+            "FLASK_DEBUG",
+            "chế độ gỡ lỗi đang bật: trình gỡ lỗi cho phép chạy mã tùy ý từ trình duyệt "
+            "(debug mode is on: its debugger runs any code a visitor types)",
+            "Bỏ biến FLASK_DEBUG và tùy chọn --debug (unset FLASK_DEBUG, drop --debug).",
         )
     ]
 

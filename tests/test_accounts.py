@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ipaddress
 import socket
+import ssl
 import threading
 from datetime import timedelta
 
@@ -154,6 +156,18 @@ def test_unknown_email_gets_the_same_answer_and_no_mail(client):
     assert db.session.scalar(db.select(db.func.count()).select_from(OutboundEmail)) == 0
 
 
+def test_a_password_change_without_the_current_password_is_refused(client):
+    citizen = create_citizen()
+    login(client, citizen)
+    new = "Sông Hậu phù sa 2026"
+    data = {"current_password": "not-my-password", "password": new, "password_confirm": new}
+    page = client.submit("/account/password", data).get_data(as_text=True)
+    assert "Mật khẩu hiện tại không đúng." in page
+    client.submit("/account/logout")
+    assert login(client, citizen, new).status_code != 302  # the old password still stands
+    assert login(client, citizen).status_code == 302
+
+
 def test_profile_edit(client):
     citizen = create_citizen()
     login(client, citizen)
@@ -298,3 +312,61 @@ def test_undeliverable_mail_is_kept_and_retried(app):
     finally:
         app.config.update(MAIL_SERVER="", MAIL_PORT=25)
     assert PASSWORD
+
+
+def _self_signed_certificate(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 that no public authority signed, and its key (PEM files)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = utcnow()
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_file, key_file = folder / "smtp.pem", folder / "smtp.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+def test_mail_goes_only_to_a_server_whose_certificate_is_trusted(app, tmp_path, monkeypatch):
+    """STARTTLS to a server posing with a certificate no trusted authority signed: nothing is sent (the
+    reset link inside must not reach whoever is in between); trusted (SSL_CERT_FILE), it is."""
+    cert_file, key_file = _self_signed_certificate(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_file, key_file)
+    inbox, port = _Inbox(), _free_port()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, tls_context=server_tls, require_starttls=True
+    )
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=True)
+    try:
+        citizen = create_citizen()
+        with write():
+            untrusted = queue_email(citizen.email, "reset_password", user=citizen, link="http://x/1", hours=1)
+        db.session.refresh(untrusted)
+        assert untrusted.status == "failed" and "CERTIFICATE_VERIFY_FAILED" in untrusted.error
+        assert inbox.messages == []
+        monkeypatch.setenv("SSL_CERT_FILE", cert_file)
+        with write():
+            trusted = queue_email(citizen.email, "reset_password", user=citizen, link="http://x/2", hours=1)
+        assert inbox.received.wait(5)
+        db.session.refresh(trusted)
+        assert trusted.status == "sent" and len(inbox.messages) == 1
+    finally:
+        controller.stop()
+        app.config.update(MAIL_SERVER="", MAIL_PORT=25, MAIL_USE_TLS=False)

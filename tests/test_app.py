@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from flask import Flask
 
@@ -106,3 +108,26 @@ def test_behind_a_proxy_the_client_address_comes_from_forwarded_for(app):
 
     response = behind.test_client().get("/__whoami", headers={"X-Forwarded-For": "203.0.113.7"})
     assert response.get_data(as_text=True) == "203.0.113.7"
+
+
+def test_a_line_break_in_the_address_cannot_forge_a_log_line(app):
+    """A path's %0A decodes to a line break: logged as is, it would start a forged log line of its own."""
+    fresh = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+
+    @fresh.get("/__boom/<rest>")
+    @allow(ANYONE)
+    def boom(rest):
+        raise RuntimeError("boom")
+
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("service.errors")
+    logger.addHandler(handler)
+    try:
+        response = fresh.test_client().get("/__boom/x%0A2026-01-01 ERROR [-] service: forged")
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 500
+    (record,) = records
+    assert "\n" not in record.getMessage() and "forged" in record.getMessage()

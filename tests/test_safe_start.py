@@ -71,6 +71,7 @@ def starts(app, tmp_path_factory) -> dict[str, tuple[int, str]]:
              "VNPAY_HASH_SECRET": DEMO_SETTINGS["VNPAY_HASH_SECRET"]},
         ),
         "good": ([sys.executable, "-c", SHOW_STARTED], GOOD),
+        "debug": (start, {**GOOD, "FLASK_DEBUG": "1"}),
         "doctor_refused": (doctor, {**GOOD, **migrated, "SECRET_KEY": TEST_SECRET_KEY}),
         "doctor_good": (doctor, {**GOOD, **migrated, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14"}),
         "doctor_memory_limits": (doctor, {**GOOD, **migrated}),
@@ -110,6 +111,12 @@ def test_production_names_every_reason_at_once(starts):
     assert "SECRET_KEY: quá ngắn: 5 byte, cần ít nhất 32" in output
     assert "VNPAY_HASH_SECRET" in output and "giá trị mẫu" in output
     assert "PAYMENT_SIMULATORS: đang bật" in output
+
+
+def test_production_refuses_debug_mode(starts):
+    status, output = starts["debug"]
+    assert status != 0
+    assert "FLASK_DEBUG: chế độ gỡ lỗi đang bật" in output
 
 
 def test_a_good_production_environment_starts_with_no_gateway_and_no_simulator(starts):

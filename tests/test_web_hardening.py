@@ -9,6 +9,7 @@ import io
 import pytest
 from werkzeug.datastructures import FileStorage
 
+from config import Config, DevelopmentConfig, session_cookie_name
 from service.dossiers import operations as dossiers
 from service.extensions import db
 from service.payments.bankfeed import sepay_body
@@ -67,6 +68,21 @@ def test_browser_features_are_switched_off_and_https_is_pinned_when_cookies_are_
     monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
     hsts = client.get("/", base_url="https://localhost").headers["Strict-Transport-Security"]
     assert hsts == "max-age=31536000; includeSubDomains"
+
+
+def test_over_https_the_session_cookie_is_bound_to_this_host(app, monkeypatch):
+    """Production's cookie settings: the "__Host-" name, which browsers keep only when the cookie is
+    Secure, has Path=/ and no Domain, so no sibling subdomain can plant or overwrite a session."""
+    assert Config.SESSION_COOKIE_NAME == "__Host-session"
+    assert DevelopmentConfig.SESSION_COOKIE_NAME == "session"  # plain HTTP: browsers would drop a __Host- one
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_NAME", session_cookie_name(True))
+    client = app.test_client()
+    cookie = client.get("/account/login", base_url="https://localhost").headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+    assert {"secure", "httponly", "path", "samesite"} <= attributes and "domain" not in attributes
+    assert "Path=/;" in cookie or cookie.endswith("Path=/")
 
 
 # ---------------------------------------------------------------- uploaded files
