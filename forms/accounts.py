@@ -127,7 +127,7 @@ def _app_code(label: str = "Mã xác thực (6 số trên ứng dụng)") -> Str
 class SecondStepForm(BaseForm):
     code = StringField(
         "Mã xác thực",
-        description="6 số đang hiện trên ứng dụng xác thực, hoặc một mã khôi phục (dạng xxxx-xxxx-xxxx-xxxx).",
+        description="6 số đang hiện trên ứng dụng xác thực, hoặc một mã khôi phục (dạng xxxx-xxxx-xxxx-xxxx-xxxx-xxxx).",
         filters=[strip],
         validators=[required("Vui lòng nhập mã xác thực hoặc mã khôi phục."), max_length(40)],
     )
