@@ -133,6 +133,8 @@ def test_password_reset_link_works_once(client):
         link, {"password": "trăng sáng trên sông Hậu", "password_confirm": "trăng sáng trên sông Hậu"}
     )
     assert login(client, citizen, "trăng sáng trên sông Hậu").status_code == 302
+    notice = last_email(citizen.email)  # the owner is told (ASVS 2.2.3), without a link that acts
+    assert notice.subject.endswith("Mật khẩu đã được đặt lại") and "/account/reset/" not in notice.body_text
     reused = client.get(link, follow_redirects=True).get_data(as_text=True)
     assert "không hợp lệ, đã được dùng hoặc đã hết hạn" in reused
 
@@ -166,6 +168,10 @@ def test_a_password_change_without_the_current_password_is_refused(client):
     client.submit("/account/logout")
     assert login(client, citizen, new).status_code != 302  # the old password still stands
     assert login(client, citizen).status_code == 302
+    assert not any("Mật khẩu đã được đổi" in m.subject for m in db.session.scalars(db.select(OutboundEmail)))
+    data["current_password"] = PASSWORD
+    client.submit("/account/password", data)
+    assert last_email(citizen.email).subject.endswith("Mật khẩu đã được đổi")
 
 
 def test_profile_edit(client):

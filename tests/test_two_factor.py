@@ -24,6 +24,7 @@ from tests.factories import (
     create_school,
     create_school_user,
     fresh_code,
+    last_email,
     login,
 )
 
@@ -164,6 +165,8 @@ def test_a_code_is_not_accepted_twice(client, other_client):
     replayed = give(other_client, code)
     assert replayed.status_code == 400 and "Mã này vừa được dùng" in replayed.get_data(as_text=True)
     assert not signed_in(other_client)
+    warned = last_email(official.email)  # the owner hears of it (ASVS 2.8.5)
+    assert warned.subject.endswith("Một mã xác thực đã dùng vừa được nhập lại")
 
 
 def test_guessing_codes_is_slowed_per_account_whatever_the_address(app, client, other_client):
@@ -289,6 +292,7 @@ def test_an_administrator_resets_a_factor_ending_the_sessions_and_forcing_enrolm
     assert db.session.scalar(db.select(db.func.count()).select_from(RecoveryCode)) == 10  # the admin's own
     [entry] = logged("account.second_factor_reset")
     assert (entry.actor_id, entry.object_id) == (admin.id, str(official.id))
+    assert last_email(official.email).subject.endswith("Bước xác thực thứ hai đã được đặt lại")
     assert "chưa bật xác thực hai bước" in client.get("/admin/users").get_data(as_text=True)
     assert password_step(other_client, official).location.endswith(SECOND_STEP)
     assert other_client.get(SECOND_STEP).location.endswith(ENROL)

@@ -37,3 +37,14 @@ def send_account_link(user: User, template: str) -> bool:
         link = current_app.config["APP_BASE_URL"] + url_for(endpoint, token=raw)
         queue_email(user.email, template, user=user, link=link, hours=hours)  # with the token, or not at all
     return True
+
+
+def tell_owner(user: User, what: str, detail: str = "") -> None:
+    """A security notice to the account's own address, inside the step's transaction (ASVS 4.0.3
+    2.2.3, 2.5.5, 2.8.5): a password changed or reset, a second factor reset, a code replayed."""
+    from service.timeutil import format_datetime, utcnow
+
+    queue_email(
+        user.email, "account_security", user=user, what=what, detail=detail, when=format_datetime(utcnow()),
+        base_url=current_app.config["APP_BASE_URL"],
+    )  # fmt: skip

@@ -8,7 +8,7 @@ from functools import cache
 from flask import current_app, url_for
 
 from service import audit
-from service.accounts import identity, passwords, register_throttle, throttle
+from service.accounts import emails, identity, passwords, register_throttle, throttle
 from service.accounts.emails import send_account_link
 from service.accounts.models import ConsentRecord, Department, User, hash_password, password_matches
 from service.accounts.roles import Role
@@ -144,6 +144,11 @@ def reset_password(raw: str, new_password: str) -> User | None:
             # Receiving the link by email proves the address too (officials set their first password so).
             _confirm_address(user)
             audit.record("account.password_reset", user, actor=user)
+            emails.tell_owner(
+                user,
+                "Mật khẩu đã được đặt lại",
+                "Mật khẩu được đặt lại qua liên kết gửi tới email này; mọi phiên đăng nhập trước đó đã kết thúc.",
+            )
     return user
 
 
@@ -243,6 +248,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Use
             raise AccountError("Mật khẩu hiện tại không đúng.", "current_password")
         _replace_password(user, new_password)
         audit.record("account.password_changed", user)
+        emails.tell_owner(user, "Mật khẩu đã được đổi", "Mọi phiên đăng nhập khác của tài khoản đã kết thúc.")
     return user
 
 

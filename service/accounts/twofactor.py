@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import delete, func, or_, update
 
 from service import audit
-from service.accounts import operations, throttle, totp
+from service.accounts import emails, operations, throttle, totp
 from service.accounts.models import RecoveryCode, SecondFactor, User
 from service.database import for_update, write
 from service.extensions import db
@@ -174,6 +174,9 @@ def pass_second_step(user_id: int, code: str) -> Passed:
         if problem is None:
             if left is not None:
                 audit.record("login.recovery_code_used", user, actor=user, details={"remaining": left})
+                emails.tell_owner(
+                    user, "Đã đăng nhập bằng mã khôi phục", f"Còn {left} mã khôi phục chưa dùng."
+                )
             operations.signed_in(user, {"second_factor": method})
     if problem is not None:
         _refuse(user_id, problem)
@@ -215,6 +218,10 @@ def reset(user_id: int, admin: User | None, code: str | None = None) -> User:
             audit.record(
                 "account.second_factor_reset", user, actor=admin, details={"email": user.email},
                 actor_label=None if admin else "flask users reset-second-factor",
+            )  # fmt: skip
+            emails.tell_owner(
+                user, "Bước xác thực thứ hai đã được đặt lại",
+                "Ở lần đăng nhập sau, bạn sẽ đăng ký lại ứng dụng xác thực; mọi phiên đăng nhập đã kết thúc.",
             )  # fmt: skip
     if problem is not None:
         _refuse(user_id, problem)
@@ -300,6 +307,11 @@ def _refuse(user_id: int, problem: str, status: int = 400) -> NoReturn:
             actor_label=user.email,
             details={"reason": problem},
         )
+        if problem == REPLAYED:  # someone else may have seen the code and the password
+            emails.tell_owner(
+                user, "Một mã xác thực đã dùng vừa được nhập lại",
+                "Mã đã bị từ chối. Ai đó có thể đã biết mật khẩu và nhìn thấy mã của bạn.",
+            )  # fmt: skip
     raise TwoFactorError(problem, status)
 
 
