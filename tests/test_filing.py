@@ -355,6 +355,7 @@ def test_uploads_are_stored_outside_the_web_root_under_random_names(app, client)
     path = Path(app.config["UPLOAD_FOLDER"]) / stored.stored_name[:2] / stored.stored_name
     assert path.exists() and not str(path).startswith(app.static_folder)
     assert client.get(f"/static/{stored.stored_name}").status_code == 404
+    assert path.stat().st_mode & 0o777 == 0o600  # another local account cannot read it
 
 
 def test_the_whole_dossier_has_a_size_limit(app, client):

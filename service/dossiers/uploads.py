@@ -73,8 +73,10 @@ def store(data: bytes, file_type: str) -> tuple[str, str]:
     target = path_for(stored_name)
     temporary = target.with_suffix(".part")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "xb") as handle:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Readable by the service's own user only (ASVS 4.0.3 12.4.1): personal documents.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
