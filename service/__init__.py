@@ -86,6 +86,9 @@ def register_security_headers(app: Flask) -> None:
             # Pages, files and documents carry personal data (names, identity numbers, dossiers): no
             # browser or proxy keeps a copy, for the next user of a shared computer to find in history.
             response.headers["Cache-Control"] = "no-store"
+        if request.path.startswith("/api/") and response.mimetype == "application/json":
+            # Opened directly in a browser, an API answer is a file, never a page (ASVS 4.0.3 14.4.2).
+            response.headers.setdefault("Content-Disposition", 'attachment; filename="api.json"')
         return response
 
 

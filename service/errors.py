@@ -95,6 +95,19 @@ def _same_site(url: str) -> bool:
     return is_our_origin(url)
 
 
+def _log_refusal(status: int, reason: str) -> None:
+    """Refused access, a missing record (also someone else's, answered 404), a wrong method, a forged
+    or expired form, throttling: one warning line with who and what (ASVS 4.0.3 7.1.3, 7.2.2, 14.5.1),
+    never the body. %r keeps a line break in the path from forging a line."""
+    from flask_login import current_user
+
+    account = current_user.id if current_user and current_user.is_authenticated else "-"
+    log.warning(
+        "Refused %s %s %r: %s (account %s, address %s)",
+        status, request.method, request.path, reason, account, request.remote_addr,
+    )  # fmt: skip
+
+
 def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(StorageUnavailable, _storage_unavailable)
 
@@ -105,6 +118,7 @@ def register_errorhandlers(app: Flask) -> None:
         rescued = rescue_draft_after_csrf_failure()
         if rescued is not None:
             return rescued
+        _log_refusal(400, f"CSRF: {error.description}")
         return error_response(400, CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)
@@ -114,6 +128,8 @@ def register_errorhandlers(app: Flask) -> None:
         if error.code == 413 and request.endpoint == "dossiers.upload":
             return _back_to_attachments()
         message = getattr(error, "user_message", None)
+        if error.code in (401, 403, 404, 405, 429):
+            _log_refusal(error.code, error.name)
         return error_response(error.code or 500, message)
 
     @app.errorhandler(Exception)

@@ -57,6 +57,30 @@ def test_pages_files_and_json_are_never_cached_static_assets_are(client):
     assert "no-store" not in client.get("/static/app.css").headers.get("Cache-Control", "")
 
 
+def test_an_api_answer_opened_in_a_browser_is_a_file_not_a_page(client):
+    answer = client.get("/api/v1/procedures")
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="api.json"'
+    assert "Content-Disposition" not in client.get("/").headers
+
+
+def test_refused_requests_leave_a_line_in_the_log(client, other_client, caplog):
+    """Someone else's dossier, an administrator's page, a forged form: who tried what is written down."""
+    owner, stranger = create_citizen(), create_citizen()
+    dossier = create_dossier(owner, submitted=True)
+    login(client, stranger)
+    with caplog.at_level("WARNING", logger="service.errors"):
+        client.get(f"/dossiers/{dossier.id}")
+        client.get("/admin/audit")
+        other_client.post("/account/login", data={"email": "a@b.vn", "password": "x"})  # no CSRF token
+    lines = [r.getMessage() for r in caplog.records if r.name == "service.errors"]
+    assert any(
+        f"Refused 404 GET '/dossiers/{dossier.id}'" in line and f"account {stranger.id}" in line
+        for line in lines
+    )
+    assert any("Refused 403 GET '/admin/audit'" in line for line in lines)
+    assert any(line.startswith("Refused 400 POST '/account/login': CSRF") for line in lines)
+
+
 def test_browser_features_are_switched_off_and_https_is_pinned_when_cookies_are_https_only(
     app, client, monkeypatch
 ):
