@@ -31,15 +31,26 @@ backup_cli = AppGroup("backup", help="Sao lưu và phục hồi dữ liệu.")
 @click.option(
     "--password",
     default=None,
-    help="Without it, a set-password link is emailed (or kept in the development outbox).",
+    help="Development only. Without it, a set-password link is emailed (or kept in the development outbox).",
+)
+@click.option(
+    "--print-link",
+    is_flag=True,
+    help="Print the single-use set-password link here instead of emailing it (the first administrator).",
 )
 @click.option("--department", default=None, help="Department code (see /admin/departments).")
 @click.option("--school", default=None, help="School code: the user works for that school only.")
 @click.option("--position", default=None)
-def create_user(email, role, full_name, password, department, school, position):
+def create_user(email, role, full_name, password, print_link, department, school, position):
     """Create an official's account (officials cannot self-register)."""
     from service.accounts import operations
 
+    if password and current_app.config["ENV_NAME"] == "production":
+        # A password chosen by the administrator would stay the official's (ASVS 4.0.3 2.3.1).
+        raise click.ClickException(
+            "--password chỉ dùng khi phát triển: cán bộ tự đặt mật khẩu từ liên kết gửi qua email, hoặc "
+            "dùng --print-link để nhận liên kết tại đây (--password is for development only)."
+        )
     department_id = None
     if department:
         found = operations.find_department(department)
@@ -56,15 +67,21 @@ def create_user(email, role, full_name, password, department, school, position):
         school_id = found_school.id
     details = dict(department_id=department_id, position=position, school_id=school_id)
     try:
+        link = None
         if password:
             user = operations.create_official(email, role, full_name, password, **details)
+        elif print_link:
+            with _request_context():
+                user, link = operations.create_official_with_link(email, role, full_name, **details)
         else:
             with _request_context():  # the set-password email carries a link
                 user = operations.invite_official(email, role, full_name, **details)
     except operations.AccountError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
-    if not password:
+    if link:
+        click.echo(f"Set-password link (single use, give it to {user.email} only): {link}")
+    elif not password:
         click.echo("A set-password email was sent (or placed in the development outbox).")
 
 

@@ -147,6 +147,30 @@ def test_an_official_created_from_the_command_line_needs_a_policy_password(app):
     assert runner.invoke(args=[*args, PASSPHRASE]).exit_code == 0
 
 
+def test_production_gives_the_first_administrator_a_link_not_a_chosen_password(app, client, monkeypatch):
+    """ASVS 2.3.1: an administrator's chosen password would stay the official's; at the server the
+    operator gets a single-use link to hand over instead (mail may not work yet)."""
+    runner = app.test_cli_runner()
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    refused = runner.invoke(
+        args=["users", "create", "--email", "qt@so.vn", "--role", "admin", "--password", PASSPHRASE]
+    )
+    assert refused.exit_code != 0 and "--print-link" in refused.output and user_count() == 0
+    made = runner.invoke(args=["users", "create", "--email", "qt@so.vn", "--role", "admin", "--print-link"])
+    assert made.exit_code == 0, made.output
+    link = re.search(r"https?://\S+/account/reset/\S+", made.output).group(0)
+    assert emails_to("qt@so.vn") == []  # shown on the terminal, not mailed
+    monkeypatch.setitem(app.config, "ENV_NAME", "test")
+    from urllib.parse import urlsplit
+
+    assert (
+        client.submit(
+            urlsplit(link).path, {"password": PASSPHRASE, "password_confirm": PASSPHRASE}
+        ).status_code
+        == 302
+    )
+
+
 def test_an_old_password_set_before_the_policy_still_logs_in(client):
     citizen = create_citizen()
     with write():

@@ -281,6 +281,24 @@ def invite_official(email: str, role: str, full_name: str, **details: str | None
     return user
 
 
+def create_official_with_link(
+    email: str, role: str, full_name: str, **details: str | None
+) -> tuple[User, str]:
+    """For the operator at the server (the first administrator, before mail works): the account and a
+    single-use link to set its password, returned to be shown on the terminal, never emailed."""
+    from flask import url_for
+
+    from service.accounts.emails import OFFICIAL_WELCOME_HOURS
+    from service.accounts.tokens import issue_token
+
+    with write():
+        user = create_official(email, role, full_name, None, **details)
+        db.session.flush()
+        raw = issue_token(user, RESET_PASSWORD, OFFICIAL_WELCOME_HOURS)
+        link = current_app.config["APP_BASE_URL"] + url_for("accounts.reset_password", token=raw)
+    return user, link
+
+
 def _check_official_role(role: str, school_id) -> None:
     if role not in set(Role) or role in (Role.CITIZEN, Role.ORGANISATION):
         raise AccountError("Vai trò không hợp lệ cho tài khoản cán bộ.", "role")
