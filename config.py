@@ -132,6 +132,17 @@ class Config:
     PAYGOV_API_KEY = os.environ.get("PAYGOV_API_KEY", "")
     # Schools: student files, payment links, reminders, SMS.
     STUDENT_IMPORT_MAX_BYTES = _int("STUDENT_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    STUDENT_IMPORT_MAX_ROWS = _int("STUDENT_IMPORT_MAX_ROWS", 20_000)  # students in one file (CSV or Excel)
+    # Uploaded Excel workbooks (student lists, periodic reports; service/spreadsheets.py) are checked from
+    # the zip's directory and a streamed count of their parts before openpyxl opens them: a 260 KB file
+    # can unpack to gigabytes. Over any of these the upload is refused with the reason (400).
+    SPREADSHEET_MAX_UNPACKED_BYTES = _int("SPREADSHEET_MAX_UNPACKED_BYTES", 20 * 1024 * 1024)  # all parts
+    SPREADSHEET_MAX_RATIO = _int("SPREADSHEET_MAX_RATIO", 100)  # unpacked:packed of any part over 1 MB
+    SPREADSHEET_MAX_MEMBERS = _int("SPREADSHEET_MAX_MEMBERS", 300)  # parts in the zip
+    SPREADSHEET_MAX_CELLS = _int("SPREADSHEET_MAX_CELLS", 500_000)  # cells, and shared strings (each)
+    # Cell formats, fonts, named ranges...: what openpyxl builds objects of when it opens a file (Excel's
+    # own limit is 64,000 cell formats).
+    SPREADSHEET_MAX_STYLES = _int("SPREADSHEET_MAX_STYLES", 65_000)
     PAYMENT_LINK_MAX_DOB_FAILURES = _int("PAYMENT_LINK_MAX_DOB_FAILURES", 5)
     PAYMENT_LINK_LOCK_MINUTES = _int("PAYMENT_LINK_LOCK_MINUTES", 30)
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 3)
