@@ -29,8 +29,9 @@ PARTS = {
     "_rels/.rels": b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
     b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
     b'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-    "xl/workbook.xml": b'<?xml version="1.0"?><workbook ' + MAIN + b' xmlns:r="http://schemas.openxmlformats.org/'
-    b'officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/workbook.xml": b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+    b'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" '
+    b'sheetId="1" r:id="rId1"/></sheets></workbook>',
     "xl/_rels/workbook.xml.rels": b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
     b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
     b'2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
@@ -89,7 +90,9 @@ def test_a_zip_bomb_is_refused_quickly_from_its_directory_without_parsing(client
     assert len(data) < 150 * 1024  # under the upload limit: only what it unpacks to gives it away
     started = time.monotonic()
     tracemalloc.start()
-    with pytest.raises(imports.ImportFileError, match="Tệp Excel quá lớn khi giải nén: 76,5 MB, tối đa 20 MB"):
+    with pytest.raises(
+        imports.ImportFileError, match="Tệp Excel quá lớn khi giải nén: 76,5 MB, tối đa 20 MB"
+    ):
         imports.read_rows(data, "ds.xlsx")
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
@@ -106,13 +109,17 @@ def test_a_part_packed_beyond_the_ratio_is_refused_even_under_the_size_limit(app
     data = workbook(row for _ in range(1_000))  # 4 MB of XML, packed about 700 to 1
     with app.test_request_context():
         bounds = spreadsheets.limits(20_000)
-        with pytest.raises(spreadsheets.SpreadsheetRefused, match=r"nén bất thường \(tỷ lệ \d+:1, tối đa 100:1\)"):
+        with pytest.raises(
+            spreadsheets.SpreadsheetRefused, match=r"nén bất thường \(tỷ lệ \d+:1, tối đa 100:1\)"
+        ):
             spreadsheets.check_xlsx(data, bounds)
 
 
 def test_rows_past_the_limit_are_refused_by_count_and_by_declared_dimension(app, monkeypatch, no_openpyxl):
     monkeypatch.setitem(app.config, "STUDENT_IMPORT_MAX_ROWS", 100)
-    numbered = (b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (n, n) for n in range(1, 103))
+    numbered = (
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (n, n) for n in range(1, 103)
+    )
     with pytest.raises(imports.ImportFileError, match="Trang tính có hơn 100 dòng"):
         imports.read_rows(workbook(numbered), "ds.xlsx")
     declared = workbook([b"<row><c/></row>"], head=b'<dimension ref="A1:I5000"/>')
@@ -140,7 +147,9 @@ def test_a_cell_far_to_the_right_does_not_widen_every_row_in_memory(app):
         ("SPREADSHEET_MAX_MEMBERS", 10, {f"xl/media/image{n}.png": b"x" for n in range(10)}, "quá nhiều thành phần"),
     ],
 )  # fmt: skip
-def test_shared_strings_styles_and_parts_are_counted_too(app, monkeypatch, no_openpyxl, setting, value, extra, message):
+def test_shared_strings_styles_and_parts_are_counted_too(
+    app, monkeypatch, no_openpyxl, setting, value, extra, message
+):
     monkeypatch.setitem(app.config, setting, value)
     with pytest.raises(imports.ImportFileError, match=message):
         imports.read_rows(workbook([b"<row><c/></row>"], extra=extra), "ds.xlsx")
