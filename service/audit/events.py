@@ -20,6 +20,7 @@ EVENT_LABELS = {
     "dossier.step": "Bước xử lý hồ sơ",
     "dossier.viewed": "Cán bộ xem hồ sơ (dữ liệu cá nhân)",
     "dossier.file_viewed": "Cán bộ mở tệp đính kèm của hồ sơ",
+    "dossier.abandoned_draft_deleted": "Xóa hồ sơ nháp bỏ dở (đã báo trước cho chủ hồ sơ)",
     "payment.settled": "Thanh toán thành công",
     "refund.requested": "Lập lệnh hoàn tiền",
     "refund.succeeded": "Hoàn tiền thành công",
@@ -79,6 +80,10 @@ DETAIL_LABELS = {
     "is_working": "Ngày làm việc bù",
     "file": "Tệp",
     "specialist_id": "Chuyên viên mặc định (mã số)",
+    "owner": "Chủ hồ sơ",
+    "procedure": "Thủ tục",
+    "started_on": "Ngày tạo",
+    "files": "Số tệp",
 }
 
 
