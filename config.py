@@ -90,6 +90,19 @@ class Config:
     MAX_FILES_PER_DOSSIER = _int("MAX_FILES_PER_DOSSIER", 30)
     # A request body a little larger than one file, so that an oversized file is refused by Werkzeug (413).
     MAX_CONTENT_LENGTH = MAX_FILE_BYTES + 512 * 1024
+    # A body without a file (a form, JSON: every gateway notification) is refused (413) past this, well
+    # before MAX_CONTENT_LENGTH (service/requests.py).
+    MAX_FORM_BODY_BYTES = _int("MAX_FORM_BODY_BYTES", 1024 * 1024)
+    # Per applicant account (service/dossiers/quotas.py): drafts open at once, and the bytes of the files
+    # attached to them together (submitted dossiers do not count); a draft's e-form data.
+    MAX_OPEN_DRAFTS = _int("MAX_OPEN_DRAFTS", 20)
+    MAX_DRAFT_BYTES_PER_ACCOUNT = _int("MAX_DRAFT_BYTES_PER_ACCOUNT", 200 * 1024 * 1024)
+    DRAFT_FORM_MAX_BYTES = _int("DRAFT_FORM_MAX_BYTES", 512 * 1024)
+    # A draft untouched for DRAFT_ABANDONED_DAYS is announced to its owner by email, and deleted with its
+    # files DRAFT_DELETION_NOTICE_DAYS later unless saved meanwhile (service/dossiers/cleanup.py; daily
+    # job). 0 keeps drafts for ever.
+    DRAFT_ABANDONED_DAYS = _int("DRAFT_ABANDONED_DAYS", 90)
+    DRAFT_DELETION_NOTICE_DAYS = _int("DRAFT_DELETION_NOTICE_DAYS", 14)
 
     # The receiving agency's identifier in dossier codes (Circular 03/2025); unconfirmed after the merger.
     AGENCY_CODE = os.environ.get("AGENCY_CODE", "H01.48")
@@ -151,8 +164,27 @@ class Config:
     PAYMENT_ATTEMPT_MINUTES = _int("PAYMENT_ATTEMPT_MINUTES", 15)
     # The national payment platform's bill presentment (see service/payments/paygov.py); off when unset.
     PAYGOV_API_KEY = os.environ.get("PAYGOV_API_KEY", "")
+    # Gateway notifications failing their signature (anyone can post to an IPN address;
+    # service/payments/unverified.py): stored at most this often per client address and gateway, at most
+    # this many per gateway and day (past it only counted), cut to this many bytes of raw body and of
+    # payload, and deleted after this many days by a daily job. Signed ones are kept whole, for ever.
+    UNVERIFIED_NOTIFICATION_RATE_LIMIT = os.environ.get("UNVERIFIED_NOTIFICATION_RATE_LIMIT", "30 per hour")
+    UNVERIFIED_NOTIFICATIONS_PER_DAY = _int("UNVERIFIED_NOTIFICATIONS_PER_DAY", 1000)
+    UNVERIFIED_NOTIFICATION_BYTES = _int("UNVERIFIED_NOTIFICATION_BYTES", 4096)
+    UNVERIFIED_NOTIFICATION_DAYS = _int("UNVERIFIED_NOTIFICATION_DAYS", 90)
     # Schools: student files, payment links, reminders, SMS.
     STUDENT_IMPORT_MAX_BYTES = _int("STUDENT_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    STUDENT_IMPORT_MAX_ROWS = _int("STUDENT_IMPORT_MAX_ROWS", 20_000)  # students in one file (CSV or Excel)
+    # Uploaded Excel workbooks (student lists, periodic reports; service/spreadsheets.py) are checked from
+    # the zip's directory and a streamed count of their parts before openpyxl opens them: a 260 KB file
+    # can unpack to gigabytes. Over any of these the upload is refused with the reason (400).
+    SPREADSHEET_MAX_UNPACKED_BYTES = _int("SPREADSHEET_MAX_UNPACKED_BYTES", 20 * 1024 * 1024)  # all parts
+    SPREADSHEET_MAX_RATIO = _int("SPREADSHEET_MAX_RATIO", 100)  # unpacked:packed of any part over 1 MB
+    SPREADSHEET_MAX_MEMBERS = _int("SPREADSHEET_MAX_MEMBERS", 300)  # parts in the zip
+    SPREADSHEET_MAX_CELLS = _int("SPREADSHEET_MAX_CELLS", 500_000)  # cells, and shared strings (each)
+    # Cell formats, fonts, named ranges...: what openpyxl builds objects of when it opens a file (Excel's
+    # own limit is 64,000 cell formats).
+    SPREADSHEET_MAX_STYLES = _int("SPREADSHEET_MAX_STYLES", 65_000)
     PAYMENT_LINK_MAX_DOB_FAILURES = _int("PAYMENT_LINK_MAX_DOB_FAILURES", 5)
     PAYMENT_LINK_LOCK_MINUTES = _int("PAYMENT_LINK_LOCK_MINUTES", 30)
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 3)

@@ -192,6 +192,17 @@ def notify_deadlines():
     click.echo(f"{sent} digests sent, {skipped} officials already notified today.")
 
 
+@click.command("clean-drafts")
+def clean_drafts():
+    """Announce drafts untouched for DRAFT_ABANDONED_DAYS to their owners; delete those announced
+    DRAFT_DELETION_NOTICE_DAYS ago and not saved since (the daily job's work)."""
+    from service.dossiers.cleanup import clean_abandoned_drafts
+
+    with _request_context():
+        result = clean_abandoned_drafts()
+    click.echo(f"{result.warned} drafts announced to their owners, {result.deleted} deleted.")
+
+
 workflows_cli = AppGroup("workflows", help="Quy trình xử lý hồ sơ.")
 
 
@@ -231,6 +242,16 @@ def payments_reconcile():
         f"{len(report.settled)} settled, {len(report.failed)} failed, {len(report.expired)} expired, "
         f"{len(report.unknown)} still pending; {len(report.refunds)} refunds concluded."
     )
+
+
+@payments_cli.command("prune-notifications")
+def payments_prune_notifications():
+    """Delete gateway notifications that failed their signature, older than UNVERIFIED_NOTIFICATION_DAYS."""
+    from service.payments.unverified import prune
+
+    with _request_context():
+        gone = prune()
+    click.echo(f"{gone} unsigned notifications deleted.")
 
 
 @payments_cli.command("create-order")
@@ -513,6 +534,7 @@ def register(app: Flask) -> None:
         workflows_cli,
         audit_cli,
         notify_deadlines,
+        clean_drafts,
         seed_demo,
     ):
         app.cli.add_command(command)

@@ -19,6 +19,7 @@ from service.payments.models import (
     PaymentNotification,
     PaymentOrder,
     PaymentRefund,
+    UnverifiedNotificationDay,
 )
 from service.procedures.models import Procedure, ProcedureSetting, ProcedureVersion
 from service.quality.models import Feedback, Rating
@@ -88,6 +89,7 @@ __all__ = [
     "PaymentIncident",
     "PaymentNotification",
     "PaymentOrder",
+    "UnverifiedNotificationDay",
     "Procedure",
     "ProcedureVersion",
     "User",

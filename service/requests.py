@@ -88,6 +88,16 @@ def install(app: Flask) -> None:
     app.json = GuardedJSONProvider(app)
 
     @app.before_request
+    def limit_bodies_without_files() -> None:
+        # Only a multipart body can carry a file; a form or a JSON document (a gateway's notification
+        # included) has no reason to come near MAX_CONTENT_LENGTH, and a larger one is refused (413) before
+        # anything parses it. Registered first: the guards below read the form.
+        if request.mimetype != "multipart/form-data":
+            request.max_content_length = min(
+                current_app.config["MAX_FORM_BODY_BYTES"], current_app.config["MAX_CONTENT_LENGTH"]
+            )
+
+    @app.before_request
     def refuse_nul_characters() -> None:
         # PostgreSQL text cannot hold NUL and no legitimate form sends it: refuse it once, here.
         posted = request.form if request.method in ("POST", "PUT", "PATCH") else None

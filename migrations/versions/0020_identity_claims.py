@@ -1,7 +1,7 @@
 """identity claims: a citizen's typed identity number waits as a claim until the email is confirmed
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-10 09:00:00
 
 """

@@ -1,7 +1,7 @@
 """paper dossiers: when their components were digitised at the desk (Decision 766)
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0021
 Create Date: 2026-11-29 18:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0022'
-down_revision = "0023"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ Exemption categories and rates are data now (catalogue/exemptions/*.toml); exist
 category code and are judged against the rule set of the term billed.
 
 Revision ID: 0023
-Revises: 0018
+Revises: 0022
 Create Date: 2026-11-29 18:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0023'
-down_revision = "0020"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

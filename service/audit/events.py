@@ -29,6 +29,7 @@ EVENT_LABELS = {
     "dossier.step": "Bước xử lý hồ sơ",
     "dossier.viewed": "Cán bộ xem hồ sơ (dữ liệu cá nhân)",
     "dossier.file_viewed": "Cán bộ mở tệp đính kèm của hồ sơ",
+    "dossier.abandoned_draft_deleted": "Xóa hồ sơ nháp bỏ dở (đã báo trước cho chủ hồ sơ)",
     "payment.settled": "Thanh toán thành công",
     "payment.order_viewed": "Kế toán xem khoản phải nộp (người nộp, giao dịch)",
     "school.student_viewed": "Cán bộ cơ sở xem hồ sơ người học",
@@ -104,6 +105,10 @@ DETAIL_LABELS = {
     "basis": "Căn cứ",
     "second_factor": "Bước xác thực thứ hai",
     "remaining": "Số mã khôi phục còn lại",
+    "owner": "Chủ hồ sơ",
+    "procedure": "Thủ tục",
+    "started_on": "Ngày tạo",
+    "files": "Số tệp",
 }
 
 

@@ -80,6 +80,10 @@ class Dossier(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Bumped on every change; an edit made from a stale page is detected and shown, not lost.
     version: Mapped[int] = mapped_column(default=1)
+    # An untouched draft's owner was warned that it will be deleted (service.dossiers.cleanup): when, and
+    # at which version; any save or upload since (a new version) keeps the draft.
+    cleanup_warned_at: Mapped[datetime | None]
+    cleanup_warned_version: Mapped[int | None]
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

@@ -7,6 +7,7 @@ is raised inside the transaction, which `write()` then rolls back.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,8 +23,8 @@ from forms.dossier import form_class
 from service import audit
 from service.accounts.models import User
 from service.database import for_update, write
-from service.dossiers import uploads
-from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile
+from service.dossiers import quotas, uploads
+from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile, FormStash
 from service.extensions import db
 from service.notifications.email import queue_email
 from service.procedures.models import ProcedureVersion
@@ -61,6 +62,10 @@ def start_draft(owner: User, version: ProcedureVersion) -> Dossier:
     if owner.role not in _applicant_roles_for(version):
         raise DossierError("Thủ tục này không dành cho loại tài khoản của bạn.")
     with write():
+        quotas.lock_account(owner)
+        problem = quotas.new_draft_problem(owner)
+        if problem:
+            raise DossierError(problem)
         dossier = Dossier(
             owner_id=owner.id, procedure_version_id=version.id, status=DossierStatus.DRAFT, form_data=[]
         )
@@ -113,9 +118,21 @@ def save_form(
                 "Bản nháp vừa được lưu từ một cửa sổ hoặc thiết bị khác. Dữ liệu bạn vừa nhập vẫn hiển thị bên "
                 f"dưới; hãy kiểm tra rồi bấm Lưu nháp một lần nữa để ghi đè (phiên bản {dossier.version})."
             )
-        dossier.form_data = [[name, value] for name, value in pairs]
+        dossier.form_data = _bounded_form_data(pairs)
         dossier.version += 1
     return dossier
+
+
+def _bounded_form_data(pairs: list[tuple[str, str]]) -> list[list[str]]:
+    """The pairs as stored, refused past DRAFT_FORM_MAX_BYTES: no e-form of ours comes near it, and every
+    draft an account keeps would otherwise hold whatever a request can carry."""
+    form_data = [[name, value] for name, value in pairs]
+    if len(json.dumps(form_data, ensure_ascii=False).encode()) > current_app.config["DRAFT_FORM_MAX_BYTES"]:
+        raise DossierError(
+            "Dữ liệu nhập vào biểu mẫu quá lớn so với một hồ sơ nên chưa được lưu; hãy rút gọn các ô hoặc "
+            "bớt dòng trong bảng. Bản nháp đã lưu trước đó vẫn được giữ nguyên."
+        )
+    return form_data
 
 
 def read_upload(upload: FileStorage) -> bytes:
@@ -150,6 +167,7 @@ def store_file(
 def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorage) -> DossierFile:
     data = read_upload(upload)
     with removing_on_failure() as stored, write():
+        quotas.lock_account(owner)  # first, as start_draft does: the account's drafts are counted below
         dossier = lock_own_dossier(dossier_id, owner)
         _require_open_for_files(dossier)
         document = dossier.procedure_version.document(document_key)
@@ -157,6 +175,10 @@ def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorag
             raise NotFound()
         file_type = _accepted_type(data, document)
         _check_room(dossier, document, len(data))
+        if dossier.status == DossierStatus.DRAFT:
+            problem = quotas.draft_bytes_problem(owner, len(data))
+            if problem:
+                raise DossierError(problem)
         attached = store_file(dossier, document_key, data, file_type, upload.filename, owner)
         stored.append(attached.stored_name)
         dossier.version += 1
@@ -195,8 +217,8 @@ def _check_room(dossier: Dossier, document: dict, size: int) -> None:
         problem = f"Giấy tờ này chỉ nhận tối đa {document.get('max_files', 1)} tệp. Hãy xóa bớt tệp cũ trước."
     elif len(dossier.files) >= config["MAX_FILES_PER_DOSSIER"]:
         problem = f"Hồ sơ chỉ nhận tối đa {config['MAX_FILES_PER_DOSSIER']} tệp đính kèm."
-    elif sum(f.size for f in dossier.files) + size > config["MAX_DOSSIER_BYTES"]:
-        problem = f"Tổng dung lượng hồ sơ vượt quá {format_megabytes(config['MAX_DOSSIER_BYTES'])}."
+    else:
+        problem = quotas.dossier_bytes_problem(dossier, size)
     if problem:
         raise DossierError(problem)
 
@@ -220,14 +242,22 @@ def delete_draft(dossier_id: int, owner: User) -> None:
     with write():
         dossier = lock_own_dossier(dossier_id, owner)
         _require_draft(dossier)
-        stored = [f.stored_name for f in dossier.files]
-        for attached in dossier.files:
-            db.session.delete(attached)
-        for event in dossier.events:
-            db.session.delete(event)
-        db.session.delete(dossier)
+        stored = remove_draft_rows(dossier)
     for name in stored:
         uploads.remove(name)
+
+
+def remove_draft_rows(dossier: Dossier) -> list[str]:
+    """A locked draft's rows deleted in the caller's transaction (files, history, kept form posts, the
+    dossier); returns its files' stored names, to remove once the transaction has committed."""
+    stored = [f.stored_name for f in dossier.files]
+    for attached in dossier.files:
+        db.session.delete(attached)
+    for event in dossier.events:
+        db.session.delete(event)
+    db.session.execute(db.delete(FormStash).where(FormStash.dossier_id == dossier.id))
+    db.session.delete(dossier)
+    return stored
 
 
 def check_complete(dossier: Dossier) -> list[Problem]:

@@ -12,7 +12,7 @@ from service.access import SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES
 from service.documents.jobs import pending_jobs
 from service.documents.views import visible_documents
-from service.dossiers import operations, processing, queries, table_rows, uploads
+from service.dossiers import operations, processing, queries, quotas, table_rows, uploads
 from service.dossiers.display import describe
 from service.dossiers.drafts import posted_pairs, restore_stash
 from service.dossiers.operations import is_supplement_file
@@ -56,7 +56,9 @@ def start(code: str):
 @bp.route("/dossiers")
 @allow(*APPLICANTS)
 def mine():
-    return render_template("dossiers/mine.html", dossiers=queries.my_dossiers(current_user))
+    return render_template(
+        "dossiers/mine.html", dossiers=queries.my_dossiers(current_user), usage=quotas.usage(current_user.id)
+    )
 
 
 def _draft_or_redirect(dossier_id: int):

@@ -52,6 +52,28 @@ def remind_reports() -> None:
     log.info("Report reminders: %s institutions", result.schools)
 
 
+@huey.periodic_task(crontab(hour="2", minute="0"))
+def clean_abandoned_drafts() -> None:
+    """09:00: owners of drafts untouched for DRAFT_ABANDONED_DAYS are told they will be deleted; drafts
+    announced DRAFT_DELETION_NOTICE_DAYS ago and not saved since are deleted with their files."""
+    from service.dossiers.cleanup import clean_abandoned_drafts
+
+    with app_context():
+        result = clean_abandoned_drafts()
+    log.info("Abandoned drafts: %s announced, %s deleted", result.warned, result.deleted)
+
+
+@huey.periodic_task(crontab(hour="20", minute="15"))
+def prune_unverified_notifications() -> None:
+    """03:15: gateway notifications that failed their signature, older than UNVERIFIED_NOTIFICATION_DAYS,
+    are deleted (signed ones are kept)."""
+    from service.payments.unverified import prune
+
+    with app_context():
+        gone = prune()
+    log.info("Unsigned gateway notifications pruned: %s", gone)
+
+
 @huey.periodic_task(crontab(minute="*/15"))
 def reconcile_payments() -> None:
     """Every quarter hour: ask the gateways about pending attempts (a lost IPN), expire stale ones."""

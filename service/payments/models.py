@@ -4,10 +4,10 @@ incidents for an accountant to review."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.extensions import db
@@ -117,7 +117,19 @@ class PaymentNotification(db.Model):
     raw: Mapped[str] = mapped_column(Text)
     verified: Mapped[bool] = mapped_column(default=False)
     outcome: Mapped[str | None] = mapped_column(String(60))
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class UnverifiedNotificationDay(db.Model):
+    """How many notifications failing their signature a gateway's endpoint received in a day (UTC): the
+    first UNVERIFIED_NOTIFICATIONS_PER_DAY are kept, the rest only counted (service/payments/unverified.py).
+    The count is raised by an upsert that holds the row until commit, so concurrent ones count in turn."""
+
+    __tablename__ = "unverified_notification_days"
+
+    gateway: Mapped[str] = mapped_column(String(10), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    received: Mapped[int] = mapped_column(default=0)
 
 
 class PaymentIncident(db.Model):

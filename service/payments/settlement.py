@@ -19,6 +19,7 @@ from service import audit
 from service.database import for_update, write
 from service.dossiers.models import Dossier
 from service.extensions import db
+from service.payments import unverified
 from service.payments.gateways import vnpay
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
 from service.timeutil import utcnow
@@ -155,11 +156,12 @@ def find_order(reference: str) -> PaymentOrder | None:
 
 
 def record_notification(gateway: str, method: str, payload: dict, raw: str) -> int:
-    """Kept first, in its own transaction, whatever happens next: a settlement that fails leaves the
-    notification as received, without an outcome, for an accountant to see."""
+    """A signed notification, kept first, in its own transaction, whatever happens next: a settlement
+    that fails leaves it as received, without an outcome, for an accountant to see. (Unsigned ones go
+    to `unverified.keep`, which bounds what anyone can make us store.)"""
     note = PaymentNotification(
-        gateway=gateway, method=method, payload=payload, raw=raw[:20000],
-        reference=str(payload.get("vnp_TxnRef") or payload.get("orderId") or "")[:34] or None,
+        gateway=gateway, method=method, payload=payload, raw=raw[:20000], verified=True,
+        reference=_reference(payload),
     )  # fmt: skip
     with write():
         db.session.add(note)
@@ -167,9 +169,12 @@ def record_notification(gateway: str, method: str, payload: dict, raw: str) -> i
         return note.id
 
 
-def _conclude(notification_id: int, verified: bool, outcome: str) -> None:
-    note = db.session.get(PaymentNotification, notification_id)
-    note.verified, note.outcome = verified, outcome
+def _reference(payload: dict) -> str | None:
+    return str(payload.get("vnp_TxnRef") or payload.get("orderId") or "")[:34] or None
+
+
+def _conclude(notification_id: int, outcome: str) -> None:
+    db.session.get(PaymentNotification, notification_id).outcome = outcome
 
 
 def settle_vnpay(params: dict[str, str], method: str = "GET") -> tuple[str, str]:
@@ -177,13 +182,14 @@ def settle_vnpay(params: dict[str, str], method: str = "GET") -> tuple[str, str]
 
     The answer is decided and recorded in the settlement's transaction; once that has committed
     nothing else runs here, so a settled notification is never answered 99 (which VNPAY retries)."""
-    notification_id = record_notification(
-        "vnpay", method, dict(params), json.dumps(params, ensure_ascii=False)
-    )
-    verified = vnpay.verify(params, current_app.config["VNPAY_HASH_SECRET"])
+    raw = json.dumps(params, ensure_ascii=False)
+    if not vnpay.verify(params, current_app.config["VNPAY_HASH_SECRET"]):
+        unverified.keep("vnpay", method, dict(params), raw, _reference(params), "97 Invalid signature")
+        return "97", "Invalid signature"
+    notification_id = record_notification("vnpay", method, dict(params), raw)
     with write():
-        code, message = _vnpay_outcome(params) if verified else ("97", "Invalid signature")
-        _conclude(notification_id, verified, f"{code} {message}")
+        code, message = _vnpay_outcome(params)
+        _conclude(notification_id, f"{code} {message}")
     return code, message
 
 
@@ -282,12 +288,15 @@ def settle_momo(body: dict) -> str:
     from service.payments.gateways import momo
 
     config = current_app.config
-    notification_id = record_notification("momo", "POST", dict(body), json.dumps(body, ensure_ascii=False))
+    raw = json.dumps(body, ensure_ascii=False)
     values = {**body, "accessKey": config["MOMO_ACCESS_KEY"]}
-    verified = momo.verify(values, momo.IPN_FIELDS, config["MOMO_SECRET_KEY"])
+    if not momo.verify(values, momo.IPN_FIELDS, config["MOMO_SECRET_KEY"]):
+        unverified.keep("momo", "POST", dict(body), raw, _reference(body), "invalid signature")
+        return "invalid"
+    notification_id = record_notification("momo", "POST", dict(body), raw)
     with write():
-        outcome, detail = _momo_outcome(body) if verified else ("invalid", "signature")
-        _conclude(notification_id, verified, f"{outcome} {detail}")
+        outcome, detail = _momo_outcome(body)
+        _conclude(notification_id, f"{outcome} {detail}")
     return outcome
 
 

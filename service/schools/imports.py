@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
 
+from service import spreadsheets
 from service.database import for_update, write
 from service.dossiers import uploads
 from service.extensions import db
@@ -44,7 +45,6 @@ LABELS = dict(zip(
     ("code", "full_name", "date_of_birth", "personal_id", "class_code", "programme", "level", "phone", "email"),
     TEMPLATE_HEADERS, strict=True,
 ))  # fmt: skip
-MAX_ROWS = 20_000
 MAX_ERRORS_KEPT = 500
 CHUNK = 1_000
 CODE = re.compile(r"^[A-Za-z0-9._-]{1,30}$")
@@ -64,16 +64,19 @@ class Row:
 
 
 def read_rows(data: bytes, filename: str) -> list[Row]:
-    """The data rows of a CSV or XLSX file, by content; ImportFileError for what cannot be a table."""
+    """The data rows of a CSV or XLSX file, by content; ImportFileError for what cannot be a table.
+    Every limit (bytes, rows, and for a workbook what it unpacks to) is checked before the file is
+    parsed, and reading stops at the row limit."""
     limit = current_app.config["STUDENT_IMPORT_MAX_BYTES"]
     if len(data) > limit:
         raise ImportFileError(f"Tệp quá lớn (tối đa {limit // (1024 * 1024)} MB).")
+    max_rows = current_app.config["STUDENT_IMPORT_MAX_ROWS"]
     if data.startswith(b"PK\x03\x04"):
-        table = _xlsx(data)
+        table = _xlsx(data, max_rows)
     elif filename.lower().endswith((".xls", ".xlsx")) or b"\x00" in data[:2048]:
         raise ImportFileError("Chỉ nhận tệp Excel .xlsx hoặc CSV (UTF-8).")
     else:
-        table = _csv(data)
+        table = _csv(data, max_rows)
     if not table:
         raise ImportFileError("Tệp không có dữ liệu.")
     header, body = table[0], table[1:]
@@ -83,8 +86,8 @@ def read_rows(data: bytes, filename: str) -> list[Row]:
         raise ImportFileError(
             "Thiếu cột: " + ", ".join(missing) + ". Dòng đầu tiên phải là tiêu đề cột như tệp mẫu."
         )
-    if len(body) > MAX_ROWS:
-        raise ImportFileError(f"Tệp có {len(body)} dòng, vượt quá {MAX_ROWS} dòng cho một lần nhập.")
+    if len(body) > max_rows:
+        raise ImportFileError(too_many_rows(max_rows))
     rows = []
     for index, cells in enumerate(body, start=2):
         if all(cell in (None, "") for cell in cells):
@@ -94,55 +97,72 @@ def read_rows(data: bytes, filename: str) -> list[Row]:
     return rows
 
 
-def _csv(data: bytes) -> list[list]:
+def too_many_rows(max_rows: int) -> str:
+    return (
+        f"Tệp có hơn {spreadsheets.number(max_rows)} dòng, vượt quá giới hạn cho một lần nhập. "
+        "Hãy chia danh sách thành nhiều tệp."
+    )
+
+
+def _csv(data: bytes, max_rows: int) -> list[list]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError("Tệp CSV phải lưu bằng mã UTF-8 (Excel: Lưu thành → CSV UTF-8).") from None
-    return read_csv_text(text, ImportFileError)
+    return read_csv_text(text, ImportFileError, max_rows)
 
 
-def read_csv_text(text: str, error: type[Exception]) -> list[list[str]]:
-    """Rows of a CSV text (comma, semicolon or tab; any line ending); `error` for what is not a table."""
+def read_csv_text(text: str, error: type[Exception], max_rows: int) -> list[list[str]]:
+    """Rows of a CSV text (comma, semicolon or tab; any line ending); `error` for what is not a table
+    and for more than `max_rows` rows after the header (blank lines count: a file of blank lines would
+    otherwise become millions of empty rows in memory)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+        rows = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), dialect), max_rows + 2))
     except csv.Error:
         raise error("Tệp CSV không đúng định dạng (ô quá dài hoặc dấu ngoặc kép không đóng).") from None
+    if len(rows) > max_rows + 1:
+        raise error(too_many_rows(max_rows))
+    return rows
 
 
-def _xlsx(data: bytes) -> list[list]:
+# Columns read from a workbook: the template has nine; a stray cell far to the right (column XFD) must
+# not make every row 16,384 cells wide in memory.
+MAX_COLUMNS = 50
+
+
+def _xlsx(data: bytes, max_rows: int) -> list[list]:
     from openpyxl import load_workbook
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-    except zipfile.BadZipFile:
-        raise ImportFileError("Tệp Excel bị hỏng hoặc không phải .xlsx.") from None
-    if unpacked > 20 * current_app.config["STUDENT_IMPORT_MAX_BYTES"]:
-        raise ImportFileError("Tệp Excel giải nén ra quá lớn.")
+        spreadsheets.check_xlsx(data, spreadsheets.limits(max_rows))
+    except spreadsheets.SpreadsheetRefused as refused:
+        raise ImportFileError(str(refused)) from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # noqa: BLE001  openpyxl raises many kinds for a broken file
         raise ImportFileError("Tệp Excel bị hỏng hoặc không phải .xlsx.") from None
-    sheet = book.worksheets[0]
-    table = []
-    for row in sheet.iter_rows():
-        cells = []
-        for cell in row:
-            value = cell.value
-            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
-                value = FormulaCell(str(value))
-            cells.append(value)
-        table.append(cells)
-        if len(table) > MAX_ROWS + 1:
-            break
-    book.close()
-    return table
+    try:
+        # One row past the limit is read, so that a longer file is refused rather than cut.
+        return [_values(row) for row in spreadsheets.rows(book.worksheets[0], max_rows + 1, MAX_COLUMNS)]
+    except Exception:  # noqa: BLE001  read-only sheets are parsed lazily: a broken one fails here
+        raise ImportFileError("Tệp Excel bị hỏng hoặc không phải .xlsx.") from None
+    finally:
+        book.close()
+
+
+def _values(row) -> list:
+    cells = []
+    for cell in row:
+        value = cell.value
+        if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+            value = FormulaCell(str(value))
+        cells.append(value)
+    return cells
 
 
 class FormulaCell(str):
@@ -317,7 +337,11 @@ def _write(batch_id: int, attempt: int) -> None:
     batch = db.session.get(StudentImport, batch_id)
     school_id = batch.school_id
     data = uploads.path_for(batch.stored_name).read_bytes()
-    rows = validate(read_rows(data, batch.filename), school_id).rows  # the classes may have changed
+    try:
+        read = read_rows(data, batch.filename)  # checked again: the limits may have been lowered since
+    except ImportFileError as error:
+        raise runs.Refused(str(error)) from None
+    rows = validate(read, school_id).rows  # the classes may have changed
     while _write_chunk(batch_id, attempt, school_id, rows):
         pass
 

@@ -88,6 +88,12 @@ class LongRun:
     locked_until: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)  # the last interruption's, for the administrators
     finished_at: Mapped[datetime | None]
+    REFUSED: ClassVar[str] = "Refused: "  # the error of work refused for good (runs.Refused)
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the work was refused for good, for its user (None when it failed otherwise)."""
+        return self.error[len(self.REFUSED) :] if self.error and self.error.startswith(self.REFUSED) else None
 
 
 IMPORT_STATUS_LABELS = {

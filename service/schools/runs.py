@@ -26,6 +26,11 @@ from service.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 
+class Refused(Exception):
+    """Work that can never succeed as it is (its file is now refused by a limit): the row fails at once
+    with this message for its user, instead of being retried JOB_MAX_ATTEMPTS times."""
+
+
 def _locked(model: type[LongRun], row_id: int):
     return db.session.scalar(for_update(db.select(model).where(model.id == row_id)))
 
@@ -71,6 +76,9 @@ def drive(model: type[LongRun], row_id: int, work: Callable[[int], None]):
                 row.status, row.locked_until, row.finished_at, row.error = "done", None, utcnow(), None
         except Superseded:
             db.session.rollback()
+        except Refused as refusal:
+            db.session.rollback()
+            _refused(model, row_id, attempt, str(refusal))
         except Exception as error:
             db.session.rollback()
             _interrupted(model, row_id, attempt, error)
@@ -89,6 +97,16 @@ def _interrupted(model: type[LongRun], row_id: int, attempt: int, error: Excepti
             log.error("%s %s failed after %s attempts: %s", model.__name__, row_id, row.attempts, error)
         else:  # still RUNNING: the sweep resumes it once this wait is over
             row.locked_until = utcnow() + timedelta(seconds=backoff(row.attempts))
+
+
+def _refused(model: type[LongRun], row_id: int, attempt: int, message: str) -> None:
+    with write():
+        row = _locked(model, row_id)
+        if row is None or row.status != model.RUNNING or row.attempts != attempt:
+            return
+        row.status, row.locked_until, row.finished_at = "failed", None, utcnow()
+        row.error = (model.REFUSED + message)[:2000]
+    log.warning("%s %s refused: %s", model.__name__, row_id, message)
 
 
 def due(model: type[LongRun], limit: int = 20) -> list[int]:

@@ -45,7 +45,7 @@ def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> tuple[
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise StatementError("Tệp sao kê phải là CSV mã UTF-8.") from None
-    rows = read_csv_text(text, StatementError)
+    rows = read_csv_text(text, StatementError, MAX_LINES)
     if not rows:
         raise StatementError("Tệp sao kê không có dữ liệu.")
     fields = [COLUMNS.get(fold(cell).strip(" *")) for cell in rows[0]]
@@ -53,8 +53,6 @@ def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> tuple[
                if key not in fields]  # fmt: skip
     if missing:
         raise StatementError("Tệp sao kê thiếu cột: " + ", ".join(missing) + ".")
-    if len(rows) - 1 > MAX_LINES:
-        raise StatementError(f"Tệp sao kê quá {MAX_LINES} dòng.")
     lines, problems = [], []
     for number, cells in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in cells):
