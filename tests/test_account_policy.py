@@ -312,6 +312,21 @@ def test_two_confirmations_at_once_leave_the_number_with_one_account(app):
 # Registration throttling
 
 
+def test_two_registrations_of_one_new_email_at_once_make_one_account_and_no_error(app):
+    """On PostgreSQL both may read "no account" before either writes: the loser is answered as a
+    registration of an existing email, never with an error page."""
+    from tests.test_concurrency import run_together
+
+    def register_once(n):
+        with app.test_request_context(environ_base={"REMOTE_ADDR": f"203.0.113.{n + 1}"}):
+            operations.register({**FORM, "email": "cung.luc@example.vn"}, f"203.0.113.{n + 1}")
+            return "ok"
+
+    assert run_together(app, 2, register_once) == ["ok", "ok"]
+    assert user_count() == 1
+    assert len(emails_to("cung.luc@example.vn")) == 2  # the confirmation, and the warning of a second try
+
+
 def test_registrations_from_one_address_are_throttled(app, client):
     app.config["REGISTER_RATE_LIMIT"] = "2 per hour"
     try:

@@ -6,6 +6,7 @@ import secrets
 from functools import cache
 
 from flask import current_app, url_for
+from sqlalchemy.exc import IntegrityError
 
 from service import audit
 from service.accounts import emails, identity, passwords, register_throttle, throttle
@@ -51,13 +52,23 @@ def register(data: dict, ip_address: str | None) -> None:
     minutes = register_throttle.take(data["email"], ip_address or "")
     if minutes:
         raise TooManyRegistrations(minutes)
-    with write():
-        existing = find_by_email(data["email"])
-        if existing is not None:
+    try:
+        with write():
+            existing = find_by_email(data["email"])
+            if existing is not None:
+                _warn_existing_account(existing, data["email"], data["password"])
+                return
+            user = register_applicant(data, ip_address)
+            send_account_link(user, "confirm_email")
+    except IntegrityError:
+        # Two registrations of one new email at the same moment (PostgreSQL, where both read "no
+        # account" before either wrote): the other one won, so this one is a registration of an
+        # existing email, answered the same way.
+        with write():
+            existing = find_by_email(data["email"])
+            if existing is None:
+                raise
             _warn_existing_account(existing, data["email"], data["password"])
-            return
-        user = register_applicant(data, ip_address)
-        send_account_link(user, "confirm_email")
 
 
 def _warn_existing_account(user: User, email: str, password: str) -> None:
