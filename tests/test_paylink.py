@@ -59,9 +59,9 @@ def test_a_parent_confirms_the_birth_date_pays_and_gets_the_receipt(client, invo
     assert "4.500.000" in page and invoice.number in page
 
     result = pay_vnpay(client, invoice).get_data(as_text=True)
-    assert "Đã thanh toán" in result and "Về hóa đơn" in result
+    assert "Đã thanh toán" in result and "Về thông báo thu" in result
     page = client.get(f"/pay/{invoice.access_token}").get_data(as_text=True)
-    assert "Hóa đơn đã được nộp đủ" in page
+    assert "Thông báo thu đã được nộp đủ" in page
     link = re.search(r'href="(/pay/[^"]+/receipts/\d+\.pdf)"', page).group(1)
     assert client.get(link).data.startswith(b"%PDF-")
     assert "Biên lai điện tử" in last_email("sv@example.vn").subject

@@ -168,7 +168,7 @@ def test_a_code_no_rule_set_knows_holds_the_bill_until_the_staff_decide(client, 
     login(client, create_school_user(school))
     run = db.session.scalar(db.select(InvoiceRun).where(InvoiceRun.term_id == term.id))
     page = client.get(f"/school/invoice-runs/{run.id}").get_data(as_text=True)
-    assert "1 người học chưa được lập hóa đơn vì miễn, giảm" in page
+    assert "1 người học chưa được lập thông báo thu vì miễn, giảm" in page
     assert "danh mục không có trong Nghị định 238/2025/NĐ-CP: cần xác định lại" in page
     assert "Chưa áp dụng – danh mục không có trong Nghị định 238/2025/NĐ-CP" in client.get(
         f"/school/students/{student.id}"

@@ -194,7 +194,7 @@ def test_an_invoicing_run_killed_half_way_completes_with_one_invoice_each_and_no
     monkeypatch.setattr(invoicing, "CHUNK", 2)
     assert len(invoices_by_student(term)) == 2
     page = client.get(f"/school/invoice-runs/{started.id}").get_data(as_text=True)
-    assert "Đang lập hóa đơn" in page and "2/5" in page
+    assert "Đang lập thông báo thu" in page and "2/5" in page
     assert invoicing.start(school.id, term.id, None).id == started.id  # a second click joins the run
 
     expire_lease(InvoiceRun, started.id)
@@ -207,17 +207,17 @@ def test_an_invoicing_run_killed_half_way_completes_with_one_invoice_each_and_no
     year = local_today().year
     assert sorted(n for [n] in found.values()) == [f"HD{year}-{k:06d}" for k in range(1, 6)]
     page = client.get(f"/school/invoice-runs/{started.id}").get_data(as_text=True)
-    assert "Đã lập 5 hóa đơn; 0 người học đã có hóa đơn từ trước" in page
+    assert "Đã lập 5 thông báo thu; 0 người học đã có thông báo thu từ trước" in page
 
 
 def test_the_accountant_starts_invoicing_and_a_run_again_invoices_only_new_students(client, term_to_invoice):
     school, term, students = term_to_invoice
     done = client.submit(f"/school/terms/{term.id}/invoices", follow_redirects=True).get_data(as_text=True)
-    assert "Đã lập 5 hóa đơn; 0 người học đã có hóa đơn từ trước" in done
+    assert "Đã lập 5 thông báo thu; 0 người học đã có thông báo thu từ trước" in done
 
     create_student(school, students[0].school_class, "SV006")
     again = client.submit(f"/school/terms/{term.id}/invoices", follow_redirects=True).get_data(as_text=True)
-    assert "Đã lập 1 hóa đơn; 5 người học đã có hóa đơn từ trước" in again
+    assert "Đã lập 1 thông báo thu; 5 người học đã có thông báo thu từ trước" in again
     assert len(invoices_by_student(term)) == 6
     term_page = client.get(f"/school/terms/{term.id}").get_data(as_text=True)
     assert term_page.count("Đã xong") == 2 and "6/6 người học" in term_page
@@ -227,7 +227,7 @@ def test_the_sweep_runs_an_invoicing_run_whose_hand_off_was_lost(client, monkeyp
     school, term, students = term_to_invoice
     monkeypatch.setattr(tasks, "run_invoices", lambda run_id: None)
     page = client.submit(f"/school/terms/{term.id}/invoices", follow_redirects=True).get_data(as_text=True)
-    assert "việc lập hóa đơn đang chờ hệ thống xử lý" in page and invoices_by_student(term) == {}
+    assert "việc lập thông báo thu đang chờ hệ thống xử lý" in page and invoices_by_student(term) == {}
 
     tasks.resume_school_work.call_local()
     assert len(invoices_by_student(term)) == 5

@@ -34,7 +34,7 @@ EVENT_LABELS = {
     "payment.order_viewed": "Kế toán xem khoản phải nộp (người nộp, giao dịch)",
     "school.student_viewed": "Cán bộ cơ sở xem hồ sơ người học",
     "school.evidence_viewed": "Cán bộ cơ sở mở minh chứng miễn, giảm",
-    "school.invoice_viewed": "Cán bộ cơ sở xem hóa đơn học phí",
+    "school.invoice_viewed": "Cán bộ cơ sở xem thông báo thu học phí",
     "school.exemption_added": "Thêm miễn, giảm học phí cho người học",
     "school.exemption_revoked": "Thu hồi miễn, giảm học phí",
     "refund.requested": "Lập lệnh hoàn tiền",
@@ -71,7 +71,7 @@ OBJECT_LABELS = {
     "schools": "Cơ sở GDNN",
     "students": "Người học",
     "exemptions": "Miễn, giảm học phí",
-    "invoices": "Hóa đơn học phí",
+    "invoices": "Thông báo thu học phí",
 }
 
 DETAIL_LABELS = {

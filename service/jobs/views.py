@@ -20,7 +20,7 @@ CHANNEL_LABELS = {"email": "Thư điện tử", "sms": "Tin nhắn SMS", "docume
 # Long work of the schools that failed JOB_MAX_ATTEMPTS times: (model, label, the task that runs it).
 LONG_RUNS = {
     "import": (StudentImport, "Nhập danh sách người học", tasks.import_students),
-    "invoices": (InvoiceRun, "Lập hóa đơn học phí", tasks.run_invoices),
+    "invoices": (InvoiceRun, "Lập thông báo thu học phí", tasks.run_invoices),
 }
 
 

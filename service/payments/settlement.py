@@ -279,7 +279,7 @@ def _check_invoice_overpaid(order: PaymentOrder, attempt: PaymentAttempt) -> Non
     if excess > 0:
         db.session.add(PaymentIncident(
             order_id=order.id, attempt_id=attempt.id, kind="overpaid", school_id=order.school_id, amount=excess,
-            detail=f"Hóa đơn {invoice.number} đã được nộp thừa {excess} đồng; cần hoàn tiền cho người nộp.",
+            detail=f"Thông báo thu {invoice.number} đã được nộp thừa {excess} đồng; cần hoàn tiền cho người nộp.",
         ))  # fmt: skip
 
 

@@ -108,7 +108,7 @@ def order_back_link(order: PaymentOrder) -> tuple[str, str]:
         from service.schools.models import Invoice
 
         invoice = db.session.get(Invoice, order.invoice_id)
-        return url_for("paylink.invoice", token=invoice.access_token), "Về hóa đơn"
+        return url_for("paylink.invoice", token=invoice.access_token), "Về thông báo thu"
     return url_for("payments.order_page", token=order.access_token), "Xem khoản phải nộp"
 
 

@@ -18,14 +18,14 @@ def record(invoice_id: int, actor: User, amount: int, reference: str, reason: st
     with write():
         invoice = db.session.scalar(for_update(db.select(Invoice).where(Invoice.id == invoice_id)))
         if invoice.status != "issued":
-            raise FeeError("Hóa đơn này đã bị hủy hoặc được thay thế.")
+            raise FeeError("Thông báo thu này đã bị hủy hoặc được thay thế.")
         left = invoice.total - paid_amount(invoice.id)
         if not 1 <= amount <= left:
             raise FeeError(f"Số tiền phải từ 1 đồng đến số còn phải nộp ({left:,} đồng).".replace(",", "."))
         student = invoice.student
         order = PaymentOrder(
             reference=new_reference("LP"), purpose="invoice", school_id=invoice.school_id, invoice_id=invoice.id,
-            description=f"Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} (hóa đơn {invoice.number}, thu trực tiếp)"[:255], amount=amount,
+            description=f"Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} (thông báo thu {invoice.number}, thu trực tiếp)"[:255], amount=amount,
             payer_name=student.full_name, payer_email=student.email,
         )  # fmt: skip
         db.session.add(order)

@@ -244,14 +244,14 @@ def build_invoice(
 
 def cancel_invoice(invoice_id: int, user_id: int, reason: str) -> Invoice:
     with write():
-        invoice = _issued(invoice_id, "Hóa đơn này đã bị hủy hoặc đã được thay thế.")
+        invoice = _issued(invoice_id, "Thông báo thu này đã bị hủy hoặc đã được thay thế.")
         if paid_amount(invoice.id):
             raise FeeError(
-                "Hóa đơn đã có tiền nộp: hãy điều chỉnh (lập hóa đơn thay thế) hoặc hoàn tiền trước."
+                "Thông báo thu đã có tiền nộp: hãy điều chỉnh (lập thông báo thu thay thế) hoặc hoàn tiền trước."
             )
         invoice.status, invoice.cancelled_at, invoice.cancelled_by_id = "cancelled", utcnow(), user_id
         invoice.reason = reason
-        _cancel_open_orders(invoice.id, f"Hóa đơn {invoice.number} bị hủy: {reason}")
+        _cancel_open_orders(invoice.id, f"Thông báo thu {invoice.number} bị hủy: {reason}")
     return invoice
 
 
@@ -266,16 +266,16 @@ def _issued(invoice_id: int, refusal: str) -> Invoice:
 def replace_invoice(invoice_id: int, user_id: int, reason: str, lines: list[dict]) -> Invoice:
     """A correction: a new invoice with the given lines replaces this one (what was paid carries over)."""
     if not lines or any(not isinstance(line.get("amount"), int) for line in lines):
-        raise FeeError("Hóa đơn điều chỉnh cần ít nhất một khoản với số tiền là số nguyên.")
+        raise FeeError("Thông báo thu điều chỉnh cần ít nhất một khoản với số tiền là số nguyên.")
     with write():
-        invoice = _issued(invoice_id, "Hóa đơn này đã bị hủy hoặc đã được thay thế.")
+        invoice = _issued(invoice_id, "Thông báo thu này đã bị hủy hoặc đã được thay thế.")
         paid = paid_amount(invoice.id)
         if sum(line["amount"] for line in lines) < paid:
             raise FeeError(
-                f"Tổng hóa đơn mới không được nhỏ hơn số đã nộp ({format_money(paid)}); hãy hoàn tiền trước."
+                f"Tổng thông báo thu mới không được nhỏ hơn số đã nộp ({format_money(paid)}); hãy hoàn tiền trước."
             )
         invoice.status = "replaced"
-        _cancel_open_orders(invoice.id, f"Hóa đơn {invoice.number} được điều chỉnh: {reason}")
+        _cancel_open_orders(invoice.id, f"Thông báo thu {invoice.number} được điều chỉnh: {reason}")
         items = {line.description: line.fee_item_id for line in invoice.lines}
         lines = [
             {**line, "fee_item_id": line.get("fee_item_id") or items.get(line["description"])}
@@ -334,7 +334,8 @@ def order_for_payment(invoice_id: int, amount: int | None = None) -> PaymentOrde
     it) a part of it. An open order of the same amount is reused; another is cancelled."""
     with write():
         invoice = _issued(
-            invoice_id, "Hóa đơn này đã bị hủy hoặc được thay thế; vui lòng dùng liên kết của hóa đơn mới."
+            invoice_id,
+            "Thông báo thu này đã bị hủy hoặc được thay thế; vui lòng dùng liên kết của thông báo thu mới.",
         )
         amount = _payable(invoice, amount)
         open_orders = db.session.scalars(
@@ -355,7 +356,7 @@ def order_for_payment(invoice_id: int, amount: int | None = None) -> PaymentOrde
         student = invoice.student
         order = PaymentOrder(
             reference=settlement.new_reference("LP"), purpose="invoice", school_id=invoice.school_id, invoice_id=invoice.id,
-            description=f"Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} (hóa đơn {invoice.number})"[:255], amount=amount, payer_name=student.full_name,
+            description=f"Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} (thông báo thu {invoice.number})"[:255], amount=amount, payer_name=student.full_name,
             payer_email=student.email,
         )  # fmt: skip
         db.session.add(order)
@@ -366,7 +367,7 @@ def _payable(invoice: Invoice, amount: int | None) -> int:
     """The amount to pay now: what is left, or the part asked where the school allows parts."""
     left = invoice.total - paid_amount(invoice.id)
     if left <= 0:
-        raise FeeError("Hóa đơn này đã được nộp đủ.")
+        raise FeeError("Thông báo thu này đã được nộp đủ.")
     if amount is None or amount == left:
         return left
     if not db.session.get(School, invoice.school_id).allow_partial_payment:

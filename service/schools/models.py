@@ -262,7 +262,7 @@ class Invoice(db.Model):
 
 RUN_STATUS_LABELS = {
     "queued": "Chờ xử lý",
-    "running": "Đang lập hóa đơn",
+    "running": "Đang lập thông báo thu",
     "done": "Đã xong",
     "failed": "Không thành công",
 }

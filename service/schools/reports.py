@@ -333,7 +333,7 @@ def _safe(value):
 
 def invoices_sheet(rows: list[InvoiceRow]):
     labels = {"issued": "Đã phát hành", "cancelled": "Đã hủy", "replaced": "Đã được thay thế"}
-    return "Hóa đơn", ["Số hóa đơn", "Mã người học", "Họ và tên", "Lớp", "Học kỳ", "Tổng (đồng)", "Đã nộp (đồng)",
+    return "Thông báo thu", ["Số thông báo thu", "Mã người học", "Họ và tên", "Lớp", "Học kỳ", "Tổng (đồng)", "Đã nộp (đồng)",
                        "Còn nợ (đồng)", "Hạn nộp", "Tình trạng"], [  # fmt: skip
         [r.invoice.number, r.student.code, r.student.full_name, r.class_code, r.invoice.term.code, r.invoice.total,
          r.paid, r.outstanding, r.invoice.due_on, labels[r.invoice.status]]
@@ -342,7 +342,7 @@ def invoices_sheet(rows: list[InvoiceRow]):
 
 
 def arrears_sheet(rows: list[InvoiceRow]):
-    return "Nợ học phí", ["Mã người học", "Họ và tên", "Lớp", "Số hóa đơn", "Còn nợ (đồng)", "Hạn nộp", "Điện thoại"], [
+    return "Nợ học phí", ["Mã người học", "Họ và tên", "Lớp", "Số thông báo thu", "Còn nợ (đồng)", "Hạn nộp", "Điện thoại"], [
         [r.student.code, r.student.full_name, r.class_code, r.invoice.number, r.outstanding, r.invoice.due_on,
          r.student.phone or ""]
         for r in rows
@@ -350,7 +350,7 @@ def arrears_sheet(rows: list[InvoiceRow]):
 
 
 def payments_sheet(rows: list[Payment]):
-    return "Thanh toán", ["Thời điểm", "Kênh", "Số tiền (đồng)", "Mã giao dịch", "Mã của cổng", "Số hóa đơn",
+    return "Thanh toán", ["Thời điểm", "Kênh", "Số tiền (đồng)", "Mã giao dịch", "Mã của cổng", "Số thông báo thu",
                           "Mã người học", "Họ và tên"], [  # fmt: skip
         [to_local(p.paid_at).replace(tzinfo=None), CHANNEL_LABELS.get(p.channel, p.channel), p.amount, p.reference,
          p.gateway_transaction or "", p.invoice_number, p.student_code, p.student_name]

@@ -64,7 +64,7 @@ def cancel_invoice(invoice_id: int):
         except fees.FeeError as error:
             form.reason.errors.append(str(error))
         else:
-            flash(f"Đã hủy hóa đơn {record.number}.", "success")
+            flash(f"Đã hủy thông báo thu {record.number}.", "success")
             return redirect(url_for("schools.invoice", invoice_id=record.id))
     return _invoice_page(record, form, ManualPaymentForm(prefix="manual"), 400)
 
@@ -82,7 +82,7 @@ def adjust_invoice(invoice_id: int):
         except fees.FeeError as error:
             problem = str(error)
         else:
-            flash(f"Đã lập hóa đơn {new.number} thay thế hóa đơn {record.number}.", "success")
+            flash(f"Đã lập thông báo thu {new.number} thay thế thông báo thu {record.number}.", "success")
             return redirect(url_for("schools.invoice", invoice_id=new.id))
     flash(problem or "Vui lòng ghi lý do điều chỉnh.", "error")
     return _invoice_page(record, ReasonForm(prefix="cancel"), ManualPaymentForm(prefix="manual"), 400)
@@ -100,7 +100,7 @@ def parse_lines(text: str) -> tuple[list[dict], str | None]:
             return [], f"Dòng {number}: ghi theo mẫu “Nội dung | số tiền”, số tiền là số nguyên đồng."
         lines.append({"description": description.strip()[:300], "amount": int(amount)})
     if not lines:
-        return [], "Vui lòng ghi các khoản của hóa đơn điều chỉnh."
+        return [], "Vui lòng ghi các khoản của thông báo thu điều chỉnh."
     return lines, None
 
 
