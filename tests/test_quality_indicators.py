@@ -276,3 +276,37 @@ def test_citizens_do_not_see_the_officials_dashboard(client):
     login(client, create_citizen())
     assert client.get("/officials/stats").status_code == 403
     assert client.get("/officials/feedback").status_code == 403
+
+
+def test_every_ending_lands_in_exactly_one_column():
+    """Walked through the real steps today: received and still open, decided, stopped. Each dossier is
+    counted once; a stopped dossier is no longer "in progress" (it was, and after its due date it
+    inflated the published late rate). The dashboard, the monthly PDF and /thong-ke all read this table."""
+    from service.dossiers import processing
+    from service.timeutil import local_today
+    from tests.factories import create_official
+
+    desk, specialist, leader = (create_official(r) for r in ("reception", "specialist", "leader"))
+    owner = create_citizen()
+
+    def received():
+        dossier = create_dossier(owner, submitted=True)
+        processing.act(dossier.id, desk, "receive", {}, None)
+        return dossier
+
+    _still_open, stopped, decided = received(), received(), received()
+    processing.request_stop(stopped.id, owner, "Không còn nhu cầu")
+    processing.act(stopped.id, desk, "stop", {}, None)
+    for event, data in [
+        ("assign", {"assignee_id": specialist.id}), ("start_appraisal", {}),
+        ("propose", {"decision": "approve", "draft": "Cấp."}),
+    ]:  # fmt: skip
+        processing.act(decided.id, desk if event == "assign" else specialist, event, data, None)
+    processing.act(decided.id, leader, "approve", {}, None)
+
+    today = local_today()
+    table = statistics.statistics(indicators.Period(today.replace(day=1), today))
+    row = table.total
+    assert (row.received, row.in_progress, row.completed, row.stopped) == (3, 1, 1, 1)
+    assert row.received + row.carried == row.in_progress + row.completed + row.stopped  # nobody twice
+    assert db.session.get(Dossier, stopped.id).stopped_at is not None

@@ -73,6 +73,7 @@ class Dossier(db.Model):
     return_method: Mapped[str | None] = mapped_column(String(12))
     returned_at: Mapped[datetime | None]
     stop_requested_at: Mapped[datetime | None]
+    stopped_at: Mapped[datetime | None]  # the stop step (form 05) ended the dossier
     closed_at: Mapped[datetime | None]
     # Early/on time (True) or late (False) once the agency has decided; None while undecided.
     completed_on_time: Mapped[bool | None]

@@ -281,6 +281,10 @@ def _close(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
     dossier.closed_at = utcnow()
 
 
+def _stop(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
+    dossier.stopped_at = utcnow()
+
+
 EFFECTS: dict[str, Callable[[Dossier, User, dict[str, Any]], None]] = {
     "receive": _receive,
     "request_supplement": _request_supplement,
@@ -291,6 +295,7 @@ EFFECTS: dict[str, Callable[[Dossier, User, dict[str, Any]], None]] = {
     "confirm_payment": _confirm_payment,
     "return_result": _return_result,
     "close": _close,
+    "stop": _stop,
 }
 
 

@@ -56,8 +56,9 @@ class StatsTable:
 def statistics(period: Period, procedure: str | None = None, department_id: int | None = None) -> StatsTable:
     """The provincial statistics table, one row per procedure, in one grouped query."""
     start, end = period.bounds
-    gone_before = lambda moment: or_(  # noqa: E731  withdrawn or closed before `moment`
+    gone_before = lambda moment: or_(  # noqa: E731  withdrawn, stopped or closed before `moment`
         and_(Dossier.withdrawn_at.is_not(None), Dossier.withdrawn_at < moment),
+        and_(Dossier.stopped_at.is_not(None), Dossier.stopped_at < moment),
         and_(Dossier.closed_at.is_not(None), Dossier.closed_at < moment),
     )
     open_at = lambda moment: and_(  # noqa: E731
