@@ -242,3 +242,23 @@ def test_withdrawing_the_dossier_cancels_its_unpaid_fee(client, paid_procedure):
     assert "Đã hủy" in page and "Thanh toán qua VNPAY" not in page
     refused = client.submit(f"/payments/orders/{order.id}/vnpay")
     assert refused.status_code == 409 and "đã bị hủy" in refused.get_data(as_text=True)
+
+
+def test_a_refunded_fee_reads_refunded_and_the_desk_can_no_longer_receive(
+    app, client, accountant, paid_procedure
+):
+    from tests.test_refunds import pay, refund
+
+    citizen, desk = create_citizen(), create_official("reception")
+    dossier = create_dossier(citizen, paid_procedure, submitted=True)
+    attempt = pay(client, order_of(dossier), "vnpay")
+    refund(accountant, attempt, FEE - 100_000, reason="Nộp nhầm thủ tục")
+    login(client, citizen)
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert "Đã hoàn tiền một phần" in page and "Đã hoàn lại 400.000" in page
+    with pytest.raises(processing.DossierError, match="chưa thanh toán phí"):
+        processing.act(dossier.id, desk, "receive", {}, None)
+    refund(accountant, attempt, 100_000, reason="Hoàn nốt")
+    assert 'data-testid="fee-status">Đã hoàn tiền<' in client.get(f"/dossiers/{dossier.id}").get_data(
+        as_text=True
+    )

@@ -136,10 +136,10 @@ class Dossier(db.Model):
 
     @property
     def fee_paid_at_filing(self) -> bool:
-        from service.payments.settlement import fee_order
+        """Paid, and not refunded since (in full or in part): the money decides, not the order's status."""
+        from service.payments.settlement import fee_order, fee_still_paid
 
-        order = fee_order(self.id)
-        return order is not None and order.status == "paid"
+        return fee_still_paid(fee_order(self.id))
 
 
 class DossierFile(db.Model):

@@ -18,6 +18,7 @@ from service.dossiers.drafts import posted_pairs, restore_stash
 from service.dossiers.operations import is_supplement_file
 from service.downloads import send_upload
 from service.extensions import db
+from service.payments import settlement
 from service.payments.settlement import fee_order
 from service.procedures.queries import get_published
 from service.requests import database_int
@@ -233,12 +234,20 @@ def detail(dossier_id: int):
         can_request_stop=is_owner and "request_stop" in processing.owner_actions(dossier, current_user),
         is_supplement_file=lambda f: is_supplement_file(dossier, f), type_labels=uploads.FILE_TYPE_LABELS,
         documents=visible_documents(dossier, current_user), documents_pending=pending_jobs(dossier.id),
-        fee_order=fee_order(dossier.id), **_quality_context(dossier, is_owner),
+        **_fee_context(fee_order(dossier.id)), **_quality_context(dossier, is_owner),
         **context,
     )  # fmt: skip
     if not is_owner:  # an official read the applicant's personal data: recorded once the page is made
         audit.record_view(dossier, details={"code": dossier.code})
     return page
+
+
+def _fee_context(order) -> dict:
+    """The fee as the money stands: a refund shows, in part or in full, wherever the order does."""
+    from service.payments.refunds import refunded_total
+
+    refunded = refunded_total(order.id) if order is not None and order.status == "paid" else 0
+    return {"fee_order": order, "fee_refunded": refunded, "fee_still_paid": settlement.fee_still_paid(order)}
 
 
 def _quality_context(dossier, is_owner: bool) -> dict:

@@ -51,6 +51,21 @@ def fee_order(dossier_id: int) -> PaymentOrder | None:
     )
 
 
+def net_paid(order: PaymentOrder) -> int:
+    """What the payer has paid on the order and not been refunded (refunds that succeeded)."""
+    from service.payments.refunds import refunded_total
+
+    if order.status != "paid" or order.paid_attempt_id is None:
+        return 0
+    attempt = db.session.get(PaymentAttempt, order.paid_attempt_id)
+    return max(0, (attempt.amount if attempt else order.amount) - refunded_total(order.id))
+
+
+def fee_still_paid(order: PaymentOrder | None) -> bool:
+    """Paid and not refunded below the fee: a refunded fee no longer lets the desk receive the dossier."""
+    return order is not None and order.status == "paid" and net_paid(order) >= order.amount
+
+
 def create_order(
     amount: int, description: str, purpose: str = "other", payer_name: str | None = None,
     payer_email: str | None = None, expires_at=None,
