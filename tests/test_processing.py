@@ -33,6 +33,17 @@ def as_(client, user):
     return client
 
 
+def under_appraisal(client, people) -> Dossier:
+    """A dossier received, assigned and under appraisal; the client is signed in as the specialist."""
+    dossier = create_dossier(people["citizen"], submitted=True)
+    as_(client, people["reception"])
+    act(client, dossier, "receive")
+    act(client, dossier, "assign", assignee_id=str(people["specialist"].id))
+    as_(client, people["specialist"])
+    act(client, dossier, "start_appraisal")
+    return dossier
+
+
 @pytest.fixture
 def people():
     return {
@@ -228,12 +239,7 @@ def test_unanswered_supplement_closes_the_dossier_only_after_its_deadline(client
 
 def test_leader_sends_back_then_denies_with_a_written_answer(client, people):
     citizen, reception, specialist, leader = people.values()
-    dossier = create_dossier(citizen, submitted=True)
-    as_(client, reception)
-    act(client, dossier, "receive")
-    act(client, dossier, "assign", assignee_id=str(specialist.id))
-    as_(client, specialist)
-    act(client, dossier, "start_appraisal")
+    dossier = under_appraisal(client, people)
     act(client, dossier, "propose", decision="deny", draft="Văn bản trả lời")
     as_(client, leader)
     page = act(client, dossier, "approve").get_data(as_text=True)
@@ -441,12 +447,7 @@ def listed(client, name: str) -> str:
 def test_each_next_step_reaches_whoever_the_workflow_lets_take_it(client, people):
     citizen, reception, specialist, leader = people.values()
     other_desk = create_official("reception")
-    dossier = create_dossier(citizen, submitted=True)
-    as_(client, reception)
-    act(client, dossier, "receive")
-    act(client, dossier, "assign", assignee_id=str(specialist.id))
-    as_(client, specialist)
-    act(client, dossier, "start_appraisal")
+    dossier = under_appraisal(client, people)
     act(client, dossier, "propose", decision="approve", draft="Cấp giấy chứng nhận.")
     assert any("chờ phê duyệt" in body for body in notices_to(leader))  # the leader decides
     assert notices_to(reception) == []
@@ -479,12 +480,7 @@ def test_a_stop_request_on_an_assigned_dossier_reaches_the_desk_who_can_stop_it(
 
 def test_a_supplement_answered_during_appraisal_goes_back_to_the_specialist_marked(client, people):
     citizen, reception, specialist, leader = people.values()
-    dossier = create_dossier(citizen, submitted=True)
-    as_(client, reception)
-    act(client, dossier, "receive")
-    act(client, dossier, "assign", assignee_id=str(specialist.id))
-    as_(client, specialist)
-    act(client, dossier, "start_appraisal")
+    dossier = under_appraisal(client, people)
     act(client, dossier, "request_supplement", reason="Thiếu bản sao giấy phép")
     as_(client, citizen)
     client.submit(f"/dossiers/{dossier.id}/supplement", {"note": "Đã gửi bản sao giấy phép"})
@@ -501,12 +497,7 @@ def test_a_new_appointment_after_a_supplement_is_told_with_a_new_form_01(client,
     from service.documents.models import IssuedDocument
 
     citizen, reception, specialist, leader = people.values()
-    dossier = create_dossier(citizen, submitted=True)
-    as_(client, reception)
-    act(client, dossier, "receive")
-    act(client, dossier, "assign", assignee_id=str(specialist.id))
-    as_(client, specialist)
-    act(client, dossier, "start_appraisal")
+    dossier = under_appraisal(client, people)
     act(client, dossier, "request_supplement", reason="Thiếu bản sao giấy phép")
     begin_write()
     fresh(dossier).due_date = local_today()  # the first period's appointment, today
