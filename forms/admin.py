@@ -20,6 +20,10 @@ class DepartmentForm(BaseForm):
     name = StringField("Tên phòng, đơn vị", filters=[strip], validators=[required(), max_length(200)])
 
 
+class RenameDepartmentForm(BaseForm):
+    name = StringField("Tên mới", filters=[strip], validators=[required(), max_length(200)])
+
+
 class CalendarDayForm(BaseForm):
     day = DateField("Ngày", validators=[required("Vui lòng chọn ngày."), plausible_date])
     kind = RadioField(

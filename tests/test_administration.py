@@ -37,6 +37,34 @@ def test_departments_are_created_and_officials_belong_to_them(client):
     assert db.session.scalar(db.select(User).where(User.email == "cva@so.vn")).department_id == department.id
 
 
+def test_departments_have_one_name_each_are_renamed_and_removed_only_when_empty(client):
+    login(client, create_official("admin"))
+    client.submit("/admin/departments", {"code": "GDNN", "name": "Phòng Giáo dục nghề nghiệp"})
+    client.submit("/admin/departments", {"code": "KHTC", "name": "Phòng Kế hoạch - Tài chính"})
+    twin = client.submit("/admin/departments", {"code": "GDNN2", "name": "phòng  giáo dục NGHỀ nghiệp"})
+    assert twin.status_code == 400 and "Đã có phòng, đơn vị tên" in twin.get_data(as_text=True)
+    gdnn, khtc = (
+        db.session.scalar(db.select(Department.id).where(Department.code == c)) for c in ("GDNN", "KHTC")
+    )
+    clash = client.submit(f"/admin/departments/{khtc}/rename", {"name": "Phòng Giáo dục nghề nghiệp"})
+    assert clash.status_code == 400 and "Đã có phòng, đơn vị tên" in clash.get_data(as_text=True)
+    client.submit(
+        f"/admin/departments/{gdnn}/rename",
+        {"name": "Phòng Giáo dục nghề nghiệp và Giáo dục thường xuyên"},
+    )
+    db.session.expire_all()
+    assert db.session.get(Department, gdnn).name == "Phòng Giáo dục nghề nghiệp và Giáo dục thường xuyên"
+    from service.accounts import operations as accounts
+
+    accounts.update_official(create_official("specialist").id, "specialist", gdnn, None)
+    held = client.submit(f"/admin/departments/{gdnn}/retire")
+    assert held.status_code == 400 and "còn 1 cán bộ" in held.get_data(as_text=True)
+    client.submit(f"/admin/departments/{khtc}/retire")
+    assert db.session.get(Department, khtc) is None and db.session.get(Department, gdnn) is not None
+    page = client.get("/admin/departments").get_data(as_text=True)
+    assert "data-confirm=" in page  # removal asks first
+
+
 def test_declared_days_change_the_due_date(client):
     admin = create_official("admin")
     login(client, admin)

@@ -194,3 +194,30 @@ def test_citizen_registers_files_online_and_looks_the_dossier_up(app, live_serve
     expect(result).to_contain_text("Đã nộp, chờ tiếp nhận")
 
     assert page.problems == []
+
+
+@pytest.mark.e2e
+def test_locking_an_account_asks_first_and_no_changes_nothing(app, page):
+    """One click never locks an account: the browser asks, "no" leaves the account and the button as
+    they were (data-confirm runs before data-once), "yes" locks it."""
+    from tests.factories import create_official
+
+    with app.app_context():
+        admin, official = create_official("admin"), create_official("reception")
+        admin_email, email, official_id = admin.email, official.email, official.id
+    sign_in(page, admin_email)
+    page.goto("/admin/users")
+    lock = page.locator("tr", has_text=email).get_by_role("button", name="Khóa", exact=True)
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    lock.click()
+    expect(lock).to_be_enabled()
+    with app.app_context():
+        from service.accounts.models import User
+        from service.extensions import db
+
+        assert db.session.get(User, official_id).is_active_account
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        lock.click()
+    expect(page.get_by_text("Đã khóa tài khoản.")).to_be_visible()
+    assert not page.problems

@@ -327,10 +327,66 @@ def create_department(code: str, name: str) -> Department:
     with write():
         if find_department(code) is not None:
             raise AccountError("Mã phòng, đơn vị này đã tồn tại.", "code")
-        department = Department(code=code.strip().upper(), name=name.strip())
+        name = _unique_department_name(name)
+        department = Department(code=code.strip().upper(), name=name)
         db.session.add(department)
         audit.record("config.department_created", department, details={"code": department.code})
     return department
+
+
+def rename_department(department_id: int, name: str) -> Department:
+    with write():
+        department = db.session.get(Department, department_id)
+        if department is None:
+            raise AccountError("Không tìm thấy phòng, đơn vị.", "name")
+        new_name = _unique_department_name(name, department_id)
+        audit.record(
+            "config.department_renamed",
+            department,
+            details={"previous_name": department.name, "name": new_name},
+        )
+        department.name = new_name
+    return department
+
+
+def retire_department(department_id: int) -> Department:
+    """Only a department nobody belongs to and no dossier was routed to is removed; otherwise its
+    officials and dossiers would lose their unit."""
+    from service.dossiers.models import Dossier
+    from service.procedures.models import ProcedureSetting
+
+    with write():
+        department = db.session.get(Department, department_id)
+        if department is None:
+            raise AccountError("Không tìm thấy phòng, đơn vị.", "name")
+        users = db.session.scalar(db.select(db.func.count()).where(User.department_id == department_id))
+        dossiers = db.session.scalar(db.select(db.func.count()).where(Dossier.department_id == department_id))
+        settings = db.session.scalar(
+            db.select(db.func.count()).where(ProcedureSetting.department_id == department_id)
+        )
+        if users or dossiers or settings:
+            raise AccountError(
+                f"Không thể xóa “{department.name}”: còn {users} cán bộ, {dossiers} hồ sơ và {settings} thủ tục "
+                "thuộc phòng này. Hãy chuyển cán bộ và thủ tục sang phòng khác trước; phòng đã có hồ sơ được giữ "
+                "lại để thống kê.",
+                "name",
+            )
+        audit.record(
+            "config.department_removed",
+            department,
+            details={"code": department.code, "name": department.name},
+        )
+        db.session.delete(department)
+    return department
+
+
+def _unique_department_name(name: str, department_id: int | None = None) -> str:
+    """Two departments of one name would be told apart by nobody in a list or a document."""
+    cleaned = " ".join(name.split())
+    taken = db.session.execute(db.select(Department.id, Department.name)).all()  # a handful of rows
+    if any(other_id != department_id and other.casefold() == cleaned.casefold() for other_id, other in taken):
+        raise AccountError(f"Đã có phòng, đơn vị tên “{cleaned}”.", "name")
+    return cleaned
 
 
 def update_official(

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from forms.accounts import OfficialForm, OfficialRoleForm, ResetSecondFactorForm
-from forms.admin import CalendarDayForm, DepartmentForm, ProcedureSettingForm
+from forms.admin import CalendarDayForm, DepartmentForm, ProcedureSettingForm, RenameDepartmentForm
 from forms.base import options
 from service.access import allow
 from service.accounts import operations, sessions, twofactor
@@ -145,12 +145,46 @@ def departments():
         try:
             operations.create_department(form.code.data, form.name.data)
         except operations.AccountError as error:
-            form.code.errors.append(error.message)
+            getattr(form, error.field).errors.append(error.message)
         else:
             flash("Đã thêm phòng, đơn vị.", "success")
             return redirect(url_for("admin.departments"))
+    return _departments_page(form)
+
+
+def _departments_page(form, status: int = 200, errors: dict[int, str] | None = None):
     listing = db.session.scalars(db.select(Department).order_by(Department.name)).all()
-    return render_template("admin/departments.html", form=form, departments=listing)
+    return render_template(
+        "admin/departments.html", form=form, departments=listing, rename_form=RenameDepartmentForm(),
+        errors=errors or {},
+    ), (400 if form.errors or errors else status)  # fmt: skip
+
+
+@bp.route("/departments/<int:department_id>/rename", methods=["POST"])
+@allow(Role.ADMIN)
+def rename_department(department_id: int):
+    form = RenameDepartmentForm()
+    if not form.validate_on_submit():
+        return _departments_page(
+            DepartmentForm(formdata=None), errors={department_id: "Vui lòng nhập tên mới."}
+        )
+    try:
+        operations.rename_department(department_id, form.name.data)
+    except operations.AccountError as error:
+        return _departments_page(DepartmentForm(formdata=None), errors={department_id: error.message})
+    flash("Đã đổi tên phòng, đơn vị.", "success")
+    return redirect(url_for("admin.departments"))
+
+
+@bp.route("/departments/<int:department_id>/retire", methods=["POST"])
+@allow(Role.ADMIN)
+def retire_department(department_id: int):
+    try:
+        operations.retire_department(department_id)
+    except operations.AccountError as error:
+        return _departments_page(DepartmentForm(formdata=None), errors={department_id: error.message})
+    flash("Đã xóa phòng, đơn vị.", "success")
+    return redirect(url_for("admin.departments"))
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

@@ -45,6 +45,8 @@ EVENT_LABELS = {
     "config.calendar_day": "Khai báo ngày nghỉ, ngày làm việc bù",
     "config.calendar_day_removed": "Xóa khai báo ngày nghỉ, ngày làm việc bù",
     "config.department_created": "Thêm phòng, đơn vị",
+    "config.department_renamed": "Đổi tên phòng, đơn vị",
+    "config.department_removed": "Xóa phòng, đơn vị",
     "config.school_registered": "Thêm cơ sở GDNN",
 }
 
@@ -99,6 +101,8 @@ DETAIL_LABELS = {
     "is_working": "Ngày làm việc bù",
     "file": "Tệp",
     "number": "Số",
+    "previous_name": "Tên trước đó",
+    "name": "Tên",
     "specialist_id": "Chuyên viên mặc định (mã số)",
     "holder_id": "Tài khoản đang giữ số định danh (mã số)",
     "percent": "Tỷ lệ (%)",

@@ -18,15 +18,18 @@
         });
     });
   });
-  // A form marked data-once is sent once: a double click does not send it twice (the server also guards).
-  document.querySelectorAll("form[data-once]").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; b.textContent = "Đang gửi…"; });
-    });
-  });
+  // An irreversible action asks first (registered before data-once, which must not lock a form that
+  // was not sent).
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+  // A form marked data-once is sent once: a double click does not send it twice (the server also guards).
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) return;
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; b.textContent = "Đang gửi…"; });
     });
   });
   // Registration: show the fields of the chosen account type.
