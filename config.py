@@ -235,6 +235,8 @@ class Config:
     # Authenticates backup archives (HMAC-SHA256 over the manifest): at least 32 characters, kept apart from
     # the database and its backups. Required outside development (see service/backup.py).
     BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
+    # Werkzeug's scrypt with its default cost (2^15); the tests use a cheaper scrypt (TestConfig).
+    PASSWORD_HASH_METHOD = "scrypt"
 
 
 class DemoSettings:
@@ -271,6 +273,9 @@ class DevelopmentConfig(DemoSettings, Config):
 class TestConfig(DemoSettings, Config):
     ENV_NAME = "test"
     TESTING = True
+    # Still scrypt, at a cost of 2^10 instead of 2^15: each of the suite's thousands of hashes takes a
+    # millisecond instead of a tenth of a second. Nothing asserts the cost itself.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     SECRET_KEY = TEST_SECRET_KEY
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -196,7 +196,9 @@ def test_registering_an_email_that_has_an_account_answers_as_a_new_one_and_warns
 ):
     hashed = []
     real = account_models.generate_password_hash
-    monkeypatch.setattr(account_models, "generate_password_hash", lambda *a: hashed.append(1) or real(*a))
+    monkeypatch.setattr(
+        account_models, "generate_password_hash", lambda *a, **k: hashed.append(1) or real(*a, **k)
+    )
     fresh = register(other_client, email="moi@example.vn", personal_id="089205003333")
     assert hashed == [1]
     owner = create_citizen(email="mai.nguyen@example.vn")

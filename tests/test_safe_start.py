@@ -174,6 +174,7 @@ def test_without_app_env_the_settings_are_productions_with_no_demo_value(monkeyp
     for name, value in DEMO_SETTINGS.items():
         assert getattr(Config, name) != value, name
     assert DevelopmentConfig.VNPAY_HASH_SECRET == DEMO_SETTINGS["VNPAY_HASH_SECRET"]  # the demo keeps them
+    assert Config.PASSWORD_HASH_METHOD == DevelopmentConfig.PASSWORD_HASH_METHOD == "scrypt"  # full cost
 
 
 @pytest.mark.parametrize("name", PROTECTED_SETTINGS)

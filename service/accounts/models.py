@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -18,9 +19,10 @@ from service.timeutil import utcnow
 
 
 def hash_password(password: str) -> str:
-    # Werkzeug's default is scrypt: slow and salted. Normalised first, so that "ệ" typed as one code point
-    # or as three (some Vietnamese input methods compose it) is the same password.
-    return generate_password_hash(normalise(password))
+    # Werkzeug's scrypt (PASSWORD_HASH_METHOD): slow and salted. Normalised first, so that "ệ" typed as
+    # one code point or as three (some Vietnamese input methods compose it) is the same password.
+    method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
+    return generate_password_hash(normalise(password), method=method)
 
 
 def password_matches(password_hash: str, password: str) -> bool:
