@@ -247,6 +247,28 @@ def test_staff_reading_a_student_or_a_payers_order_is_recorded(client, other_cli
     )
 
 
+def test_exports_of_personal_data_are_recorded(client, other_client):
+    from service.timeutil import local_today
+    from tests.factories import create_school, create_school_user
+
+    school = create_school()
+    login(client, create_school_user(school))
+    assert client.get("/school/collection", query_string={"format": "payments"}).status_code == 200
+    [school_export] = logged("school.exported")
+    assert (school_export.object_type, school_export.object_id, school_export.details["export"]) == (
+        "schools",
+        str(school.id),
+        "payments",
+    )
+    desk = create_official("reception")
+    login(other_client, desk)
+    today = local_today().isoformat()
+    query = {"start": today, "end": today, "format": "xlsx"}
+    assert other_client.get("/officials/register", query_string=query).status_code == 200
+    [register_export] = logged("dossier.register_exported")
+    assert (register_export.actor_id, register_export.details["period_start"]) == (desk.id, today)
+
+
 def listed(client, **filters) -> str:
     """The rows of the audit page (not its search form, which names every event)."""
     page = client.get("/admin/audit", query_string=filters).get_data(as_text=True)

@@ -56,10 +56,14 @@ def record_login(email: str, user: Any, problem: str | None, details: dict | Non
         )
 
 
-def record_view(target: Any, event: str = "dossier.viewed", details: dict | None = None) -> None:
-    """An official looked at personal data (a view writes nothing itself: this is its operation)."""
+def record_view(
+    target: Any, event: str = "dossier.viewed", details: dict | None = None, *,
+    object_type: str | None = None, object_id: Any = None,
+) -> None:  # fmt: skip
+    """An official looked at personal data, or exported it (a view writes nothing itself: this is its
+    operation). A list or an export names what it covered with object_type/object_id."""
     with write():
-        record(event, target, details=details)
+        record(event, target, details=details, object_type=object_type, object_id=object_id)
 
 
 def _actor(actor: Any) -> Any:

@@ -12,6 +12,7 @@ from flask_login import current_user
 from forms.backoffice import RegisterForm
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import DOSSIER_ROLES, Role
+from service.audit import operations as audit
 from service.documents import builders, issuing, jobs, register, signing
 from service.documents.models import IssuedDocument
 from service.documents.renderer import renderer
@@ -139,6 +140,12 @@ def tracking_register():
     if export and form.validate():
         start, end = form.start.data, form.end.data
         name = f"so-theo-doi-ho-so-{start:%Y%m%d}-{end:%Y%m%d}"
+        details = {
+            "export": f"register_07.{export}",
+            "period_start": start.isoformat(),
+            "period_end": end.isoformat(),
+        }
+        audit.record_view(None, "dossier.register_exported", details, object_type="dossiers")
         if export == "xlsx":
             mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             return send_file(

@@ -7,6 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from service.access import allow
+from service.audit import operations as audit
 from service.schools import reports, statements
 from service.schools.access import current_school
 from service.schools.views.base import STAFF, bp
@@ -23,11 +24,15 @@ def collection():
     summary = reports.collection(school.id, chosen.id) if chosen else None
     export = request.args.get("format")
     if export == "arrears" and chosen:
-        return reports.xlsx_response("no-hoc-phi", *reports.arrears_sheet(summary.arrears))
+        response = reports.xlsx_response("no-hoc-phi", *reports.arrears_sheet(summary.arrears))
+        audit.record_view(None, "school.exported", {"export": "arrears", "term": chosen.code}, object_type="schools", object_id=school.id)  # fmt: skip
+        return response
     if export == "payments":
-        return reports.xlsx_response(
+        response = reports.xlsx_response(
             "thanh-toan", *reports.payments_sheet(reports.payments(school.id, period))
         )
+        audit.record_view(None, "school.exported", {"export": "payments"}, object_type="schools", object_id=school.id)  # fmt: skip
+        return response
     return render_template(
         "schools/collection.html", school=school, terms=terms, term=chosen, summary=summary,
         by_day=reports.payments_by_day(school.id, period), period=period,

@@ -24,9 +24,11 @@ def invoices():
     school = current_school()
     filters = reports.InvoiceFilters.from_args(request.args)
     if request.args.get("format") == "xlsx":
-        return reports.xlsx_response(
-            "hoa-don", *reports.invoices_sheet(reports.invoice_rows(school.id, filters, None)[0])
+        response = reports.xlsx_response(
+            "thong-bao-thu", *reports.invoices_sheet(reports.invoice_rows(school.id, filters, None)[0])
         )
+        audit.record_view(None, "school.exported", {"export": "invoices"}, object_type="schools", object_id=school.id)  # fmt: skip
+        return response
     rows, more = reports.invoice_rows(school.id, filters, queries.PAGE_SIZE)
     return render_template(
         "schools/invoices.html", rows=rows, more=more, filters=filters, school=school,
