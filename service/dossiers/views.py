@@ -244,10 +244,8 @@ def detail(dossier_id: int):
 
 def _fee_context(order) -> dict:
     """The fee as the money stands: a refund shows, in part or in full, wherever the order does."""
-    from service.payments.refunds import refunded_total
-
-    refunded = refunded_total(order.id) if order is not None and order.status == "paid" else 0
-    return {"fee_order": order, "fee_refunded": refunded, "fee_still_paid": settlement.fee_still_paid(order)}
+    refunded, still_paid = settlement.fee_standing(order)
+    return {"fee_order": order, "fee_refunded": refunded, "fee_still_paid": still_paid}
 
 
 def _quality_context(dossier, is_owner: bool) -> dict:

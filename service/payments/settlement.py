@@ -51,19 +51,21 @@ def fee_order(dossier_id: int) -> PaymentOrder | None:
     )
 
 
-def net_paid(order: PaymentOrder) -> int:
-    """What the payer has paid on the order and not been refunded (refunds that succeeded)."""
+def fee_standing(order: PaymentOrder | None) -> tuple[int, bool]:
+    """(refunded so far, still paid in full): what the payer paid and was not given back decides."""
     from service.payments.refunds import refunded_total
 
-    if order.status != "paid" or order.paid_attempt_id is None:
-        return 0
+    if order is None or order.status != "paid" or order.paid_attempt_id is None:
+        return 0, False
+    refunded = refunded_total(order.id)
     attempt = db.session.get(PaymentAttempt, order.paid_attempt_id)
-    return max(0, (attempt.amount if attempt else order.amount) - refunded_total(order.id))
+    paid = attempt.amount if attempt is not None else order.amount
+    return refunded, paid - refunded >= order.amount
 
 
 def fee_still_paid(order: PaymentOrder | None) -> bool:
     """Paid and not refunded below the fee: a refunded fee no longer lets the desk receive the dossier."""
-    return order is not None and order.status == "paid" and net_paid(order) >= order.amount
+    return fee_standing(order)[1]
 
 
 def create_order(
