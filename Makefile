@@ -10,7 +10,7 @@ DEV := APP_ENV=development
 RUN_DATABASE_URL ?=
 PORT ?= 5000
 
-.PHONY: setup run test lint migrate seed worker jobs clean
+.PHONY: setup run test lint lock migrate seed worker jobs clean
 
 setup: $(STAMP)
 	@./scripts/system-packages.sh
@@ -44,5 +44,13 @@ lint: setup
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# Recompile the pins (with their sha256 hashes) after editing requirements.in or requirements-dev.in;
+# add --upgrade-package NAME to move one package. pip-tools runs from a throwaway venv, not the project's.
+lock:
+	test -x .venv-lock/bin/pip-compile || ($(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install -q pip-tools)
+	for f in requirements requirements-dev; do \
+	  .venv-lock/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe \
+	    --no-emit-index-url --no-emit-find-links $$f.in -o $$f.txt || exit 1; done
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) .venv-lock instance .pytest_cache

@@ -26,3 +26,39 @@ def test_the_import_contracts_are_kept():
 def test_the_pure_cores_type_check():
     result = run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def pins(name: str) -> dict[str, list[str]]:
+    """Package → its sha256 hashes, from a pip-compile output file."""
+    text = (Path(BASE_DIR) / name).read_text(encoding="utf-8").replace("\\\n", " ")
+    found = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        requirement, *options = line.split()
+        assert "==" in requirement, f"{name}: {requirement} is not pinned to one version"
+        found[requirement.split("==")[0].lower().replace("_", "-")] = [
+            option.removeprefix("--hash=sha256:") for option in options if option.startswith("--hash=sha256:")
+        ]
+    return found
+
+
+def direct(name: str) -> set[str]:
+    lines = (Path(BASE_DIR) / name).read_text(encoding="utf-8").splitlines()
+    names = (line.split("#", 1)[0].strip() for line in lines)
+    return {n.split("[")[0].lower().replace("_", "-") for n in names if n and not n.startswith("-")}
+
+
+def test_every_dependency_is_pinned_with_its_hashes_and_the_pins_agree():
+    # pip installs in hash-checking mode only when every line has a hash; one hand-added pin without
+    # its hash would switch that off, or stop `make setup` on a fresh machine.
+    runtime, development = pins("requirements.txt"), pins("requirements-dev.txt")
+    for name, found in (("requirements.txt", runtime), ("requirements-dev.txt", development)):
+        missing = [package for package, hashes in found.items() if not hashes]
+        assert not missing, f"{name} pins without a hash: {missing} (run `make lock`)"
+        assert all(len(h) == 64 for hashes in found.values() for h in hashes)
+    assert direct("requirements.in") <= set(runtime), "requirements.in lists a package not compiled"
+    assert direct("requirements-dev.in") <= set(development)
+    drifted = {p for p in runtime if development.get(p) != runtime[p]}
+    assert not drifted, f"the development pins differ from the runtime ones: {drifted}"
