@@ -111,6 +111,19 @@ def register_extensions(app: Flask) -> None:
     engine.init_app(app)
     from service.accounts import login as _login  # noqa: F401  registers the user loader
 
+    connect_features()
+
+
+def connect_features() -> None:
+    """The features that use the payments service answer its questions and hear its events (payments
+    imports none of them; see docs/architecture.md). Connecting twice changes nothing."""
+    from service.documents import subscribers as documents
+    from service.dossiers import subscribers as dossiers
+    from service.schools import subscribers as schools
+
+    for feature in (documents, dossiers, schools):
+        feature.connect()
+
 
 def register_blueprints(app: Flask) -> None:
     from service.accounts.second_factor_views import bp as second_factor_bp

@@ -133,7 +133,7 @@ def _school() -> None:
 
     from service.admin.operations import register_school
     from service.dossiers.samples import pdf_bytes
-    from service.schools import fees, imports
+    from service.schools import fees, imports, invoicing
     from service.schools.models import FeeItem, SchoolClass, Student, Term
 
     with write():
@@ -181,7 +181,7 @@ def _school() -> None:
         category="giam_70_dtts_vung_kk", percent=70, basis="Quyết định số 123/QĐ-CĐAG ngày 05/9/2026",
         valid_from=date(2026, 9, 1), valid_to=date(2027, 6, 30),
     )  # fmt: skip
-    fees.invoice_term(school.id, term.id, staff[0].id)
+    invoicing.invoice_term(school.id, term.id, staff[0].id)
 
 
 def _official(user: User) -> User:

@@ -62,3 +62,18 @@ def test_every_dependency_is_pinned_with_its_hashes_and_the_pins_agree():
     assert direct("requirements-dev.in") <= set(development)
     drifted = {p for p in runtime if development.get(p) != runtime[p]}
     assert not drifted, f"the development pins differ from the runtime ones: {drifted}"
+
+
+def test_no_module_imports_itself_back_even_from_inside_a_function():
+    """A cycle held apart by function-local imports is still a cycle (issue 13): every import statement
+    counts, wherever it is written."""
+    import grimp
+
+    graph = grimp.build_graph("service", "workflows", "forms")
+    cycles = [
+        (module, other)
+        for module in graph.modules
+        for other in graph.find_modules_directly_imported_by(module)
+        if graph.chain_exists(importer=other, imported=module)
+    ]
+    assert not cycles, f"import cycles: {sorted(cycles)[:10]}"

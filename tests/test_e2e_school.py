@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from service.extensions import db
 from service.payments import simulators
-from service.schools import fees
+from service.schools import invoicing
 from service.schools.models import Invoice
 from tests.factories import (
     create_class,
@@ -36,7 +36,7 @@ def test_a_parent_pays_an_invoice_and_the_accountant_sees_it_collected_and_recon
         term, item = create_term(school), create_fee_item(school)
         create_schedule(school, term, item, 4_200_000)
         create_student(school, school_class, full_name="Nguyễn Thị Mai")
-        fees.invoice_term(school.id, term.id, None)
+        invoicing.invoice_term(school.id, term.id, None)
         invoice = db.session.scalars(db.select(Invoice)).one()
         token, number, term_id = invoice.access_token, invoice.number, term.id
         accountant = create_school_user(school).email

@@ -10,7 +10,7 @@ import pytest
 
 from service.extensions import db
 from service.payments.models import PaymentOrder
-from service.schools import counter, fees
+from service.schools import counter, fees, invoicing
 from service.schools.models import Invoice, School
 from tests.factories import (
     create_class,
@@ -34,7 +34,7 @@ def invoice():
     term, item = create_term(school), create_fee_item(school)
     create_schedule(school, term, item, TOTAL)
     create_student(school, school_class, email="sv@example.vn", phone="0912345678")
-    fees.invoice_term(school.id, term.id, None)
+    invoicing.invoice_term(school.id, term.id, None)
     return db.session.scalars(db.select(Invoice)).one()
 
 

@@ -114,13 +114,13 @@ def test_an_ipn_whose_settlement_fails_answers_99_keeps_nothing_and_the_retry_se
     dossier = create_dossier(citizen, paid_procedure, submitted=True)
     login(client, citizen)
     good = signed_result(app, start_payment(client, order_of(dossier)))
-    settle = settlement._apply
+    settle = settlement.settle
 
     def settle_then_fail(*args):
         settle(*args)
         raise RuntimeError("connection lost")
 
-    monkeypatch.setattr(settlement, "_apply", settle_then_fail)
+    monkeypatch.setattr(settlement, "settle", settle_then_fail)
     assert client.get("/payments/vnpay/ipn", query_string=good).json["RspCode"] == "99"
     assert order_of(dossier).status == "unpaid" and receipt_jobs() == []
     monkeypatch.undo()
@@ -262,3 +262,25 @@ def test_a_refunded_fee_reads_refunded_and_the_desk_can_no_longer_receive(
     assert 'data-testid="fee-status">Đã hoàn tiền<' in client.get(f"/dossiers/{dossier.id}").get_data(
         as_text=True
     )
+
+
+def test_order_paid_is_told_once_to_subscribers_in_the_settling_transaction(app, client, paid_procedure):
+    """Payments knows no client: dossiers, schools and documents hear `order_paid`. A replayed IPN tells
+    nobody again, and what a subscriber adds commits with the payment (the receipt's job)."""
+    from service.payments import events
+
+    heard = []
+
+    def listen(order, attempt, **_):
+        heard.append((order.reference, attempt.reference, order.status))
+
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, paid_procedure, submitted=True)
+    login(client, citizen)
+    good = signed_result(app, start_payment(client, order_of(dossier)))
+    with events.order_paid.connected_to(listen):
+        assert client.get("/payments/vnpay/ipn", query_string=good).json["RspCode"] == "00"
+        assert client.get("/payments/vnpay/ipn", query_string=good).json["RspCode"] == "02"
+    order = order_of(dossier)
+    assert heard == [(order.reference, good["vnp_TxnRef"], "paid")]
+    assert len(receipt_jobs()) == 1

@@ -191,3 +191,17 @@ def test_the_accountant_finds_an_order_by_a_transaction_reference(client, accoun
     assert order.reference in page
     other = accountant.get("/payments/officials/orders", query_string={"q": "KHONGCO"}).get_data(as_text=True)
     assert order.reference not in other
+
+
+def test_a_completed_refund_is_told_to_subscribers_once(client, accountant):
+    from service.payments import events
+
+    heard = []
+    order = create_payment_order(AMOUNT)
+    attempt = pay(client, order, "vnpay")
+    with events.order_refunded.connected_to(
+        lambda sender, refund, **_: heard.append((sender.id, refund.amount))
+    ):
+        refund(accountant, attempt, 100_000, key="form-1", refundable=AMOUNT)
+        refund(accountant, attempt, 100_000, key="form-1", refundable=AMOUNT)  # a double click
+    assert heard == [(order.id, 100_000)]

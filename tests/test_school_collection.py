@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from service.extensions import db
-from service.schools import counter, fees
+from service.schools import counter, invoicing
 from service.schools.models import Invoice
 from service.timeutil import local_today
 from tests.factories import (
@@ -36,7 +36,7 @@ def school(client):
     create_schedule(school, term, tuition, 3_000_000, due_on=local_today() - timedelta(days=1))
     create_schedule(school, term, other, 1_000_000, due_on=local_today() - timedelta(days=1))
     students = [create_student(school, it), create_student(school, it), create_student(school, el)]
-    fees.invoice_term(school.id, term.id, None)
+    invoicing.invoice_term(school.id, term.id, None)
     accountant = create_school_user(school)
     login(client, accountant)
     invoices = {i.student_id: i for i in db.session.scalars(db.select(Invoice))}

@@ -4,7 +4,7 @@ no import is left half done (the suite runs on SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from service.extensions import db
-from service.schools import fees, imports
+from service.schools import imports, invoicing
 from service.schools.models import Invoice, Student, StudentImport
 from tests.factories import (
     create_class,
@@ -32,7 +32,7 @@ def test_two_terms_invoiced_at_once_number_without_error(app):
 
     def run(i):
         try:
-            return fees.invoice_term(school_id, term_ids[i], None).created
+            return invoicing.invoice_term(school_id, term_ids[i], None).created
         except Exception as error:  # noqa: BLE001
             return repr(error)[:120]
 

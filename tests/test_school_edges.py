@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from service.extensions import db
-from service.schools import counter, fees
+from service.schools import counter, fees, invoicing
 from service.schools.models import Invoice, Student
 from service.timeutil import local_today
 from tests.factories import (
@@ -31,7 +31,7 @@ def school_with_invoice(client, **school_fields):
     term, item = create_term(school), create_fee_item(school)
     create_schedule(school, term, item, 3_000_000, due_on=local_today() - timedelta(days=1))
     student = create_student(school, school_class)
-    fees.invoice_term(school.id, term.id, None)
+    invoicing.invoice_term(school.id, term.id, None)
     user = create_school_user(school)
     login(client, user)
     return school, user, student, db.session.scalars(db.select(Invoice)).one()

@@ -12,7 +12,7 @@ import pytest
 
 from service.audit.models import AuditEntry
 from service.extensions import db
-from service.schools import exemption_rules, fees
+from service.schools import exemption_rules, fees, invoicing
 from service.schools.models import Exemption, Invoice, InvoiceRun
 from tests.factories import (
     create_class,
@@ -85,7 +85,7 @@ def test_a_heavy_trade_on_a_2026_term_is_reduced_by_70_percent_rounded_down_to_t
     student = create_student(school, school_class)
     create_exemption(school, student, None, "giam_70_nghe_nang_nhoc")
 
-    assert fees.invoice_term(school.id, term.id, None).created == 1
+    assert invoicing.invoice_term(school.id, term.id, None).created == 1
     invoice = invoice_of(student, term)
     # 15 × 333.333 = 4.999.995; 70 % = 3.499.996,5 → 3.499.996 (the student pays the odd đồng).
     assert reductions(invoice) == [(
@@ -108,8 +108,8 @@ def test_the_old_merged_100_percent_trade_code_is_billed_at_70_percent_and_flagg
     student = create_student(school, school_class)
     create_exemption_record(school, student, "mien_100_nghe_nang_nhoc", 100)
 
-    fees.invoice_term(school.id, old_term.id, None)
-    fees.invoice_term(school.id, new_term.id, None)
+    invoicing.invoice_term(school.id, old_term.id, None)
+    invoicing.invoice_term(school.id, new_term.id, None)
     [(old_cut, old_text)] = reductions(invoice_of(student, old_term))
     [(new_cut, new_text)] = reductions(invoice_of(student, new_term))
     assert old_cut == new_cut == -3_499_996
@@ -132,9 +132,9 @@ def test_the_term_not_the_record_decides_which_decree_applies(welding):
     student = create_student(school, school_class)
     create_exemption(school, student, None, "mien_100_chuong_trinh_de_an", valid_from=date(2025, 8, 1))
 
-    result = fees.invoice_term(school.id, old_term.id, None)
+    result = invoicing.invoice_term(school.id, old_term.id, None)
     assert (result.created, result.held) == (0, 1) and invoice_of(student, old_term) is None
-    fees.invoice_term(school.id, new_term.id, None)
+    invoicing.invoice_term(school.id, new_term.id, None)
     new = invoice_of(student, new_term)
     assert reductions(new)[0][0] == -4_999_995 and new.total == 552_825  # insurance is not tuition
 
@@ -148,7 +148,7 @@ def test_the_single_highest_rate_applies_never_a_sum(welding):
         create_exemption(school, student, 70, "giam_70_nghe_nang_nhoc")
     create_exemption(school, three, 100, "mien_100_khuyet_tat")
 
-    fees.invoice_term(school.id, term.id, None)
+    invoicing.invoice_term(school.id, term.id, None)
     assert [cut for cut, _ in reductions(invoice_of(two, term))] == [-3_499_996]  # 70 %, not 50 + 70
     exempt = invoice_of(three, term)
     assert [cut for cut, _ in reductions(exempt)] == [-4_999_995]  # 100 %, never more than the fee
@@ -161,7 +161,7 @@ def test_a_code_no_rule_set_knows_holds_the_bill_until_the_staff_decide(client, 
     student, other = create_student(school, school_class), create_student(school, school_class)
     stale = create_exemption_record(school, student, "mien_100_ho_ngheo", 100)  # an early version's code
 
-    result = fees.invoice_term(school.id, term.id, None)
+    result = invoicing.invoice_term(school.id, term.id, None)
     assert (result.created, result.held) == (1, 1) and invoice_of(other, term) is not None
     assert invoice_of(student, term) is None  # not billed 100 % (unknown), nor in full (maybe exempt)
 
@@ -177,7 +177,7 @@ def test_a_code_no_rule_set_knows_holds_the_bill_until_the_staff_decide(client, 
     revoked = client.submit(f"/school/exemptions/{stale.id}/revoke", {"reason": "Xác định lại theo NĐ 238"})
     assert revoked.status_code == 302
     create_exemption(school, student, 100, "mien_100_ho_ngheo_dtts")
-    again = fees.invoice_term(school.id, term.id, None)
+    again = invoicing.invoice_term(school.id, term.id, None)
     assert (again.created, again.existing, again.held) == (1, 1, 0)
     assert reductions(invoice_of(student, term))[0][0] == -4_999_995
     assert db.session.scalar(

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from service.extensions import db
-from service.schools import fees
+from service.schools import fees, invoicing
 from service.schools.models import Invoice, InvoiceLine
 from tests.factories import (
     create_class,
@@ -64,7 +64,7 @@ def test_invoicing_applies_exemptions_and_runs_once(school):
     create_exemption(school, poor, 70)
     create_exemption(school, free, 100, "mien_100_khuyet_tat")
 
-    result = fees.invoice_term(school.id, term.id, None)
+    result = invoicing.invoice_term(school.id, term.id, None)
     assert (result.created, result.existing, result.without_fees) == (3, 0, 0)
     [plain] = invoices_of(full)
     assert plain.total == 18 * 350_000 + 552_825 == 6_852_825
@@ -77,7 +77,7 @@ def test_invoicing_applies_exemptions_and_runs_once(school):
     [exempt] = invoices_of(free)
     assert exempt.total == 552_825  # the trung cấp class has no tuition schedule; insurance is not tuition
 
-    again = fees.invoice_term(school.id, term.id, None)
+    again = invoicing.invoice_term(school.id, term.id, None)
     assert (again.created, again.existing) == (0, 3)
     assert db.session.scalar(db.select(db.func.count()).select_from(Invoice)) == 3
 
@@ -95,7 +95,7 @@ def test_an_exemption_outside_its_validity_does_not_apply(school):
     student = create_student(school, it)
     create_exemption(school, student, 50, "giam_50_tai_nan_benh_nghe_nghiep",
                      valid_from=date(2025, 1, 1), valid_to=date(2026, 6, 30))  # fmt: skip
-    fees.invoice_term(school.id, term.id, None)
+    invoicing.invoice_term(school.id, term.id, None)
     assert invoices_of(student)[0].total == 5_000_000
 
 
@@ -135,7 +135,7 @@ def test_an_issued_invoice_is_corrected_by_a_new_one_and_cancelled_with_a_reason
     term, tuition = create_term(school), create_fee_item(school)
     create_schedule(school, term, tuition, 5_000_000)
     student = create_student(school, it)
-    fees.invoice_term(school.id, term.id, None)
+    invoicing.invoice_term(school.id, term.id, None)
     [first] = invoices_of(student)
     login(client, create_school_user(school))
     response = client.submit(
@@ -161,7 +161,9 @@ def test_an_issued_invoice_is_corrected_by_a_new_one_and_cancelled_with_a_reason
         invoices_of(student)[1].status == "cancelled"
         and invoices_of(student)[1].reason == "Người học thôi học"
     )
-    assert fees.invoice_term(school.id, term.id, None).created == 0  # a cancelled invoice is not re-issued
+    assert (
+        invoicing.invoice_term(school.id, term.id, None).created == 0
+    )  # a cancelled invoice is not re-issued
     assert db.session.scalar(db.select(db.func.count()).select_from(InvoiceLine)) == 3
 
 
@@ -176,6 +178,6 @@ def test_the_student_page_costs_the_same_queries_whatever_the_number_of_invoices
     for code in ("HK1", "HK2", "HK3"):
         term = create_term(school, code)
         create_schedule(school, term, item, 1_000_000)
-        fees.invoice_term(school.id, term.id, None)
+        invoicing.invoice_term(school.id, term.id, None)
         counts.append(queries_to_get(client, f"/school/students/{student.id}"))
     assert counts[0] == counts[1] == counts[2]

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from service.extensions import db
-from service.schools import counter, fees
+from service.schools import counter, fees, invoicing
 from service.schools.models import Exemption, Invoice, InvoiceRun, StudentImport
 from tests.factories import (
     create_citizen,
@@ -32,7 +32,7 @@ def a_school_with_everything(code: str):
     create_schedule(school, term, item, 3_000_000)
     student = create_student(school, school_class, full_name=f"Người học {code}")
     exemption = create_exemption(school, student, 50, "giam_50_tai_nan_benh_nghe_nghiep")
-    fees.invoice_term(school.id, term.id, None)
+    invoicing.invoice_term(school.id, term.id, None)
     invoice = db.session.scalar(db.select(Invoice).where(Invoice.school_id == school.id))
     user = create_school_user(school)
     counter.record(invoice.id, user, 100_000, "PT-1", "Thu tại quầy")

@@ -12,7 +12,7 @@ import pytest
 
 from service.extensions import db
 from service.notifications.models import OutboundEmail, OutboundSms
-from service.schools import fees, reminders
+from service.schools import invoicing, reminders
 from service.schools.models import Invoice
 from service.timeutil import local_today
 from tests.factories import (
@@ -33,7 +33,7 @@ def invoices():
     create_schedule(school, term, item, 2_000_000, due_on=local_today() + timedelta(days=2))
     due = create_student(school, school_class, email="sap.han@example.vn", phone="0912000001")
     create_student(school, school_class, email=None, phone="0912000002")
-    fees.invoice_term(school.id, term.id, None)
+    invoicing.invoice_term(school.id, term.id, None)
     return school, due
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.accounts.models import Department, User
 from service.extensions import db
+from service.payments import settlement
 from service.procedures.models import ProcedureVersion
 from service.text import clean_name
 from service.timeutil import utcnow
@@ -137,9 +138,7 @@ class Dossier(db.Model):
     @property
     def fee_paid_at_filing(self) -> bool:
         """Paid, and not refunded since (in full or in part): the money decides, not the order's status."""
-        from service.payments.settlement import fee_order, fee_still_paid
-
-        return fee_still_paid(fee_order(self.id))
+        return settlement.fee_still_paid(settlement.fee_order(self.id))
 
 
 class DossierFile(db.Model):

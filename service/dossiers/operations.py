@@ -27,6 +27,7 @@ from service.dossiers import quotas, uploads
 from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile, FormStash
 from service.extensions import db
 from service.notifications.email import queue_email
+from service.payments import settlement
 from service.procedures.models import ProcedureVersion
 from service.text import format_megabytes
 from service.timeutil import local_today, to_local, utcnow
@@ -297,9 +298,10 @@ def _file(dossier: Dossier, owner: User, now) -> None:
     dossier.submitted_at = now
     _transition(dossier, "submit", owner)
     if dossier.fee_due_at_filing:
-        from service.payments.settlement import order_for_dossier_fee
-
-        order_for_dossier_fee(dossier)
+        settlement.open_order(
+            dossier.procedure_version.fee, f"Phí, lệ phí hồ sơ {dossier.code}", "dossier_fee",
+            dossier_id=dossier.id, payer_id=dossier.owner_id,
+        )  # fmt: skip
     queue_email(dossier.owner.email, "dossier_submitted", dossier=dossier,
                 base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
 
@@ -332,17 +334,8 @@ def withdraw(dossier_id: int, owner: User, reason: str) -> Dossier:
 
 def _cancel_unpaid_fee(dossier_id: int, reason: str) -> None:
     """A dossier that will not be processed no longer owes its fee (in the caller's transaction)."""
-    from service.payments.models import PaymentOrder
-
-    order = db.session.scalar(
-        for_update(
-            db.select(PaymentOrder).where(
-                PaymentOrder.dossier_id == dossier_id, PaymentOrder.status == "unpaid"
-            )
-        )
-    )
-    if order is not None:
-        order.status, order.cancelled_at, order.cancel_reason = "cancelled", utcnow(), reason
+    for order in settlement.unpaid_orders(dossier_id=dossier_id):
+        settlement.cancel_unpaid(order, reason)
 
 
 def _transition(dossier: Dossier, event: str, actor: User, note: str | None = None, data: dict | None = None):

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 
-from service.payments import transport
+from service.payments import registry, transport
 from service.payments.gateways import momo, vietqr, vnpay
 from service.payments.models import PaymentAttempt, PaymentOrder, PaymentRefund
+from service.payments.registry import Account
 from service.text import without_diacritics
 from service.timeutil import utcnow
 
@@ -328,14 +329,6 @@ class Momo(Adapter):
         return RefundOutcome("failed", "42", "MoMo không ghi nhận yêu cầu hoàn tiền này.")
 
 
-@dataclass(frozen=True)
-class Account:
-    bank_bin: str
-    number: str
-    name: str
-    bank_name: str
-
-
 # The agency's own collecting account: all three given, or none (then only schools' accounts collect).
 AGENCY_ACCOUNT = ("VIETQR_BANK_BIN", "VIETQR_ACCOUNT_NO", "VIETQR_ACCOUNT_NAME")
 
@@ -344,17 +337,13 @@ def collecting_account(order: PaymentOrder) -> Account | None:
     return account_for(order.school_id)
 
 
-def account_for(school_id: int | None) -> Account | None:
-    """Where a transfer goes: the school's own account for its invoices, else the agency's; None when
-    neither is configured (no QR is ever drawn for a made-up account)."""
-    if school_id:
-        from service.extensions import db
-        from service.schools.models import School
-
-        school = db.session.get(School, school_id)
-        if school.bank_account_no and school.bank_bin:
-            return Account(school.bank_bin, school.bank_account_no, school.bank_account_name or school.name,
-                           school.bank_name or "")  # fmt: skip
+def account_for(collector_id: int | None) -> Account | None:
+    """Where a transfer goes: the collector's own account (a school's, for its bills), else the agency's;
+    None when neither is configured (no QR is ever drawn for a made-up account)."""
+    if collector_id:
+        found = registry.collector_account(collector_id)
+        if found is not None:
+            return found
     config = current_app.config
     if not all(config[name] for name in AGENCY_ACCOUNT):
         return None
@@ -363,13 +352,7 @@ def account_for(school_id: int | None) -> Account | None:
 
 def our_accounts() -> set[str]:
     """Every account a bank feed may report credits to."""
-    from service.extensions import db
-    from service.schools.models import School
-
-    numbers = set(
-        db.session.scalars(db.select(School.bank_account_no).where(School.bank_account_no.is_not(None)))
-    )
-    return {number for number in numbers | {current_app.config["VIETQR_ACCOUNT_NO"]} if number}
+    return {n for n in registry.collector_numbers() | {current_app.config["VIETQR_ACCOUNT_NO"]} if n}
 
 
 class VietQR(Adapter):

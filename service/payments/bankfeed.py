@@ -13,9 +13,10 @@ import re
 from service.database import for_update, insert_once, write
 from service.extensions import db
 from service.money import bounded_amount
+from service.payments import registry
 from service.payments.adapters import collecting_account, our_accounts
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
-from service.payments.settlement import _apply, still_open
+from service.payments.settlement import settle, still_open
 
 # Our attempt reference (in the QR's purpose field) or, typed by hand, the order's.
 REFERENCE = re.compile(r"(?:TT|LP)[A-Z2-9]{10}")
@@ -56,7 +57,7 @@ def _settle(notification_id: int, payload: dict) -> str:
     if problem:
         kind, detail = problem
         return _review(notification_id, order, attempt, kind, detail=detail, amount=amount)
-    _apply(order, attempt, True, "00", str(payload.get("referenceCode") or payload.get("id")))
+    settle(order, attempt, True, "00", str(payload.get("referenceCode") or payload.get("id")))
     return "settled"
 
 
@@ -122,11 +123,8 @@ def _review(notification_id, order, attempt, kind: str, *, detail: str, amount: 
 
 def _school_of_account(notification_id: int) -> int | None:
     """An unmatched credit belongs to whoever owns the account it landed in."""
-    from service.schools.models import School
-
     note = db.session.get(PaymentNotification, notification_id)
-    account = str(note.payload.get("accountNumber") or "")
-    return db.session.scalar(db.select(School.id).where(School.bank_account_no == account).limit(1))
+    return registry.owner_of_account(str(note.payload.get("accountNumber") or ""))
 
 
 def _conclude(notification_id: int, outcome: str) -> None:

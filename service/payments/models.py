@@ -14,6 +14,13 @@ from service.extensions import db
 from service.text import clean_name
 from service.timeutil import utcnow
 
+# What payers and gateways read as a reference: no 0/O, 1/I/L to misread on the phone.
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_reference(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+
 
 class PaymentOrder(db.Model):
     __tablename__ = "payment_orders"

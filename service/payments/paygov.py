@@ -17,12 +17,10 @@ from dataclasses import asdict, dataclass
 from typing import Protocol
 
 from service.database import for_update, insert_once, write
-from service.dossiers.models import Dossier
 from service.extensions import db
-from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
-from service.payments.settlement import _apply, fee_order, new_reference, payable_problem
-from service.timeutil import utcnow
-from workflows.payment_attempt import PaymentAttemptMachine
+from service.payments import registry
+from service.payments.models import PaymentIncident, PaymentNotification, PaymentOrder
+from service.payments.settlement import payable_problem, record_payment
 
 
 @dataclass(frozen=True)
@@ -49,19 +47,11 @@ class BillPresentment(Protocol):
 
 
 class OrderBills:
-    """Bills are the fee orders of dossiers."""
+    """Bills are payment orders; which order a bill code names is the business of the feature that owns
+    the code (a dossier's fee: `service/dossiers/subscribers.py`), registered with `registry`."""
 
     def lookup(self, dossier_code: str) -> Bill | None:
-        dossier = db.session.scalar(
-            db.select(Dossier).where(Dossier.code == dossier_code.strip().upper()[:30])
-        )
-        order = fee_order(dossier.id) if dossier else None
-        if order is None:
-            return None
-        return Bill(
-            order.reference, dossier.code, order.description, order.amount,
-            dossier.applicant_name or dossier.owner.display_name, order.status,
-        )  # fmt: skip
+        return registry.find_bill(dossier_code.strip().upper()[:30])
 
     def confirm(self, bill_reference: str, amount: int, transaction_id: str, raw: dict) -> Confirmation:
         """Settle once: the platform's transaction id is recorded first, so a repeat changes nothing."""
@@ -109,14 +99,7 @@ def _settle(note_id: int, bill_reference: str, amount: int, transaction_id: str)
         _incident(order, note_id, amount, "paid_cancelled",
                   f"Nền tảng thanh toán quốc gia báo đã thu khoản {order.reference}: {problem}")  # fmt: skip
         return Confirmation("05", problem)
-    attempt = PaymentAttempt(
-        order_id=order.id, gateway="paygov", reference=new_reference("TT"), amount=amount,
-        created_at=utcnow(), expires_at=utcnow(),
-    )  # fmt: skip
-    db.session.add(attempt)
-    db.session.flush()
-    PaymentAttemptMachine(model=attempt, state_field="status").send("start")
-    _apply(order, attempt, True, "00", transaction_id)
+    record_payment(order, transaction_id, gateway="paygov")
     return Confirmation("00", "Đã xác nhận thanh toán.", order.reference)
 
 

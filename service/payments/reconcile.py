@@ -10,7 +10,7 @@ from service.database import for_update, write
 from service.extensions import db
 from service.payments.adapters import ADAPTERS, Outcome
 from service.payments.models import PaymentAttempt, PaymentOrder, PaymentRefund
-from service.payments.settlement import _apply
+from service.payments.settlement import settle
 from service.timeutil import utcnow
 
 
@@ -54,10 +54,10 @@ def _conclude(order: PaymentOrder, attempt: PaymentAttempt, outcome: Outcome | N
     that is past its expiry expires."""
     if outcome is not None and outcome.state in ("succeeded", "failed"):
         success = outcome.state == "succeeded"
-        _apply(order, attempt, success, outcome.code or ("00" if success else "99"), outcome.transaction)
+        settle(order, attempt, success, outcome.code or ("00" if success else "99"), outcome.transaction)
         (report.settled if success else report.failed).append(attempt.reference)
     elif attempt.expires_at < utcnow() and (outcome is None or outcome.state != "pending"):
-        _apply(order, attempt, False, "11", None)  # timed out: expired
+        settle(order, attempt, False, "11", None)  # timed out: expired
         report.expired.append(attempt.reference)
     else:
         report.unknown.append(attempt.reference)

@@ -16,9 +16,9 @@ from service.accounts.models import User
 from service.database import for_update, write
 from service.extensions import db
 from service.money import format_money
+from service.payments import events
 from service.payments.adapters import ADAPTERS, RefundOutcome
-from service.payments.models import PaymentAttempt, PaymentOrder, PaymentRefund
-from service.payments.settlement import new_reference
+from service.payments.models import PaymentAttempt, PaymentOrder, PaymentRefund, new_reference
 from service.timeutil import utcnow
 from workflows.refund import RefundMachine
 
@@ -137,6 +137,7 @@ def _move(refund: PaymentRefund, outcome: RefundOutcome, actor: User | None) -> 
         audit.record(f"refund.{refund.status}", refund, details={"amount": refund.amount, "refund": refund.reference})  # fmt: skip
     if refund.status == "succeeded":
         _tell_payer(refund)  # queued in this transaction: the payer hears of a refund that happened
+        events.order_refunded.send(refund.order, refund=refund)
 
 
 def confirm_manual(refund_id: int, actor: User, bank_reference: str, succeeded: bool = True) -> PaymentRefund:

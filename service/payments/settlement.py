@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from datetime import timedelta
 
 from flask import current_app
@@ -17,30 +16,94 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from service import audit
 from service.database import for_update, write
-from service.dossiers.models import Dossier
 from service.extensions import db
-from service.payments import unverified
+from service.payments import events, unverified
 from service.payments.gateways import vnpay
-from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
+from service.payments.models import (
+    PaymentAttempt,
+    PaymentIncident,
+    PaymentNotification,
+    PaymentOrder,
+    new_reference,
+)
+from service.payments.refunds import refunded_total
 from service.timeutil import utcnow
 from workflows.payment_attempt import PaymentAttemptMachine
 
-REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
-
-def new_reference(prefix: str) -> str:
-    return prefix + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
-
-
-def order_for_dossier_fee(dossier: Dossier) -> PaymentOrder:
-    """Called inside the submission's transaction for a procedure whose fee is paid when filing."""
-    version = dossier.procedure_version
+def open_order(
+    amount: int, description: str, purpose: str, *, payer_id: int | None = None, payer_name: str | None = None,
+    payer_email: str | None = None, dossier_id: int | None = None, invoice_id: int | None = None,
+    school_id: int | None = None, expires_at=None,
+) -> PaymentOrder:  # fmt: skip
+    """A new unpaid order for a client's payable, in the caller's transaction (the client's step and its
+    order commit together). The description is what the payer and the receipt read."""
     order = PaymentOrder(
-        reference=new_reference("LP"), purpose="dossier_fee", dossier_id=dossier.id, payer_id=dossier.owner_id,
-        description=f"Phí, lệ phí hồ sơ {dossier.code}", amount=version.fee,
+        reference=new_reference("LP"), purpose=purpose, description=" ".join(description.split())[:255],
+        amount=amount, payer_id=payer_id, payer_name=payer_name, payer_email=payer_email, dossier_id=dossier_id,
+        invoice_id=invoice_id, school_id=school_id, expires_at=expires_at,
     )  # fmt: skip
     db.session.add(order)
+    db.session.flush()
     return order
+
+
+def unpaid_orders(*, dossier_id: int | None = None, invoice_id: int | None = None) -> list[PaymentOrder]:
+    """A payable's open orders, locked (in the caller's transaction)."""
+    statement = db.select(PaymentOrder).where(PaymentOrder.status == "unpaid")
+    if dossier_id is not None:
+        statement = statement.where(PaymentOrder.dossier_id == dossier_id)
+    if invoice_id is not None:
+        statement = statement.where(PaymentOrder.invoice_id == invoice_id)
+    if dossier_id is None and invoice_id is None:
+        raise ValueError("a payable is needed")
+    return list(db.session.scalars(for_update(statement.order_by(PaymentOrder.id))))
+
+
+def cancel_unpaid(order: PaymentOrder, reason: str) -> None:
+    """An open order no longer payable (its dossier withdrawn, its bill replaced), in the caller's
+    transaction; the caller holds the order's lock (`unpaid_orders`)."""
+    if order.status == "unpaid":
+        order.status, order.cancelled_at, order.cancel_reason = "cancelled", utcnow(), reason[:1000]
+
+
+def has_pending_attempt(order_id: int) -> bool:
+    """A payer is at a gateway with this order now (its result may still arrive)."""
+    return bool(
+        db.session.scalar(
+            db.select(db.func.count())
+            .select_from(PaymentAttempt)
+            .where(PaymentAttempt.order_id == order_id, PaymentAttempt.status == "pending")
+        )
+    )
+
+
+def move_paid_orders(*, from_invoice: int, to_invoice: int) -> None:
+    """Money received for a bill that is replaced counts for its replacement (caller's transaction)."""
+    for order in db.session.scalars(
+        for_update(
+            db.select(PaymentOrder).where(
+                PaymentOrder.invoice_id == from_invoice, PaymentOrder.status == "paid"
+            )
+        )
+    ):
+        order.invoice_id = to_invoice
+
+
+def record_payment(order: PaymentOrder, transaction: str, gateway: str = "manual") -> PaymentAttempt:
+    """Money received without an attempt of ours: at a school's counter (with its voucher's reference)
+    or collected by the national payment platform, settled like a gateway's success: the order paid,
+    the receipt and the events as for any payment. In the caller's transaction, holding the order's lock."""
+    now = utcnow()
+    attempt = PaymentAttempt(
+        order_id=order.id, gateway=gateway, reference=new_reference("TT"), amount=order.amount, created_at=now,
+        expires_at=now,
+    )  # fmt: skip
+    db.session.add(attempt)
+    db.session.flush()
+    PaymentAttemptMachine(model=attempt, state_field="status").send("start")
+    settle(order, attempt, True, "manual" if gateway == "manual" else "00", transaction[:64])
+    return attempt
 
 
 def fee_order(dossier_id: int) -> PaymentOrder | None:
@@ -53,8 +116,6 @@ def fee_order(dossier_id: int) -> PaymentOrder | None:
 
 def fee_standing(order: PaymentOrder | None) -> tuple[int, bool]:
     """(refunded so far, still paid in full): what the payer paid and was not given back decides."""
-    from service.payments.refunds import refunded_total
-
     if order is None or order.status != "paid" or order.paid_attempt_id is None:
         return 0, False
     refunded = refunded_total(order.id)
@@ -86,13 +147,15 @@ def create_order(
     payer_email = (payer_email or "").strip() or None
     if payer_email and (len(payer_email) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", payer_email)):
         raise ValueError("Email người nộp không hợp lệ.")
-    order = PaymentOrder(
-        reference=new_reference("LP"), purpose=purpose, description=description[:255], amount=amount,
-        payer_name=payer_name, payer_email=payer_email, expires_at=expires_at,
-    )  # fmt: skip
     with write():
-        db.session.add(order)
-    return order
+        return open_order(
+            amount,
+            description,
+            purpose,
+            payer_name=payer_name,
+            payer_email=payer_email,
+            expires_at=expires_at,
+        )
 
 
 def payable_problem(order: PaymentOrder, gateway: str | None = None) -> str | None:
@@ -137,12 +200,12 @@ def start_attempt(order_id: int, gateway: str) -> PaymentAttempt:
 
 
 def cancel_order(order_id: int, reason: str) -> bool:
-    """An unpaid order is cancelled (its dossier withdrawn, an operator's decision). Commits."""
+    """An unpaid order is cancelled (an operator's decision). Commits."""
     with write():
         order = db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == order_id)))
         if order is None or order.status != "unpaid":
             return False  # nothing was changed
-        order.status, order.cancelled_at, order.cancel_reason = "cancelled", utcnow(), reason[:1000]
+        cancel_unpaid(order, reason)
     return True
 
 
@@ -220,7 +283,7 @@ def _vnpay_outcome(params: dict[str, str]) -> tuple[str, str]:
     success = vnpay.is_success(params)
     if not still_open(attempt, success):
         return "02", "Order already confirmed"
-    _apply(order, attempt, success, params.get("vnp_ResponseCode", ""), params.get("vnp_TransactionNo"))
+    settle(order, attempt, success, params.get("vnp_ResponseCode", ""), params.get("vnp_TransactionNo"))
     return "00", "Confirm Success"
 
 
@@ -241,9 +304,15 @@ def still_open(attempt: PaymentAttempt, success: bool) -> bool:
     return attempt.status == "pending" or (attempt.status == "expired" and success)
 
 
-def _apply(
+def settle(
     order: PaymentOrder, attempt: PaymentAttempt, success: bool, code: str, transaction: str | None
 ) -> None:
+    """The one way an attempt ends and an order is paid, for every gateway and for recorded payments.
+
+    Called in the notification's transaction with the attempt and its order locked, after the caller
+    checked that the attempt is still open. A success pays the order once and sends `order_paid` (the
+    receipt, the school's bill); a second success or one for a cancelled order is an incident for an
+    accountant, counted once."""
     machine = PaymentAttemptMachine(model=attempt, state_field="status")
     if success:
         event = "succeed_late" if attempt.status == "expired" else "succeed"
@@ -263,6 +332,7 @@ def _apply(
             order_id=order.id, attempt_id=attempt.id, kind="second_success", school_id=order.school_id,
             detail=f"Khoản {order.reference} đã được thanh toán; giao dịch {attempt.reference} thành công thêm một lần.",
         ))  # fmt: skip
+        events.order_paid_again.send(order, attempt=attempt)
         return
     if order.status == "cancelled":
         # Money taken for an order cancelled while the payer was at the gateway: it is owed back.
@@ -272,32 +342,19 @@ def _apply(
         ))  # fmt: skip
         return
     order.status, order.paid_at, order.paid_attempt_id = "paid", utcnow(), attempt.id
-    if order.invoice_id:
-        _check_invoice_overpaid(order, attempt)
-    # The e-receipt is produced after this commits, like every document.
-    from service.documents.models import DocumentJob
-
-    db.session.add(
-        DocumentJob(
-            dossier_id=order.dossier_id, payment_order_id=order.id, kind="receipt", requested_by_id=None
-        )
-    )
-
-
-def _check_invoice_overpaid(order: PaymentOrder, attempt: PaymentAttempt) -> None:
-    """Two payments of one invoice (two orders, or a counter payment while a gateway was still
-    deciding): the money counts, and the excess is flagged for a refund."""
-    from service.schools.fees import paid_amount
-    from service.schools.models import Invoice
-
-    invoice = db.session.scalar(for_update(db.select(Invoice).where(Invoice.id == order.invoice_id)))
     db.session.flush()
-    excess = paid_amount(invoice.id) - invoice.total
-    if excess > 0:
-        db.session.add(PaymentIncident(
-            order_id=order.id, attempt_id=attempt.id, kind="overpaid", school_id=order.school_id, amount=excess,
-            detail=f"Thông báo thu {invoice.number} đã được nộp thừa {excess} đồng; cần hoàn tiền cho người nộp.",
-        ))  # fmt: skip
+    # Subscribers add their rows to this transaction: the receipt's job (documents), an overpaid
+    # school bill's incident (schools).
+    events.order_paid.send(order, attempt=attempt)
+
+
+def record_incident(
+    order: PaymentOrder, attempt: PaymentAttempt, kind: str, detail: str, amount: int
+) -> None:
+    """An incident a client found about a settled payment (a school bill paid twice over)."""
+    db.session.add(PaymentIncident(
+        order_id=order.id, attempt_id=attempt.id, kind=kind, school_id=order.school_id, amount=amount, detail=detail,
+    ))  # fmt: skip
 
 
 def settle_momo(body: dict) -> str:
@@ -330,7 +387,7 @@ def _momo_outcome(body: dict) -> tuple[str, str]:
     if not still_open(attempt, success):
         return "already", "confirmed"
     code = str(body.get("resultCode"))
-    _apply(order, attempt, success, "24" if code == "1006" else code, str(body.get("transId") or ""))
+    settle(order, attempt, success, "24" if code == "1006" else code, str(body.get("transId") or ""))
     return "settled", "ok"
 
 

@@ -26,7 +26,7 @@ from service.accounts.roles import Role
 from service.audit import operations as audit
 from service.extensions import csrf, db
 from service.money import format_money, parse_amount
-from service.payments import bankfeed, settlement
+from service.payments import bankfeed, registry, settlement
 from service.payments.adapters import ADAPTERS, Adapter, GatewayRefused, collecting_account, offered
 from service.payments.gateways import momo, vietqr, vnpay
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentOrder, PaymentRefund
@@ -61,7 +61,7 @@ def require_gateway(name: str) -> Adapter:
     return adapter
 
 
-def _pay(order: PaymentOrder, gateway: str):
+def pay(order: PaymentOrder, gateway: str):
     """Start an attempt and send the payer to the gateway (or show the QR); a clear page otherwise."""
     if not require_gateway(gateway).available(order.school_id):
         abort(404)
@@ -84,32 +84,29 @@ def _pay(order: PaymentOrder, gateway: str):
 @bp.route("/orders/<int:order_id>/vnpay", methods=["POST"])
 @allow(SIGNED_IN)
 def pay_vnpay(order_id: int):
-    return _pay(own_order(order_id), "vnpay")
+    return pay(own_order(order_id), "vnpay")
 
 
 @bp.route("/orders/<int:order_id>/vietqr", methods=["POST"])
 @allow(SIGNED_IN)
 def pay_vietqr(order_id: int):
     """A dynamic VietQR for this order; the bank feed confirms the transfer."""
-    return _pay(own_order(order_id), "vietqr")
+    return pay(own_order(order_id), "vietqr")
 
 
 @bp.route("/orders/<int:order_id>/momo", methods=["POST"])
 @allow(SIGNED_IN)
 def pay_momo(order_id: int):
-    return _pay(own_order(order_id), "momo")
+    return pay(own_order(order_id), "momo")
 
 
 def order_back_link(order: PaymentOrder) -> tuple[str, str]:
-    """Where the payer goes back to from a gateway's return: their dossier, invoice or order page."""
-    if order.dossier_id:
-        return url_for("dossiers.detail", dossier_id=order.dossier_id), "Về hồ sơ"
-    if order.invoice_id:
-        from service.schools.models import Invoice
-
-        invoice = db.session.get(Invoice, order.invoice_id)
-        return url_for("paylink.invoice", token=invoice.access_token), "Về thông báo thu"
-    return url_for("payments.order_page", token=order.access_token), "Xem khoản phải nộp"
+    """Where the payer goes back to from a gateway's return: what the order pays for (the dossier, the
+    school's bill: registered by those features), else the order's own page."""
+    return registry.back_link(order) or (
+        url_for("payments.order_page", token=order.access_token),
+        "Xem khoản phải nộp",
+    )
 
 
 def order_by_token(token: str) -> PaymentOrder:
@@ -146,7 +143,7 @@ def pay_by_link(token: str, gateway: str):
     order = order_by_token(token)
     if gateway not in ADAPTERS or not ADAPTERS[gateway].payer_facing:
         abort(404)
-    return _pay(order, gateway)
+    return pay(order, gateway)
 
 
 @bp.route("/o/<token>/receipt.pdf")

@@ -6,12 +6,9 @@ from __future__ import annotations
 from service.accounts.models import User
 from service.database import for_update, write
 from service.extensions import db
-from service.payments.models import PaymentAttempt, PaymentOrder
-from service.payments.settlement import _apply, new_reference
+from service.payments import settlement
 from service.schools.fees import FeeError, paid_amount
 from service.schools.models import Invoice, ManualPayment
-from service.timeutil import utcnow
-from workflows.payment_attempt import PaymentAttemptMachine
 
 
 def record(invoice_id: int, actor: User, amount: int, reference: str, reason: str) -> ManualPayment:
@@ -23,21 +20,12 @@ def record(invoice_id: int, actor: User, amount: int, reference: str, reason: st
         if not 1 <= amount <= left:
             raise FeeError(f"Số tiền phải từ 1 đồng đến số còn phải nộp ({left:,} đồng).".replace(",", "."))
         student = invoice.student
-        order = PaymentOrder(
-            reference=new_reference("LP"), purpose="invoice", school_id=invoice.school_id, invoice_id=invoice.id,
-            description=f"Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} (thông báo thu {invoice.number}, thu trực tiếp)"[:255], amount=amount,
-            payer_name=student.full_name, payer_email=student.email,
+        order = settlement.open_order(
+            amount, f"Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} (thông báo thu {invoice.number}, thu trực tiếp)",
+            "invoice", school_id=invoice.school_id, invoice_id=invoice.id, payer_name=student.full_name,
+            payer_email=student.email,
         )  # fmt: skip
-        db.session.add(order)
-        db.session.flush()
-        attempt = PaymentAttempt(
-            order_id=order.id, gateway="manual", reference=new_reference("TT"), amount=amount, created_at=utcnow(),
-            expires_at=utcnow(),
-        )  # fmt: skip
-        db.session.add(attempt)
-        db.session.flush()
-        PaymentAttemptMachine(model=attempt, state_field="status").send("start")
-        _apply(order, attempt, True, "manual", reference[:64])  # the receipt is queued with the payment
+        attempt = settlement.record_payment(order, reference)  # the receipt is queued with the payment
         entry = ManualPayment(
             school_id=invoice.school_id, invoice_id=invoice.id, attempt_id=attempt.id, reference=reference[:64],
             reason=reason, amount=amount, recorded_by_id=actor.id,

@@ -11,7 +11,6 @@ replaces it with a new invoice and a cancellation records its reason.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger
 
@@ -21,7 +20,7 @@ from service.dossiers import uploads
 from service.extensions import db
 from service.money import format_money
 from service.payments import settlement
-from service.payments.models import PaymentAttempt, PaymentOrder
+from service.payments.models import PaymentOrder
 from service.schools import exemption_rules
 from service.schools.models import (
     LEVELS,
@@ -40,9 +39,6 @@ from service.schools.models import (
 from service.schools.reports import net_paid_amount
 from service.text import fold
 from service.timeutil import local_today, utcnow
-
-if TYPE_CHECKING:
-    from service.schools.invoicing import RunResult
 
 
 class FeeError(ValueError):
@@ -212,13 +208,6 @@ def invoice_number(year: int, number: int) -> str:
     return f"HD{year}-{number:06d}"
 
 
-def invoice_term(school_id: int, term_id: int, user_id: int | None) -> RunResult:
-    """One invoice per student of the school for the term, here and now (service.schools.invoicing)."""
-    from service.schools import invoicing  # invoicing builds on this module
-
-    return invoicing.invoice_term(school_id, term_id, user_id)
-
-
 def _issue(school: School, student: Student, term: Term, lines: list[dict], due_on: date, user_id: int,
            replaces: Invoice | None = None, reason: str | None = None) -> Invoice:  # fmt: skip
     """In the caller's transaction."""
@@ -298,23 +287,14 @@ def replace_invoice(invoice_id: int, user_id: int, reason: str, lines: list[dict
 
 def _carry_payments(old_id: int, new_id: int) -> None:
     """Money already received for the old invoice counts for the new one."""
-    for order in db.session.scalars(
-        db.select(PaymentOrder).where(PaymentOrder.invoice_id == old_id, PaymentOrder.status == "paid")
-    ):
-        order.invoice_id = new_id
+    settlement.move_paid_orders(from_invoice=old_id, to_invoice=new_id)
     for entry in db.session.scalars(db.select(ManualPayment).where(ManualPayment.invoice_id == old_id)):
         entry.invoice_id = new_id
 
 
 def _cancel_open_orders(invoice_id: int, reason: str) -> None:
-    for order in db.session.scalars(
-        for_update(
-            db.select(PaymentOrder).where(
-                PaymentOrder.invoice_id == invoice_id, PaymentOrder.status == "unpaid"
-            )
-        )
-    ):
-        order.status, order.cancelled_at, order.cancel_reason = "cancelled", utcnow(), reason[:1000]
+    for order in settlement.unpaid_orders(invoice_id=invoice_id):
+        settlement.cancel_unpaid(order, reason)
 
 
 def paid_amount(invoice_id: int) -> int:
@@ -338,29 +318,19 @@ def order_for_payment(invoice_id: int, amount: int | None = None) -> PaymentOrde
             "Thông báo thu này đã bị hủy hoặc được thay thế; vui lòng dùng liên kết của thông báo thu mới.",
         )
         amount = _payable(invoice, amount)
-        open_orders = db.session.scalars(
-            for_update(
-                db.select(PaymentOrder).where(
-                    PaymentOrder.invoice_id == invoice.id, PaymentOrder.status == "unpaid"
-                )
-            )
-        ).all()
+        open_orders = settlement.unpaid_orders(invoice_id=invoice.id)
         same = next((o for o in open_orders if o.amount == amount), None)
         if same is not None:  # another attempt on the same order: a second success is flagged, not lost
             return same
         for order in open_orders:
-            if not _has_pending(order.id):
-                order.status, order.cancelled_at, order.cancel_reason = (
-                    "cancelled", utcnow(), "Người nộp chọn số tiền khác.",
-                )  # fmt: skip
+            if not settlement.has_pending_attempt(order.id):
+                settlement.cancel_unpaid(order, "Người nộp chọn số tiền khác.")
         student = invoice.student
-        order = PaymentOrder(
-            reference=settlement.new_reference("LP"), purpose="invoice", school_id=invoice.school_id, invoice_id=invoice.id,
-            description=f"Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} (thông báo thu {invoice.number})"[:255], amount=amount, payer_name=student.full_name,
+        return settlement.open_order(
+            amount, f"Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} (thông báo thu {invoice.number})",
+            "invoice", school_id=invoice.school_id, invoice_id=invoice.id, payer_name=student.full_name,
             payer_email=student.email,
         )  # fmt: skip
-        db.session.add(order)
-    return order
 
 
 def _payable(invoice: Invoice, amount: int | None) -> int:
@@ -375,13 +345,3 @@ def _payable(invoice: Invoice, amount: int | None) -> int:
     if not 1 <= amount <= left:
         raise FeeError(f"Số tiền nộp phải từ 1 đồng đến {format_money(left)}.")
     return amount
-
-
-def _has_pending(order_id: int) -> bool:
-    return bool(
-        db.session.scalar(
-            db.select(db.func.count())
-            .select_from(PaymentAttempt)
-            .where(PaymentAttempt.order_id == order_id, PaymentAttempt.status == "pending")
-        )
-    )

@@ -85,7 +85,7 @@ def _page(record: Invoice, message: str | None = None, status: int = 200):
 @allow(ANYONE)
 def pay(token: str, gateway: str):
     from service.money import parse_amount
-    from service.payments.views import _pay
+    from service.payments.views import pay
 
     record = _invoice(token)
     if not _confirmed(record):
@@ -103,7 +103,7 @@ def pay(token: str, gateway: str):
         order = fees.order_for_payment(record.id, amount)
     except fees.FeeError as error:
         return _page(record, str(error), 409)
-    return _pay(order, gateway)
+    return pay(order, gateway)
 
 
 @bp.route("/<token>/qr.png")
