@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from wtforms import ValidationError
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
+from service import identifiers
 from service.accounts.passwords import password_problem
-
-PERSONAL_ID = re.compile(r"^\d{12}$")
-PHONE = re.compile(r"^0(3|5|7|8|9)\d{8}$|^02\d{9}$")
-TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+from service.identifiers import normalise_phone  # noqa: F401  the forms' filter (one definition)
 
 REQUIRED_MESSAGE = "Vui lòng nhập thông tin này."
 
@@ -21,46 +17,34 @@ def required(message: str = REQUIRED_MESSAGE) -> DataRequired:
 
 
 def email_address():
-    return Email(message="Địa chỉ email không hợp lệ.", check_deliverability=False)
+    def check(form, field) -> None:
+        if not identifiers.is_email(field.data):  # empty is refused too, as WTForms' Email did
+            raise ValidationError(identifiers.EMAIL_MESSAGE)
+
+    return check
 
 
 def max_length(n: int) -> Length:
     return Length(max=n, message=f"Tối đa {n} ký tự.")
 
 
-def normalise_phone(value: str | None) -> str | None:
-    if not value:
-        return value
-    digits = re.sub(r"[\s.\-()]", "", value)
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
-
-
 def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def is_valid_personal_id(value: str) -> bool:
-    # 12 digits; the first three are the code of the province of birth registration (001-096).
-    return bool(PERSONAL_ID.match(value)) and 1 <= int(value[:3]) <= 96
-
-
 def personal_id(form, field) -> None:
-    if field.data and not is_valid_personal_id(field.data):
-        raise ValidationError("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số và có mã tỉnh hợp lệ.")
+    if field.data and not identifiers.is_personal_id(field.data):
+        raise ValidationError(identifiers.PERSONAL_ID_MESSAGE)
 
 
 def phone_number(form, field) -> None:
-    if field.data and not PHONE.match(field.data):
-        raise ValidationError("Số điện thoại không hợp lệ (ví dụ: 0912345678).")
+    if field.data and not identifiers.is_phone(field.data):
+        raise ValidationError(identifiers.PHONE_MESSAGE)
 
 
 def tax_code(form, field) -> None:
-    if field.data and not TAX_CODE.match(field.data):
-        raise ValidationError("Mã số thuế phải gồm 10 chữ số (hoặc 10 chữ số, dấu gạch và 3 chữ số).")
+    if field.data and not identifiers.is_tax_code(field.data):
+        raise ValidationError(identifiers.TAX_CODE_MESSAGE)
 
 
 def plausible_date(form, field) -> None:

@@ -73,8 +73,8 @@ def test_a_faulty_file_is_reported_row_by_row_and_nothing_is_imported(client):
     )
     report = client.get(upload(client, data).location).get_data(as_text=True)
     for expected in (
-        "Ngày sinh không hợp lệ", "Số định danh cá nhân gồm đúng 12 chữ số", "Không có lớp mã KHONG-CO",
-        "Email không hợp lệ", "Trùng mã sinh viên với dòng 4", "Không được để trống", "Ngày sinh không hợp lý",
+        "Ngày sinh không hợp lệ", "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số", "Không có lớp mã KHONG-CO",
+        "Địa chỉ email không hợp lệ", "Trùng mã sinh viên với dòng 4", "Không được để trống", "Ngày sinh không hợp lý",
         "Trình độ là Cao đẳng",
     ):  # fmt: skip
         assert expected in report, expected

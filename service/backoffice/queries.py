@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import false, or_
 from sqlalchemy.orm import selectinload
 
-from forms.validators import normalise_phone
 from service.accounts.models import User
 from service.accounts.roles import Role
 from service.deadlines.calendar import current_calendar
 from service.dossiers.models import Dossier
 from service.extensions import db
+from service.identifiers import normalise_phone
 from service.procedures.models import Procedure, ProcedureVersion
 from service.timeutil import LOCAL_TZ, local_today
 from service.workdays import DUE_SOON_WORKING_DAYS

@@ -8,11 +8,11 @@ import re
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
-from forms.validators import normalise_phone
 from service.accounts.models import User
 from service.accounts.roles import Role
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
+from service.identifiers import normalise_phone
 from workflows.states import APPLICANT_NOTE_EVENTS, INTERNAL_EVENTS, DossierStatus
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9.]{2,30}-\d{6}-\d{4,6}$")

@@ -6,13 +6,12 @@ development outbox that administrators read."""
 
 from __future__ import annotations
 
-import re
-
 import requests
 from flask import current_app
 
 from service.database import write
 from service.extensions import db
+from service.identifiers import phone_or_none
 from service.jobs import outbox
 from service.notifications.models import OutboundSms
 from service.text import without_diacritics
@@ -25,16 +24,9 @@ class ProviderRefused(Exception):
     pass
 
 
-def normalise_phone(phone: str) -> str | None:
-    digits = re.sub(r"[\s.\-]", "", phone or "")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    return digits if re.fullmatch(r"0\d{9,10}", digits) else None
-
-
 def queue_sms(phone: str, text: str) -> OutboundSms | None:
     """Brandname SMS are sent without diacritics (a Vietnamese-accented SMS costs three times more)."""
-    recipient = normalise_phone(phone)
+    recipient = phone_or_none(phone)
     if recipient is None:
         return None
     plain = without_diacritics(text).replace("₫", "d").encode("ascii", "ignore").decode()

@@ -8,7 +8,6 @@ arrives after a success never un-pays; a second success for a paid order is an i
 from __future__ import annotations
 
 import json
-import re
 from datetime import timedelta
 
 from flask import current_app
@@ -17,6 +16,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from service import audit
 from service.database import for_update, write
 from service.extensions import db
+from service.identifiers import is_email
 from service.payments import events, unverified
 from service.payments.gateways import vnpay
 from service.payments.models import (
@@ -145,7 +145,7 @@ def create_order(
     if payer_name and len(payer_name) > 200:
         raise ValueError("Tên người nộp tối đa 200 ký tự.")
     payer_email = (payer_email or "").strip() or None
-    if payer_email and (len(payer_email) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", payer_email)):
+    if payer_email and not is_email(payer_email):
         raise ValueError("Email người nộp không hợp lệ.")
     with write():
         return open_order(

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from flask import current_app
 
-from service import spreadsheets
+from service import identifiers, spreadsheets
 from service.database import for_update, write
 from service.dossiers import uploads
 from service.extensions import db
@@ -48,8 +48,6 @@ LABELS = dict(zip(
 MAX_ERRORS_KEPT = 500
 CHUNK = 1_000
 CODE = re.compile(r"^[A-Za-z0-9._-]{1,30}$")
-PHONE = re.compile(r"^(0|\+84)\d{9,10}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LEVEL_BY_NAME = {fold(label): key for key, label in LEVELS.items()} | {key: key for key in LEVELS}
 
 
@@ -227,8 +225,8 @@ def validate(rows: list[Row], school_id: int) -> Checked:
         personal_id = str(values.get("personal_id") or "").strip()
         if personal_id.endswith(".0"):
             personal_id = personal_id[:-2]  # a number cell
-        if personal_id and not re.fullmatch(r"\d{12}", personal_id):
-            problem("personal_id", "Số định danh cá nhân gồm đúng 12 chữ số.")
+        if personal_id and not identifiers.is_personal_id(personal_id):
+            problem("personal_id", identifiers.PERSONAL_ID_MESSAGE)
         school_class = None
         class_code = str(values.get("class_code") or "").upper()
         if class_code:
@@ -239,16 +237,17 @@ def validate(rows: list[Row], school_id: int) -> Checked:
         level_key = LEVEL_BY_NAME.get(fold(str(level))) if level not in (None, "") else None
         if level not in (None, "") and level_key is None:
             problem("level", "Trình độ là Cao đẳng, Trung cấp, Sơ cấp hoặc Đào tạo khác.")
-        phone = re.sub(r"[\s.]", "", str(values.get("phone") or ""))
+        phone = str(values.get("phone") or "").strip()
         if phone.endswith(".0"):
             phone = phone[:-2]
-        if phone and len(phone) == 9 and phone.isdigit():
+        phone = identifiers.normalise_phone(phone) or ""
+        if len(phone) in (9, 10) and phone.isdigit() and not phone.startswith("0"):
             phone = "0" + phone  # Excel drops the leading zero of a number cell
-        if phone and not PHONE.match(phone):
-            problem("phone", "Số điện thoại không hợp lệ.")
+        if phone and not identifiers.is_phone(phone):
+            problem("phone", identifiers.PHONE_MESSAGE)
         email = str(values.get("email") or "").strip()
-        if email and (len(email) > 254 or not EMAIL.match(email)):
-            problem("email", "Email không hợp lệ.")
+        if email and not identifiers.is_email(email):
+            problem("email", identifiers.EMAIL_MESSAGE)
         programme = "".join(
             ch for ch in " ".join(str(values.get("programme") or "").split()) if ch.isprintable()
         )[:200]
