@@ -6,7 +6,6 @@ from wtforms import ValidationError
 from wtforms.validators import DataRequired, Length
 
 from service import identifiers
-from service.accounts.passwords import password_problem
 from service.identifiers import normalise_phone  # noqa: F401  the forms' filter (one definition)
 
 REQUIRED_MESSAGE = "Vui lòng nhập thông tin này."
@@ -51,16 +50,3 @@ def plausible_date(form, field) -> None:
     """Dates of this system's life: refuses year 1 or 9999 before they reach date arithmetic."""
     if field.data and not 2000 <= field.data.year <= 2100:
         raise ValidationError("Ngày phải trong khoảng năm 2000 đến năm 2100.")
-
-
-# Fields whose values a new password must not be made of, when the form has them.
-PERSONAL_FIELDS = ("email", "full_name", "personal_id", "phone", "organisation_name", "tax_code")
-
-
-def new_password(form, field) -> None:
-    """The password policy (service/accounts/passwords.py: length, common and breached passwords, the
-    person's own details typed on the same form); the operation checks again with the account's."""
-    personal = [getattr(form, name).data for name in PERSONAL_FIELDS if hasattr(form, name)]
-    problem = password_problem(field.data or "", personal)
-    if problem:
-        raise ValidationError(problem)

@@ -106,7 +106,8 @@ def register_extensions(app: Flask) -> None:
     if app.config["STRICT_WRITES"]:
         require_write_lock()
     import service.models  # noqa: F401  every model, for Alembic and relationships
-    from service.jobs import engine, tasks  # noqa: F401  the tasks are declared on import
+    from service import tasks  # noqa: F401  every job is declared on import
+    from service.jobs import engine
 
     engine.init_app(app)
     from service.accounts import login as _login  # noqa: F401  registers the user loader
@@ -161,7 +162,7 @@ def register_blueprints(app: Flask) -> None:
     from service.reporting.views import bp as reporting_bp
 
     app.register_blueprint(reporting_bp)
-    from service.jobs.views import bp as jobs_bp
+    from service.admin.jobs import bp as jobs_bp
 
     app.register_blueprint(jobs_bp)
     from service.audit.views import bp as audit_bp

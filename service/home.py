@@ -6,10 +6,10 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, ur
 from flask_login import current_user
 from sqlalchemy import text
 
-from forms.lookup import LookupForm
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES, Role
 from service.dossiers import queries as dossier_queries
+from service.dossiers.lookup_form import LookupForm
 from service.extensions import csrf, db, limiter
 from service.procedures import queries as procedure_queries
 

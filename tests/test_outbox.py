@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from service import tasks
 from service.database import write
 from service.documents.models import DocumentJob, IssuedDocument
 from service.dossiers import processing
 from service.extensions import db
-from service.jobs import engine, outbox, tasks
+from service.jobs import engine, outbox
 from service.notifications.email import queue_email
 from service.notifications.models import OutboundEmail
 from service.timeutil import utcnow
@@ -247,12 +248,12 @@ def test_a_failure_before_anything_committed_still_says_so(client, monkeypatch):
 
 
 def test_every_process_that_runs_jobs_knows_every_kind_of_work():
-    # A worker imports service.jobs.tasks; an SMS handed to a worker that did not know SMS would fail.
+    # A worker imports service.tasks; an SMS handed to a worker that did not know SMS would fail.
     import os
     import subprocess
     import sys
 
-    code = "import service.jobs.tasks as t; from service.jobs.outbox import CHANNELS; print(sorted(CHANNELS))"
+    code = "import service.tasks as t; from service.jobs.outbox import CHANNELS; print(sorted(CHANNELS))"
     environment = {**os.environ, "JOBS_URL": "immediate"}  # no queue file for this look
     shown = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment

@@ -16,7 +16,7 @@ from flask import current_app
 from openpyxl import Workbook
 from werkzeug.datastructures import FileStorage
 
-from service import spreadsheets
+from service import spreadsheets, tasks
 from service.accounts.models import User
 from service.audit.models import AuditEntry
 from service.database import write
@@ -25,7 +25,6 @@ from service.dossiers import uploads
 from service.dossiers.cleanup import Cleanup, clean_abandoned_drafts
 from service.dossiers.models import Dossier, DossierFile
 from service.extensions import db
-from service.jobs import tasks
 from service.payments import settlement
 from service.payments.gateways import momo, vnpay
 from service.payments.models import PaymentNotification, UnverifiedNotificationDay

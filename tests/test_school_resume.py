@@ -11,8 +11,7 @@ import pytest
 
 from service.database import write
 from service.extensions import db
-from service.jobs import tasks
-from service.schools import imports, invoicing
+from service.schools import imports, invoicing, tasks
 from service.schools.models import Invoice, InvoiceRun, Student, StudentImport
 from service.timeutil import local_today, utcnow
 from tests.factories import (

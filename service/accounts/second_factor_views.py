@@ -8,9 +8,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user
 
 from config import DEMO_TOTP_SECRET
-from forms.accounts import EnrolmentForm, RegenerateRecoveryCodesForm, SecondStepForm
 from service.access import ANYONE, allow
 from service.accounts import sessions, totp, twofactor
+from service.accounts.forms import EnrolmentForm, RegenerateRecoveryCodesForm, SecondStepForm
 from service.accounts.models import User
 from service.accounts.roles import OFFICIAL_ROLES
 from service.accounts.views import login_limit

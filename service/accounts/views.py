@@ -7,7 +7,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forms.accounts import (
+from service.access import ANYONE, SIGNED_IN, allow
+from service.accounts import operations, sessions, tokens, twofactor
+from service.accounts.emails import send_account_link
+from service.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
@@ -16,9 +19,6 @@ from forms.accounts import (
     ResendConfirmationForm,
     ResetPasswordForm,
 )
-from service.access import ANYONE, SIGNED_IN, allow
-from service.accounts import operations, sessions, tokens, twofactor
-from service.accounts.emails import send_account_link
 from service.accounts.roles import Role
 from service.errors import error_response
 from service.extensions import limiter

@@ -8,11 +8,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from forms.accounts import OfficialForm, OfficialRoleForm, ResetSecondFactorForm
 from forms.admin import CalendarDayForm, DepartmentForm, ProcedureSettingForm, RenameDepartmentForm
 from forms.base import options
 from service.access import allow
 from service.accounts import operations, sessions, twofactor
+from service.accounts.forms import OfficialForm, OfficialRoleForm, ResetSecondFactorForm
 from service.accounts.models import Department, User
 from service.accounts.roles import ROLE_LABELS, Role
 from service.admin import operations as admin_operations
@@ -48,7 +48,7 @@ def school_choices() -> list[tuple[int, str]]:
 @allow(Role.ADMIN)
 def schools():
     """The vocational institutions (tenants): their account for transfers and whether they take part payments."""
-    from forms.schools import SchoolForm
+    from service.schools.forms import SchoolForm
     from service.schools.models import School
 
     form = SchoolForm()

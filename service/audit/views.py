@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from forms.audit import AuditFilterForm
 from service.access import allow
 from service.accounts.roles import ROLE_LABELS, Role
 from service.audit import queries
 from service.audit.events import DETAIL_LABELS, OBJECT_LABELS, event_label
+from service.audit.forms import AuditFilterForm
 from service.timeutil import to_local
 from workflows.states import EVENT_LABELS as STEP_LABELS
 from workflows.states import STATUS_LABELS

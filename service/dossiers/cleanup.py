@@ -4,7 +4,7 @@ A draft untouched (no save, no upload) for DRAFT_ABANDONED_DAYS is announced to 
 account lists its drafts and the date after which they go. The warning records the draft's version; a
 draft still at that version DRAFT_DELETION_NOTICE_DAYS later is deleted with its files, and any save or
 upload meanwhile (a new version) keeps it and starts the count again. Submitted dossiers are never
-touched. Runs daily (service.jobs.tasks.clean_abandoned_drafts); DRAFT_ABANDONED_DAYS = 0 turns it off.
+touched. Runs daily (service.dossiers.tasks.clean_abandoned_drafts); DRAFT_ABANDONED_DAYS = 0 turns it off.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The work is a row (`LongRun` columns) that a runner claims: status RUNNING, one 
 until `locked_until`. It then writes in chunks, each in its own transaction that first checks the
 claim is still its own, extends the lease and records the progress with the chunk's rows, so a chunk
 is either written and counted or not at all. A runner killed half-way leaves its lease to expire;
-the next runner (the periodic sweep, `service.jobs.tasks.resume_school_work`) claims the row again
+the next runner (the periodic sweep, `service.schools.tasks.resume_school_work`) claims the row again
 and continues after the last chunk written. An error leaves the row to be resumed after a backoff;
 after JOB_MAX_ATTEMPTS the row is failed and the page says so.
 """

@@ -6,11 +6,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forms.base import options
-from forms.schools import FeeItemForm, ScheduleForm, TermForm
 from service.access import allow
-from service.jobs import tasks
-from service.schools import exemption_rules, fees, invoicing, operations, queries, runs
+from service.schools import exemption_rules, fees, invoicing, operations, queries, runs, tasks
 from service.schools.access import current_school, owned
+from service.schools.forms import FeeItemForm, ScheduleForm, TermForm
 from service.schools.models import InvoiceRun, Term
 from service.schools.reports import terms_of
 from service.schools.views.base import STAFF, bp, progress_json

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forms.schools import ImportForm
 from service.access import allow
-from service.jobs import tasks
-from service.schools import imports, queries, runs
+from service.schools import imports, queries, runs, tasks
 from service.schools.access import current_school, owned
+from service.schools.forms import ImportForm
 from service.schools.models import StudentImport
 from service.schools.views.base import STAFF, bp, progress_json
 

@@ -8,11 +8,11 @@ import re
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forms.schools import ManualPaymentForm, ReasonForm
 from service.access import allow
 from service.audit import operations as audit
 from service.schools import counter, fees, queries, reports
 from service.schools.access import current_school, owned
+from service.schools.forms import ManualPaymentForm, ReasonForm
 from service.schools.models import Invoice
 from service.schools.paylink import link_qr
 from service.schools.views.base import STAFF, bp

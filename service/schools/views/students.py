@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forms.schools import ClassForm, ExemptionForm, ReasonForm
 from service.access import allow
 from service.audit import operations as audit
 from service.dossiers import uploads
@@ -13,6 +12,7 @@ from service.downloads import send_upload
 from service.requests import database_int
 from service.schools import exemption_rules, fees, operations, queries
 from service.schools.access import current_school, owned
+from service.schools.forms import ClassForm, ExemptionForm, ReasonForm
 from service.schools.models import Exemption, Student
 from service.schools.reports import classes_of
 from service.schools.views.base import STAFF, bp

@@ -1,13 +1,20 @@
 """Account forms."""
 
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    ValidationError,
+)
 from wtforms.validators import EqualTo, InputRequired, Optional
 
 from forms.base import BaseForm, options
 from forms.validators import (
     email_address,
     max_length,
-    new_password,
     normalise_phone,
     personal_id,
     phone_number,
@@ -16,10 +23,24 @@ from forms.validators import (
     tax_code,
 )
 from service.accounts.passwords import HINT as PASSWORD_HINT
+from service.accounts.passwords import password_problem
 
 
 def _lower_strip(value):
     return value.strip().lower() if isinstance(value, str) else value
+
+
+# Fields whose values a new password must not be made of, when the form has them.
+PERSONAL_FIELDS = ("email", "full_name", "personal_id", "phone", "organisation_name", "tax_code")
+
+
+def new_password(form, field) -> None:
+    """The password policy (service/accounts/passwords.py: length, common and breached passwords, the
+    person's own details typed on the same form); the operation checks again with the account's."""
+    personal = [getattr(form, name).data for name in PERSONAL_FIELDS if hasattr(form, name)]
+    problem = password_problem(field.data or "", personal)
+    if problem:
+        raise ValidationError(problem)
 
 
 class RegistrationForm(BaseForm):

@@ -10,8 +10,8 @@ from service.accounts.roles import Role
 from service.documents.issuing import KINDS
 from service.dossiers.models import Dossier
 from service.extensions import db
-from service.jobs import outbox, tasks
-from service.schools import runs
+from service.jobs import outbox
+from service.schools import runs, tasks
 from service.schools.models import InvoiceRun, School, StudentImport
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
