@@ -308,6 +308,7 @@ def payments_create_order(amount, description, gateway, payer_name, payer_email)
 @click.argument("reference")
 def payments_show(reference):
     """Print an order (found by its reference or a payment attempt's) as JSON."""
+    from service.documents.subscribers import receipt_of
     from service.payments import settlement
     from service.payments.refunds import refunded_total
 
@@ -315,7 +316,7 @@ def payments_show(reference):
     if order is None:
         raise click.ClickException(f"Không tìm thấy khoản thanh toán {reference}.")
     paid = next((a for a in order.attempts if a.id == order.paid_attempt_id), None)
-    receipt = settlement.receipt_of(order.id)
+    receipt = receipt_of(order.id)
     click.echo(json.dumps({
         "reference": order.reference, "status": order.status, "amount": order.amount,
         "paid_amount": paid.amount if paid else 0, "refunded_amount": refunded_total(order.id),

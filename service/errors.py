@@ -4,47 +4,22 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, flash, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Flask, flash, g, jsonify, make_response, redirect, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from service.dossiers.uploads import StorageUnavailable
+from service.accounts import sessions
+from service.dossiers.drafts import stash_posted_draft
+from service.error_pages import error_response
+from service.extensions import login_manager
 from service.requests import is_our_origin
+from service.uploads import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
-MESSAGES = {
-    400: ("Yêu cầu không hợp lệ", "Dữ liệu gửi lên không hợp lệ. Vui lòng kiểm tra và thử lại."),
-    401: ("Cần đăng nhập", "Vui lòng đăng nhập để tiếp tục."),
-    403: ("Không có quyền truy cập", "Tài khoản của bạn không có quyền thực hiện thao tác này."),
-    404: ("Không tìm thấy trang", "Trang hoặc hồ sơ bạn tìm không tồn tại hoặc bạn không có quyền xem."),
-    405: ("Thao tác không được hỗ trợ", "Phương thức truy cập này không được hỗ trợ."),
-    409: ("Xung đột dữ liệu", "Dữ liệu đã được người khác thay đổi. Vui lòng tải lại trang."),
-    413: (
-        "Tệp quá lớn",
-        "Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép. Vui lòng chọn tệp nhỏ hơn.",
-    ),
-    429: (
-        "Quá nhiều yêu cầu",
-        "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
-    ),
-    503: (
-        "Tạm thời không lưu được tệp",
-        "Hệ thống lưu trữ đang gặp sự cố. Chưa có thay đổi nào được ghi nhận. Vui lòng thử lại sau.",
-    ),
-    500: ("Lỗi hệ thống", "Hệ thống gặp sự cố. Dữ liệu bạn đã lưu không bị mất. Vui lòng thử lại sau."),
-}
 CSRF_MESSAGE = (
     "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thực hiện lại thao tác."
 )
-
-
-def error_response(code: int, message: str | None = None):
-    title, default_message = MESSAGES.get(code, MESSAGES[500])
-    message = message or default_message
-    if request.path.startswith("/api/"):
-        return jsonify({"error": {"code": code, "title": title, "message": message}}), code
-    return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
 def _back_to_attachments():
@@ -109,6 +84,7 @@ def _log_refusal(status: int, reason: str) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    login_manager.unauthorized_handler(unauthorized)
     app.register_error_handler(StorageUnavailable, _storage_unavailable)
 
     @app.errorhandler(CSRFError)
@@ -144,3 +120,18 @@ def register_errorhandlers(app: Flask) -> None:
         if g.get("step_committed"):
             return _committed_anyway()
         return error_response(InternalServerError.code)
+
+
+def unauthorized():
+    """A page that needs a signed-in user: what was being posted is kept (a draft), then the login or
+    the second step, and back."""
+    if request.path.startswith("/api/"):
+        return error_response(401)
+    stash_posted_draft()
+    if sessions.pending_user() is not None:  # half signed in: the second factor comes first
+        flash("Vui lòng hoàn tất bước xác thực thứ hai để tiếp tục.", "info")
+        return redirect(url_for("second_factor.verify"))
+    if not sessions.has_expired():  # which said so already
+        flash("Vui lòng đăng nhập để tiếp tục. Dữ liệu bạn đã lưu vẫn được giữ nguyên.", "info")
+    target = request.full_path if request.method == "GET" else request.path
+    return redirect(url_for("accounts.login", next=target.rstrip("?")))

@@ -28,3 +28,10 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def lookup_limit() -> str:
+    """The rate limit of every public lookup by a code (dossiers, documents, bills): LOOKUP_RATE_LIMIT."""
+    from flask import current_app
+
+    return current_app.config["LOOKUP_RATE_LIMIT"]

@@ -10,14 +10,10 @@ from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES, Role
 from service.dossiers import queries as dossier_queries
 from service.dossiers.lookup_form import LookupForm
-from service.extensions import csrf, db, limiter
+from service.extensions import csrf, db, limiter, lookup_limit
 from service.procedures import queries as procedure_queries
 
 bp = Blueprint("home", __name__)
-
-
-def lookup_limit() -> str:
-    return current_app.config["LOOKUP_RATE_LIMIT"]
 
 
 @bp.route("/")

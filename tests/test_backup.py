@@ -20,10 +20,9 @@ from sqlalchemy.engine import make_url
 
 from config import TestConfig
 from service import backup as backups
-from service import create_app
+from service import create_app, uploads
 from service.accounts.models import User
 from service.backup import sha256_of
-from service.dossiers import uploads
 from service.dossiers.models import Dossier, DossierFile
 from service.extensions import db
 from service.procedures.models import Procedure

@@ -167,7 +167,7 @@ def test_correcting_a_receipt_of_an_order_without_a_dossier_is_not_blocked_by_ot
 
     from service.documents import jobs
     from service.documents.models import DocumentJob, IssuedDocument
-    from service.payments import settlement
+    from service.documents.subscribers import receipt_of
     from tests.factories import create_official, create_payment_order
 
     for _ in range(2):
@@ -180,4 +180,4 @@ def test_correcting_a_receipt_of_an_order_without_a_dossier_is_not_blocked_by_ot
     jobs.request_correction(first, leader.id, "Sai tên người nộp")  # leaves a pending job for the first order
     job = jobs.request_correction(second, leader.id, "Sai số tiền bằng chữ")  # not blocked by the first's job
     assert db.session.get(DocumentJob, job.id).payment_order_id == second.payment_order_id
-    assert settlement.receipt_of(second.payment_order_id) is not None
+    assert receipt_of(second.payment_order_id) is not None

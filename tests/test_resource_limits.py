@@ -16,12 +16,11 @@ from flask import current_app
 from openpyxl import Workbook
 from werkzeug.datastructures import FileStorage
 
-from service import spreadsheets, tasks
+from service import spreadsheets, tasks, uploads
 from service.accounts.models import User
 from service.audit.models import AuditEntry
 from service.database import write
 from service.dossiers import operations as dossiers
-from service.dossiers import uploads
 from service.dossiers.cleanup import Cleanup, clean_abandoned_drafts
 from service.dossiers.models import Dossier, DossierFile
 from service.extensions import db

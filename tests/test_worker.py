@@ -22,9 +22,9 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 
+from service import uploads
 from service.database import write
 from service.documents.models import DocumentCounter, DocumentJob, IssuedDocument
-from service.dossiers import uploads
 from service.extensions import db
 from service.jobs import engine, outbox
 from service.notifications.email import queue_email

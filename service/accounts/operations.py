@@ -349,37 +349,6 @@ def rename_department(department_id: int, name: str) -> Department:
     return department
 
 
-def retire_department(department_id: int) -> Department:
-    """Only a department nobody belongs to and no dossier was routed to is removed; otherwise its
-    officials and dossiers would lose their unit."""
-    from service.dossiers.models import Dossier
-    from service.procedures.models import ProcedureSetting
-
-    with write():
-        department = db.session.get(Department, department_id)
-        if department is None:
-            raise AccountError("Không tìm thấy phòng, đơn vị.", "name")
-        users = db.session.scalar(db.select(db.func.count()).where(User.department_id == department_id))
-        dossiers = db.session.scalar(db.select(db.func.count()).where(Dossier.department_id == department_id))
-        settings = db.session.scalar(
-            db.select(db.func.count()).where(ProcedureSetting.department_id == department_id)
-        )
-        if users or dossiers or settings:
-            raise AccountError(
-                f"Không thể xóa “{department.name}”: còn {users} cán bộ, {dossiers} hồ sơ và {settings} thủ tục "
-                "thuộc phòng này. Hãy chuyển cán bộ và thủ tục sang phòng khác trước; phòng đã có hồ sơ được giữ "
-                "lại để thống kê.",
-                "name",
-            )
-        audit.record(
-            "config.department_removed",
-            department,
-            details={"code": department.code, "name": department.name},
-        )
-        db.session.delete(department)
-    return department
-
-
 def _unique_department_name(name: str, department_id: int | None = None) -> str:
     """Two departments of one name would be told apart by nobody in a list or a document."""
     cleaned = " ".join(name.split())

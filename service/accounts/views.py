@@ -20,7 +20,7 @@ from service.accounts.forms import (
     ResetPasswordForm,
 )
 from service.accounts.roles import Role
-from service.errors import error_response
+from service.error_pages import error_response
 from service.extensions import limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")

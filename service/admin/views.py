@@ -15,6 +15,7 @@ from service.accounts import operations, sessions, twofactor
 from service.accounts.forms import OfficialForm, OfficialRoleForm, ResetSecondFactorForm
 from service.accounts.models import Department, User
 from service.accounts.roles import ROLE_LABELS, Role
+from service.admin import departments as department_operations
 from service.admin import operations as admin_operations
 from service.backoffice.queries import specialists
 from service.deadlines.calendar import CalendarError, declare_day, history_for, overrides_for, remove_day
@@ -180,7 +181,7 @@ def rename_department(department_id: int):
 @allow(Role.ADMIN)
 def retire_department(department_id: int):
     try:
-        operations.retire_department(department_id)
+        department_operations.retire_department(department_id)
     except operations.AccountError as error:
         return _departments_page(DepartmentForm(formdata=None), errors={department_id: error.message})
     flash("Đã xóa phòng, đơn vị.", "success")

@@ -7,8 +7,7 @@ from flask import Blueprint, abort, jsonify, request
 from service.access import ANYONE, allow
 from service.divisions import ward_choices
 from service.dossiers import queries as dossier_queries
-from service.extensions import csrf, limiter
-from service.home import lookup_limit
+from service.extensions import csrf, limiter, lookup_limit
 from service.procedures import queries as procedure_queries
 from service.procedures.models import Procedure
 from service.timeutil import to_local

@@ -15,13 +15,13 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
+from service import uploads
 from service.database import for_update, write
 from service.documents import signing
 from service.documents.citations import long_date
 from service.documents.models import DocumentCounter, IssuedDocument
 from service.documents.renderer import TEMPLATE_DIR, renderer
 from service.documents.samples import qr_data_uri
-from service.dossiers import uploads
 from service.extensions import db
 from service.timeutil import local_today
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from service import uploads
 from service.accounts.models import User
 from service.database import for_update, write
 from service.documents import builders, issuing
 from service.documents.models import DocumentJob, IssuedDocument
-from service.dossiers import uploads
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.jobs import outbox

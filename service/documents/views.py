@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from forms.backoffice import RegisterForm
+from service import uploads
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import DOSSIER_ROLES, Role
 from service.audit import operations as audit
@@ -17,9 +18,7 @@ from service.documents import builders, issuing, jobs, register, signing
 from service.documents.models import IssuedDocument
 from service.documents.renderer import renderer
 from service.dossiers import queries as dossier_queries
-from service.dossiers import uploads
-from service.extensions import db, limiter
-from service.home import lookup_limit
+from service.extensions import db, limiter, lookup_limit
 from service.timeutil import local_today
 
 bp = Blueprint("documents", __name__)

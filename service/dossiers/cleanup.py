@@ -16,9 +16,8 @@ from itertools import groupby
 
 from flask import current_app
 
-from service import audit
+from service import audit, uploads
 from service.database import for_update, write
-from service.dossiers import uploads
 from service.dossiers.models import Dossier
 from service.dossiers.operations import remove_draft_rows
 from service.extensions import db

@@ -20,10 +20,10 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import NotFound
 
 from forms.dossier import form_class
-from service import audit
+from service import audit, uploads
 from service.accounts.models import User
 from service.database import for_update, write
-from service.dossiers import quotas, uploads
+from service.dossiers import quotas
 from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile, FormStash
 from service.extensions import db
 from service.notifications.email import queue_email

@@ -16,12 +16,13 @@ from typing import Any
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound
 
+from service import uploads
 from service.accounts.models import User
 from service.accounts.roles import Role
 from service.database import for_update, write
 from service.deadlines.calendar import current_calendar
 from service.documents import jobs
-from service.dossiers import notices, uploads
+from service.dossiers import notices
 from service.dossiers.models import Dossier
 from service.dossiers.operations import (
     DossierError,

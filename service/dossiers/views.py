@@ -7,12 +7,12 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from forms.dossier import form_class, ward_options
-from service import audit
+from service import audit, uploads
 from service.access import SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES
 from service.documents.jobs import pending_jobs
 from service.documents.views import visible_documents
-from service.dossiers import operations, processing, queries, quotas, table_rows, uploads
+from service.dossiers import operations, processing, queries, quotas, table_rows
 from service.dossiers.display import describe
 from service.dossiers.drafts import posted_pairs, restore_stash
 from service.dossiers.operations import is_supplement_file

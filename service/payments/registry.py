@@ -1,9 +1,9 @@
 """What payments asks of the features that use it, registered by them (not imported by payments).
 
-Payments needs three answers it cannot know itself: whose bank account an order's money goes to (a
+Payments needs answers it cannot know itself: whose bank account an order's money goes to (a
 school collects its own tuition), where a payer goes back to after paying (the dossier, the school's
 bill or the order's own page), and which fee a national-platform bill code names. Each feature registers
-its answer when the app starts (`register_*` in its `subscribers.py`); payments falls back to the
+its answer when the app starts (and the documents service lends it the receipts of paid orders) (`register_*` in its `subscribers.py`); payments falls back to the
 agency's own settings when nobody answers.
 """
 
@@ -36,7 +36,16 @@ class CollectorAccounts:
     owner: Callable[[str], int | None]
 
 
+@dataclass
+class Receipts:
+    """The e-receipt of a paid order (kept by the documents service): the document in force, its PDF."""
+
+    find: Callable[[int], Any]
+    pdf: Callable[[Any], bytes]
+
+
 _collectors: list[CollectorAccounts] = []
+_receipts: list[Receipts] = []
 _back_links: dict[str, Callable[[PaymentOrder], tuple[str, str] | None]] = {}
 _bill_finders: list[Callable[[str], Any]] = []
 
@@ -53,6 +62,19 @@ def register_back_link(purpose: str, link: Callable[[PaymentOrder], tuple[str, s
 def register_bill_finder(finder: Callable[[str], Any]) -> None:
     if finder not in _bill_finders:
         _bill_finders.append(finder)
+
+
+def register_receipts(receipts: Receipts) -> None:
+    _receipts[:] = [receipts]
+
+
+def receipt(order_id: int) -> Any:
+    """The order's receipt in force, or None (none yet, or no documents service connected)."""
+    return _receipts[0].find(order_id) if _receipts else None
+
+
+def receipt_pdf(document: Any) -> bytes:
+    return _receipts[0].pdf(document)
 
 
 def collector_account(collector_id: int) -> Account | None:

@@ -209,22 +209,6 @@ def cancel_order(order_id: int, reason: str) -> bool:
     return True
 
 
-def receipt_of(order_id: int):
-    """The order's receipt in force (a corrected one replaces the first), or None."""
-    from service.documents.models import IssuedDocument
-
-    return db.session.scalar(
-        db.select(IssuedDocument)
-        .where(
-            IssuedDocument.payment_order_id == order_id,
-            IssuedDocument.kind == "receipt",
-            IssuedDocument.status == "valid",
-        )
-        .order_by(IssuedDocument.id.desc())
-        .limit(1)
-    )
-
-
 def find_order(reference: str) -> PaymentOrder | None:
     """By the order's reference or by any of its attempts' (what the payer and the gateway see)."""
     reference = (reference or "").strip().upper()[:34]

@@ -130,7 +130,7 @@ def order_view(order: PaymentOrder) -> dict:
     return {
         "order": order, "problem": settlement.payable_problem(order),
         "gateways": offered(order.amount, order.school_id),
-        "receipt": settlement.receipt_of(order.id), "refunded": refunded_total(order.id),
+        "receipt": registry.receipt(order.id), "refunded": refunded_total(order.id),
         "refunds": db.session.scalars(
             db.select(PaymentRefund).where(PaymentRefund.order_id == order.id).order_by(PaymentRefund.id)
         ).all(),
@@ -149,13 +149,11 @@ def pay_by_link(token: str, gateway: str):
 @bp.route("/o/<token>/receipt.pdf")
 @allow(ANYONE)
 def receipt_by_link(token: str):
-    from service.documents import issuing
-
-    receipt = settlement.receipt_of(order_by_token(token).id)
+    receipt = registry.receipt(order_by_token(token).id)
     if receipt is None:
         abort(404)
     return send_file(
-        io.BytesIO(issuing.pdf_bytes(receipt)), mimetype="application/pdf",
+        io.BytesIO(registry.receipt_pdf(receipt)), mimetype="application/pdf",
         download_name=f"bien-lai-{receipt.number}.pdf",
     )  # fmt: skip
 

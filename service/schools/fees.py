@@ -14,9 +14,8 @@ from datetime import date
 
 from sqlalchemy import BigInteger
 
-from service import audit
+from service import audit, uploads
 from service.database import for_update, write
-from service.dossiers import uploads
 from service.extensions import db
 from service.money import format_money
 from service.payments import settlement

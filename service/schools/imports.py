@@ -15,9 +15,8 @@ from datetime import date, datetime
 
 from flask import current_app
 
-from service import identifiers, spreadsheets
+from service import identifiers, spreadsheets, uploads
 from service.database import for_update, write
-from service.dossiers import uploads
 from service.extensions import db
 from service.schools import runs
 from service.schools.models import LEVELS, School, SchoolClass, Student, StudentImport

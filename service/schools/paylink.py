@@ -23,11 +23,10 @@ from flask import (
 )
 
 from service.access import ANYONE, allow
-from service.extensions import db, limiter
-from service.home import lookup_limit
+from service.documents.subscribers import receipt_of
+from service.extensions import db, limiter, lookup_limit
 from service.payments.adapters import ADAPTERS, offered
 from service.payments.models import PaymentOrder
-from service.payments.settlement import receipt_of
 from service.schools import fees, operations
 from service.schools.models import Invoice, School
 

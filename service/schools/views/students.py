@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from service import uploads
 from service.access import allow
 from service.audit import operations as audit
-from service.dossiers import uploads
 from service.downloads import send_upload
 from service.requests import database_int
 from service.schools import exemption_rules, fees, operations, queries
