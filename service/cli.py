@@ -184,7 +184,7 @@ def seed_demo():
 @click.command("notify-deadlines")
 def notify_deadlines():
     """Email officials what is due soon or overdue (idempotent within a day; run from cron)."""
-    from service.deadlines.digest import send_deadline_digests
+    from service.backoffice.digest import send_deadline_digests
     from service.timeutil import local_today
 
     with _request_context():

@@ -16,7 +16,7 @@ from __future__ import annotations
 import service.documents.jobs  # noqa: F401
 import service.notifications.email  # noqa: F401
 import service.notifications.sms  # noqa: F401
-from service.deadlines.tasks import notify_deadlines
+from service.backoffice.tasks import notify_deadlines
 from service.dossiers.tasks import clean_abandoned_drafts
 from service.payments.tasks import prune_unverified_notifications, reconcile_payments
 from service.reporting.tasks import remind_reports

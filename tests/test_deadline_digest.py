@@ -7,8 +7,8 @@ from datetime import timedelta
 from flask import current_app
 
 from config import BASE_DIR
+from service.backoffice.digest import send_deadline_digests
 from service.database import begin_write
-from service.deadlines.digest import send_deadline_digests
 from service.dossiers import processing
 from service.dossiers.models import Dossier
 from service.extensions import db

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 @huey.periodic_task(crontab(hour="0", minute="0"))
 def notify_deadlines() -> None:
     """07:00: officials hear what is due soon or overdue."""
-    from service.deadlines.digest import send_deadline_digests
+    from service.backoffice.digest import send_deadline_digests
     from service.timeutil import local_today
 
     with app_context():
