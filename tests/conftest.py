@@ -22,6 +22,14 @@ from config import TestConfig
 from service import create_app
 from service.extensions import db, limiter
 
+# Fixtures shared by several test modules live in tests/support/ (no test module imports another).
+pytest_plugins = [
+    "tests.support.browser",
+    "tests.support.documents",
+    "tests.support.payments",
+    "tests.support.schools",
+]
+
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

@@ -21,7 +21,7 @@ from service.demo import DEMO_PASSWORD
 from service.extensions import db
 from service.notifications.models import OutboundEmail
 from tests.factories import PASSWORD, create_citizen, last_email, link_in, login
-from tests.test_migrations import scratch_database
+from tests.support.database import scratch_database
 
 PASSPHRASE = "Hoa sen nở giữa đồng"
 FORM = {
@@ -317,7 +317,7 @@ def test_two_confirmations_at_once_leave_the_number_with_one_account(app):
 def test_two_registrations_of_one_new_email_at_once_make_one_account_and_no_error(app):
     """On PostgreSQL both may read "no account" before either writes: the loser is answered as a
     registration of an existing email, never with an error page."""
-    from tests.test_concurrency import run_together
+    from tests.support.threads import run_together
 
     def register_once(n):
         with app.test_request_context(environ_base={"REMOTE_ADDR": f"203.0.113.{n + 1}"}):

@@ -5,9 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import ipaddress
-import socket
 import ssl
-import threading
 from datetime import timedelta
 
 import pytest
@@ -21,6 +19,7 @@ from service.notifications.email import queue_email
 from service.notifications.models import OutboundEmail
 from service.timeutil import utcnow
 from tests.factories import PASSWORD, create_citizen, create_official, last_email, link_in, login
+from tests.support.mail import _free_port, _Inbox
 
 REGISTRATION = {
     "account_type": "citizen",
@@ -258,23 +257,6 @@ def test_administrator_reads_the_development_outbox(client):
     login(client, admin)
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert citizen.email in page and "Đặt lại mật khẩu" in page
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-        self.received = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  aiosmtpd's hook name
-        self.messages.append(envelope)
-        self.received.set()
-        return "250 OK"
 
 
 def test_real_smtp_delivery_when_mail_server_is_configured(app):

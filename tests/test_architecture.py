@@ -77,3 +77,16 @@ def test_no_module_imports_itself_back_even_from_inside_a_function():
         if graph.chain_exists(importer=other, imported=module)
     ]
     assert not cycles, f"import cycles: {sorted(cycles)[:10]}"
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in tests/support/ and tests/factories.py, shared fixtures in conftest.py's
+    plugins: a test module changed for its own feature never breaks another's imports."""
+    tests = Path(BASE_DIR) / "tests"
+    offenders = [
+        f"{path.relative_to(tests)}: {line.strip()}"
+        for path in tests.rglob("*.py")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.lstrip().startswith(("from tests.test_", "import tests.test_", "from tests import test_"))
+    ]
+    assert not offenders, offenders

@@ -21,8 +21,8 @@ from service.dossiers.operations import DossierError
 from service.extensions import db
 from service.timeutil import local_today
 from tests.factories import create_citizen, create_dossier, create_official, create_payment_order, login
-from tests.test_concurrency import run_together
-from tests.test_refunds import pay, refund
+from tests.support.payments import pay, refund
+from tests.support.threads import run_together
 
 
 def logged(event: str | None = None) -> list[AuditEntry]:

@@ -17,7 +17,7 @@ from tests.factories import (
     load_catalogue,
     login,
 )
-from tests.test_filing import FROM_OUR_PAGE, save, start
+from tests.support.filing import FROM_OUR_PAGE, save, start
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from service.extensions import db
 from service.payments.bankfeed import sepay_body
 from service.payments.models import PaymentIncident
 from tests.factories import create_citizen, create_dossier, login
-from tests.test_payments import FEE, order_of, paid_procedure  # noqa: F401  (fixture)
+from tests.support.payments import FEE, order_of
 
 AUTH = {"Authorization": "Apikey test-bankfeed-key"}
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 from service.accounts.models import User
 from service.database import begin_write, for_update
@@ -12,28 +10,9 @@ from service.dossiers import operations
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
 from tests.factories import create_citizen, create_dossier
+from tests.support.threads import run_together
 
 THREADS = 6
-
-
-def run_together(app, count: int, action):
-    """Run `action(i)` in `count` threads, each with its own app context and database session, released
-    at the same moment."""
-    barrier = threading.Barrier(count)
-
-    def worker(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                return action(i)
-            finally:
-                db.session.remove()
-
-    db.session.rollback()  # end the test's own read transaction: it must see what the threads commit
-    with ThreadPoolExecutor(count) as pool:
-        results = list(pool.map(worker, range(count)))
-    db.session.rollback()
-    return results
 
 
 def test_read_modify_write_in_a_write_transaction_loses_nothing(app):

@@ -16,18 +16,15 @@ from config import TestConfig
 from service import create_app
 from service.documents import issuing
 from service.documents.jobs import run_pending
-from service.documents.models import DocumentJob, IssuedDocument
+from service.documents.models import DocumentJob
 from service.documents.renderer import DocumentError, Renderer, renderer
 from service.documents.samples import SAMPLES
 from service.dossiers import processing
 from service.extensions import db
-from tests.factories import create_citizen, create_dossier, create_official, create_organisation, login
+from tests.factories import create_citizen, create_dossier, create_organisation, login
+from tests.support.documents import documents_of, granted, text_of, through
 
 FONT_DIR = TestConfig.DOCUMENT_FONT_DIR
-
-
-def text_of(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
 def embedded_fonts(reader: pypdf.PdfReader) -> list[str]:
@@ -42,37 +39,6 @@ def embedded_fonts(reader: pypdf.PdfReader) -> list[str]:
             if any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
                 names.append(str(font["/BaseFont"]))
     return names
-
-
-def documents_of(dossier, kind=None) -> list[IssuedDocument]:
-    query = (
-        db.select(IssuedDocument).where(IssuedDocument.dossier_id == dossier.id).order_by(IssuedDocument.id)
-    )
-    if kind:
-        query = query.where(IssuedDocument.kind == kind)
-    return db.session.scalars(query).all()
-
-
-def through(dossier, steps):
-    for actor, event, data in steps:
-        processing.act(dossier.id, actor, event, data, None)
-    run_pending()
-
-
-@pytest.fixture
-def staff():
-    return {role: create_official(role) for role in ("reception", "specialist", "leader")}
-
-
-def granted(owner, staff):
-    desk, specialist, leader = staff["reception"], staff["specialist"], staff["leader"]
-    dossier = create_dossier(owner, submitted=True)
-    through(dossier, [
-        (desk, "receive", {}), (desk, "assign", {"assignee_id": specialist.id}), (specialist, "start_appraisal", {}),
-        (specialist, "propose", {"decision": "approve", "draft": "Cấp giấy chứng nhận cho đơn vị."}),
-        (leader, "approve", {}),
-    ])  # fmt: skip
-    return dossier
 
 
 def test_reception_issues_the_receipt_form_01_in_the_state_format(staff):

@@ -24,7 +24,7 @@ from tests.factories import (
     login,
     pdf_upload,
 )
-from tests.test_documents import documents_of, granted, text_of, through
+from tests.support.documents import documents_of, granted, text_of, through
 
 
 @pytest.fixture

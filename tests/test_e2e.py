@@ -5,94 +5,25 @@ against the app served on a free local port, with the tests' database."""
 from __future__ import annotations
 
 import re
-import threading
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Page, expect
 
-from service.accounts.operations import find_by_email
 from service.dossiers.samples import pdf_bytes, sample_pairs
 from tests.factories import (
     PASSWORD,
     PERSON_PROCEDURE,
-    fresh_code,
     last_email,
     link_in,
     load_catalogue,
     procedure_version,
 )
+from tests.support.browser import sign_in
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 CODE = re.compile(r"^H01\.48-\d{6}-\d{4}$")
 EMAIL = "nguyen.thi.mai@example.vn"
 # What the citizen types where the sample value would do less well in a screenshot.
 TYPED = {"student_full_name": "Nguyễn Thị Mai", "personal_id": "089205009999", "school_year": "2025-2026"}
-
-
-@pytest.fixture
-def live_server(app, monkeypatch):
-    """The app on 127.0.0.1 (a free port) in a daemon thread; emailed links point at it."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base_url = f"http://127.0.0.1:{server.server_port}"
-    monkeypatch.setitem(app.config, "APP_BASE_URL", base_url)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
-    thread.start()
-    try:
-        yield base_url
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-
-
-@pytest.fixture
-def page(app, live_server):
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: the end-to-end test needs it. Run `make setup` "
-            "(it installs the system packages), then run the tests again."
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server, locale="vi-VN")
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        page.app = app  # sign_in() reads an official's second factor from the tests' database
-        page.problems = []  # uncaught script errors and server errors seen while the test runs
-        page.on("pageerror", lambda error: page.problems.append(f"script error: {error}"))
-        page.on(
-            "response",
-            lambda r: page.problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None,
-        )
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-
-
-def sign_in(page: Page, email: str) -> None:
-    """The login form as a person fills it; an official then types the code his app shows (computed here
-    from the secret the factories gave him, tests/factories.fresh_code)."""
-    page.goto("/account/login")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    if urlsplit(page.url).path != "/account/two-factor":
-        return
-    with page.app.app_context():
-        code = fresh_code(find_by_email(email))
-    page.get_by_label("Mã xác thực", exact=True).fill(code)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Xác nhận", exact=True).click()
 
 
 def fill_eform(page: Page, pairs: list[tuple[str, str]]) -> None:

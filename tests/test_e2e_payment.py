@@ -10,8 +10,7 @@ from service.dossiers.models import Dossier
 from service.extensions import db
 from service.payments import settlement
 from tests.factories import PASSWORD, create_citizen, create_dossier
-from tests.test_e2e import live_server, page  # noqa: F401  (fixtures)
-from tests.test_payments import FEE, paid_procedure  # noqa: F401  (fixture)
+from tests.support.payments import FEE
 
 
 @pytest.mark.e2e

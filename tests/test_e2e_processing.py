@@ -1,6 +1,6 @@
 """End to end in a real browser: a dossier filed online goes through the one-stop process, from reception to
 the result returned, each official acting on the dossier page in headless Chromium; then the citizen sees
-the outcome and the history. The live server and browser fixtures are the ones of tests/test_e2e.py."""
+the outcome and the history. The live server and browser fixtures are tests/support/browser.py's."""
 
 from __future__ import annotations
 
@@ -11,13 +11,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from service.dossiers.models import Dossier
 from service.extensions import db
-from tests import test_e2e as browser
 from tests.factories import create_citizen, create_dossier, create_official
-
-# The fixtures of tests/test_e2e.py: the app served on a free local port, and a page of headless Chromium
-# that records server errors (5xx) and uncaught script errors in `page.problems`.
-live_server = browser.live_server
-page = browser.page
+from tests.support import browser
 
 DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
 

@@ -22,7 +22,7 @@ from tests.factories import (
     create_student,
     create_term,
 )
-from tests.test_e2e import live_server, page, sign_in  # noqa: F401  (fixtures)
+from tests.support.browser import sign_in
 
 
 @pytest.mark.e2e

@@ -1,6 +1,6 @@
 """In a real browser, on a phone: an official's first login enrols a second factor from the key shown on
 the page, keeps the recovery codes and reaches the worklist; the next login asks for the code. The live
-server and browser fixtures are the ones of tests/test_e2e.py."""
+server and browser fixtures are tests/support/browser.py's."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, create_official
-from tests.test_e2e import live_server, page, sign_in  # noqa: F401  (fixtures)
+from tests.support.browser import sign_in
 
 
 @pytest.mark.e2e

@@ -6,10 +6,8 @@ folder: tests/test_storage_faults.py.)"""
 from __future__ import annotations
 
 import json
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -26,14 +24,10 @@ from service.notifications.models import OutboundEmail, OutboundSms
 from service.notifications.sms import queue_sms
 from service.timeutil import utcnow
 from tests.factories import create_citizen, create_dossier, create_official, login
-from tests.test_accounts import _free_port, _Inbox
+from tests.support.faults import make_due, page_version
+from tests.support.mail import _free_port, _Inbox
 
 OFFICIALS = 12
-VERSION = re.compile(r'name="version" value="(\d+)"')
-
-
-def page_version(client, dossier_id: int) -> str:
-    return VERSION.search(client.get(f"/dossiers/{dossier_id}").get_data(as_text=True)).group(1)
 
 
 def test_twelve_officials_receive_twelve_dossiers_at_the_same_moment(app):
@@ -139,12 +133,6 @@ def mail_server_returns(port: int) -> tuple[_Inbox, Controller]:
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     return inbox, controller
-
-
-def make_due(row) -> None:
-    """Time passes: the row's next attempt is due now (backoff is counted in minutes)."""
-    with write():
-        db.session.get(type(row), row.id).next_attempt_at = utcnow() - timedelta(seconds=1)
 
 
 def reset_email(citizen) -> OutboundEmail:

@@ -15,34 +15,18 @@ from tests.conftest import CSRF_INPUT
 from tests.factories import (
     ORGANISATION_PROCEDURE,
     PASSWORD,
-    PERSON_PROCEDURE,
     create_citizen,
     create_dossier,
     create_organisation,
     last_email,
-    load_catalogue,
     login,
     pdf_upload,
     procedure_version,
     queries_to_get,
 )
+from tests.support.filing import FROM_OUR_PAGE, save, start
 
 CODE = re.compile(r"^H01\.48-\d{6}-\d{4}$")
-FROM_OUR_PAGE = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}  # what a browser adds
-
-
-def save(client, dossier_id: int, pairs: list, action: str = "save"):
-    """Post the e-form as the page would, with the draft version the page shows."""
-    page = client.get(f"/dossiers/{dossier_id}/edit").get_data(as_text=True)
-    version = re.search(r'name="version" value="(\d+)"', page).group(1)
-    return client.submit(f"/dossiers/{dossier_id}/edit", [*pairs, ("action", action), ("version", version)])
-
-
-def start(client, code: str = PERSON_PROCEDURE) -> int:
-    load_catalogue()
-    response = client.submit(f"/dossiers/new/{code}")
-    assert response.status_code == 302
-    return int(re.search(r"/dossiers/(\d+)/edit", response.location).group(1))
 
 
 def test_citizen_files_a_dossier_end_to_end(client):

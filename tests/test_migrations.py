@@ -3,35 +3,15 @@ place (`make run` again, `flask db upgrade` in production), with its rows and th
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import flask_migrate
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from config import TestConfig
 from service import create_app
 from service.extensions import db
+from tests.support.database import scratch_database
 
 FIRST_WITH_USERS_REFERENCED = "0016"  # users, dossiers and their foreign keys exist well before this
-
-
-def scratch_database(tmp_path) -> tuple[str, callable]:
-    base = os.environ.get("DATABASE_URL")
-    if not base:
-        return f"sqlite:///{tmp_path / 'old.sqlite3'}", lambda: None
-    url, name = make_url(base), f"gdnn_migr_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
 def test_a_populated_database_upgrades_to_the_newest_schema(tmp_path):

@@ -8,7 +8,7 @@ from service.extensions import db
 from service.payments.gateways import momo
 from service.payments.models import PaymentAttempt, PaymentNotification
 from tests.factories import create_citizen, create_dossier, login
-from tests.test_payments import order_of, paid_procedure  # noqa: F401  (fixture)
+from tests.support.payments import order_of
 
 
 def pay_page(client, order):

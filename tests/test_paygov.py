@@ -3,24 +3,9 @@ confirmed once, with its receipt; nothing without the key, nothing at all while 
 
 from __future__ import annotations
 
-import pytest
-
 from service.documents.models import IssuedDocument
 from service.extensions import db
-from tests.factories import create_citizen, create_dossier
-from tests.test_payments import FEE, order_of, paid_procedure  # noqa: F401  (fixture)
-
-AUTH = {"Authorization": "Apikey paygov-test-key"}
-
-
-@pytest.fixture
-def connected(app, monkeypatch):
-    monkeypatch.setitem(app.config, "PAYGOV_API_KEY", "paygov-test-key")
-
-
-@pytest.fixture
-def dossier(paid_procedure):  # noqa: F811
-    return create_dossier(create_citizen(), paid_procedure, submitted=True)
+from tests.support.payments import AUTH, FEE, order_of
 
 
 def pay(client, reference, amount=FEE, transaction="PG0001"):
@@ -69,7 +54,7 @@ def test_not_connected_the_endpoints_do_not_exist(client, dossier):
 def test_copies_of_one_payment_arriving_together_settle_it_once(app, connected, dossier):
     from service.payments.models import PaymentIncident
     from service.payments.paygov import BILLS
-    from tests.test_concurrency import run_together
+    from tests.support.threads import run_together
 
     reference = order_of(dossier).reference
     body = {"bill_reference": reference, "amount": FEE, "transaction_id": "PG-SAME"}

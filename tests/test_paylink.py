@@ -10,36 +10,13 @@ import pytest
 
 from service.extensions import db
 from service.payments.models import PaymentOrder
-from service.schools import counter, fees, invoicing
-from service.schools.models import Invoice, School
+from service.schools import counter, fees
+from service.schools.models import School
 from tests.factories import (
-    create_class,
-    create_fee_item,
-    create_schedule,
-    create_school,
     create_school_user,
-    create_student,
-    create_term,
     last_email,
 )
-
-TOTAL = 4_500_000
-
-
-@pytest.fixture
-def invoice():
-    school = create_school(bank_bin="970415", bank_account_no="1140012345", bank_account_name="TRUONG CD SO 1",
-                           bank_name="VietinBank")  # fmt: skip
-    school_class = create_class(school)
-    term, item = create_term(school), create_fee_item(school)
-    create_schedule(school, term, item, TOTAL)
-    create_student(school, school_class, email="sv@example.vn", phone="0912345678")
-    invoicing.invoice_term(school.id, term.id, None)
-    return db.session.scalars(db.select(Invoice)).one()
-
-
-def confirm(client, invoice, dob="15/03/2007"):
-    return client.submit(f"/pay/{invoice.access_token}", {"date_of_birth": dob})
+from tests.support.schools import TOTAL, confirm
 
 
 def pay_vnpay(client, invoice, amount=None):

@@ -11,9 +11,7 @@ from service.extensions import db
 from service.payments import simulators, transport
 from service.payments.models import PaymentOrder, PaymentRefund
 from tests.factories import create_official, create_payment_order, login
-from tests.test_paygov import AUTH, connected, dossier  # noqa: F401  (fixtures)
-from tests.test_payments import FEE, order_of, paid_procedure  # noqa: F401  (fixture)
-from tests.test_refunds import AMOUNT, pay, refund
+from tests.support.payments import AMOUNT, AUTH, FEE, order_of, pay, refund
 
 
 def refunds_of(order) -> list[PaymentRefund]:

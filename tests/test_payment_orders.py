@@ -20,7 +20,7 @@ from service.payments.gateways import vietqr, vnpay
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
 from service.timeutil import utcnow
 from tests.factories import create_payment_order, last_email
-from tests.test_payments import signed_result
+from tests.support.payments import signed_result
 
 
 def cli(app, *args):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from urllib.parse import parse_qsl, urlsplit
-
 import pytest
 
 from service.documents.models import DocumentJob
@@ -14,45 +11,9 @@ from service.extensions import db
 from service.payments import settlement
 from service.payments.gateways import vnpay
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
-from service.procedures.catalogue import CATALOGUE_DIR, import_catalogue
-from tests.factories import PERSON_PROCEDURE, create_citizen, create_dossier, create_official, login
-from tests.test_concurrency import run_together
-
-FEE = 500_000
-
-
-@pytest.fixture
-def paid_procedure(tmp_path):
-    """The catalogue with a fee on the person procedure (every real procedure is free today)."""
-    directory = tmp_path / "procedures"
-    shutil.copytree(CATALOGUE_DIR, directory)
-    path = directory / "1.005144.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("fee = 0", f"fee = {FEE}", 1), encoding="utf-8")
-    import_catalogue(directory)
-    return PERSON_PROCEDURE
-
-
-def order_of(dossier) -> PaymentOrder:
-    return settlement.fee_order(dossier.id)
-
-
-def start_payment(client, order) -> dict[str, str]:
-    response = client.submit(f"/payments/orders/{order.id}/vnpay")
-    assert response.status_code == 302
-    url = urlsplit(response.location)
-    assert url.path == "/simulators/vnpay/paymentv2/vpcpay.html"
-    return dict(parse_qsl(url.query, keep_blank_values=True))
-
-
-def signed_result(app, params: dict[str, str], code: str = "00", **changes) -> dict[str, str]:
-    from service.payments.simulators import result_params
-
-    with app.test_request_context():
-        result = result_params(params, code)
-    result.update(changes)
-    if changes:
-        result["vnp_SecureHash"] = vnpay.sign(result, app.config["VNPAY_HASH_SECRET"])
-    return result
+from tests.factories import create_citizen, create_dossier, create_official, login
+from tests.support.payments import FEE, order_of, signed_result, start_payment
+from tests.support.threads import run_together
 
 
 def test_a_citizen_pays_the_fee_through_vnpay_and_the_desk_can_then_receive(app, client, paid_procedure):
@@ -215,7 +176,7 @@ def test_free_procedures_need_no_payment():
 def test_a_paid_fee_gets_an_electronic_receipt(app, client, paid_procedure):
     from service.documents import issuing
     from service.documents.models import IssuedDocument
-    from tests.test_documents import text_of
+    from tests.support.documents import text_of
 
     citizen = create_citizen(full_name="Võ Thị Biên Lai")
     dossier = create_dossier(citizen, paid_procedure, submitted=True)
@@ -247,7 +208,7 @@ def test_withdrawing_the_dossier_cancels_its_unpaid_fee(client, paid_procedure):
 def test_a_refunded_fee_reads_refunded_and_the_desk_can_no_longer_receive(
     app, client, accountant, paid_procedure
 ):
-    from tests.test_refunds import pay, refund
+    from tests.support.payments import pay, refund
 
     citizen, desk = create_citizen(), create_official("reception")
     dossier = create_dossier(citizen, paid_procedure, submitted=True)

@@ -12,25 +12,8 @@ from service.deadlines.calendar import current_calendar
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
 from service.timeutil import local_today, to_local
-from tests.factories import create_citizen, create_dossier, create_official, last_email, login, pdf_upload
-
-
-def act(client, dossier, event, **data):
-    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
-    version = re.search(r'name="version" value="(\d+)"', page)
-    payload = {**data, "version": version.group(1) if version else ""}
-    return client.submit(f"/officials/dossiers/{dossier.id}/act/{event}", payload, follow_redirects=True)
-
-
-def fresh(dossier) -> Dossier:
-    return db.session.get(Dossier, dossier.id)
-
-
-def as_(client, user):
-    client.submit("/account/logout")
-    client._csrf = None
-    login(client, user)
-    return client
+from tests.factories import create_citizen, create_dossier, create_official, last_email, pdf_upload
+from tests.support.processing import act, as_, fresh
 
 
 def under_appraisal(client, people) -> Dossier:

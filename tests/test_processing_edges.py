@@ -13,7 +13,7 @@ from service.dossiers.models import DossierEvent
 from service.extensions import db
 from service.workdays import WorkCalendar
 from tests.factories import create_citizen, create_dossier, create_official, last_email, login, pdf_upload
-from tests.test_processing import as_, fresh
+from tests.support.processing import as_, fresh
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from service.extensions import db
 from service.quality import indicators
 from service.timeutil import local_today
 from tests.factories import create_citizen, create_dossier, create_official, pdf_upload
-from tests.test_processing import act, as_, fresh
+from tests.support.processing import act, as_, fresh
 
 TODAY = indicators.Period(local_today(), local_today())
 BOX = 'name="components_digitised"'
@@ -82,7 +82,7 @@ def test_a_result_counts_when_it_exists_electronically():
     one whose only result document was revoked. Results: 1 of 2."""
     from service.dossiers.models import DossierEvent
     from service.timeutil import utcnow
-    from tests.test_quality_indicators import result_issued
+    from tests.support.quality import result_issued
 
     attached, revoked = (create_dossier(create_citizen(), submitted=True) for _ in range(2))
     begin_write()

@@ -8,7 +8,6 @@ from datetime import date, datetime
 import pytest
 
 from service.database import begin_write
-from service.documents.models import IssuedDocument
 from service.dossiers.models import Dossier, DossierFile
 from service.extensions import db
 from service.procedures.catalogue import CATALOGUE_DIR
@@ -16,6 +15,7 @@ from service.procedures.models import Procedure
 from service.quality import indicators, statistics
 from service.quality.models import Feedback, Rating
 from tests.factories import ORGANISATION_PROCEDURE, PERSON_PROCEDURE, create_citizen, create_dossier
+from tests.support.quality import result_issued
 
 NOVEMBER = indicators.Period(date(2026, 11, 1), date(2026, 11, 30))
 AS_OF = date(2026, 11, 30)  # "late" is judged on the period's last day
@@ -47,13 +47,6 @@ def feedback(dossier, created: str, due: date, answered: str | None = None, **fi
     return Feedback(dossier_id=dossier.id, procedure_code=PERSON_PROCEDURE, kind="phan_anh", content="x" * 20,
                     created_at=utc(created), due_date=due, answer=answered and "y" * 20,
                     answered_at=answered and utc(answered), answered_on_time=on_time, **fields)  # fmt: skip
-
-
-def result_issued(dossier) -> IssuedDocument:
-    """The decision this system issued for the dossier (only the columns the indicators read matter)."""
-    return IssuedDocument(dossier_id=dossier.id, kind="decision", title="Quyết định", template="decision.html",
-                          template_version="x", data={}, sha256="0" * 64, stored_name=f"result-{dossier.id}.pdf",
-                          size=1, verification_code=f"VC{dossier.id}", holder_masked="N***")  # fmt: skip
 
 
 def catalogue_levels() -> None:
@@ -263,7 +256,7 @@ def test_officials_export_the_tables_and_the_monthly_report(client, november):
     assert indicators_sheet.mimetype.endswith("spreadsheetml.sheet")
     pdf = client.get("/officials/stats/monthly.pdf", query_string={"month": "2026-11"})
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
-    from tests.test_documents import text_of
+    from tests.support.documents import text_of
 
     text = text_of(pdf.data)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Tình hình giải quyết" in text

@@ -9,7 +9,7 @@ from service.extensions import db
 from service.payments.models import PaymentAttempt
 from service.timeutil import utcnow
 from tests.factories import create_citizen, create_dossier, login
-from tests.test_payments import order_of, paid_procedure, start_payment  # noqa: F401  (fixture)
+from tests.support.payments import order_of, start_payment
 
 
 def test_a_lost_ipn_is_recovered_by_querydr(app, client, paid_procedure):  # noqa: F811

@@ -3,53 +3,15 @@ local simulator), never more than was paid, once per request, tracked to their f
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from service.extensions import db
 from service.payments import simulators
-from service.payments.models import PaymentAttempt, PaymentOrder, PaymentRefund
+from service.payments.models import PaymentAttempt, PaymentRefund
 from tests.factories import create_citizen, create_official, create_payment_order, last_email, login
-
-AMOUNT = 500_000
-
-
-def pay(client, order: PaymentOrder, gateway: str) -> PaymentAttempt:
-    """Pay through the order's link and the gateway's simulator, as a payer without an account."""
-    response = client.submit(f"/payments/o/{order.access_token}/pay/{gateway}")
-    if gateway == "vnpay":
-        params = dict(parse_qsl(urlsplit(response.location).query, keep_blank_values=True))
-        client.post("/simulators/vnpay/pay", data={**params, "outcome": "00"})
-    elif gateway == "momo":
-        fields = dict(parse_qsl(urlsplit(response.location).query))
-        client.post("/simulators/momo/pay", data={**fields, "outcome": "success"})
-    else:
-        reference = re.search(
-            r'transfer-reference">(TT[A-Z2-9]{10})<', response.get_data(as_text=True)
-        ).group(1)
-        client.post("/simulators/bank/transfer", data={"reference": reference, "amount": order.amount})
-    db.session.expire_all()
-    order = db.session.get(PaymentOrder, order.id)
-    assert order.status == "paid"
-    return db.session.get(PaymentAttempt, order.paid_attempt_id)
-
-
-def manage_page(accountant, order) -> str:
-    return accountant.get(f"/payments/officials/orders/{order.id}").get_data(as_text=True)
-
-
-def refund(accountant, attempt, amount, reason="Nộp nhầm", key=None, refundable=None):
-    page = manage_page(accountant, attempt.order)
-    form_key = key or re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
-    seen = (
-        refundable if refundable is not None else re.search(r'name="refundable" value="(\d+)"', page).group(1)
-    )
-    return accountant.submit(
-        f"/payments/officials/attempts/{attempt.id}/refund",
-        {"amount": str(amount), "reason": reason, "idempotency_key": form_key, "refundable": str(seen)},
-    )
+from tests.support.payments import AMOUNT, manage_page, pay, refund
 
 
 def refunds_of(order) -> list[PaymentRefund]:

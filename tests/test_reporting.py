@@ -4,7 +4,6 @@ cell, drafts, submission, acceptance or return, reminders once a day, aggregatio
 from __future__ import annotations
 
 import io
-import re
 from datetime import date
 
 from openpyxl import load_workbook
@@ -13,21 +12,7 @@ from service.extensions import db
 from service.reporting import operations, templates
 from service.reporting.models import ReportSubmission
 from tests.factories import create_official, create_school, create_school_user, last_email, login
-
-
-def open_round(code="TSTN", period="2026-H1"):
-    return operations.open_round(code, period, None)
-
-
-def fill(client, report_round, action="draft", **fields):
-    data = {"action": action, "field-enrolment_target": "300", "field-reporter": "Lê Văn Báo", "row_count": "2",
-            "row-0-occupation": "Công nghệ thông tin", "row-0-level": "Cao đẳng", "row-0-enrolled": "120",
-            "row-0-graduated": "80", "row-1-occupation": "Điện công nghiệp", "row-1-level": "Trung cấp",
-            "row-1-enrolled": "60", "row-1-graduated": "45"}  # fmt: skip
-    page = client.get(f"/school/reports/{report_round.id}").get_data(as_text=True)
-    data["version"] = re.search(r'name="version" value="(\d+)"', page).group(1)  # as the page was opened
-    data.update(fields)
-    return client.submit(f"/school/reports/{report_round.id}", data)
+from tests.support.reporting import fill, open_round
 
 
 def test_templates_are_data():

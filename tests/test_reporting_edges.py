@@ -12,7 +12,7 @@ from service.extensions import db
 from service.reporting import operations, templates
 from service.reporting.models import ReportRound, ReportSubmission
 from tests.factories import create_official, create_school, create_school_user, login
-from tests.test_reporting import fill, open_round
+from tests.support.reporting import fill, open_round
 
 
 def upload(client, report_round, data: bytes, action="draft"):

@@ -41,7 +41,7 @@ from tests.factories import (
     last_email,
     login,
 )
-from tests.test_concurrency import run_together
+from tests.support.threads import run_together
 
 MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 PARTS = {

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from openpyxl import load_workbook
@@ -25,6 +24,7 @@ from tests.factories import (
     create_term,
     login,
 )
+from tests.support.schools import pay_online, statement, upload
 
 
 @pytest.fixture
@@ -41,17 +41,6 @@ def school(client):
     login(client, accountant)
     invoices = {i.student_id: i for i in db.session.scalars(db.select(Invoice))}
     return school, term, students, invoices, accountant
-
-
-def pay_online(client, invoice):
-    """The student pays the whole invoice by VNPAY through its link."""
-    from tests.test_payments import signed_result  # noqa: F401
-
-    client.submit(f"/pay/{invoice.access_token}", {"date_of_birth": "15/03/2007"})
-    response = client.submit(f"/pay/{invoice.access_token}/pay/vnpay")
-    params = dict(parse_qsl(urlsplit(response.location).query, keep_blank_values=True))
-    client.post("/simulators/vnpay/pay", data={**params, "outcome": "00"})
-    return params["vnp_TxnRef"]
 
 
 def test_collected_against_outstanding_by_class_item_and_channel(client, school):
@@ -95,17 +84,6 @@ def test_a_period_with_the_end_before_the_start_is_refused_with_a_message(client
     assert page.status_code == 200 and "Ngày kết thúc trước ngày bắt đầu" in page.get_data(as_text=True)
     long = client.get("/school/reconciliation", query_string={"from": "2020-01-01", "to": "2026-11-01"})
     assert "tối đa một năm" in long.get_data(as_text=True)
-
-
-def statement(*lines: str) -> bytes:
-    return ("Mã giao dịch,Mã tham chiếu,Số tiền,Ngày\n" + "\n".join(lines) + "\n").encode("utf-8")
-
-
-def upload(client, data: bytes, source: str = "vnpay"):
-    return client.submit(
-        "/school/reconciliation", {"source": source, "statement": (io.BytesIO(data), "saoke.csv")},
-        content_type="multipart/form-data",
-    )  # fmt: skip
 
 
 def test_reconciliation_sorts_every_payment_and_statement_line(client, school):

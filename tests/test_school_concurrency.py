@@ -15,7 +15,7 @@ from tests.factories import (
     create_student,
     create_term,
 )
-from tests.test_concurrency import run_together
+from tests.support.threads import run_together
 
 
 def test_two_terms_invoiced_at_once_number_without_error(app):

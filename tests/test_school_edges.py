@@ -19,10 +19,10 @@ from tests.factories import (
     create_term,
     login,
 )
-from tests.test_school_collection import statement
-from tests.test_school_collection import upload as upload_statement
-from tests.test_school_imports import csv_file
-from tests.test_school_imports import upload as upload_students
+from tests.support.school_imports import csv_file
+from tests.support.school_imports import upload as upload_students
+from tests.support.schools import statement
+from tests.support.schools import upload as upload_statement
 
 
 def school_with_invoice(client, **school_fields):
@@ -124,7 +124,7 @@ def test_an_invoice_is_not_paid_twice_through_two_orders(client):
 
 
 def test_reconciliation_does_not_match_a_line_from_the_wrong_source(client):
-    from tests.test_school_collection import pay_online
+    from tests.support.schools import pay_online
 
     school, user, student, invoice = school_with_invoice(client)
     reference = pay_online(client, invoice)  # paid by VNPAY
@@ -138,7 +138,7 @@ def test_reconciliation_does_not_match_a_line_from_the_wrong_source(client):
 
 
 def test_statement_amount_with_decimals_is_read_in_dong(client):
-    from tests.test_school_collection import pay_online
+    from tests.support.schools import pay_online
 
     school, user, student, invoice = school_with_invoice(client)
     reference = pay_online(client, invoice)

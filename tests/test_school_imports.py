@@ -12,18 +12,7 @@ from service.extensions import db
 from service.schools import imports
 from service.schools.models import Student, StudentImport
 from tests.factories import create_class, create_school, create_school_user, login
-
-HEADER = "Mã sinh viên,Họ và tên,Ngày sinh,Số định danh,Mã lớp,Ngành/nghề,Trình độ,Điện thoại,Email"
-
-
-def csv_file(*rows: str) -> bytes:
-    return ("\ufeff" + "\n".join([HEADER, *rows]) + "\n").encode("utf-8")
-
-
-def upload(client, data: bytes, name: str = "ds.csv"):
-    return client.submit(
-        "/school/students/import", {"file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
-    )
+from tests.support.school_imports import HEADER, csv_file, students_of, upload
 
 
 def school_with_class(client):
@@ -31,11 +20,6 @@ def school_with_class(client):
     create_class(school, "CD-CNTT-K26")
     login(client, create_school_user(school))
     return school
-
-
-def students_of(school) -> dict[str, Student]:
-    db.session.expire_all()
-    return {s.code: s for s in db.session.scalars(db.select(Student).where(Student.school_id == school.id))}
 
 
 def test_a_clean_file_is_imported_after_confirmation_and_reimport_updates(client):

@@ -24,7 +24,7 @@ from tests.factories import (
     create_term,
     login,
 )
-from tests.test_school_imports import csv_file, students_of, upload
+from tests.support.school_imports import csv_file, students_of, upload
 
 ROWS = [f"SV00{n},Người Học {n},01/01/2007,,CD-CNTT-K26,,,," for n in range(1, 6)]
 

@@ -25,7 +25,7 @@ from service.extensions import db
 from service.jobs import outbox
 from service.notifications.models import OutboundEmail
 from tests.factories import create_citizen, create_dossier, create_official, login, pdf_upload
-from tests.test_faults import make_due, page_version
+from tests.support.faults import make_due, page_version
 
 REFUSED = "Không lưu được tệp do hệ thống lưu trữ đang gặp sự cố (đầy hoặc không ghi được)"
 

@@ -27,7 +27,7 @@ from tests.factories import (
     login,
     pdf_upload,
 )
-from tests.test_paylink import confirm, invoice  # noqa: F401  (fixture)
+from tests.support.schools import confirm
 
 BANKFEED = {"Authorization": "Apikey test-bankfeed-key"}
 PAYGOV = {"Authorization": "Apikey test-paygov-key"}

@@ -31,7 +31,7 @@ from service.notifications.email import queue_email
 from service.notifications.models import OutboundEmail
 from service.timeutil import utcnow
 from tests.factories import create_citizen, create_dossier
-from tests.test_accounts import _free_port
+from tests.support.mail import _free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LAUNCHER = Path(__file__).with_name("job_worker.py")
