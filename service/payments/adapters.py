@@ -347,7 +347,8 @@ def account_for(collector_id: int | None) -> Account | None:
     config = current_app.config
     if not all(config[name] for name in AGENCY_ACCOUNT):
         return None
-    return Account(*(config[name] for name in AGENCY_ACCOUNT), config["VIETQR_BANK_NAME"])
+    bank_bin, number, name = (config[name] for name in AGENCY_ACCOUNT)
+    return Account(bank_bin, number, name, config["VIETQR_BANK_NAME"])
 
 
 def our_accounts() -> set[str]:

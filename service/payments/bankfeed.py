@@ -123,12 +123,12 @@ def _review(notification_id, order, attempt, kind: str, *, detail: str, amount: 
 
 def _school_of_account(notification_id: int) -> int | None:
     """An unmatched credit belongs to whoever owns the account it landed in."""
-    note = db.session.get(PaymentNotification, notification_id)
+    note = db.session.get_one(PaymentNotification, notification_id)
     return registry.owner_of_account(str(note.payload.get("accountNumber") or ""))
 
 
 def _conclude(notification_id: int, outcome: str) -> None:
-    note = db.session.get(PaymentNotification, notification_id)
+    note = db.session.get_one(PaymentNotification, notification_id)
     note.verified, note.outcome = True, outcome
 
 

@@ -126,7 +126,7 @@ def _replay(earlier: PaymentNotification) -> Confirmation:
 
 
 def _conclude(notification_id: int, confirmation: Confirmation) -> None:
-    note = db.session.get(PaymentNotification, notification_id)
+    note = db.session.get_one(PaymentNotification, notification_id)
     note.verified, note.outcome = True, f"{confirmation.code} {confirmation.message}"[:60]
 
 

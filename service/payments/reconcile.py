@@ -35,7 +35,7 @@ def reconcile() -> Report:
 
 
 def _one(attempt_id: int, report: Report) -> None:
-    attempt = db.session.get(PaymentAttempt, attempt_id)
+    attempt = db.session.get_one(PaymentAttempt, attempt_id)
     outcome = ADAPTERS[attempt.gateway].query(attempt)  # outside the lock: a network call
     with write():
         attempt = db.session.scalar(

@@ -169,7 +169,9 @@ def _tell_payer(refund: PaymentRefund) -> None:
     from service.notifications.email import queue_email
 
     order = refund.order
-    recipient = order.payer_email or (db.session.get(User, order.payer_id).email if order.payer_id else None)
+    recipient = order.payer_email or (
+        db.session.get_one(User, order.payer_id).email if order.payer_id else None
+    )
     if recipient:
         queue_email(
             recipient, "refund", order=order, refund=refund, base_url=current_app.config["APP_BASE_URL"]

@@ -238,7 +238,7 @@ def _reference(payload: dict) -> str | None:
 
 
 def _conclude(notification_id: int, outcome: str) -> None:
-    db.session.get(PaymentNotification, notification_id).outcome = outcome
+    db.session.get_one(PaymentNotification, notification_id).outcome = outcome
 
 
 def settle_vnpay(params: dict[str, str], method: str = "GET") -> tuple[str, str]:

@@ -15,7 +15,7 @@ class GatewayUnavailable(RuntimeError):
 
 
 def post_json(url: str, body: dict, timeout: int = 15) -> dict:
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's app
     own_simulator = app.config["PAYMENT_SIMULATORS"] and url.startswith(
         app.config["APP_BASE_URL"] + "/simulators/"
     )

@@ -114,7 +114,7 @@ def prune() -> int:
                 PaymentNotification.id.not_in(referenced),
             ),
             execution_options={"synchronize_session": False},
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]  # a DELETE returns a CursorResult
         db.session.execute(
             db.delete(UnverifiedNotificationDay).where(UnverifiedNotificationDay.day < cutoff.date())
         )

@@ -75,6 +75,8 @@ def pay(order: PaymentOrder, gateway: str):
         return render_template("payments/result.html", order=order, attempt=attempt, message=str(error)), 502
     if start.redirect_url:
         return redirect(start.redirect_url)
+    if start.qr_payload is None:  # an adapter that neither redirects nor draws a QR cannot be paid here
+        abort(404)
     return render_template(
         "payments/vietqr.html", order=order, attempt=attempt, qr=segno.make(start.qr_payload, error="m").png_data_uri(scale=5),
         simulators=current_app.config["PAYMENT_SIMULATORS"], account=collecting_account(order),
@@ -446,7 +448,7 @@ def paygov_payment():
         and transaction
     ):
         return jsonify({"code": "03", "message": "Dữ liệu không đúng định dạng."}), 400
-    confirmation = BILLS.confirm(reference, amount, transaction, body)
+    confirmation = BILLS.confirm(reference, amount, transaction, dict(body or {}))
     return jsonify({"code": confirmation.code, "message": confirmation.message})
 
 
