@@ -90,3 +90,14 @@ def test_no_test_module_imports_another():
         if line.lstrip().startswith(("from tests.test_", "import tests.test_", "from tests import test_"))
     ]
     assert not offenders, offenders
+
+
+def test_every_model_is_in_the_glossary(app):
+    """docs/glossary.md maps every model to the law's or the office's word for it."""
+    from service.extensions import db
+
+    glossary = (Path(BASE_DIR) / "docs" / "glossary.md").read_text(encoding="utf-8")
+    missing = sorted(
+        m.class_.__name__ for m in db.Model.registry.mappers if f"`{m.class_.__name__}`" not in glossary
+    )
+    assert not missing, f"models missing from docs/glossary.md: {missing}"
