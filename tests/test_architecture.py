@@ -101,3 +101,43 @@ def test_every_model_is_in_the_glossary(app):
         m.class_.__name__ for m in db.Model.registry.mappers if f"`{m.class_.__name__}`" not in glossary
     )
     assert not missing, f"models missing from docs/glossary.md: {missing}"
+
+
+def test_every_status_check_in_the_database_matches_its_enum(app):
+    """A status column's CHECK constraint (migration 0025) and its Labelled enum (what the code writes
+    and what people read) list the same values, so neither can drift from the other."""
+    import importlib.util
+
+    from sqlalchemy import CheckConstraint
+
+    from service.extensions import db
+
+    [path] = (Path(BASE_DIR) / "migrations" / "versions").glob("*_status_checks.py")
+    spec = importlib.util.spec_from_file_location("status_checks", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    checked = {}
+    for mapper in db.Model.registry.mappers:
+        for constraint in mapper.local_table.constraints:
+            if isinstance(constraint, CheckConstraint):
+                checked[
+                    (mapper.local_table.name, constraint.name.removeprefix(f"ck_{mapper.local_table.name}_"))
+                ] = str(constraint.sqltext)
+    for (table, column), values in migration.CHECKS.items():
+        expected = f"{column} IN ({', '.join(repr(v) for v in values)})"
+        assert checked.get((table, column)) == expected, (table, column)
+
+
+def test_the_database_refuses_a_status_nobody_declared(app):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from service.database import write
+    from service.extensions import db
+    from service.payments.models import PaymentOrder, new_reference
+
+    with pytest.raises(IntegrityError), write():
+        db.session.add(
+            PaymentOrder(reference=new_reference("LP"), description="Thử", amount=1, status="paidd")
+        )
+    assert db.session.scalar(db.select(db.func.count()).select_from(PaymentOrder)) == 0

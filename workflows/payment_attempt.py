@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from statemachine import State, StateMachine
 
+from workflows.labelled import Labelled
+
 
 class PaymentAttemptMachine(StateMachine):
     """One attempt to pay an order at a gateway; append-only, settled once under a row lock."""
@@ -26,7 +28,13 @@ class PaymentAttemptMachine(StateMachine):
     succeed_late = expired.to(succeeded)
 
 
-ATTEMPT_LABELS = {
-    "created": "Khởi tạo", "pending": "Chờ kết quả thanh toán", "succeeded": "Thanh toán thành công",
-    "failed": "Thanh toán không thành công", "cancelled": "Đã hủy thanh toán", "expired": "Hết hạn thanh toán",
-}  # fmt: skip
+class AttemptStatus(Labelled):
+    CREATED = "created", "Khởi tạo"
+    PENDING = "pending", "Chờ kết quả thanh toán"
+    SUCCEEDED = "succeeded", "Thanh toán thành công"
+    FAILED = "failed", "Thanh toán không thành công"
+    CANCELLED = "cancelled", "Đã hủy thanh toán"
+    EXPIRED = "expired", "Hết hạn thanh toán"
+
+
+ATTEMPT_LABELS = AttemptStatus.labels()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from statemachine import State, StateMachine
 
+from workflows.labelled import Labelled
+
 
 class RefundMachine(StateMachine):
     """A refund of a succeeded payment attempt: sent to the gateway, then succeeded or failed."""
@@ -20,7 +22,11 @@ class RefundMachine(StateMachine):
     fail = pending.to(failed) | requested.to(failed)
 
 
-REFUND_LABELS = {
-    "requested": "Đã yêu cầu hoàn tiền", "pending": "Đang hoàn tiền", "succeeded": "Đã hoàn tiền",
-    "failed": "Hoàn tiền không thành công",
-}  # fmt: skip
+class RefundStatus(Labelled):
+    REQUESTED = "requested", "Đã yêu cầu hoàn tiền"
+    PENDING = "pending", "Đang hoàn tiền"
+    SUCCEEDED = "succeeded", "Đã hoàn tiền"
+    FAILED = "failed", "Hoàn tiền không thành công"
+
+
+REFUND_LABELS = RefundStatus.labels()

@@ -2,48 +2,32 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from workflows.labelled import Labelled
 
 
-class DossierStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RECEIVED = "received"
-    SUPPLEMENT_REQUESTED = "supplement_requested"
-    REFUSED = "refused"
-    ASSIGNED = "assigned"
-    UNDER_APPRAISAL = "under_appraisal"
-    PROPOSED = "proposed"
-    FORWARDED = "forwarded"
-    APPROVED = "approved"
-    DENIED = "denied"
-    AWAITING_PAYMENT = "awaiting_payment"
-    RETURNED = "returned"
-    WITHDRAWN = "withdrawn"
-    STOP_REQUESTED = "stop_requested"
-    STOPPED = "stopped"
-    CLOSED = "closed"
+class DossierStatus(Labelled):
+    DRAFT = "draft", "Bản nháp"
+    SUBMITTED = "submitted", "Đã nộp, chờ tiếp nhận"
+    RECEIVED = "received", "Đã tiếp nhận"
+    SUPPLEMENT_REQUESTED = "supplement_requested", "Chờ bổ sung hồ sơ"
+    REFUSED = "refused", "Từ chối tiếp nhận"
+    ASSIGNED = "assigned", "Đã phân công xử lý"
+    UNDER_APPRAISAL = "under_appraisal", "Đang thẩm định"
+    PROPOSED = "proposed", "Chờ lãnh đạo phê duyệt"
+    FORWARDED = "forwarded", "Trình UBND tỉnh quyết định"
+    APPROVED = "approved", "Đã có kết quả"
+    DENIED = "denied", "Không giải quyết (có văn bản trả lời)"
+    AWAITING_PAYMENT = "awaiting_payment", "Chờ thực hiện nghĩa vụ tài chính"
+    RETURNED = "returned", "Đã trả kết quả"
+    WITHDRAWN = "withdrawn", "Đã rút hồ sơ"
+    STOP_REQUESTED = "stop_requested", "Công dân đề nghị dừng xử lý"
+    STOPPED = "stopped", "Đã dừng xử lý"
+    CLOSED = "closed", "Đã đóng (không bổ sung đúng hạn)"
 
 
 STATUS_LABELS = {
-    DossierStatus.DRAFT: "Bản nháp",
-    DossierStatus.SUBMITTED: "Đã nộp, chờ tiếp nhận",
-    DossierStatus.RECEIVED: "Đã tiếp nhận",
-    DossierStatus.SUPPLEMENT_REQUESTED: "Chờ bổ sung hồ sơ",
-    DossierStatus.REFUSED: "Từ chối tiếp nhận",
-    DossierStatus.ASSIGNED: "Đã phân công xử lý",
-    DossierStatus.UNDER_APPRAISAL: "Đang thẩm định",
-    DossierStatus.PROPOSED: "Chờ lãnh đạo phê duyệt",
-    DossierStatus.FORWARDED: "Trình UBND tỉnh quyết định",
-    DossierStatus.APPROVED: "Đã có kết quả",
-    DossierStatus.DENIED: "Không giải quyết (có văn bản trả lời)",
-    DossierStatus.AWAITING_PAYMENT: "Chờ thực hiện nghĩa vụ tài chính",
-    DossierStatus.RETURNED: "Đã trả kết quả",
-    DossierStatus.WITHDRAWN: "Đã rút hồ sơ",
-    DossierStatus.STOP_REQUESTED: "Công dân đề nghị dừng xử lý",
-    DossierStatus.STOPPED: "Đã dừng xử lý",
-    DossierStatus.CLOSED: "Đã đóng (không bổ sung đúng hạn)",
-}
+    status: status.label for status in DossierStatus
+}  # keyed by member: `.value` and "draft" both work
 
 EVENT_LABELS = {
     "create": "Tạo bản nháp hồ sơ",

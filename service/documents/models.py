@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.accounts.models import User
 from service.extensions import db
 from service.jobs.outbox import OutboxItem
 from service.timeutil import utcnow
+from workflows.labelled import Labelled
 
 
 class DocumentCounter(db.Model):
@@ -25,10 +26,17 @@ class DocumentCounter(db.Model):
     last_number: Mapped[int] = mapped_column(default=0)
 
 
+class DocumentStatus(Labelled):
+    VALID = "valid", "Còn hiệu lực"
+    REPLACED = "replaced", "Đã được thay thế"
+    REVOKED = "revoked", "Đã bị thu hồi"
+
+
 class IssuedDocument(db.Model):
     """One issued PDF, never changed: a correction is a new row that replaces it."""
 
     __tablename__ = "issued_documents"
+    __table_args__ = (CheckConstraint(DocumentStatus.sql_in("status"), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
@@ -45,13 +53,17 @@ class IssuedDocument(db.Model):
     size: Mapped[int] = mapped_column(BigInteger)
     verification_code: Mapped[str] = mapped_column(String(20), unique=True)
     holder_masked: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(10), default="valid")  # valid, replaced, revoked
+    status: Mapped[str] = mapped_column(String(10), default="valid")  # DocumentStatus
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
     signed: Mapped[bool] = mapped_column(default=False)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     issued_by: Mapped[User | None] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return DocumentStatus(self.status).label
 
 
 class DocumentJob(OutboxItem, db.Model):

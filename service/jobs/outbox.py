@@ -23,20 +23,27 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from service.database import for_update, write
 from service.extensions import db
 from service.timeutil import utcnow
+from workflows.labelled import Labelled
 
 log = logging.getLogger(__name__)
 
 RETRYABLE = ("pending", "failed")
-STATUS_LABELS = {
-    "outbox": "Lưu (không gửi)",
-    "pending": "Đang chờ",
-    "running": "Đang xử lý",
-    "sent": "Đã gửi",
-    "done": "Hoàn tất",
-    "failed": "Lỗi, sẽ thử lại",
-    "dead": "Lỗi, cần xử lý",
-    "cancelled": "Đã hủy",
-}
+
+
+class OutboxStatus(Labelled):
+    """Every outbox row's status (emails, SMS, document jobs)."""
+
+    OUTBOX = "outbox", "Lưu (không gửi)"
+    PENDING = "pending", "Đang chờ"
+    RUNNING = "running", "Đang xử lý"
+    SENT = "sent", "Đã gửi"
+    DONE = "done", "Hoàn tất"
+    FAILED = "failed", "Lỗi, sẽ thử lại"
+    DEAD = "dead", "Lỗi, cần xử lý"
+    CANCELLED = "cancelled", "Đã hủy"
+
+
+STATUS_LABELS = OutboxStatus.labels()
 
 
 class OutboxItem:

@@ -7,12 +7,30 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.extensions import db
 from service.text import clean_name
 from service.timeutil import utcnow
+from workflows.labelled import Labelled
+from workflows.payment_attempt import AttemptStatus
+from workflows.refund import RefundStatus
+
+
+class OrderStatus(Labelled):
+    UNPAID = "unpaid", "Chưa thanh toán"
+    PAID = "paid", "Đã thanh toán"
+    CANCELLED = "cancelled", "Đã hủy"
+
+
+class IncidentKind(Labelled):
+    SECOND_SUCCESS = "second_success", "Thanh toán hai lần"
+    UNMATCHED_CREDIT = "unmatched_credit", "Tiền đến không khớp"
+    UNDERPAID = "underpaid", "Chuyển thiếu"
+    OVERPAID = "overpaid", "Chuyển thừa"
+    PAID_CANCELLED = "paid_cancelled", "Thanh toán khoản đã hủy"
+
 
 # What payers and gateways read as a reference: no 0/O, 1/I/L to misread on the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -24,6 +42,7 @@ def new_reference(prefix: str) -> str:
 
 class PaymentOrder(db.Model):
     __tablename__ = "payment_orders"
+    __table_args__ = (CheckConstraint(OrderStatus.sql_in("status"), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -64,6 +83,7 @@ class PaymentOrder(db.Model):
 
 class PaymentAttempt(db.Model):
     __tablename__ = "payment_attempts"
+    __table_args__ = (CheckConstraint(AttemptStatus.sql_in("status"), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("payment_orders.id"), index=True)
@@ -84,6 +104,7 @@ class PaymentRefund(db.Model):
     """Money given back on one succeeded attempt, full or partial, never more than it brought in."""
 
     __tablename__ = "payment_refunds"
+    __table_args__ = (CheckConstraint(RefundStatus.sql_in("status"), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("payment_orders.id"), index=True)
@@ -143,6 +164,7 @@ class PaymentIncident(db.Model):
     """Something an accountant must look at: a second success for a paid order, an amount mismatch."""
 
     __tablename__ = "payment_incidents"
+    __table_args__ = (CheckConstraint(IncidentKind.sql_in("kind"), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("payment_orders.id"), index=True)

@@ -29,7 +29,14 @@ from service.money import format_money, parse_amount
 from service.payments import bankfeed, registry, settlement
 from service.payments.adapters import ADAPTERS, Adapter, GatewayRefused, collecting_account, offered
 from service.payments.gateways import momo, vietqr, vnpay
-from service.payments.models import PaymentAttempt, PaymentIncident, PaymentOrder, PaymentRefund
+from service.payments.models import (
+    IncidentKind,
+    OrderStatus,
+    PaymentAttempt,
+    PaymentIncident,
+    PaymentOrder,
+    PaymentRefund,
+)
 from workflows.payment_attempt import ATTEMPT_LABELS
 from workflows.refund import REFUND_LABELS
 
@@ -38,11 +45,8 @@ PAGE_SIZE = 50
 GATEWAY_BUTTONS = {
     "vnpay": "Thanh toán qua VNPAY", "vietqr": "Chuyển khoản bằng mã VietQR", "momo": "Thanh toán bằng ví MoMo",
 }  # fmt: skip
-INCIDENT_LABELS = {
-    "second_success": "Thanh toán hai lần", "unmatched_credit": "Tiền đến không khớp", "underpaid": "Chuyển thiếu",
-    "overpaid": "Chuyển thừa", "paid_cancelled": "Thanh toán khoản đã hủy",
-}  # fmt: skip
-ORDER_STATUS_LABELS = {"unpaid": "Chưa thanh toán", "paid": "Đã thanh toán", "cancelled": "Đã hủy"}
+INCIDENT_LABELS = IncidentKind.labels()
+ORDER_STATUS_LABELS = OrderStatus.labels()
 
 
 def own_order(order_id: int) -> PaymentOrder:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
 from service.schools.models import School
 from service.timeutil import utcnow
+from workflows.labelled import Labelled
 
 
 class ReportRound(db.Model):
@@ -34,15 +35,22 @@ class ReportRound(db.Model):
         return f"{self.template_code}-{self.period_label}"
 
 
-SUBMISSION_LABELS = {
-    "draft": "Đang soạn", "submitted": "Đã nộp, chờ duyệt", "accepted": "Đã được chấp nhận",
-    "returned": "Bị trả lại để sửa",
-}  # fmt: skip
+class SubmissionStatus(Labelled):
+    DRAFT = "draft", "Đang soạn"
+    SUBMITTED = "submitted", "Đã nộp, chờ duyệt"
+    ACCEPTED = "accepted", "Đã được chấp nhận"
+    RETURNED = "returned", "Bị trả lại để sửa"
+
+
+SUBMISSION_LABELS = SubmissionStatus.labels()
 
 
 class ReportSubmission(db.Model):
     __tablename__ = "report_submissions"
-    __table_args__ = (UniqueConstraint("round_id", "school_id", name="uq_report_submissions_round_school"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "school_id", name="uq_report_submissions_round_school"),
+        CheckConstraint(SubmissionStatus.sql_in("status"), name="status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("report_rounds.id"), index=True)

@@ -8,12 +8,23 @@ import secrets
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.extensions import db
 from service.text import clean_name
 from service.timeutil import utcnow
+from workflows.labelled import Labelled
 
 SCHOOL_KINDS = {"college": "Trường cao đẳng", "intermediate": "Trường trung cấp", "centre": "Trung tâm GDNN"}
 LEVELS = {"cao_dang": "Cao đẳng", "trung_cap": "Trung cấp", "so_cap": "Sơ cấp", "khac": "Đào tạo khác"}
@@ -96,19 +107,22 @@ class LongRun:
         return self.error[len(self.REFUSED) :] if self.error and self.error.startswith(self.REFUSED) else None
 
 
-IMPORT_STATUS_LABELS = {
-    "validated": "Đã kiểm tra, chờ xác nhận",
-    "confirmed": "Đã xác nhận, chờ nhập",
-    "importing": "Đang nhập",
-    "done": "Đã nhập xong",
-    "failed": "Nhập không thành công",
-}
+class ImportStatus(Labelled):
+    VALIDATED = "validated", "Đã kiểm tra, chờ xác nhận"
+    CONFIRMED = "confirmed", "Đã xác nhận, chờ nhập"
+    IMPORTING = "importing", "Đang nhập"
+    DONE = "done", "Đã nhập xong"
+    FAILED = "failed", "Nhập không thành công"
+
+
+IMPORT_STATUS_LABELS = ImportStatus.labels()
 
 
 class StudentImport(LongRun, db.Model):
     """One uploaded file: validated as a whole first, imported only when clean or confirmed."""
 
     __tablename__ = "student_imports"
+    __table_args__ = (CheckConstraint(ImportStatus.sql_in("status"), name="status"),)
     QUEUED, RUNNING = "confirmed", "importing"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -222,6 +236,12 @@ class Exemption(db.Model):
     student: Mapped[Student] = relationship()
 
 
+class InvoiceStatus(Labelled):
+    ISSUED = "issued", "Đã phát hành"
+    CANCELLED = "cancelled", "Đã hủy"
+    REPLACED = "replaced", "Đã được thay thế"
+
+
 class Invoice(db.Model):
     """One student's bill for one term. Issued invoices never change: a correction is a new invoice
     that replaces this one, a cancellation a recorded status with its reason."""
@@ -230,6 +250,7 @@ class Invoice(db.Model):
     __table_args__ = (
         UniqueConstraint("school_id", "number", name="uq_invoices_school_number"),
         Index("ix_invoices_school_term_status", "school_id", "term_id", "status"),
+        CheckConstraint(InvoiceStatus.sql_in("status"), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -260,12 +281,14 @@ class Invoice(db.Model):
     lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.id", back_populates="invoice")
 
 
-RUN_STATUS_LABELS = {
-    "queued": "Chờ xử lý",
-    "running": "Đang lập thông báo thu",
-    "done": "Đã xong",
-    "failed": "Không thành công",
-}
+class RunStatus(Labelled):
+    QUEUED = "queued", "Chờ xử lý"
+    RUNNING = "running", "Đang lập thông báo thu"
+    DONE = "done", "Đã xong"
+    FAILED = "failed", "Không thành công"
+
+
+RUN_STATUS_LABELS = RunStatus.labels()
 
 
 class InvoiceRun(LongRun, db.Model):
@@ -273,6 +296,7 @@ class InvoiceRun(LongRun, db.Model):
     time; `after_class_id`/`after_code` is the last student done, where a resumed run continues."""
 
     __tablename__ = "invoice_runs"
+    __table_args__ = (CheckConstraint(RunStatus.sql_in("status"), name="status"),)
     QUEUED, RUNNING = "queued", "running"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,11 +12,12 @@ from service.schools.models import (
     LEVELS,
     RUN_STATUS_LABELS,
     SCOPES,
+    InvoiceStatus,
 )
 
 bp = Blueprint("schools", __name__, url_prefix="/school")
 STAFF = (Role.ACCOUNTANT, Role.SCHOOL_ADMIN)
-INVOICE_LABELS = {"issued": "Đã phát hành", "cancelled": "Đã hủy", "replaced": "Đã được thay thế"}
+INVOICE_LABELS = InvoiceStatus.labels()
 
 
 @bp.app_context_processor
