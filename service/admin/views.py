@@ -100,7 +100,7 @@ def new_official():
         else:
             flash(f"Đã tạo tài khoản {user.email}; thư đặt mật khẩu đã được gửi.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/new_official.html", form=form)
+    return render_template("admin/new_official.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/users/<int:user_id>/active/<int:active>", methods=["POST"])
@@ -152,11 +152,14 @@ def departments():
     return _departments_page(form)
 
 
-def _departments_page(form, status: int = 200, errors: dict[int, str] | None = None):
+def _departments_page(
+    form, status: int = 200, errors: dict[int, str] | None = None, typed: dict[int, str] | None = None
+):
+    """`errors` and `typed`: a rename or removal refused, by department, with the new name as typed."""
     listing = db.session.scalars(db.select(Department).order_by(Department.name)).all()
     return render_template(
         "admin/departments.html", form=form, departments=listing, rename_form=RenameDepartmentForm(),
-        errors=errors or {},
+        errors=errors or {}, typed=typed or {},
     ), (400 if form.errors or errors else status)  # fmt: skip
 
 
@@ -164,14 +167,16 @@ def _departments_page(form, status: int = 200, errors: dict[int, str] | None = N
 @allow(Role.ADMIN)
 def rename_department(department_id: int):
     form = RenameDepartmentForm()
+    typed = {department_id: request.form.get("name", "")}
     if not form.validate_on_submit():
-        return _departments_page(
-            DepartmentForm(formdata=None), errors={department_id: "Vui lòng nhập tên mới."}
-        )
+        message = "; ".join(e for errors in form.errors.values() for e in errors) or "Vui lòng nhập tên mới."
+        return _departments_page(DepartmentForm(formdata=None), errors={department_id: message}, typed=typed)
     try:
         operations.rename_department(department_id, form.name.data)
     except operations.AccountError as error:
-        return _departments_page(DepartmentForm(formdata=None), errors={department_id: error.message})
+        return _departments_page(
+            DepartmentForm(formdata=None), errors={department_id: error.message}, typed=typed
+        )
     flash("Đã đổi tên phòng, đơn vị.", "success")
     return redirect(url_for("admin.departments"))
 

@@ -60,7 +60,7 @@ EXTENDABLE = frozenset(
 
 
 class StaleAction(DossierError):
-    pass
+    status = 409  # someone else changed the dossier since the official's page was drawn
 
 
 @dataclass
@@ -348,7 +348,8 @@ def extend(dossier_id: int, actor: User, new_date: date, reason: str, seen_versi
     working day before the due date, later than it, and once only."""
     with write():
         dossier = lock_for_official(dossier_id)
-        problem = _extension_problem(dossier, actor, new_date, reason, seen_version)
+        _check_seen(dossier, seen_version)
+        problem = _extension_problem(dossier, actor, new_date, reason)
         if problem:
             raise DossierError(problem)
         dossier.extended_at, dossier.extension_reason = utcnow(), reason.strip()
@@ -361,12 +362,8 @@ def extend(dossier_id: int, actor: User, new_date: date, reason: str, seen_versi
     return dossier
 
 
-def _extension_problem(
-    dossier: Dossier, actor: User, new_date: date, reason: str, seen_version
-) -> str | None:
+def _extension_problem(dossier: Dossier, actor: User, new_date: date, reason: str) -> str | None:
     calendar, today = current_calendar(), local_today()
-    if seen_version is not None and seen_version != dossier.version:
-        return "Hồ sơ vừa được người khác cập nhật. Vui lòng xem lại trước khi gia hạn."
     if actor.role not in (Role.RECEPTION, Role.LEADER) and actor.id != dossier.assignee_id:
         return "Bạn không có quyền gia hạn hồ sơ này."
     if dossier.due_date is None or dossier.status not in EXTENDABLE:
