@@ -16,13 +16,14 @@ from service.accounts import operations, sessions, twofactor
 from service.accounts.models import Department, User
 from service.accounts.roles import ROLE_LABELS, Role
 from service.admin import operations as admin_operations
-from service.backoffice.queries import specialists
+from service.backoffice.queries import held_by, held_counts, specialists, successors
 from service.deadlines.calendar import CalendarError, declare_day, history_for, overrides_for, remove_day
 from service.extensions import db
 from service.notifications.models import OutboundEmail
 from service.procedures.models import ProcedureSetting
 from service.procedures.operations import save_procedure_setting
 from service.procedures.queries import all_with_versions, get_published
+from service.requests import database_int
 from service.timeutil import local_today
 from service.workdays import WorkCalendar, holidays_for
 
@@ -78,7 +79,9 @@ def users():
     everyone = db.session.scalars(
         db.select(User).options(selectinload(User.department)).order_by(User.role, User.email)
     ).all()
-    return render_template("admin/users.html", users=everyone, enrolled=twofactor.enrolled_user_ids())
+    return render_template(
+        "admin/users.html", users=everyone, enrolled=twofactor.enrolled_user_ids(), held=held_counts()
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -109,10 +112,38 @@ def set_active(user_id: int, active: int):
     if user_id == current_user.id:
         flash("Không thể tự khóa tài khoản của chính mình.", "error")
         return redirect(url_for("admin.users"))
-    if operations.set_active(user_id, bool(active)) is None:
+    if active:
+        done = operations.set_active(user_id, True)
+    else:
+        successor_id = request.form.get("successor_id", type=database_int)
+        try:
+            done = admin_operations.deactivate_official(
+                user_id, successor_id, current_user._get_current_object()
+            )
+        except admin_operations.HandOverNeeded as error:
+            return _deactivate_page(_user(user_id), error.message), 400
+    if done is None:
         abort(404)
     flash("Đã mở khóa tài khoản." if active else "Đã khóa tài khoản.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/deactivate")
+@allow(Role.ADMIN)
+def deactivate(user_id: int):
+    """Locking an official who still holds dossiers: how many, and who takes them over."""
+    return _deactivate_page(_user(user_id))
+
+
+def _user(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+def _deactivate_page(user: User, error: str | None = None) -> str:
+    return render_template(
+        "admin/deactivate.html", user=user, held=held_by(user.id), successors=successors(user), error=error,
+        chosen=request.form.get("successor_id", ""),
+    )  # fmt: skip
 
 
 @bp.route("/outbox")

@@ -177,3 +177,39 @@ def specialists() -> list[User]:
         .options(selectinload(User.department))
         .order_by(User.full_name)
     ).all()
+
+
+# ---------------------------------------------------------------- an official leaving
+
+
+def _held(statement):
+    return statement.where(
+        Dossier.assignee_id.is_not(None), Dossier.status.not_in([s.value for s in FINAL_STATUSES])
+    )
+
+
+def held_counts() -> dict[int, int]:
+    """How many unfinished dossiers each official holds (is assigned), by official."""
+    rows = db.session.execute(
+        _held(db.select(Dossier.assignee_id, db.func.count())).group_by(Dossier.assignee_id)
+    ).all()
+    return dict(rows)
+
+
+def held_by(user_id: int) -> list[Dossier]:
+    return db.session.scalars(
+        _held(db.select(Dossier)).where(Dossier.assignee_id == user_id).order_by(Dossier.id)
+    ).all()
+
+
+def successors(user: User) -> list[User]:
+    """Who can take over an official's dossiers: the active officials of the same role, those of the same
+    department first."""
+    statement = (
+        db.select(User)
+        .where(User.role == user.role, User.is_active_account.is_(True), User.id != user.id, User.school_id.is_(None))
+        .options(selectinload(User.department))
+    )  # fmt: skip
+    if user.department_id:
+        statement = statement.order_by(db.case((User.department_id == user.department_id, 0), else_=1))
+    return db.session.scalars(statement.order_by(User.full_name, User.id)).all()

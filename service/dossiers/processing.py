@@ -38,7 +38,7 @@ from service.procedures.models import ProcedureSetting
 from service.timeutil import local_today, to_local, utcnow
 from workflows import guards
 from workflows.machines import machine_for
-from workflows.states import STATUS_LABELS, DossierStatus
+from workflows.states import FINAL_STATUSES, STATUS_LABELS, DossierStatus
 
 RETURN_METHODS = {
     "electronic": "Trả kết quả điện tử",
@@ -92,11 +92,14 @@ def act(
     attachment (a scanned letter, a minute) becomes part of this step's history row."""
     upload = _official_upload(attachment)
     with removing_on_failure() as stored, write():
+        # Accounts are locked before dossiers, here as where an account is locked and its dossiers handed
+        # over (service.admin.operations): a dossier is never assigned to an account being locked.
+        assignee = _assignee(data.get("assignee_id")) if event == "assign" else None
         dossier = lock_for_official(dossier_id)
         _check_seen(dossier, seen_version)
         data = {**data, "today": local_today()}
         if event == "assign":
-            data["assignee"] = _assignee(data.get("assignee_id"))
+            data["assignee"] = assignee
         problem = (
             _input_problem(dossier, actor, event, data)
             or _attachment_problem(dossier, event, upload)
@@ -156,9 +159,12 @@ REASON_NEEDED = {
 
 def _assignee(raw: Any) -> User | None:
     try:
-        return db.session.get(User, int(raw)) if raw else None
+        user_id = int(raw) if raw else None
     except (TypeError, ValueError, OverflowError):
         return None
+    if user_id is None or not 0 < user_id < 2**31:
+        return None
+    return db.session.scalar(for_update(db.select(User).where(User.id == user_id)))
 
 
 def _input_problem(dossier: Dossier, actor: User, event: str, data: dict[str, Any]) -> str | None:
@@ -337,6 +343,42 @@ def officials_who_can_act(dossier: Dossier) -> list[User]:
         ours = [u for u in staff if dossier.department_id and u.department_id == dossier.department_id]
         found.extend(u for u in (ours or staff) if u not in found)
     return found
+
+
+def _held_by(official: User):
+    return db.select(Dossier).where(
+        Dossier.assignee_id == official.id, Dossier.status.not_in([s.value for s in FINAL_STATUSES])
+    )
+
+
+def holds_dossiers(official: User) -> bool:
+    """Inside the caller's write: whether unfinished dossiers are assigned to the official (locked, so
+    that none is assigned to them before the caller's commit)."""
+    return bool(db.session.scalars(for_update(_held_by(official).limit(1))).first())
+
+
+def hand_over(official: User, successor: User, actor: User) -> list[Dossier]:
+    """Inside the caller's write: every unfinished dossier assigned to `official` passes to `successor`,
+    each with a history row (audited) and a new version (a page drawn before is stale), and the successor
+    is told once, listing them. The caller checks who may succeed (service.admin.operations)."""
+    held = db.session.scalars(
+        for_update(
+            db.select(Dossier)
+            .where(
+                Dossier.assignee_id == official.id, Dossier.status.not_in([s.value for s in FINAL_STATUSES])
+            )
+            .order_by(Dossier.id)
+        )
+    ).all()
+    note = f"Bàn giao từ {official.full_name} cho {successor.full_name} (tài khoản {official.email} bị khóa)."
+    for dossier in held:
+        dossier.assignee_id = successor.id
+        dossier.department_id = successor.department_id or dossier.department_id
+        dossier.version += 1
+        _record(dossier, "assign", dossier.status, actor, note)
+    if held:
+        notices.tell_successor(successor, official, held)
+    return held
 
 
 _ANY_SPECIALIST = _AnySpecialist()
