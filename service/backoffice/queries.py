@@ -12,6 +12,7 @@ from forms.validators import normalise_phone
 from service.accounts.models import User
 from service.accounts.roles import Role
 from service.deadlines.calendar import current_calendar
+from service.dossiers import queries as dossier_queries
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.procedures.models import Procedure, ProcedureVersion
@@ -182,24 +183,17 @@ def specialists() -> list[User]:
 # ---------------------------------------------------------------- an official leaving
 
 
-def _held(statement):
-    return statement.where(
-        Dossier.assignee_id.is_not(None), Dossier.status.not_in([s.value for s in FINAL_STATUSES])
-    )
-
-
 def held_counts() -> dict[int, int]:
     """How many unfinished dossiers each official holds (is assigned), by official."""
+    unfinished = dossier_queries.held().subquery()
     rows = db.session.execute(
-        _held(db.select(Dossier.assignee_id, db.func.count())).group_by(Dossier.assignee_id)
+        db.select(unfinished.c.assignee_id, db.func.count()).group_by(unfinished.c.assignee_id)
     ).all()
     return dict(rows)
 
 
 def held_by(user_id: int) -> list[Dossier]:
-    return db.session.scalars(
-        _held(db.select(Dossier)).where(Dossier.assignee_id == user_id).order_by(Dossier.id)
-    ).all()
+    return db.session.scalars(dossier_queries.held(user_id).order_by(Dossier.id)).all()
 
 
 def successors(user: User) -> list[User]:

@@ -21,7 +21,7 @@ from service.accounts.roles import Role
 from service.database import for_update, write
 from service.deadlines.calendar import current_calendar
 from service.documents import jobs
-from service.dossiers import notices, uploads
+from service.dossiers import notices, queries, uploads
 from service.dossiers.models import Dossier
 from service.dossiers.operations import (
     DossierError,
@@ -38,7 +38,7 @@ from service.procedures.models import ProcedureSetting
 from service.timeutil import local_today, to_local, utcnow
 from workflows import guards
 from workflows.machines import machine_for
-from workflows.states import FINAL_STATUSES, STATUS_LABELS, DossierStatus
+from workflows.states import STATUS_LABELS, DossierStatus
 
 RETURN_METHODS = {
     "electronic": "Trả kết quả điện tử",
@@ -345,31 +345,17 @@ def officials_who_can_act(dossier: Dossier) -> list[User]:
     return found
 
 
-def _held_by(official: User):
-    return db.select(Dossier).where(
-        Dossier.assignee_id == official.id, Dossier.status.not_in([s.value for s in FINAL_STATUSES])
-    )
-
-
 def holds_dossiers(official: User) -> bool:
     """Inside the caller's write: whether unfinished dossiers are assigned to the official (locked, so
     that none is assigned to them before the caller's commit)."""
-    return bool(db.session.scalars(for_update(_held_by(official).limit(1))).first())
+    return bool(db.session.scalars(for_update(queries.held(official.id).limit(1))).first())
 
 
 def hand_over(official: User, successor: User, actor: User) -> list[Dossier]:
     """Inside the caller's write: every unfinished dossier assigned to `official` passes to `successor`,
     each with a history row (audited) and a new version (a page drawn before is stale), and the successor
     is told once, listing them. The caller checks who may succeed (service.admin.operations)."""
-    held = db.session.scalars(
-        for_update(
-            db.select(Dossier)
-            .where(
-                Dossier.assignee_id == official.id, Dossier.status.not_in([s.value for s in FINAL_STATUSES])
-            )
-            .order_by(Dossier.id)
-        )
-    ).all()
+    held = db.session.scalars(for_update(queries.held(official.id).order_by(Dossier.id))).all()
     note = f"Bàn giao từ {official.full_name} cho {successor.full_name} (tài khoản {official.email} bị khóa)."
     for dossier in held:
         dossier.assignee_id = successor.id
