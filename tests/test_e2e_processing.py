@@ -158,3 +158,43 @@ def test_one_stop_process_from_reception_to_result_returned(app, page):
         ]  # fmt: skip
 
     assert page.problems == []  # no HTTP 5xx, no uncaught script error
+
+
+@pytest.mark.e2e
+def test_a_step_refused_on_a_phone_keeps_what_the_official_typed(app, page, tmp_path):
+    """Issue 15 item 5 in the browser: the desk officer, on a phone, types a refusal and attaches a file
+    that is not a PDF; the page comes back with the reason, the typed text still in its field, and asks
+    for the file again. Then a colleague receives the dossier first: the text is kept to copy."""
+    from service.dossiers import processing
+
+    with app.app_context():
+        dossier = create_dossier(create_citizen(), submitted=True)
+        desk, colleague = create_official("reception"), create_official("reception")
+        dossier_id, email, colleague_id = dossier.id, desk.email, colleague.id
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, email)
+    page.goto(f"/dossiers/{dossier_id}")
+    form = action_form(page, "Từ chối tiếp nhận hồ sơ")
+    reason = "Thủ tục thuộc thẩm quyền của Ủy ban nhân dân cấp xã; đề nghị nộp tại đó."
+    form.get_by_label("Lý do từ chối tiếp nhận").fill(reason)
+    fake = tmp_path / "thong-bao.pdf"
+    fake.write_bytes(b"MZ not a pdf")
+    form.locator('input[type="file"]').set_input_files(str(fake))
+    with page.expect_navigation():
+        form.get_by_role("button", name="Từ chối tiếp nhận hồ sơ", exact=True).click()
+    expect(page.locator(".flash-error")).to_contain_text("Tệp đính kèm phải là PDF")
+    form = action_form(page, "Từ chối tiếp nhận hồ sơ")
+    expect(form.get_by_label("Lý do từ chối tiếp nhận")).to_have_value(reason)
+    expect(form.get_by_test_id("kept-act:refuse")).to_contain_text("vui lòng chọn lại tệp")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+
+    with app.app_context():  # meanwhile the colleague receives it
+        from service.accounts.models import User
+
+        processing.act(dossier_id, db.session.get(User, colleague_id), "receive", {}, None)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Từ chối tiếp nhận hồ sơ", exact=True).click()
+    expect(page.locator(".flash-warning")).to_contain_text("vừa được người khác xử lý")
+    expect(page.get_by_test_id("kept-gone").get_by_label("Nội dung, lý do, ghi chú")).to_have_value(reason)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.problems == []

@@ -165,3 +165,26 @@ def test_nobody_else_reads_or_reviews_reports(client):
         "/officials/reports", {"template_code": "TSTN", "period": "2026-H3"}, follow_redirects=True
     )
     assert "Kỳ báo cáo: 2026-H1" in opened.get_data(as_text=True)
+
+
+def test_leaders_are_emailed_when_an_institution_submits_a_report(client):
+    from service.notifications.models import OutboundEmail
+
+    report_round = open_round()
+    school = create_school(name="Trường Cao đẳng Nghề An Giang")
+    leader, specialist = create_official("leader"), create_official("specialist")
+    login(client, create_school_user(school, "school_admin"))
+
+    def told(user):
+        db.session.expire_all()
+        return db.session.scalars(db.select(OutboundEmail).where(OutboundEmail.recipient == user.email)).all()
+
+    fill(client, report_round, "draft")
+    fill(client, report_round, "submit", **{"row-0-enrolled": "nhiều"})  # refused: nothing awaits anyone
+    assert told(leader) == []
+    fill(client, report_round, "submit")
+    [email] = told(leader)
+    submission = db.session.scalars(db.select(ReportSubmission)).one()
+    assert email.subject == f"Báo cáo {report_round.code} của Trường Cao đẳng Nghề An Giang chờ duyệt"
+    assert f"/officials/reports/submissions/{submission.id}" in email.body_text
+    assert told(specialist) == []  # the leader decides; specialists read the list

@@ -115,8 +115,8 @@ def test_an_officials_step_with_an_attachment_the_disk_refuses_is_not_half_done(
     disk.fail()
 
     response = client.submit(f"/officials/dossiers/{dossier.id}/act/receive", data)
-    assert response.status_code == 302
-    assert REFUSED in client.get(response.location).get_data(as_text=True)
+    page = response.get_data(as_text=True)  # the page again, with the reason and the file to choose again
+    assert response.status_code == 503 and REFUSED in page and "vui lòng chọn lại tệp" in page
     assert db.session.get(Dossier, dossier.id).status == "submitted"
     assert count(DossierEvent, DossierEvent.event == "receive") == 0
     assert count(DossierFile, DossierFile.document_key == processing.OFFICIAL_FILE_KEY) == 0

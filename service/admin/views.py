@@ -17,13 +17,14 @@ from service.accounts.models import Department, User
 from service.accounts.roles import ROLE_LABELS, Role
 from service.admin import departments as department_operations
 from service.admin import operations as admin_operations
-from service.backoffice.queries import specialists
+from service.backoffice.queries import held_by, held_counts, specialists, successors
 from service.deadlines.calendar import CalendarError, declare_day, history_for, overrides_for, remove_day
 from service.extensions import db
 from service.notifications.models import OutboundEmail
 from service.procedures.models import ProcedureSetting
 from service.procedures.operations import save_procedure_setting
 from service.procedures.queries import all_with_versions, get_published
+from service.requests import database_int
 from service.timeutil import local_today
 from service.workdays import WorkCalendar, holidays_for
 
@@ -79,7 +80,9 @@ def users():
     everyone = db.session.scalars(
         db.select(User).options(selectinload(User.department)).order_by(User.role, User.email)
     ).all()
-    return render_template("admin/users.html", users=everyone, enrolled=twofactor.enrolled_user_ids())
+    return render_template(
+        "admin/users.html", users=everyone, enrolled=twofactor.enrolled_user_ids(), held=held_counts()
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -101,7 +104,7 @@ def new_official():
         else:
             flash(f"Đã tạo tài khoản {user.email}; thư đặt mật khẩu đã được gửi.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/new_official.html", form=form)
+    return render_template("admin/new_official.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/users/<int:user_id>/active/<int:active>", methods=["POST"])
@@ -110,10 +113,38 @@ def set_active(user_id: int, active: int):
     if user_id == current_user.id:
         flash("Không thể tự khóa tài khoản của chính mình.", "error")
         return redirect(url_for("admin.users"))
-    if operations.set_active(user_id, bool(active)) is None:
+    if active:
+        done = operations.set_active(user_id, True)
+    else:
+        successor_id = request.form.get("successor_id", type=database_int)
+        try:
+            done = admin_operations.deactivate_official(
+                user_id, successor_id, current_user._get_current_object()
+            )
+        except admin_operations.HandOverNeeded as error:
+            return _deactivate_page(_user(user_id), error.message), 400
+    if done is None:
         abort(404)
     flash("Đã mở khóa tài khoản." if active else "Đã khóa tài khoản.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/deactivate")
+@allow(Role.ADMIN)
+def deactivate(user_id: int):
+    """Locking an official who still holds dossiers: how many, and who takes them over."""
+    return _deactivate_page(_user(user_id))
+
+
+def _user(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+def _deactivate_page(user: User, error: str | None = None) -> str:
+    return render_template(
+        "admin/deactivate.html", user=user, held=held_by(user.id), successors=successors(user), error=error,
+        chosen=request.form.get("successor_id", ""),
+    )  # fmt: skip
 
 
 @bp.route("/outbox")
@@ -153,11 +184,14 @@ def departments():
     return _departments_page(form)
 
 
-def _departments_page(form, status: int = 200, errors: dict[int, str] | None = None):
+def _departments_page(
+    form, status: int = 200, errors: dict[int, str] | None = None, typed: dict[int, str] | None = None
+):
+    """`errors` and `typed`: a rename or removal refused, by department, with the new name as typed."""
     listing = db.session.scalars(db.select(Department).order_by(Department.name)).all()
     return render_template(
         "admin/departments.html", form=form, departments=listing, rename_form=RenameDepartmentForm(),
-        errors=errors or {},
+        errors=errors or {}, typed=typed or {},
     ), (400 if form.errors or errors else status)  # fmt: skip
 
 
@@ -165,14 +199,16 @@ def _departments_page(form, status: int = 200, errors: dict[int, str] | None = N
 @allow(Role.ADMIN)
 def rename_department(department_id: int):
     form = RenameDepartmentForm()
+    typed = {department_id: request.form.get("name", "")}
     if not form.validate_on_submit():
-        return _departments_page(
-            DepartmentForm(formdata=None), errors={department_id: "Vui lòng nhập tên mới."}
-        )
+        message = "; ".join(e for errors in form.errors.values() for e in errors) or "Vui lòng nhập tên mới."
+        return _departments_page(DepartmentForm(formdata=None), errors={department_id: message}, typed=typed)
     try:
         operations.rename_department(department_id, form.name.data)
     except operations.AccountError as error:
-        return _departments_page(DepartmentForm(formdata=None), errors={department_id: error.message})
+        return _departments_page(
+            DepartmentForm(formdata=None), errors={department_id: error.message}, typed=typed
+        )
     flash("Đã đổi tên phòng, đơn vị.", "success")
     return redirect(url_for("admin.departments"))
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from service.accounts.models import User
 from service.accounts.roles import Role
 from service.deadlines.calendar import current_calendar
+from service.dossiers import queries as dossier_queries
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.identifiers import normalise_phone
@@ -177,3 +178,32 @@ def specialists() -> list[User]:
         .options(selectinload(User.department))
         .order_by(User.full_name)
     ).all()
+
+
+# ---------------------------------------------------------------- an official leaving
+
+
+def held_counts() -> dict[int, int]:
+    """How many unfinished dossiers each official holds (is assigned), by official."""
+    unfinished = dossier_queries.held().subquery()
+    rows = db.session.execute(
+        db.select(unfinished.c.assignee_id, db.func.count()).group_by(unfinished.c.assignee_id)
+    ).all()
+    return dict(rows)
+
+
+def held_by(user_id: int) -> list[Dossier]:
+    return db.session.scalars(dossier_queries.held(user_id).order_by(Dossier.id)).all()
+
+
+def successors(user: User) -> list[User]:
+    """Who can take over an official's dossiers: the active officials of the same role, those of the same
+    department first."""
+    statement = (
+        db.select(User)
+        .where(User.role == user.role, User.is_active_account.is_(True), User.id != user.id, User.school_id.is_(None))
+        .options(selectinload(User.department))
+    )  # fmt: skip
+    if user.department_id:
+        statement = statement.order_by(db.case((User.department_id == user.department_id, 0), else_=1))
+    return db.session.scalars(statement.order_by(User.full_name, User.id)).all()

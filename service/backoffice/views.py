@@ -15,6 +15,8 @@ from service.deadlines.calendar import current_calendar
 from service.dossiers import processing
 from service.dossiers import queries as dossier_queries
 from service.dossiers.operations import DossierError
+from service.dossiers.page import Kept, dossier_page
+from service.dossiers.processing import StaleAction
 from service.procedures import queries as procedure_queries
 from service.timeutil import local_today
 from service.workdays import DUE_STATE_LABELS
@@ -60,23 +62,30 @@ def act(dossier_id: int, event: str):
         abort(404)
     form = ActionForm()
     if not form.validate():
-        flash(
-            "Dữ liệu nhập chưa hợp lệ: " + "; ".join(e for errors in form.errors.values() for e in errors),
-            "error",
+        return _not_done(
+            dossier.id, f"act:{event}", DossierError("Dữ liệu nhập chưa hợp lệ: " + _errors(form))
         )
-        return redirect(url_for("dossiers.detail", dossier_id=dossier.id))
     try:
         processing.act(
             dossier.id, current_user, event, form.data, form.version.data, request.files.get("attachment")
         )
-    except processing.StaleAction as error:
-        flash(error.message, "warning")
-        return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
     except DossierError as error:
-        flash(error.message, "error")
-        return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+        return _not_done(dossier_id, f"act:{event}", error)
     flash(f"Đã thực hiện: {EVENT_LABELS[event]}.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
+
+
+def _errors(form) -> str:
+    return "; ".join(e for errors in form.errors.values() for e in errors)
+
+
+def _not_done(dossier_id: int, form: str, error: DossierError):
+    """The step was not taken: the dossier page again, as it stands now, with the reason and what the
+    official typed back in the form it came from (409 when someone else changed the dossier meanwhile,
+    503 when the file store failed)."""
+    flash(error.message, "warning" if isinstance(error, StaleAction) else "error")
+    dossier = dossier_queries.get_viewable(dossier_id, current_user)
+    return dossier_page(dossier, Kept.from_request(form)), error.status
 
 
 @bp.route("/dossiers/assign", methods=["POST"])
@@ -111,14 +120,12 @@ def extend(dossier_id: int):
     dossier = dossier_queries.get_viewable(dossier_id, current_user)
     form = ExtendForm()
     if not form.validate():
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(url_for("dossiers.detail", dossier_id=dossier.id))
+        return _not_done(dossier.id, "extend", DossierError(_errors(form)))
     try:
         processing.extend(dossier.id, current_user, form.new_date.data, form.reason.data, form.version.data)
     except DossierError as error:
-        flash(error.message, "error")
-    else:
-        flash("Đã gửi văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết.", "success")
+        return _not_done(dossier.id, "extend", error)
+    flash("Đã gửi văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id))
 
 
@@ -127,9 +134,8 @@ def extend(dossier_id: int):
 def comment(dossier_id: int):
     dossier = dossier_queries.get_viewable(dossier_id, current_user)
     form = CommentForm()
-    if form.validate():
-        processing.comment(dossier.id, current_user, form.body.data)
-        flash("Đã ghi ý kiến.", "success")
-    else:
-        flash("Vui lòng nhập nội dung ý kiến.", "error")
+    if not form.validate():
+        return _not_done(dossier.id, "comment", DossierError(_errors(form)))
+    processing.comment(dossier.id, current_user, form.body.data)
+    flash("Đã ghi ý kiến.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier_id, _anchor="comments"))

@@ -82,6 +82,14 @@ def tell_assignee(dossier: Dossier) -> None:
         )
 
 
+def tell_successor(successor, predecessor, dossiers: list[Dossier]) -> None:
+    """One email for every dossier handed over when an official's account was locked."""
+    queue_email(
+        successor.email, "dossiers_handed_over", official=successor, predecessor=predecessor,
+        dossiers=dossiers, base_url=current_app.config["APP_BASE_URL"],
+    )  # fmt: skip
+
+
 OFFICIAL_MESSAGES = {
     "supplement": "Người nộp đã gửi hồ sơ bổ sung cho hồ sơ {code}. Vui lòng kiểm tra và tiếp tục giải quyết.",
     "request_stop": "Người nộp đề nghị dừng giải quyết hồ sơ {code}. Vui lòng xem xét và ban hành thông báo dừng.",

@@ -38,9 +38,15 @@ SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud 
 
 
 class DossierError(ValueError):
+    status = 400  # what a page answering it says: the request cannot be done as sent
+
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class StorageRefused(DossierError):
+    status = 503  # the fault is ours and passes: the same request succeeds later
 
 
 class StaleDraft(DossierError):
@@ -156,7 +162,7 @@ def store_file(
     try:
         stored_name, digest = uploads.store(data, file_type)
     except uploads.StorageUnavailable as error:
-        raise DossierError(error.message) from error
+        raise StorageRefused(error.message) from error
     attached = DossierFile(
         dossier_id=dossier.id, document_key=key, original_name=uploads.clean_filename(name), stored_name=stored_name,
         file_type=file_type, size=len(data), sha256=digest, uploaded_by_id=actor.id, event_id=event_id,

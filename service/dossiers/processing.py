@@ -22,7 +22,7 @@ from service.accounts.roles import Role
 from service.database import for_update, write
 from service.deadlines.calendar import current_calendar
 from service.documents import jobs
-from service.dossiers import notices
+from service.dossiers import notices, queries
 from service.dossiers.models import Dossier
 from service.dossiers.operations import (
     DossierError,
@@ -61,7 +61,7 @@ EXTENDABLE = frozenset(
 
 
 class StaleAction(DossierError):
-    pass
+    status = 409  # someone else changed the dossier since the official's page was drawn
 
 
 @dataclass
@@ -93,11 +93,14 @@ def act(
     attachment (a scanned letter, a minute) becomes part of this step's history row."""
     upload = _official_upload(attachment)
     with removing_on_failure() as stored, write():
+        # Accounts are locked before dossiers, here as where an account is locked and its dossiers handed
+        # over (service.admin.operations): a dossier is never assigned to an account being locked.
+        assignee = _assignee(data.get("assignee_id")) if event == "assign" else None
         dossier = lock_for_official(dossier_id)
         _check_seen(dossier, seen_version)
         data = {**data, "today": local_today()}
         if event == "assign":
-            data["assignee"] = _assignee(data.get("assignee_id"))
+            data["assignee"] = assignee
         problem = (
             _input_problem(dossier, actor, event, data)
             or _attachment_problem(dossier, event, upload)
@@ -157,9 +160,12 @@ REASON_NEEDED = {
 
 def _assignee(raw: Any) -> User | None:
     try:
-        return db.session.get(User, int(raw)) if raw else None
+        user_id = int(raw) if raw else None
     except (TypeError, ValueError, OverflowError):
         return None
+    if user_id is None or not 0 < user_id < 2**31:
+        return None
+    return db.session.scalar(for_update(db.select(User).where(User.id == user_id)))
 
 
 def _input_problem(dossier: Dossier, actor: User, event: str, data: dict[str, Any]) -> str | None:
@@ -340,6 +346,28 @@ def officials_who_can_act(dossier: Dossier) -> list[User]:
     return found
 
 
+def holds_dossiers(official: User) -> bool:
+    """Inside the caller's write: whether unfinished dossiers are assigned to the official (locked, so
+    that none is assigned to them before the caller's commit)."""
+    return bool(db.session.scalars(for_update(queries.held(official.id).limit(1))).first())
+
+
+def hand_over(official: User, successor: User, actor: User) -> list[Dossier]:
+    """Inside the caller's write: every unfinished dossier assigned to `official` passes to `successor`,
+    each with a history row (audited) and a new version (a page drawn before is stale), and the successor
+    is told once, listing them. The caller checks who may succeed (service.admin.operations)."""
+    held = db.session.scalars(for_update(queries.held(official.id).order_by(Dossier.id))).all()
+    note = f"Bàn giao từ {official.full_name} cho {successor.full_name} (tài khoản {official.email} bị khóa)."
+    for dossier in held:
+        dossier.assignee_id = successor.id
+        dossier.department_id = successor.department_id or dossier.department_id
+        dossier.version += 1
+        _record(dossier, "assign", dossier.status, actor, note)
+    if held:
+        notices.tell_successor(successor, official, held)
+    return held
+
+
 _ANY_SPECIALIST = _AnySpecialist()
 APPLICANT_EVENTS = {"submit", "withdraw", "supplement", "request_stop"}
 
@@ -349,7 +377,8 @@ def extend(dossier_id: int, actor: User, new_date: date, reason: str, seen_versi
     working day before the due date, later than it, and once only."""
     with write():
         dossier = lock_for_official(dossier_id)
-        problem = _extension_problem(dossier, actor, new_date, reason, seen_version)
+        _check_seen(dossier, seen_version)
+        problem = _extension_problem(dossier, actor, new_date, reason)
         if problem:
             raise DossierError(problem)
         dossier.extended_at, dossier.extension_reason = utcnow(), reason.strip()
@@ -362,12 +391,8 @@ def extend(dossier_id: int, actor: User, new_date: date, reason: str, seen_versi
     return dossier
 
 
-def _extension_problem(
-    dossier: Dossier, actor: User, new_date: date, reason: str, seen_version
-) -> str | None:
+def _extension_problem(dossier: Dossier, actor: User, new_date: date, reason: str) -> str | None:
     calendar, today = current_calendar(), local_today()
-    if seen_version is not None and seen_version != dossier.version:
-        return "Hồ sơ vừa được người khác cập nhật. Vui lòng xem lại trước khi gia hạn."
     if actor.role not in (Role.RECEPTION, Role.LEADER) and actor.id != dossier.assignee_id:
         return "Bạn không có quyền gia hạn hồ sơ này."
     if dossier.due_date is None or dossier.status not in EXTENDABLE:

@@ -13,9 +13,18 @@ from service.accounts.roles import Role
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
 from service.identifiers import normalise_phone
-from workflows.states import APPLICANT_NOTE_EVENTS, INTERNAL_EVENTS, DossierStatus
+from workflows.states import APPLICANT_NOTE_EVENTS, FINAL_STATUSES, INTERNAL_EVENTS, DossierStatus
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9.]{2,30}-\d{6}-\d{4,6}$")
+
+
+def held(official_id: int | None = None):
+    """The unfinished dossiers an official is assigned (any official's, without `official_id`): what
+    they hold, and what passes to a colleague when their account is locked."""
+    statement = db.select(Dossier).where(
+        Dossier.assignee_id.is_not(None), Dossier.status.not_in([s.value for s in FINAL_STATUSES])
+    )
+    return statement if official_id is None else statement.where(Dossier.assignee_id == official_id)
 
 
 def can_view(user: User, dossier: Dossier) -> bool:

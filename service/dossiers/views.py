@@ -9,17 +9,12 @@ from werkzeug.datastructures import MultiDict
 from forms.dossier import form_class, ward_options
 from service import audit, uploads
 from service.access import SIGNED_IN, allow
-from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES
-from service.documents.jobs import pending_jobs
-from service.documents.views import visible_documents
+from service.accounts.roles import APPLICANT_ROLES
 from service.dossiers import operations, processing, queries, quotas, table_rows
 from service.dossiers.display import describe
 from service.dossiers.drafts import posted_pairs, restore_stash
-from service.dossiers.operations import is_supplement_file
+from service.dossiers.page import dossier_page
 from service.downloads import send_upload
-from service.extensions import db
-from service.payments import settlement
-from service.payments.settlement import fee_order
 from service.procedures.queries import get_published
 from service.requests import database_int
 from workflows.states import (
@@ -224,59 +219,7 @@ def submitted(dossier_id: int):
 @bp.route("/dossiers/<int:dossier_id>")
 @allow(SIGNED_IN)
 def detail(dossier_id: int):
-    dossier = queries.get_viewable(dossier_id, current_user)
-    entries = describe(dossier.procedure_version.fields, dossier.form_pairs)
-    is_owner = dossier.owner_id == current_user.id
-    context = _official_context(dossier) if current_user.role in DOSSIER_ROLES else {}
-    page = render_template(
-        "dossiers/detail.html", dossier=dossier, entries=entries, is_owner=is_owner, official=bool(context),
-        supplement_open=is_owner and processing.can_add_supplement_files(dossier),
-        can_request_stop=is_owner and "request_stop" in processing.owner_actions(dossier, current_user),
-        is_supplement_file=lambda f: is_supplement_file(dossier, f), type_labels=uploads.FILE_TYPE_LABELS,
-        documents=visible_documents(dossier, current_user), documents_pending=pending_jobs(dossier.id),
-        **_fee_context(fee_order(dossier.id)), **_quality_context(dossier, is_owner),
-        **context,
-    )  # fmt: skip
-    if not is_owner:  # an official read the applicant's personal data: recorded once the page is made
-        audit.record_view(dossier, details={"code": dossier.code})
-    return page
-
-
-def _fee_context(order) -> dict:
-    """The fee as the money stands: a refund shows, in part or in full, wherever the order does."""
-    refunded, still_paid = settlement.fee_standing(order)
-    return {"fee_order": order, "fee_refunded": refunded, "fee_still_paid": still_paid}
-
-
-def _quality_context(dossier, is_owner: bool) -> dict:
-    from service.quality.models import Feedback, Rating
-
-    return {
-        "feedback_items": db.session.scalars(
-            db.select(Feedback).where(Feedback.dossier_id == dossier.id).order_by(Feedback.id)
-        ).all(),
-        "rating": db.session.scalar(db.select(Rating).where(Rating.dossier_id == dossier.id))
-        if is_owner
-        else None,
-    }
-
-
-def _official_context(dossier) -> dict:
-    from service.backoffice.queries import RUNNING, specialists
-    from service.deadlines.calendar import due_state
-    from service.procedures.models import ProcedureSetting
-    from service.workdays import DUE_STATE_LABELS
-
-    actions = processing.enabled_actions(dossier, current_user)
-    setting = db.session.get(ProcedureSetting, dossier.procedure_version.procedure_id)
-    return {
-        "actions": actions,
-        "specialists": specialists() if "assign" in actions else [],
-        "default_specialist": setting.default_specialist if setting else None,
-        "due_state": due_state(dossier.due_date) if dossier.status in RUNNING else None,
-        "due_labels": DUE_STATE_LABELS,
-        "can_extend": processing.extension_offered(dossier, current_user),
-    }
+    return dossier_page(queries.get_viewable(dossier_id, current_user))
 
 
 @bp.route("/dossiers/<int:dossier_id>/supplement", methods=["POST"])

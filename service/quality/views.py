@@ -28,6 +28,7 @@ from service.dossiers.models import Dossier
 from service.extensions import db
 from service.procedures.models import Procedure
 from service.quality import exports, indicators, operations, scoring, statistics
+from service.quality import ratings as ratings_queries
 from service.quality.models import CRITERIA, FEEDBACK_KINDS, SCORE_LABELS, Feedback, Rating
 from service.requests import database_int
 from service.timeutil import local_today
@@ -35,6 +36,7 @@ from service.timeutil import local_today
 bp = Blueprint("quality", __name__)
 STATS_ROLES = (Role.LEADER, Role.SPECIALIST, Role.RECEPTION, Role.ADMIN)
 FEEDBACK_ROLES = (Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
+RATINGS_ROLES = (Role.RECEPTION, Role.SPECIALIST, Role.LEADER, Role.ADMIN)
 PUBLIC_CACHE_SECONDS = 600
 
 
@@ -134,13 +136,20 @@ def _feedback_in_reach(statement):
 @bp.route("/officials/feedback")
 @allow(*FEEDBACK_ROLES)
 def feedback_list():
-    show = request.args.get("show", "open")
+    return _feedback_page(request.args.get("show", "open"))
+
+
+def _feedback_page(show: str, typed: dict[int, str] | None = None, errors: dict[int, str] | None = None):
+    """`typed` and `errors`: an answer refused, by feedback, with its text as typed."""
     statement = _feedback_in_reach(db.select(Feedback)).order_by(Feedback.due_date, Feedback.id)
     statement = statement.where(
         Feedback.answered_at.is_(None) if show == "open" else Feedback.answered_at.is_not(None)
     )
     items = db.session.scalars(statement.options(db.joinedload(Feedback.dossier)).limit(200)).all()
-    return render_template("quality/feedback_list.html", items=items, show=show, today=local_today())
+    return render_template(
+        "quality/feedback_list.html", items=items, show=show, today=local_today(), typed=typed or {},
+        errors=errors or {}, names=ratings_queries.procedure_names({f.procedure_code for f in items}),
+    ), (400 if errors else 200)  # fmt: skip
 
 
 @bp.route("/officials/feedback/<int:feedback_id>/answer", methods=["POST"])
@@ -149,30 +158,24 @@ def answer_feedback(feedback_id: int):
     feedback = db.session.get(Feedback, feedback_id)
     if feedback is None or not dossier_queries.can_view(current_user, feedback.dossier):
         abort(404)
+    typed = request.form.get("answer", "")
     try:
-        operations.answer(feedback_id, current_user, request.form.get("answer", ""))
+        operations.answer(feedback_id, current_user, typed)
     except operations.QualityError as problem:
-        flash(str(problem), "error")
-    else:
-        flash("Đã trả lời; người nộp được thông báo qua email.", "success")
+        return _feedback_page("open", typed={feedback_id: typed}, errors={feedback_id: str(problem)})
+    flash("Đã trả lời; người nộp được thông báo qua email.", "success")
     return redirect(url_for("quality.feedback_list"))
 
 
 @bp.route("/officials/ratings")
-@allow(Role.LEADER, Role.SPECIALIST, Role.ADMIN)
+@allow(*RATINGS_ROLES)
 def ratings():
-    """Ratings of the procedures (never who gave them): averages per criterion and recent comments."""
-    rows = db.session.execute(
-        db.select(Rating.procedure_code, db.func.count(), db.func.avg(Rating.overall))
-        .group_by(Rating.procedure_code).order_by(Rating.procedure_code)
-    ).all()  # fmt: skip
-    names = dict(db.session.execute(
-        db.select(Procedure.code, db.func.max(Procedure.current_version_id)).group_by(Procedure.code)
-    ).all())  # fmt: skip
-    recent = db.session.scalars(
-        db.select(Rating).where(Rating.comment.is_not(None)).order_by(Rating.id.desc()).limit(50)
-    ).all()
-    return render_template("quality/ratings.html", rows=rows, recent=recent, names=names)
+    """Ratings of the procedures (never who gave them): every criterion's average and recent comments."""
+    recent = ratings_queries.recent_comments()
+    return render_template(
+        "quality/ratings.html", rows=ratings_queries.by_procedure(), total=ratings_queries.overall(),
+        recent=recent, names=ratings_queries.procedure_names({r.procedure_code for r in recent}),
+    )  # fmt: skip
 
 
 def _period_from_args(default_month: bool = True) -> tuple[indicators.Period | None, str | None]:

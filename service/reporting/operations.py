@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from flask import current_app, url_for
 
 from service.accounts.models import User
-from service.accounts.roles import SCHOOL_ROLES
+from service.accounts.roles import SCHOOL_ROLES, Role
 from service.database import for_update, insert_once, write
 from service.extensions import db
 from service.notifications.email import queue_email
@@ -66,6 +66,7 @@ def save(round_id: int, school_id: int, user: User, fields: dict, rows: list[dic
                 utcnow(),
                 user.id,
             )
+            _tell_leaders(submission)
         else:
             submission.status = "draft"  # being corrected after a return: the institution's own again
     return submission, problems
@@ -103,6 +104,19 @@ def review(submission_id: int, user: User, accept: bool, comment: str) -> Report
             queue_email(recipient.email, "report_reviewed", submission=submission, report=_name(submission.round),
                         base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
     return submission
+
+
+def _tell_leaders(submission: ReportSubmission) -> None:
+    """A submitted report waits for the agency's review: its leaders hear of it with the submission, in
+    its transaction (the email exists if and only if the report was submitted)."""
+    db.session.flush()  # the submission's id, for the link
+    leaders = db.session.scalars(
+        db.select(User).where(User.role == Role.LEADER, User.is_active_account.is_(True)).order_by(User.id)
+    ).all()
+    link = current_app.config["APP_BASE_URL"] + url_for("reporting.submission", submission_id=submission.id)
+    for leader in leaders:
+        queue_email(leader.email, "report_submitted", official=leader, submission=submission,
+                    report=_name(submission.round), link=link)  # fmt: skip
 
 
 def _name(report_round: ReportRound) -> str:

@@ -1,0 +1,127 @@
+"""The dossier page (`/dossiers/<id>`), drawn for the applicant and for officials.
+
+An official's action that was not done (a missing reason, a date the law refuses, a page someone else
+changed in the meantime) draws the page again, in the same response, with what the official typed back
+in the form it came from (`Kept`): nothing typed is lost and nothing is kept anywhere else (the session
+cookie is signed, not encrypted, and too small for a draft result)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import render_template, request
+from flask_login import current_user
+
+from service import audit, uploads
+from service.accounts.roles import DOSSIER_ROLES
+from service.documents.jobs import pending_jobs
+from service.documents.views import visible_documents
+from service.dossiers import processing
+from service.dossiers.display import describe
+from service.dossiers.models import Dossier
+from service.dossiers.operations import is_supplement_file
+from service.extensions import db
+from service.payments import settlement
+from service.payments.settlement import fee_order
+
+# The inputs of the officials' forms on the page (templates/backoffice/_panel.html), with the names
+# the page shows them under when their form is no longer offered.
+KEPT_FIELDS = {
+    "reason": "Nội dung, lý do, ghi chú",
+    "draft": "Dự thảo kết quả",
+    "recipients": "Nơi nhận",
+    "decision": "Đề xuất",
+    "method": "Hình thức trả kết quả",
+    "assignee_id": "Chuyên viên xử lý",
+    "components_digitised": "Đã số hóa thành phần hồ sơ giấy",
+    "new_date": "Ngày hẹn mới",
+    "body": "Ý kiến nội bộ",
+}
+SHOWN_WHEN_GONE = ("reason", "draft", "recipients", "new_date", "body")  # worth copying by hand
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What an official typed into one form of the page (`form`: "act:<event>", "extend" or "comment")
+    and was not done: the page fills that form with it."""
+
+    form: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+    attachment_lost: bool = False  # a browser never fills a file input again: the page asks for it
+
+    @classmethod
+    def from_request(cls, form: str) -> Kept:
+        values = {name: value for name, value in request.form.items() if name in KEPT_FIELDS}
+        upload = request.files.get("attachment")
+        return cls(form, values, attachment_lost=bool(upload and upload.filename))
+
+    def value(self, form: str, name: str, default: str | None = "") -> str:
+        """The typed value when `form` is the form it came from, else the page's own default."""
+        if form == self.form and name in self.values:
+            return self.values[name]
+        return default or ""
+
+    def is_for(self, form: str) -> bool:
+        return bool(self.form) and form == self.form
+
+    def shown_when_gone(self) -> list[tuple[str, str]]:
+        return [(KEPT_FIELDS[n], self.values[n]) for n in SHOWN_WHEN_GONE if self.values.get(n, "").strip()]
+
+
+def dossier_page(dossier: Dossier, kept: Kept | None = None) -> str:
+    entries = describe(dossier.procedure_version.fields, dossier.form_pairs)
+    is_owner = dossier.owner_id == current_user.id
+    context = _official_context(dossier, kept or Kept()) if current_user.role in DOSSIER_ROLES else {}
+    page = render_template(
+        "dossiers/detail.html", dossier=dossier, entries=entries, is_owner=is_owner, official=bool(context),
+        supplement_open=is_owner and processing.can_add_supplement_files(dossier),
+        can_request_stop=is_owner and "request_stop" in processing.owner_actions(dossier, current_user),
+        is_supplement_file=lambda f: is_supplement_file(dossier, f), type_labels=uploads.FILE_TYPE_LABELS,
+        documents=visible_documents(dossier, current_user), documents_pending=pending_jobs(dossier.id),
+        **_fee_context(fee_order(dossier.id)), **_quality_context(dossier, is_owner),
+        **context,
+    )  # fmt: skip
+    if not is_owner:  # an official read the applicant's personal data: recorded once the page is made
+        audit.record_view(dossier, details={"code": dossier.code})
+    return page
+
+
+def _fee_context(order) -> dict:
+    """The fee as the money stands: a refund shows, in part or in full, wherever the order does."""
+    refunded, still_paid = settlement.fee_standing(order)
+    return {"fee_order": order, "fee_refunded": refunded, "fee_still_paid": still_paid}
+
+
+def _quality_context(dossier, is_owner: bool) -> dict:
+    from service.quality.models import Feedback, Rating
+
+    return {
+        "feedback_items": db.session.scalars(
+            db.select(Feedback).where(Feedback.dossier_id == dossier.id).order_by(Feedback.id)
+        ).all(),
+        "rating": db.session.scalar(db.select(Rating).where(Rating.dossier_id == dossier.id))
+        if is_owner
+        else None,
+    }
+
+
+def _official_context(dossier, kept: Kept) -> dict:
+    from service.backoffice.queries import RUNNING, specialists
+    from service.deadlines.calendar import due_state
+    from service.procedures.models import ProcedureSetting
+    from service.workdays import DUE_STATE_LABELS
+
+    actions = processing.enabled_actions(dossier, current_user)
+    setting = db.session.get(ProcedureSetting, dossier.procedure_version.procedure_id)
+    can_extend = processing.extension_offered(dossier, current_user)
+    offered = {*(f"act:{a}" for a in actions), "comment", *(("extend",) if can_extend else ())}
+    return {
+        "actions": actions,
+        "specialists": specialists() if "assign" in actions else [],
+        "default_specialist": setting.default_specialist if setting else None,
+        "due_state": due_state(dossier.due_date) if dossier.status in RUNNING else None,
+        "due_labels": DUE_STATE_LABELS,
+        "can_extend": can_extend,
+        "kept": kept,
+        "kept_gone": kept.form and kept.form not in offered,  # the action is no longer possible
+    }
