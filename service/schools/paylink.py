@@ -23,6 +23,7 @@ from flask import (
 )
 
 from service.access import ANYONE, allow
+from service.downloads import send_attachment
 from service.extensions import db, limiter
 from service.home import lookup_limit
 from service.payments.adapters import ADAPTERS, offered
@@ -132,8 +133,4 @@ def receipt(token: str, order_id: int):
     document = receipt_of(order.id) if order is not None and order.invoice_id == record.id else None
     if document is None:
         abort(404)
-    return send_file(
-        io.BytesIO(issuing.pdf_bytes(document)),
-        mimetype="application/pdf",
-        download_name=f"bien-lai-{document.number}.pdf",
-    )
+    return send_attachment(issuing.pdf_bytes(document), "application/pdf", f"bien-lai-{document.number}.pdf")
