@@ -128,7 +128,9 @@ class Config:
     # body heads the header. A Sở that still receives at its own desk sets the Sở as the parent and
     # "Bộ phận tiếp nhận và trả kết quả" as the name.
     RECEIVING_UNIT_PARENT = os.environ.get("RECEIVING_UNIT_PARENT", "Ủy ban nhân dân tỉnh An Giang")
-    RECEIVING_UNIT_NAME = os.environ.get("RECEIVING_UNIT_NAME", "Trung tâm Phục vụ hành chính công tỉnh An Giang")
+    RECEIVING_UNIT_NAME = os.environ.get(
+        "RECEIVING_UNIT_NAME", "Trung tâm Phục vụ hành chính công tỉnh An Giang"
+    )
     # The desk's telephone for guidance (form 02). Unset: a line left for hand filling.
     RECEIVING_UNIT_PHONE = os.environ.get("RECEIVING_UNIT_PHONE", "")
     # The hour of the result appointment on form 01 ("HH:MM", e.g. "16:00"): the data holds only the due

@@ -54,7 +54,11 @@ def issuer(kind: str) -> dict[str, str]:
     """The header's parent body and issuing body for a document of `kind`."""
     config = current_app.config
     if kind in RECEIVING_UNIT_KINDS:
-        return {"parent": config["RECEIVING_UNIT_PARENT"], "name": config["RECEIVING_UNIT_NAME"], "abbreviation": ""}
+        return {
+            "parent": config["RECEIVING_UNIT_PARENT"],
+            "name": config["RECEIVING_UNIT_NAME"],
+            "abbreviation": "",
+        }
     return {
         "parent": config["DOCUMENT_ISSUER_PARENT"], "name": config["DOCUMENT_ISSUER_NAME"],
         "abbreviation": config["DOCUMENT_ISSUER_ABBREVIATION"],
@@ -143,16 +147,21 @@ def _moment(value) -> str:
     return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}"
 
 
-def _applicant(dossier: Dossier) -> dict[str, str]:
-    entries = {e["label"]: e.get("value", "") for e in _entries(dossier)}
+def address_of(dossier: Dossier) -> str:
+    """The applicant's address as the form gives it: an address field, else a field labelled so."""
     address = next(
         (value for spec, value in _typed_values(dossier) if spec["type"] == "address" and value), ""
     )
+    entries = {e["label"]: e.get("value", "") for e in _entries(dossier)}
+    return address or next((v for k, v in entries.items() if "địa chỉ" in k.lower() and v), "")
+
+
+def _applicant(dossier: Dossier) -> dict[str, str]:
     owner = dossier.owner
     organisation = owner.role == Role.ORGANISATION
     return {
         "name": dossier.applicant_name or owner.display_name,
-        "address": address or next((v for k, v in entries.items() if "địa chỉ" in k.lower() and v), ""),
+        "address": address_of(dossier),
         "phone": dossier.lookup_phone or owner.phone or "",
         "email": owner.email,
         # The personal identification number, or an organisation's tax (enterprise) code; blank when the

@@ -9,6 +9,8 @@ from typing import Any
 
 import segno
 
+from service.documents import register
+
 ISSUER = {
     "parent": "Ủy ban nhân dân tỉnh An Giang",
     "name": "Sở Giáo dục và Đào tạo",
@@ -27,7 +29,11 @@ def qr_data_uri(text: str) -> str:
 
 
 def doc(
-    title: str, number: str | None = None, summary: str | None = None, issuer: dict[str, str] = ISSUER, **extra: Any
+    title: str,
+    number: str | None = None,
+    summary: str | None = None,
+    issuer: dict[str, str] = ISSUER,
+    **extra: Any,
 ) -> dict[str, Any]:
     code = "7QKM-2PXH-A9TD"
     url = "http://127.0.0.1:5000/verify/" + code
@@ -122,16 +128,20 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "rows": [
             {
                 "step": "Tiếp nhận hồ sơ, hẹn ngày trả kết quả",
-                "giver_unit": RECEIVING_UNIT["name"], "giver": "Lê Thị Tiếp Nhận",
-                "receiver_unit": "Phòng Giáo dục nghề nghiệp", "receiver": "Phạm Văn Chuyên",
+                "giver_unit": RECEIVING_UNIT["name"],
+                "giver": "Lê Thị Tiếp Nhận",
+                "receiver_unit": "Phòng Giáo dục nghề nghiệp",
+                "receiver": "Phạm Văn Chuyên",
                 "time": "09 giờ 20 phút, ngày 28/11/2026",
                 "outcome": "Trước hạn",
                 "note": "",
             },
             {
                 "step": "Trình lãnh đạo phê duyệt",
-                "giver_unit": "Phòng Giáo dục nghề nghiệp", "giver": "Phạm Văn Chuyên",
-                "receiver_unit": "Lãnh đạo Sở Giáo dục và Đào tạo", "receiver": "Võ Minh Lãnh",
+                "giver_unit": "Phòng Giáo dục nghề nghiệp",
+                "giver": "Phạm Văn Chuyên",
+                "receiver_unit": "Lãnh đạo Sở Giáo dục và Đào tạo",
+                "receiver": "Võ Minh Lãnh",
                 "time": "15 giờ 00 phút, ngày 03/12/2026",
                 "outcome": "Trước hạn",
                 "note": "",
@@ -184,13 +194,17 @@ SAMPLES: dict[str, dict[str, Any]] = {
 }
 
 SAMPLES["register_07.html"] = {
-    "doc": {"issuer": ISSUER},
+    "doc": {"issuer": RECEIVING_UNIT},
     "period": {"start": "01/11/2026", "end": "30/11/2026"},
+    "columns": [{"title": c.title, "group": c.group} for c in register.COLUMNS],
+    "date_group": register.DATE_GROUP,
     "rows": [
         {
-            "code": DOSSIER["code"], "procedure": DOSSIER["procedure"], "sets": "1", "applicant": APPLICANT["name"],
-            "contact": APPLICANT["phone"], "agency": "Sở Giáo dục và Đào tạo", "received": "28/11/2026",
-            "due": "14/12/2026", "transferred": "28/11/2026", "returned": "", "note": "",
+            "number": "1", "code": DOSSIER["code"], "procedure": DOSSIER["procedure"], "sets": "1",
+            "applicant": APPLICANT["name"], "contact": f"{APPLICANT['address']}, {APPLICANT['phone']}",
+            "agency": "Sở Giáo dục và Đào tạo", "received": "28/11/2026", "due": "14/12/2026",
+            "transferred": "28/11/2026", "returned": "", "method": "", "signed": "",
+            "note": "Gia hạn ngày 10/12/2026, hẹn trả ngày 17/12/2026",
         }
     ],
 }  # fmt: skip
