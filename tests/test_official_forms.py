@@ -209,6 +209,14 @@ def test_the_one_stop_forms_are_issued_by_the_receiving_unit_and_results_by_the_
     assert "SỞ GIÁO DỤC VÀ ĐÀO TẠO" in head and "MỘT CỬA MẪU" not in head
 
 
+def test_the_verification_page_names_the_body_in_the_documents_header(client, staff):
+    dossier = create_dossier(create_citizen(), submitted=True)
+    through(dossier, [(staff["reception"], "receive", {})])
+    [form] = documents_of(dossier, "form_01")
+    page = client.get(f"/verify/{form.verification_code}").get_data(as_text=True)
+    assert "Trung tâm Phục vụ hành chính công tỉnh An Giang" in page
+
+
 def test_form_03_has_the_applicants_and_the_officers_signatures_and_the_id(staff):
     citizen = create_citizen()
     dossier = create_dossier(citizen, submitted=True)

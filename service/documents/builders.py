@@ -135,6 +135,7 @@ def _dossier(dossier: Dossier) -> dict[str, Any]:
         "due": format_date(dossier.due_date),
         "processing_days": version.processing_days,
         "applicant": _applicant(dossier),
+        "online": dossier.channel == "online",
         # The body that decides (Cơ quan chủ trì giải quyết), named in the forms the receiving unit issues.
         "deciding_agency": current_app.config["DOCUMENT_ISSUER_NAME"],
     }

@@ -69,6 +69,7 @@ DOSSIER = {
     "processing_days": 10,
     "applicant": APPLICANT,
     "deciding_agency": "Sở Giáo dục và Đào tạo",
+    "online": True,
 }
 
 SAMPLES: dict[str, dict[str, Any]] = {

@@ -87,8 +87,14 @@ def verify(code: str):
     check = signing.check(issuing.pdf_bytes(document)) if document.signed else None
     return render_template(
         "verify/document.html", document=document, comparison=comparison, replacement=replacement, signature=check,
-        issuer=current_app.config["DOCUMENT_ISSUER_NAME"],
+        issuer=issuer_of(document),
     )  # fmt: skip
+
+
+def issuer_of(document: IssuedDocument) -> str:
+    """The body named in the document's own header (the receiving unit for the one-stop forms)."""
+    issued_by = ((document.data or {}).get("doc") or {}).get("issuer") or {}
+    return issued_by.get("name") or current_app.config["DOCUMENT_ISSUER_NAME"]
 
 
 def _compare(document: IssuedDocument) -> str:
