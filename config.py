@@ -123,6 +123,19 @@ class Config:
     # quyền hạn và cơ cấu tổ chức của Sở Giáo dục và Đào tạo". Unset: `flask doctor` lists it as missing.
     DOCUMENT_COMPETENCE_BASIS = os.environ.get("DOCUMENT_COMPETENCE_BASIS", "")
     DOCUMENT_PLACE = os.environ.get("DOCUMENT_PLACE", "An Giang")
+    # The receiving one-stop unit issues forms 01, 02, 03, 05 and 06 and keeps register 07, not the Sở
+    # (Circular 03/2025; LAW-2026 §4): the provincial public administration service centre, whose parent
+    # body heads the header. A Sở that still receives at its own desk sets the Sở as the parent and
+    # "Bộ phận tiếp nhận và trả kết quả" as the name.
+    RECEIVING_UNIT_PARENT = os.environ.get("RECEIVING_UNIT_PARENT", "Ủy ban nhân dân tỉnh An Giang")
+    RECEIVING_UNIT_NAME = os.environ.get(
+        "RECEIVING_UNIT_NAME", "Trung tâm Phục vụ hành chính công tỉnh An Giang"
+    )
+    # The desk's telephone for guidance (form 02). Unset: a line left for hand filling.
+    RECEIVING_UNIT_PHONE = os.environ.get("RECEIVING_UNIT_PHONE", "")
+    # The hour of the result appointment on form 01 ("HH:MM", e.g. "16:00"): the data holds only the due
+    # day. Unset: the hour and minute are left blank for the officer to fill in by hand.
+    APPOINTMENT_TIME = os.environ.get("APPOINTMENT_TIME", "")
     DOCUMENT_FONT_DIR = os.environ.get("DOCUMENT_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
     # Electronic receipts (biên lai điện tử, Decree 123/2020): symbols unconfirmed, keep them configured.
     RECEIPT_FORM_SYMBOL = os.environ.get("RECEIPT_FORM_SYMBOL", "01BLP0-001")

@@ -1,4 +1,5 @@
-"""Files that users uploaded are sent back as downloads, never shown in the browser.
+"""Files that users uploaded, and the documents and exports the system makes, are sent back as
+downloads, never shown in the browser.
 
 A PDF may carry JavaScript and an image viewer is one more parser; opened inline, under our origin, an
 uploaded file would be read with the trust our pages get. Sent as an attachment, with the type its
@@ -7,6 +8,7 @@ content was recognised as and a name ending in that type's extension, it is save
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -35,7 +37,13 @@ def content_disposition(name: str) -> str:
 
 
 def send_upload(path: Path, mimetype: str, original: str | None, extension: str) -> Response:
-    name = download_name(original, extension)
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
+    return send_attachment(path, mimetype, download_name(original, extension))
+
+
+def send_attachment(content: Path | bytes, mimetype: str, name: str) -> Response:
+    """A file the system made (an issued document, a register, a report) or one a user uploaded, always
+    saved under `name` rather than opened in the browser."""
+    source = io.BytesIO(content) if isinstance(content, bytes) else content
+    response = send_file(source, mimetype=mimetype, as_attachment=True, download_name=name)
     response.headers["Content-Disposition"] = content_disposition(name)
     return response

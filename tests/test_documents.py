@@ -349,7 +349,7 @@ def test_the_tracking_register_exports_the_period_as_pdf_and_excel(client, staff
         "/officials/register", query_string={"start": today, "end": today, "format": "xlsx"}
     )
     sheet = openpyxl.load_workbook(io.BytesIO(workbook.data)).active
-    assert sheet["B3"].value == dossier.code and sheet["E3"].value == "Lê Văn Sổ"
+    assert sheet["B5"].value == dossier.code and sheet["E5"].value == "Lê Văn Sổ"
     wrong = client.get(
         "/officials/register", query_string={"start": today, "end": "2000-01-01", "format": "pdf"}
     )

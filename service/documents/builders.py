@@ -3,11 +3,13 @@ ORM objects)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import current_app
 
 from service.accounts.models import User
+from service.accounts.roles import Role
 from service.documents import citations
 from service.dossiers.display import describe
 from service.dossiers.models import Dossier
@@ -25,7 +27,6 @@ RESULT_KINDS = {
 }
 RETURN_METHODS = {"electronic": "Trả kết quả điện tử qua tài khoản dịch vụ công", "post": "Qua dịch vụ bưu chính công ích",
                   "desk": "Tại Bộ phận Một cửa"}  # fmt: skip
-OUTCOMES = {True: "Đúng hạn", False: "Trễ hạn", None: "—"}
 
 
 def result_kind(dossier: Dossier) -> str:
@@ -44,16 +45,32 @@ def build(kind: str, dossier: Dossier) -> tuple[dict[str, Any], str]:
     return printable(data), clean_name(dossier.applicant_name or dossier.owner.display_name)
 
 
+# Issued by the receiving one-stop unit, not by the Sở (Circular 03/2025; LAW-2026 §4): the receipt,
+# the supplement request, the refusal to receive, the stop notice and the process-control slip.
+RECEIVING_UNIT_KINDS = frozenset({"form_01", "form_02", "form_03", "form_05", "form_06"})
+
+
+def issuer(kind: str) -> dict[str, str]:
+    """The header's parent body and issuing body for a document of `kind`."""
+    config = current_app.config
+    if kind in RECEIVING_UNIT_KINDS:
+        return {
+            "parent": config["RECEIVING_UNIT_PARENT"],
+            "name": config["RECEIVING_UNIT_NAME"],
+            "abbreviation": "",
+        }
+    return {
+        "parent": config["DOCUMENT_ISSUER_PARENT"], "name": config["DOCUMENT_ISSUER_NAME"],
+        "abbreviation": config["DOCUMENT_ISSUER_ABBREVIATION"],
+    }  # fmt: skip
+
+
 def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
     from service.documents.issuing import KINDS
 
-    config = current_app.config
     signer = _signer(kind, dossier)
     return {
-        "issuer": {
-            "parent": config["DOCUMENT_ISSUER_PARENT"], "name": config["DOCUMENT_ISSUER_NAME"],
-            "abbreviation": config["DOCUMENT_ISSUER_ABBREVIATION"],
-        },
+        "issuer": issuer(kind),
         "title": KINDS[kind].title if kind != "written_answer" else "",
         "summary": _summary(kind, dossier),
         "number": None, "place_date": "", "verification": None, "draft": False,
@@ -65,6 +82,8 @@ def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
 def _recipients(kind: str, dossier: Dossier) -> list[str]:
     """The specialist's "Nơi nhận" for a result, else the applicant and the archive (Lưu: VT). A letter
     (công văn) names its addressee "Như trên" first (Decree 30/2020), never by name a second time."""
+    if kind == "form_06":
+        return []  # an internal slip: no "Nơi nhận" (LAW-2026 §4)
     lines = [line.strip(" -•*\t;.") for line in (dossier.draft_recipients or "").splitlines()]
     lines = [line for line in lines if line] if kind in ("decision", "certificate", "written_answer") else []
     applicant = dossier.applicant_name or dossier.owner.display_name
@@ -116,6 +135,9 @@ def _dossier(dossier: Dossier) -> dict[str, Any]:
         "due": format_date(dossier.due_date),
         "processing_days": version.processing_days,
         "applicant": _applicant(dossier),
+        "online": dossier.channel == "online",
+        # The body that decides (Cơ quan chủ trì giải quyết), named in the forms the receiving unit issues.
+        "deciding_agency": current_app.config["DOCUMENT_ISSUER_NAME"],
     }
 
 
@@ -126,17 +148,33 @@ def _moment(value) -> str:
     return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}"
 
 
-def _applicant(dossier: Dossier) -> dict[str, str]:
-    entries = {e["label"]: e.get("value", "") for e in _entries(dossier)}
+def address_of(dossier: Dossier) -> str:
+    """The applicant's address as the form gives it: an address field, else a field labelled so."""
     address = next(
         (value for spec, value in _typed_values(dossier) if spec["type"] == "address" and value), ""
     )
+    entries = {e["label"]: e.get("value", "") for e in _entries(dossier)}
+    return address or next((v for k, v in entries.items() if "địa chỉ" in k.lower() and v), "")
+
+
+def _applicant(dossier: Dossier) -> dict[str, str]:
     owner = dossier.owner
+    organisation = owner.role == Role.ORGANISATION
     return {
         "name": dossier.applicant_name or owner.display_name,
-        "address": address or next((v for k, v in entries.items() if "địa chỉ" in k.lower() and v), ""),
+        "address": address_of(dossier),
         "phone": dossier.lookup_phone or owner.phone or "",
         "email": owner.email,
+        # The personal identification number, or an organisation's tax (enterprise) code; blank when the
+        # account has none, for the officer to fill in by hand.
+        "identifier": (owner.tax_code if organisation else owner.personal_id) or "",
+        "identifier_label": "Mã số thuế (mã số doanh nghiệp)" if organisation else "Số định danh cá nhân",
+        # Whether the dossier carries a letter of authorisation (the authorised person's name and number
+        # are not in the data: the form leaves their line for hand filling).
+        "authorised": any(
+            "authoris" in document["key"] and dossier.files_for(document["key"])
+            for document in dossier.procedure_version.documents
+        ),
     }
 
 
@@ -161,9 +199,16 @@ def _form_01(dossier: Dossier) -> dict[str, Any]:
     line = _register_line(dossier)
     return {
         "documents": documents, "sets": 1, "return_method": RETURN_METHODS["electronic"],
+        "appointment": {"time": _appointment_time(), "day": format_date(dossier.due_date)},
         "register": {"book": f"Sổ theo dõi hồ sơ năm {year}", "line": line},
         "officer": dossier.received_by.full_name if dossier.received_by else "",
     }  # fmt: skip
+
+
+def _appointment_time() -> dict[str, str]:
+    """The configured hour of the result appointment (APPOINTMENT_TIME "HH:MM"), else blanks."""
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", current_app.config.get("APPOINTMENT_TIME") or "")
+    return {"hour": match[1], "minute": match[2]} if match else {"hour": "", "minute": ""}
 
 
 def _register_line(dossier: Dossier) -> int:
@@ -191,6 +236,7 @@ def _form_02(dossier: Dossier) -> dict[str, Any]:
     return {
         "missing": lines, "reason": "Hồ sơ chưa đầy đủ, hợp lệ theo quy định của thủ tục hành chính.",
         "deadline": format_date(dossier.supplement_deadline), "officer": _last_actor(dossier, "request_supplement"),
+        "contact_phone": current_app.config["RECEIVING_UNIT_PHONE"],
     }  # fmt: skip
 
 
@@ -212,19 +258,52 @@ def _form_05(dossier: Dossier) -> dict[str, Any]:
 
 
 def _form_06(dossier: Dossier) -> dict[str, Any]:
+    """Form 06, one row per hand-off: the giving and the receiving unit and person, the time to the
+    minute, the step's result (trước hạn / đúng hạn / quá hạn against the appointment then in force)."""
+    config = current_app.config
     rows = []
     steps = [e for e in dossier.events if e.event not in ("create", "submit", "comment")]
     for index, event in enumerate(steps):
         following = steps[index + 1] if index + 1 < len(steps) else None
         rows.append({
             "step": EVENT_LABELS.get(event.event, event.event),
-            "giver": event.actor.display_name if event.actor else "",
+            "giver_unit": _unit(event.actor, dossier), "giver": event.actor.display_name if event.actor else "",
+            "receiver_unit": _unit(following.actor, dossier) if following else "",
             "receiver": following.actor.display_name if following and following.actor else "",
-            "time": f"{to_local(event.at):%H:%M %d/%m/%Y}",
-            "outcome": OUTCOMES[event.on_time],
+            "time": f"{to_local(event.at):%H giờ %M phút, ngày %d/%m/%Y}",
+            "outcome": _outcome(event),
             "note": event.note or "",
         })  # fmt: skip
-    return {"rows": rows}
+    forwarded = any(e.event == "forward" for e in dossier.events)
+    return {
+        "rows": rows,
+        "handling_unit": f"Phòng {config['DOCUMENT_DEPARTMENT_NAME']}, {config['DOCUMENT_ISSUER_NAME']}",
+        # Only the provincial People's Committee takes part in a dossier here, when its chairman decides.
+        "cooperating_unit": config["DOCUMENT_ISSUER_PARENT"] if forwarded else "",
+    }
+
+
+def _unit(actor: User | None, dossier: Dossier) -> str:
+    """The unit a step's actor acted for: the applicant, the receiving unit, or the Sở's department."""
+    config = current_app.config
+    if actor is None or actor.id == dossier.owner_id:
+        return "Tổ chức, cá nhân nộp hồ sơ"
+    if actor.role == Role.RECEPTION:
+        return config["RECEIVING_UNIT_NAME"]
+    if actor.role == Role.LEADER:
+        return f"Lãnh đạo {config['DOCUMENT_ISSUER_NAME']}"
+    return f"Phòng {config['DOCUMENT_DEPARTMENT_NAME']}"
+
+
+def _outcome(event) -> str:
+    """Before, on or after the appointment in force at the step; steps not measured (the applicant's
+    own, or before the appointment was set) have none."""
+    if event.on_time is None or event.due_date is None:
+        return ""
+    day = to_local(event.at).date()
+    if day < event.due_date:
+        return "Trước hạn"
+    return "Đúng hạn" if day == event.due_date else "Quá hạn"
 
 
 def _decision(dossier: Dossier) -> dict[str, Any]:

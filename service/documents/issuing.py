@@ -54,9 +54,9 @@ KINDS: dict[str, Kind] = {
 
 
 def template_version(template: str) -> str:
-    """A digest of the template and what it is drawn with (layout and stylesheet)."""
+    """A digest of the template and what it is drawn with (layout, macros and stylesheet)."""
     digest = hashlib.sha256()
-    for name in (template, "_layout.html", "document.css"):
+    for name in (template, "_layout.html", "_macros.html", "document.css"):
         digest.update((TEMPLATE_DIR / name).read_bytes())
     return digest.hexdigest()[:16]
 

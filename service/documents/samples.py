@@ -9,10 +9,18 @@ from typing import Any
 
 import segno
 
+from service.documents import register
+
 ISSUER = {
     "parent": "Ủy ban nhân dân tỉnh An Giang",
     "name": "Sở Giáo dục và Đào tạo",
     "abbreviation": "SGDĐT",
+}
+# Forms 01, 02, 03, 05 and 06 and register 07 come from the receiving one-stop unit (Circular 03/2025).
+RECEIVING_UNIT = {
+    "parent": "Ủy ban nhân dân tỉnh An Giang",
+    "name": "Trung tâm Phục vụ hành chính công tỉnh An Giang",
+    "abbreviation": "",
 }
 
 
@@ -20,11 +28,17 @@ def qr_data_uri(text: str) -> str:
     return segno.make(text, error="m").png_data_uri(scale=4, border=1)
 
 
-def doc(title: str, number: str | None = None, summary: str | None = None, **extra: Any) -> dict[str, Any]:
+def doc(
+    title: str,
+    number: str | None = None,
+    summary: str | None = None,
+    issuer: dict[str, str] = ISSUER,
+    **extra: Any,
+) -> dict[str, Any]:
     code = "7QKM-2PXH-A9TD"
     url = "http://127.0.0.1:5000/verify/" + code
     return {
-        "issuer": ISSUER,
+        "issuer": issuer,
         "number": number,
         "place_date": "An Giang, ngày 28 tháng 11 năm 2026",
         "title": title,
@@ -42,6 +56,9 @@ APPLICANT = {
     "address": "Số 12 đường Trần Hưng Đạo, Phường Long Xuyên, An Giang",
     "phone": "0296385123",
     "email": "lienhe@example.vn",
+    "identifier": "1600123456",
+    "identifier_label": "Mã số thuế (mã số doanh nghiệp)",
+    "authorised": True,
 }
 DOSSIER = {
     "code": "H01.48-261128-0001",
@@ -51,13 +68,13 @@ DOSSIER = {
     "due": "14/12/2026",
     "processing_days": 10,
     "applicant": APPLICANT,
+    "deciding_agency": "Sở Giáo dục và Đào tạo",
+    "online": True,
 }
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "form_01.html": {
-        "doc": doc(
-            "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", number="0001/TN-SGDĐT", signer_label="Người tiếp nhận"
-        ),
+        "doc": doc("Giấy tiếp nhận hồ sơ và hẹn trả kết quả", issuer=RECEIVING_UNIT),
         "dossier": DOSSIER,
         "documents": [
             {
@@ -73,19 +90,21 @@ SAMPLES: dict[str, dict[str, Any]] = {
         ],
         "sets": 1,
         "return_method": "Trả kết quả điện tử qua tài khoản dịch vụ công",
+        "appointment": {"time": {"hour": "", "minute": ""}, "day": "14/12/2026"},
         "register": {"book": "Sổ theo dõi hồ sơ năm 2026", "line": 1},
         "officer": "Lê Thị Tiếp Nhận",
     },
     "form_02.html": {
-        "doc": doc("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", number="0001/BS-SGDĐT"),
+        "doc": doc("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", issuer=RECEIVING_UNIT),
         "dossier": DOSSIER,
         "missing": ["Bản sao quyết định thành lập trung tâm", "Danh sách nhà giáo kèm bằng cấp"],
         "reason": "Hồ sơ chưa có đủ thành phần theo quy định của thủ tục.",
         "deadline": "18/12/2026",
         "officer": "Lê Thị Tiếp Nhận",
+        "contact_phone": "",
     },
     "form_03.html": {
-        "doc": doc("Phiếu từ chối tiếp nhận giải quyết hồ sơ", number="0001/TC-SGDĐT"),
+        "doc": doc("Phiếu từ chối tiếp nhận giải quyết hồ sơ", issuer=RECEIVING_UNIT),
         "dossier": DOSSIER,
         "reasons": ["Thủ tục không thuộc thẩm quyền giải quyết của Sở Giáo dục và Đào tạo."],
         "officer": "Lê Thị Tiếp Nhận",
@@ -98,28 +117,34 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "new_due": "21/12/2026",
     },
     "form_05.html": {
-        "doc": doc("Thông báo dừng giải quyết hồ sơ", number="0001/TB-SGDĐT"),
+        "doc": doc("Thông báo dừng giải quyết hồ sơ", issuer=RECEIVING_UNIT),
         "dossier": DOSSIER,
         "reason": "Theo đề nghị của tổ chức, cá nhân ngày 01/12/2026.",
     },
     "form_06.html": {
-        "doc": doc("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+        "doc": doc("Phiếu kiểm soát quá trình giải quyết hồ sơ", issuer=RECEIVING_UNIT, recipients=[]),
         "dossier": DOSSIER,
+        "handling_unit": "Phòng Giáo dục nghề nghiệp, Sở Giáo dục và Đào tạo",
+        "cooperating_unit": "",
         "rows": [
             {
-                "step": "Tiếp nhận hồ sơ",
-                "giver": "Bộ phận Một cửa",
-                "receiver": "Phòng GDNN",
-                "time": "09:20 28/11/2026",
-                "outcome": "Đúng hạn",
+                "step": "Tiếp nhận hồ sơ, hẹn ngày trả kết quả",
+                "giver_unit": RECEIVING_UNIT["name"],
+                "giver": "Lê Thị Tiếp Nhận",
+                "receiver_unit": "Phòng Giáo dục nghề nghiệp",
+                "receiver": "Phạm Văn Chuyên",
+                "time": "09 giờ 20 phút, ngày 28/11/2026",
+                "outcome": "Trước hạn",
                 "note": "",
             },
             {
-                "step": "Thẩm định",
+                "step": "Trình lãnh đạo phê duyệt",
+                "giver_unit": "Phòng Giáo dục nghề nghiệp",
                 "giver": "Phạm Văn Chuyên",
+                "receiver_unit": "Lãnh đạo Sở Giáo dục và Đào tạo",
                 "receiver": "Võ Minh Lãnh",
-                "time": "15:00 03/12/2026",
-                "outcome": "Sớm hạn",
+                "time": "15 giờ 00 phút, ngày 03/12/2026",
+                "outcome": "Trước hạn",
                 "note": "",
             },
         ],
@@ -170,13 +195,17 @@ SAMPLES: dict[str, dict[str, Any]] = {
 }
 
 SAMPLES["register_07.html"] = {
-    "doc": {"issuer": ISSUER},
+    "doc": {"issuer": RECEIVING_UNIT},
     "period": {"start": "01/11/2026", "end": "30/11/2026"},
+    "columns": [{"title": c.title, "group": c.group} for c in register.COLUMNS],
+    "date_group": register.DATE_GROUP,
     "rows": [
         {
-            "code": DOSSIER["code"], "procedure": DOSSIER["procedure"], "sets": "1", "applicant": APPLICANT["name"],
-            "contact": APPLICANT["phone"], "agency": "Sở Giáo dục và Đào tạo", "received": "28/11/2026",
-            "due": "14/12/2026", "transferred": "28/11/2026", "returned": "", "note": "",
+            "number": "1", "code": DOSSIER["code"], "procedure": DOSSIER["procedure"], "sets": "1",
+            "applicant": APPLICANT["name"], "contact": f"{APPLICANT['address']}, {APPLICANT['phone']}",
+            "agency": "Sở Giáo dục và Đào tạo", "received": "28/11/2026", "due": "14/12/2026",
+            "transferred": "28/11/2026", "returned": "", "method": "", "signed": "",
+            "note": "Gia hạn ngày 10/12/2026, hẹn trả ngày 17/12/2026",
         }
     ],
 }  # fmt: skip

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forms.backoffice import RegisterForm
@@ -18,6 +17,7 @@ from service.documents import builders, issuing, jobs, register, signing
 from service.documents.models import IssuedDocument
 from service.documents.renderer import renderer
 from service.dossiers import queries as dossier_queries
+from service.downloads import send_attachment
 from service.extensions import db, limiter, lookup_limit
 from service.timeutil import local_today
 
@@ -43,7 +43,7 @@ def download(dossier_id: int, document_id: int):
     if document is None:
         abort(404)
     name = f"{document.kind}-{dossier.code}.pdf"
-    return send_file(uploads.path_for(document.stored_name), mimetype="application/pdf", download_name=name)
+    return send_attachment(uploads.path_for(document.stored_name), "application/pdf", name)
 
 
 @bp.route("/officials/dossiers/<int:dossier_id>/draft-result.pdf")
@@ -57,7 +57,7 @@ def draft_preview(dossier_id: int):
     data, _ = builders.build(kind, dossier)
     data["doc"].update(draft=True, place_date=issuing.place_date(local_today()))
     pdf = renderer(current_app.config["DOCUMENT_FONT_DIR"]).render(issuing.KINDS[kind].template, data)
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=f"du-thao-{dossier.code}.pdf")
+    return send_attachment(pdf, "application/pdf", f"du-thao-{dossier.code}.pdf")
 
 
 @bp.route("/verify", methods=["GET"])
@@ -86,8 +86,14 @@ def verify(code: str):
     check = signing.check(issuing.pdf_bytes(document)) if document.signed else None
     return render_template(
         "verify/document.html", document=document, comparison=comparison, replacement=replacement, signature=check,
-        issuer=current_app.config["DOCUMENT_ISSUER_NAME"],
+        issuer=issuer_of(document),
     )  # fmt: skip
+
+
+def issuer_of(document: IssuedDocument) -> str:
+    """The body named in the document's own header (the receiving unit for the one-stop forms)."""
+    issued_by = ((document.data or {}).get("doc") or {}).get("issuer") or {}
+    return issued_by.get("name") or current_app.config["DOCUMENT_ISSUER_NAME"]
 
 
 def _compare(document: IssuedDocument) -> str:
@@ -147,10 +153,6 @@ def tracking_register():
         audit.record_view(None, "dossier.register_exported", details, object_type="dossiers")
         if export == "xlsx":
             mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            return send_file(
-                io.BytesIO(register.xlsx(start, end)), mimetype=mimetype, download_name=f"{name}.xlsx"
-            )
-        return send_file(
-            io.BytesIO(register.pdf(start, end)), mimetype="application/pdf", download_name=f"{name}.pdf"
-        )
+            return send_attachment(register.xlsx(start, end), mimetype, f"{name}.xlsx")
+        return send_attachment(register.pdf(start, end), "application/pdf", f"{name}.pdf")
     return render_template("verify/register.html", form=form), (400 if export else 200)

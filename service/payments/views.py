@@ -24,6 +24,7 @@ from flask_login import current_user
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import Role
 from service.audit import operations as audit
+from service.downloads import send_attachment
 from service.extensions import csrf, db
 from service.money import format_money, parse_amount
 from service.payments import bankfeed, registry, settlement
@@ -158,10 +159,7 @@ def receipt_by_link(token: str):
     receipt = registry.receipt(order_by_token(token).id)
     if receipt is None:
         abort(404)
-    return send_file(
-        io.BytesIO(registry.receipt_pdf(receipt)), mimetype="application/pdf",
-        download_name=f"bien-lai-{receipt.number}.pdf",
-    )  # fmt: skip
+    return send_attachment(registry.receipt_pdf(receipt), "application/pdf", f"bien-lai-{receipt.number}.pdf")
 
 
 @bp.route("/qr/<reference>.png")

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -25,6 +24,7 @@ from service.access import ANYONE, allow
 from service.accounts.roles import APPLICANT_ROLES, Role
 from service.dossiers import queries as dossier_queries
 from service.dossiers.models import Dossier
+from service.downloads import send_attachment
 from service.extensions import db
 from service.procedures.models import Procedure
 from service.quality import exports, indicators, operations, scoring, statistics
@@ -293,5 +293,4 @@ def monthly_pdf():
     card = scoring.score(indicators.indicators(period), scoring.scheme_for(period.end))
     data = exports.report_data(period, table, card)
     pdf = renderer(current_app.config["DOCUMENT_FONT_DIR"]).render("stats_monthly.html", data)
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"inline; filename=thong-ke-{first:%Y-%m}.pdf"})  # fmt: skip
+    return send_attachment(pdf, "application/pdf", f"thong-ke-{first:%Y-%m}.pdf")

@@ -24,6 +24,7 @@ from flask import (
 
 from service.access import ANYONE, allow
 from service.documents.subscribers import receipt_of
+from service.downloads import send_attachment
 from service.extensions import db, limiter, lookup_limit
 from service.payments.adapters import ADAPTERS, offered
 from service.payments.models import PaymentOrder
@@ -131,8 +132,4 @@ def receipt(token: str, order_id: int):
     document = receipt_of(order.id) if order is not None and order.invoice_id == record.id else None
     if document is None:
         abort(404)
-    return send_file(
-        io.BytesIO(issuing.pdf_bytes(document)),
-        mimetype="application/pdf",
-        download_name=f"bien-lai-{document.number}.pdf",
-    )
+    return send_attachment(issuing.pdf_bytes(document), "application/pdf", f"bien-lai-{document.number}.pdf")
