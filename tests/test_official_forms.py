@@ -16,8 +16,7 @@ from service.deadlines.calendar import current_calendar
 from service.documents import builders, issuing
 from service.documents.jobs import run_pending
 from service.documents.models import IssuedDocument
-from service.documents.renderer import renderer
-from service.documents.samples import qr_data_uri
+from service.documents.renderer import qr_data_uri, renderer
 from service.dossiers import processing
 from service.dossiers.models import Dossier
 from service.extensions import db

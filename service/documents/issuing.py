@@ -20,8 +20,7 @@ from service.database import for_update, write
 from service.documents import signing
 from service.documents.citations import long_date
 from service.documents.models import DocumentCounter, IssuedDocument
-from service.documents.renderer import TEMPLATE_DIR, renderer
-from service.documents.samples import qr_data_uri
+from service.documents.renderer import TEMPLATE_DIR, qr_data_uri, renderer
 from service.extensions import db
 from service.timeutil import local_today
 

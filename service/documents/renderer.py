@@ -168,3 +168,10 @@ def renderer(font_dir: str | Path) -> Renderer:
     if _renderer is None or _renderer.font_dir != Path(font_dir):
         _renderer = Renderer(font_dir)
     return _renderer
+
+
+def qr_data_uri(text: str) -> str:
+    """The verification QR code drawn on documents, as a PNG data URI (no interpolation: PDF/A)."""
+    import segno
+
+    return segno.make(text, error="m").png_data_uri(scale=4, border=1)

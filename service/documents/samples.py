@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
-
 from service.documents import register
+from service.documents.renderer import qr_data_uri
 
 ISSUER = {
     "parent": "Ủy ban nhân dân tỉnh An Giang",
@@ -22,10 +21,6 @@ RECEIVING_UNIT = {
     "name": "Trung tâm Phục vụ hành chính công tỉnh An Giang",
     "abbreviation": "",
 }
-
-
-def qr_data_uri(text: str) -> str:
-    return segno.make(text, error="m").png_data_uri(scale=4, border=1)
 
 
 def doc(
