@@ -118,11 +118,13 @@ def register_extensions(app: Flask) -> None:
 def connect_features() -> None:
     """The features that use the payments service answer its questions and hear its events (payments
     imports none of them; see docs/architecture.md). Connecting twice changes nothing."""
+    from service.backoffice import subscribers as backoffice
     from service.documents import subscribers as documents
     from service.dossiers import subscribers as dossiers
+    from service.quality import subscribers as quality
     from service.schools import subscribers as schools
 
-    for feature in (documents, dossiers, schools):
+    for feature in (documents, dossiers, schools, backoffice, quality):
         feature.connect()
 
 

@@ -7,7 +7,9 @@ cookie is signed, not encrypted, and too small for a draft result)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import render_template, request
 from flask_login import current_user
@@ -20,7 +22,6 @@ from service.dossiers import processing
 from service.dossiers.display import describe
 from service.dossiers.models import Dossier
 from service.dossiers.operations import is_supplement_file
-from service.extensions import db
 from service.payments import settlement
 from service.payments.settlement import fee_order
 
@@ -68,18 +69,39 @@ class Kept:
         return [(KEPT_FIELDS[n], self.values[n]) for n in SHOWN_WHEN_GONE if self.values.get(n, "").strip()]
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at the dossier page: its applicant, an official, and what the official typed."""
+
+    is_owner: bool
+    official: bool
+    kept: Kept
+
+
+# What other features add to the dossier page (the officials' action panel, the applicant's rating and
+# feedback), registered by them at start-up (`add_section`), so dossiers imports none of them.
+_sections: list[Callable[[Dossier, Viewer], dict[str, Any]]] = []
+
+
+def add_section(section: Callable[[Dossier, Viewer], dict[str, Any]]) -> None:
+    if section not in _sections:
+        _sections.append(section)
+
+
 def dossier_page(dossier: Dossier, kept: Kept | None = None) -> str:
     entries = describe(dossier.procedure_version.fields, dossier.form_pairs)
     is_owner = dossier.owner_id == current_user.id
-    context = _official_context(dossier, kept or Kept()) if current_user.role in DOSSIER_ROLES else {}
+    official = current_user.role in DOSSIER_ROLES
+    context: dict = {}
+    for section in _sections:
+        context.update(section(dossier, Viewer(is_owner=is_owner, official=official, kept=kept or Kept())))
     page = render_template(
-        "dossiers/detail.html", dossier=dossier, entries=entries, is_owner=is_owner, official=bool(context),
+        "dossiers/detail.html", dossier=dossier, entries=entries, is_owner=is_owner, official=official,
         supplement_open=is_owner and processing.can_add_supplement_files(dossier),
         can_request_stop=is_owner and "request_stop" in processing.owner_actions(dossier, current_user),
         is_supplement_file=lambda f: is_supplement_file(dossier, f), type_labels=uploads.FILE_TYPE_LABELS,
         documents=visible_documents(dossier, current_user), documents_pending=pending_jobs(dossier.id),
-        **_fee_context(fee_order(dossier.id)), **_quality_context(dossier, is_owner),
-        **context,
+        **_fee_context(fee_order(dossier.id)), **context,
     )  # fmt: skip
     if not is_owner:  # an official read the applicant's personal data: recorded once the page is made
         audit.record_view(dossier, details={"code": dossier.code})
@@ -90,38 +112,3 @@ def _fee_context(order) -> dict:
     """The fee as the money stands: a refund shows, in part or in full, wherever the order does."""
     refunded, still_paid = settlement.fee_standing(order)
     return {"fee_order": order, "fee_refunded": refunded, "fee_still_paid": still_paid}
-
-
-def _quality_context(dossier, is_owner: bool) -> dict:
-    from service.quality.models import Feedback, Rating
-
-    return {
-        "feedback_items": db.session.scalars(
-            db.select(Feedback).where(Feedback.dossier_id == dossier.id).order_by(Feedback.id)
-        ).all(),
-        "rating": db.session.scalar(db.select(Rating).where(Rating.dossier_id == dossier.id))
-        if is_owner
-        else None,
-    }
-
-
-def _official_context(dossier, kept: Kept) -> dict:
-    from service.backoffice.queries import RUNNING, specialists
-    from service.deadlines.calendar import due_state
-    from service.procedures.models import ProcedureSetting
-    from service.workdays import DUE_STATE_LABELS
-
-    actions = processing.enabled_actions(dossier, current_user)
-    setting = db.session.get(ProcedureSetting, dossier.procedure_version.procedure_id)
-    can_extend = processing.extension_offered(dossier, current_user)
-    offered = {*(f"act:{a}" for a in actions), "comment", *(("extend",) if can_extend else ())}
-    return {
-        "actions": actions,
-        "specialists": specialists() if "assign" in actions else [],
-        "default_specialist": setting.default_specialist if setting else None,
-        "due_state": due_state(dossier.due_date) if dossier.status in RUNNING else None,
-        "due_labels": DUE_STATE_LABELS,
-        "can_extend": can_extend,
-        "kept": kept,
-        "kept_gone": kept.form and kept.form not in offered,  # the action is no longer possible
-    }

@@ -1,0 +1,42 @@
+"""What the back office adds to the dossier page: the officials' action panel. Connected by the app
+factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+
+from service.backoffice.queries import RUNNING, specialists
+from service.deadlines.calendar import due_state
+from service.dossiers import processing
+from service.dossiers.models import Dossier
+from service.dossiers.page import Viewer, add_section
+from service.extensions import db
+from service.procedures.models import ProcedureSetting
+from service.workdays import DUE_STATE_LABELS
+
+
+def official_section(dossier: Dossier, viewer: Viewer) -> dict[str, Any]:
+    """The officials' action panel: what they may do now, to whom, by when, and what they typed."""
+    if not viewer.official:
+        return {}
+    kept = viewer.kept
+    actions = processing.enabled_actions(dossier, current_user)
+    setting = db.session.get(ProcedureSetting, dossier.procedure_version.procedure_id)
+    can_extend = processing.extension_offered(dossier, current_user)
+    offered = {*(f"act:{a}" for a in actions), "comment", *(("extend",) if can_extend else ())}
+    return {
+        "actions": actions,
+        "specialists": specialists() if "assign" in actions else [],
+        "default_specialist": setting.default_specialist if setting else None,
+        "due_state": due_state(dossier.due_date) if dossier.status in RUNNING else None,
+        "due_labels": DUE_STATE_LABELS,
+        "can_extend": can_extend,
+        "kept": kept,
+        "kept_gone": kept.form and kept.form not in offered,  # the action is no longer possible
+    }
+
+
+def connect() -> None:
+    add_section(official_section)
