@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import false, or_, tuple_
+from sqlalchemy import false, literal_column, or_, tuple_
 from sqlalchemy.orm import selectinload
 
 from forms.validators import normalise_phone
@@ -38,6 +38,8 @@ PAGE_SIZE = 25
 COUNT_CAP = 10_000
 # SQLite has no trigram index: a search by name reads the newest this many dossiers only.
 SQLITE_NAME_WINDOW = 50_000
+PHONE = re.compile(r"0\d{9,10}")
+PERSONAL_ID = re.compile(r"\d{9}|\d{12}")  # identity card (old) or personal identification number
 CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2})~(\d{1,10})")
 
 LISTS = {
@@ -100,10 +102,13 @@ def worklist(user: User, filters: Filters) -> Page:
     statement = _apply_filters(statement, filters)
     capped = statement.with_only_columns(Dossier.id).order_by(None).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(db.select(db.func.count()).select_from(capped))
+    # A search that found few dossiers sorts them all (read through the search's indexes); one that
+    # found more than COUNT_CAP walks the list's index in order, since matches are then dense in it.
+    gather = bool(filters.q) and total <= COUNT_CAP
     key = tuple_(SORT_KEY, Dossier.id)
     before, after = decode_cursor(filters.before), decode_cursor(filters.after)
     if before:
-        rows = _page(statement.where(key < tuple_(*before)), descending=True)
+        rows = _page(statement.where(key < tuple_(*before)), descending=True, gather=gather)
         if rows:
             more = len(rows) > PAGE_SIZE
             rows = rows[:PAGE_SIZE][::-1]
@@ -111,7 +116,7 @@ def worklist(user: User, filters: Filters) -> Page:
         after = None  # nothing before it (the rows were closed meanwhile): the first page
     if after:
         statement = statement.where(key > tuple_(*after))
-    rows = _page(statement, descending=False)
+    rows = _page(statement, descending=False, gather=gather)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return Page(
@@ -122,8 +127,14 @@ def worklist(user: User, filters: Filters) -> Page:
     )
 
 
-def _page(statement, descending: bool) -> list[Dossier]:
-    order = (SORT_KEY.desc(), Dossier.id.desc()) if descending else (SORT_KEY, Dossier.id)
+def _page(statement, descending: bool, gather: bool) -> list[Dossier]:
+    sort_key, row_id = SORT_KEY, Dossier.id
+    if gather and db.session.get_bind().dialect.name == "postgresql":
+        # The same order written so that no index provides it: PostgreSQL then reads the few matches
+        # through the search's indexes and sorts them, rather than walking a list's index in order and
+        # testing every dossier it passes (its estimate of a name's matches can be far off).
+        sort_key, row_id = sort_key + literal_column("0"), row_id + literal_column("0")
+    order = (sort_key.desc(), row_id.desc()) if descending else (sort_key, row_id)
     return list(
         db.session.scalars(
             statement.options(selectinload(Dossier.procedure_version), selectinload(Dossier.assignee))
@@ -221,16 +232,20 @@ def _search(statement, text: str):
     dossiers only), the contact phone, and the owner's identity number or phone. A name is looked for
     only in text of at least three characters (a trigram) without digits."""
     phone = normalise_phone(text) or ""
+    phone = phone if PHONE.fullmatch(phone) else ""
     conditions = [Dossier.code == text.upper()]
     if len(text) >= 3 and not any(c.isdigit() for c in text):  # names hold no digits; codes, numbers do
         conditions.append(_name_matches(text))
     if phone:
         conditions.append(Dossier.lookup_phone == phone)
     owner_conditions = ([User.phone == phone] if phone else []) + (
-        [User.personal_id == text] if text.isdigit() else []
+        [User.personal_id == text] if PERSONAL_ID.fullmatch(text) else []
     )
     if owner_conditions:
-        conditions.append(Dossier.owner_id.in_(db.select(User.id).where(or_(*owner_conditions))))
+        # Asked first (one query, a handful of accounts), so that the dossiers' owner index answers.
+        owners = db.session.scalars(db.select(User.id).where(or_(*owner_conditions)).limit(100)).all()
+        if owners:
+            conditions.append(Dossier.owner_id.in_(owners))
     return statement.where(or_(*conditions))
 
 
