@@ -145,7 +145,7 @@ def link(page: str, rel: str) -> str | None:
 
 def test_pages_follow_one_another_without_repeats_or_gaps_when_due_dates_are_equal(client):
     reception = create_official("reception")
-    citizen = create_citizen()
+    citizen = create_citizen(full_name="Trương Thị Trang Sách")
     ids = [create_dossier(citizen, submitted=True).id for _ in range(2 * PAGE_SIZE + 3)]
     # Every other dossier has the same due date, the rest none yet: two long runs of equal sort keys.
     same_day = local_today() + timedelta(days=5)
@@ -154,27 +154,29 @@ def test_pages_follow_one_another_without_repeats_or_gaps_when_due_dates_are_equ
     db.session.commit()
     login(client, reception)
 
-    pages, url = [], "/officials/dossiers?list=all"
-    while url:
-        page = client.get(url).get_data(as_text=True)
-        pages.append(rows_of(page))
-        url = link(page, "next")
-    assert [len(p) for p in pages] == [PAGE_SIZE, PAGE_SIZE, 3]
-    assert sum(pages, []) == ids[::2] + ids[1::2]  # dated first, each run in the order of filing
-    assert f"{2 * PAGE_SIZE + 3} hồ sơ" in page and "Trang đầu" in page
+    # A list walks its index; a search sorts what it found: both page alike.
+    for first in ("/officials/dossiers?list=all", f"/officials/dossiers?list=all&q={citizen.full_name}"):
+        pages, url = [], first
+        while url:
+            page = client.get(url).get_data(as_text=True)
+            pages.append(rows_of(page))
+            url = link(page, "next")
+        assert [len(p) for p in pages] == [PAGE_SIZE, PAGE_SIZE, 3], first
+        assert sum(pages, []) == ids[::2] + ids[1::2]  # dated first, each run in the order of filing
+        assert f"{2 * PAGE_SIZE + 3} hồ sơ" in page and "Trang đầu" in page
 
-    back, url = [], link(page, "prev")
-    while url:
-        page = client.get(url).get_data(as_text=True)
-        back.append(rows_of(page))
-        url = link(page, "prev")
-    assert back == pages[-2::-1]
-    assert link(page, "next") and "Trang đầu" not in page
+        back, url = [], link(page, "prev")
+        while url:
+            page = client.get(url).get_data(as_text=True)
+            back.append(rows_of(page))
+            url = link(page, "prev")
+        assert back == pages[-2::-1], first
+        assert link(page, "next") and "Trang đầu" not in page
 
 
 def test_a_tampered_or_stale_cursor_shows_the_first_page(client):
     reception = create_official("reception")
-    citizen = create_citizen()
+    citizen = create_citizen(full_name="Trương Thị Trang Sách")
     for _ in range(PAGE_SIZE + 1):
         create_dossier(citizen, submitted=True)
     login(client, reception)
@@ -187,16 +189,16 @@ def test_a_tampered_or_stale_cursor_shows_the_first_page(client):
         "garbage", "%%%", "A" * 500, encoded(b"2026-13-45~1"), encoded(b"2026-01-01~0"),
         encoded(b"2026-01-01~99999999999"), encoded(b"\xff\xfe~1"), encoded(b"2026-01-01~1 OR 1=1"),
     ]  # fmt: skip
-    for cursor in tampered:
-        for direction in ("after", "before"):
-            response = client.get("/officials/dossiers", query_string={"list": "all", direction: cursor})
-            assert response.status_code == 200, (direction, cursor)
-            assert rows_of(response.get_data(as_text=True)) == first, (direction, cursor)
-    # A cursor before everything (the rows before it were closed meanwhile): the first page too.
-    response = client.get(
-        "/officials/dossiers", query_string={"list": "all", "before": encoded(b"1900-01-01~1")}
-    )
-    assert rows_of(response.get_data(as_text=True)) == first
+    for search in ("", citizen.full_name):  # a list, and a search sorting what it found
+        for cursor in tampered:
+            for direction in ("after", "before"):
+                asked = {"list": "all", "q": search, direction: cursor}
+                response = client.get("/officials/dossiers", query_string=asked)
+                assert response.status_code == 200, (direction, cursor)
+                assert rows_of(response.get_data(as_text=True)) == first, (search, direction, cursor)
+        # A cursor before everything (the rows before it were closed meanwhile): the first page too.
+        asked = {"list": "all", "q": search, "before": encoded(b"1900-01-01~1")}
+        assert rows_of(client.get("/officials/dossiers", query_string=asked).get_data(as_text=True)) == first
 
 
 def test_a_list_of_more_than_ten_thousand_says_so_and_costs_what_a_short_one_costs(app, client):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import false, literal_column, or_, tuple_
+from sqlalchemy import false, or_, tuple_
 from sqlalchemy.orm import selectinload
 
 from forms.validators import normalise_phone
@@ -95,20 +96,29 @@ class Page:
 
 def worklist(user: User, filters: Filters) -> Page:
     """One page of a list, a constant number of queries whatever the number of dossiers: a count
-    that stops at COUNT_CAP + 1 rows, the page read by keyset on (SORT_KEY, id) along a partial index,
-    and the procedure versions and assignees it shows loaded together."""
+    that stops at COUNT_CAP + 1 rows, the page read by keyset on (SORT_KEY, id) along a partial index
+    (or, for a search, taken from its sorted matches), and the procedure versions and assignees it
+    shows loaded together."""
     statement = _visible_to(user, db.select(Dossier).where(NOT_DRAFT))
     statement = _apply_list(statement, user, filters.list)
     statement = _apply_filters(statement, filters)
-    capped = statement.with_only_columns(Dossier.id).order_by(None).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(db.select(db.func.count()).select_from(capped))
-    # A search that found few dossiers sorts them all (read through the search's indexes); one that
-    # found more than COUNT_CAP walks the list's index in order, since matches are then dense in it.
-    gather = bool(filters.q) and total <= COUNT_CAP
-    key = tuple_(SORT_KEY, Dossier.id)
     before, after = decode_cursor(filters.before), decode_cursor(filters.after)
+    if filters.q:
+        # A search reads its matches once through its own indexes (code, phone, owner, trigram): up to
+        # COUNT_CAP of them are sorted here and the page taken from them; more than that are dense in
+        # the list's index, which is then walked in order as for a list.
+        found = db.session.execute(
+            statement.with_only_columns(SORT_KEY, Dossier.id).order_by(None).limit(COUNT_CAP + 1)
+        ).all()
+        if len(found) <= COUNT_CAP:
+            return _gathered(sorted((k, i) for k, i in found), before, after)
+        total = len(found)
+    else:
+        capped = statement.with_only_columns(Dossier.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+        total = db.session.scalar(db.select(db.func.count()).select_from(capped))
+    key = tuple_(SORT_KEY, Dossier.id)
     if before:
-        rows = _page(statement.where(key < tuple_(*before)), descending=True, gather=gather)
+        rows = _page(statement.where(key < tuple_(*before)), descending=True)
         if rows:
             more = len(rows) > PAGE_SIZE
             rows = rows[:PAGE_SIZE][::-1]
@@ -116,7 +126,7 @@ def worklist(user: User, filters: Filters) -> Page:
         after = None  # nothing before it (the rows were closed meanwhile): the first page
     if after:
         statement = statement.where(key > tuple_(*after))
-    rows = _page(statement, descending=False, gather=gather)
+    rows = _page(statement, descending=False)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return Page(
@@ -127,20 +137,34 @@ def worklist(user: User, filters: Filters) -> Page:
     )
 
 
-def _page(statement, descending: bool, gather: bool) -> list[Dossier]:
-    sort_key, row_id = SORT_KEY, Dossier.id
-    if gather and db.session.get_bind().dialect.name == "postgresql":
-        # The same order written so that no index provides it: PostgreSQL then reads the few matches
-        # through the search's indexes and sorts them, rather than walking a list's index in order and
-        # testing every dossier it passes (its estimate of a name's matches can be far off).
-        sort_key, row_id = sort_key + literal_column("0"), row_id + literal_column("0")
-    order = (sort_key.desc(), row_id.desc()) if descending else (sort_key, row_id)
-    return list(
-        db.session.scalars(
-            statement.options(selectinload(Dossier.procedure_version), selectinload(Dossier.assignee))
-            .order_by(*order)
-            .limit(PAGE_SIZE + 1)
-        )
+def _page(statement, descending: bool) -> list[Dossier]:
+    order = (SORT_KEY.desc(), Dossier.id.desc()) if descending else (SORT_KEY, Dossier.id)
+    return list(db.session.scalars(_shown(statement).order_by(*order).limit(PAGE_SIZE + 1)))
+
+
+def _shown(statement):
+    return statement.options(selectinload(Dossier.procedure_version), selectinload(Dossier.assignee))
+
+
+def _gathered(keys: list[tuple[date, int]], before, after) -> Page:
+    """The page of a search from all its matches' (sort key, id), in order."""
+    start = 0
+    if before:
+        # Fewer than a page before it (or none: the rows were closed meanwhile): the first page.
+        start = max(0, bisect.bisect_left(keys, before) - PAGE_SIZE)
+    elif after:
+        start = bisect.bisect_right(keys, after)
+    chosen = keys[start : start + PAGE_SIZE]
+    loaded = {
+        d.id: d
+        for d in db.session.scalars(_shown(db.select(Dossier)).where(Dossier.id.in_([i for _, i in chosen])))
+    }
+    rows = [loaded[i] for _, i in chosen if i in loaded]
+    return Page(
+        rows,
+        len(keys),
+        encode_cursor(rows[-1]) if rows and start + PAGE_SIZE < len(keys) else None,
+        encode_cursor(rows[0]) if rows and start > 0 else None,
     )
 
 
