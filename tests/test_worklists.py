@@ -114,6 +114,27 @@ def test_a_specialist_sees_only_their_dossiers_and_leaders_see_proposals(client)
     assert codes_in(page, [mine, theirs]) == [mine.code]
 
 
+def test_a_list_and_a_due_filter_combine(client):
+    reception, specialist, leader = (
+        create_official("reception"),
+        create_official("specialist"),
+        create_official("leader"),
+    )
+    waiting = received(create_dossier(create_citizen(), submitted=True), reception, due_in_days=-2)
+    proposed = received(create_dossier(create_citizen(), submitted=True), reception)
+    processing.act(proposed.id, reception, "assign", {"assignee_id": specialist.id}, None)
+    processing.act(proposed.id, specialist, "start_appraisal", {}, None)
+    processing.act(proposed.id, specialist, "propose", {"decision": "approve", "draft": "x"}, None)
+    begin_write()
+    db.session.get(Dossier, proposed.id).due_date = local_today() - timedelta(days=1)
+    db.session.commit()
+    login(client, leader)
+    page = client.get("/officials/dossiers?list=approval&due=overdue").get_data(as_text=True)
+    assert codes_in(page, [waiting, proposed]) == [proposed.code]
+    page = client.get("/officials/dossiers?list=overdue&status=received").get_data(as_text=True)
+    assert codes_in(page, [waiting, proposed]) == [waiting.code]
+
+
 def test_bulk_assignment(client):
     reception, specialist = create_official("reception"), create_official("specialist")
     dossiers = [received(create_dossier(create_citizen(), submitted=True), reception) for _ in range(3)]

@@ -168,7 +168,9 @@ def status_in(*statuses: str):
     values = [str(s) for s in statuses]
     if len(values) == 1:
         return Dossier.status == literal(values[0], literal_execute=True)
-    return Dossier.status.in_(bindparam("statuses", values, expanding=True, literal_execute=True))
+    return Dossier.status.in_(
+        bindparam("statuses", values, unique=True, expanding=True, literal_execute=True)
+    )
 
 
 # Dossiers whose clock runs against the agency.
@@ -180,7 +182,7 @@ RUNNING_NOW = status_in(*RUNNING)
 APPROVAL = status_in(DossierStatus.PROPOSED, DossierStatus.FORWARDED)
 TO_RETURN = status_in(DossierStatus.APPROVED, DossierStatus.DENIED)
 # The one supplement was answered and the dossier is back with the desk or the specialist.
-SUPPLEMENTED_NOW = (Dossier.supplement_count > 0) & status_in(
+SUPPLEMENTED_NOW = (Dossier.supplement_count > literal(0, literal_execute=True)) & status_in(
     DossierStatus.SUBMITTED, DossierStatus.UNDER_APPRAISAL
 )
 
@@ -205,6 +207,7 @@ Index(
     Dossier.applicant_name,
     postgresql_using="gin",
     postgresql_ops={"applicant_name": "gin_trgm_ops"},
+    info={"only_on": "postgresql"},  # migrations/env.py compares it there only
 ).ddl_if(dialect="postgresql")
 
 
