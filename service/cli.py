@@ -18,6 +18,7 @@ from service.extensions import db
 users_cli = AppGroup("users", help="Tài khoản cán bộ.")
 catalogue_cli = AppGroup("catalogue", help="Danh mục thủ tục hành chính.")
 backup_cli = AppGroup("backup", help="Sao lưu và phục hồi dữ liệu.")
+bench_cli = AppGroup("bench", help="Dữ liệu đo hiệu năng (không dùng trong production).")
 
 
 @users_cli.command("create")
@@ -179,6 +180,29 @@ def seed_demo():
         f"Officials' second factor (demo only): add the secret {DEMO_TOTP_SECRET} to an authenticator app "
         "(Google Authenticator...), or copy the current code shown on the demo's second-step page."
     )
+
+
+@bench_cli.command("seed-dossiers")
+@click.option("--count", type=click.IntRange(1, 10_000_000), default=10_000, show_default=True)
+@click.option("--seed", type=int, default=18, show_default=True, help="Random seed (same seed, same data).")
+def bench_seed_dossiers(count, seed):
+    """Insert COUNT made-up dossiers for measuring the worklists (bench/worklists.py)."""
+    import time
+
+    from service.dossiers.bench import SeedError, seed_dossiers
+
+    started = time.perf_counter()
+    step = max(count // 20, 1)
+
+    def progress(done: int) -> None:
+        if done % step < 5_000 or done == count:
+            click.echo(f"{done:,} / {count:,} dossiers ({time.perf_counter() - started:.0f} s)")
+
+    try:
+        inserted = seed_dossiers(count, seed=seed, progress=progress)
+    except SeedError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Inserted {inserted:,} dossiers in {time.perf_counter() - started:.1f} s.")
 
 
 @click.command("notify-deadlines")
@@ -526,6 +550,7 @@ def register(app: Flask) -> None:
         users_cli,
         catalogue_cli,
         backup_cli,
+        bench_cli,
         documents_cli,
         payments_cli,
         schools_cli,

@@ -58,7 +58,7 @@ class User(UserMixin, db.Model):
     personal_id_claim: Mapped[str | None] = mapped_column(String(12), index=True)
     organisation_name: Mapped[str | None] = mapped_column(String(255))
     tax_code: Mapped[str | None] = mapped_column(String(14))
-    phone: Mapped[str | None] = mapped_column(String(15))
+    phone: Mapped[str | None] = mapped_column(String(15), index=True)
     position: Mapped[str | None] = mapped_column(String(120))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     # A school's accountant or administrator works for that school only (service/schools/access.py).

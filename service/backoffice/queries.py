@@ -2,29 +2,47 @@
 
 from __future__ import annotations
 
+import base64
+import bisect
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import false, or_
+from sqlalchemy import false, or_, tuple_
 from sqlalchemy.orm import selectinload
 
 from service.accounts.models import User
 from service.accounts.roles import Role
 from service.deadlines.calendar import current_calendar
 from service.dossiers import queries as dossier_queries
-from service.dossiers.models import Dossier
+from service.dossiers.models import (
+    APPROVAL,
+    NO_DUE_DATE,
+    NOT_DRAFT,
+    RUNNING_NOW,
+    SORT_KEY,
+    SUPPLEMENTED_NOW,
+    TO_RETURN,
+    Dossier,
+    status_in,
+)
+from service.dossiers.models import RUNNING as RUNNING  # re-exported: the statuses whose clock runs
 from service.extensions import db
 from service.identifiers import normalise_phone
 from service.procedures.models import Procedure, ProcedureVersion
 from service.timeutil import LOCAL_TZ, local_today
 from service.workdays import DUE_SOON_WORKING_DAYS
-from workflows.states import FINAL_STATUSES, WAITING_FOR_APPLICANT, DossierStatus
+from workflows.states import DossierStatus
 
 PAGE_SIZE = 25
-# Dossiers whose clock runs against the agency.
-RUNNING = [
-    s.value for s in DossierStatus if s not in FINAL_STATUSES | WAITING_FOR_APPLICANT | {DossierStatus.DRAFT}
-]
+# A list counts its rows up to this many and then says "hơn 10.000 hồ sơ": counting a million rows
+# would read them all.
+COUNT_CAP = 10_000
+# SQLite has no trigram index: a search by name reads the newest this many dossiers only.
+SQLITE_NAME_WINDOW = 50_000
+PHONE = re.compile(r"0\d{9,10}")
+PERSONAL_ID = re.compile(r"\d{9}|\d{12}")  # identity card (old) or personal identification number
+CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2})~(\d{1,10})")
 
 LISTS = {
     "to_receive": "Chờ tiếp nhận",
@@ -48,8 +66,6 @@ LISTS_BY_ROLE = {
         "approval", "to_receive", "stop_requests", "to_return", "supplement", "due_soon", "overdue", "department", "all",
     ],
 }  # fmt: skip
-# The one supplement was answered and the dossier is back with the desk or the specialist.
-SUPPLEMENTED = (DossierStatus.SUBMITTED, DossierStatus.UNDER_APPRAISAL)
 DEFAULT_LIST = {Role.RECEPTION: "to_receive", Role.SPECIALIST: "mine", Role.LEADER: "approval"}
 
 
@@ -62,36 +78,116 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     q: str = ""
-    page: int = 1
+    # Keyset pagination: the page after (or before) the row this opaque cursor names.
+    after: str = ""
+    before: str = ""
 
 
 @dataclass
 class Page:
     items: list[Dossier] = field(default_factory=list)
-    total: int = 0
-    page: int = 1
+    total: int = 0  # counted up to COUNT_CAP + 1 rows only: more than COUNT_CAP reads "hơn 10.000"
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+    def more_than_cap(self) -> bool:
+        return self.total > COUNT_CAP
 
 
 def worklist(user: User, filters: Filters) -> Page:
-    statement = _visible_to(user, db.select(Dossier).where(Dossier.status != DossierStatus.DRAFT))
+    """One page of a list, a constant number of queries whatever the number of dossiers: a count
+    that stops at COUNT_CAP + 1 rows, the page read by keyset on (SORT_KEY, id) along a partial index
+    (or, for a search, taken from its sorted matches), and the procedure versions and assignees it
+    shows loaded together."""
+    statement = _visible_to(user, db.select(Dossier).where(NOT_DRAFT))
     statement = _apply_list(statement, user, filters.list)
     statement = _apply_filters(statement, filters)
-    total = db.session.scalar(db.select(db.func.count()).select_from(statement.order_by(None).subquery()))
-    items = db.session.scalars(
-        statement.options(
-            selectinload(Dossier.procedure_version),
-            selectinload(Dossier.owner),
-            selectinload(Dossier.assignee),
-        )
-        .order_by(Dossier.due_date.is_(None), Dossier.due_date, Dossier.submitted_at)
-        .limit(PAGE_SIZE)
-        .offset((filters.page - 1) * PAGE_SIZE)
-    ).all()
-    return Page(items, total, filters.page)
+    before, after = decode_cursor(filters.before), decode_cursor(filters.after)
+    if filters.q:
+        # A search reads its matches once through its own indexes (code, phone, owner, trigram): up to
+        # COUNT_CAP of them are sorted here and the page taken from them; more than that are dense in
+        # the list's index, which is then walked in order as for a list.
+        found = db.session.execute(
+            statement.with_only_columns(SORT_KEY, Dossier.id).order_by(None).limit(COUNT_CAP + 1)
+        ).all()
+        if len(found) <= COUNT_CAP:
+            return _gathered(sorted((k, i) for k, i in found), before, after)
+        total = len(found)
+    else:
+        capped = statement.with_only_columns(Dossier.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+        total = db.session.scalar(db.select(db.func.count()).select_from(capped))
+    key = tuple_(SORT_KEY, Dossier.id)
+    if before:
+        rows = _page(statement.where(key < tuple_(*before)), descending=True)
+        if rows:
+            more = len(rows) > PAGE_SIZE
+            rows = rows[:PAGE_SIZE][::-1]
+            return Page(rows, total, encode_cursor(rows[-1]), encode_cursor(rows[0]) if more else None)
+        after = None  # nothing before it (the rows were closed meanwhile): the first page
+    if after:
+        statement = statement.where(key > tuple_(*after))
+    rows = _page(statement, descending=False)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return Page(
+        rows,
+        total,
+        encode_cursor(rows[-1]) if more else None,
+        encode_cursor(rows[0]) if after and rows else None,
+    )
+
+
+def _page(statement, descending: bool) -> list[Dossier]:
+    order = (SORT_KEY.desc(), Dossier.id.desc()) if descending else (SORT_KEY, Dossier.id)
+    return list(db.session.scalars(_shown(statement).order_by(*order).limit(PAGE_SIZE + 1)))
+
+
+def _shown(statement):
+    return statement.options(selectinload(Dossier.procedure_version), selectinload(Dossier.assignee))
+
+
+def _gathered(keys: list[tuple[date, int]], before, after) -> Page:
+    """The page of a search from all its matches' (sort key, id), in order."""
+    start = 0
+    if before:
+        # Fewer than a page before it (or none: the rows were closed meanwhile): the first page.
+        start = max(0, bisect.bisect_left(keys, before) - PAGE_SIZE)
+    elif after:
+        start = bisect.bisect_right(keys, after)
+    chosen = keys[start : start + PAGE_SIZE]
+    loaded = {
+        d.id: d
+        for d in db.session.scalars(_shown(db.select(Dossier)).where(Dossier.id.in_([i for _, i in chosen])))
+    }
+    rows = [loaded[i] for _, i in chosen if i in loaded]
+    return Page(
+        rows,
+        len(keys),
+        encode_cursor(rows[-1]) if rows and start + PAGE_SIZE < len(keys) else None,
+        encode_cursor(rows[0]) if rows and start > 0 else None,
+    )
+
+
+def encode_cursor(dossier: Dossier) -> str:
+    """Opaque to the browser: the row's sort key and id, base64url without padding."""
+    raw = f"{(dossier.due_date or NO_DUE_DATE).isoformat()}~{dossier.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[date, int] | None:
+    """The (sort key, id) a cursor names; None for anything else (a tampered link shows the first page)."""
+    if not text or len(text) > 40:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
+        match = CURSOR.fullmatch(raw)
+        if match is None:
+            return None
+        dossier_id = int(match.group(2))
+        return (date.fromisoformat(match.group(1)), dossier_id) if 0 < dossier_id < 2**31 else None
+    except ValueError:  # not base64, not ASCII (UnicodeDecodeError), not a calendar date
+        return None
 
 
 def _visible_to(user: User, statement):
@@ -106,23 +202,25 @@ def _due_window():
 
 
 def _due_condition(name: str):
+    # On the sort key rather than due_date, so that the running index answers the range; a dossier
+    # without a due date sorts at NO_DUE_DATE, after any window.
     today, soon = _due_window()
     if name == "due_soon":
-        return Dossier.status.in_(RUNNING) & (Dossier.due_date >= today) & (Dossier.due_date <= soon)
-    return Dossier.status.in_(RUNNING) & (Dossier.due_date < today)
+        return RUNNING_NOW & (SORT_KEY >= today) & (SORT_KEY <= soon)
+    return RUNNING_NOW & (SORT_KEY < today)
 
 
 def _apply_list(statement, user: User, name: str):
     if name in ("due_soon", "overdue"):
         return statement.where(_due_condition(name))
     conditions = {
-        "to_receive": lambda: Dossier.status == DossierStatus.SUBMITTED,
+        "to_receive": lambda: status_in(DossierStatus.SUBMITTED),
         "mine": lambda: Dossier.assignee_id == user.id,
-        "approval": lambda: Dossier.status.in_([DossierStatus.PROPOSED, DossierStatus.FORWARDED]),
-        "supplement": lambda: Dossier.status == DossierStatus.SUPPLEMENT_REQUESTED,
-        "supplemented": lambda: (Dossier.supplement_count > 0) & Dossier.status.in_(SUPPLEMENTED),
-        "to_return": lambda: Dossier.status.in_([DossierStatus.APPROVED, DossierStatus.DENIED]),
-        "stop_requests": lambda: Dossier.status == DossierStatus.STOP_REQUESTED,
+        "approval": lambda: APPROVAL,
+        "supplement": lambda: status_in(DossierStatus.SUPPLEMENT_REQUESTED),
+        "supplemented": lambda: SUPPLEMENTED_NOW,
+        "to_return": lambda: TO_RETURN,
+        "stop_requests": lambda: status_in(DossierStatus.STOP_REQUESTED),
         # An official outside any department has no "department" list (NULL would match unrouted dossiers).
         "department": lambda: (
             (Dossier.department_id == user.department_id) if user.department_id else false()
@@ -154,16 +252,35 @@ def _apply_filters(statement, filters: Filters):
 
 
 def _search(statement, text: str):
+    """Each way of finding a dossier reads its own index: the code (unique), the applicant's name
+    (a trigram index on PostgreSQL; on SQLite a substring match over the newest SQLITE_NAME_WINDOW
+    dossiers only), the contact phone, and the owner's identity number or phone. A name is looked for
+    only in text of at least three characters (a trigram) without digits."""
     phone = normalise_phone(text) or ""
-    owners = db.select(User.id).where(or_(User.personal_id == text, User.phone == phone))
-    return statement.where(
-        or_(
-            Dossier.code == text.upper(),
-            Dossier.applicant_name.ilike(f"%{text}%"),
-            Dossier.lookup_phone == phone,
-            Dossier.owner_id.in_(owners),
-        )
+    phone = phone if PHONE.fullmatch(phone) else ""
+    conditions = [Dossier.code == text.upper()]
+    if len(text) >= 3 and not any(c.isdigit() for c in text):  # names hold no digits; codes, numbers do
+        conditions.append(_name_matches(text))
+    if phone:
+        conditions.append(Dossier.lookup_phone == phone)
+    owner_conditions = ([User.phone == phone] if phone else []) + (
+        [User.personal_id == text] if PERSONAL_ID.fullmatch(text) else []
     )
+    if owner_conditions:
+        # Asked first (one query, a handful of accounts), so that the dossiers' owner index answers.
+        owners = db.session.scalars(db.select(User.id).where(or_(*owner_conditions)).limit(100)).all()
+        if owners:
+            conditions.append(Dossier.owner_id.in_(owners))
+    return statement.where(or_(*conditions))
+
+
+def _name_matches(text: str):
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    matches = Dossier.applicant_name.ilike(pattern, escape="\\")
+    if db.session.get_bind().dialect.name == "postgresql":
+        return matches
+    newest = db.select(db.func.max(Dossier.id)).scalar_subquery()
+    return matches & (Dossier.id > newest - SQLITE_NAME_WINDOW)
 
 
 def _utc_start(day: date) -> datetime:

@@ -43,12 +43,15 @@ def worklist():
         list=chosen if chosen in allowed else allowed[0], procedure=form.procedure.data or "",
         status=form.status.data or "", due=form.due.data or "", q=form.q.data or "",
         date_from=None if form.date_from.errors else form.date_from.data,
-        date_to=None if form.date_to.errors else form.date_to.data, page=max(1, min(request.args.get("page", 1, type=int), 10_000)),
+        date_to=None if form.date_to.errors else form.date_to.data,
+        after=request.args.get("after", "")[:40], before=request.args.get("before", "")[:40],
     )  # fmt: skip
     page = queries.worklist(current_user, filters)
     calendar, today = current_calendar(), local_today()
     return render_template(
-        "backoffice/worklist.html", page=page, filters=filters, form=form, lists=[(n, queries.LISTS[n]) for n in allowed],
+        "backoffice/worklist.html", page=page, filters=filters, form=form, cap=queries.COUNT_CAP,
+        pager_args={k: v for k, v in request.args.items() if k not in ("after", "before", "page")},
+        lists=[(n, queries.LISTS[n]) for n in allowed],
         due_state=lambda d: calendar.due_state(d.due_date, today) if d.due_date and d.status in queries.RUNNING else None,
         due_labels=DUE_STATE_LABELS, specialists=queries.specialists() if current_user.role != Role.SPECIALIST else [],
     )  # fmt: skip
