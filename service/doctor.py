@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import click
 from flask import current_app
@@ -313,8 +313,47 @@ def _dotenv(config: Mapping) -> list[Finding]:
     return [Finding(UNSAFE, ".env", detail)]
 
 
+LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+# Where the connections of a production deployment go, and what makes each one encrypted.
+OUTBOUND_URLS = ("VNPAY_PAYMENT_URL", "VNPAY_API_URL", "MOMO_ENDPOINT", "SMS_PROVIDER_URL")
+REDIS_URLS = ("JOBS_URL", "RATELIMIT_STORAGE_URI", "CACHE_REDIS_URL")
+
+
+def _transport(config: Mapping) -> list[Finding]:
+    """ASVS 9.2.2: every connection that leaves this machine is encrypted. A plain one to another host
+    is unsafe (personal data, payment requests and passwords would cross the network in clear)."""
+    found = []
+    for name in OUTBOUND_URLS:
+        url = urlsplit(config.get(name) or "")
+        if url.scheme == "http" and url.hostname not in LOCAL_HOSTS:
+            found.append(
+                Finding(
+                    UNSAFE, name, f"{url.scheme}://{url.hostname}: không mã hóa, hãy dùng https (plain HTTP)"
+                )
+            )
+    for name in REDIS_URLS:
+        url = urlsplit(config.get(name) or "")
+        if url.scheme == "redis" and url.hostname not in LOCAL_HOSTS:
+            found.append(
+                Finding(
+                    UNSAFE, name, f"redis://{url.hostname}: không mã hóa, hãy dùng rediss:// (plain Redis)"
+                )
+            )
+    database = urlsplit(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if database.scheme.startswith("postgresql") and database.hostname not in LOCAL_HOSTS:
+        mode = dict(parse_qsl(database.query)).get("sslmode", "")
+        if mode not in ("verify-full", "verify-ca"):
+            detail = f"{database.hostname}: sslmode={mode or 'mặc định'}; hãy đặt sslmode=verify-full (unverified TLS)"
+            found.append(Finding(UNSAFE, "DATABASE_URL", detail))
+    mail_host = config.get("MAIL_SERVER") or ""
+    if mail_host not in LOCAL_HOSTS and not (config.get("MAIL_USE_TLS") or config.get("MAIL_USE_SSL")):
+        detail = f"{mail_host}: thư gửi không mã hóa; đặt MAIL_USE_TLS=1 hoặc MAIL_USE_SSL=1 (plain SMTP)"
+        found.append(Finding(UNSAFE, "MAIL_USE_TLS", detail))
+    return found
+
+
 CHECKS: tuple[Callable[[Mapping], list[Finding]], ...] = (
     _environment,
     _dotenv, _secret_key, _database, _mail, _sms, _gateways, _simulators, _signing, _jobs, _cookies,
-    _proxies, _uploads, _base_url, _rate_limits, _competence_basis,
+    _proxies, _uploads, _base_url, _rate_limits, _competence_basis, _transport,
 )  # fmt: skip

@@ -307,3 +307,19 @@ def test_the_administrator_searches_the_log_and_pages_through_it(client, monkeyp
 def test_only_administrators_see_the_audit_log(client, role):
     login(client, create_citizen() if role == "citizen" else create_official(role))
     assert client.get("/admin/audit").status_code == 403
+
+
+def test_a_worklist_search_for_a_persons_number_is_recorded_without_the_number(client):
+    """ASVS 8.3.5: who looked for a person by identity number or phone; a code or name search is not."""
+    desk = create_official("reception")
+    login(client, desk)
+    for typed in ("089096000123", "0912 345 678", "H01.48-261128-0001", "Nguyễn Văn An"):
+        assert client.get("/officials/dossiers", query_string={"q": typed}).status_code == 200
+    searches = logged("dossier.searched")
+    assert [(e.actor_id, e.details["search"]) for e in searches] == [
+        (desk.id, "identity_number"),
+        (desk.id, "phone"),
+    ]
+    assert "089096000123" not in str([e.details for e in searches]) and "345" not in str(
+        [e.details for e in searches]
+    )

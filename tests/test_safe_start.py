@@ -282,3 +282,29 @@ def test_without_the_agency_account_only_a_school_with_its_own_account_offers_vi
         monkeypatch.setitem(app.config, name, "")
     assert "vietqr" not in [adapter.name for adapter in offered(500_000, None)]
     assert "vietqr" in [adapter.name for adapter in offered(500_000, school.id)]
+
+
+def test_doctor_calls_every_plain_connection_to_another_host_unsafe():
+    """ASVS 9.2.2: payment requests, SMS, jobs, the database and mail leave the machine encrypted."""
+    from service import doctor
+
+    plain = {
+        "VNPAY_API_URL": "http://sandbox.vnpayment.vn/merchant_webapi/api/transaction",
+        "MOMO_ENDPOINT": "https://test-payment.momo.vn", "SMS_PROVIDER_URL": "http://sms.example.vn/send",
+        "JOBS_URL": "redis://cache.internal:6379/0", "RATELIMIT_STORAGE_URI": "rediss://cache.internal:6380/1",
+        "SQLALCHEMY_DATABASE_URI": "postgresql://gdnn@db.internal/gdnn?sslmode=require",
+        "MAIL_SERVER": "smtp.angiang.gov.vn", "MAIL_USE_TLS": False, "MAIL_USE_SSL": False,
+    }  # fmt: skip
+    unsafe = {f.topic: f.detail for f in doctor._transport(plain)}
+    assert set(unsafe) == {"VNPAY_API_URL", "SMS_PROVIDER_URL", "JOBS_URL", "DATABASE_URL", "MAIL_USE_TLS"}
+    assert "sslmode=require" in unsafe["DATABASE_URL"] and "verify-full" in unsafe["DATABASE_URL"]
+    safe = {
+        **plain, "VNPAY_API_URL": "https://sandbox.vnpayment.vn/x", "SMS_PROVIDER_URL": "https://sms.example.vn/send",
+        "JOBS_URL": "rediss://cache.internal:6380/0", "MAIL_USE_TLS": True,
+        "SQLALCHEMY_DATABASE_URI": "postgresql://gdnn@db.internal/gdnn?sslmode=verify-full",
+    }  # fmt: skip
+    assert doctor._transport(safe) == []
+    local = {"JOBS_URL": "redis://127.0.0.1:6379/0", "SQLALCHEMY_DATABASE_URI": "postgresql://postgres@127.0.0.1/test",
+             "MAIL_SERVER": "localhost", "SMS_PROVIDER_URL": "http://127.0.0.1:9000/sms"}  # fmt: skip
+    assert doctor._transport(local) == []  # on the machine itself nothing crosses a network
+    assert doctor._transport in doctor.CHECKS

@@ -251,6 +251,16 @@ def _apply_filters(statement, filters: Filters):
     return statement
 
 
+def personal_search(text: str) -> str | None:
+    """What kind of personal data a search names (audited, never its value): an identity number, a
+    phone number, or None for a code or a name."""
+    text = (text or "").strip()
+    if PERSONAL_ID.fullmatch(text):
+        return "identity_number"
+    phone = normalise_phone(text) or ""
+    return "phone" if PHONE.fullmatch(phone) else None
+
+
 def _search(statement, text: str):
     """Each way of finding a dossier reads its own index: the code (unique), the applicant's name
     (a trigram index on PostgreSQL; on SQLite a substring match over the newest SQLITE_NAME_WINDOW

@@ -8,6 +8,7 @@ from werkzeug.exceptions import NotFound
 
 from forms.backoffice import ActionForm, CommentForm, ExtendForm, WorklistFilters
 from forms.base import options
+from service import audit
 from service.access import allow
 from service.accounts.roles import DOSSIER_ROLES, Role
 from service.backoffice import queries
@@ -47,6 +48,12 @@ def worklist():
         after=request.args.get("after", "")[:40], before=request.args.get("before", "")[:40],
     )  # fmt: skip
     page = queries.worklist(current_user, filters)
+    searched = queries.personal_search(filters.q)
+    if searched:  # who looked for a person by their number (ASVS 8.3.5); the number itself is not kept
+        audit.record_view(
+            None, event="dossier.searched", details={"search": searched, "list": filters.list},
+            object_type="dossiers",
+        )  # fmt: skip
     calendar, today = current_calendar(), local_today()
     return render_template(
         "backoffice/worklist.html", page=page, filters=filters, form=form, cap=queries.COUNT_CAP,
