@@ -81,3 +81,15 @@ def test_lookup_shows_the_appointment_date_once_received(client):
     assert due.strftime("%d/%m/%Y") in page and "Đã tiếp nhận" in page
     body = client.get(f"/api/v1/dossiers/{dossier.code}/status?secret={dossier.lookup_secret}").json
     assert body["due_date"] == due.isoformat() and body["status"] == "received"
+
+
+def test_the_status_api_takes_the_secret_in_a_header_and_deprecates_the_query_string(client):
+    """ASVS 8.3.1: a secret in a URL ends up in proxies' logs."""
+    dossier = create_dossier(create_citizen(), submitted=True)
+    url = f"/api/v1/dossiers/{dossier.code}/status"
+    answer = client.get(url, headers={"X-Lookup-Secret": dossier.lookup_secret})
+    assert answer.status_code == 200 and answer.json["code"] == dossier.code
+    assert "Deprecation" not in answer.headers
+    assert client.get(url, headers={"X-Lookup-Secret": "WRONG"}).status_code == 404
+    old = client.get(url, query_string={"secret": dossier.lookup_secret})
+    assert old.status_code == 200 and old.headers["Deprecation"] == "true"

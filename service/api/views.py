@@ -65,6 +65,9 @@ def _iso(value) -> str | None:
     return to_local(value).isoformat() if value else None
 
 
+SECRET_HEADER = "X-Lookup-Secret"
+
+
 @bp.route("/dossiers/<code>/status")
 @allow(ANYONE)
 @limiter.limit(lookup_limit)
@@ -72,11 +75,14 @@ def dossier_status(code: str):
     code = dossier_queries.normalise_code(code)
     if not dossier_queries.is_well_formed_code(code):
         abort(400)
-    dossier = dossier_queries.lookup(code, request.args.get("secret", "")[:20])
+    # The secret travels in a header (proxies log query strings: ASVS 8.3.1); `?secret=` still works
+    # for clients written before it, and the response tells them it is deprecated.
+    secret = request.headers.get(SECRET_HEADER) or request.args.get("secret", "")
+    dossier = dossier_queries.lookup(code, secret[:20])
     if dossier is None:
         abort(404)
     version = dossier.procedure_version
-    return jsonify(
+    response = jsonify(
         {
             "code": dossier.code,
             "procedure": {"code": version.code, "name": version.name},
@@ -96,6 +102,10 @@ def dossier_status(code: str):
             ],
         }
     )
+    if not request.headers.get(SECRET_HEADER):  # RFC 9745: the query-string form is on its way out
+        response.headers["Deprecation"] = "true"
+        response.headers["Link"] = f'<{request.base_url}>; rel="alternate"; title="{SECRET_HEADER}"'
+    return response
 
 
 @bp.route("/divisions/<int:province_code>/wards")
