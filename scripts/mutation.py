@@ -44,8 +44,8 @@ PYTEST = [
 # Each critical module and the test files that cover it, the most specific first (-x stops at the
 # first failure, so a mutant the first file catches costs only that file).
 MODULES: dict[str, list[str]] = {
-    "workflows/guards.py": ["tests/test_workflow_table.py", "tests/test_workflow.py"],
-    "workflows/machines.py": ["tests/test_workflow_table.py", "tests/test_workflow.py"],
+    "workflows/guards.py": ["tests/test_workflow.py", "tests/test_workflow_table.py"],
+    "workflows/machines.py": ["tests/test_workflow.py", "tests/test_workflow_table.py"],
     "service/payments/gateways/vnpay.py": ["tests/test_gateway_vectors.py", "tests/test_vnpay_protocol.py"],
     "service/payments/gateways/momo.py": ["tests/test_gateway_vectors.py", "tests/test_momo_protocol.py"],
     "service/payments/gateways/vietqr.py": ["tests/test_gateway_vectors.py", "tests/test_vietqr_protocol.py"],
