@@ -22,6 +22,7 @@ import copy
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -360,7 +361,17 @@ def survivors(results: list[Result]) -> str:
     return "\n".join(lines) or "None."
 
 
+def _stop_on_sigterm() -> None:
+    """`kill <pid>` unwinds like Ctrl-C, so the `finally` blocks put the original module back."""
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main() -> None:
+    _stop_on_sigterm()
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
