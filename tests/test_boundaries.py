@@ -277,3 +277,14 @@ def test_the_cut_off_hour_is_the_last_minute_of_the_day():
 )
 def test_the_due_state_changes_exactly_at_its_limits(today, state):
     assert calendar.due_state(date(2026, 11, 20), today) == state
+
+
+def test_each_due_state_has_the_colour_the_worklist_paints_it():
+    """The states' values are the badges' CSS classes (templates/backoffice/_panel.html): a renamed value
+    would leave an overdue dossier without its red badge."""
+    from pathlib import Path
+
+    css = (Path(__file__).parent.parent / "service" / "static" / "app.css").read_text(encoding="utf-8")
+    assert [state.value for state in DueState] == ["on_time", "due_soon", "overdue"]
+    for state in DueState:
+        assert f".due-{state.value} {{" in css

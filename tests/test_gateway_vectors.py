@@ -376,6 +376,27 @@ def test_the_crc_and_the_published_vietqr_examples_hold_independently():
         vietqr.parse(public + "70FB")
 
 
+def test_a_payload_that_cannot_be_a_napas_qr_is_refused():
+    with pytest.raises(ValueError, match="the purpose of transfer must be ASCII"):
+        vietqr.payload("970436", "0011001234567", 1000, "Học phí")
+    with pytest.raises(ValueError, match="EMVCo field 62 is longer than 99 characters"):
+        vietqr.payload("970436", "0011001234567", 1000, "X" * 96)
+    assert vietqr.payload("970436", "0011001234567", 1000, "X" * 95)  # 08 + 95 = 99: the longest
+    for broken in ("", "6304", "000201010212" + "63"):
+        with pytest.raises(ValueError, match="no CRC field"):
+            vietqr.parse(broken)
+    body = "00020101021253037046304"
+    assert vietqr.parse(body + crc(body)) == {"00": "01", "01": "12", "53": "704"}
+    with pytest.raises(ValueError, match="malformed field at 12"):
+        vietqr.parse("00020101021253996304" + crc("00020101021253996304"))
+
+
+def test_a_momo_result_code_that_is_not_a_number_is_not_a_success():
+    assert momo.is_success({"resultCode": 0}) and momo.is_success({"resultCode": "9000"})
+    assert not momo.is_success({"resultCode": "abc"}) and not momo.is_success({})
+    assert not momo.is_success({"resultCode": 1006})
+
+
 def test_the_qr_a_payer_scans_is_the_napas_payload_of_the_attempt(client):
     order, attempt, response = start(client, "vietqr")
     assert attempt.reference in response.get_data(as_text=True)

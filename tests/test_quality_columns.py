@@ -182,3 +182,35 @@ def test_satisfaction_counts_a_rating_of_two_against_and_three_for():
     assert next_day["feedback_satisfied"].numerator == 0
     assert next_day["satisfied"].numerator == 7 - 5  # the one due on the 30th is late from the 1st
     assert due_today.id and late_open.id
+
+
+def test_the_indicator_groups_carry_the_decisions_names():
+    assert indicators.GROUPS == {
+        "transparency": "Công khai, minh bạch", "progress": "Tiến độ, kết quả giải quyết",
+        "digitisation": "Số hóa hồ sơ", "online": "Cung cấp dịch vụ trực tuyến", "satisfaction": "Mức độ hài lòng",
+    }  # fmt: skip
+    found = indicators.indicators(NOVEMBER, today=date(2026, 11, 30))
+    assert {i.group for i in found} == set(indicators.GROUPS)
+
+
+def test_a_department_or_a_procedure_counts_only_its_own_dossiers_and_feedback(columns):
+    owner = create_citizen()
+    complained = dossier(owner, status="returned", received_at=utc("2026-11-02"), completed_on_time=True)
+    begin_write()
+    db.session.add(Feedback(dossier_id=complained.id, procedure_code=PERSON_PROCEDURE, kind="phan_anh",
+                            content="x" * 20, created_at=utc("2026-11-05"), due_date=date(2026, 11, 30)))  # fmt: skip
+    db.session.commit()
+    everyone = {i.key: i for i in indicators.indicators(NOVEMBER, today=date(2026, 11, 30))}
+    assert everyone["filed_online"].denominator == 12 and everyone["feedback_on_time"].denominator == 1
+    for scoped in (
+        indicators.indicators(NOVEMBER, department_id=987654, today=date(2026, 11, 30)),
+        indicators.indicators(NOVEMBER, procedure="2.000189.000.00.00.H01", today=date(2026, 11, 30)),
+    ):
+        found = {i.key: i for i in scoped}
+        for key in ("synchronised", "resolved_on_time", "filed_online", "satisfied", "feedback_on_time"):
+            assert found[key].denominator == 0, key
+    mine = {
+        i.key: i
+        for i in indicators.indicators(NOVEMBER, procedure=PERSON_PROCEDURE, today=date(2026, 11, 30))
+    }
+    assert mine["filed_online"].denominator == 12 and mine["feedback_on_time"].denominator == 1
