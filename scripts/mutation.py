@@ -58,7 +58,9 @@ MODULES: dict[str, list[str]] = {
     ],
     "service/quality/indicators.py": ["tests/test_quality_columns.py", "tests/test_quality_indicators.py"],
     "service/quality/statistics.py": ["tests/test_quality_columns.py", "tests/test_quality_indicators.py"],
-    "service/schools/fees.py": ["tests/test_school_fees.py", "tests/test_school_exemptions.py"],
+    "service/schools/fees.py": [
+        "tests/test_fee_scopes.py", "tests/test_school_fees.py", "tests/test_school_exemptions.py",
+    ],
 }  # fmt: skip
 
 FLIPS = {
@@ -368,6 +370,35 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def recheck(previous: list[dict], chosen: dict[str, list[str]], deadline: float) -> None:
+    """The survivors of an earlier run, each run again (covered or not) against today's tests."""
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    for entry in previous:
+        module = entry["module"]
+        if module not in chosen:
+            continue
+        source_path = ROOT / module
+        original = source_path.read_text(encoding="utf-8")
+        tree = ast.parse(original)
+        found = mutations(tree)
+        for mutant in entry["mutants"]:
+            if mutant["status"] not in ("survived", "uncovered") or time.monotonic() > deadline:
+                continue
+            line, kind, description, action = found[mutant["index"]]
+            if (line, description) != (mutant["line"], mutant["description"]):
+                print(f"  moved     {module}:{mutant['line']} {mutant['description']} (the module changed)")
+                continue
+            try:
+                source_path.write_text(ast.unparse(apply(tree, action)) + "\n", encoding="utf-8")
+                _forget_bytecode(source_path)
+                status = run_tests(chosen[module], 900, env)
+            finally:
+                source_path.write_text(original, encoding="utf-8")
+                _forget_bytecode(source_path)
+            print(f"  {status:9} {module}:{line} {kind}: {description}", flush=True)
+
+
 def main() -> None:
     _stop_on_sigterm()
     parser = argparse.ArgumentParser(
@@ -379,6 +410,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--list", action="store_true", help="list the mutants of each module and stop")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--recheck", type=Path, help="run again only the survivors of this --json file")
     args = parser.parse_args()
     chosen = {m: t for m, t in MODULES.items() if not args.only or any(o in m for o in args.only)}
     if args.list:
@@ -387,6 +419,9 @@ def main() -> None:
                 print(f"{module}:{line} {kind}: {description}")
         return
     started = time.monotonic()
+    if args.recheck:
+        recheck(json.loads(args.recheck.read_text()), chosen, started + args.budget_minutes * 60)
+        return
     results = []
     for n, (module, tests) in enumerate(chosen.items()):
         # Each module gets an equal share of what is left of the budget.
