@@ -209,6 +209,19 @@ def test_a_department_or_a_procedure_counts_only_its_own_dossiers_and_feedback(c
         found = {i.key: i for i in scoped}
         for key in ("synchronised", "resolved_on_time", "filed_online", "satisfied", "feedback_on_time"):
             assert found[key].denominator == 0, key
+    # One dossier of Phòng A: the department counts it, and not the feedback about another dossier.
+    from service.accounts.models import Department
+
+    begin_write()
+    department = Department(name="Phòng A", code="PA")
+    db.session.add(department)
+    db.session.flush()
+    db.session.get(Dossier, columns["late_by_one_day"].id).department_id = department.id
+    db.session.commit()
+    in_a = indicators.indicators(NOVEMBER, department_id=department.id, today=date(2026, 11, 30))
+    theirs = {i.key: i for i in in_a}
+    assert theirs["filed_online"].denominator == 1 and theirs["feedback_on_time"].denominator == 0
+    assert (theirs["satisfied"].numerator, theirs["satisfied"].denominator) == (0, 1)  # it is late
     mine = {
         i.key: i
         for i in indicators.indicators(NOVEMBER, procedure=PERSON_PROCEDURE, today=date(2026, 11, 30))
