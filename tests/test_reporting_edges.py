@@ -165,6 +165,9 @@ def test_a_wide_sheet(client):
     sheet.cell(row=6, column=2, value="Cao đẳng")
     response = upload(client, report_round, book_bytes(book))
     assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert 'data-testid="report-problems"' in response.get_data(as_text=True)
+    assert all(status == "draft" for _, status, _, _ in submissions())  # nothing was submitted
 
 
 def test_reminders_are_idempotent_with_several_rounds(app):
