@@ -10,7 +10,7 @@ DEV := APP_ENV=development
 RUN_DATABASE_URL ?=
 PORT ?= 5000
 
-.PHONY: setup run test lint lock migrate seed worker jobs clean
+.PHONY: setup run test lint lock migrate seed worker jobs clean mutation
 
 setup: $(STAMP)
 	@./scripts/system-packages.sh
@@ -51,6 +51,11 @@ lock:
 	for f in requirements requirements-dev; do \
 	  .venv-lock/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe \
 	    --no-emit-index-url --no-emit-find-links $$f.in -o $$f.txt || exit 1; done
+
+# Mutation testing of the critical modules (scripts/mutation.py, docs/mutation.md): one process, a sample of
+# mutants per module, about 25 minutes. Not part of CI; run it before a release.
+mutation: setup
+	$(BIN)/python scripts/mutation.py --max-mutants $(or $(MAX_MUTANTS),40) --budget-minutes $(or $(BUDGET_MINUTES),25)
 
 clean:
 	rm -rf $(VENV) .venv-lock instance .pytest_cache

@@ -286,3 +286,31 @@ def create_exemption_record(school, student, category: str, percent: int, **fiel
     db.session.add(record)
     db.session.commit()
     return record
+
+
+# ---------------------------------------------------------------- what a refused user sees
+
+# The error pages' words, written out here rather than read from service/errors.py: a test that
+# checks them checks what the person in front of the screen reads.
+REFUSALS = {
+    400: ("Yêu cầu không hợp lệ", "Dữ liệu gửi lên không hợp lệ. Vui lòng kiểm tra và thử lại."),
+    403: ("Không có quyền truy cập", "Tài khoản của bạn không có quyền thực hiện thao tác này."),
+    404: ("Không tìm thấy trang", "Trang hoặc hồ sơ bạn tìm không tồn tại hoặc bạn không có quyền xem."),
+}
+
+
+def refused(response, status: int, message: str | None = None) -> str:
+    """The response is the Vietnamese error page of `status` (with `message`, when the page says why);
+    returns the page's text."""
+    assert response.status_code == status, response.status_code
+    page = response.get_data(as_text=True)
+    title, default = REFUSALS.get(status, ("", ""))
+    assert title in page, page[:500]
+    assert (message or default) in page, page[:2000]
+    assert "Traceback" not in page
+    return page
+
+
+def row_counts(*models) -> tuple[int, ...]:
+    """How many rows each table holds: equal before and after, nothing was written."""
+    return tuple(db.session.scalar(db.select(db.func.count()).select_from(model)) for model in models)

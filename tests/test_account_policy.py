@@ -176,6 +176,8 @@ def test_an_old_password_set_before_the_policy_still_logs_in(client):
     with write():
         db.session.get(User, citizen.id).password_hash = hash_password("MatKhau2026")
     assert login(client, citizen, "MatKhau2026").status_code == 302
+    profile = client.get("/account/profile")
+    assert profile.status_code == 200 and citizen.email in profile.get_data(as_text=True)
 
 
 def test_the_demo_and_test_passwords_meet_the_policy():

@@ -18,7 +18,7 @@ from service.jobs import outbox
 from service.notifications.email import queue_email
 from service.notifications.models import OutboundEmail
 from service.timeutil import utcnow
-from tests.factories import PASSWORD, create_citizen, create_official, last_email, link_in, login
+from tests.factories import PASSWORD, create_citizen, create_official, last_email, link_in, login, refused
 from tests.support.mail import _free_port, _Inbox
 
 REGISTRATION = {
@@ -116,9 +116,11 @@ def test_login_is_throttled_after_repeated_failures(app, client):
 def test_login_and_logout(client):
     citizen = create_citizen()
     assert login(client, citizen).status_code == 302
-    assert client.get("/account/profile").status_code == 200
+    profile = client.get("/account/profile")
+    assert profile.status_code == 200 and citizen.email in profile.get_data(as_text=True)
     client.submit("/account/logout")
-    assert client.get("/account/profile").status_code == 302
+    after = client.get("/account/profile")
+    assert after.status_code == 302 and "/account/login" in after.location
 
 
 def test_password_reset_link_works_once(client):
@@ -247,7 +249,7 @@ def test_only_administrators_reach_administration(client, role):
     user = create_citizen() if role == "citizen" else create_official(role)
     login(client, user)
     for url in ("/admin/users", "/admin/users/new", "/admin/outbox", "/admin/catalogue"):
-        assert client.get(url).status_code == 403, url
+        refused(client.get(url), 403)
 
 
 def test_administrator_reads_the_development_outbox(client):

@@ -12,7 +12,7 @@ from service.dossiers import processing
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.procedures.models import ProcedureSetting
-from tests.factories import create_citizen, create_dossier, create_official, load_catalogue, login
+from tests.factories import create_citizen, create_dossier, create_official, load_catalogue, login, refused
 
 
 def test_departments_are_created_and_officials_belong_to_them(client):
@@ -168,7 +168,7 @@ def test_procedure_settings_route_received_dossiers_and_preselect_the_specialist
 def test_administration_is_for_administrators_only(client, url):
     load_catalogue()
     login(client, create_official("leader"))
-    assert client.get(url).status_code == 403
+    refused(client.get(url), 403)
 
 
 def test_an_administrator_changes_an_officials_role_and_department(client):

@@ -17,7 +17,7 @@ from service.jobs import engine, outbox
 from service.notifications.email import queue_email
 from service.notifications.models import OutboundEmail
 from service.timeutil import utcnow
-from tests.factories import create_citizen, create_dossier, create_official, login
+from tests.factories import create_citizen, create_dossier, create_official, login, refused
 
 
 def jobs_of(dossier) -> list[DocumentJob]:
@@ -173,8 +173,8 @@ def test_administrators_see_failing_work_and_send_it_round_again(app, client, un
 def test_only_administrators_reach_the_failing_jobs(client, role):
     user = create_citizen() if role == "citizen" else create_official(role)
     login(client, user)
-    assert client.get("/admin/jobs").status_code == 403
-    assert client.submit("/admin/jobs/email/1/retry").status_code == 403
+    refused(client.get("/admin/jobs"), 403)
+    refused(client.submit("/admin/jobs/email/1/retry"), 403)
 
 
 def test_the_daily_work_runs_as_periodic_jobs_at_vietnamese_office_hours():

@@ -55,7 +55,10 @@ def test_nul_characters_in_a_json_body_are_refused(app, client, monkeypatch):
 
 def test_a_huge_page_number_is_not_an_error(other_client):
     login(other_client, create_official("accountant"))
-    assert other_client.get("/payments/officials/orders?page=99999999999999999999999").status_code == 200
+    order = create_payment_order(100_000)
+    page = other_client.get("/payments/officials/orders?page=99999999999999999999999")
+    assert page.status_code == 200 and "<h1>Các khoản thanh toán</h1>" in page.get_data(as_text=True)
+    assert order.reference not in page.get_data(as_text=True)  # a page far past the last is empty
 
 
 def test_a_momo_refund_whose_status_cannot_be_read_stays_pending(app, client, accountant, monkeypatch):
@@ -119,7 +122,10 @@ def test_a_payer_without_an_account_can_follow_a_transfer(client):
     order = create_payment_order(100_000)
     page = client.submit(f"/payments/o/{order.access_token}/pay/vietqr").get_data(as_text=True)
     link = re.search(r'href="(/payments/o/[^"]+)">Kiểm tra tình trạng', page).group(1)
-    assert client.get(link).status_code == 200
+    followed = client.get(link)
+    assert followed.status_code == 200
+    assert "<h1>Khoản phải nộp</h1>" in followed.get_data(as_text=True)
+    assert order.reference in followed.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("amount", ["1_000_000", "  ", "١٠٠٠٠", "99999999999999999999999"])

@@ -11,7 +11,7 @@ from service.extensions import db
 from service.payments import settlement
 from service.payments.gateways import vnpay
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
-from tests.factories import create_citizen, create_dossier, create_official, login
+from tests.factories import create_citizen, create_dossier, create_official, login, refused, row_counts
 from tests.support.payments import FEE, order_of, signed_result, start_payment
 from tests.support.threads import run_together
 
@@ -159,7 +159,8 @@ def test_twenty_concurrent_duplicate_notifications_settle_once(app, client, paid
 def test_nobody_pays_someone_elses_order(client, paid_procedure):
     dossier = create_dossier(create_citizen(), paid_procedure, submitted=True)
     login(client, create_citizen())
-    assert client.submit(f"/payments/orders/{order_of(dossier).id}/vnpay").status_code == 404
+    refused(client.submit(f"/payments/orders/{order_of(dossier).id}/vnpay"), 404)
+    assert row_counts(PaymentAttempt) == (0,)
 
 
 def test_a_tampered_return_page_is_refused(client):

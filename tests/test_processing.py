@@ -12,7 +12,7 @@ from service.deadlines.calendar import current_calendar
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
 from service.timeutil import local_today, to_local
-from tests.factories import create_citizen, create_dossier, create_official, last_email, pdf_upload
+from tests.factories import create_citizen, create_dossier, create_official, last_email, pdf_upload, refused
 from tests.support.processing import act, as_, fresh
 
 
@@ -358,7 +358,11 @@ def test_people_without_a_right_cannot_act(client, people, role):
 def test_an_unassigned_specialist_cannot_see_or_act(client, people):
     dossier = create_dossier(people["citizen"], submitted=True)
     as_(client, people["specialist"])
-    assert client.submit(f"/officials/dossiers/{dossier.id}/act/start_appraisal", {}).status_code == 404
+    assert dossier.code not in refused(
+        client.submit(f"/officials/dossiers/{dossier.id}/act/start_appraisal", {}), 404
+    )
+    assert db.session.get(Dossier, dossier.id).status == "submitted"
+    assert dossier.code not in refused(client.get(f"/officials/dossiers/{dossier.id}"), 404)
 
 
 def test_a_single_desk_procedure_is_received_decided_and_returned_at_the_desk(client, people, tmp_path):

@@ -95,6 +95,8 @@ def test_extreme_dates_in_worklist_filters_are_explained_not_fatal(client, desk,
     login(client, desk)
     response = client.get("/officials/dossiers", query_string={"list": "all", **query})
     assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Ngày phải trong khoảng năm 2000 đến năm 2100." in page or "Ngày không hợp lệ" in page
 
 
 def test_duplicate_ids_in_bulk_assignment_assign_once(client, desk):

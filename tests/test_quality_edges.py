@@ -10,7 +10,15 @@ from service.dossiers.models import Dossier
 from service.extensions import db
 from service.quality import indicators, statistics
 from service.quality.models import CRITERIA, Feedback, Rating
-from tests.factories import PERSON_PROCEDURE, create_citizen, create_dossier, create_official, login
+from tests.factories import (
+    PERSON_PROCEDURE,
+    create_citizen,
+    create_dossier,
+    create_official,
+    login,
+    refused,
+    row_counts,
+)
 
 SCORES = {key: "5" for key in CRITERIA}
 
@@ -39,24 +47,32 @@ def test_api_refuses_year_1_with_400_not_500(client):
     for query in ({"from": "0001-01-01", "to": "0001-01-01"}, {"from": "9999-12-31", "to": "9999-12-31"}):
         response = client.get("/api/v1/stats/indicators", query_string=query)
         assert response.status_code == 400, query
+        assert response.json == {"error": "Ngày phải trong khoảng năm 2000 đến năm 2100."}
 
 
 def test_public_page_refuses_extreme_dates_with_400(client):
     response = client.get("/thong-ke", query_string={"from": "0001-01-01", "to": "0001-01-02"})
-    assert response.status_code == 400
+    assert (
+        response.status_code == 400
+        and "Ngày phải trong khoảng năm 2000 đến năm 2100." in response.get_data(as_text=True)
+    )
 
 
 def test_dashboard_refuses_extreme_dates_with_400(client):
     login(client, create_official("leader"))
     response = client.get("/officials/stats", query_string={"from": "9999-12-30", "to": "9999-12-31"})
-    assert response.status_code == 400
+    assert (
+        response.status_code == 400
+        and "Ngày phải trong khoảng năm 2000 đến năm 2100." in response.get_data(as_text=True)
+    )
 
 
 def test_monthly_pdf_odd_months(client):
     login(client, create_official("leader"))
     for month in ("2026-13", "0001-01", "9999-12", "abc", "2026-00"):
         response = client.get("/officials/stats/monthly.pdf", query_string={"month": month})
-        assert response.status_code == 400, month
+        refused(response, 400)
+        assert not response.data.startswith(b"%PDF"), month
 
 
 def test_department_filter_also_scopes_satisfaction_and_feedback():
@@ -98,6 +114,7 @@ def test_rating_comment_with_nul_is_refused_not_500(client):
     login(client, owner)
     response = client.submit(f"/dossiers/{dossier.id}/rating", {**SCORES, "comment": "tốt\x00lắm"})
     assert response.status_code in (302, 400)
+    assert row_counts(Rating) == (0,)
 
 
 def test_feedback_content_with_nul_is_refused_not_500(client):
@@ -108,6 +125,7 @@ def test_feedback_content_with_nul_is_refused_not_500(client):
         f"/dossiers/{dossier.id}/feedback", {"kind": "phan_anh", "content": "nội dung\x00 phản ánh dài"}
     )
     assert response.status_code in (302, 400)
+    assert row_counts(Feedback) == (0,)
 
 
 def test_pages_with_filters_work_on_every_database(client):
@@ -126,10 +144,17 @@ def test_pages_with_filters_work_on_every_database(client):
         {"department_id": "abc"},
         {"from": "2026-01-01", "to": "2026-12-31"},
     ):
-        assert client.get("/officials/stats", query_string=query).status_code in (200, 400), query
-    assert client.get("/officials/ratings").status_code == 200
+        response = client.get("/officials/stats", query_string=query)
+        assert response.status_code in (200, 400), query
+        sheet = response.mimetype.endswith("sheet")
+        assert sheet or "Tỷ lệ trễ hạn" in response.get_data(as_text=True), query
+    ratings = client.get("/officials/ratings")
+    assert ratings.status_code == 200 and "ok" in ratings.get_data(as_text=True)  # the comment is listed
     assert client.get("/officials/feedback?show=all").status_code == 200
-    assert client.get("/thong-ke", query_string={"procedure": PERSON_PROCEDURE}).status_code == 200
+    public = client.get("/thong-ke", query_string={"procedure": PERSON_PROCEDURE})
+    assert public.status_code == 200 and "Hồ sơ giải quyết trước hạn, đúng hạn" in public.get_data(
+        as_text=True
+    )
 
 
 def test_an_official_cannot_judge_or_a_stranger_cannot_judge_feedback(client):
@@ -148,10 +173,11 @@ def test_an_official_cannot_judge_or_a_stranger_cannot_judge_feedback(client):
     db.session.add(fb)
     db.session.commit()
     login(client, stranger)
-    assert client.submit(f"/feedback/{fb.id}/judge", {"satisfied": "yes"}).status_code == 404
-    assert client.submit("/feedback/999999/judge", {"satisfied": "yes"}).status_code == 404
+    refused(client.submit(f"/feedback/{fb.id}/judge", {"satisfied": "yes"}), 404)
+    refused(client.submit("/feedback/999999/judge", {"satisfied": "yes"}), 404)
     login(client, create_official("leader"))
-    assert client.submit("/officials/feedback/999999/answer", {"answer": "y" * 20}).status_code == 404
+    refused(client.submit("/officials/feedback/999999/answer", {"answer": "y" * 20}), 404)
+    assert db.session.get(Feedback, fb.id).satisfied is None
 
 
 def test_judging_without_an_answer_field_changes_nothing(client):

@@ -10,7 +10,7 @@ import pytest
 from service.extensions import db
 from service.payments import simulators
 from service.payments.models import PaymentAttempt, PaymentRefund
-from tests.factories import create_citizen, create_official, create_payment_order, last_email, login
+from tests.factories import create_citizen, create_official, create_payment_order, last_email, login, refused
 from tests.support.payments import AMOUNT, manage_page, pay, refund
 
 
@@ -135,8 +135,8 @@ def test_only_accountants_and_administrators_see_orders_and_refund(client, role)
     attempt = pay(client, order, "vnpay")
     user = create_citizen() if role == "citizen" else create_official(role)
     login(client, user)
-    assert client.get("/payments/officials/orders").status_code == 403
-    assert client.get(f"/payments/officials/orders/{order.id}").status_code == 403
+    assert order.reference not in refused(client.get("/payments/officials/orders"), 403)
+    assert order.reference not in refused(client.get(f"/payments/officials/orders/{order.id}"), 403)
     response = client.submit(
         f"/payments/officials/attempts/{attempt.id}/refund",
         {"amount": "1000", "reason": "x", "idempotency_key": "k", "refundable": str(AMOUNT)},

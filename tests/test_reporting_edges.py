@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from service.extensions import db
 from service.reporting import operations, templates
 from service.reporting.models import ReportRound, ReportSubmission
-from tests.factories import create_official, create_school, create_school_user, login
+from tests.factories import create_official, create_school, create_school_user, login, row_counts
 from tests.support.reporting import fill, open_round
 
 
@@ -21,6 +21,11 @@ def upload(client, report_round, data: bytes, action="draft"):
         {"action": action, "file": (io.BytesIO(data), "bc.xlsx")},
         content_type="multipart/form-data",
     )
+
+
+def submissions() -> list[tuple]:
+    db.session.expire_all()
+    return [(s.id, s.status, s.data, s.version) for s in db.session.scalars(db.select(ReportSubmission))]
 
 
 def book_bytes(book) -> bytes:
@@ -34,6 +39,8 @@ def test_double_minus_integer_is_a_400_not_a_500(client):
     login(client, create_school_user(create_school(), "school_admin"))
     response = fill(client, report_round, "draft", **{"row-0-enrolled": "--5"})
     assert response.status_code in (302, 400)
+    saved = db.session.scalars(db.select(ReportSubmission)).one_or_none()
+    assert saved is None or saved.data["rows"][0]["enrolled"] in (None, "")  # never read as -5 or 5
 
 
 def test_a_decimal_in_excel_is_refused_not_read_as_ten_times_more(client):
@@ -59,7 +66,9 @@ def test_a_date_formatted_huge_number_is_a_400_not_a_500(client):
     book["Bảng"]["C2"] = 1e12
     book["Bảng"]["C2"].number_format = "dd/mm/yyyy"
     response = upload(client, report_round, book_bytes(book))
-    assert response.status_code == 400
+    assert response.status_code == 400 and "Traceback" not in response.get_data(as_text=True)
+    assert 'data-testid="report-problems"' in response.get_data(as_text=True)  # what to fix, listed
+    assert all(status == "draft" for _, status, _, _ in submissions())  # nothing was submitted
 
 
 def test_a_broken_sheet_xml_is_a_400_not_a_500(client):
@@ -76,13 +85,16 @@ def test_a_broken_sheet_xml_is_a_400_not_a_500(client):
                 data = data[: len(data) // 2]  # truncated XML
             target.writestr(item, data)
     response = upload(client, report_round, out.getvalue())
-    assert response.status_code == 400
+    assert response.status_code == 400 and "Traceback" not in response.get_data(as_text=True)
+    assert 'data-testid="report-problems"' in response.get_data(as_text=True)  # what to fix, listed
+    assert all(status == "draft" for _, status, _, _ in submissions())  # nothing was submitted
 
 
 def test_a_period_label_at_the_end_of_time_is_refused_not_500(client):
     login(client, create_official("leader"))
     response = client.submit("/officials/reports", {"template_code": "NGCSVC", "period": "9999"})
     assert response.status_code in (302, 400)
+    assert row_counts(ReportRound) == (0,)
 
 
 def test_the_same_period_cannot_be_opened_twice_under_another_spelling(client):
@@ -153,6 +165,9 @@ def test_a_wide_sheet(client):
     sheet.cell(row=6, column=2, value="Cao đẳng")
     response = upload(client, report_round, book_bytes(book))
     assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert 'data-testid="report-problems"' in response.get_data(as_text=True)
+    assert all(status == "draft" for _, status, _, _ in submissions())  # nothing was submitted
 
 
 def test_reminders_are_idempotent_with_several_rounds(app):
