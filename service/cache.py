@@ -49,7 +49,7 @@ def public_page(view: Callable) -> Callable:
         if not anonymous_visit():
             return view(*args, **kwargs)
         key = _page_key()
-        hit = cache.get(key)
+        hit = _read(key)
         if hit is not None:
             body, mimetype, etag = hit
             response = current_app.response_class(body, mimetype=mimetype)
@@ -59,12 +59,27 @@ def public_page(view: Callable) -> Callable:
                 return response  # an error page, or one that wrote the visitor's session: not shared
             response.add_etag()
             etag = response.get_etag()[0]
-            cache.set(key, (response.get_data(), response.mimetype, etag))
+            _store(key, (response.get_data(), response.mimetype, etag))
         response.set_etag(etag)
         g.public_page = True
         return response
 
     return wrapper
+
+
+def _read(key: str):
+    try:
+        return cache.get(key)
+    except Exception as error:  # noqa: BLE001  an unreachable Redis slows the page down, never fails it
+        current_app.logger.warning("Page cache unavailable: %s", error)
+        return None
+
+
+def _store(key: str, value) -> None:
+    try:
+        cache.set(key, value)
+    except Exception as error:  # noqa: BLE001  as in _read
+        current_app.logger.warning("Page cache unavailable: %s", error)
 
 
 def public_headers(response):
