@@ -217,6 +217,16 @@ class Config:
     LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "10 per minute")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute")
 
+    # The public catalogue, API and statistics served from a cache to anonymous visitors (service/cache.py):
+    # Redis when CACHE_REDIS_URL is set (shared by every worker and host, so that a catalogue import clears
+    # them all), otherwise a cache in each process whose entries expire after CACHE_DEFAULT_TIMEOUT seconds.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "SimpleCache")
+    CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 300)
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "gdnn:")
+    # How long a browser or a proxy may keep an anonymous visitor's copy of those pages.
+    PUBLIC_MAX_AGE = _int("PUBLIC_MAX_AGE", 60)
+
     WTF_CSRF_TIME_LIMIT = _int("WTF_CSRF_TIME_LIMIT", 8 * 3600)
     PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_SECONDS", 8 * 3600)
     SESSION_COOKIE_HTTPONLY = True
@@ -300,6 +310,7 @@ class TestConfig(DemoSettings, Config):
     STUDENT_IMPORT_MAX_BYTES = 150 * 1024
     MAX_CONTENT_LENGTH = MAX_FILE_BYTES + 64 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "SimpleCache"  # each test starts from an empty one (tests/conftest.py)
     STRICT_WRITES = True
     JOBS_URL = "immediate"  # every job runs as soon as its step commits, in the test's process
     PAYMENT_SIMULATORS = True

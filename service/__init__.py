@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 from config import BASE_DIR, Config, config_for
 
@@ -58,6 +58,11 @@ def create_app(config: type[Config] | None = None, *, refuse_unsafe: bool = True
     return app
 
 
+# Pages with no rate limit of their own, asked for by every visitor (Flask-Limiter has no default limits).
+UNLIMITED_ENDPOINTS = frozenset(
+    {"home.index", "home.healthz", "procedures.index", "procedures.detail", "api.procedures", "api.procedure",
+     "quality.public"}
+)  # fmt: skip
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -73,16 +78,26 @@ SECURITY_HEADERS = {
 # Browsers come back over HTTPS only, for a year, subdomains included (sent when cookies are HTTPS-only:
 # a development server on plain HTTP must not pin its host to HTTPS).
 HSTS = "max-age=31536000; includeSubDomains"
+STATIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
 def register_security_headers(app: Flask) -> None:
+    from service.cache import public_headers
+
     @app.after_request
     def add_security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
-        if request.endpoint != "static":
+        if request.endpoint == "static":
+            if request.args.get("v"):
+                # static_url() names the file by its content's hash: a new version is a new URL.
+                response.headers["Cache-Control"] = STATIC_CACHE_CONTROL
+        elif g.get("public_page") and response.status_code == 200:
+            # The same catalogue or statistics page for every anonymous visitor (service/cache.py).
+            public_headers(response)
+        else:
             # Pages, files and documents carry personal data (names, identity numbers, dossiers): no
             # browser or proxy keeps a copy, for the next user of a shared computer to find in history.
             response.headers["Cache-Control"] = "no-store"
@@ -93,14 +108,19 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from service.cache import cache
     from service.database import configure_engine, require_write_lock
     from service.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    cache.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    # The pages that declare no rate limit skip the limiter's per-request bookkeeping (resolving the
+    # limits of the endpoint each time): a tenth of a public page's time, for nothing.
+    limiter.request_filter(lambda: request.endpoint in UNLIMITED_ENDPOINTS)
     with app.app_context():
         configure_engine(db.engine)
     if app.config["STRICT_WRITES"]:
@@ -191,9 +211,12 @@ def register_template_helpers(app: Flask) -> None:
         number=format_number,
         money=format_money,
     )
+    from service.cache import static_url
     from service.jobs.outbox import STATUS_LABELS
 
-    app.jinja_env.globals.update(role_labels=ROLE_LABELS, job_status_labels=STATUS_LABELS)
+    app.jinja_env.globals.update(
+        role_labels=ROLE_LABELS, job_status_labels=STATUS_LABELS, static_url=static_url
+    )
 
 
 def register_commands(app: Flask) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES, Role
+from service.cache import public_page
 from service.dossiers import queries as dossier_queries
 from service.dossiers.lookup_form import LookupForm
 from service.extensions import csrf, db, limiter, lookup_limit
@@ -18,6 +19,7 @@ bp = Blueprint("home", __name__)
 
 @bp.route("/")
 @allow(ANYONE)
+@public_page
 def index():
     return render_template("home/index.html", procedures=procedure_queries.search()[:6])
 

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from config import TestConfig
 from service import create_app
+from service.cache import cache
 from service.extensions import db, limiter
 
 # Fixtures shared by several test modules live in tests/support/ (no test module imports another).
@@ -115,7 +116,8 @@ def app_context(app):
     for child in upload_root.iterdir():
         shutil.rmtree(child) if child.is_dir() else child.unlink()
     limiter.reset()
-    app.extensions.pop("public_stats_cache", None)  # figures cached from the last test's data
+    with app.app_context():
+        cache.clear()  # pages and figures cached from the last test's data
 
 
 def _empty_database(app) -> None:

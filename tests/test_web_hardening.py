@@ -43,12 +43,16 @@ def gateway_keys(app, monkeypatch):
 
 
 def test_pages_files_and_json_are_never_cached_static_assets_are(client):
+    """Signed in, nothing is kept; anonymous, only the public catalogue and statistics are (see
+    tests/test_public_cache.py)."""
     citizen = create_citizen()
     dossier = create_dossier(citizen, submitted=True)
-    assert client.get("/").headers["Cache-Control"] == "no-store"
-    assert client.get("/api/v1/procedures").headers["Cache-Control"] == "no-store"
+    assert client.get("/lookup").headers["Cache-Control"] == "no-store"
+    assert client.get("/").headers["Cache-Control"] == "public, max-age=60"
     login(client, citizen)
     for url in (
+        "/",
+        "/api/v1/procedures",
         f"/dossiers/{dossier.id}",
         f"/dossiers/{dossier.id}/files/{dossier.files[0].id}",
         "/dossiers",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 
 from service.access import ANYONE, allow
+from service.cache import public_page
 from service.divisions import ward_choices
 from service.dossiers import queries as dossier_queries
 from service.extensions import csrf, limiter, lookup_limit
@@ -50,6 +51,7 @@ def procedure_json(procedure: Procedure, full: bool) -> dict:
 
 @bp.route("/procedures")
 @allow(ANYONE)
+@public_page
 def procedures():
     found = procedure_queries.search(request.args.get("q", "")[:200])
     return jsonify({"procedures": [procedure_json(p, full=True) for p in found]})
@@ -57,6 +59,7 @@ def procedures():
 
 @bp.route("/procedures/<code>")
 @allow(ANYONE)
+@public_page
 def procedure(code: str):
     return jsonify(procedure_json(procedure_queries.get_published(code), full=True))
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from config import BASE_DIR
 from service import audit
+from service import cache as public_cache
 from service.database import write
 from service.extensions import db
 from service.procedures.models import Procedure, ProcedureVersion
@@ -148,6 +149,8 @@ def import_catalogue(directory: Path = CATALOGUE_DIR) -> ImportReport:
             audit.record(
                 "config.catalogue_imported", details={"created": report.created, "updated": report.updated}
             )
+    if report.created or report.updated:
+        public_cache.clear()  # the catalogue pages and the API show the new versions from now on
     return report
 
 

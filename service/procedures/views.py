@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template, request
 
 from service.access import ANYONE, allow
+from service.cache import public_page
 from service.procedures import queries
 from service.procedures.catalogue import DOCUMENT_KINDS_VI, RESULT_TYPES_VI
 
@@ -11,6 +12,7 @@ bp = Blueprint("procedures", __name__, url_prefix="/procedures")
 
 @bp.route("/")
 @allow(ANYONE)
+@public_page
 def index():
     text = request.args.get("q", "")[:200]
     field = request.args.get("field", "")[:200]
@@ -25,6 +27,7 @@ def index():
 
 @bp.route("/<code>")
 @allow(ANYONE)
+@public_page
 def detail(code: str):
     procedure = queries.get_published(code)
     return render_template(

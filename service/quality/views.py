@@ -4,7 +4,6 @@ data, cached); an API returns each indicator's numerator, denominator and ratio.
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 from flask import (
@@ -22,6 +21,7 @@ from flask_login import current_user
 
 from service.access import ANYONE, allow
 from service.accounts.roles import APPLICANT_ROLES, Role
+from service.cache import cache, public_page
 from service.dossiers import queries as dossier_queries
 from service.dossiers.models import Dossier
 from service.downloads import send_attachment
@@ -38,11 +38,6 @@ STATS_ROLES = (Role.LEADER, Role.SPECIALIST, Role.RECEPTION, Role.ADMIN)
 FEEDBACK_ROLES = (Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
 RATINGS_ROLES = (Role.RECEPTION, Role.SPECIALIST, Role.LEADER, Role.ADMIN)
 PUBLIC_CACHE_SECONDS = 600
-
-
-def _public_cache() -> dict[tuple, tuple[float, dict]]:
-    """The public figures cached per application (a process-wide dict outlived the app it was filled by)."""
-    return current_app.extensions.setdefault("public_stats_cache", {})
 
 
 @bp.app_context_processor
@@ -225,8 +220,10 @@ def dashboard():
 
 @bp.route("/thong-ke")
 @allow(ANYONE)
+@public_page
 def public():
-    """The same figures for everyone: counts and ratios only, no dossier, name or code. Cached."""
+    """The same figures for everyone: counts and ratios only, no dossier, name or code. The figures
+    are cached for everyone, the page for anonymous visitors (service/cache.py)."""
     period, error = _period_from_args()
     procedure = (request.args.get("procedure") or "")[:40] or None
     figures = _public_figures(period, procedure)  # the figures are cached, never a rendered page
@@ -238,19 +235,17 @@ def public():
 
 
 def _public_figures(period, procedure) -> dict:
-    key = (period, procedure, local_today())
-    cache = _public_cache()
+    # The day in the key: the first visit of a new day (a period just closed) computes them afresh.
+    key = f"public-stats:{period.start}:{period.end}:{procedure or ''}:{local_today()}"
     cached = cache.get(key)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
+    if cached is not None:
+        return cached
     found = indicators.indicators(period, procedure)
     figures = {
         "card": scoring.score(found, scoring.scheme_for(period.end)), "table": statistics.statistics(period, procedure),
         "trend": statistics.monthly_trend(12, local_today(), procedure),
     }  # fmt: skip
-    if len(cache) > 500:
-        cache.clear()
-    cache[key] = (time.monotonic() + PUBLIC_CACHE_SECONDS, figures)
+    cache.set(key, figures, timeout=PUBLIC_CACHE_SECONDS)
     return figures
 
 
@@ -276,7 +271,6 @@ def api_indicators():
 @allow(*STATS_ROLES)
 def monthly_pdf():
     """The month's statistics table as a PDF in the state document layout (Decree 30/2020)."""
-    from flask import current_app
 
     from service.documents.renderer import renderer
 
