@@ -148,7 +148,7 @@ def _files_page(dossier_id: int, anchor: str) -> str:
     dossier = queries.get_own(dossier_id, current_user)
     if dossier.status == DossierStatus.DRAFT:
         return url_for("dossiers.attachments", dossier_id=dossier_id, _anchor=anchor)
-    return url_for("dossiers.detail", dossier_id=dossier_id, _anchor="supplement")
+    return url_for("dossiers.detail", dossier_id=dossier_id, _anchor=anchor)
 
 
 @bp.route("/dossiers/<int:dossier_id>/attachments/<document_key>", methods=["POST"])
@@ -156,13 +156,16 @@ def _files_page(dossier_id: int, anchor: str) -> str:
 def upload(dossier_id: int, document_key: str):
     back = redirect(_files_page(dossier_id, f"doc-{document_key}"))
     uploaded = request.files.get("file")  # a body over MAX_CONTENT_LENGTH is answered by service.errors
+    procedure = queries.get_own(dossier_id, current_user).procedure_version
+    # The message is shown at the document it concerns (at the top for a key the procedure lacks).
+    at = f"at:doc-{document_key}" if procedure.document(document_key) else "error"
     if uploaded is None or not uploaded.filename:
-        flash("Vui lòng chọn tệp cần tải lên.", "error")
+        flash("Vui lòng chọn tệp cần tải lên.", at)
         return back
     try:
         attached = operations.add_file(dossier_id, current_user, document_key, uploaded)
     except operations.DossierError as error:
-        flash(f"Không nhận tệp “{uploads.clean_filename(uploaded.filename)}”: {error.message}", "error")
+        flash(f"Không nhận tệp “{uploads.clean_filename(uploaded.filename)}”: {error.message}", at)
         return back
     flash(f"Đã đính kèm tệp “{attached.original_name}”.", "success")
     return back
