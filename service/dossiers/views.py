@@ -15,6 +15,7 @@ from service.dossiers.display import describe
 from service.dossiers.drafts import posted_pairs, restore_stash
 from service.dossiers.page import dossier_page
 from service.downloads import send_upload
+from service.payments.settlement import fee_order
 from service.procedures.queries import get_published
 from service.requests import database_int
 from workflows.states import (
@@ -216,7 +217,7 @@ def submitted(dossier_id: int):
     dossier = queries.get_own(dossier_id, current_user)
     if dossier.code is None:
         return redirect(url_for("dossiers.edit", dossier_id=dossier.id))
-    return render_template("dossiers/submitted.html", dossier=dossier)
+    return render_template("dossiers/submitted.html", dossier=dossier, fee_order=fee_order(dossier.id))
 
 
 @bp.route("/dossiers/<int:dossier_id>")
