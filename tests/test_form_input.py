@@ -9,7 +9,15 @@ import re
 from service.divisions import ward_choices
 from service.dossiers.models import Dossier
 from service.extensions import db
-from tests.factories import ORGANISATION_PROCEDURE, create_citizen, create_organisation, login
+from tests.factories import (
+    ORGANISATION_PROCEDURE,
+    create_citizen,
+    create_dossier,
+    create_official,
+    create_organisation,
+    login,
+)
+from tests.support.documents import through
 from tests.support.filing import save, start
 
 
@@ -74,3 +82,20 @@ def test_a_refused_upload_is_explained_at_its_document(client):
     section = page.split(f'id="doc-{key}"')[1].split("</section>")[0]
     assert "Không nhận tệp “don.pdf”" in section
     assert "Không nhận tệp" not in page.split("<main")[1].split("<h1")[0]  # not among the messages at the top
+
+
+def test_a_refused_supplement_upload_is_explained_at_its_document(client):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, submitted=True)
+    through(
+        dossier, [(create_official("reception"), "request_supplement", {"reason": "Thiếu bản sao bằng."})]
+    )
+    login(client, citizen)
+    key = dossier.procedure_version.documents[0]["key"]
+    response = client.submit(
+        f"/dossiers/{dossier.id}/attachments/{key}", {"file": (io.BytesIO(b"not a pdf"), "bang.pdf")}
+    )
+    assert response.location.endswith(f"/dossiers/{dossier.id}#doc-{key}")
+    page = client.get(response.location).get_data(as_text=True)
+    at_document = page.split(f'id="doc-{key}"')[1].split("</form>")[0]
+    assert "Không nhận tệp “bang.pdf”" in at_document

@@ -157,9 +157,15 @@ def _files_page(dossier_id: int, anchor: str) -> str:
 def upload(dossier_id: int, document_key: str):
     back = redirect(_files_page(dossier_id, f"doc-{document_key}"))
     uploaded = request.files.get("file")  # a body over MAX_CONTENT_LENGTH is answered by service.errors
-    procedure = queries.get_own(dossier_id, current_user).procedure_version
-    # The message is shown at the document it concerns (at the top for a key the procedure lacks).
-    at = f"at:doc-{document_key}" if procedure.document(document_key) else "error"
+    dossier = queries.get_own(dossier_id, current_user)
+    # The message is shown at the document it concerns where the page shows that document's upload
+    # (drafting, or supplementing); at the top otherwise.
+    has_section = dossier.status == DossierStatus.DRAFT or processing.can_add_supplement_files(dossier)
+    at = (
+        f"at:doc-{document_key}"
+        if has_section and dossier.procedure_version.document(document_key)
+        else "error"
+    )
     if uploaded is None or not uploaded.filename:
         flash("Vui lòng chọn tệp cần tải lên.", at)
         return back
