@@ -24,7 +24,7 @@ def bankfeed_key(app):
 
 
 def qr_reference(client, order) -> str:
-    page = client.submit(f"/payments/orders/{order.id}/vietqr").get_data(as_text=True)
+    page = client.submit(f"/payments/orders/{order.id}/vietqr", follow_redirects=True).get_data(as_text=True)
     assert 'data-testid="vietqr"' in page and "500.000" in page
     return re.search(r'data-testid="transfer-reference">(TT[A-Z2-9]{10})<', page).group(1)
 

@@ -60,7 +60,9 @@ def test_wrong_birth_dates_are_limited(app, client, invoice):
 
 def test_a_transfer_goes_to_the_schools_own_account(client, invoice):
     confirm(client, invoice)
-    page = client.submit(f"/pay/{invoice.access_token}/pay/vietqr").get_data(as_text=True)
+    page = client.submit(f"/pay/{invoice.access_token}/pay/vietqr", follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "1140012345" in page and "VietinBank" in page
     reference = re.search(r'transfer-reference">(TT[A-Z2-9]{10})<', page).group(1)
     client.post(

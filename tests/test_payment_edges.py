@@ -120,7 +120,9 @@ def test_a_retried_platform_notification_gets_the_first_answer(connected, client
 
 def test_a_payer_without_an_account_can_follow_a_transfer(client):
     order = create_payment_order(100_000)
-    page = client.submit(f"/payments/o/{order.access_token}/pay/vietqr").get_data(as_text=True)
+    page = client.submit(f"/payments/o/{order.access_token}/pay/vietqr", follow_redirects=True).get_data(
+        as_text=True
+    )
     link = re.search(r'href="(/payments/o/[^"]+)">Kiểm tra tình trạng', page).group(1)
     followed = client.get(link)
     assert followed.status_code == 200

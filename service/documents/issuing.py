@@ -50,6 +50,7 @@ KINDS: dict[str, Kind] = {
     "written_answer": Kind("written_answer.html", "Văn bản trả lời", "CV"),
     "receipt": Kind("receipt.html", "Biên lai thu phí, lệ phí", "BL"),
 }
+RESULT_KINDS = frozenset({"decision", "certificate", "written_answer"})  # what the applicant came for
 
 
 def template_version(template: str) -> str:

@@ -169,6 +169,21 @@ def pending_jobs(dossier_id: int) -> int:
     )
 
 
+def result_on_file(dossier_id: int) -> bool:
+    """The dossier's result (decision, certificate or written answer) has been issued, or is being drawn."""
+    issued = db.select(IssuedDocument.id).where(
+        IssuedDocument.dossier_id == dossier_id,
+        IssuedDocument.kind.in_(issuing.RESULT_KINDS),
+        IssuedDocument.status == "valid",
+    )
+    drawing = db.select(DocumentJob.id).where(
+        DocumentJob.dossier_id == dossier_id,
+        DocumentJob.kind.in_(issuing.RESULT_KINDS),
+        DocumentJob.status.in_(UNFINISHED),
+    )
+    return db.session.scalar(db.select(issued.exists())) or db.session.scalar(db.select(drawing.exists()))
+
+
 def request_correction(document: IssuedDocument, actor_id: int, reason: str) -> DocumentJob:
     """Issue the document again from the dossier as it is now; the new one replaces this one."""
     with write():

@@ -16,9 +16,10 @@ from flask_login import current_user
 
 from service import audit, uploads
 from service.accounts.roles import DOSSIER_ROLES
+from service.documents.issuing import RESULT_KINDS
 from service.documents.jobs import pending_jobs
 from service.documents.views import visible_documents
-from service.dossiers import processing
+from service.dossiers import processing, queries
 from service.dossiers.display import describe
 from service.dossiers.models import Dossier
 from service.dossiers.operations import is_supplement_file
@@ -95,17 +96,30 @@ def dossier_page(dossier: Dossier, kept: Kept | None = None) -> str:
     context: dict = {}
     for section in _sections:
         context.update(section(dossier, Viewer(is_owner=is_owner, official=official, kept=kept or Kept())))
+    documents = visible_documents(dossier, current_user)
     page = render_template(
         "dossiers/detail.html", dossier=dossier, entries=entries, is_owner=is_owner, official=official,
         supplement_open=is_owner and processing.can_add_supplement_files(dossier),
         can_request_stop=is_owner and "request_stop" in processing.owner_actions(dossier, current_user),
         is_supplement_file=lambda f: is_supplement_file(dossier, f), type_labels=uploads.FILE_TYPE_LABELS,
-        documents=visible_documents(dossier, current_user), documents_pending=pending_jobs(dossier.id),
+        documents=documents, documents_pending=pending_jobs(dossier.id),
+        results=[d for d in documents if d.kind in RESULT_KINDS and d.status == "valid"],
+        provincial_results=_provincial_results(dossier),
         **_fee_context(fee_order(dossier.id)), **context,
     )  # fmt: skip
     if not is_owner:  # an official read the applicant's personal data: recorded once the page is made
         audit.record_view(dossier, details={"code": dossier.code})
     return page
+
+
+def _provincial_results(dossier: Dossier) -> list[tuple[str, Any]]:
+    """The chairman's decision (or answer) uploaded with the step that recorded it, with its name."""
+    decided = {e.id: e.event for e in dossier.events}
+    names = {
+        "approve": "Quyết định của Chủ tịch Ủy ban nhân dân tỉnh",
+        "deny": "Văn bản trả lời của Chủ tịch Ủy ban nhân dân tỉnh",
+    }
+    return [(names[decided[f.event_id]], f) for f in queries.provincial_result_files(dossier)]
 
 
 def _fee_context(order) -> dict:

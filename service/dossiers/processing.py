@@ -186,10 +186,20 @@ def _input_problem(dossier: Dossier, actor: User, event: str, data: dict[str, An
         return "Vui lòng chọn đề xuất (giải quyết hoặc không) và nhập dự thảo kết quả."
     if event == "return_result" and data.get("method") not in RETURN_METHODS:
         return "Vui lòng chọn hình thức trả kết quả."
+    if event == "return_result" and data.get("method") == "electronic" and not _result_file_exists(dossier):
+        return (
+            "Hồ sơ chưa có tệp kết quả (quyết định, giấy chứng nhận hoặc văn bản trả lời) nên không thể trả kết "
+            "quả điện tử; vui lòng trả qua bưu chính hoặc tại Bộ phận Một cửa."
+        )
     if event not in enabled_actions(dossier, actor):
         label = STATUS_LABELS.get(dossier.status, dossier.status)
         return f"Bạn không thể thực hiện thao tác này khi hồ sơ đang ở trạng thái “{label}”."
     return None
+
+
+def _result_file_exists(dossier: Dossier) -> bool:
+    """Electronic delivery is claimed only with a file the applicant can download from the dossier page."""
+    return jobs.result_on_file(dossier.id) or bool(queries.provincial_result_files(dossier))
 
 
 def _attachment_problem(dossier: Dossier, event: str, upload) -> str | None:

@@ -53,7 +53,18 @@ def may_download(user: User, dossier: Dossier, attached) -> bool:
     if user.id != dossier.owner_id or attached.uploaded_by_id == user.id:
         return True
     event = next((e for e in dossier.events if e.id == attached.event_id), None)
-    return event is not None and event.event in APPLICANT_NOTE_EVENTS
+    return event is not None and (event.event in APPLICANT_NOTE_EVENTS or is_provincial_decision(event))
+
+
+def is_provincial_decision(event: DossierEvent) -> bool:
+    """The step that recorded the provincial chairman's decision or answer (the dossier had been
+    forwarded): what is attached to it is the applicant's result."""
+    return event.event in ("approve", "deny") and event.from_status == DossierStatus.FORWARDED
+
+
+def provincial_result_files(dossier: Dossier) -> list:
+    """The chairman's decision (or answer) as the official uploaded it when recording the step."""
+    return [f for e in dossier.events if is_provincial_decision(e) for f in e.files]
 
 
 def get_own(dossier_id: int, user: User) -> Dossier:

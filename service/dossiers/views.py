@@ -15,6 +15,7 @@ from service.dossiers.display import describe
 from service.dossiers.drafts import posted_pairs, restore_stash
 from service.dossiers.page import dossier_page
 from service.downloads import send_upload
+from service.payments.settlement import fee_order
 from service.procedures.queries import get_published
 from service.requests import database_int
 from workflows.states import (
@@ -148,7 +149,7 @@ def _files_page(dossier_id: int, anchor: str) -> str:
     dossier = queries.get_own(dossier_id, current_user)
     if dossier.status == DossierStatus.DRAFT:
         return url_for("dossiers.attachments", dossier_id=dossier_id, _anchor=anchor)
-    return url_for("dossiers.detail", dossier_id=dossier_id, _anchor="supplement")
+    return url_for("dossiers.detail", dossier_id=dossier_id, _anchor=anchor)
 
 
 @bp.route("/dossiers/<int:dossier_id>/attachments/<document_key>", methods=["POST"])
@@ -156,13 +157,22 @@ def _files_page(dossier_id: int, anchor: str) -> str:
 def upload(dossier_id: int, document_key: str):
     back = redirect(_files_page(dossier_id, f"doc-{document_key}"))
     uploaded = request.files.get("file")  # a body over MAX_CONTENT_LENGTH is answered by service.errors
+    dossier = queries.get_own(dossier_id, current_user)
+    # The message is shown at the document it concerns where the page shows that document's upload
+    # (drafting, or supplementing); at the top otherwise.
+    has_section = dossier.status == DossierStatus.DRAFT or processing.can_add_supplement_files(dossier)
+    at = (
+        f"at:doc-{document_key}"
+        if has_section and dossier.procedure_version.document(document_key)
+        else "error"
+    )
     if uploaded is None or not uploaded.filename:
-        flash("Vui lòng chọn tệp cần tải lên.", "error")
+        flash("Vui lòng chọn tệp cần tải lên.", at)
         return back
     try:
         attached = operations.add_file(dossier_id, current_user, document_key, uploaded)
     except operations.DossierError as error:
-        flash(f"Không nhận tệp “{uploads.clean_filename(uploaded.filename)}”: {error.message}", "error")
+        flash(f"Không nhận tệp “{uploads.clean_filename(uploaded.filename)}”: {error.message}", at)
         return back
     flash(f"Đã đính kèm tệp “{attached.original_name}”.", "success")
     return back
@@ -213,7 +223,7 @@ def submitted(dossier_id: int):
     dossier = queries.get_own(dossier_id, current_user)
     if dossier.code is None:
         return redirect(url_for("dossiers.edit", dossier_id=dossier.id))
-    return render_template("dossiers/submitted.html", dossier=dossier)
+    return render_template("dossiers/submitted.html", dossier=dossier, fee_order=fee_order(dossier.id))
 
 
 @bp.route("/dossiers/<int:dossier_id>")

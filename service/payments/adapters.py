@@ -66,6 +66,9 @@ class Adapter:
     max_amount = 0  # per transaction, VND
     has_refund_api = True
     payer_facing = True  # offered to payers as a way to pay
+    # A transfer the payer makes by hand (a QR, an account and a content to copy): pressing the button
+    # again shows the same reference while it is valid, never a second one to confuse the bank feed.
+    reuses_attempt = False
     # What the gateway needs: without all of them it is off (not offered, its callbacks answer 404), so
     # nothing is ever signed or verified with an empty or a demo secret. The simulators, when mounted,
     # stand in for the `simulated` ones (the gateway's own addresses).
@@ -361,6 +364,7 @@ class VietQR(Adapter):
     # NAPAS 247 fast transfers: under 500 million đồng per transaction.
     min_amount, max_amount = 1, 499_999_999
     has_refund_api = False  # the accountant transfers the money back and records the bank's reference
+    reuses_attempt = True
     settings = ("BANKFEED_API_KEY",)  # without the bank feed no transfer would ever be confirmed
 
     def attempt_minutes(self) -> int:

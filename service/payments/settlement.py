@@ -8,7 +8,7 @@ arrives after a success never un-pays; a second success for a paid order is an i
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from statemachine.exceptions import TransitionNotAllowed
@@ -177,8 +177,13 @@ def payable_problem(order: PaymentOrder, gateway: str | None = None) -> str | No
     return None
 
 
+REUSE_MARGIN = timedelta(minutes=30)  # a transfer reference shown again keeps at least this long
+
+
 def start_attempt(order_id: int, gateway: str) -> PaymentAttempt:
-    """A new attempt on a payable order; ValueError (with the payer's message) otherwise."""
+    """A new attempt on a payable order; ValueError (with the payer's message) otherwise. For a gateway
+    whose attempt the payer carries out by hand (VietQR), the order's pending attempt is given again
+    while it stays valid long enough to make the transfer."""
     from service.payments.adapters import ADAPTERS
 
     with write():
@@ -187,6 +192,10 @@ def start_attempt(order_id: int, gateway: str) -> PaymentAttempt:
         if problem:
             raise ValueError(problem)
         now = utcnow()
+        if ADAPTERS[gateway].reuses_attempt:
+            current = valid_attempt(order.id, gateway, now + REUSE_MARGIN)
+            if current is not None and current.amount == order.amount:
+                return current
         expires = now + timedelta(minutes=ADAPTERS[gateway].attempt_minutes())
         if order.expires_at is not None:
             expires = min(expires, order.expires_at)
@@ -197,6 +206,19 @@ def start_attempt(order_id: int, gateway: str) -> PaymentAttempt:
         db.session.add(attempt)
         PaymentAttemptMachine(model=attempt, state_field="status").send("start")
     return attempt
+
+
+def valid_attempt(order_id: int, gateway: str, until: datetime | None = None) -> PaymentAttempt | None:
+    """The order's newest attempt by this gateway that is still waiting and valid (until `until`)."""
+    return db.session.scalar(
+        db.select(PaymentAttempt)
+        .where(
+            PaymentAttempt.order_id == order_id, PaymentAttempt.gateway == gateway,
+            PaymentAttempt.status == "pending", PaymentAttempt.expires_at > (until or utcnow()),
+        )
+        .order_by(PaymentAttempt.id.desc())
+        .limit(1)
+    )  # fmt: skip
 
 
 def cancel_order(order_id: int, reason: str) -> bool:

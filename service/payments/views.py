@@ -38,6 +38,7 @@ from service.payments.models import (
     PaymentOrder,
     PaymentRefund,
 )
+from service.timeutil import utcnow
 from workflows.payment_attempt import ATTEMPT_LABELS
 from workflows.refund import REFUND_LABELS
 
@@ -73,18 +74,39 @@ def pay(order: PaymentOrder, gateway: str):
     try:
         attempt = settlement.start_attempt(order.id, gateway)
     except ValueError as error:
-        return render_template("payments/result.html", order=order, attempt=None, message=str(error)), 409
+        return result_page(order, None, str(error), 409)
     try:
         start = ADAPTERS[gateway].start(order, attempt, request.remote_addr or "127.0.0.1")
     except GatewayRefused as error:
-        return render_template("payments/result.html", order=order, attempt=attempt, message=str(error)), 502
+        return result_page(order, None, str(error), 502)
     if start.redirect_url:
         return redirect(start.redirect_url)
     if start.qr_payload is None:  # an adapter that neither redirects nor draws a QR cannot be paid here
         abort(404)
+    # The QR has its own address: reloading it, or coming back to it later, shows the same transfer.
+    return redirect(url_for("payments.vietqr_page", token=order.access_token), 303)
+
+
+@bp.route("/o/<token>/vietqr")
+@allow(ANYONE)
+def vietqr_page(token: str):
+    """The order's current VietQR transfer (reached with the order's unguessable link token)."""
+    order = order_by_token(token)
+    require_gateway("vietqr")
+    attempt = settlement.valid_attempt(order.id, "vietqr")
+    account = collecting_account(order)
+    if order.status == "paid":
+        flash("Khoản này đã được thanh toán.", "success")
+        return redirect(url_for("payments.order_page", token=order.access_token))
+    if attempt is None or account is None:
+        flash(
+            "Mã QR chuyển khoản đã hết hạn hoặc chưa được tạo; vui lòng chọn lại cách thanh toán.", "warning"
+        )
+        return redirect(url_for("payments.order_page", token=order.access_token))
+    payload = vietqr.payload(account.bank_bin, account.number, attempt.amount, attempt.reference)
     return render_template(
-        "payments/vietqr.html", order=order, attempt=attempt, qr=segno.make(start.qr_payload, error="m").png_data_uri(scale=5),
-        simulators=current_app.config["PAYMENT_SIMULATORS"], account=collecting_account(order),
+        "payments/vietqr.html", order=order, attempt=attempt, qr=segno.make(payload, error="m").png_data_uri(scale=5),
+        simulators=current_app.config["PAYMENT_SIMULATORS"], account=account,
     )  # fmt: skip
 
 
@@ -193,17 +215,27 @@ def vnpay_return():
 def _return_page(valid: bool, reference: str | None, message: str):
     """The browser's return from a gateway: it shows what we know and settles nothing."""
     if not valid:
-        page = render_template(
-            "payments/result.html",
-            order=None,
-            attempt=None,
-            message="Dữ liệu trả về từ cổng thanh toán không hợp lệ.",
-        )
-        return page, 400
+        return result_page(None, None, "Dữ liệu trả về từ cổng thanh toán không hợp lệ.", 400)
     attempt = db.session.scalar(db.select(PaymentAttempt).where(PaymentAttempt.reference == reference))
     if attempt is None:
         abort(404)
-    return render_template("payments/result.html", order=attempt.order, attempt=attempt, message=message)
+    return result_page(attempt.order, attempt, message)
+
+
+REFRESH_SECONDS = 5
+
+
+def result_page(order: PaymentOrder | None, attempt: PaymentAttempt | None, message: str, status: int = 200):
+    """An attempt's outcome as we know it; while its notification is awaited, the page reloads itself."""
+    waiting = (
+        order is not None and order.status == "unpaid" and attempt is not None
+        and attempt.status == "pending" and attempt.expires_at > utcnow()
+    )  # fmt: skip
+    page = render_template(
+        "payments/result.html", order=order, attempt=attempt, message=message, waiting=waiting,
+        refresh_seconds=REFRESH_SECONDS,
+    )  # fmt: skip
+    return page, status
 
 
 @bp.route("/vnpay/ipn")
@@ -236,7 +268,7 @@ def order_status(order_id: int):
     order = own_order(order_id)
     attempt = order.attempts[-1] if order.attempts else None
     message = "Đã nhận được thanh toán." if order.status == "paid" else "Chưa nhận được thanh toán."
-    return render_template("payments/result.html", order=order, attempt=attempt, message=message)
+    return result_page(order, attempt, message)
 
 
 @bp.route("/bankfeed/sepay", methods=["POST"])

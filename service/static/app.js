@@ -71,3 +71,17 @@ document.querySelectorAll("progress[data-poll]").forEach(function (bar) {
       .catch(function () { setTimeout(poll, 2000); });
   })();
 });
+
+// Copy buttons: <button data-copy="text" hidden> are shown only where they can work (JavaScript and
+// the clipboard), and say so in their own live region once copied.
+document.querySelectorAll("button[data-copy]").forEach(function (button) {
+  if (!navigator.clipboard) return;
+  var label = button.textContent;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+      button.textContent = "Đã sao chép";
+      setTimeout(function () { button.textContent = label; }, 2000);
+    });
+  });
+});
