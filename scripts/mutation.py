@@ -55,11 +55,13 @@ MODULES: dict[str, list[str]] = {
     "service/workdays.py": ["tests/test_workdays.py", "tests/test_boundaries.py"],
     "service/payments/settlement.py": [
         "tests/test_boundaries.py", "tests/test_gateway_vectors.py", "tests/test_payments.py",
+        "tests/test_payment_orders.py", "tests/test_payment_edges.py",
     ],
     "service/quality/indicators.py": ["tests/test_quality_columns.py", "tests/test_quality_indicators.py"],
     "service/quality/statistics.py": ["tests/test_quality_columns.py", "tests/test_quality_indicators.py"],
     "service/schools/fees.py": [
         "tests/test_fee_scopes.py", "tests/test_school_fees.py", "tests/test_school_exemptions.py",
+        "tests/test_school_collection.py", "tests/test_school_edges.py",
     ],
 }  # fmt: skip
 
