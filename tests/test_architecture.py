@@ -141,3 +141,23 @@ def test_the_database_refuses_a_status_nobody_declared(app):
             PaymentOrder(reference=new_reference("LP"), description="Thử", amount=1, status="paidd")
         )
     assert db.session.scalar(db.select(db.func.count()).select_from(PaymentOrder)) == 0
+
+
+def test_at_most_one_view_in_ten_queries_the_database_itself():
+    """Views parse, authorise, call and render; what they read comes from queries modules (issue 13:
+    Indico and Notify keep it under one in ten). A view that builds its own query counts here."""
+    import ast
+
+    views = touching = 0
+    for path in (Path(BASE_DIR) / "service").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            routed = isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Call) and getattr(d.func, "attr", "") == "route"
+                for d in node.decorator_list
+            )
+            if routed:
+                views += 1
+                body = ast.unparse(node)
+                touching += "db.session" in body or "db.select" in body
+    assert views > 100 and touching / views <= 0.10, f"{touching} of {views} views query the database"

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from forms.admin import CalendarDayForm, DepartmentForm, ProcedureSettingForm, RenameDepartmentForm
 from forms.base import options
@@ -17,10 +16,10 @@ from service.accounts.models import Department, User
 from service.accounts.roles import ROLE_LABELS, Role
 from service.admin import departments as department_operations
 from service.admin import operations as admin_operations
+from service.admin import queries as admin_queries
 from service.backoffice.queries import held_by, held_counts, specialists, successors
 from service.deadlines.calendar import CalendarError, declare_day, history_for, overrides_for, remove_day
 from service.extensions import db
-from service.notifications.models import OutboundEmail
 from service.procedures.models import ProcedureSetting
 from service.procedures.operations import save_procedure_setting
 from service.procedures.queries import all_with_versions, get_published
@@ -51,7 +50,6 @@ def school_choices() -> list[tuple[int, str]]:
 def schools():
     """The vocational institutions (tenants): their account for transfers and whether they take part payments."""
     from service.schools.forms import SchoolForm
-    from service.schools.models import School
 
     form = SchoolForm()
     if form.validate_on_submit():
@@ -70,18 +68,19 @@ def schools():
                 "success",
             )
             return redirect(url_for("admin.schools"))
-    listing = db.session.scalars(db.select(School).order_by(School.name)).all()
-    return render_template("admin/schools.html", form=form, schools=listing), (400 if form.errors else 200)
+    return render_template("admin/schools.html", form=form, schools=admin_queries.schools()), (
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/users")
 @allow(Role.ADMIN)
 def users():
-    everyone = db.session.scalars(
-        db.select(User).options(selectinload(User.department)).order_by(User.role, User.email)
-    ).all()
     return render_template(
-        "admin/users.html", users=everyone, enrolled=twofactor.enrolled_user_ids(), held=held_counts()
+        "admin/users.html",
+        users=admin_queries.accounts(),
+        enrolled=twofactor.enrolled_user_ids(),
+        held=held_counts(),
     )
 
 
@@ -150,16 +149,17 @@ def _deactivate_page(user: User, error: str | None = None) -> str:
 @bp.route("/outbox")
 @allow(Role.ADMIN)
 def outbox():
-    messages = db.session.scalars(db.select(OutboundEmail).order_by(OutboundEmail.id.desc()).limit(200)).all()
     return render_template(
-        "admin/outbox.html", messages=messages, smtp=bool(current_app.config["MAIL_SERVER"])
+        "admin/outbox.html",
+        messages=admin_queries.recent_emails(),
+        smtp=bool(current_app.config["MAIL_SERVER"]),
     )
 
 
 @bp.route("/outbox/<int:message_id>")
 @allow(Role.ADMIN)
 def outbox_message(message_id: int):
-    message = db.session.get(OutboundEmail, message_id) or abort(404)
+    message = admin_queries.email(message_id) or abort(404)
     return render_template("admin/outbox_message.html", message=message)
 
 

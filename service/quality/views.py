@@ -28,6 +28,7 @@ from service.downloads import send_attachment
 from service.extensions import db
 from service.procedures.models import Procedure
 from service.quality import exports, indicators, operations, scoring, statistics
+from service.quality import queries as quality_queries
 from service.quality import ratings as ratings_queries
 from service.quality.models import CRITERIA, FEEDBACK_KINDS, SCORE_LABELS, Feedback, Rating
 from service.requests import database_int
@@ -100,7 +101,7 @@ def file_feedback(dossier_id: int):
 def judge_feedback(feedback_id: int):
     answer = request.form.get("satisfied")
     if answer not in ("yes", "no"):
-        feedback = db.session.get(Feedback, feedback_id)
+        feedback = quality_queries.feedback(feedback_id)
         if feedback is None or feedback.dossier.owner_id != current_user.id:
             abort(404)
         flash("Vui lòng chọn hài lòng hoặc chưa hài lòng.", "error")
@@ -150,7 +151,7 @@ def _feedback_page(show: str, typed: dict[int, str] | None = None, errors: dict[
 @bp.route("/officials/feedback/<int:feedback_id>/answer", methods=["POST"])
 @allow(*FEEDBACK_ROLES)
 def answer_feedback(feedback_id: int):
-    feedback = db.session.get(Feedback, feedback_id)
+    feedback = quality_queries.feedback(feedback_id)
     if feedback is None or not dossier_queries.can_view(current_user, feedback.dossier):
         abort(404)
     typed = request.form.get("answer", "")
@@ -197,8 +198,6 @@ def _procedures() -> list[tuple[str, str]]:
 @bp.route("/officials/stats")
 @allow(*STATS_ROLES)
 def dashboard():
-    from service.accounts.models import Department
-
     period, error = _period_from_args()
     procedure = (request.args.get("procedure") or "")[:40] or None
     department_id = request.args.get("department_id", type=database_int)
@@ -210,7 +209,7 @@ def dashboard():
         return exports.indicators_xlsx(card, period)
     if export == "statistics":
         return exports.statistics_xlsx(table, period)
-    departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
+    departments = quality_queries.departments()
     return render_template(
         "quality/dashboard.html", card=card, table=table, period=period, error=error,
         procedure=procedure, procedures=_procedures(), department_id=department_id, departments=departments,
@@ -257,7 +256,7 @@ def api_indicators():
     except indicators.PeriodError as problem:
         return jsonify({"error": str(problem)}), 400
     procedure = (request.args.get("procedure") or "")[:40] or None
-    if procedure and db.session.scalar(db.select(Procedure.id).where(Procedure.code == procedure)) is None:
+    if procedure and not quality_queries.procedure_exists(procedure):
         return jsonify({"error": "Không có thủ tục mã này."}), 404
     found = indicators.indicators(period, procedure)
     card = scoring.score(found, scoring.scheme_for(period.end))

@@ -10,11 +10,10 @@ from flask_login import current_user
 from service.access import allow
 from service.accounts.roles import Role
 from service.extensions import db
-from service.reporting import operations, templates
-from service.reporting.models import SUBMISSION_LABELS, ReportRound, ReportSubmission
+from service.reporting import operations, queries, templates
+from service.reporting.models import SUBMISSION_LABELS, ReportRound
 from service.requests import database_int
 from service.schools.access import current_school
-from service.schools.models import School
 from service.timeutil import local_today
 
 bp = Blueprint("reporting", __name__)
@@ -34,14 +33,8 @@ def reporting_labels():
 @allow(*SCHOOL_STAFF)
 def school_reports():
     school = current_school()
-    rounds = db.session.scalars(db.select(ReportRound).order_by(ReportRound.deadline.desc())).all()
-    submissions = {
-        s.round_id: s
-        for s in db.session.scalars(
-            db.select(ReportSubmission).where(ReportSubmission.school_id == school.id)
-        )
-    }
-    return render_template("reporting/school_list.html", school=school, rounds=rounds, submissions=submissions,
+    return render_template("reporting/school_list.html", school=school, rounds=queries.rounds(),
+                           submissions=queries.submissions_of_school(school.id),
                            today=local_today())  # fmt: skip
 
 
@@ -128,13 +121,10 @@ def rounds():
         else:
             flash("Đã mở đợt báo cáo.", "success")
         return redirect(url_for("reporting.rounds"))
-    listing = db.session.scalars(db.select(ReportRound).order_by(ReportRound.deadline.desc())).all()
-    counts = dict(db.session.execute(
-        db.select(ReportSubmission.round_id, db.func.count())
-        .where(ReportSubmission.status.in_(("submitted", "accepted"))).group_by(ReportSubmission.round_id)
-    ).all())  # fmt: skip
-    schools = db.session.scalar(db.select(db.func.count()).select_from(School))
-    return render_template("reporting/rounds.html", rounds=listing, counts=counts, schools=schools)
+    return render_template(
+        "reporting/rounds.html", rounds=queries.rounds(), counts=queries.submitted_counts(),
+        schools=queries.school_count(),
+    )  # fmt: skip
 
 
 @bp.route("/officials/reports/<int:round_id>")
@@ -142,13 +132,8 @@ def rounds():
 def round_detail(round_id: int):
     report_round = _round(round_id)
     template = templates.templates()[report_round.template_code]
-    schools = db.session.scalars(db.select(School).order_by(School.name)).all()
-    submissions = {
-        s.school_id: s
-        for s in db.session.scalars(
-            db.select(ReportSubmission).where(ReportSubmission.round_id == report_round.id)
-        )
-    }
+    schools = queries.schools()
+    submissions = queries.submissions_of_round(report_round.id)
     accepted = [s.data for s in submissions.values() if s.status == "accepted"]
     totals, table = templates.aggregate(template, accepted)
     if request.args.get("format") == "xlsx":
@@ -162,7 +147,7 @@ def round_detail(round_id: int):
 @bp.route("/officials/reports/submissions/<int:submission_id>", methods=["GET", "POST"])
 @allow(*AGENCY)
 def submission(submission_id: int):
-    record = db.session.get(ReportSubmission, submission_id)
+    record = queries.submission(submission_id)
     if record is None or record.status == "draft":
         abort(404)  # a draft is the institution's own until submitted
     if request.method == "POST":
