@@ -122,6 +122,12 @@ class Config:
     # .../2025/QĐ-UBND ngày dd/mm/yyyy của Ủy ban nhân dân tỉnh An Giang quy định chức năng, nhiệm vụ,
     # quyền hạn và cơ cấu tổ chức của Sở Giáo dục và Đào tạo". Unset: `flask doctor` lists it as missing.
     DOCUMENT_COMPETENCE_BASIS = os.environ.get("DOCUMENT_COMPETENCE_BASIS", "")
+    # Where the chairman of the provincial People's Committee decides (a procedure's deciding_authority),
+    # the result is his: its competence comes from the law on local government (Law 72/2025/QH15, cited
+    # without number as Decree 30/2020 asks for Laws).
+    PROVINCIAL_COMPETENCE_BASIS = os.environ.get(
+        "PROVINCIAL_COMPETENCE_BASIS", "Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025"
+    )
     DOCUMENT_PLACE = os.environ.get("DOCUMENT_PLACE", "An Giang")
     # The receiving one-stop unit issues forms 01, 02, 03, 05 and 06 and keeps register 07, not the Sở
     # (Circular 03/2025; LAW-2026 §4): the provincial public administration service centre, whose parent

@@ -379,3 +379,34 @@ def test_the_monthly_statistics_pdf_is_an_attachment(client, staff):
     login(client, staff["leader"])
     response = client.get("/officials/stats/monthly.pdf", query_string={"month": f"{date.today():%Y-%m}"})
     assert attachment(response, "thong-ke-", ".pdf")
+
+
+def test_where_the_chairman_decides_the_draft_and_form_06_say_so(app, staff):
+    """Issue 17 item 8: the draft decision of a chairman-decided procedure is the Committee's, signed by
+    its chairman on the Sở's proposal; form 06 sends the dossier to him, not to the leader."""
+    from tests.support.documents import through
+
+    desk, specialist, leader = staff["reception"], staff["specialist"], staff["leader"]
+    dossier = create_dossier(create_organisation(), "1.000530.000.00.00.H01", submitted=True)
+    through(dossier, [
+        (desk, "receive", {}), (desk, "assign", {"assignee_id": specialist.id}), (specialist, "start_appraisal", {}),
+        (specialist, "propose", {"decision": "approve", "draft": "Cho phép đổi tên trường."}), (leader, "forward", {}),
+    ])  # fmt: skip
+    dossier = db.session.get(Dossier, dossier.id)
+    with app.test_request_context():
+        data, _ = builders.build("decision", dossier)
+        slip, _ = builders.build("form_06", dossier)
+    committee = app.config["DOCUMENT_ISSUER_PARENT"]
+    assert data["doc"]["issuer"]["name"] == committee and data["doc"]["signer"]["position"] == "CHỦ TỊCH"
+    assert data["doc"]["authority"] == f"Chủ tịch {committee}"
+    assert data["legal_bases"][-2] == "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;"
+    assert data["legal_bases"][-1].startswith(
+        f"Xét đề nghị của Giám đốc {app.config['DOCUMENT_ISSUER_NAME']}"
+    )
+    assert (
+        "Sở Giáo dục" not in data["doc"]["signer"]["position"]
+        and "Chánh Văn phòng Sở" not in data["articles"][-1]
+    )
+    forward = next(row for row in slip["rows"] if row["step"] == "Trình Chủ tịch UBND tỉnh quyết định")
+    assert (forward["receiver_unit"], forward["receiver"]) == (committee, f"Chủ tịch {committee}")
+    assert forward["giver"] == leader.display_name

@@ -11,7 +11,6 @@ from service.dossiers.models import Dossier
 from service.extensions import db
 from tests.factories import create_citizen, create_dossier, create_organisation, login, pdf_upload
 from tests.support.documents import granted, through
-from tests.support.documents import staff as staff  # noqa: F401  (the fixture)
 
 CHAIRMAN_DECIDES = "1.000530.000.00.00.H01"  # decided by the chairman of the provincial People's Committee
 DECISION = b"%PDF-1.4\n% Quyet dinh cua Chu tich UBND tinh\n%%EOF\n"

@@ -316,3 +316,22 @@ def test_a_worklist_costs_the_same_number_of_queries_whatever_its_length(app, cl
     for _ in range(5):
         received(create_dossier(create_citizen(), submitted=True), reception)
     assert queries_to_get(client, "/officials/dossiers?list=all") == few
+
+
+def test_the_select_column_and_bulk_assignment_show_only_where_a_row_can_be_assigned(client):
+    """Issue 17 item 8: no empty select column, no bulk control with nothing to select."""
+    reception = create_official("reception")
+    create_official("specialist")
+    waiting = create_dossier(create_citizen(), submitted=True)
+    login(client, reception)
+    page = client.get("/officials/dossiers").get_data(as_text=True)  # to receive: nothing assignable
+    assert waiting.code in page
+    assert 'name="dossier_ids"' not in page and "Phân công các hồ sơ đã chọn" not in page
+    assert '<span class="visually-hidden">Chọn</span>' not in page
+    ready = received(create_dossier(create_citizen(), submitted=True), reception)
+    page = client.get("/officials/dossiers?list=all").get_data(as_text=True)
+    assert f'name="dossier_ids" value="{ready.id}"' in page and "Phân công các hồ sơ đã chọn" in page
+    assert f'name="dossier_ids" value="{waiting.id}"' not in page  # not received yet: no box
+    login(client, create_official("specialist"))
+    page = client.get("/officials/dossiers").get_data(as_text=True)
+    assert 'name="dossier_ids"' not in page and "Phân công các hồ sơ đã chọn" not in page

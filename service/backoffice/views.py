@@ -27,6 +27,10 @@ bp = Blueprint("backoffice", __name__, url_prefix="/officials")
 OFFICIALS = tuple(DOSSIER_ROLES)
 
 
+ASSIGNERS = (Role.RECEPTION, Role.LEADER)  # as assign_many allows
+ASSIGNABLE = ("received", "assigned")
+
+
 @bp.route("/dossiers")
 @allow(*OFFICIALS)
 def worklist():
@@ -55,12 +59,15 @@ def worklist():
             object_type="dossiers",
         )  # fmt: skip
     calendar, today = current_calendar(), local_today()
+    # The select column and the bulk assignment only where a row can be assigned by this official.
+    may_assign = current_user.role in ASSIGNERS
+    selectable = {d.id for d in page.items if d.status in ASSIGNABLE} if may_assign else set()
     return render_template(
         "backoffice/worklist.html", page=page, filters=filters, form=form, cap=queries.COUNT_CAP,
         pager_args={k: v for k, v in request.args.items() if k not in ("after", "before", "page")},
         lists=[(n, queries.LISTS[n]) for n in allowed],
         due_state=lambda d: calendar.due_state(d.due_date, today) if d.due_date and d.status in queries.RUNNING else None,
-        due_labels=DUE_STATE_LABELS, specialists=queries.specialists() if current_user.role != Role.SPECIALIST else [],
+        due_labels=DUE_STATE_LABELS, specialists=queries.specialists() if may_assign else [], selectable=selectable,
     )  # fmt: skip
 
 

@@ -65,18 +65,28 @@ def issuer(kind: str) -> dict[str, str]:
     }  # fmt: skip
 
 
+RESULT_DOCUMENT_KINDS = frozenset({"decision", "certificate", "written_answer"})
+
+
 def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
     from service.documents.issuing import KINDS
 
-    signer = _signer(kind, dossier)
-    return {
+    doc = {
         "issuer": issuer(kind),
         "title": KINDS[kind].title if kind != "written_answer" else "",
         "summary": _summary(kind, dossier),
         "number": None, "place_date": "", "verification": None, "draft": False,
-        "signer": signer,
+        "signer": _signer(kind, dossier),
         "recipients": _recipients(kind, dossier),
     }  # fmt: skip
+    if kind in RESULT_DOCUMENT_KINDS and dossier.needs_provincial_decision:
+        # The chairman of the provincial People's Committee decides (the catalogue's deciding_authority):
+        # the result is his, in the Committee's name; the Sở only proposes. He signs on paper, by name.
+        parent = current_app.config["DOCUMENT_ISSUER_PARENT"]
+        doc["issuer"] = {"parent": "", "name": parent, "abbreviation": "UBND"}
+        doc["signer"] = {"capacity": "", "position": "CHỦ TỊCH", "name": ""}
+        doc["authority"] = f"Chủ tịch {parent}"
+    return doc
 
 
 def _recipients(kind: str, dossier: Dossier) -> list[str]:
@@ -265,11 +275,24 @@ def _form_06(dossier: Dossier) -> dict[str, Any]:
     steps = [e for e in dossier.events if e.event not in ("create", "submit", "comment")]
     for index, event in enumerate(steps):
         following = steps[index + 1] if index + 1 < len(steps) else None
+        receiver_unit = _unit(following.actor, dossier) if following else ""
+        receiver = following.actor.display_name if following and following.actor else ""
+        giver_unit, giver = _unit(event.actor, dossier), event.actor.display_name if event.actor else ""
+        if (
+            event.event == "forward"
+        ):  # to the provincial chairman, who decides (not the leader who records it)
+            receiver_unit, receiver = (
+                config["DOCUMENT_ISSUER_PARENT"],
+                f"Chủ tịch {config['DOCUMENT_ISSUER_PARENT']}",
+            )
+        elif index and steps[index - 1].event == "forward":  # the chairman's decision comes back from him
+            giver_unit, giver = (
+                config["DOCUMENT_ISSUER_PARENT"],
+                f"Chủ tịch {config['DOCUMENT_ISSUER_PARENT']}",
+            )
         rows.append({
             "step": EVENT_LABELS.get(event.event, event.event),
-            "giver_unit": _unit(event.actor, dossier), "giver": event.actor.display_name if event.actor else "",
-            "receiver_unit": _unit(following.actor, dossier) if following else "",
-            "receiver": following.actor.display_name if following and following.actor else "",
+            "giver_unit": giver_unit, "giver": giver, "receiver_unit": receiver_unit, "receiver": receiver,
             "time": f"{to_local(event.at):%H giờ %M phút, ngày %d/%m/%Y}",
             "outcome": _outcome(event),
             "note": event.note or "",
@@ -313,16 +336,25 @@ def _decision(dossier: Dossier) -> dict[str, Any]:
     articles = [line for line in articles if line] or [
         f"{version.content['result_name']} cho {dossier.applicant_name} (hồ sơ số {dossier.code})."
     ]
+    if dossier.needs_provincial_decision:  # the chairman decides on the Sở's proposal
+        executors = (
+            f"Chánh Văn phòng {config['DOCUMENT_ISSUER_PARENT']}, Giám đốc {config['DOCUMENT_ISSUER_NAME']}"
+        )
+        competence = config["PROVINCIAL_COMPETENCE_BASIS"]
+        proposal = f"Xét đề nghị của Giám đốc {config['DOCUMENT_ISSUER_NAME']} (hồ sơ số {dossier.code})."
+    else:
+        executors = f"Chánh Văn phòng Sở, Trưởng phòng {config['DOCUMENT_DEPARTMENT_NAME']}"
+        competence = config["DOCUMENT_COMPETENCE_BASIS"]
+        proposal = (
+            f"Xét hồ sơ số {dossier.code} và đề nghị của Trưởng phòng {config['DOCUMENT_DEPARTMENT_NAME']}."
+        )
     articles += [
         "Quyết định này có hiệu lực kể từ ngày ký.",
-        f"Chánh Văn phòng Sở, Trưởng phòng {config['DOCUMENT_DEPARTMENT_NAME']}, {dossier.applicant_name} "
+        f"{executors}, {dossier.applicant_name} "
         "và các cơ quan, tổ chức, cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này.",
     ]
     return {
-        "legal_bases": citations.legal_bases(
-            version.content["legal_bases"], config["DOCUMENT_COMPETENCE_BASIS"]
-        )
-        + [f"Xét hồ sơ số {dossier.code} và đề nghị của Trưởng phòng {config['DOCUMENT_DEPARTMENT_NAME']}."],
+        "legal_bases": citations.legal_bases(version.content["legal_bases"], competence) + [proposal],
         "articles": articles,
     }
 
