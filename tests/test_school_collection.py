@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from openpyxl import load_workbook
@@ -105,7 +106,7 @@ def test_reconciliation_sorts_every_payment_and_statement_line(client, school):
     again = client.get(upload(client, statement(f"1001,{first},4000000,{today}")).location).get_data(
         as_text=True
     )
-    assert "0 dòng sao kê (1 dòng đã có từ trước)" in again
+    assert "Đã nhập 0 dòng sao kê; 1 dòng trùng mã giao dịch đã nhập (bỏ qua)." in again
     bad = upload(client, statement("1004,x,bốn triệu,hôm qua"))
     assert bad.status_code == 400 and "Dòng sai định dạng" in bad.get_data(as_text=True)
 
@@ -123,3 +124,55 @@ def test_the_simulated_vnpay_merchant_statement_reconciles(client, school, monke
     upload(client, exported)
     page = client.get("/school/reconciliation").get_data(as_text=True)
     assert "Mọi khoản thu trong khoảng này khớp với sao kê" in page
+
+
+def test_every_statement_line_is_accounted_for_and_unknown_references_are_kept(client, school):
+    """Issue 17 item 7: a line is stored, or counted with why it was not; what nobody recognises stays
+    as the bank wrote it; channels are named in Vietnamese."""
+    from service.database import write
+    from service.payments.models import PaymentOrder
+    from service.payments.settlement import open_order
+    from tests.factories import create_school
+
+    school, term, students, invoices, accountant = school
+    other = create_school("KHAC")
+    with write():
+        elsewhere = open_order(100_000, "Khoản của trường khác", "invoice", school_id=other.id)
+    today = local_today().strftime("%d/%m/%Y")
+    data = statement(
+        f"2001,CK hoc phi con toi Nguyen Van A,1500000,{today}", f"2001,CK hoc phi con toi Nguyen Van A,1500000,{today}",
+        f"2002,{elsewhere.reference},100000,{today}",
+    )  # fmt: skip
+    page = client.get(upload(client, data).location).get_data(as_text=True)
+    assert (
+        "Đã nhập 1 dòng sao kê; 1 dòng trùng mã giao dịch đã nhập (bỏ qua); "
+        "1 dòng là khoản thu của đơn vị khác (không nhập)." in page
+    )
+    only_theirs = page.split('data-testid="only-theirs"', 1)[1].split("</table>", 1)[0]
+    assert "CK hoc phi con toi Nguyen Va" in only_theirs and "<td>VNPAY</td>" in only_theirs
+    assert elsewhere.reference not in page and db.session.get(PaymentOrder, elsewhere.id).status == "unpaid"
+
+
+def test_the_simulated_momo_and_bank_statements_can_be_imported(client, school, monkeypatch):
+    from service.payments import simulators
+
+    monkeypatch.setattr(simulators, "MOMO_LEDGER", {})
+    monkeypatch.setattr(simulators, "BANK_LEDGER", [])
+    school, term, students, invoices, accountant = school
+    invoice = invoices[students[1].id]
+    client.submit(f"/pay/{invoice.access_token}", {"date_of_birth": "15/03/2007"})
+    response = client.submit(f"/pay/{invoice.access_token}/pay/momo")
+    fields = dict(parse_qsl(urlsplit(response.location).query))
+    client.post("/simulators/momo/pay", data={**fields, "outcome": "success"})
+    client.post("/simulators/bank/transfer", data={"reference": "CHUYEN NHAM", "amount": 75_000})
+    login(client, accountant)
+    momo = client.get("/simulators/momo/merchant/statement.csv").data.decode("utf-8-sig")
+    assert momo.startswith("Mã giao dịch,orderId,Số tiền,Ngày giao dịch") and fields["orderId"] in momo
+    upload(client, momo.encode("utf-8"), "momo")
+    bank = client.get("/simulators/bank/statement.csv").data
+    upload(client, bank, "bank")
+    page = client.get("/school/reconciliation").get_data(as_text=True)
+    matched = page.split('data-testid="matched"', 1)[1].split("</table>", 1)[0]
+    assert fields["orderId"] in matched and "<td>Ví MoMo</td>" in matched
+    only_theirs = page.split('data-testid="only-theirs"', 1)[1].split("</table>", 1)[0]
+    assert "CHUYEN NHAM chuyen tien" in only_theirs and "<td>Ngân hàng (VietQR)</td>" in only_theirs

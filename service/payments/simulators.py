@@ -19,6 +19,7 @@ from flask import Blueprint, current_app, redirect, render_template, request
 from service.access import ANYONE, allow
 from service.extensions import csrf
 from service.payments.gateways import vnpay
+from service.timeutil import local_today
 
 bp = Blueprint("simulators", __name__, url_prefix="/simulators")
 OUTCOMES = {
@@ -36,6 +37,8 @@ VNPAY_REFUNDS: dict[str, int] = {}
 VNPAY_REFUND_PROCESSING = False
 # MoMo's transactions by orderId: amount, transId, resultCode and its refunds.
 MOMO_LEDGER: dict[str, dict] = {}
+# The simulated bank's credits to collecting accounts (what its internet banking statement lists).
+BANK_LEDGER: list[dict] = []
 _ledger_lock = threading.Lock()
 
 
@@ -112,6 +115,10 @@ def bank_transfer():
         int(time.time() * 1000),
         (request.form.get("account") or current_app.config["VIETQR_ACCOUNT_NO"])[:19],
     )
+    with _ledger_lock:
+        BANK_LEDGER.append({
+            "id": body["referenceCode"], "content": body["content"], "amount": amount, "day": f"{local_today():%d/%m/%Y}",
+        })  # fmt: skip
     deliver_bankfeed(body)
     back = request.form.get("return_to") or ""
     # Only back to an order's own page: never an open redirect.
@@ -181,6 +188,7 @@ def momo_pay():
     with _ledger_lock:
         MOMO_LEDGER[fields["orderId"]] = {
             "amount": int(fields["amount"] or 0), "transId": int(ipn["transId"]), "resultCode": code, "refundTrans": [],
+            "orderId": fields["orderId"], "day": f"{local_today():%d/%m/%Y}",
         }  # fmt: skip
     _deliver_momo_ipn(fields["ipnUrl"], ipn)
     return redirect(fields["redirectUrl"] + "?" + urlencode(ipn))
@@ -344,3 +352,38 @@ def vnpay_statement():
         writer.writerow([t["vnp_TransactionNo"], t["vnp_TxnRef"], int(t["vnp_Amount"]) // 100,
                          f"{paid[6:8]}/{paid[4:6]}/{paid[0:4]}"])  # fmt: skip
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+
+
+def _csv(header: list[str], rows: list[list]):
+    import csv
+    import io
+
+    from flask import Response
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+
+
+@bp.route("/momo/merchant/statement.csv")
+@allow(ANYONE)
+def momo_statement():
+    """The MoMo business portal's statement of successful payments (CSV), as reconciliation imports it."""
+    with _ledger_lock:
+        rows = [
+            [t["transId"], t["orderId"], t["amount"], t["day"]]
+            for t in MOMO_LEDGER.values()
+            if t["resultCode"] == 0
+        ]
+    return _csv(["Mã giao dịch", "orderId", "Số tiền", "Ngày giao dịch"], rows)
+
+
+@bp.route("/bank/statement.csv")
+@allow(ANYONE)
+def bank_statement():
+    """The bank's statement of credits (CSV): the transfer's content holds the reference, as typed."""
+    with _ledger_lock:
+        rows = [[t["id"], t["content"], t["amount"], t["day"]] for t in BANK_LEDGER]
+    return _csv(["Số giao dịch", "Nội dung", "Số tiền ghi có", "Ngày giao dịch"], rows)

@@ -22,6 +22,11 @@ from service.schools.reports import Period
 from service.text import fold
 
 SOURCES = {"vnpay": "Sao kê VNPAY", "momo": "Sao kê MoMo", "bank": "Sao kê ngân hàng (chuyển khoản VietQR)"}
+# What each entry of the reconciliation came from, as the accountant reads it.
+SOURCE_LABELS = {
+    "vnpay": "VNPAY", "momo": "Ví MoMo", "bank": "Ngân hàng (VietQR)",
+    "bankfeed": "Tiền đến tài khoản chưa khớp khoản nào",
+}  # fmt: skip
 SOURCE_OF_GATEWAY = {"vnpay": "vnpay", "momo": "momo", "vietqr": "bank"}
 COLUMNS = {
     "ma giao dich": "external_id", "so giao dich": "external_id", "transaction id": "external_id", "id": "external_id",
@@ -39,8 +44,25 @@ class StatementError(ValueError):
     pass
 
 
-def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> tuple[int, int]:
-    """Store the statement's lines (a line seen before, by its id, is skipped); (added, skipped)."""
+@dataclass
+class Imported:
+    """Every line of a statement file accounted for."""
+
+    added: int = 0
+    duplicates: int = 0  # the same transaction id earlier in this file or in an earlier statement
+    foreign: int = 0  # our reference, but another collector's order (a shared account's statement)
+
+    def message(self) -> str:
+        parts = [f"Đã nhập {self.added} dòng sao kê"]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} dòng trùng mã giao dịch đã nhập (bỏ qua)")
+        if self.foreign:
+            parts.append(f"{self.foreign} dòng là khoản thu của đơn vị khác (không nhập)")
+        return "; ".join(parts) + "."
+
+
+def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> Imported:
+    """Store the statement's lines; every other line is counted with why it was not stored."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -64,9 +86,11 @@ def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> tuple[
         if not values.get("external_id") or not re.fullmatch(r"[0-9]{1,15}", amount) or day is None:
             problems.append(number)
             continue
-        found = REFERENCE.search((values.get("reference") or "").upper())
+        said = " ".join((values.get("reference") or "").split())
+        found = REFERENCE.search(said.upper())
+        # A reference we do not know is kept as the statement gave it: the accountant looks it up.
         lines.append({
-            "external_id": values["external_id"][:64], "reference": found.group() if found else None,
+            "external_id": values["external_id"][:64], "reference": found.group() if found else (said[:34] or None),
             "amount": int(amount), "occurred_on": day,
         })  # fmt: skip
     if problems:
@@ -74,20 +98,20 @@ def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> tuple[
         raise StatementError(
             f"Dòng sai định dạng (mã giao dịch, số tiền hoặc ngày): {shown}. Chưa nhập dòng nào."
         )
-    added = skipped = 0
+    report = Imported()
     foreign = _foreign_references(school_id, {line["reference"] for line in lines if line["reference"]})
-    lines = [line for line in lines if line["reference"] not in foreign]  # another school's (or the agency's)
-    skipped += len(foreign)
-    for start in range(0, len(lines), CHUNK):
+    kept = [line for line in lines if line["reference"] not in foreign]  # another school's (or the agency's)
+    report.foreign = len(lines) - len(kept)
+    for start in range(0, len(kept), CHUNK):
         with write():
-            for line in lines[start : start + CHUNK]:
+            for line in kept[start : start + CHUNK]:
                 if insert_once(
                     StatementLine(school_id=school_id, source=source, imported_by_id=user_id, **line)
                 ):
-                    added += 1
-                else:  # seen in an earlier statement (by its transaction id)
-                    skipped += 1
-    return added, skipped
+                    report.added += 1
+                else:  # the same transaction id, earlier in this file or in an earlier statement
+                    report.duplicates += 1
+    return report
 
 
 def _foreign_references(school_id: int, references: set[str]) -> set[str]:

@@ -47,17 +47,16 @@ def reconciliation():
     if request.method == "POST":
         imported = _import_statement(school.id)
         if imported is not None:
-            added, skipped = imported
-            flash(f"Đã nhập {added} dòng sao kê ({skipped} dòng đã có từ trước).", "success")
+            flash(imported.message(), "success")
             return redirect(url_for("schools.reconciliation", **period.args()))
     return render_template(
         "schools/reconciliation.html", school=school, period=period, result=statements.reconcile(school.id, period),
-        sources=statements.SOURCES,
+        sources=statements.SOURCES, source_labels=statements.SOURCE_LABELS,
     ), (400 if request.method == "POST" else 200)  # fmt: skip
 
 
-def _import_statement(school_id: int) -> tuple[int, int] | None:
-    """(added, skipped), or None with the reason flashed."""
+def _import_statement(school_id: int) -> statements.Imported | None:
+    """What was imported, or None with the reason flashed."""
     upload = request.files.get("statement")
     source = request.form.get("source", "")
     if upload is None or not upload.filename:
