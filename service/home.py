@@ -33,6 +33,10 @@ def dashboard():
         return redirect(url_for("backoffice.worklist"))
     if current_user.role == Role.ADMIN:
         return redirect(url_for("admin.users"))
+    if current_user.school_id is not None:  # a school's accountant or administrator: its day's work
+        return redirect(url_for("schools.home"))
+    if current_user.role == Role.ACCOUNTANT:  # the agency's: payments to review first
+        return redirect(url_for("payments.review_queue"))
     return render_template("home/dashboard.html")
 
 

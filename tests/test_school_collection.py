@@ -176,3 +176,23 @@ def test_the_simulated_momo_and_bank_statements_can_be_imported(client, school, 
     assert fields["orderId"] in matched and "<td>Ví MoMo</td>" in matched
     only_theirs = page.split('data-testid="only-theirs"', 1)[1].split("</table>", 1)[0]
     assert "CHUYEN NHAM chuyen tien" in only_theirs and "<td>Ngân hàng (VietQR)</td>" in only_theirs
+
+
+def test_school_staff_start_from_their_days_work(client, school):
+    """Issue 17 item 5: the accountant's landing page counts what waits, each a link to its list."""
+    school, term, students, invoices, accountant = school
+    page = client.get("/dashboard", follow_redirects=True).get_data(as_text=True)
+    today = page.split('data-testid="today"', 1)[1].split("</section>", 1)[0]
+    assert "<strong>3</strong> thông báo thu chưa nộp đủ" in today and "3 quá hạn" in today  # due yesterday
+    assert "/school/invoices?state=outstanding" in today and "khoản hoàn tiền đang xử lý" in today
+    assert "<strong>0</strong> khoản tiền cần xem xét" in today
+    assert "<strong>0</strong> báo cáo định kỳ chưa nộp" in today
+    pay_online(client, invoices[students[0].id])
+    login(client, accountant)
+    today = client.get("/school/").get_data(as_text=True).split('data-testid="today"', 1)[1]
+    assert "<strong>2</strong> thông báo thu chưa nộp đủ" in today
+    from tests.factories import create_school_user
+
+    login(client, create_school_user(school, role="school_admin"))
+    page = client.get("/dashboard", follow_redirects=True).get_data(as_text=True)
+    assert "Việc cần làm" in page and "khoản hoàn tiền đang xử lý" not in page  # not the administrator's

@@ -152,3 +152,70 @@ def exemptions_to_review(school_id: int, term: Term) -> list[tuple[Exemption, Ju
     )  # fmt: skip
     judged = ((e, exemption_rules.judge(rules, e.category, e.percent)) for e in found)
     return [(e, j) for e, j in judged if j.flag]
+
+
+@dataclass(frozen=True)
+class Today:
+    """A school's work waiting for its staff, each a count the landing page links to its list."""
+
+    outstanding: int  # issued bills not paid in full
+    overdue: int  # of which past their due date
+    due_soon: int  # of which due within DUE_SOON_DAYS
+    unresolved: int  # payment incidents to review (money that matched nothing, paid twice, ...)
+    refunds: int  # refunds asked of a gateway or the accountant and not finished
+    imports: int  # student lists checked and waiting to be confirmed, or stopped by a failure
+    reports: int  # periodic-report rounds whose report this school has not submitted (a draft, or nothing)
+
+
+DUE_SOON_DAYS = 7
+
+
+def today(school_id: int) -> Today:
+    """One query per count, whatever the school's size."""
+    from datetime import timedelta
+
+    from service.payments.models import PaymentIncident, PaymentRefund
+    from service.reporting.models import ReportRound, ReportSubmission
+    from service.timeutil import local_today
+
+    day = local_today()
+    paid = paid_by_invoice()
+    left = (
+        db.select(Invoice.due_on)
+        .outerjoin(paid, paid.c.invoice_id == Invoice.id)
+        .where(Invoice.school_id == school_id, Invoice.status == "issued")
+        .where(db.func.coalesce(paid.c.paid, 0) < Invoice.total)
+        .subquery()
+    )
+    outstanding, overdue, due_soon = db.session.execute(
+        db.select(
+            db.func.count(),
+            db.func.count().filter(left.c.due_on < day),
+            db.func.count().filter(
+                left.c.due_on >= day, left.c.due_on <= day + timedelta(days=DUE_SOON_DAYS)
+            ),
+        ).select_from(left)
+    ).one()
+    unresolved = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(PaymentIncident)
+        .where(PaymentIncident.school_id == school_id, PaymentIncident.resolved_at.is_(None))
+    )
+    refunds = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(PaymentRefund)
+        .join(PaymentOrder, PaymentOrder.id == PaymentRefund.order_id)
+        .where(PaymentOrder.school_id == school_id, PaymentRefund.status.in_(("requested", "pending")))
+    )
+    imports = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(StudentImport)
+        .where(StudentImport.school_id == school_id, StudentImport.status.in_(("validated", "failed")))
+    )
+    submitted = db.select(ReportSubmission.round_id).where(
+        ReportSubmission.school_id == school_id, ReportSubmission.status.in_(("submitted", "accepted"))
+    )
+    reports = db.session.scalar(
+        db.select(db.func.count()).select_from(ReportRound).where(ReportRound.id.not_in(submitted))
+    )
+    return Today(outstanding, overdue, due_soon, unresolved, refunds, imports, reports)

@@ -24,7 +24,10 @@ EVIDENCE_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/p
 @allow(*STAFF)
 def home():
     school = current_school()
-    return render_template("schools/home.html", school=school, counts=queries.counts(school.id))
+    return render_template(
+        "schools/home.html", school=school, counts=queries.counts(school.id), today=queries.today(school.id),
+        due_soon_days=queries.DUE_SOON_DAYS,
+    )  # fmt: skip
 
 
 @bp.route("/classes", methods=["GET", "POST"])
