@@ -24,6 +24,8 @@ from tests.factories import (
     create_student,
     create_term,
     login,
+    refused,
+    row_counts,
 )
 from tests.support.schools import pay_online, statement, upload
 
@@ -196,3 +198,69 @@ def test_school_staff_start_from_their_days_work(client, school):
     login(client, create_school_user(school, role="school_admin"))
     page = client.get("/dashboard", follow_redirects=True).get_data(as_text=True)
     assert "Việc cần làm" in page and "khoản hoàn tiền đang xử lý" not in page  # not the administrator's
+
+
+def test_bills_reach_payers_by_email_sms_and_printed_slips(client, school):
+    """Issue 17 item 6: one bill's link or a class's, sent once a day per channel and recorded; a sheet
+    of QR slips, one per student still owing."""
+    from service.database import write
+    from service.notifications.models import OutboundEmail, OutboundSms
+    from service.schools.models import Reminder, Student
+
+    school, term, students, invoices, accountant = school
+    first, second = students[0], students[1]  # both in class CNTT
+    with write():
+        for number, student in enumerate((first, second), start=1):
+            row = db.session.get(Student, student.id)
+            row.email, row.phone = f"sv{number}@example.vn", f"091234567{number}"
+    bill = invoices[first.id]
+    page = client.submit(f"/school/invoices/{bill.id}/send", follow_redirects=True).get_data(as_text=True)
+    assert "Đã gửi liên kết nộp học phí: 1 thư điện tử, 1 tin nhắn." in page
+    sent_list = page.split('data-testid="sent-links"', 1)[1].split("</ul>", 1)[0]
+    assert "thư điện tử – liên kết nộp tiền" in sent_list and "tin nhắn SMS – liên kết nộp tiền" in sent_list
+    emails = db.session.scalars(
+        db.select(OutboundEmail).where(OutboundEmail.recipient == "sv1@example.vn")
+    ).all()
+    assert len(emails) == 1 and f"/pay/{bill.access_token}" in emails[0].body_text
+    [sms] = db.session.scalars(db.select(OutboundSms).where(OutboundSms.recipient == "0912345671")).all()
+    assert bill.number in sms.body
+    again = client.submit(f"/school/invoices/{bill.id}/send", follow_redirects=True).get_data(as_text=True)
+    assert "Đã gửi liên kết nộp học phí: 0 thư điện tử, 0 tin nhắn; 2 lượt đã gửi trong hôm nay" in again
+    class_id = first.class_id
+    listing = client.get(f"/school/invoices?class_id={class_id}").get_data(as_text=True)
+    assert "Gửi liên kết cho cả lớp" in listing and "In phiếu QR cả lớp" in listing
+    sent = client.submit(f"/school/classes/{class_id}/send-links", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert (
+        "Lớp CNTT: Đã gửi liên kết nộp học phí: 1 thư điện tử, 1 tin nhắn; 2 lượt đã gửi trong hôm nay"
+        in sent
+    )
+    second_bill = invoices[second.id].id
+    assert db.session.scalar(
+        db.select(db.func.count()).select_from(Reminder).where(Reminder.invoice_id == second_bill)
+    ) == 2  # fmt: skip
+    pay_online(client, bill)
+    login(client, accountant)
+    sheet = (
+        client.get(f"/school/classes/{class_id}/slips")
+        .get_data(as_text=True)
+        .split('data-testid="slips"', 1)[1]
+    )
+    assert sheet.count('class="slip"') == 1 and second.full_name in sheet and first.full_name not in sheet
+    assert f"/pay/{invoices[second.id].access_token}" in sheet and "Mã QR nộp học phí" in sheet
+    assert client.get(f"/school/classes/{class_id + 1000}/slips").status_code == 404
+
+
+def test_another_schools_staff_cannot_send_or_print_this_schools_bills(client, school):
+    from service.schools.models import Reminder
+
+    school, term, students, invoices, accountant = school
+    login(client, create_school_user(create_school("KHAC")))
+    bill = invoices[students[0].id]
+    assert "Không tìm thấy" in refused(client.submit(f"/school/invoices/{bill.id}/send"), 404)
+    assert "Không tìm thấy" in refused(
+        client.submit(f"/school/classes/{students[0].class_id}/send-links"), 404
+    )
+    assert "Không tìm thấy" in refused(client.get(f"/school/classes/{students[0].class_id}/slips"), 404)
+    assert row_counts(Reminder) == (0,)

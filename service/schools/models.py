@@ -364,7 +364,7 @@ class Reminder(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     channel: Mapped[str] = mapped_column(String(5))  # email, sms
-    kind: Mapped[str] = mapped_column(String(10))  # due_soon, overdue
+    kind: Mapped[str] = mapped_column(String(10))  # due_soon, overdue, link (sent by the accountant)
     sent_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -219,3 +219,20 @@ def today(school_id: int) -> Today:
         db.select(db.func.count()).select_from(ReportRound).where(ReportRound.id.not_in(submitted))
     )
     return Today(outstanding, overdue, due_soon, unresolved, refunds, imports, reports)
+
+
+def class_bills(school_id: int, class_id: int, term_id: int | None) -> list[tuple[Invoice, Student, int]]:
+    """A class's issued bills still owing (of one term, when given): (bill, student, owed), by student."""
+    paid = paid_by_invoice()
+    owed = Invoice.total - db.func.coalesce(paid.c.paid, 0)
+    statement = (
+        db.select(Invoice, Student, owed)
+        .join(Student, Student.id == Invoice.student_id)
+        .outerjoin(paid, paid.c.invoice_id == Invoice.id)
+        .where(Invoice.school_id == school_id, Student.class_id == class_id, Invoice.status == "issued")
+        .where(owed > 0)
+        .order_by(Student.code, Invoice.id)
+    )
+    if term_id:
+        statement = statement.where(Invoice.term_id == term_id)
+    return [(invoice, student, int(amount)) for invoice, student, amount in db.session.execute(statement)]

@@ -18,6 +18,9 @@ from service.schools.models import Invoice, Reminder, Student
 from service.schools.reports import paid_by_invoice
 from service.timeutil import local_today
 
+KIND_LABELS = {"link": "liên kết nộp tiền", "due_soon": "nhắc sắp đến hạn", "overdue": "nhắc quá hạn"}
+CHANNEL_LABELS = {"email": "thư điện tử", "sms": "tin nhắn SMS"}
+
 
 @dataclass
 class Sent:
@@ -63,3 +66,74 @@ def remind(today: date | None = None) -> Sent:
             elif student.phone:
                 sent.skipped += 1
     return sent
+
+
+@dataclass
+class LinksSent:
+    emails: int = 0
+    sms: int = 0
+    already: int = 0  # sent by this channel today already (a reminder or an earlier click)
+    unreachable: int = 0  # no email and no phone on the student's record
+    settled: int = 0  # paid in full or no longer issued: nothing to send
+
+    def message(self) -> str:
+        parts = [f"Đã gửi liên kết nộp học phí: {self.emails} thư điện tử, {self.sms} tin nhắn"]
+        if self.already:
+            parts.append(f"{self.already} lượt đã gửi trong hôm nay (không gửi lại)")
+        if self.unreachable:
+            parts.append(f"{self.unreachable} người học chưa có email hoặc số điện thoại")
+        if self.settled:
+            parts.append(f"{self.settled} thông báo thu đã nộp đủ hoặc không còn hiệu lực")
+        return "; ".join(parts) + "."
+
+
+def send_links(school_id: int, invoice_ids: list[int], today: date | None = None) -> LinksSent:
+    """A bill's payment link to its student by email and SMS, now (an accountant's click, for one bill or
+    a class's): recorded per bill, channel and day with the message, as reminders are, so a second
+    click the same day sends nothing twice. Bills of another school are ignored."""
+    today = today or local_today()
+    paid = paid_by_invoice()
+    rows = db.session.execute(
+        db.select(Invoice, Student, db.func.coalesce(paid.c.paid, 0))
+        .join(Student, Student.id == Invoice.student_id)
+        .outerjoin(paid, paid.c.invoice_id == Invoice.id)
+        .where(Invoice.id.in_(invoice_ids), Invoice.school_id == school_id)
+        .order_by(Invoice.id)
+    ).all()
+    sent = LinksSent()
+    base = current_app.config["APP_BASE_URL"]
+    for invoice, student, already_paid in rows:
+        owed = invoice.total - already_paid
+        if invoice.status != "issued" or owed <= 0:
+            sent.settled += 1
+            continue
+        if not (student.email or student.phone):
+            sent.unreachable += 1
+            continue
+        link = base + url_for("paylink.invoice", token=invoice.access_token)
+        with write():
+            if student.email:
+                if insert_once(Reminder(invoice_id=invoice.id, channel="email", kind="link", sent_on=today)):
+                    queue_email(
+                        student.email, "invoice_link", invoice=invoice, student=student, owed=owed, link=link
+                    )
+                    sent.emails += 1
+                else:
+                    sent.already += 1
+            if student.phone:
+                if insert_once(Reminder(invoice_id=invoice.id, channel="sms", kind="link", sent_on=today)):
+                    queue_sms(student.phone, f"{student.full_name} ({student.code}): thong bao thu {invoice.number}, "
+                                             f"con phai nop {format_money(owed)}. Nop tai {link}")  # fmt: skip
+                    sent.sms += 1
+                else:
+                    sent.already += 1
+    return sent
+
+
+def sent_links(invoice_id: int) -> list[Reminder]:
+    """What was sent for a bill (links and reminders), the latest first."""
+    return list(
+        db.session.scalars(
+            db.select(Reminder).where(Reminder.invoice_id == invoice_id).order_by(Reminder.id.desc())
+        )
+    )

@@ -18,6 +18,11 @@
         });
     });
   });
+  // A print button (shown only where it works): the browser's own print dialog.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
   // An irreversible action asks first (registered before data-once, which must not lock a form that
   // was not sent).
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {

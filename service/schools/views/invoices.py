@@ -10,10 +10,11 @@ from flask_login import current_user
 
 from service.access import allow
 from service.audit import operations as audit
-from service.schools import counter, fees, queries, reports
+from service.requests import database_int
+from service.schools import counter, fees, queries, reminders, reports
 from service.schools.access import current_school, owned
 from service.schools.forms import ManualPaymentForm, ReasonForm
-from service.schools.models import Invoice
+from service.schools.models import Invoice, SchoolClass
 from service.schools.paylink import link_qr
 from service.schools.views.base import STAFF, bp
 
@@ -51,6 +52,8 @@ def _invoice_page(record: Invoice, cancel_form, manual_form, status: int = 200):
         "schools/invoice.html", invoice=record, orders=found.orders, manual=found.manual,
         paid=fees.paid_amount(record.id), outstanding=fees.outstanding(record), cancel_form=cancel_form,
         manual_form=manual_form, replacement=found.replacement, school=current_school(),
+        sent=reminders.sent_links(record.id), reminder_kinds=reminders.KIND_LABELS,
+        reminder_channels=reminders.CHANNEL_LABELS,
         link=current_app.config["APP_BASE_URL"] + url_for("paylink.invoice", token=record.access_token),
     ), status  # fmt: skip
 
@@ -126,3 +129,45 @@ def manual_payment(invoice_id: int):
 @allow(*STAFF)
 def invoice_qr(invoice_id: int):
     return link_qr(owned(Invoice, invoice_id).access_token)
+
+
+@bp.route("/invoices/<int:invoice_id>/send", methods=["POST"])
+@allow(*STAFF)
+def send_invoice_link(invoice_id: int):
+    """The bill's payment link to the student now, by email and SMS (once a day per channel)."""
+    record = owned(Invoice, invoice_id)
+    sent = reminders.send_links(record.school_id, [record.id])
+    flash(sent.message(), "success" if sent.emails or sent.sms else "warning")
+    return redirect(url_for("schools.invoice", invoice_id=record.id))
+
+
+@bp.route("/classes/<int:class_id>/send-links", methods=["POST"])
+@allow(*STAFF)
+def send_class_links(class_id: int):
+    """Every bill of a class still owing (of one term, when chosen) gets its link, as above."""
+    school_class = owned(SchoolClass, class_id)
+    term_id = request.form.get("term_id", type=database_int)
+    bills = queries.class_bills(school_class.school_id, school_class.id, term_id)
+    sent = reminders.send_links(school_class.school_id, [invoice.id for invoice, _, _ in bills])
+    flash(f"Lớp {school_class.code}: {sent.message()}", "success" if sent.emails or sent.sms else "warning")
+    return redirect(
+        url_for("schools.invoices", class_id=school_class.id, term_id=term_id, state="outstanding")
+    )
+
+
+@bp.route("/classes/<int:class_id>/slips")
+@allow(*STAFF)
+def class_slips(class_id: int):
+    """A printable A4 sheet for a class: one slip per student still owing, with the bill, the amount and
+    the QR code of its payment link (for a class meeting, or parents without email)."""
+    school_class = owned(SchoolClass, class_id)
+    term_id = request.args.get("term_id", type=database_int)
+    bills = queries.class_bills(school_class.school_id, school_class.id, term_id)
+    base = current_app.config["APP_BASE_URL"]
+    slips = [
+        (invoice, student, owed, base + url_for("paylink.invoice", token=invoice.access_token))
+        for invoice, student, owed in bills
+    ]
+    return render_template(
+        "schools/slips.html", school=current_school(), school_class=school_class, slips=slips
+    )
