@@ -335,3 +335,20 @@ def test_the_select_column_and_bulk_assignment_show_only_where_a_row_can_be_assi
     login(client, create_official("specialist"))
     page = client.get("/officials/dossiers").get_data(as_text=True)
     assert 'name="dossier_ids"' not in page and "Phân công các hồ sơ đã chọn" not in page
+
+
+def test_each_role_starts_from_counts_of_its_days_work(client):
+    """Issue 17 item 5: the worklist's tabs count what waits in each of the role's working lists."""
+    reception, specialist = create_official("reception"), create_official("specialist")
+    for _ in range(2):
+        create_dossier(create_citizen(), submitted=True)
+    ready = received(create_dossier(create_citizen(), submitted=True), reception)
+    processing.act(ready.id, reception, "assign", {"assignee_id": specialist.id}, None)
+    login(client, reception)
+    page = client.get("/officials/dossiers").get_data(as_text=True)
+    assert 'data-testid="count-to_receive">2<' in page and 'data-testid="count-stop_requests">0<' in page
+    assert 'data-testid="count-all"' not in page  # not a working list
+    login(client, specialist)
+    page = client.get("/officials/dossiers").get_data(as_text=True)
+    assert 'data-testid="count-mine">1<' in page
+    assert 'href="/officials/dossiers?list=mine"' in page

@@ -190,6 +190,25 @@ def decode_cursor(text: str) -> tuple[date, int] | None:
         return None
 
 
+# The day's work each role starts from: these lists show how many dossiers wait in them.
+COUNTED_LISTS = {
+    Role.RECEPTION: ("to_receive", "supplemented", "to_return", "stop_requests", "due_soon", "overdue"),
+    Role.SPECIALIST: ("mine", "supplemented", "due_soon", "overdue"),
+    Role.LEADER: ("approval", "stop_requests", "to_return", "overdue"),
+}
+
+
+def list_counts(user: User) -> dict[str, int]:
+    """How many dossiers wait in each of the role's working lists (capped like a list's count, so a
+    tab reads "hơn 10.000"): one query per list along its partial index, whatever the number of rows."""
+    counts = {}
+    for name in COUNTED_LISTS.get(user.role, ()):
+        statement = _apply_list(_visible_to(user, db.select(Dossier.id).where(NOT_DRAFT)), user, name)
+        capped = statement.limit(COUNT_CAP + 1).subquery()
+        counts[name] = db.session.scalar(db.select(db.func.count()).select_from(capped))
+    return counts
+
+
 def _visible_to(user: User, statement):
     if user.role == Role.SPECIALIST:
         return statement.where(Dossier.assignee_id == user.id)

@@ -65,7 +65,7 @@ def worklist():
     return render_template(
         "backoffice/worklist.html", page=page, filters=filters, form=form, cap=queries.COUNT_CAP,
         pager_args={k: v for k, v in request.args.items() if k not in ("after", "before", "page")},
-        lists=[(n, queries.LISTS[n]) for n in allowed],
+        lists=[(n, queries.LISTS[n]) for n in allowed], list_counts=queries.list_counts(current_user),
         due_state=lambda d: calendar.due_state(d.due_date, today) if d.due_date and d.status in queries.RUNNING else None,
         due_labels=DUE_STATE_LABELS, specialists=queries.specialists() if may_assign else [], selectable=selectable,
     )  # fmt: skip
