@@ -30,7 +30,7 @@ def main(rows: int) -> None:
     from service.accounts import operations as accounts
     from service.database import begin_write
     from service.extensions import db
-    from service.schools import fees, imports
+    from service.schools import fees, imports, invoicing
     from service.schools.models import FeeItem, School, SchoolClass, Term
 
     app = create_app()
@@ -73,7 +73,7 @@ def main(rows: int) -> None:
         fees.add_schedule(school.id, user.id, term_id=term.id, fee_item_id=item.id, scope="school", scope_value="",
                           unit_amount=4_000_000, credits=None, due_on=date(2026, 12, 15))  # fmt: skip
         before = time.perf_counter()
-        result = fees.invoice_term(school.id, term.id, user.id)
+        result = invoicing.invoice_term(school.id, term.id, user.id)
         invoiced = time.perf_counter()
         print(f"database: {db.engine.url.get_backend_name()}, rows: {rows}")
         print(f"validate: {validated - start:.2f} s, import: {imported - validated:.2f} s, "
