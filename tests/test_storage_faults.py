@@ -43,6 +43,7 @@ class Disk:
             self.monkeypatch.setattr(os, "fsync", self._fsync)
         else:
             self.monkeypatch.setattr(os, "mkdir", self._mkdir)
+            self.monkeypatch.setattr(os, "open", self._os_open)
             self.monkeypatch.setattr(builtins, "open", self._open)
 
     def _ours(self, path) -> bool:
@@ -59,6 +60,13 @@ class Disk:
         if self._ours(path):
             raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fspath(path))
         return real(path, *args, **kwargs)
+
+    def _os_open(self, path, flags, *args, real=os.open, **kwargs):
+        # A read-only disk refuses to create or write a file even in a folder that exists already (the
+        # folder's mkdir is then not even tried: pathlib swallows its error when the folder is there).
+        if self._ours(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fspath(path))
+        return real(path, flags, *args, **kwargs)
 
     def _open(self, file, mode="r", *args, real=builtins.open, **kwargs):
         if isinstance(file, (str, Path)) and self._ours(file) and set(mode) & set("wxa+"):
