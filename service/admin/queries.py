@@ -7,11 +7,6 @@ from sqlalchemy.orm import selectinload
 from service.accounts.models import User
 from service.extensions import db
 from service.notifications.models import OutboundEmail
-from service.schools.models import School
-
-
-def schools() -> list[School]:
-    return list(db.session.scalars(db.select(School).order_by(School.name)))
 
 
 def accounts() -> list[User]:

@@ -24,6 +24,7 @@ from service.procedures.models import ProcedureSetting
 from service.procedures.operations import save_procedure_setting
 from service.procedures.queries import all_with_versions, get_published
 from service.requests import database_int
+from service.schools.queries import all_schools
 from service.timeutil import local_today
 from service.workdays import WorkCalendar, holidays_for
 
@@ -68,7 +69,7 @@ def schools():
                 "success",
             )
             return redirect(url_for("admin.schools"))
-    return render_template("admin/schools.html", form=form, schools=admin_queries.schools()), (
+    return render_template("admin/schools.html", form=form, schools=all_schools()), (
         400 if form.errors else 200
     )
 

@@ -36,10 +36,6 @@ def submitted_counts() -> dict[int, int]:
     return {round_id: count for round_id, count in rows}
 
 
-def schools() -> list[School]:
-    return list(db.session.scalars(db.select(School).order_by(School.name)))
-
-
 def school_count() -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(School))
 

@@ -14,6 +14,7 @@ from service.reporting import operations, queries, templates
 from service.reporting.models import SUBMISSION_LABELS, ReportRound
 from service.requests import database_int
 from service.schools.access import current_school
+from service.schools.queries import all_schools
 from service.timeutil import local_today
 
 bp = Blueprint("reporting", __name__)
@@ -132,7 +133,7 @@ def rounds():
 def round_detail(round_id: int):
     report_round = _round(round_id)
     template = templates.templates()[report_round.template_code]
-    schools = queries.schools()
+    schools = all_schools()
     submissions = queries.submissions_of_round(report_round.id)
     accepted = [s.data for s in submissions.values() if s.status == "accepted"]
     totals, table = templates.aggregate(template, accepted)

@@ -16,6 +16,7 @@ from service.schools.models import (
     FeeSchedule,
     Invoice,
     ManualPayment,
+    School,
     SchoolClass,
     Student,
     StudentImport,
@@ -24,6 +25,11 @@ from service.schools.models import (
 from service.schools.reports import paid_by_invoice
 
 PAGE_SIZE = 50
+
+
+def all_schools() -> list[School]:
+    """Every institution, by name (the administration's and the report rounds' lists)."""
+    return list(db.session.scalars(db.select(School).order_by(School.name)))
 
 
 def counts(school_id: int) -> dict[str, int]:

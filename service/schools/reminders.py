@@ -47,25 +47,37 @@ def remind(today: date | None = None) -> Sent:
         kind = "overdue" if invoice.due_on < today else "due_soon"
         link = base + url_for("paylink.invoice", token=invoice.access_token)
         owed = invoice.total - already_paid
-        with write():  # today's reminder is recorded with its message: only the run that records it sends it
-            if student.email and insert_once(
-                Reminder(invoice_id=invoice.id, channel="email", kind=kind, sent_on=today)
-            ):
-                queue_email(student.email, "invoice_reminder", invoice=invoice, student=student, owed=owed, link=link,
-                            overdue=kind == "overdue")  # fmt: skip
-                sent.emails += 1
-            elif student.email:
-                sent.skipped += 1
-            if student.phone and insert_once(
-                Reminder(invoice_id=invoice.id, channel="sms", kind=kind, sent_on=today)
-            ):
-                when = "da qua han" if kind == "overdue" else f"han {invoice.due_on:%d/%m/%Y}"
-                queue_sms(student.phone, f"{student.full_name} ({student.code}): hoc phi con {format_money(owed)}, "
-                                         f"{when}. Nop tai {link}")  # fmt: skip
-                sent.sms += 1
-            elif student.phone:
-                sent.skipped += 1
+        when = "da qua han" if kind == "overdue" else f"han {invoice.due_on:%d/%m/%Y}"
+        emailed, texted = _send_once(
+            invoice, student, kind, today,
+            email="invoice_reminder", owed=owed, link=link, overdue=kind == "overdue",
+            sms=f"{student.full_name} ({student.code}): hoc phi con {format_money(owed)}, {when}. Nop tai {link}",
+        )  # fmt: skip
+        sent.emails, sent.sms = sent.emails + (emailed is True), sent.sms + (texted is True)
+        sent.skipped += (emailed is False) + (texted is False)
     return sent
+
+
+def _send_once(
+    invoice: Invoice, student: Student, kind: str, today: date, email: str, sms: str, **context
+) -> tuple:
+    """Each of the student's channels at most once a day per bill (a reminder or a link sent by hand):
+    the email (template `email`, with `context`) and the SMS text are queued only by the transaction
+    that records them (True), not by a later one (False); None where the student has no such contact."""
+    results = []
+    with write():
+        for channel, contact in (("email", student.email), ("sms", student.phone)):
+            if not contact:
+                results.append(None)
+            elif insert_once(Reminder(invoice_id=invoice.id, channel=channel, kind=kind, sent_on=today)):
+                if channel == "email":
+                    queue_email(contact, email, invoice=invoice, student=student, **context)
+                else:
+                    queue_sms(contact, sms)
+                results.append(True)
+            else:
+                results.append(False)
+    return tuple(results)
 
 
 @dataclass
@@ -111,22 +123,14 @@ def send_links(school_id: int, invoice_ids: list[int], today: date | None = None
             sent.unreachable += 1
             continue
         link = base + url_for("paylink.invoice", token=invoice.access_token)
-        with write():
-            if student.email:
-                if insert_once(Reminder(invoice_id=invoice.id, channel="email", kind="link", sent_on=today)):
-                    queue_email(
-                        student.email, "invoice_link", invoice=invoice, student=student, owed=owed, link=link
-                    )
-                    sent.emails += 1
-                else:
-                    sent.already += 1
-            if student.phone:
-                if insert_once(Reminder(invoice_id=invoice.id, channel="sms", kind="link", sent_on=today)):
-                    queue_sms(student.phone, f"{student.full_name} ({student.code}): thong bao thu {invoice.number}, "
-                                             f"con phai nop {format_money(owed)}. Nop tai {link}")  # fmt: skip
-                    sent.sms += 1
-                else:
-                    sent.already += 1
+        emailed, texted = _send_once(
+            invoice, student, "link", today,
+            email="invoice_link", owed=owed, link=link,
+            sms=f"{student.full_name} ({student.code}): thong bao thu {invoice.number}, "
+                f"con phai nop {format_money(owed)}. Nop tai {link}",
+        )  # fmt: skip
+        sent.emails, sent.sms = sent.emails + (emailed is True), sent.sms + (texted is True)
+        sent.already += (emailed is False) + (texted is False)
     return sent
 
 
