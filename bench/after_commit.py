@@ -120,8 +120,11 @@ def start_worker(settings: dict[str, str], workdir: str) -> subprocess.Popen:
     log = open(f"{workdir}/worker.log", "wb")  # noqa: SIM115  kept by the process
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker"],
-        cwd=ROOT, env={**os.environ, **settings}, stdout=log, stderr=log,
-    )  # fmt: skip
+        cwd=ROOT,
+        env={**os.environ, **settings},
+        stdout=log,
+        stderr=log,
+    )
 
 
 def medians(results) -> tuple[float, float, float]:

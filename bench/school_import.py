@@ -70,14 +70,25 @@ def main(rows: int) -> None:
         again = imports.stage(data, "bench.csv", school.id, user.id)
         imports.run(again.id)
         reimported = time.perf_counter()
-        fees.add_schedule(school.id, user.id, term_id=term.id, fee_item_id=item.id, scope="school", scope_value="",
-                          unit_amount=4_000_000, credits=None, due_on=date(2026, 12, 15))  # fmt: skip
+        fees.add_schedule(
+            school.id,
+            user.id,
+            term_id=term.id,
+            fee_item_id=item.id,
+            scope="school",
+            scope_value="",
+            unit_amount=4_000_000,
+            credits=None,
+            due_on=date(2026, 12, 15),
+        )
         before = time.perf_counter()
         result = invoicing.invoice_term(school.id, term.id, user.id)
         invoiced = time.perf_counter()
         print(f"database: {db.engine.url.get_backend_name()}, rows: {rows}")
-        print(f"validate: {validated - start:.2f} s, import: {imported - validated:.2f} s, "
-              f"re-import (updates): {reimported - imported:.2f} s, invoice {result.created}: {invoiced - before:.2f} s")  # fmt: skip
+        print(
+            f"validate: {validated - start:.2f} s, import: {imported - validated:.2f} s, "
+            f"re-import (updates): {reimported - imported:.2f} s, invoice {result.created}: {invoiced - before:.2f} s"
+        )
 
 
 if __name__ == "__main__":

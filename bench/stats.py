@@ -56,14 +56,29 @@ def main(per_month: int) -> None:
                 )
                 decided = received + timedelta(days=rng.randrange(1, 30)) if rng.random() < 0.8 else None
                 due = (received + timedelta(days=rng.randrange(5, 25))).date()
-                rows.append({
-                    "code": f"B{sequence:09d}", "owner_id": owner.id, "procedure_version_id": rng.choice(versions),
-                    "status": "returned" if decided else "processing", "form_data": [], "channel": "online" if rng.random() < 0.9 else "desk",
-                    "submitted_at": received, "received_at": received, "due_date": due, "decided_at": decided,
-                    "completed_on_time": (decided.date() <= due) if decided else None,
-                    "returned_at": decided, "return_method": ("electronic" if rng.random() < 0.6 else "post") if decided else None,
-                    "created_at": received, "updated_at": received, "version": 1, "supplement_count": 0,
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "code": f"B{sequence:09d}",
+                        "owner_id": owner.id,
+                        "procedure_version_id": rng.choice(versions),
+                        "status": "returned" if decided else "processing",
+                        "form_data": [],
+                        "channel": "online" if rng.random() < 0.9 else "desk",
+                        "submitted_at": received,
+                        "received_at": received,
+                        "due_date": due,
+                        "decided_at": decided,
+                        "completed_on_time": (decided.date() <= due) if decided else None,
+                        "returned_at": decided,
+                        "return_method": ("electronic" if rng.random() < 0.6 else "post")
+                        if decided
+                        else None,
+                        "created_at": received,
+                        "updated_at": received,
+                        "version": 1,
+                        "supplement_count": 0,
+                    }
+                )
                 if len(rows) == 5000:
                     db.session.execute(db.insert(Dossier), rows)
                     db.session.commit()
@@ -72,15 +87,19 @@ def main(per_month: int) -> None:
                 db.session.execute(db.insert(Dossier), rows)
                 db.session.commit()
         total = db.session.scalar(db.select(db.func.count()).select_from(Dossier))
-        print(f"database: {db.engine.url.get_backend_name()}, dossiers: {total} "
-              f"({per_month} in the month), built in {time.perf_counter() - built:.0f} s")  # fmt: skip
+        print(
+            f"database: {db.engine.url.get_backend_name()}, dossiers: {total} "
+            f"({per_month} in the month), built in {time.perf_counter() - built:.0f} s"
+        )
         if db.engine.dialect.name == "postgresql":
             db.session.execute(db.text("ANALYZE dossiers"))
             db.session.commit()
         period = indicators.Period(month, date(2026, 10, 31))
-        for name, function in [("indicators", lambda: indicators.indicators(period)),
-                               ("statistics table", lambda: statistics.statistics(period)),
-                               ("12-month trend", lambda: statistics.monthly_trend(12, date(2026, 10, 31)))]:  # fmt: skip
+        for name, function in [
+            ("indicators", lambda: indicators.indicators(period)),
+            ("statistics table", lambda: statistics.statistics(period)),
+            ("12-month trend", lambda: statistics.monthly_trend(12, date(2026, 10, 31))),
+        ]:
             function()
             samples = []
             for _ in range(5):

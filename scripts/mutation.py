@@ -46,29 +46,58 @@ PYTEST = [
 # failure, so a mutant the first file catches costs only that file). Fast modules come first: each gets
 # an equal share of what is left of the budget, so time they leave goes to the slower ones.
 MODULES: dict[str, list[str]] = {
-    "service/money.py": ["tests/test_money.py"],
-    "service/payments/gateways/vietqr.py": ["tests/test_vietqr_protocol.py", "tests/test_gateway_vectors.py"],
-    "service/payments/gateways/momo.py": ["tests/test_momo_protocol.py", "tests/test_gateway_vectors.py"],
-    "service/payments/gateways/vnpay.py": ["tests/test_vnpay_protocol.py", "tests/test_gateway_vectors.py"],
-    "workflows/guards.py": ["tests/test_workflow.py", "tests/test_workflow_table.py"],
-    "workflows/machines.py": ["tests/test_workflow.py", "tests/test_workflow_table.py"],
-    "service/workdays.py": ["tests/test_workdays.py", "tests/test_boundaries.py"],
+    "service/money.py": ["tests/payments/test_money.py"],
+    "service/payments/gateways/vietqr.py": [
+        "tests/payments/test_vietqr_protocol.py",
+        "tests/payments/test_gateway_vectors.py",
+    ],
+    "service/payments/gateways/momo.py": [
+        "tests/payments/test_momo_protocol.py",
+        "tests/payments/test_gateway_vectors.py",
+    ],
+    "service/payments/gateways/vnpay.py": [
+        "tests/payments/test_vnpay_protocol.py",
+        "tests/payments/test_gateway_vectors.py",
+    ],
+    "workflows/guards.py": ["tests/dossiers/test_workflow.py", "tests/dossiers/test_workflow_table.py"],
+    "workflows/machines.py": ["tests/dossiers/test_workflow.py", "tests/dossiers/test_workflow_table.py"],
+    "service/workdays.py": ["tests/dossiers/test_workdays.py", "tests/core/test_boundaries.py"],
     "service/payments/settlement.py": [
-        "tests/test_boundaries.py", "tests/test_gateway_vectors.py", "tests/test_payments.py",
-        "tests/test_payment_orders.py", "tests/test_payment_edges.py",
+        "tests/core/test_boundaries.py",
+        "tests/payments/test_gateway_vectors.py",
+        "tests/payments/test_payments.py",
+        "tests/payments/test_payment_orders.py",
+        "tests/payments/test_payment_edges.py",
     ],
-    "service/quality/indicators.py": ["tests/test_quality_columns.py", "tests/test_quality_indicators.py"],
-    "service/quality/statistics.py": ["tests/test_quality_columns.py", "tests/test_quality_indicators.py"],
+    "service/quality/indicators.py": [
+        "tests/quality/test_quality_columns.py",
+        "tests/quality/test_quality_indicators.py",
+    ],
+    "service/quality/statistics.py": [
+        "tests/quality/test_quality_columns.py",
+        "tests/quality/test_quality_indicators.py",
+    ],
     "service/schools/fees.py": [
-        "tests/test_fee_scopes.py", "tests/test_school_fees.py", "tests/test_school_exemptions.py",
-        "tests/test_school_collection.py", "tests/test_school_edges.py",
+        "tests/schools/test_fee_scopes.py",
+        "tests/schools/test_school_fees.py",
+        "tests/schools/test_school_exemptions.py",
+        "tests/schools/test_school_collection.py",
+        "tests/schools/test_school_edges.py",
     ],
-}  # fmt: skip
+}
 
 FLIPS = {
-    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
-    ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
-}  # fmt: skip
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+}
 
 
 @dataclass
@@ -159,12 +188,19 @@ def mutations(tree: ast.Module) -> list[tuple[int, str, str, object]]:
             for i, op in enumerate(node.ops):
                 if type(op) in FLIPS:
                     new = FLIPS[type(op)]
-                    found.append((node.lineno, "comparison", f"{type(op).__name__} -> {new.__name__}",
-                                  ("op", path, i, new)))  # fmt: skip
+                    found.append(
+                        (
+                            node.lineno,
+                            "comparison",
+                            f"{type(op).__name__} -> {new.__name__}",
+                            ("op", path, i, new),
+                        )
+                    )
         elif isinstance(node, ast.BoolOp):
             new = ast.Or if isinstance(node.op, ast.And) else ast.And
-            found.append((node.lineno, "boolean", f"{type(node.op).__name__} -> {new.__name__}",
-                          ("boolop", path, new)))  # fmt: skip
+            found.append(
+                (node.lineno, "boolean", f"{type(node.op).__name__} -> {new.__name__}", ("boolop", path, new))
+            )
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             found.append((node.lineno, "negation", "not x -> x", ("unnot", path)))
         elif isinstance(node, ast.Constant) and id(node) not in docstrings:
@@ -286,8 +322,12 @@ def mutate_module(module: str, tests: list[str], max_mutants: int, deadline: flo
     with tempfile.TemporaryDirectory() as work:
         lines_file = Path(work) / "lines.json"
         (Path(work) / "mutation_tracer.py").write_text(TRACER)
-        trace_env = {**env, "PYTHONPATH": work, "MUTATION_TARGET": str(source_path),
-                     "MUTATION_LINES": str(lines_file)}  # fmt: skip
+        trace_env = {
+            **env,
+            "PYTHONPATH": work,
+            "MUTATION_TARGET": str(source_path),
+            "MUTATION_LINES": str(lines_file),
+        }
         started = time.monotonic()
         try:
             source_path.write_text(ast.unparse(tree) + "\n", encoding="utf-8")  # the unmutated round trip
@@ -343,8 +383,10 @@ def _covered_original_lines(tree: ast.Module, unparsed_lines: set[int]) -> set[i
 
 
 def table(results: list[Result]) -> str:
-    rows = ["| Module | Mutants (sampled / all) | Killed | Survived | Not covered | Not run | Caught |",
-            "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    rows = [
+        "| Module | Mutants (sampled / all) | Killed | Survived | Not covered | Not run | Caught |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         score = "–" if r.score is None else f"{r.score:.0%}"
         rows.append(
@@ -437,10 +479,16 @@ def main() -> None:
     print("Survivors:")
     print(survivors(results))
     if args.json:
-        args.json.write_text(json.dumps(
-            [{"module": r.module, "total": r.total, "mutants": [m.__dict__ for m in r.mutants]} for r in results],
-            indent=1, ensure_ascii=False,
-        ))  # fmt: skip
+        args.json.write_text(
+            json.dumps(
+                [
+                    {"module": r.module, "total": r.total, "mutants": [m.__dict__ for m in r.mutants]}
+                    for r in results
+                ],
+                indent=1,
+                ensure_ascii=False,
+            )
+        )
 
 
 if __name__ == "__main__":

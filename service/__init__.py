@@ -60,9 +60,16 @@ def create_app(config: type[Config] | None = None, *, refuse_unsafe: bool = True
 
 # Pages with no rate limit of their own, asked for by every visitor (Flask-Limiter has no default limits).
 UNLIMITED_ENDPOINTS = frozenset(
-    {"home.index", "home.healthz", "procedures.index", "procedures.detail", "api.procedures", "api.procedure",
-     "quality.public"}
-)  # fmt: skip
+    {
+        "home.index",
+        "home.healthz",
+        "procedures.index",
+        "procedures.detail",
+        "api.procedures",
+        "api.procedure",
+        "quality.public",
+    }
+)
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",

@@ -315,11 +315,16 @@ def payments_create_order(amount, description, gateway, payer_name, payer_email)
             raise click.ClickException(str(error)) from None
         base = current_app.config["APP_BASE_URL"]
         result = {
-            "reference": attempt.reference, "order_reference": order.reference, "amount": order.amount,
-            "currency": "VND", "gateway": gateway, "description": order.description, "status": order.status,
+            "reference": attempt.reference,
+            "order_reference": order.reference,
+            "amount": order.amount,
+            "currency": "VND",
+            "gateway": gateway,
+            "description": order.description,
+            "status": order.status,
             "order_url": base + url_for("payments.order_page", token=order.access_token),
             "expires_at": attempt.expires_at.isoformat() + "Z",
-        }  # fmt: skip
+        }
         if start.redirect_url:
             result["payment_url"] = start.redirect_url
         if start.qr_payload:
@@ -341,17 +346,30 @@ def payments_show(reference):
         raise click.ClickException(f"Không tìm thấy khoản thanh toán {reference}.")
     paid = next((a for a in order.attempts if a.id == order.paid_attempt_id), None)
     receipt = receipt_of(order.id)
-    click.echo(json.dumps({
-        "reference": order.reference, "status": order.status, "amount": order.amount,
-        "paid_amount": paid.amount if paid else 0, "refunded_amount": refunded_total(order.id),
-        "paid_at": order.paid_at.isoformat() + "Z" if order.paid_at else None,
-        "receipt_number": receipt.number if receipt else None,
-        "attempts": [
-            {"reference": a.reference, "gateway": a.gateway, "status": a.status, "amount": a.amount,
-             "gateway_transaction": a.gateway_transaction}
-            for a in order.attempts
-        ],
-    }, ensure_ascii=False))  # fmt: skip
+    click.echo(
+        json.dumps(
+            {
+                "reference": order.reference,
+                "status": order.status,
+                "amount": order.amount,
+                "paid_amount": paid.amount if paid else 0,
+                "refunded_amount": refunded_total(order.id),
+                "paid_at": order.paid_at.isoformat() + "Z" if order.paid_at else None,
+                "receipt_number": receipt.number if receipt else None,
+                "attempts": [
+                    {
+                        "reference": a.reference,
+                        "gateway": a.gateway,
+                        "status": a.status,
+                        "amount": a.amount,
+                        "gateway_transaction": a.gateway_transaction,
+                    }
+                    for a in order.attempts
+                ],
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 @payments_cli.command("cancel-order")
@@ -397,9 +415,16 @@ def schools_create(code, name, kind, tax_code, bank_bin, account_no, account_nam
         raise click.BadParameter("Số tài khoản không hợp lệ.", param_hint="--account-no")
     try:
         school = register_school(
-            code, name.strip()[:255], kind, tax_code=tax_code, bank_bin=bank_bin, bank_account_no=account_no,
-            bank_account_name=account_name, bank_name=bank_name, allow_partial_payment=partial,
-        )  # fmt: skip
+            code,
+            name.strip()[:255],
+            kind,
+            tax_code=tax_code,
+            bank_bin=bank_bin,
+            bank_account_no=account_no,
+            bank_account_name=account_name,
+            bank_name=bank_name,
+            allow_partial_payment=partial,
+        )
     except AdminError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Created school {school.code} (id {school.id}).")
@@ -488,13 +513,17 @@ def jobs_worker(workers):
     from service.jobs.engine import huey
 
     consumer = huey.create_consumer(
-        workers=workers or current_app.config["JOB_WORKERS"], worker_type="thread", periodic=True,
+        workers=workers or current_app.config["JOB_WORKERS"],
+        worker_type="thread",
+        periodic=True,
         check_worker_health=True,
         # An idle worker on the SQLite queue polls at most a second apart (huey's default is 10 s), so a
         # citizen's email leaves within about a second of the step; Redis queues are not polled.
-        initial_delay=0.1, backoff=1.15, max_delay=1.0,
+        initial_delay=0.1,
+        backoff=1.15,
+        max_delay=1.0,
         graceful_signal="TERM",  # systemd's stop (SIGTERM) lets running jobs finish; SIGINT stops at once
-    )  # fmt: skip
+    )
     click.echo(f"Job worker started ({consumer.workers} threads, queue {type(huey.storage).__name__}).")
     consumer.run()
 

@@ -76,10 +76,23 @@ def seed() -> bool:
         ],
     )
     proposal = _dossier(organisation, "1.000389.000.00.00.H01", submit=True)
-    _steps(proposal, [
-        (desk, "receive", {}), (desk, "assign", {"assignee_id": specialist.id}), (specialist, "start_appraisal", {}),
-        (specialist, "propose", {"decision": "approve", "draft": "Cấp Giấy chứng nhận đăng ký bổ sung hoạt động GDNN.", "reason": "Đủ điều kiện."}),
-    ])  # fmt: skip
+    _steps(
+        proposal,
+        [
+            (desk, "receive", {}),
+            (desk, "assign", {"assignee_id": specialist.id}),
+            (specialist, "start_appraisal", {}),
+            (
+                specialist,
+                "propose",
+                {
+                    "decision": "approve",
+                    "draft": "Cấp Giấy chứng nhận đăng ký bổ sung hoạt động GDNN.",
+                    "reason": "Đủ điều kiện.",
+                },
+            ),
+        ],
+    )
     done = _dossier(organisation, "2.000189.000.00.00.H01", submit=True)
     _steps(done, [
         (desk, "receive", {}), (desk, "assign", {"assignee_id": specialist.id}), (specialist, "start_appraisal", {}),
@@ -105,8 +118,12 @@ def _quality(organisation: User, returned, running) -> None:
         {key: 5 for key in CRITERIA} | {"contacts": 4},
         "Giải quyết nhanh, rõ ràng.",
     )
-    quality.file_feedback(db.session.get(type(running), running.id), organisation, "kien_nghi",
-                          "Đề nghị cho biết tiến độ thẩm định hồ sơ đăng ký hoạt động.")  # fmt: skip
+    quality.file_feedback(
+        db.session.get(type(running), running.id),
+        organisation,
+        "kien_nghi",
+        "Đề nghị cho biết tiến độ thẩm định hồ sơ đăng ký hoạt động.",
+    )
     open_round("TSTN", "2026-H2", None)
     open_round("NGCSVC", "2026", None)
 
@@ -121,8 +138,18 @@ CLASSES = [
     ("TC-DCN-K26", "Trung cấp Điện công nghiệp K26", "Điện công nghiệp", "trung_cap"),
 ]
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Ngô"]
-GIVEN = ["Văn An", "Thị Bình", "Minh Châu", "Quốc Dũng", "Thu Hà", "Gia Huy", "Ngọc Lan", "Đức Minh", "Thanh Tâm",
-         "Hoài Thương"]  # fmt: skip
+GIVEN = [
+    "Văn An",
+    "Thị Bình",
+    "Minh Châu",
+    "Quốc Dũng",
+    "Thu Hà",
+    "Gia Huy",
+    "Ngọc Lan",
+    "Đức Minh",
+    "Thanh Tâm",
+    "Hoài Thương",
+]
 
 
 def _school() -> None:
@@ -138,15 +165,26 @@ def _school() -> None:
 
     with write():
         school = register_school(
-            "CDAG", "Trường Cao đẳng An Giang", "college", tax_code="1600255421", bank_bin="970436",
-            bank_account_no="0761002345678", bank_account_name="TRUONG CAO DANG AN GIANG",
-            bank_name="Vietcombank An Giang", allow_partial_payment=True,
-        )  # fmt: skip
+            "CDAG",
+            "Trường Cao đẳng An Giang",
+            "college",
+            tax_code="1600255421",
+            bank_bin="970436",
+            bank_account_no="0761002345678",
+            bank_account_name="TRUONG CAO DANG AN GIANG",
+            bank_name="Vietcombank An Giang",
+            allow_partial_payment=True,
+        )
         db.session.add_all(
             SchoolClass(school_id=school.id, code=c, name=n, programme=p, level=lv) for c, n, p, lv in CLASSES
         )
-        term = Term(school_id=school.id, code="2026-2027-HK1", name="Học kỳ I năm học 2026-2027",
-                    starts_on=date(2026, 9, 1), ends_on=date(2027, 1, 15))  # fmt: skip
+        term = Term(
+            school_id=school.id,
+            code="2026-2027-HK1",
+            name="Học kỳ I năm học 2026-2027",
+            starts_on=date(2026, 9, 1),
+            ends_on=date(2027, 1, 15),
+        )
         db.session.add(term)
         items = {
             "HP": FeeItem(school_id=school.id, code="HP", name="Học phí", kind="tuition_credit"),
@@ -162,8 +200,19 @@ def _school() -> None:
     writer.writerow(imports.TEMPLATE_HEADERS)
     for n in range(30):
         code, name, level = CLASSES[n % 3][0], f"{SURNAMES[n % 10]} {GIVEN[(n * 3) % 10]}", ""
-        writer.writerow([f"SV26{n + 1:04d}", name, f"{(n % 27) + 1:02d}/{(n % 12) + 1:02d}/2007", f"0892070{n:05d}",
-                         code, "", level, f"09{n:08d}", f"sv26{n + 1:04d}@demo.gdnn.vn"])  # fmt: skip
+        writer.writerow(
+            [
+                f"SV26{n + 1:04d}",
+                name,
+                f"{(n % 27) + 1:02d}/{(n % 12) + 1:02d}/2007",
+                f"0892070{n:05d}",
+                code,
+                "",
+                level,
+                f"09{n:08d}",
+                f"sv26{n + 1:04d}@demo.gdnn.vn",
+            ]
+        )
     batch = imports.stage(out.getvalue().encode("utf-8"), "danh-sach-k26.csv", school.id, staff[0].id)
     imports.run(batch.id)
     tuition = dict(
@@ -171,16 +220,30 @@ def _school() -> None:
     )
     fees.add_schedule(school.id, staff[0].id, scope="level", scope_value="Cao đẳng", credits=18, **tuition)
     fees.add_schedule(school.id, staff[0].id, scope="level", scope_value="Trung cấp", credits=15, **tuition)
-    fees.add_schedule(school.id, staff[0].id, term_id=term.id, fee_item_id=items["BHYT"].id, scope="school",
-                      scope_value="", unit_amount=1_105_650 // 2, due_on=date(2026, 12, 15))  # fmt: skip
+    fees.add_schedule(
+        school.id,
+        staff[0].id,
+        term_id=term.id,
+        fee_item_id=items["BHYT"].id,
+        scope="school",
+        scope_value="",
+        unit_amount=1_105_650 // 2,
+        due_on=date(2026, 12, 15),
+    )
     first = db.session.scalar(
         db.select(Student).where(Student.school_id == school.id, Student.code == "SV260001")
     )
     fees.add_exemption(
-        school.id, first, staff[0].id, ("quyet-dinh-mien-giam.pdf", pdf_bytes("Quyet dinh mien giam hoc phi")),
-        category="giam_70_dtts_vung_kk", percent=70, basis="Quyết định số 123/QĐ-CĐAG ngày 05/9/2026",
-        valid_from=date(2026, 9, 1), valid_to=date(2027, 6, 30),
-    )  # fmt: skip
+        school.id,
+        first,
+        staff[0].id,
+        ("quyet-dinh-mien-giam.pdf", pdf_bytes("Quyet dinh mien giam hoc phi")),
+        category="giam_70_dtts_vung_kk",
+        percent=70,
+        basis="Quyết định số 123/QĐ-CĐAG ngày 05/9/2026",
+        valid_from=date(2026, 9, 1),
+        valid_to=date(2027, 6, 30),
+    )
     invoicing.invoice_term(school.id, term.id, staff[0].id)
 
 
@@ -198,10 +261,15 @@ def _steps(dossier, steps) -> None:
 
 def _applicant(email: str, kind: str, name: str, personal_id: str | None, phone: str) -> User:
     data = {
-        "account_type": kind, "email": email, "full_name": name, "personal_id": personal_id, "phone": phone,
-        "password": DEMO_PASSWORD, "organisation_name": "Trung tâm Giáo dục nghề nghiệp Long Xuyên",
+        "account_type": kind,
+        "email": email,
+        "full_name": name,
+        "personal_id": personal_id,
+        "phone": phone,
+        "password": DEMO_PASSWORD,
+        "organisation_name": "Trung tâm Giáo dục nghề nghiệp Long Xuyên",
         "tax_code": "1600123456",
-    }  # fmt: skip
+    }
     with write():  # a demo account is confirmed from the start (and so holds its identity number)
         user = accounts.register_applicant(data, "127.0.0.1")
         return accounts.mark_email_confirmed(user.id)

@@ -354,6 +354,20 @@ def _transport(config: Mapping) -> list[Finding]:
 
 CHECKS: tuple[Callable[[Mapping], list[Finding]], ...] = (
     _environment,
-    _dotenv, _secret_key, _database, _mail, _sms, _gateways, _simulators, _signing, _jobs, _cookies,
-    _proxies, _uploads, _base_url, _rate_limits, _competence_basis, _transport,
-)  # fmt: skip
+    _dotenv,
+    _secret_key,
+    _database,
+    _mail,
+    _sms,
+    _gateways,
+    _simulators,
+    _signing,
+    _jobs,
+    _cookies,
+    _proxies,
+    _uploads,
+    _base_url,
+    _rate_limits,
+    _competence_basis,
+    _transport,
+)

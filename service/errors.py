@@ -79,8 +79,13 @@ def _log_refusal(status: int, reason: str) -> None:
     account = current_user.id if current_user and current_user.is_authenticated else "-"
     log.warning(
         "Refused %s %s %r: %s (account %s, address %s)",
-        status, request.method, request.path, reason, account, request.remote_addr,
-    )  # fmt: skip
+        status,
+        request.method,
+        request.path,
+        reason,
+        account,
+        request.remote_addr,
+    )
 
 
 def register_errorhandlers(app: Flask) -> None:

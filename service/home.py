@@ -53,9 +53,11 @@ def lookup():
                 "Không tìm thấy hồ sơ với mã và mã tra cứu (hoặc số điện thoại) đã nhập."
             )
     return render_template(
-        "lookup/lookup.html", form=form, dossier=dossier,
+        "lookup/lookup.html",
+        form=form,
+        dossier=dossier,
         timeline=dossier_queries.public_timeline(dossier) if dossier else [],
-    )  # fmt: skip
+    )
 
 
 @bp.route("/healthz")

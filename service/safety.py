@@ -24,9 +24,17 @@ NEW_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 # Settings that are a secret or one of our identities: none may keep a value published with the code.
 PROTECTED_SETTINGS = (  # SECRET_KEY first: its own check names it
-    "SECRET_KEY", "ISSUER_TAX_CODE", "VNPAY_TMN_CODE", "VNPAY_HASH_SECRET", "MOMO_PARTNER_CODE",
-    "MOMO_ACCESS_KEY", "MOMO_SECRET_KEY", "VIETQR_ACCOUNT_NO", "BANKFEED_API_KEY", "PAYGOV_API_KEY",
-)  # fmt: skip
+    "SECRET_KEY",
+    "ISSUER_TAX_CODE",
+    "VNPAY_TMN_CODE",
+    "VNPAY_HASH_SECRET",
+    "MOMO_PARTNER_CODE",
+    "MOMO_ACCESS_KEY",
+    "MOMO_SECRET_KEY",
+    "VIETQR_ACCOUNT_NO",
+    "BANKFEED_API_KEY",
+    "PAYGOV_API_KEY",
+)
 # The demo's bank, bank code and account holder are public facts a real deployment may share.
 PUBLIC_FACTS = {"VIETQR_BANK_BIN", "VIETQR_BANK_NAME", "VIETQR_ACCOUNT_NAME"}
 PUBLISHED = frozenset(

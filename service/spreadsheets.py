@@ -37,9 +37,19 @@ RATIO_FLOOR_BYTES = 1024 * 1024
 # workbook (cell formats, fonts, fills, borders, number formats, named ranges, sheets, relationships,
 # content types: 20 MB of `<xf/>` in styles.xml alone takes it past 600 MB).
 DEFINITIONS = (
-    b"xf", b"font", b"fill", b"border", b"dxf", b"numFmt", b"cellStyle", b"definedName", b"sheet",
-    b"Relationship", b"Override", b"Default",
-)  # fmt: skip
+    b"xf",
+    b"font",
+    b"fill",
+    b"border",
+    b"dxf",
+    b"numFmt",
+    b"cellStyle",
+    b"definedName",
+    b"sheet",
+    b"Relationship",
+    b"Override",
+    b"Default",
+)
 TOKENS = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|si|dimension|" + b"|".join(DEFINITIONS) + rb")(?=[\s/>])"
 )
@@ -68,11 +78,14 @@ def limits(max_rows: int, max_unpacked_bytes: int | None = None) -> Limits:
     config = current_app.config
     unpacked = config["SPREADSHEET_MAX_UNPACKED_BYTES"]
     return Limits(
-        max_rows=max_rows, max_cells=config["SPREADSHEET_MAX_CELLS"],
+        max_rows=max_rows,
+        max_cells=config["SPREADSHEET_MAX_CELLS"],
         max_unpacked_bytes=min(unpacked, max_unpacked_bytes) if max_unpacked_bytes else unpacked,
-        max_members=config["SPREADSHEET_MAX_MEMBERS"], max_ratio=config["SPREADSHEET_MAX_RATIO"],
-        max_definitions=config["SPREADSHEET_MAX_STYLES"], max_elements=4 * config["SPREADSHEET_MAX_CELLS"],
-    )  # fmt: skip
+        max_members=config["SPREADSHEET_MAX_MEMBERS"],
+        max_ratio=config["SPREADSHEET_MAX_RATIO"],
+        max_definitions=config["SPREADSHEET_MAX_STYLES"],
+        max_elements=4 * config["SPREADSHEET_MAX_CELLS"],
+    )
 
 
 def check_xlsx(data: bytes, bounds: Limits) -> None:

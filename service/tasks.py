@@ -3,7 +3,7 @@
 Each feature declares its own jobs beside its code (`service/<feature>/tasks.py`) with the engine of
 `service/jobs/engine.py`, so the engine knows no feature; the outbox channels (emails, SMS, documents)
 register themselves when their modules are imported. A process that runs jobs must import this module:
-a task or channel it does not know would fail when a job for it arrives (`tests/test_outbox.py`).
+a task or channel it does not know would fail when a job for it arrives (`tests/core/test_outbox.py`).
 
 huey reads crontabs in UTC: 00:00 UTC is 07:00 in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no DST). Each
 task is idempotent within its day (digests, reminders) or by construction (reconciliation), so a run
@@ -23,6 +23,13 @@ from service.reporting.tasks import remind_reports
 from service.schools.tasks import import_students, remind_fees, resume_school_work, run_invoices
 
 __all__ = [
-    "clean_abandoned_drafts", "import_students", "notify_deadlines", "prune_unverified_notifications",
-    "reconcile_payments", "remind_fees", "remind_reports", "resume_school_work", "run_invoices",
-]  # fmt: skip
+    "clean_abandoned_drafts",
+    "import_students",
+    "notify_deadlines",
+    "prune_unverified_notifications",
+    "reconcile_payments",
+    "remind_fees",
+    "remind_reports",
+    "resume_school_work",
+    "run_invoices",
+]

@@ -48,10 +48,15 @@ def create_citizen(
 def create_organisation(email: str | None = None, confirmed: bool = True) -> User:
     n = next(_numbers)
     data = {
-        "account_type": "organisation", "email": email or f"tochuc{n}@example.vn", "full_name": "Trần Thị Đại Diện",
-        "personal_id": None, "phone": "0296385123", "password": PASSWORD,
-        "organisation_name": f"Trung tâm GDNN số {n}", "tax_code": f"16{n:08d}",
-    }  # fmt: skip
+        "account_type": "organisation",
+        "email": email or f"tochuc{n}@example.vn",
+        "full_name": "Trần Thị Đại Diện",
+        "personal_id": None,
+        "phone": "0296385123",
+        "password": PASSWORD,
+        "organisation_name": f"Trung tâm GDNN số {n}",
+        "tax_code": f"16{n:08d}",
+    }
     return _confirm(accounts.register_applicant(data, "127.0.0.1"), confirmed)
 
 
@@ -76,7 +81,7 @@ def _enrolled(user: User) -> User:
 def fresh_code(user: User) -> str:
     """A code of the official's app that the next login accepts: the step of the last code used is
     forgotten first (a test signs one official in several times within a step; the replay guard itself
-    is tested in tests/test_two_factor.py)."""
+    is tested in tests/accounts/test_two_factor.py)."""
     begin_write()
     factor = db.session.get(SecondFactor, user.id)
     factor.last_used_step = None
@@ -174,8 +179,12 @@ def create_school(code: str | None = None, **fields):
 
     n = next(_numbers)
     begin_write()
-    school = School(code=code or f"TR{n}", name=fields.pop("name", f"Trường Cao đẳng số {n}"),
-                    kind=fields.pop("kind", "college"), **fields)  # fmt: skip
+    school = School(
+        code=code or f"TR{n}",
+        name=fields.pop("name", f"Trường Cao đẳng số {n}"),
+        kind=fields.pop("kind", "college"),
+        **fields,
+    )
     db.session.add(school)
     db.session.commit()
     return school
@@ -210,10 +219,15 @@ def create_student(school, school_class, code: str | None = None, **fields):
     n = next(_numbers)
     begin_write()
     student = Student(
-        school_id=school.id, code=code or f"SV{n:06d}", full_name=fields.pop("full_name", f"Người Học {n}"),
-        date_of_birth=fields.pop("date_of_birth", date(2007, 3, 15)), class_id=school_class.id,
-        programme=school_class.programme, level=school_class.level, **fields,
-    )  # fmt: skip
+        school_id=school.id,
+        code=code or f"SV{n:06d}",
+        full_name=fields.pop("full_name", f"Người Học {n}"),
+        date_of_birth=fields.pop("date_of_birth", date(2007, 3, 15)),
+        class_id=school_class.id,
+        programme=school_class.programme,
+        level=school_class.level,
+        **fields,
+    )
     db.session.add(student)
     db.session.commit()
     return student
@@ -253,9 +267,16 @@ def create_schedule(school, term, item, amount: int, scope: str = "school", scop
     from service.schools import fees
 
     return fees.add_schedule(
-        school.id, None, term_id=term.id, fee_item_id=item.id, scope=scope, scope_value=scope_value, unit_amount=amount,
-        credits=fields.pop("credits", None), due_on=fields.pop("due_on", date(2026, 12, 15)),
-    )  # fmt: skip
+        school.id,
+        None,
+        term_id=term.id,
+        fee_item_id=item.id,
+        scope=scope,
+        scope_value=scope_value,
+        unit_amount=amount,
+        credits=fields.pop("credits", None),
+        due_on=fields.pop("due_on", date(2026, 12, 15)),
+    )
 
 
 def create_exemption(school, student, percent: int = 70, category: str = "giam_70_dtts_vung_kk", **fields):
@@ -264,10 +285,16 @@ def create_exemption(school, student, percent: int = 70, category: str = "giam_7
     from service.schools import fees
 
     return fees.add_exemption(
-        school.id, student, None, ("quyet-dinh.pdf", pdf_bytes("Quyet dinh")), category=category, percent=percent,
-        basis=fields.pop("basis", "Quyết định số 12/QĐ-CĐ"), valid_from=fields.pop("valid_from", date(2026, 8, 1)),
+        school.id,
+        student,
+        None,
+        ("quyet-dinh.pdf", pdf_bytes("Quyet dinh")),
+        category=category,
+        percent=percent,
+        basis=fields.pop("basis", "Quyết định số 12/QĐ-CĐ"),
+        valid_from=fields.pop("valid_from", date(2026, 8, 1)),
         valid_to=fields.pop("valid_to", date(2027, 6, 30)),
-    )  # fmt: skip
+    )
 
 
 def create_exemption_record(school, student, category: str, percent: int, **fields):
@@ -279,10 +306,16 @@ def create_exemption_record(school, student, category: str, percent: int, **fiel
 
     begin_write()
     record = Exemption(
-        school_id=school.id, student_id=student.id, category=category, percent=percent,
-        basis=fields.pop("basis", "Quyết định số 7/QĐ-CĐ"), evidence_name="cu.pdf", evidence_stored="cu.pdf",
-        valid_from=fields.pop("valid_from", date(2025, 8, 1)), valid_to=fields.pop("valid_to", date(2027, 6, 30)),
-    )  # fmt: skip
+        school_id=school.id,
+        student_id=student.id,
+        category=category,
+        percent=percent,
+        basis=fields.pop("basis", "Quyết định số 7/QĐ-CĐ"),
+        evidence_name="cu.pdf",
+        evidence_stored="cu.pdf",
+        valid_from=fields.pop("valid_from", date(2025, 8, 1)),
+        valid_to=fields.pop("valid_to", date(2027, 6, 30)),
+    )
     db.session.add(record)
     db.session.commit()
     return record

@@ -1,4 +1,4 @@
-"""A real job worker for the fault tests (tests/test_worker.py), started as a subprocess and killed there.
+"""A real job worker for the fault tests (tests/core/test_worker.py), started as a subprocess and killed there.
 
 It is the application as the tests build it (TestConfig), with the database, upload folder, queue and
 mail server taken from the environment, running the production command `flask jobs worker`. With

@@ -7,10 +7,14 @@ from statemachine import StateMachine
 from workflows.states import EVENT_LABELS
 
 PAYMENT_EVENT_LABELS = {
-    "start": "Chuyển sang cổng thanh toán", "succeed": "Thành công", "fail": "Thất bại", "cancel": "Người nộp hủy",
-    "expire": "Hết hạn", "succeed_late": "Cổng xác nhận thành công sau khi đã hết hạn",
+    "start": "Chuyển sang cổng thanh toán",
+    "succeed": "Thành công",
+    "fail": "Thất bại",
+    "cancel": "Người nộp hủy",
+    "expire": "Hết hạn",
+    "succeed_late": "Cổng xác nhận thành công sau khi đã hết hạn",
     "submit": "Gửi yêu cầu hoàn tiền",
-}  # fmt: skip
+}
 
 
 def mermaid(machine: type[StateMachine], labels: dict[str, str] = EVENT_LABELS) -> str:

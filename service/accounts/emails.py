@@ -45,6 +45,11 @@ def tell_owner(user: User, what: str, detail: str = "") -> None:
     from service.timeutil import format_datetime, utcnow
 
     queue_email(
-        user.email, "account_security", user=user, what=what, detail=detail, when=format_datetime(utcnow()),
+        user.email,
+        "account_security",
+        user=user,
+        what=what,
+        detail=detail,
+        when=format_datetime(utcnow()),
         base_url=current_app.config["APP_BASE_URL"],
-    )  # fmt: skip
+    )

@@ -105,8 +105,15 @@ class User(UserMixin, db.Model):
 
     def personal_details(self) -> list[str | None]:
         """What a password must not be made of (service/accounts/passwords.py)."""
-        return [self.email, self.full_name, self.personal_id, self.personal_id_claim, self.phone,
-                self.organisation_name, self.tax_code]  # fmt: skip
+        return [
+            self.email,
+            self.full_name,
+            self.personal_id,
+            self.personal_id_claim,
+            self.phone,
+            self.organisation_name,
+            self.tax_code,
+        ]
 
     @property
     def display_name(self) -> str:

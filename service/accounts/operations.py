@@ -75,9 +75,12 @@ def _warn_existing_account(user: User, email: str, password: str) -> None:
     hash_password(password)  # the time a new account's hash takes: the answer must not come sooner
     base = current_app.config["APP_BASE_URL"]
     queue_email(
-        user.email, "register_existing", user=user,
-        login_link=base + url_for("accounts.login"), reset_link=base + url_for("accounts.forgot_password"),
-    )  # fmt: skip
+        user.email,
+        "register_existing",
+        user=user,
+        login_link=base + url_for("accounts.login"),
+        reset_link=base + url_for("accounts.forgot_password"),
+    )
     audit.record("account.register_existing", user, actor=None, actor_label=email)
 
 
@@ -278,7 +281,11 @@ def create_official(
         else:
             user.set_password(secrets.token_urlsafe(24))  # unusable: the official sets one from the link
         db.session.add(user)
-        audit.record("account.created", user, details={"email": email, "role": role, "school_id": details.get("school_id")})  # fmt: skip
+        audit.record(
+            "account.created",
+            user,
+            details={"email": email, "role": role, "school_id": details.get("school_id")},
+        )
     return user
 
 
@@ -366,9 +373,17 @@ def update_official(
         user = db.session.get(User, user_id)
         if user is None or user.is_applicant:
             raise AccountError("Không tìm thấy tài khoản cán bộ.", "role")
-        audit.record("account.role_changed" if role != user.role else "account.updated", user, details={
-            "from_role": user.role, "role": role, "department_id": department_id, "position": position,
-            "school_id": school_id})  # fmt: skip
+        audit.record(
+            "account.role_changed" if role != user.role else "account.updated",
+            user,
+            details={
+                "from_role": user.role,
+                "role": role,
+                "department_id": department_id,
+                "position": position,
+                "school_id": school_id,
+            },
+        )
         user.role, user.department_id, user.position = role, department_id, position or None
         user.school_id = school_id
     return user

@@ -65,9 +65,13 @@ def enrol():
             flash(f"Xin chào {user.display_name}. Đã bật xác thực hai bước cho tài khoản.", "success")
             return render_template("accounts/recovery_codes.html", codes=codes, continue_url=target)
     page = render_template(
-        "accounts/enrol.html", form=form, email=user.email, issuer=current_app.config["TWO_FACTOR_ISSUER"],
-        secret=totp.grouped(secret), qr=totp.qr_svg(totp.provisioning_uri(secret, user.email)),
-    )  # fmt: skip
+        "accounts/enrol.html",
+        form=form,
+        email=user.email,
+        issuer=current_app.config["TWO_FACTOR_ISSUER"],
+        secret=totp.grouped(secret),
+        qr=totp.qr_svg(totp.provisioning_uri(secret, user.email)),
+    )
     return page, 400 if form.errors and status == 200 else status
 
 

@@ -216,13 +216,17 @@ def reset(user_id: int, admin: User | None, code: str | None = None) -> User:
             db.session.execute(delete(SecondFactor).where(SecondFactor.user_id == user_id))
             operations.revoke_sessions(user)
             audit.record(
-                "account.second_factor_reset", user, actor=admin, details={"email": user.email},
+                "account.second_factor_reset",
+                user,
+                actor=admin,
+                details={"email": user.email},
                 actor_label=None if admin else "flask users reset-second-factor",
-            )  # fmt: skip
+            )
             emails.tell_owner(
-                user, "Bước xác thực thứ hai đã được đặt lại",
+                user,
+                "Bước xác thực thứ hai đã được đặt lại",
                 "Ở lần đăng nhập sau, bạn sẽ đăng ký lại ứng dụng xác thực; mọi phiên đăng nhập đã kết thúc.",
-            )  # fmt: skip
+            )
     if problem is not None:
         _refuse(user_id, problem)
     return user
@@ -309,9 +313,10 @@ def _refuse(user_id: int, problem: str, status: int = 400) -> NoReturn:
         )
         if problem == REPLAYED:  # someone else may have seen the code and the password
             emails.tell_owner(
-                user, "Một mã xác thực đã dùng vừa được nhập lại",
+                user,
+                "Một mã xác thực đã dùng vừa được nhập lại",
                 "Mã đã bị từ chối. Ai đó có thể đã biết mật khẩu và nhìn thấy mã của bạn.",
-            )  # fmt: skip
+            )
     raise TwoFactorError(problem, status)
 
 

@@ -168,9 +168,11 @@ def profile():
         flash("Đã cập nhật thông tin tài khoản.", "success")
         return redirect(url_for("accounts.profile"))
     return render_template(
-        "accounts/profile.html", form=form, is_organisation=current_user.role == Role.ORGANISATION,
+        "accounts/profile.html",
+        form=form,
+        is_organisation=current_user.role == Role.ORGANISATION,
         second_factor=twofactor.status(current_user.id) if twofactor.required(current_user) else None,
-    )  # fmt: skip
+    )
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -29,9 +29,14 @@ LONG_RUNS = {
 def failing():
     rows = outbox.stuck()
     return render_template(
-        "jobs/failing.html", rows=rows, subjects=_subjects(rows), counts=outbox.counts(),
-        channel_labels=CHANNEL_LABELS, status_labels=outbox.STATUS_LABELS, long_runs=_failed_long_runs(),
-    )  # fmt: skip
+        "jobs/failing.html",
+        rows=rows,
+        subjects=_subjects(rows),
+        counts=outbox.counts(),
+        channel_labels=CHANNEL_LABELS,
+        status_labels=outbox.STATUS_LABELS,
+        long_runs=_failed_long_runs(),
+    )
 
 
 @bp.route("/<channel>/<int:row_id>/retry", methods=["POST"])

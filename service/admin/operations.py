@@ -60,8 +60,11 @@ def deactivate_official(user_id: int, successor_id: int | None, actor: User) -> 
             )
         user.is_active_account = False
         revoke_sessions(user)
-        audit.record("account.deactivated", user, details={
-            "handed_over_to": successor.id if held else None, "dossiers": [d.code for d in held]})  # fmt: skip
+        audit.record(
+            "account.deactivated",
+            user,
+            details={"handed_over_to": successor.id if held else None, "dossiers": [d.code for d in held]},
+        )
     return user
 
 
@@ -69,8 +72,11 @@ def _successor(user: User, successor: User | None, successor_id: int | None) -> 
     if not successor_id:
         return None
     if (
-        successor is None or successor.id == user.id or successor.role != user.role
-        or not successor.is_active_account or successor.school_id is not None
-    ):  # fmt: skip
+        successor is None
+        or successor.id == user.id
+        or successor.role != user.role
+        or not successor.is_active_account
+        or successor.school_id is not None
+    ):
         raise HandOverNeeded("Chỉ bàn giao cho một cán bộ khác cùng vai trò, đang hoạt động.")
     return successor

@@ -56,11 +56,16 @@ def schools():
     if form.validate_on_submit():
         try:
             admin_operations.register_school(
-                form.code.data, form.name.data, form.kind.data, tax_code=form.tax_code.data or None,
-                bank_bin=form.bank_bin.data or None, bank_account_no=form.bank_account_no.data or None,
-                bank_account_name=form.bank_account_name.data or None, bank_name=form.bank_name.data or None,
+                form.code.data,
+                form.name.data,
+                form.kind.data,
+                tax_code=form.tax_code.data or None,
+                bank_bin=form.bank_bin.data or None,
+                bank_account_no=form.bank_account_no.data or None,
+                bank_account_name=form.bank_account_name.data or None,
+                bank_name=form.bank_name.data or None,
                 allow_partial_payment=form.allow_partial_payment.data,
-            )  # fmt: skip
+            )
         except admin_operations.AdminError as error:
             form.code.errors.append(error.message)
         else:
@@ -95,10 +100,14 @@ def new_official():
     if form.validate_on_submit():
         try:
             user = operations.invite_official(
-                form.email.data, form.role.data, form.full_name.data,
-                position=form.position.data, department_id=form.department_id.data or None, phone=form.phone.data,
+                form.email.data,
+                form.role.data,
+                form.full_name.data,
+                position=form.position.data,
+                department_id=form.department_id.data or None,
+                phone=form.phone.data,
                 school_id=form.school_id.data or None,
-            )  # fmt: skip
+            )
         except operations.AccountError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
@@ -142,9 +151,13 @@ def _user(user_id: int) -> User:
 
 def _deactivate_page(user: User, error: str | None = None) -> str:
     return render_template(
-        "admin/deactivate.html", user=user, held=held_by(user.id), successors=successors(user), error=error,
+        "admin/deactivate.html",
+        user=user,
+        held=held_by(user.id),
+        successors=successors(user),
+        error=error,
         chosen=request.form.get("successor_id", ""),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/outbox")
@@ -191,9 +204,13 @@ def _departments_page(
     """`errors` and `typed`: a rename or removal refused, by department, with the new name as typed."""
     listing = db.session.scalars(db.select(Department).order_by(Department.name)).all()
     return render_template(
-        "admin/departments.html", form=form, departments=listing, rename_form=RenameDepartmentForm(),
-        errors=errors or {}, typed=typed or {},
-    ), (400 if form.errors or errors else status)  # fmt: skip
+        "admin/departments.html",
+        form=form,
+        departments=listing,
+        rename_form=RenameDepartmentForm(),
+        errors=errors or {},
+        typed=typed or {},
+    ), (400 if form.errors or errors else status)
 
 
 @bp.route("/departments/<int:department_id>/rename", methods=["POST"])
@@ -246,9 +263,13 @@ def calendar():
         (day, name) for day, name in holidays_for(year).items() if not national.is_working_day(day)
     )
     return render_template(
-        "admin/calendar.html", form=form, year=year, overrides=overrides_for(year), holidays=holidays_of_year,
+        "admin/calendar.html",
+        form=form,
+        year=year,
+        overrides=overrides_for(year),
+        holidays=holidays_of_year,
         history=history_for(year),
-    ), (400 if form.errors else 200)  # fmt: skip
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/calendar/<day>/delete", methods=["POST"])
@@ -302,9 +323,12 @@ def _role_form(user: User, posted: bool = True) -> OfficialRoleForm:
 
 def _edit_page(user: User, form: OfficialRoleForm, reset_form: ResetSecondFactorForm | None = None):
     return render_template(
-        "admin/edit_official.html", form=form, user=user, second_factor=twofactor.status(user.id),
+        "admin/edit_official.html",
+        form=form,
+        user=user,
+        second_factor=twofactor.status(user.id),
         reset_form=reset_form or ResetSecondFactorForm(formdata=None),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])

@@ -23,9 +23,18 @@ from service.audit.models import GENESIS_HASH, HEAD_ID, AuditEntry, AuditHead
 
 PENDING = "audit_pending"
 HASHED_FIELDS = (
-    "id", "occurred_at", "actor_id", "actor_label", "role", "address", "event", "object_type", "object_id",
-    "details", "prev_hash",
-)  # fmt: skip
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "role",
+    "address",
+    "event",
+    "object_type",
+    "object_id",
+    "details",
+    "prev_hash",
+)
 
 
 @dataclass
@@ -49,10 +58,18 @@ class Pending:
             object_type = object_type or self.target.__tablename__
             object_id = object_id or ",".join(str(part) for part in inspect(self.target).identity)
         entry = AuditEntry(
-            id=entry_id, occurred_at=self.occurred_at, actor_id=self.actor_id, actor_label=self.actor_label,
-            role=self.role, address=self.address, event=self.event, object_type=object_type,
-            object_id=object_id, details=self.details, prev_hash=prev_hash,
-        )  # fmt: skip
+            id=entry_id,
+            occurred_at=self.occurred_at,
+            actor_id=self.actor_id,
+            actor_label=self.actor_label,
+            role=self.role,
+            address=self.address,
+            event=self.event,
+            object_type=object_type,
+            object_id=object_id,
+            details=self.details,
+            prev_hash=prev_hash,
+        )
         entry.hash = digest(entry)
         return entry
 
@@ -146,14 +163,19 @@ def verify(session: Session, batch_size: int = 1000) -> Verdict:
 
 def _entry_problem(row, last_id: int, previous: str) -> Break | None:
     if row.id != last_id + 1:
-        return Break(last_id + 1, row.occurred_at, f"{_missing(last_id + 1, row.id - 1)}: deleted (the next entry is {row.id})")  # fmt: skip
+        return Break(
+            last_id + 1,
+            row.occurred_at,
+            f"{_missing(last_id + 1, row.id - 1)}: deleted (the next entry is {row.id})",
+        )
     if digest(row) != row.hash:
         return Break(row.id, row.occurred_at, "its content was changed after it was written (hash mismatch)")
     if row.prev_hash != previous:
         return Break(
-            row.id, row.occurred_at,
+            row.id,
+            row.occurred_at,
             f"it does not follow entry {last_id}: that entry was rewritten and re-hashed, or this link was changed",
-        )  # fmt: skip
+        )
     return None
 
 

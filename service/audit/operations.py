@@ -25,9 +25,15 @@ FORBIDDEN_KEYS = ("password", "secret", "token", "otp")
 
 
 def record(
-    event: str, target: Any = None, *, actor: Any = _SIGNED_IN, actor_label: str | None = None,
-    details: dict | None = None, object_type: str | None = None, object_id: str | None = None,
-) -> None:  # fmt: skip
+    event: str,
+    target: Any = None,
+    *,
+    actor: Any = _SIGNED_IN,
+    actor_label: str | None = None,
+    details: dict | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+) -> None:
     """Note `event` (about `target`, an ORM object, or object_type/object_id) for the audit log; it is
     appended when the caller's write transaction commits, and dropped if it rolls back."""
     session = db.session()
@@ -38,12 +44,18 @@ def record(
     chain.hold(
         session,
         chain.Pending(
-            occurred_at=utcnow(), actor_id=person.id if person is not None else None, actor_label=label[:254],
-            role=person.role if person is not None else None, address=_address(), event=event, target=target,
-            object_type=object_type, object_id=None if object_id is None else str(object_id)[:64],
+            occurred_at=utcnow(),
+            actor_id=person.id if person is not None else None,
+            actor_label=label[:254],
+            role=person.role if person is not None else None,
+            address=_address(),
+            event=event,
+            target=target,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id)[:64],
             details=_clean(details),
         ),
-    )  # fmt: skip
+    )
 
 
 def record_login(email: str, user: Any, problem: str | None, details: dict | None = None) -> None:
@@ -57,9 +69,13 @@ def record_login(email: str, user: Any, problem: str | None, details: dict | Non
 
 
 def record_view(
-    target: Any, event: str = "dossier.viewed", details: dict | None = None, *,
-    object_type: str | None = None, object_id: Any = None,
-) -> None:  # fmt: skip
+    target: Any,
+    event: str = "dossier.viewed",
+    details: dict | None = None,
+    *,
+    object_type: str | None = None,
+    object_id: Any = None,
+) -> None:
     """An official looked at personal data, or exported it (a view writes nothing itself: this is its
     operation). A list or an export names what it covered with object_type/object_id."""
     with write():

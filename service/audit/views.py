@@ -22,17 +22,28 @@ def search():
     form = AuditFilterForm(request.args)
     form.validate()
     filters = queries.AuditFilters(
-        actor=form.actor.data or "", event=form.event.data or "", object_type=form.object_type.data or "",
-        object_id=form.object_id.data or "", date_from=None if form.date_from.errors else form.date_from.data,
+        actor=form.actor.data or "",
+        event=form.event.data or "",
+        object_type=form.object_type.data or "",
+        object_id=form.object_id.data or "",
+        date_from=None if form.date_from.errors else form.date_from.data,
         date_to=None if form.date_to.errors else form.date_to.data,
         before=_before(request.args.get("before")),
-    )  # fmt: skip
+    )
     page = queries.search(filters)
     args = {k: v for k, v in request.args.items() if k != "before" and v}
     return render_template(
-        "audit/search.html", form=form, page=page, args=args, paged=filters.before is not None,
-        event_label=event_label, local_time=local_time, object_labels=OBJECT_LABELS, role_labels=ROLE_LABELS, details_of=details_of,
-    )  # fmt: skip
+        "audit/search.html",
+        form=form,
+        page=page,
+        args=args,
+        paged=filters.before is not None,
+        event_label=event_label,
+        local_time=local_time,
+        object_labels=OBJECT_LABELS,
+        role_labels=ROLE_LABELS,
+        details_of=details_of,
+    )
 
 
 def _before(raw: str | None) -> int | None:

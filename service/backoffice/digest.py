@@ -47,10 +47,14 @@ def send_deadline_digests(today: date) -> tuple[int, int]:
                 skipped += 1
                 continue
             queue_email(
-                official.email, "deadline_digest", official=official, overdue=[d for d in mine if d.due_date < today],
-                due_soon=[d for d in mine if d.due_date >= today], today=today,
+                official.email,
+                "deadline_digest",
+                official=official,
+                overdue=[d for d in mine if d.due_date < today],
+                due_soon=[d for d in mine if d.due_date >= today],
+                today=today,
                 base_url=current_app.config["APP_BASE_URL"],
-            )  # fmt: skip
+            )
         sent += 1
     return sent, skipped
 

@@ -59,13 +59,29 @@ LISTS = {
 }
 LISTS_BY_ROLE = {
     Role.RECEPTION: [
-        "to_receive", "supplemented", "to_return", "stop_requests", "supplement", "due_soon", "overdue", "department", "all",
+        "to_receive",
+        "supplemented",
+        "to_return",
+        "stop_requests",
+        "supplement",
+        "due_soon",
+        "overdue",
+        "department",
+        "all",
     ],
     Role.SPECIALIST: ["mine", "supplemented", "supplement", "due_soon", "overdue", "department"],
     Role.LEADER: [
-        "approval", "to_receive", "stop_requests", "to_return", "supplement", "due_soon", "overdue", "department", "all",
+        "approval",
+        "to_receive",
+        "stop_requests",
+        "to_return",
+        "supplement",
+        "due_soon",
+        "overdue",
+        "department",
+        "all",
     ],
-}  # fmt: skip
+}
 DEFAULT_LIST = {Role.RECEPTION: "to_receive", Role.SPECIALIST: "mine", Role.LEADER: "approval"}
 
 
@@ -347,9 +363,14 @@ def successors(user: User) -> list[User]:
     department first."""
     statement = (
         db.select(User)
-        .where(User.role == user.role, User.is_active_account.is_(True), User.id != user.id, User.school_id.is_(None))
+        .where(
+            User.role == user.role,
+            User.is_active_account.is_(True),
+            User.id != user.id,
+            User.school_id.is_(None),
+        )
         .options(selectinload(User.department))
-    )  # fmt: skip
+    )
     if user.department_id:
         statement = statement.order_by(db.case((User.department_id == user.department_id, 0), else_=1))
     return db.session.scalars(statement.order_by(User.full_name, User.id)).all()

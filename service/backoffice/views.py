@@ -45,30 +45,45 @@ def worklist():
     )
     form.validate()
     filters = queries.Filters(
-        list=chosen if chosen in allowed else allowed[0], procedure=form.procedure.data or "",
-        status=form.status.data or "", due=form.due.data or "", q=form.q.data or "",
+        list=chosen if chosen in allowed else allowed[0],
+        procedure=form.procedure.data or "",
+        status=form.status.data or "",
+        due=form.due.data or "",
+        q=form.q.data or "",
         date_from=None if form.date_from.errors else form.date_from.data,
         date_to=None if form.date_to.errors else form.date_to.data,
-        after=request.args.get("after", "")[:40], before=request.args.get("before", "")[:40],
-    )  # fmt: skip
+        after=request.args.get("after", "")[:40],
+        before=request.args.get("before", "")[:40],
+    )
     page = queries.worklist(current_user, filters)
     searched = queries.personal_search(filters.q)
     if searched:  # who looked for a person by their number (ASVS 8.3.5); the number itself is not kept
         audit.record_view(
-            None, event="dossier.searched", details={"search": searched, "list": filters.list},
+            None,
+            event="dossier.searched",
+            details={"search": searched, "list": filters.list},
             object_type="dossiers",
-        )  # fmt: skip
+        )
     calendar, today = current_calendar(), local_today()
     # The select column and the bulk assignment only where a row can be assigned by this official.
     may_assign = current_user.role in ASSIGNERS
     selectable = {d.id for d in page.items if d.status in ASSIGNABLE} if may_assign else set()
     return render_template(
-        "backoffice/worklist.html", page=page, filters=filters, form=form, cap=queries.COUNT_CAP,
+        "backoffice/worklist.html",
+        page=page,
+        filters=filters,
+        form=form,
+        cap=queries.COUNT_CAP,
         pager_args={k: v for k, v in request.args.items() if k not in ("after", "before", "page")},
-        lists=[(n, queries.LISTS[n]) for n in allowed], list_counts=queries.list_counts(current_user),
-        due_state=lambda d: calendar.due_state(d.due_date, today) if d.due_date and d.status in queries.RUNNING else None,
-        due_labels=DUE_STATE_LABELS, specialists=queries.specialists() if may_assign else [], selectable=selectable,
-    )  # fmt: skip
+        lists=[(n, queries.LISTS[n]) for n in allowed],
+        list_counts=queries.list_counts(current_user),
+        due_state=lambda d: (
+            calendar.due_state(d.due_date, today) if d.due_date and d.status in queries.RUNNING else None
+        ),
+        due_labels=DUE_STATE_LABELS,
+        specialists=queries.specialists() if may_assign else [],
+        selectable=selectable,
+    )
 
 
 @bp.route("/dossiers/<int:dossier_id>/act/<event>", methods=["POST"])

@@ -99,9 +99,11 @@ def remove_day(day: date) -> bool:
         if override is not None:
             db.session.delete(override)
             audit.record(
-                "config.calendar_day_removed", object_type="calendar_overrides", object_id=day.isoformat(),
+                "config.calendar_day_removed",
+                object_type="calendar_overrides",
+                object_id=day.isoformat(),
                 details={"previous_is_working": override.is_working, "previous_note": override.note},
-            )  # fmt: skip
+            )
     g.pop("work_calendar", None)
     return override is not None
 
@@ -140,7 +142,7 @@ def history_for(year: int) -> list[CalendarChange]:
             note=entry.details.get("note"),
             previous_is_working=entry.details.get("previous_is_working"),
             previous_note=entry.details.get("previous_note"),
-        )  # fmt: skip
+        )
         for entry in entries
     ]
 

@@ -25,8 +25,11 @@ RESULT_KINDS = {
     "certificate": "certificate",
     "written_answer": "written_answer",
 }
-RETURN_METHODS = {"electronic": "Trả kết quả điện tử qua tài khoản dịch vụ công", "post": "Qua dịch vụ bưu chính công ích",
-                  "desk": "Tại Bộ phận Một cửa"}  # fmt: skip
+RETURN_METHODS = {
+    "electronic": "Trả kết quả điện tử qua tài khoản dịch vụ công",
+    "post": "Qua dịch vụ bưu chính công ích",
+    "desk": "Tại Bộ phận Một cửa",
+}
 
 
 def result_kind(dossier: Dossier) -> str:
@@ -60,9 +63,10 @@ def issuer(kind: str) -> dict[str, str]:
             "abbreviation": "",
         }
     return {
-        "parent": config["DOCUMENT_ISSUER_PARENT"], "name": config["DOCUMENT_ISSUER_NAME"],
+        "parent": config["DOCUMENT_ISSUER_PARENT"],
+        "name": config["DOCUMENT_ISSUER_NAME"],
         "abbreviation": config["DOCUMENT_ISSUER_ABBREVIATION"],
-    }  # fmt: skip
+    }
 
 
 RESULT_DOCUMENT_KINDS = frozenset({"decision", "certificate", "written_answer"})
@@ -75,10 +79,13 @@ def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
         "issuer": issuer(kind),
         "title": KINDS[kind].title if kind != "written_answer" else "",
         "summary": _summary(kind, dossier),
-        "number": None, "place_date": "", "verification": None, "draft": False,
+        "number": None,
+        "place_date": "",
+        "verification": None,
+        "draft": False,
         "signer": _signer(kind, dossier),
         "recipients": _recipients(kind, dossier),
-    }  # fmt: skip
+    }
     if kind in RESULT_DOCUMENT_KINDS and dossier.needs_provincial_decision:
         # The chairman of the provincial People's Committee decides (the catalogue's deciding_authority):
         # the result is his, in the Committee's name; the Sở only proposes. He signs on paper, by name.
@@ -117,10 +124,17 @@ def _summary(kind: str, dossier: Dossier) -> str | None:
 
 # Who signs each document: the official who took the step that produced it.
 SIGNING_STEP = {
-    "form_01": ("receive",), "form_02": ("request_supplement",), "form_03": ("refuse",), "form_04": ("extend",),
-    "form_05": ("stop",), "form_06": ("return_result", "assign"), "decision": ("approve",),
-    "certificate": ("approve",), "written_answer": ("deny",), "receipt": (),
-}  # fmt: skip
+    "form_01": ("receive",),
+    "form_02": ("request_supplement",),
+    "form_03": ("refuse",),
+    "form_04": ("extend",),
+    "form_05": ("stop",),
+    "form_06": ("return_result", "assign"),
+    "decision": ("approve",),
+    "certificate": ("approve",),
+    "written_answer": ("deny",),
+    "receipt": (),
+}
 ROLE_POSITIONS = {"leader": "Giám đốc", "reception": "Người tiếp nhận hồ sơ", "specialist": "Chuyên viên"}
 
 
@@ -208,11 +222,13 @@ def _form_01(dossier: Dossier) -> dict[str, Any]:
     year = to_local(dossier.received_at).year if dossier.received_at else ""
     line = _register_line(dossier)
     return {
-        "documents": documents, "sets": 1, "return_method": RETURN_METHODS["electronic"],
+        "documents": documents,
+        "sets": 1,
+        "return_method": RETURN_METHODS["electronic"],
         "appointment": {"time": _appointment_time(), "day": format_date(dossier.due_date)},
         "register": {"book": f"Sổ theo dõi hồ sơ năm {year}", "line": line},
         "officer": dossier.received_by.full_name if dossier.received_by else "",
-    }  # fmt: skip
+    }
 
 
 def _appointment_time() -> dict[str, str]:
@@ -244,10 +260,12 @@ def _form_02(dossier: Dossier) -> dict[str, Any]:
     lines = [line.strip(" -•*\t") for line in (dossier.supplement_request or "").splitlines()]
     lines = [line for line in lines if line]
     return {
-        "missing": lines, "reason": "Hồ sơ chưa đầy đủ, hợp lệ theo quy định của thủ tục hành chính.",
-        "deadline": format_date(dossier.supplement_deadline), "officer": _last_actor(dossier, "request_supplement"),
+        "missing": lines,
+        "reason": "Hồ sơ chưa đầy đủ, hợp lệ theo quy định của thủ tục hành chính.",
+        "deadline": format_date(dossier.supplement_deadline),
+        "officer": _last_actor(dossier, "request_supplement"),
         "contact_phone": current_app.config["RECEIVING_UNIT_PHONE"],
-    }  # fmt: skip
+    }
 
 
 def _form_03(dossier: Dossier) -> dict[str, Any]:
@@ -290,13 +308,18 @@ def _form_06(dossier: Dossier) -> dict[str, Any]:
                 config["DOCUMENT_ISSUER_PARENT"],
                 f"Chủ tịch {config['DOCUMENT_ISSUER_PARENT']}",
             )
-        rows.append({
-            "step": EVENT_LABELS.get(event.event, event.event),
-            "giver_unit": giver_unit, "giver": giver, "receiver_unit": receiver_unit, "receiver": receiver,
-            "time": f"{to_local(event.at):%H giờ %M phút, ngày %d/%m/%Y}",
-            "outcome": _outcome(event),
-            "note": event.note or "",
-        })  # fmt: skip
+        rows.append(
+            {
+                "step": EVENT_LABELS.get(event.event, event.event),
+                "giver_unit": giver_unit,
+                "giver": giver,
+                "receiver_unit": receiver_unit,
+                "receiver": receiver,
+                "time": f"{to_local(event.at):%H giờ %M phút, ngày %d/%m/%Y}",
+                "outcome": _outcome(event),
+                "note": event.note or "",
+            }
+        )
     forwarded = any(e.event == "forward" for e in dossier.events)
     return {
         "rows": rows,
@@ -374,8 +397,11 @@ def _first(values: dict[str, str], *fragments: str) -> str:
 
 
 OCCUPATION_COLUMNS = {
-    "code": ("code",), "name": ("occupation_name", "name"), "level": ("level",), "quota": ("intake", "quota", "scale"),
-}  # fmt: skip
+    "code": ("code",),
+    "name": ("occupation_name", "name"),
+    "level": ("level",),
+    "quota": ("intake", "quota", "scale"),
+}
 
 
 def _occupations(dossier: Dossier) -> list[dict[str, str]]:
@@ -450,12 +476,19 @@ def build_receipt(order) -> tuple[dict[str, Any], str]:
     words = num2words(order.amount, lang="vi")
     doc = {
         "issuer": {
-            "parent": config["DOCUMENT_ISSUER_PARENT"], "name": config["DOCUMENT_ISSUER_NAME"],
+            "parent": config["DOCUMENT_ISSUER_PARENT"],
+            "name": config["DOCUMENT_ISSUER_NAME"],
             "abbreviation": config["DOCUMENT_ISSUER_ABBREVIATION"],
         },
-        "title": KINDS["receipt"].title, "summary": None, "number": None, "place_date": "", "verification": None,
-        "draft": False, "signer": {"capacity": "", "position": "", "name": ""}, "recipients": [],
-    }  # fmt: skip
+        "title": KINDS["receipt"].title,
+        "summary": None,
+        "number": None,
+        "place_date": "",
+        "verification": None,
+        "draft": False,
+        "signer": {"capacity": "", "position": "", "name": ""},
+        "recipients": [],
+    }
     receipt = {
         "form_symbol": config["RECEIPT_FORM_SYMBOL"],
         "series": f"{config['RECEIPT_SERIES_PREFIX']}-{paid:%y}E",
@@ -476,6 +509,13 @@ def build_receipt(order) -> tuple[dict[str, Any], str]:
 
 
 BUILDERS = {
-    "form_01": _form_01, "form_02": _form_02, "form_03": _form_03, "form_04": _form_04, "form_05": _form_05,
-    "form_06": _form_06, "decision": _decision, "certificate": _certificate, "written_answer": _written_answer,
-}  # fmt: skip
+    "form_01": _form_01,
+    "form_02": _form_02,
+    "form_03": _form_03,
+    "form_04": _form_04,
+    "form_05": _form_05,
+    "form_06": _form_06,
+    "decision": _decision,
+    "certificate": _certificate,
+    "written_answer": _written_answer,
+}

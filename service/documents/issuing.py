@@ -138,8 +138,15 @@ def draw(kind: str, data: dict[str, Any], reservation: Reservation) -> Drawn:
     url = f"{config['APP_BASE_URL']}/verify/{reservation.code}"
     if kind == "receipt":
         data = {**data, "receipt": {**data["receipt"], "number": reservation.number}}
-    data = {**data, "doc": {**data["doc"], "number": reservation.number, "place_date": place_date(reservation.day),
-                            "verification": {"code": reservation.code, "url": url, "qr": qr_data_uri(url)}}}  # fmt: skip
+    data = {
+        **data,
+        "doc": {
+            **data["doc"],
+            "number": reservation.number,
+            "place_date": place_date(reservation.day),
+            "verification": {"code": reservation.code, "url": url, "qr": qr_data_uri(url)},
+        },
+    }
     pdf = renderer(config["DOCUMENT_FONT_DIR"]).render(spec.template, data)
     signed = signing.configured()
     if signed:
@@ -149,19 +156,36 @@ def draw(kind: str, data: dict[str, Any], reservation: Reservation) -> Drawn:
 
 
 def record(
-    kind: str, reservation: Reservation, drawn: Drawn, holder: str, dossier_id: int | None,
-    actor_id: int | None, replaces: IssuedDocument | None = None, payment_order_id: int | None = None,
-) -> IssuedDocument:  # fmt: skip
+    kind: str,
+    reservation: Reservation,
+    drawn: Drawn,
+    holder: str,
+    dossier_id: int | None,
+    actor_id: int | None,
+    replaces: IssuedDocument | None = None,
+    payment_order_id: int | None = None,
+) -> IssuedDocument:
     """Inside a write transaction: the document, immutable from now on (the caller removes the stored
     file if this transaction does not commit)."""
     spec = KINDS[kind]
     document = IssuedDocument(
-        dossier_id=dossier_id, kind=kind, title=spec.title, template=spec.template,
-        template_version=template_version(spec.template), number=reservation.number,
-        data=_without_images(drawn.data), sha256=drawn.sha256, stored_name=drawn.stored_name, size=drawn.size,
-        verification_code=reservation.code, holder_masked=mask(holder), signed=drawn.signed, issued_by_id=actor_id,
-        replaces_id=replaces.id if replaces else None, payment_order_id=payment_order_id,
-    )  # fmt: skip
+        dossier_id=dossier_id,
+        kind=kind,
+        title=spec.title,
+        template=spec.template,
+        template_version=template_version(spec.template),
+        number=reservation.number,
+        data=_without_images(drawn.data),
+        sha256=drawn.sha256,
+        stored_name=drawn.stored_name,
+        size=drawn.size,
+        verification_code=reservation.code,
+        holder_masked=mask(holder),
+        signed=drawn.signed,
+        issued_by_id=actor_id,
+        replaces_id=replaces.id if replaces else None,
+        payment_order_id=payment_order_id,
+    )
     if replaces is not None:
         check_replaceable(replaces.id)
         db.session.get(IssuedDocument, replaces.id).status = "replaced"
@@ -181,9 +205,14 @@ def check_replaceable(document_id: int) -> None:
 
 
 def issue(
-    kind: str, data: dict[str, Any], holder: str, dossier_id: int | None, actor_id: int | None,
-    replaces: IssuedDocument | None = None, payment_order_id: int | None = None,
-) -> IssuedDocument:  # fmt: skip
+    kind: str,
+    data: dict[str, Any],
+    holder: str,
+    dossier_id: int | None,
+    actor_id: int | None,
+    replaces: IssuedDocument | None = None,
+    payment_order_id: int | None = None,
+) -> IssuedDocument:
     """All three steps in one transaction (samples, tests). The job engine uses them apart, so that
     no lock is held while the PDF is drawn (service.documents.jobs)."""
     with write():

@@ -79,9 +79,15 @@ def perform(job_id: int, attempt: int) -> None:
         with write():
             job = outbox.lock_claimed(DocumentJob, job_id, attempt)
             document = issuing.record(
-                job.kind, reservation, drawn, source.holder, source.dossier_id, job.requested_by_id,
-                replaces=_replaced(job, source), payment_order_id=job.payment_order_id,
-            )  # fmt: skip
+                job.kind,
+                reservation,
+                drawn,
+                source.holder,
+                source.dossier_id,
+                job.requested_by_id,
+                replaces=_replaced(job, source),
+                payment_order_id=job.payment_order_id,
+            )
             if job.kind == "receipt":
                 _send_receipt(job.payment_order_id, document)  # the payer hears of it once, when it exists
             outbox.finish(job, "done")
@@ -195,9 +201,12 @@ def request_correction(document: IssuedDocument, actor_id: int, reason: str) -> 
         if _pending_for(current):
             raise ValueError("Văn bản này đang được cấp lại; vui lòng chờ trong giây lát.")
         job = DocumentJob(
-            dossier_id=current.dossier_id, payment_order_id=current.payment_order_id, kind=current.kind,
-            requested_by_id=actor_id, replaces_id=current.id,
-        )  # fmt: skip
+            dossier_id=current.dossier_id,
+            payment_order_id=current.payment_order_id,
+            kind=current.kind,
+            requested_by_id=actor_id,
+            replaces_id=current.id,
+        )
         db.session.add(job)
         _record_on_dossier(current, "reissue_document", actor_id, reason)
     return job

@@ -38,24 +38,36 @@ class Column:
 
 
 COLUMNS = [
-    Column("number", "TT", 5), Column("code", "Mã hồ sơ", 20), Column("procedure", "Tên thủ tục hành chính", 40),
-    Column("sets", "Số lượng hồ sơ (bộ)", 9), Column("applicant", "Tên cá nhân, tổ chức", 26),
-    Column("contact", "Địa chỉ, số điện thoại", 30), Column("agency", "Cơ quan chủ trì giải quyết", 22),
-    Column("received", "Nhận hồ sơ", 12, DATE_GROUP), Column("due", "Hẹn trả kết quả", 12, DATE_GROUP),
+    Column("number", "TT", 5),
+    Column("code", "Mã hồ sơ", 20),
+    Column("procedure", "Tên thủ tục hành chính", 40),
+    Column("sets", "Số lượng hồ sơ (bộ)", 9),
+    Column("applicant", "Tên cá nhân, tổ chức", 26),
+    Column("contact", "Địa chỉ, số điện thoại", 30),
+    Column("agency", "Cơ quan chủ trì giải quyết", 22),
+    Column("received", "Nhận hồ sơ", 12, DATE_GROUP),
+    Column("due", "Hẹn trả kết quả", 12, DATE_GROUP),
     Column("transferred", "Chuyển hồ sơ đến cơ quan giải quyết", 14, DATE_GROUP),
-    Column("returned", "Trả kết quả", 12, DATE_GROUP), Column("method", "Phương thức nhận kết quả", 16),
-    Column("signed", "Ký nhận", 12), Column("note", "Ghi chú", 36),
-]  # fmt: skip
+    Column("returned", "Trả kết quả", 12, DATE_GROUP),
+    Column("method", "Phương thức nhận kết quả", 16),
+    Column("signed", "Ký nhận", 12),
+    Column("note", "Ghi chú", 36),
+]
 DATE_KEYS = frozenset(c.key for c in COLUMNS if c.group == DATE_GROUP)
 RECEIVING_METHODS = {"electronic": "Trực tuyến", "post": "Qua dịch vụ bưu chính", "desk": "Trực tiếp"}
 # What the remarks say of each step of the history, followed by its date.
 REMARKS = {
-    "request_supplement": "Yêu cầu bổ sung hồ sơ", "supplement": "Đã bổ sung hồ sơ",
-    "extend": "Gia hạn", "request_stop": "Đề nghị dừng giải quyết", "stop": "Dừng giải quyết",
-    "refuse": "Từ chối tiếp nhận", "deny": "Từ chối giải quyết (trả lời bằng văn bản)",
-    "withdraw": "Rút hồ sơ", "close": "Đóng hồ sơ do không bổ sung đúng hạn",
+    "request_supplement": "Yêu cầu bổ sung hồ sơ",
+    "supplement": "Đã bổ sung hồ sơ",
+    "extend": "Gia hạn",
+    "request_stop": "Đề nghị dừng giải quyết",
+    "stop": "Dừng giải quyết",
+    "refuse": "Từ chối tiếp nhận",
+    "deny": "Từ chối giải quyết (trả lời bằng văn bản)",
+    "withdraw": "Rút hồ sơ",
+    "close": "Đóng hồ sơ do không bổ sung đúng hạn",
     "forward": "Trình Chủ tịch Ủy ban nhân dân tỉnh",
-}  # fmt: skip
+}
 
 
 def _utc(day: date) -> datetime:
@@ -85,13 +97,24 @@ def _row(number: int, dossier: Dossier, agency: str) -> dict[str, Any]:
     contact = ", ".join(
         part for part in (address_of(dossier), dossier.lookup_phone or dossier.owner.phone) if part
     )
-    return printable({
-        "number": number, "code": dossier.code, "procedure": dossier.procedure_version.name, "sets": 1,
-        "applicant": dossier.applicant_name or dossier.owner.display_name, "contact": contact, "agency": agency,
-        "received": _day(dossier.received_at), "due": dossier.due_date, "transferred": _day(transferred),
-        "returned": _day(dossier.returned_at), "method": RECEIVING_METHODS.get(dossier.return_method or "", ""),
-        "signed": "", "note": remarks(dossier),
-    })  # fmt: skip
+    return printable(
+        {
+            "number": number,
+            "code": dossier.code,
+            "procedure": dossier.procedure_version.name,
+            "sets": 1,
+            "applicant": dossier.applicant_name or dossier.owner.display_name,
+            "contact": contact,
+            "agency": agency,
+            "received": _day(dossier.received_at),
+            "due": dossier.due_date,
+            "transferred": _day(transferred),
+            "returned": _day(dossier.returned_at),
+            "method": RECEIVING_METHODS.get(dossier.return_method or "", ""),
+            "signed": "",
+            "note": remarks(dossier),
+        }
+    )
 
 
 def remarks(dossier: Dossier) -> str:

@@ -178,7 +178,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
             number="45/SGDĐT-GDNN",
             summary="V/v trả lời hồ sơ đề nghị cấp giấy chứng nhận",
             recipients=["- Như trên;", "- Lưu: VT, GDNN."],
-        ),  # fmt: skip
+        ),
         "addressee": "Trung tâm Giáo dục nghề nghiệp Long Xuyên",
         "dossier": DOSSIER,
         "paragraphs": [
@@ -196,23 +196,40 @@ SAMPLES["register_07.html"] = {
     "date_group": register.DATE_GROUP,
     "rows": [
         {
-            "number": "1", "code": DOSSIER["code"], "procedure": DOSSIER["procedure"], "sets": "1",
-            "applicant": APPLICANT["name"], "contact": f"{APPLICANT['address']}, {APPLICANT['phone']}",
-            "agency": "Sở Giáo dục và Đào tạo", "received": "28/11/2026", "due": "14/12/2026",
-            "transferred": "28/11/2026", "returned": "", "method": "", "signed": "",
+            "number": "1",
+            "code": DOSSIER["code"],
+            "procedure": DOSSIER["procedure"],
+            "sets": "1",
+            "applicant": APPLICANT["name"],
+            "contact": f"{APPLICANT['address']}, {APPLICANT['phone']}",
+            "agency": "Sở Giáo dục và Đào tạo",
+            "received": "28/11/2026",
+            "due": "14/12/2026",
+            "transferred": "28/11/2026",
+            "returned": "",
+            "method": "",
+            "signed": "",
             "note": "Gia hạn ngày 10/12/2026, hẹn trả ngày 17/12/2026",
         }
     ],
-}  # fmt: skip
+}
 
 SAMPLES["receipt.html"] = {
     "doc": doc("Biên lai thu phí, lệ phí"),
     "receipt": {
-        "form_symbol": "01BLP0-001", "series": "AG-26E", "number": "0000001", "issuer_tax_code": "1600000000",
-        "payer": {"name": APPLICANT["name"], "identifier": "1600123456"}, "dossier_code": DOSSIER["code"],
+        "form_symbol": "01BLP0-001",
+        "series": "AG-26E",
+        "number": "0000001",
+        "issuer_tax_code": "1600000000",
+        "payer": {"name": APPLICANT["name"], "identifier": "1600123456"},
+        "dossier_code": DOSSIER["code"],
         "order_reference": "LPK7Q2M9X4AB",
-        "procedure": DOSSIER["procedure"], "lines": [{"name": "Lệ phí thẩm định", "amount_text": "500.000 ₫"}],
-        "total_text": "500.000 ₫", "total_words": "Năm trăm nghìn đồng", "method": "Cổng thanh toán VNPAY",
-        "gateway_reference": "14123456", "paid_at": "10:15 ngày 28/11/2026",
+        "procedure": DOSSIER["procedure"],
+        "lines": [{"name": "Lệ phí thẩm định", "amount_text": "500.000 ₫"}],
+        "total_text": "500.000 ₫",
+        "total_words": "Năm trăm nghìn đồng",
+        "method": "Cổng thanh toán VNPAY",
+        "gateway_reference": "14123456",
+        "paid_at": "10:15 ngày 28/11/2026",
     },
-}  # fmt: skip
+}

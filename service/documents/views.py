@@ -85,9 +85,13 @@ def verify(code: str):
     )
     check = signing.check(issuing.pdf_bytes(document)) if document.signed else None
     return render_template(
-        "verify/document.html", document=document, comparison=comparison, replacement=replacement, signature=check,
+        "verify/document.html",
+        document=document,
+        comparison=comparison,
+        replacement=replacement,
+        signature=check,
         issuer=issuer_of(document),
-    )  # fmt: skip
+    )
 
 
 def issuer_of(document: IssuedDocument) -> str:

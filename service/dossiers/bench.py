@@ -40,9 +40,31 @@ DECIDED = {S.APPROVED, S.DENIED, S.AWAITING_PAYMENT, S.RETURNED}
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
 MIDDLE = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hữu", "Quốc", "Thu", "Hoài", "Kim"]
 GIVEN = [
-    "An", "Bình", "Châu", "Dũng", "Giang", "Hạnh", "Hùng", "Khoa", "Lan", "Long", "Mai", "Nam", "Nhung",
-    "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Uyên", "Vy", "Xuân", "Yến",
-]  # fmt: skip
+    "An",
+    "Bình",
+    "Châu",
+    "Dũng",
+    "Giang",
+    "Hạnh",
+    "Hùng",
+    "Khoa",
+    "Lan",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nhung",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Uyên",
+    "Vy",
+    "Xuân",
+    "Yến",
+]
 
 
 class SeedError(Exception):
@@ -93,16 +115,29 @@ def _people(rng: random.Random) -> tuple[list[tuple[int, str, str]], list[int]]:
             db.session.execute(
                 db.insert(User),
                 [
-                    dict(email=f"bench-citizen-{n}@bench.invalid", password_hash="!", role=Role.CITIZEN,
-                         full_name=_name(rng), phone=f"09{n:08d}", personal_id=f"99{n:010d}",
-                         created_at=now, email_confirmed_at=now)
+                    dict(
+                        email=f"bench-citizen-{n}@bench.invalid",
+                        password_hash="!",
+                        role=Role.CITIZEN,
+                        full_name=_name(rng),
+                        phone=f"09{n:08d}",
+                        personal_id=f"99{n:010d}",
+                        created_at=now,
+                        email_confirmed_at=now,
+                    )
                     for n in range(APPLICANTS)
-                ] + [
-                    dict(email=f"bench-specialist-{n}@bench.invalid", password_hash="!", role=Role.SPECIALIST,
-                         full_name=f"Chuyên viên {_name(rng)}", created_at=now)
+                ]
+                + [
+                    dict(
+                        email=f"bench-specialist-{n}@bench.invalid",
+                        password_hash="!",
+                        role=Role.SPECIALIST,
+                        full_name=f"Chuyên viên {_name(rng)}",
+                        created_at=now,
+                    )
                     for n in range(SPECIALISTS)
                 ],
-            )  # fmt: skip
+            )
     bench = User.email.like("bench-%")  # a specialist made to sign in for a measure joins the pool
     applicants = db.session.execute(
         db.select(User.id, User.full_name, User.phone).where(bench, User.role == Role.CITIZEN)

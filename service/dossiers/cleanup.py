@@ -76,9 +76,14 @@ def _warn_owner(dossier_ids: list[int], now: datetime, untouched_since: datetime
             draft.cleanup_warned_at, draft.cleanup_warned_version = now, draft.version
         owner = drafts[0].owner
         queue_email(
-            owner.email, "drafts_expiring", name=owner.display_name, drafts=drafts, deletion=deletion,
-            days=current_app.config["DRAFT_ABANDONED_DAYS"], base_url=current_app.config["APP_BASE_URL"],
-        )  # fmt: skip
+            owner.email,
+            "drafts_expiring",
+            name=owner.display_name,
+            drafts=drafts,
+            deletion=deletion,
+            days=current_app.config["DRAFT_ABANDONED_DAYS"],
+            base_url=current_app.config["APP_BASE_URL"],
+        )
     return len(drafts)
 
 
@@ -109,8 +114,12 @@ def _delete(dossier_id: int, warned_before: datetime) -> bool:
             and draft.cleanup_warned_version == draft.version
         ):
             return False
-        details = {"owner": draft.owner.email, "procedure": draft.procedure_version.name,
-                   "started_on": draft.created_at.date().isoformat(), "files": len(draft.files)}  # fmt: skip
+        details = {
+            "owner": draft.owner.email,
+            "procedure": draft.procedure_version.name,
+            "started_on": draft.created_at.date().isoformat(),
+            "files": len(draft.files),
+        }
         audit.record("dossier.abandoned_draft_deleted", draft, actor=None, details=details)
         stored = remove_draft_rows(draft)
     for name in stored:

@@ -7,9 +7,11 @@ from service.dossiers.queries import is_well_formed_code, normalise_code
 
 class LookupForm(BaseForm):
     code = StringField(
-        "Mã hồ sơ", filters=[normalise_code], validators=[required("Vui lòng nhập mã hồ sơ."), max_length(40)],
+        "Mã hồ sơ",
+        filters=[normalise_code],
+        validators=[required("Vui lòng nhập mã hồ sơ."), max_length(40)],
         description="Ví dụ: H01.48-261128-0001",
-    )  # fmt: skip
+    )
     secret = StringField(
         "Mã tra cứu hoặc số điện thoại đã đăng ký",
         validators=[required("Vui lòng nhập mã tra cứu hoặc số điện thoại."), max_length(20)],

@@ -63,9 +63,13 @@ def tell_applicant(dossier: Dossier, event: str) -> None:
     )
     subject = APPLICANT_SUBJECTS.get(event, "").format(due=format_date(dossier.due_date))
     queue_email(
-        dossier.owner.email, "dossier_update", dossier=dossier, message=message, subject=subject,
+        dossier.owner.email,
+        "dossier_update",
+        dossier=dossier,
+        message=message,
+        subject=subject,
         base_url=current_app.config["APP_BASE_URL"],
-    )  # fmt: skip
+    )
     if event == "return_result":  # the result is in the citizen's hands: invite them to rate the service
         queue_email(
             dossier.owner.email, "rating_invite", dossier=dossier, base_url=current_app.config["APP_BASE_URL"]
@@ -85,9 +89,13 @@ def tell_assignee(dossier: Dossier) -> None:
 def tell_successor(successor, predecessor, dossiers: list[Dossier]) -> None:
     """One email for every dossier handed over when an official's account was locked."""
     queue_email(
-        successor.email, "dossiers_handed_over", official=successor, predecessor=predecessor,
-        dossiers=dossiers, base_url=current_app.config["APP_BASE_URL"],
-    )  # fmt: skip
+        successor.email,
+        "dossiers_handed_over",
+        official=successor,
+        predecessor=predecessor,
+        dossiers=dossiers,
+        base_url=current_app.config["APP_BASE_URL"],
+    )
 
 
 OFFICIAL_MESSAGES = {
@@ -107,6 +115,10 @@ def tell_officials(dossier: Dossier, event: str, officials) -> None:
         return
     for official in officials:
         queue_email(
-            official.email, "official_notice", official=official, dossier=dossier,
-            message=message.format(code=dossier.code), base_url=current_app.config["APP_BASE_URL"],
-        )  # fmt: skip
+            official.email,
+            "official_notice",
+            official=official,
+            dossier=dossier,
+            message=message.format(code=dossier.code),
+            base_url=current_app.config["APP_BASE_URL"],
+        )

@@ -164,9 +164,16 @@ def store_file(
     except uploads.StorageUnavailable as error:
         raise StorageRefused(error.message) from error
     attached = DossierFile(
-        dossier_id=dossier.id, document_key=key, original_name=uploads.clean_filename(name), stored_name=stored_name,
-        file_type=file_type, size=len(data), sha256=digest, uploaded_by_id=actor.id, event_id=event_id,
-    )  # fmt: skip
+        dossier_id=dossier.id,
+        document_key=key,
+        original_name=uploads.clean_filename(name),
+        stored_name=stored_name,
+        file_type=file_type,
+        size=len(data),
+        sha256=digest,
+        uploaded_by_id=actor.id,
+        event_id=event_id,
+    )
     db.session.add(attached)
     return attached
 
@@ -305,11 +312,15 @@ def _file(dossier: Dossier, owner: User, now) -> None:
     _transition(dossier, "submit", owner)
     if dossier.fee_due_at_filing:
         settlement.open_order(
-            dossier.procedure_version.fee, f"Phí, lệ phí hồ sơ {dossier.code}", "dossier_fee",
-            dossier_id=dossier.id, payer_id=dossier.owner_id,
-        )  # fmt: skip
-    queue_email(dossier.owner.email, "dossier_submitted", dossier=dossier,
-                base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
+            dossier.procedure_version.fee,
+            f"Phí, lệ phí hồ sơ {dossier.code}",
+            "dossier_fee",
+            dossier_id=dossier.id,
+            payer_id=dossier.owner_id,
+        )
+    queue_email(
+        dossier.owner.email, "dossier_submitted", dossier=dossier, base_url=current_app.config["APP_BASE_URL"]
+    )
 
 
 def allocate_code(agency_code: str, now) -> str:
@@ -361,16 +372,31 @@ def _record(
     dossier: Dossier, event: str, source: str | None, actor: User | None, note: str | None
 ) -> DossierEvent:
     history = DossierEvent(
-        dossier_id=dossier.id, event=event, from_status=source, to_status=dossier.status,
-        actor_id=actor.id if actor else None, note=note, due_date=dossier.due_date,
+        dossier_id=dossier.id,
+        event=event,
+        from_status=source,
+        to_status=dossier.status,
+        actor_id=actor.id if actor else None,
+        note=note,
+        due_date=dossier.due_date,
         on_time=_on_time(dossier, actor),
-    )  # fmt: skip
+    )
     db.session.add(history)
     db.session.flush()
     # Every step, in its own transaction: the tamper-evident copy of this history row.
-    audit.record("dossier.step", dossier, actor=actor, details={
-        "code": dossier.code, "event": event, "from": source, "to": dossier.status, "note": note,
-        "history_id": history.id})  # fmt: skip
+    audit.record(
+        "dossier.step",
+        dossier,
+        actor=actor,
+        details={
+            "code": dossier.code,
+            "event": event,
+            "from": source,
+            "to": dossier.status,
+            "note": note,
+            "history_id": history.id,
+        },
+    )
     return history
 
 

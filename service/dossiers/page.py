@@ -98,15 +98,22 @@ def dossier_page(dossier: Dossier, kept: Kept | None = None) -> str:
         context.update(section(dossier, Viewer(is_owner=is_owner, official=official, kept=kept or Kept())))
     documents = visible_documents(dossier, current_user)
     page = render_template(
-        "dossiers/detail.html", dossier=dossier, entries=entries, is_owner=is_owner, official=official,
+        "dossiers/detail.html",
+        dossier=dossier,
+        entries=entries,
+        is_owner=is_owner,
+        official=official,
         supplement_open=is_owner and processing.can_add_supplement_files(dossier),
         can_request_stop=is_owner and "request_stop" in processing.owner_actions(dossier, current_user),
-        is_supplement_file=lambda f: is_supplement_file(dossier, f), type_labels=uploads.FILE_TYPE_LABELS,
-        documents=documents, documents_pending=pending_jobs(dossier.id),
+        is_supplement_file=lambda f: is_supplement_file(dossier, f),
+        type_labels=uploads.FILE_TYPE_LABELS,
+        documents=documents,
+        documents_pending=pending_jobs(dossier.id),
         results=[d for d in documents if d.kind in RESULT_KINDS and d.status == "valid"],
         provincial_results=_provincial_results(dossier),
-        **_fee_context(fee_order(dossier.id)), **context,
-    )  # fmt: skip
+        **_fee_context(fee_order(dossier.id)),
+        **context,
+    )
     if not is_owner:  # an official read the applicant's personal data: recorded once the page is made
         audit.record_view(dossier, details={"code": dossier.code})
     return page

@@ -86,9 +86,13 @@ OFFICIAL_FILE_TYPES = ["pdf", "docx", "jpeg", "png"]
 
 
 def act(
-    dossier_id: int, actor: User, event: str, data: dict[str, Any], seen_version: int | None,
+    dossier_id: int,
+    actor: User,
+    event: str,
+    data: dict[str, Any],
+    seen_version: int | None,
     attachment: FileStorage | None = None,
-) -> Outcome:  # fmt: skip
+) -> Outcome:
     """An official's action. `seen_version` is the dossier version the official's page showed; an
     attachment (a scanned letter, a minute) becomes part of this step's history row."""
     upload = _official_upload(attachment)
@@ -322,9 +326,13 @@ def enabled_actions(dossier: Dossier, actor: User) -> list[str]:
     if actor.role not in (Role.RECEPTION, Role.SPECIALIST, Role.LEADER):
         return []
     assumed = {
-        "reason": "…", "draft": "…", "decision": dossier.proposed_decision or "approve", "method": "electronic",
-        "assignee": _ANY_SPECIALIST, "today": local_today(),
-    }  # fmt: skip
+        "reason": "…",
+        "draft": "…",
+        "decision": dossier.proposed_decision or "approve",
+        "method": "electronic",
+        "assignee": _ANY_SPECIALIST,
+        "today": local_today(),
+    }
     machine = machine_for(dossier.workflow)(model=dossier, state_field="status")
     events = [event.id for event in machine.enabled_events(actor=actor, data=assumed)]
     return [e for e in events if e not in APPLICANT_EVENTS]

@@ -25,9 +25,13 @@ def fee_bill(code: str) -> Bill | None:
     if order is None:
         return None
     return Bill(
-        order.reference, dossier.code, order.description, order.amount,
-        dossier.applicant_name or dossier.owner.display_name, order.status,
-    )  # fmt: skip
+        order.reference,
+        dossier.code,
+        order.description,
+        order.amount,
+        dossier.applicant_name or dossier.owner.display_name,
+        order.status,
+    )
 
 
 def connect() -> None:

@@ -33,9 +33,11 @@ APPLICANTS = tuple(APPLICANT_ROLES)
 @bp.app_context_processor
 def dossier_labels():
     return {
-        "status_labels": STATUS_LABELS, "event_labels": EVENT_LABELS,
-        "internal_events": INTERNAL_EVENTS, "applicant_note_events": APPLICANT_NOTE_EVENTS,
-    }  # fmt: skip
+        "status_labels": STATUS_LABELS,
+        "event_labels": EVENT_LABELS,
+        "internal_events": INTERNAL_EVENTS,
+        "applicant_note_events": APPLICANT_NOTE_EVENTS,
+    }
 
 
 @bp.route("/dossiers/new/<code>", methods=["POST"])
@@ -68,9 +70,13 @@ def _draft_or_redirect(dossier_id: int):
 
 def _render_edit(dossier, form, version: int):
     return render_template(
-        "dossiers/edit.html", dossier=dossier, form=form, fields=dossier.procedure_version.fields,
-        version=version, ward_options=ward_options,
-    )  # fmt: skip
+        "dossiers/edit.html",
+        dossier=dossier,
+        form=form,
+        fields=dossier.procedure_version.fields,
+        version=version,
+        ward_options=ward_options,
+    )
 
 
 @bp.route("/dossiers/<int:dossier_id>/edit", methods=["GET", "POST"])
@@ -270,9 +276,11 @@ def download(dossier_id: int, file_id: int):
             attached, "dossier.file_viewed", {"code": dossier.code, "file": attached.original_name}
         )
     return send_upload(
-        uploads.path_for(attached.stored_name), uploads.MIME_TYPES[attached.file_type], attached.original_name,
+        uploads.path_for(attached.stored_name),
+        uploads.MIME_TYPES[attached.file_type],
+        attached.original_name,
         uploads.EXTENSIONS[attached.file_type],
-    )  # fmt: skip
+    )
 
 
 @bp.route("/dossiers/<int:dossier_id>/withdraw", methods=["POST"])

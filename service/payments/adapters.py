@@ -138,10 +138,17 @@ class Vnpay(Adapter):
     def start(self, order, attempt, client_ip):
         config = current_app.config
         url = vnpay.payment_url(
-            self.payment_base(), config["VNPAY_HASH_SECRET"], config["VNPAY_TMN_CODE"], attempt.reference,
-            attempt.amount, order_info(order.description), _base() + url_for("payments.vnpay_return"),
-            client_ip or "127.0.0.1", attempt.created_at, attempt.expires_at,
-        )  # fmt: skip
+            self.payment_base(),
+            config["VNPAY_HASH_SECRET"],
+            config["VNPAY_TMN_CODE"],
+            attempt.reference,
+            attempt.amount,
+            order_info(order.description),
+            _base() + url_for("payments.vnpay_return"),
+            client_ip or "127.0.0.1",
+            attempt.created_at,
+            attempt.expires_at,
+        )
         return Start(redirect_url=url)
 
     def _call(self, command: str, values: dict[str, str], fields: tuple[str, ...]) -> dict | None:
@@ -149,9 +156,12 @@ class Vnpay(Adapter):
             return None  # not configured here (any more): as if VNPAY did not answer
         config = current_app.config
         values = {
-            "RequestId": secrets.token_hex(8), "Version": vnpay.VERSION, "Command": command,
-            "TmnCode": config["VNPAY_TMN_CODE"], **values,
-        }  # fmt: skip
+            "RequestId": secrets.token_hex(8),
+            "Version": vnpay.VERSION,
+            "Command": command,
+            "TmnCode": config["VNPAY_TMN_CODE"],
+            **values,
+        }
         body = {f"vnp_{k}": v for k, v in values.items()}
         body["vnp_SecureHash"] = vnpay.api_checksum(values, fields, config["VNPAY_HASH_SECRET"])
         try:
@@ -162,10 +172,15 @@ class Vnpay(Adapter):
     def _querydr(self, attempt: PaymentAttempt) -> dict | None:
         return self._call(
             "querydr",
-            {"TxnRef": attempt.reference, "TransactionDate": vnpay.stamp(attempt.created_at),
-             "CreateDate": vnpay.stamp(utcnow()), "IpAddr": "127.0.0.1", "OrderInfo": f"Truy van GD {attempt.reference}"},
+            {
+                "TxnRef": attempt.reference,
+                "TransactionDate": vnpay.stamp(attempt.created_at),
+                "CreateDate": vnpay.stamp(utcnow()),
+                "IpAddr": "127.0.0.1",
+                "OrderInfo": f"Truy van GD {attempt.reference}",
+            },
             vnpay.QUERYDR_FIELDS,
-        )  # fmt: skip
+        )
 
     def query(self, attempt):
         answer = self._querydr(attempt)
@@ -187,12 +202,19 @@ class Vnpay(Adapter):
         full = refund.amount == attempt.amount
         answer = self._call(
             "refund",
-            {"TransactionType": "02" if full else "03", "TxnRef": attempt.reference, "Amount": str(refund.amount * 100),
-             "TransactionNo": attempt.gateway_transaction or "", "TransactionDate": vnpay.stamp(attempt.created_at),
-             "CreateBy": order_info(actor)[:250], "CreateDate": vnpay.stamp(utcnow()), "IpAddr": "127.0.0.1",
-             "OrderInfo": order_info(f"Hoan tien {refund.reference}")},
+            {
+                "TransactionType": "02" if full else "03",
+                "TxnRef": attempt.reference,
+                "Amount": str(refund.amount * 100),
+                "TransactionNo": attempt.gateway_transaction or "",
+                "TransactionDate": vnpay.stamp(attempt.created_at),
+                "CreateBy": order_info(actor)[:250],
+                "CreateDate": vnpay.stamp(utcnow()),
+                "IpAddr": "127.0.0.1",
+                "OrderInfo": order_info(f"Hoan tien {refund.reference}"),
+            },
             vnpay.REFUND_FIELDS,
-        )  # fmt: skip
+        )
         if answer is None:
             return RefundOutcome(
                 "pending", "", "Chưa nhận được trả lời của VNPAY; hệ thống sẽ hỏi lại khi đối soát."
@@ -209,11 +231,14 @@ class Vnpay(Adapter):
         from service.payments.models import PaymentRefund
 
         others = db.session.scalar(
-            db.select(db.func.count()).select_from(PaymentRefund).where(
-                PaymentRefund.attempt_id == refund.attempt_id, PaymentRefund.id != refund.id,
+            db.select(db.func.count())
+            .select_from(PaymentRefund)
+            .where(
+                PaymentRefund.attempt_id == refund.attempt_id,
+                PaymentRefund.id != refund.id,
                 PaymentRefund.status != "failed",
             )
-        )  # fmt: skip
+        )
         if others:
             return None
         answer = self._querydr(refund.attempt)
@@ -263,12 +288,19 @@ class Momo(Adapter):
     def start(self, order, attempt, client_ip):
         answer = self._post(
             "/v2/gateway/api/create",
-            {"requestId": attempt.reference, "amount": attempt.amount, "orderId": attempt.reference,
-             "orderInfo": order_info(order.description), "redirectUrl": _base() + url_for("payments.momo_return"),
-             "ipnUrl": _base() + url_for("payments.momo_ipn"), "requestType": "captureWallet", "extraData": "",
-             "lang": "vi"},
+            {
+                "requestId": attempt.reference,
+                "amount": attempt.amount,
+                "orderId": attempt.reference,
+                "orderInfo": order_info(order.description),
+                "redirectUrl": _base() + url_for("payments.momo_return"),
+                "ipnUrl": _base() + url_for("payments.momo_ipn"),
+                "requestType": "captureWallet",
+                "extraData": "",
+                "lang": "vi",
+            },
             momo.CREATE_FIELDS,
-        )  # fmt: skip
+        )
         if not answer or answer.get("resultCode") != 0 or not answer.get("payUrl"):
             raise GatewayRefused(
                 "Ví MoMo tạm thời không nhận thanh toán. Vui lòng thử lại sau hoặc chọn cách thanh toán khác."
@@ -300,11 +332,16 @@ class Momo(Adapter):
     def refund(self, refund, actor):
         answer = self._post(
             "/v2/gateway/api/refund",
-            {"orderId": refund.reference, "requestId": refund.reference, "amount": refund.amount,
-             "transId": refund.attempt.gateway_transaction or "", "lang": "vi",
-             "description": order_info(f"Hoan tien {refund.attempt.reference}")},
+            {
+                "orderId": refund.reference,
+                "requestId": refund.reference,
+                "amount": refund.amount,
+                "transId": refund.attempt.gateway_transaction or "",
+                "lang": "vi",
+                "description": order_info(f"Hoan tien {refund.attempt.reference}"),
+            },
             momo.REFUND_FIELDS,
-        )  # fmt: skip
+        )
         if answer is None:
             return RefundOutcome(
                 "pending", "", "Chưa nhận được trả lời của MoMo; hệ thống sẽ hỏi lại khi đối soát."
@@ -429,6 +466,7 @@ ADAPTERS: dict[str, Adapter] = {
 def offered(amount: int, school_id: int | None) -> list[Adapter]:
     """The ways to pay a payer is shown: gateways configured here that take this amount."""
     return [
-        adapter for adapter in ADAPTERS.values()
+        adapter
+        for adapter in ADAPTERS.values()
         if adapter.payer_facing and adapter.available(school_id) and adapter.check_amount(amount) is None
-    ]  # fmt: skip
+    ]

@@ -99,9 +99,14 @@ def _record_once(payload: dict, raw: str) -> int:
     Only a request carrying the feed's API key gets here (views.bankfeed_sepay)."""
     external_id = str(payload.get("id", ""))[:64] or None
     note = PaymentNotification(
-        gateway="bankfeed", method="POST", payload=payload, raw=raw[:20000], external_id=external_id, reference=None,
+        gateway="bankfeed",
+        method="POST",
+        payload=payload,
+        raw=raw[:20000],
+        external_id=external_id,
+        reference=None,
         verified=True,  # the feed's API key was checked before anything was stored
-    )  # fmt: skip
+    )
     with write():
         if insert_once(note):
             return note.id
@@ -113,11 +118,17 @@ def _record_once(payload: dict, raw: str) -> int:
 
 
 def _review(notification_id, order, attempt, kind: str, *, detail: str, amount: int | None) -> str:
-    db.session.add(PaymentIncident(
-        order_id=order.id if order else None, attempt_id=attempt.id if attempt else None, kind=kind,
-        school_id=order.school_id if order else _school_of_account(notification_id),
-        notification_id=notification_id, amount=amount, detail=detail,
-    ))  # fmt: skip
+    db.session.add(
+        PaymentIncident(
+            order_id=order.id if order else None,
+            attempt_id=attempt.id if attempt else None,
+            kind=kind,
+            school_id=order.school_id if order else _school_of_account(notification_id),
+            notification_id=notification_id,
+            amount=amount,
+            detail=detail,
+        )
+    )
     return kind
 
 
@@ -135,11 +146,19 @@ def _conclude(notification_id: int, outcome: str) -> None:
 def sepay_body(reference: str, amount: int, transaction_id: int, account: str) -> dict:
     """A credit as SePay posts it (used by the local bank simulator and the tests)."""
     return {
-        "id": transaction_id, "gateway": "Vietcombank", "transactionDate": "2026-11-28 10:00:00",
-        "accountNumber": account, "code": None, "content": f"{reference} chuyen tien", "transferType": "in",
-        "transferAmount": amount, "accumulated": amount, "subAccount": None, "referenceCode": f"FT{transaction_id}",
+        "id": transaction_id,
+        "gateway": "Vietcombank",
+        "transactionDate": "2026-11-28 10:00:00",
+        "accountNumber": account,
+        "code": None,
+        "content": f"{reference} chuyen tien",
+        "transferType": "in",
+        "transferAmount": amount,
+        "accumulated": amount,
+        "subAccount": None,
+        "referenceCode": f"FT{transaction_id}",
         "description": f"{reference} chuyen tien",
-    }  # fmt: skip
+    }
 
 
 def dumps(payload: dict) -> str:

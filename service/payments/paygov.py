@@ -72,9 +72,14 @@ def _record_once(bill_reference: str, transaction_id: str, raw: dict) -> Payment
     """The notification, kept in its own transaction; an earlier one if the platform sent it before
     (still without an outcome if the first call died midway: it is settled now)."""
     note = PaymentNotification(
-        gateway="paygov", method="POST", payload=raw, raw=json.dumps(raw, ensure_ascii=False)[:20000],
-        external_id=transaction_id[:64], reference=bill_reference[:34], verified=True,  # its API key was checked
-    )  # fmt: skip
+        gateway="paygov",
+        method="POST",
+        payload=raw,
+        raw=json.dumps(raw, ensure_ascii=False)[:20000],
+        external_id=transaction_id[:64],
+        reference=bill_reference[:34],
+        verified=True,  # its API key was checked
+    )
     with write():
         if insert_once(note):
             return note
@@ -91,13 +96,23 @@ def _settle(note_id: int, bill_reference: str, amount: int, transaction_id: str)
     if amount != order.amount:
         return Confirmation("04", "Số tiền không khớp khoản phải nộp.")
     if order.status == "paid":
-        _incident(order, note_id, amount, "second_success",
-                  f"Nền tảng thanh toán quốc gia báo thu thêm khoản {order.reference} đã được thanh toán.")  # fmt: skip
+        _incident(
+            order,
+            note_id,
+            amount,
+            "second_success",
+            f"Nền tảng thanh toán quốc gia báo thu thêm khoản {order.reference} đã được thanh toán.",
+        )
         return Confirmation("02", "Khoản này đã được thanh toán.")
     problem = payable_problem(order)
     if problem:
-        _incident(order, note_id, amount, "paid_cancelled",
-                  f"Nền tảng thanh toán quốc gia báo đã thu khoản {order.reference}: {problem}")  # fmt: skip
+        _incident(
+            order,
+            note_id,
+            amount,
+            "paid_cancelled",
+            f"Nền tảng thanh toán quốc gia báo đã thu khoản {order.reference}: {problem}",
+        )
         return Confirmation("05", problem)
     record_payment(order, transaction_id, gateway="paygov")
     return Confirmation("00", "Đã xác nhận thanh toán.", order.reference)

@@ -52,9 +52,13 @@ def refunded_total(order_id: int) -> int:
 
 
 def request_refund(
-    attempt_id: int, amount: int, reason: str, actor: User, idempotency_key: str,
+    attempt_id: int,
+    amount: int,
+    reason: str,
+    actor: User,
+    idempotency_key: str,
     expected_refundable: int | None = None,
-) -> PaymentRefund:  # fmt: skip
+) -> PaymentRefund:
     """Record the refund, then ask the gateway; returns it in whatever state the gateway left it."""
     reason = " ".join((reason or "").split())[:1000]
     key = (idempotency_key or "").strip()[:64]
@@ -89,11 +93,21 @@ def _record_request(
         return existing, False
     _check_refundable(attempt, amount, expected_refundable)
     refund = PaymentRefund(
-        order_id=attempt.order_id, attempt_id=attempt.id, reference=new_reference("HT"), amount=amount,
-        reason=reason, idempotency_key=key, requested_by_id=actor.id,
-    )  # fmt: skip
+        order_id=attempt.order_id,
+        attempt_id=attempt.id,
+        reference=new_reference("HT"),
+        amount=amount,
+        reason=reason,
+        idempotency_key=key,
+        requested_by_id=actor.id,
+    )
     db.session.add(refund)
-    audit.record("refund.requested", refund, actor=actor, details={"attempt": attempt.reference, "amount": amount, "reason": reason})  # fmt: skip
+    audit.record(
+        "refund.requested",
+        refund,
+        actor=actor,
+        details={"attempt": attempt.reference, "amount": amount, "reason": reason},
+    )
     return refund, True
 
 
@@ -134,7 +148,9 @@ def _move(refund: PaymentRefund, outcome: RefundOutcome, actor: User | None) -> 
         refund.confirmed_by_id = actor.id
     if refund.status in ("succeeded", "failed"):
         refund.finished_at = utcnow()
-        audit.record(f"refund.{refund.status}", refund, details={"amount": refund.amount, "refund": refund.reference})  # fmt: skip
+        audit.record(
+            f"refund.{refund.status}", refund, details={"amount": refund.amount, "refund": refund.reference}
+        )
     if refund.status == "succeeded":
         _tell_payer(refund)  # queued in this transaction: the payer hears of a refund that happened
         events.order_refunded.send(refund.order, refund=refund)

@@ -32,17 +32,33 @@ from workflows.payment_attempt import PaymentAttemptMachine
 
 
 def open_order(
-    amount: int, description: str, purpose: str, *, payer_id: int | None = None, payer_name: str | None = None,
-    payer_email: str | None = None, dossier_id: int | None = None, invoice_id: int | None = None,
-    school_id: int | None = None, expires_at=None,
-) -> PaymentOrder:  # fmt: skip
+    amount: int,
+    description: str,
+    purpose: str,
+    *,
+    payer_id: int | None = None,
+    payer_name: str | None = None,
+    payer_email: str | None = None,
+    dossier_id: int | None = None,
+    invoice_id: int | None = None,
+    school_id: int | None = None,
+    expires_at=None,
+) -> PaymentOrder:
     """A new unpaid order for a client's payable, in the caller's transaction (the client's step and its
     order commit together). The description is what the payer and the receipt read."""
     order = PaymentOrder(
-        reference=new_reference("LP"), purpose=purpose, description=" ".join(description.split())[:255],
-        amount=amount, payer_id=payer_id, payer_name=payer_name, payer_email=payer_email, dossier_id=dossier_id,
-        invoice_id=invoice_id, school_id=school_id, expires_at=expires_at,
-    )  # fmt: skip
+        reference=new_reference("LP"),
+        purpose=purpose,
+        description=" ".join(description.split())[:255],
+        amount=amount,
+        payer_id=payer_id,
+        payer_name=payer_name,
+        payer_email=payer_email,
+        dossier_id=dossier_id,
+        invoice_id=invoice_id,
+        school_id=school_id,
+        expires_at=expires_at,
+    )
     db.session.add(order)
     db.session.flush()
     return order
@@ -96,9 +112,13 @@ def record_payment(order: PaymentOrder, transaction: str, gateway: str = "manual
     the receipt and the events as for any payment. In the caller's transaction, holding the order's lock."""
     now = utcnow()
     attempt = PaymentAttempt(
-        order_id=order.id, gateway=gateway, reference=new_reference("TT"), amount=order.amount, created_at=now,
+        order_id=order.id,
+        gateway=gateway,
+        reference=new_reference("TT"),
+        amount=order.amount,
+        created_at=now,
         expires_at=now,
-    )  # fmt: skip
+    )
     db.session.add(attempt)
     db.session.flush()
     PaymentAttemptMachine(model=attempt, state_field="status").send("start")
@@ -130,9 +150,13 @@ def fee_still_paid(order: PaymentOrder | None) -> bool:
 
 
 def create_order(
-    amount: int, description: str, purpose: str = "other", payer_name: str | None = None,
-    payer_email: str | None = None, expires_at=None,
-) -> PaymentOrder:  # fmt: skip
+    amount: int,
+    description: str,
+    purpose: str = "other",
+    payer_name: str | None = None,
+    payer_email: str | None = None,
+    expires_at=None,
+) -> PaymentOrder:
     """An order not tied to a dossier (an operator's, later a school invoice's). Commits."""
     if not isinstance(amount, int) or amount <= 0:
         raise ValueError("Số tiền phải là số nguyên dương (đồng).")
@@ -200,9 +224,13 @@ def start_attempt(order_id: int, gateway: str) -> PaymentAttempt:
         if order.expires_at is not None:
             expires = min(expires, order.expires_at)
         attempt = PaymentAttempt(
-            order_id=order.id, gateway=gateway, reference=new_reference("TT"), amount=order.amount,
-            created_at=now, expires_at=expires,
-        )  # fmt: skip
+            order_id=order.id,
+            gateway=gateway,
+            reference=new_reference("TT"),
+            amount=order.amount,
+            created_at=now,
+            expires_at=expires,
+        )
         db.session.add(attempt)
         PaymentAttemptMachine(model=attempt, state_field="status").send("start")
     return attempt
@@ -213,12 +241,14 @@ def valid_attempt(order_id: int, gateway: str, until: datetime | None = None) ->
     return db.session.scalar(
         db.select(PaymentAttempt)
         .where(
-            PaymentAttempt.order_id == order_id, PaymentAttempt.gateway == gateway,
-            PaymentAttempt.status == "pending", PaymentAttempt.expires_at > (until or utcnow()),
+            PaymentAttempt.order_id == order_id,
+            PaymentAttempt.gateway == gateway,
+            PaymentAttempt.status == "pending",
+            PaymentAttempt.expires_at > (until or utcnow()),
         )
         .order_by(PaymentAttempt.id.desc())
         .limit(1)
-    )  # fmt: skip
+    )
 
 
 def cancel_order(order_id: int, reason: str) -> bool:
@@ -246,9 +276,13 @@ def record_notification(gateway: str, method: str, payload: dict, raw: str) -> i
     that fails leaves it as received, without an outcome, for an accountant to see. (Unsigned ones go
     to `unverified.keep`, which bounds what anyone can make us store.)"""
     note = PaymentNotification(
-        gateway=gateway, method=method, payload=payload, raw=raw[:20000], verified=True,
+        gateway=gateway,
+        method=method,
+        payload=payload,
+        raw=raw[:20000],
+        verified=True,
         reference=_reference(payload),
-    )  # fmt: skip
+    )
     with write():
         db.session.add(note)
         db.session.flush()
@@ -331,21 +365,35 @@ def settle(
     attempt.result_code, attempt.gateway_transaction, attempt.finished_at = code, transaction, utcnow()
     if not success:
         return
-    audit.record("payment.settled", order, details={"attempt": attempt.reference, "gateway": attempt.gateway, "amount": attempt.amount})  # fmt: skip
+    audit.record(
+        "payment.settled",
+        order,
+        details={"attempt": attempt.reference, "gateway": attempt.gateway, "amount": attempt.amount},
+    )
     if order.status == "paid":
         # Paid twice: counted once, flagged for an accountant (a refund may be due).
-        db.session.add(PaymentIncident(
-            order_id=order.id, attempt_id=attempt.id, kind="second_success", school_id=order.school_id,
-            detail=f"Khoản {order.reference} đã được thanh toán; giao dịch {attempt.reference} thành công thêm một lần.",
-        ))  # fmt: skip
+        db.session.add(
+            PaymentIncident(
+                order_id=order.id,
+                attempt_id=attempt.id,
+                kind="second_success",
+                school_id=order.school_id,
+                detail=f"Khoản {order.reference} đã được thanh toán; giao dịch {attempt.reference} thành công thêm một lần.",
+            )
+        )
         events.order_paid_again.send(order, attempt=attempt)
         return
     if order.status == "cancelled":
         # Money taken for an order cancelled while the payer was at the gateway: it is owed back.
-        db.session.add(PaymentIncident(
-            order_id=order.id, attempt_id=attempt.id, kind="paid_cancelled", school_id=order.school_id,
-            detail=f"Khoản {order.reference} đã bị hủy nhưng giao dịch {attempt.reference} vẫn thành công; cần hoàn tiền.",
-        ))  # fmt: skip
+        db.session.add(
+            PaymentIncident(
+                order_id=order.id,
+                attempt_id=attempt.id,
+                kind="paid_cancelled",
+                school_id=order.school_id,
+                detail=f"Khoản {order.reference} đã bị hủy nhưng giao dịch {attempt.reference} vẫn thành công; cần hoàn tiền.",
+            )
+        )
         return
     order.status, order.paid_at, order.paid_attempt_id = "paid", utcnow(), attempt.id
     db.session.flush()
@@ -358,9 +406,16 @@ def record_incident(
     order: PaymentOrder, attempt: PaymentAttempt, kind: str, detail: str, amount: int
 ) -> None:
     """An incident a client found about a settled payment (a school bill paid twice over)."""
-    db.session.add(PaymentIncident(
-        order_id=order.id, attempt_id=attempt.id, kind=kind, school_id=order.school_id, amount=amount, detail=detail,
-    ))  # fmt: skip
+    db.session.add(
+        PaymentIncident(
+            order_id=order.id,
+            attempt_id=attempt.id,
+            kind=kind,
+            school_id=order.school_id,
+            amount=amount,
+            detail=detail,
+        )
+    )
 
 
 def settle_momo(body: dict) -> str:

@@ -70,11 +70,18 @@ def vnpay_pay():
 def result_params(original: dict[str, str], code: str) -> dict[str, str]:
     config = current_app.config
     result = {
-        "vnp_TmnCode": original["vnp_TmnCode"], "vnp_Amount": original["vnp_Amount"], "vnp_BankCode": "NCB",
-        "vnp_BankTranNo": f"VNP{int(time.time())}", "vnp_CardType": "ATM", "vnp_PayDate": original["vnp_CreateDate"],
-        "vnp_OrderInfo": original["vnp_OrderInfo"], "vnp_TransactionNo": str(int(time.time() * 1000) % 10**8),
-        "vnp_ResponseCode": code, "vnp_TransactionStatus": "00" if code == "00" else "02", "vnp_TxnRef": original["vnp_TxnRef"],
-    }  # fmt: skip
+        "vnp_TmnCode": original["vnp_TmnCode"],
+        "vnp_Amount": original["vnp_Amount"],
+        "vnp_BankCode": "NCB",
+        "vnp_BankTranNo": f"VNP{int(time.time())}",
+        "vnp_CardType": "ATM",
+        "vnp_PayDate": original["vnp_CreateDate"],
+        "vnp_OrderInfo": original["vnp_OrderInfo"],
+        "vnp_TransactionNo": str(int(time.time() * 1000) % 10**8),
+        "vnp_ResponseCode": code,
+        "vnp_TransactionStatus": "00" if code == "00" else "02",
+        "vnp_TxnRef": original["vnp_TxnRef"],
+    }
     result["vnp_SecureHash"] = vnpay.sign(result, config["VNPAY_HASH_SECRET"])
     return result
 
@@ -116,9 +123,14 @@ def bank_transfer():
         (request.form.get("account") or current_app.config["VIETQR_ACCOUNT_NO"])[:19],
     )
     with _ledger_lock:
-        BANK_LEDGER.append({
-            "id": body["referenceCode"], "content": body["content"], "amount": amount, "day": f"{local_today():%d/%m/%Y}",
-        })  # fmt: skip
+        BANK_LEDGER.append(
+            {
+                "id": body["referenceCode"],
+                "content": body["content"],
+                "amount": amount,
+                "day": f"{local_today():%d/%m/%Y}",
+            }
+        )
     deliver_bankfeed(body)
     back = request.form.get("return_to") or ""
     # Only back to an order's own page: never an open redirect.
@@ -154,8 +166,15 @@ def momo_create():
     }
     token = momo.sign(fields, tuple(fields), config["MOMO_SECRET_KEY"])
     pay_url = config["APP_BASE_URL"] + "/simulators/momo/pay?" + urlencode({**fields, "token": token})
-    return {"partnerCode": body.get("partnerCode"), "orderId": body.get("orderId"), "requestId": body.get("requestId"),
-            "amount": body.get("amount"), "resultCode": 0, "message": "Thành công.", "payUrl": pay_url}  # fmt: skip
+    return {
+        "partnerCode": body.get("partnerCode"),
+        "orderId": body.get("orderId"),
+        "requestId": body.get("requestId"),
+        "amount": body.get("amount"),
+        "resultCode": 0,
+        "message": "Thành công.",
+        "payUrl": pay_url,
+    }
 
 
 @bp.route("/momo/pay", methods=["GET", "POST"])
@@ -176,20 +195,31 @@ def momo_pay():
         return render_template("payments/momo_simulator.html", fields=fields, token=source.get("token"))
     code = 0 if source.get("outcome") == "success" else 1006
     ipn = {
-        "partnerCode": config["MOMO_PARTNER_CODE"], "orderId": fields["orderId"], "requestId": fields["requestId"],
-        "amount": fields["amount"], "orderInfo": fields["orderInfo"], "orderType": "momo_wallet",
-        "transId": str(int(time.time() * 1000)), "resultCode": code,
-        "message": "Thành công." if code == 0 else "Giao dịch bị từ chối bởi người dùng.", "payType": "qr",
-        "responseTime": int(time.time() * 1000), "extraData": fields["extraData"],
-    }  # fmt: skip
+        "partnerCode": config["MOMO_PARTNER_CODE"],
+        "orderId": fields["orderId"],
+        "requestId": fields["requestId"],
+        "amount": fields["amount"],
+        "orderInfo": fields["orderInfo"],
+        "orderType": "momo_wallet",
+        "transId": str(int(time.time() * 1000)),
+        "resultCode": code,
+        "message": "Thành công." if code == 0 else "Giao dịch bị từ chối bởi người dùng.",
+        "payType": "qr",
+        "responseTime": int(time.time() * 1000),
+        "extraData": fields["extraData"],
+    }
     ipn["signature"] = momo.sign(
         {**ipn, "accessKey": config["MOMO_ACCESS_KEY"]}, momo.IPN_FIELDS, config["MOMO_SECRET_KEY"]
     )
     with _ledger_lock:
         MOMO_LEDGER[fields["orderId"]] = {
-            "amount": int(fields["amount"] or 0), "transId": int(ipn["transId"]), "resultCode": code, "refundTrans": [],
-            "orderId": fields["orderId"], "day": f"{local_today():%d/%m/%Y}",
-        }  # fmt: skip
+            "amount": int(fields["amount"] or 0),
+            "transId": int(ipn["transId"]),
+            "resultCode": code,
+            "refundTrans": [],
+            "orderId": fields["orderId"],
+            "day": f"{local_today():%d/%m/%Y}",
+        }
     _deliver_momo_ipn(fields["ipnUrl"], ipn)
     return redirect(fields["redirectUrl"] + "?" + urlencode(ipn))
 
@@ -229,10 +259,14 @@ def vnpay_api():
             known["vnp_TransactionStatus"] = "06"
         status = known["vnp_TransactionStatus"]
     return {
-        "vnp_ResponseCode": "00", "vnp_Message": "QueryDR Success", "vnp_TxnRef": known["vnp_TxnRef"],
-        "vnp_Amount": known["vnp_Amount"], "vnp_TransactionNo": known["vnp_TransactionNo"],
-        "vnp_TransactionStatus": status, "vnp_ResponseCode_Payment": known["vnp_ResponseCode"],
-    }  # fmt: skip
+        "vnp_ResponseCode": "00",
+        "vnp_Message": "QueryDR Success",
+        "vnp_TxnRef": known["vnp_TxnRef"],
+        "vnp_Amount": known["vnp_Amount"],
+        "vnp_TransactionNo": known["vnp_TransactionNo"],
+        "vnp_TransactionStatus": status,
+        "vnp_ResponseCode_Payment": known["vnp_ResponseCode"],
+    }
 
 
 def _vnpay_refund(body: dict, known: dict) -> dict:
@@ -252,10 +286,14 @@ def _vnpay_refund(body: dict, known: dict) -> dict:
     VNPAY_REFUNDS[reference] = already + int(amount) // 100
     known["vnp_TransactionStatus"] = "05" if VNPAY_REFUND_PROCESSING else "06"
     return {
-        "vnp_ResponseCode": "00", "vnp_Message": "Refund success", "vnp_TxnRef": reference, "vnp_Amount": amount,
-        "vnp_TransactionNo": str(int(time.time() * 1000) % 10**8), "vnp_TransactionType": body.get("vnp_TransactionType"),
+        "vnp_ResponseCode": "00",
+        "vnp_Message": "Refund success",
+        "vnp_TxnRef": reference,
+        "vnp_Amount": amount,
+        "vnp_TransactionNo": str(int(time.time() * 1000) % 10**8),
+        "vnp_TransactionType": body.get("vnp_TransactionType"),
         "vnp_TransactionStatus": known["vnp_TransactionStatus"],
-    }  # fmt: skip
+    }
 
 
 @bp.route("/momo/v2/gateway/api/query", methods=["POST"])
@@ -275,11 +313,16 @@ def momo_query():
         if known is None:
             return {"orderId": body.get("orderId"), "resultCode": 42, "message": "Không tìm thấy giao dịch."}
         return {
-            "partnerCode": body.get("partnerCode"), "orderId": body.get("orderId"), "requestId": body.get("requestId"),
-            "amount": known["amount"], "transId": known["transId"], "resultCode": known["resultCode"],
+            "partnerCode": body.get("partnerCode"),
+            "orderId": body.get("orderId"),
+            "requestId": body.get("requestId"),
+            "amount": known["amount"],
+            "transId": known["transId"],
+            "resultCode": known["resultCode"],
             "message": "Thành công." if known["resultCode"] == 0 else "Giao dịch không thành công.",
-            "refundTrans": list(known["refundTrans"]), "responseTime": int(time.time() * 1000),
-        }  # fmt: skip
+            "refundTrans": list(known["refundTrans"]),
+            "responseTime": int(time.time() * 1000),
+        }
 
 
 @bp.route("/momo/v2/gateway/api/refund", methods=["POST"])
@@ -296,9 +339,13 @@ def momo_refund():
         return {"resultCode": 11007, "message": "Chữ ký không hợp lệ."}
     with _ledger_lock:
         known = next(
-            (t for t in MOMO_LEDGER.values() if str(t["transId"]) == str(body.get("transId")) and t["resultCode"] == 0),
+            (
+                t
+                for t in MOMO_LEDGER.values()
+                if str(t["transId"]) == str(body.get("transId")) and t["resultCode"] == 0
+            ),
             None,
-        )  # fmt: skip
+        )
         if known is None:
             return {
                 "orderId": body.get("orderId"),
@@ -327,9 +374,15 @@ def momo_refund():
             }
         )
     return {
-        "partnerCode": body.get("partnerCode"), "orderId": body.get("orderId"), "requestId": body.get("requestId"),
-        "amount": amount, "transId": trans, "resultCode": 0, "message": "Thành công.", "responseTime": trans,
-    }  # fmt: skip
+        "partnerCode": body.get("partnerCode"),
+        "orderId": body.get("orderId"),
+        "requestId": body.get("requestId"),
+        "amount": amount,
+        "transId": trans,
+        "resultCode": 0,
+        "message": "Thành công.",
+        "responseTime": trans,
+    }
 
 
 @bp.route("/vnpay/merchant/statement.csv")
@@ -349,8 +402,14 @@ def vnpay_statement():
         rows = [t for t in VNPAY_LEDGER.values() if t["vnp_ResponseCode"] == "00"]
     for t in rows:
         paid = t["vnp_PayDate"]
-        writer.writerow([t["vnp_TransactionNo"], t["vnp_TxnRef"], int(t["vnp_Amount"]) // 100,
-                         f"{paid[6:8]}/{paid[4:6]}/{paid[0:4]}"])  # fmt: skip
+        writer.writerow(
+            [
+                t["vnp_TransactionNo"],
+                t["vnp_TxnRef"],
+                int(t["vnp_Amount"]) // 100,
+                f"{paid[6:8]}/{paid[4:6]}/{paid[0:4]}",
+            ]
+        )
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv")
 
 

@@ -44,22 +44,34 @@ def keep(gateway: str, method: str, payload: dict, raw: str, reference: str | No
     with write():
         received = _count(gateway)
         if received > config["UNVERIFIED_NOTIFICATIONS_PER_DAY"]:
-            log.warning("Unsigned %s notification from %s not stored: %s today, over the daily cap",
-                        gateway, address, received)  # fmt: skip
+            log.warning(
+                "Unsigned %s notification from %s not stored: %s today, over the daily cap",
+                gateway,
+                address,
+                received,
+            )
             return False
         size = config["UNVERIFIED_NOTIFICATION_BYTES"]
-        db.session.add(PaymentNotification(
-            gateway=gateway, method=method, payload=bounded(payload, size), raw=_cut(raw, size),
-            reference=reference, verified=False, outcome=outcome[:60],
-        ))  # fmt: skip
+        db.session.add(
+            PaymentNotification(
+                gateway=gateway,
+                method=method,
+                payload=bounded(payload, size),
+                raw=_cut(raw, size),
+                reference=reference,
+                verified=False,
+                outcome=outcome[:60],
+            )
+        )
     return True
 
 
 def _address_allows(gateway: str, address: str) -> bool:
     if not limiter.enabled:
         return True
-    return limiter.limiter.hit(parse(current_app.config["UNVERIFIED_NOTIFICATION_RATE_LIMIT"]), NAMESPACE,
-                               gateway, address)  # fmt: skip
+    return limiter.limiter.hit(
+        parse(current_app.config["UNVERIFIED_NOTIFICATION_RATE_LIMIT"]), NAMESPACE, gateway, address
+    )
 
 
 def _count(gateway: str) -> int:

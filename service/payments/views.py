@@ -18,7 +18,7 @@ from flask import (
     request,
     send_file,
     url_for,
-)  # fmt: skip
+)
 from flask_login import current_user
 
 from service.access import ANYONE, SIGNED_IN, allow
@@ -45,8 +45,10 @@ from workflows.refund import REFUND_LABELS
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 PAGE_SIZE = 50
 GATEWAY_BUTTONS = {
-    "vnpay": "Thanh toán qua VNPAY", "vietqr": "Chuyển khoản bằng mã VietQR", "momo": "Thanh toán bằng ví MoMo",
-}  # fmt: skip
+    "vnpay": "Thanh toán qua VNPAY",
+    "vietqr": "Chuyển khoản bằng mã VietQR",
+    "momo": "Thanh toán bằng ví MoMo",
+}
 INCIDENT_LABELS = IncidentKind.labels()
 ORDER_STATUS_LABELS = OrderStatus.labels()
 
@@ -105,9 +107,13 @@ def vietqr_page(token: str):
         return redirect(url_for("payments.order_page", token=order.access_token))
     payload = vietqr.payload(account.bank_bin, account.number, attempt.amount, attempt.reference)
     return render_template(
-        "payments/vietqr.html", order=order, attempt=attempt, qr=segno.make(payload, error="m").png_data_uri(scale=5),
-        simulators=current_app.config["PAYMENT_SIMULATORS"], account=account,
-    )  # fmt: skip
+        "payments/vietqr.html",
+        order=order,
+        attempt=attempt,
+        qr=segno.make(payload, error="m").png_data_uri(scale=5),
+        simulators=current_app.config["PAYMENT_SIMULATORS"],
+        account=account,
+    )
 
 
 @bp.route("/orders/<int:order_id>/vnpay", methods=["POST"])
@@ -157,13 +163,15 @@ def order_view(order: PaymentOrder) -> dict:
     from service.payments.refunds import refunded_total
 
     return {
-        "order": order, "problem": settlement.payable_problem(order),
+        "order": order,
+        "problem": settlement.payable_problem(order),
         "gateways": offered(order.amount, order.school_id),
-        "receipt": registry.receipt(order.id), "refunded": refunded_total(order.id),
+        "receipt": registry.receipt(order.id),
+        "refunded": refunded_total(order.id),
         "refunds": db.session.scalars(
             db.select(PaymentRefund).where(PaymentRefund.order_id == order.id).order_by(PaymentRefund.id)
         ).all(),
-    }  # fmt: skip
+    }
 
 
 @bp.route("/o/<token>/pay/<gateway>", methods=["POST"])
@@ -228,13 +236,20 @@ REFRESH_SECONDS = 5
 def result_page(order: PaymentOrder | None, attempt: PaymentAttempt | None, message: str, status: int = 200):
     """An attempt's outcome as we know it; while its notification is awaited, the page reloads itself."""
     waiting = (
-        order is not None and order.status == "unpaid" and attempt is not None
-        and attempt.status == "pending" and attempt.expires_at > utcnow()
-    )  # fmt: skip
+        order is not None
+        and order.status == "unpaid"
+        and attempt is not None
+        and attempt.status == "pending"
+        and attempt.expires_at > utcnow()
+    )
     page = render_template(
-        "payments/result.html", order=order, attempt=attempt, message=message, waiting=waiting,
+        "payments/result.html",
+        order=order,
+        attempt=attempt,
+        message=message,
+        waiting=waiting,
         refresh_seconds=REFRESH_SECONDS,
-    )  # fmt: skip
+    )
     return page, status
 
 
@@ -256,10 +271,13 @@ def vnpay_ipn():
 def attempt_labels():
     return {
         "order_back_link": order_back_link,
-        "attempt_labels": ATTEMPT_LABELS, "order_status_labels": ORDER_STATUS_LABELS, "refund_labels": REFUND_LABELS,
-        "gateway_buttons": GATEWAY_BUTTONS, "incident_labels": INCIDENT_LABELS,
+        "attempt_labels": ATTEMPT_LABELS,
+        "order_status_labels": ORDER_STATUS_LABELS,
+        "refund_labels": REFUND_LABELS,
+        "gateway_buttons": GATEWAY_BUTTONS,
+        "incident_labels": INCIDENT_LABELS,
         "payer_gateways": lambda order: offered(order.amount, order.school_id),
-    }  # fmt: skip
+    }
 
 
 @bp.route("/orders/<int:order_id>/status")
@@ -351,14 +369,21 @@ def order_list():
         like = f"%{query.upper()}%"
         by_attempt = db.select(PaymentAttempt.order_id).where(PaymentAttempt.reference.like(like))
         statement = statement.where(
-            PaymentOrder.reference.like(like) | PaymentOrder.id.in_(by_attempt)
-            | PaymentOrder.description.ilike(f"%{query}%") | PaymentOrder.payer_name.ilike(f"%{query}%")
-        )  # fmt: skip
+            PaymentOrder.reference.like(like)
+            | PaymentOrder.id.in_(by_attempt)
+            | PaymentOrder.description.ilike(f"%{query}%")
+            | PaymentOrder.payer_name.ilike(f"%{query}%")
+        )
     orders = db.session.scalars(statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     return render_template(
-        "payments/orders.html", orders=orders[:PAGE_SIZE], more=len(orders) > PAGE_SIZE, page=page, q=query,
-        status=status, labels=ORDER_STATUS_LABELS,
-    )  # fmt: skip
+        "payments/orders.html",
+        orders=orders[:PAGE_SIZE],
+        more=len(orders) > PAGE_SIZE,
+        page=page,
+        q=query,
+        status=status,
+        labels=ORDER_STATUS_LABELS,
+    )
 
 
 @bp.route("/officials/orders/<int:order_id>")
@@ -377,10 +402,13 @@ def order_manage(order_id: int):
         .order_by(PaymentNotification.id)
     ).all()
     return render_template(
-        "payments/order_manage.html", **order_view(order), notifications=notifications,
+        "payments/order_manage.html",
+        **order_view(order),
+        notifications=notifications,
         refundable={a.id: refundable(a) for a in order.attempts},
-        new_key=secrets.token_urlsafe(24), adapters=ADAPTERS,
-    )  # fmt: skip
+        new_key=secrets.token_urlsafe(24),
+        adapters=ADAPTERS,
+    )
 
 
 @bp.route("/officials/attempts/<int:attempt_id>/refund", methods=["POST"])
@@ -399,9 +427,13 @@ def refund(attempt_id: int):
         if amount is None:
             raise RefundError("Số tiền hoàn phải là số nguyên dương (đồng), ví dụ 500000 hoặc 500.000.")
         result = request_refund(
-            attempt.id, amount, request.form.get("reason", ""), current_user, request.form.get("idempotency_key", ""),
+            attempt.id,
+            amount,
+            request.form.get("reason", ""),
+            current_user,
+            request.form.get("idempotency_key", ""),
             expected_refundable=expected,
-        )  # fmt: skip
+        )
     except RefundError as error:
         flash(str(error), "error")
         return redirect(back), 303

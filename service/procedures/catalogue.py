@@ -36,10 +36,20 @@ APPLICANTS = {"person", "organisation"}
 ONLINE_LEVELS = {"full", "partial", "none"}
 RESERVED_FIELD_KEYS = {"data", "errors", "meta", "csrf_token", "validate", "populate_obj", "process"}
 REQUIRED_KEYS = {
-    "code": str, "name": str, "field": str, "agency": str, "processing_days": int, "fee": int,
-    "applicants": list, "result_type": str, "result_name": str, "workflow": str, "legal_bases": list,
-    "documents": list, "fields": list,
-}  # fmt: skip
+    "code": str,
+    "name": str,
+    "field": str,
+    "agency": str,
+    "processing_days": int,
+    "fee": int,
+    "applicants": list,
+    "result_type": str,
+    "result_name": str,
+    "workflow": str,
+    "legal_bases": list,
+    "documents": list,
+    "fields": list,
+}
 
 
 class CatalogueError(ValueError):

@@ -17,5 +17,10 @@ def save_procedure_setting(
             setting = ProcedureSetting(procedure_id=procedure_id)
             db.session.add(setting)
         setting.department_id, setting.default_specialist_id = department_id, specialist_id
-        audit.record("config.procedure_setting", object_type="procedures", object_id=procedure_id, details={"department_id": department_id, "specialist_id": specialist_id})  # fmt: skip
+        audit.record(
+            "config.procedure_setting",
+            object_type="procedures",
+            object_id=procedure_id,
+            details={"department_id": department_id, "specialist_id": specialist_id},
+        )
     return setting

@@ -20,9 +20,14 @@ def index():
     free_only = request.args.get("free") == "1"
     results = queries.search(text, field, applicant, free_only)
     return render_template(
-        "procedures/index.html", procedures=results, fields=queries.fields(),
-        q=text, field=field, applicant=applicant, free_only=free_only,
-    )  # fmt: skip
+        "procedures/index.html",
+        procedures=results,
+        fields=queries.fields(),
+        q=text,
+        field=field,
+        applicant=applicant,
+        free_only=free_only,
+    )
 
 
 @bp.route("/<code>")
@@ -31,6 +36,9 @@ def index():
 def detail(code: str):
     procedure = queries.get_published(code)
     return render_template(
-        "procedures/detail.html", procedure=procedure, version=procedure.current_version,
-        kinds=DOCUMENT_KINDS_VI, result_types=RESULT_TYPES_VI,
-    )  # fmt: skip
+        "procedures/detail.html",
+        procedure=procedure,
+        version=procedure.current_version,
+        kinds=DOCUMENT_KINDS_VI,
+        result_types=RESULT_TYPES_VI,
+    )

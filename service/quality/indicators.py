@@ -116,17 +116,26 @@ def indicators(
 def _received(scope: Scope):
     """(received, filed online, synchronised, on paper, on paper with components digitised)."""
     paper = Dossier.channel.in_(PAPER_CHANNELS)
-    return db.session.execute(scope.dossiers(
-        func.count(), count_if(Dossier.channel == "online"), count_if(Dossier.national_sync_at.is_not(None)),
-        count_if(paper), count_if(and_(paper, Dossier.components_digitised_at.is_not(None))),
-    ).where(scope.received())).one()  # fmt: skip
+    return db.session.execute(
+        scope.dossiers(
+            func.count(),
+            count_if(Dossier.channel == "online"),
+            count_if(Dossier.national_sync_at.is_not(None)),
+            count_if(paper),
+            count_if(and_(paper, Dossier.components_digitised_at.is_not(None))),
+        ).where(scope.received())
+    ).one()
 
 
 def _decided(scope: Scope):
     """(decided, decided on time, with the result kept electronically)."""
-    return db.session.execute(scope.dossiers(
-        func.count(), count_if(Dossier.completed_on_time.is_(True)), count_if(_result_digitised()),
-    ).where(scope.decided())).one()  # fmt: skip
+    return db.session.execute(
+        scope.dossiers(
+            func.count(),
+            count_if(Dossier.completed_on_time.is_(True)),
+            count_if(_result_digitised()),
+        ).where(scope.decided())
+    ).one()
 
 
 def _result_digitised():
@@ -151,26 +160,45 @@ def _result_digitised():
 def _synchronised(received) -> Indicator:
     n_received, _, n_synced, _, _ = received
     return Indicator(
-        "synchronised", "transparency", "Hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia", n_synced, n_received,
+        "synchronised",
+        "transparency",
+        "Hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia",
+        n_synced,
+        n_received,
         "Số hồ sơ tiếp nhận trong kỳ đã đồng bộ / số hồ sơ tiếp nhận trong kỳ",
         note="" if n_synced else "Chưa kết nối Cổng Dịch vụ công quốc gia: chưa hồ sơ nào được đồng bộ.",
-    )  # fmt: skip
+    )
 
 
 def _progress(scope: Scope, decided) -> list[Indicator]:
     n_decided, n_on_time, _ = decided
     average, legal = _average_working_days(scope)
     return [
-        Indicator("resolved_on_time", "progress", "Hồ sơ giải quyết trước hạn, đúng hạn", n_on_time, n_decided,
-                  "Số hồ sơ có kết quả trong kỳ trước hoặc đúng hạn / số hồ sơ có kết quả trong kỳ"),
-        Indicator("average_processing_days", "progress", "Thời gian giải quyết trung bình",
-                  average or 0, 1 if average is not None else 0,
-                  "Trung bình số ngày làm việc từ ngày tiếp nhận (hoặc ngày nhận đủ hồ sơ bổ sung, khi thời hạn được "
-                  "tính lại) đến ngày có kết quả, của các hồ sơ có kết quả trong kỳ; không tính ngày tiếp nhận, thứ "
-                  "Bảy, Chủ nhật, ngày lễ, Tết và ngày nghỉ được công bố", unit="ngày làm việc",
-                  note="" if legal is None else "Thời hạn giải quyết theo quy định của các hồ sơ này trung bình "
-                  + f"{legal:.1f}".replace(".", ",") + " ngày làm việc."),
-    ]  # fmt: skip
+        Indicator(
+            "resolved_on_time",
+            "progress",
+            "Hồ sơ giải quyết trước hạn, đúng hạn",
+            n_on_time,
+            n_decided,
+            "Số hồ sơ có kết quả trong kỳ trước hoặc đúng hạn / số hồ sơ có kết quả trong kỳ",
+        ),
+        Indicator(
+            "average_processing_days",
+            "progress",
+            "Thời gian giải quyết trung bình",
+            average or 0,
+            1 if average is not None else 0,
+            "Trung bình số ngày làm việc từ ngày tiếp nhận (hoặc ngày nhận đủ hồ sơ bổ sung, khi thời hạn được "
+            "tính lại) đến ngày có kết quả, của các hồ sơ có kết quả trong kỳ; không tính ngày tiếp nhận, thứ "
+            "Bảy, Chủ nhật, ngày lễ, Tết và ngày nghỉ được công bố",
+            unit="ngày làm việc",
+            note=""
+            if legal is None
+            else "Thời hạn giải quyết theo quy định của các hồ sơ này trung bình "
+            + f"{legal:.1f}".replace(".", ",")
+            + " ngày làm việc.",
+        ),
+    ]
 
 
 def _local_day(moment: datetime) -> date:
@@ -187,10 +215,15 @@ def _average_working_days(scope: Scope) -> tuple[float | None, float | None]:
         .where(DossierEvent.dossier_id == Dossier.id, DossierEvent.event == "supplement")
         .scalar_subquery()
     )
-    rows = db.session.execute(scope.dossiers(
-        Dossier.received_at, Dossier.decided_at, ProcedureVersion.processing_days,
-        db.case((Dossier.supplement_stage == "processing", restarted)), with_procedure=True,
-    ).where(scope.decided(), Dossier.received_at.is_not(None))).all()  # fmt: skip
+    rows = db.session.execute(
+        scope.dossiers(
+            Dossier.received_at,
+            Dossier.decided_at,
+            ProcedureVersion.processing_days,
+            db.case((Dossier.supplement_stage == "processing", restarted)),
+            with_procedure=True,
+        ).where(scope.decided(), Dossier.received_at.is_not(None))
+    ).all()
     spans = [
         (_local_day(max(received, restart or received)), _local_day(decided))
         for received, decided, _, restart in rows
@@ -209,21 +242,35 @@ def _average_working_days(scope: Scope) -> tuple[float | None, float | None]:
 def _digitisation(scope: Scope, received, decided) -> list[Indicator]:
     _, _, _, n_paper, n_paper_digitised = received
     n_decided, _, n_results_digitised = decided
-    n_returned, n_electronic = db.session.execute(scope.dossiers(
-        func.count(), count_if(Dossier.return_method == "electronic"),
-    ).where(in_period(Dossier.returned_at, scope.period))).one()  # fmt: skip
+    n_returned, n_electronic = db.session.execute(
+        scope.dossiers(
+            func.count(),
+            count_if(Dossier.return_method == "electronic"),
+        ).where(in_period(Dossier.returned_at, scope.period))
+    ).one()
     return [
-        Indicator("electronic_result", "digitisation", "Hồ sơ trả kết quả điện tử", n_electronic, n_returned,
-                  "Số hồ sơ trả kết quả trong kỳ bằng bản điện tử / số hồ sơ trả kết quả trong kỳ"),
-        Indicator("digitised", "digitisation", "Số hóa hồ sơ, kết quả giải quyết",
-                  n_paper_digitised + n_results_digitised, n_paper + n_decided,
-                  "(Số hồ sơ nộp trực tiếp hoặc qua bưu chính tiếp nhận trong kỳ đã được số hóa thành phần hồ sơ + số "
-                  "hồ sơ có kết quả trong kỳ mà kết quả được lưu bản điện tử) / (số hồ sơ nộp trực tiếp hoặc qua bưu "
-                  "chính tiếp nhận trong kỳ + số hồ sơ có kết quả trong kỳ); hồ sơ nộp trực tuyến đã là bản điện tử "
-                  "nên không tính vào phần thành phần hồ sơ",
-                  note=f"Thành phần hồ sơ giấy đã số hóa: {n_paper_digitised}/{n_paper}; "
-                  f"kết quả lưu bản điện tử: {n_results_digitised}/{n_decided}."),
-    ]  # fmt: skip
+        Indicator(
+            "electronic_result",
+            "digitisation",
+            "Hồ sơ trả kết quả điện tử",
+            n_electronic,
+            n_returned,
+            "Số hồ sơ trả kết quả trong kỳ bằng bản điện tử / số hồ sơ trả kết quả trong kỳ",
+        ),
+        Indicator(
+            "digitised",
+            "digitisation",
+            "Số hóa hồ sơ, kết quả giải quyết",
+            n_paper_digitised + n_results_digitised,
+            n_paper + n_decided,
+            "(Số hồ sơ nộp trực tiếp hoặc qua bưu chính tiếp nhận trong kỳ đã được số hóa thành phần hồ sơ + số "
+            "hồ sơ có kết quả trong kỳ mà kết quả được lưu bản điện tử) / (số hồ sơ nộp trực tiếp hoặc qua bưu "
+            "chính tiếp nhận trong kỳ + số hồ sơ có kết quả trong kỳ); hồ sơ nộp trực tuyến đã là bản điện tử "
+            "nên không tính vào phần thành phần hồ sơ",
+            note=f"Thành phần hồ sơ giấy đã số hóa: {n_paper_digitised}/{n_paper}; "
+            f"kết quả lưu bản điện tử: {n_results_digitised}/{n_decided}.",
+        ),
+    ]
 
 
 # ---------------------------------------------------------------- online provision
@@ -234,26 +281,59 @@ def _online(scope: Scope, received) -> list[Indicator]:
     n_procedures, n_offered = _procedures_offered(scope)
     n_with_dossiers = _procedures_with_online_dossiers(scope)
     n_paid_online, n_paid, n_procedures_paid_online = _fees_paid(scope)
-    n_with_fee = db.session.scalar(sql.procedure_filter(
-        db.select(func.count()).select_from(Procedure)
-        .join(ProcedureVersion, ProcedureVersion.id == Procedure.current_version_id)
-        .where(ProcedureVersion.fee > 0, Procedure.is_published.is_(True)), scope.procedure,
-    ))  # fmt: skip
+    n_with_fee = db.session.scalar(
+        sql.procedure_filter(
+            db.select(func.count())
+            .select_from(Procedure)
+            .join(ProcedureVersion, ProcedureVersion.id == Procedure.current_version_id)
+            .where(ProcedureVersion.fee > 0, Procedure.is_published.is_(True)),
+            scope.procedure,
+        )
+    )
     return [
-        Indicator("procedures_online", "online", "Thủ tục cung cấp dịch vụ công trực tuyến", n_offered, n_procedures,
-                  "Số thủ tục đang công bố cung cấp dịch vụ công trực tuyến toàn trình hoặc một phần / tổng số thủ tục "
-                  "đang công bố"),
-        Indicator("services_with_dossiers", "online", "Dịch vụ công trực tuyến có phát sinh hồ sơ", n_with_dossiers,
-                  n_offered, "Số thủ tục cung cấp trực tuyến có hồ sơ nộp trực tuyến tiếp nhận trong kỳ / số thủ tục "
-                  "cung cấp trực tuyến (toàn trình hoặc một phần)"),
-        Indicator("filed_online", "online", "Tỷ lệ hồ sơ nộp trực tuyến", n_online, n_received,
-                  "Số hồ sơ tiếp nhận trong kỳ nộp trực tuyến / số hồ sơ tiếp nhận trong kỳ"),
-        Indicator("procedures_paid_online", "online", "Thủ tục có giao dịch thanh toán trực tuyến",
-                  n_procedures_paid_online, n_with_fee,
-                  "Số thủ tục có phí, lệ phí được thanh toán trực tuyến trong kỳ / số thủ tục có phí, lệ phí"),
-        Indicator("dossiers_paid_online", "online", "Hồ sơ thanh toán trực tuyến", n_paid_online, n_paid,
-                  "Số hồ sơ có phí, lệ phí nộp trực tuyến trong kỳ / số hồ sơ đã nộp phí, lệ phí trong kỳ"),
-    ]  # fmt: skip
+        Indicator(
+            "procedures_online",
+            "online",
+            "Thủ tục cung cấp dịch vụ công trực tuyến",
+            n_offered,
+            n_procedures,
+            "Số thủ tục đang công bố cung cấp dịch vụ công trực tuyến toàn trình hoặc một phần / tổng số thủ tục "
+            "đang công bố",
+        ),
+        Indicator(
+            "services_with_dossiers",
+            "online",
+            "Dịch vụ công trực tuyến có phát sinh hồ sơ",
+            n_with_dossiers,
+            n_offered,
+            "Số thủ tục cung cấp trực tuyến có hồ sơ nộp trực tuyến tiếp nhận trong kỳ / số thủ tục "
+            "cung cấp trực tuyến (toàn trình hoặc một phần)",
+        ),
+        Indicator(
+            "filed_online",
+            "online",
+            "Tỷ lệ hồ sơ nộp trực tuyến",
+            n_online,
+            n_received,
+            "Số hồ sơ tiếp nhận trong kỳ nộp trực tuyến / số hồ sơ tiếp nhận trong kỳ",
+        ),
+        Indicator(
+            "procedures_paid_online",
+            "online",
+            "Thủ tục có giao dịch thanh toán trực tuyến",
+            n_procedures_paid_online,
+            n_with_fee,
+            "Số thủ tục có phí, lệ phí được thanh toán trực tuyến trong kỳ / số thủ tục có phí, lệ phí",
+        ),
+        Indicator(
+            "dossiers_paid_online",
+            "online",
+            "Hồ sơ thanh toán trực tuyến",
+            n_paid_online,
+            n_paid,
+            "Số hồ sơ có phí, lệ phí nộp trực tuyến trong kỳ / số hồ sơ đã nộp phí, lệ phí trong kỳ",
+        ),
+    ]
 
 
 def _online_level(version):
@@ -321,19 +401,35 @@ def _satisfaction(scope: Scope) -> list[Indicator]:
     n_feedback, n_on_time, n_unsatisfied_or_late = _feedback(scope)
     n_dossiers, n_against = _dossiers_against(scope)
     return [
-        Indicator("feedback_on_time", "satisfaction", "Phản ánh, kiến nghị được xử lý đúng hạn", n_on_time, n_feedback,
-                  "Số phản ánh, kiến nghị nhận trong kỳ được trả lời đúng hoặc trước hạn / tổng số phản ánh, kiến "
-                  "nghị nhận trong kỳ (đã hoặc chưa trả lời)"),
-        Indicator("feedback_satisfied", "satisfaction", "Hài lòng trong xử lý phản ánh, kiến nghị",
-                  n_feedback - n_unsatisfied_or_late, n_feedback,
-                  "(Tổng số phản ánh, kiến nghị nhận trong kỳ − số phản ánh, kiến nghị bị đánh giá không hài lòng "
-                  "với câu trả lời hoặc xử lý quá hạn, kể cả chưa trả lời khi đã quá hạn) / tổng số phản ánh, kiến "
-                  "nghị nhận trong kỳ"),
-        Indicator("satisfied", "satisfaction", "Hài lòng trong tiếp nhận, giải quyết thủ tục hành chính",
-                  n_dossiers - n_against, n_dossiers,
-                  "(Tổng số hồ sơ tiếp nhận trong kỳ − số hồ sơ bị đánh giá không hài lòng (mức 1–2), có phản ánh, "
-                  "kiến nghị về việc tiếp nhận, giải quyết, hoặc quá hạn) / tổng số hồ sơ tiếp nhận trong kỳ"),
-    ]  # fmt: skip
+        Indicator(
+            "feedback_on_time",
+            "satisfaction",
+            "Phản ánh, kiến nghị được xử lý đúng hạn",
+            n_on_time,
+            n_feedback,
+            "Số phản ánh, kiến nghị nhận trong kỳ được trả lời đúng hoặc trước hạn / tổng số phản ánh, kiến "
+            "nghị nhận trong kỳ (đã hoặc chưa trả lời)",
+        ),
+        Indicator(
+            "feedback_satisfied",
+            "satisfaction",
+            "Hài lòng trong xử lý phản ánh, kiến nghị",
+            n_feedback - n_unsatisfied_or_late,
+            n_feedback,
+            "(Tổng số phản ánh, kiến nghị nhận trong kỳ − số phản ánh, kiến nghị bị đánh giá không hài lòng "
+            "với câu trả lời hoặc xử lý quá hạn, kể cả chưa trả lời khi đã quá hạn) / tổng số phản ánh, kiến "
+            "nghị nhận trong kỳ",
+        ),
+        Indicator(
+            "satisfied",
+            "satisfaction",
+            "Hài lòng trong tiếp nhận, giải quyết thủ tục hành chính",
+            n_dossiers - n_against,
+            n_dossiers,
+            "(Tổng số hồ sơ tiếp nhận trong kỳ − số hồ sơ bị đánh giá không hài lòng (mức 1–2), có phản ánh, "
+            "kiến nghị về việc tiếp nhận, giải quyết, hoặc quá hạn) / tổng số hồ sơ tiếp nhận trong kỳ",
+        ),
+    ]
 
 
 def _feedback(scope: Scope) -> tuple[int, int, int]:

@@ -30,9 +30,12 @@ def rate(dossier: Dossier, owner: User, scores: dict[str, int], comment: str) ->
     ):
         raise QualityError("Vui lòng chấm từ 1 đến 5 cho mọi tiêu chí.")
     rating = Rating(
-        dossier_id=dossier.id, procedure_code=dossier.procedure_version.procedure.code, overall=scores["overall"],
-        scores=scores, comment=(comment or "").strip()[:2000] or None,
-    )  # fmt: skip
+        dossier_id=dossier.id,
+        procedure_code=dossier.procedure_version.procedure.code,
+        overall=scores["overall"],
+        scores=scores,
+        comment=(comment or "").strip()[:2000] or None,
+    )
     with write():
         if not insert_once(rating):  # one rating per dossier, however many tabs submit it
             raise QualityError("Hồ sơ này đã được đánh giá; mỗi hồ sơ được đánh giá một lần.")
@@ -48,9 +51,12 @@ def file_feedback(dossier: Dossier, owner: User, kind: str, content: str) -> Fee
     if kind not in FEEDBACK_KINDS or not 10 <= len(content) <= 4000:
         raise QualityError("Vui lòng chọn loại và ghi nội dung phản ánh, kiến nghị (từ 10 đến 4000 ký tự).")
     feedback = Feedback(
-        dossier_id=dossier.id, procedure_code=dossier.procedure_version.procedure.code, kind=kind, content=content,
+        dossier_id=dossier.id,
+        procedure_code=dossier.procedure_version.procedure.code,
+        kind=kind,
+        content=content,
         due_date=current_calendar().add_working_days(local_today(), FEEDBACK_WORKING_DAYS),
-    )  # fmt: skip
+    )
     with write():
         db.session.add(feedback)
     return feedback
@@ -66,8 +72,12 @@ def answer(feedback_id: int, official: User, text: str) -> Feedback:
             raise QualityError("Phản ánh, kiến nghị này đã được trả lời.")
         feedback.answer, feedback.answered_at, feedback.answered_by_id = text, utcnow(), official.id
         feedback.answered_on_time = local_today() <= feedback.due_date
-        queue_email(feedback.dossier.owner.email, "feedback_answer", feedback=feedback,
-                    base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
+        queue_email(
+            feedback.dossier.owner.email,
+            "feedback_answer",
+            feedback=feedback,
+            base_url=current_app.config["APP_BASE_URL"],
+        )
     return feedback
 
 

@@ -131,19 +131,28 @@ class ScoreCard:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "scheme": self.scheme.short_name, "effective_from": self.scheme.effective_from.isoformat(),
-            "total_points": self.scheme.total_points, "score": self.score, "attainable": self.attainable,
-            "not_measurable": self.not_measurable, "nothing_to_count": self.nothing_to_count,
+            "scheme": self.scheme.short_name,
+            "effective_from": self.scheme.effective_from.isoformat(),
+            "total_points": self.scheme.total_points,
+            "score": self.score,
+            "attainable": self.attainable,
+            "not_measurable": self.not_measurable,
+            "nothing_to_count": self.nothing_to_count,
             "indicators": [_row_json(r) for g in self.groups for r in g.rows],
-        }  # fmt: skip
+        }
 
 
 def _row_json(row: Scored) -> dict[str, Any]:
     return {
-        "key": row.definition.key, "group": row.definition.group, "name": row.name,
-        "points": row.definition.points, "score": row.score, "measured": row.indicator is not None,
-        "status": row.status or None, "unconfirmed": row.definition.unconfirmed,
-    }  # fmt: skip
+        "key": row.definition.key,
+        "group": row.definition.group,
+        "name": row.name,
+        "points": row.definition.points,
+        "score": row.score,
+        "measured": row.indicator is not None,
+        "status": row.status or None,
+        "unconfirmed": row.definition.unconfirmed,
+    }
 
 
 # ---------------------------------------------------------------- loading
@@ -165,19 +174,32 @@ def load(path: Path) -> Scheme:
 def _scheme(data: dict[str, Any]) -> Scheme:
     groups = {key: (g["name"], float(g["points"])) for key, g in data["groups"].items()}
     return Scheme(
-        str(data["code"]), data["name"], data.get("short_name", data["name"]), data["effective_from"],
-        float(data["total_points"]), data.get("when_empty", "exclude"), groups,
-        tuple(_definition(d) for d in data["indicators"]), tuple(data.get("notes", ())),
-    )  # fmt: skip
+        str(data["code"]),
+        data["name"],
+        data.get("short_name", data["name"]),
+        data["effective_from"],
+        float(data["total_points"]),
+        data.get("when_empty", "exclude"),
+        groups,
+        tuple(_definition(d) for d in data["indicators"]),
+        tuple(data.get("notes", ())),
+    )
 
 
 def _definition(spec: dict[str, Any]) -> Definition:
     return Definition(
-        spec["key"], spec["group"], float(spec["points"]), bool(spec.get("measured", True)),
-        spec.get("name", ""), spec.get("reason", ""), spec.get("scoring", "linear"),
-        float(spec.get("target", 1.0)), tuple((float(a), float(b)) for a, b in spec.get("steps", ())),
-        bool(spec.get("unconfirmed", False)), spec.get("note", ""),
-    )  # fmt: skip
+        spec["key"],
+        spec["group"],
+        float(spec["points"]),
+        bool(spec.get("measured", True)),
+        spec.get("name", ""),
+        spec.get("reason", ""),
+        spec.get("scoring", "linear"),
+        float(spec.get("target", 1.0)),
+        tuple((float(a), float(b)) for a, b in spec.get("steps", ())),
+        bool(spec.get("unconfirmed", False)),
+        spec.get("note", ""),
+    )
 
 
 def _check(scheme: Scheme, source: str) -> None:

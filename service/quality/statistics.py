@@ -70,24 +70,56 @@ def statistics(period: Period, procedure: str | None = None, department_id: int 
     decided = and_(Dossier.decided_at >= start, Dossier.decided_at < end)
     in_progress = open_at(end)
     last_day = period.end
-    statement = dossiers_by_procedure(
-        procedure, Procedure.code, func.max(ProcedureVersion.name),
-        count_if(received), count_if(open_at(start)),
-        count_if(and_(in_progress, Dossier.due_date < last_day)),
-        count_if(and_(in_progress, Dossier.due_date >= last_day, Dossier.due_date <= last_day + timedelta(days=NEARLY_LATE_DAYS))),
-        count_if(and_(in_progress, or_(Dossier.due_date.is_(None), Dossier.due_date > last_day + timedelta(days=NEARLY_LATE_DAYS)))),
-        count_if(and_(decided, Dossier.completed_on_time.is_(False))),
-        count_if(and_(decided, Dossier.completed_on_time.is_(True))),
-        count_if(and_(or_(Dossier.decided_at.is_(None), ~decided), gone_before(end), ~gone_before(start))),
-    ).where(Dossier.received_at.is_not(None), Dossier.received_at < end).group_by(Procedure.code).order_by(Procedure.code)  # fmt: skip
+    statement = (
+        dossiers_by_procedure(
+            procedure,
+            Procedure.code,
+            func.max(ProcedureVersion.name),
+            count_if(received),
+            count_if(open_at(start)),
+            count_if(and_(in_progress, Dossier.due_date < last_day)),
+            count_if(
+                and_(
+                    in_progress,
+                    Dossier.due_date >= last_day,
+                    Dossier.due_date <= last_day + timedelta(days=NEARLY_LATE_DAYS),
+                )
+            ),
+            count_if(
+                and_(
+                    in_progress,
+                    or_(
+                        Dossier.due_date.is_(None),
+                        Dossier.due_date > last_day + timedelta(days=NEARLY_LATE_DAYS),
+                    ),
+                )
+            ),
+            count_if(and_(decided, Dossier.completed_on_time.is_(False))),
+            count_if(and_(decided, Dossier.completed_on_time.is_(True))),
+            count_if(
+                and_(or_(Dossier.decided_at.is_(None), ~decided), gone_before(end), ~gone_before(start))
+            ),
+        )
+        .where(Dossier.received_at.is_not(None), Dossier.received_at < end)
+        .group_by(Procedure.code)
+        .order_by(Procedure.code)
+    )
     if department_id:
         statement = statement.where(Dossier.department_id == department_id)
     rows = [StatsRow(*values) for values in db.session.execute(statement)]
     rows = [r for r in rows if r.total or r.completed or r.in_progress]
     total = StatsRow("", "Tổng cộng")
     for row in rows:
-        for name in ("received", "carried", "in_progress_late", "in_progress_nearly_late", "in_progress_not_due",
-                     "completed_late", "completed_on_time", "stopped"):  # fmt: skip
+        for name in (
+            "received",
+            "carried",
+            "in_progress_late",
+            "in_progress_nearly_late",
+            "in_progress_not_due",
+            "completed_late",
+            "completed_on_time",
+            "stopped",
+        ):
             setattr(total, name, getattr(total, name) + getattr(row, name))
     return StatsTable(rows, total)
 
@@ -107,22 +139,46 @@ def monthly_trend(months: int, today: date, procedure: str | None = None) -> lis
     period = Period(first, today)
     start, end = period.bounds
     month = _local_month
-    received = dict(((m, (n, o)) for m, n, o in db.session.execute(
-        dossiers(procedure, month(Dossier.received_at), func.count(), count_if(Dossier.channel == "online"))
-        .where(Dossier.received_at >= start, Dossier.received_at < end).group_by(month(Dossier.received_at))
-    )))  # fmt: skip
-    decided = dict(((m, (n, t)) for m, n, t in db.session.execute(
-        dossiers(procedure, month(Dossier.decided_at), func.count(), count_if(Dossier.completed_on_time.is_(True)))
-        .where(Dossier.decided_at >= start, Dossier.decided_at < end).group_by(month(Dossier.decided_at))
-    )))  # fmt: skip
+    received = dict(
+        (
+            (m, (n, o))
+            for m, n, o in db.session.execute(
+                dossiers(
+                    procedure, month(Dossier.received_at), func.count(), count_if(Dossier.channel == "online")
+                )
+                .where(Dossier.received_at >= start, Dossier.received_at < end)
+                .group_by(month(Dossier.received_at))
+            )
+        )
+    )
+    decided = dict(
+        (
+            (m, (n, t))
+            for m, n, t in db.session.execute(
+                dossiers(
+                    procedure,
+                    month(Dossier.decided_at),
+                    func.count(),
+                    count_if(Dossier.completed_on_time.is_(True)),
+                )
+                .where(Dossier.decided_at >= start, Dossier.decided_at < end)
+                .group_by(month(Dossier.decided_at))
+            )
+        )
+    )
     result, cursor = [], first
     while cursor <= today:
         key = f"{cursor:%Y-%m}"
         n_received, n_online = received.get(key, (0, 0))
         n_decided, n_on_time = decided.get(key, (0, 0))
-        result.append({
-            "month": f"{cursor:%m/%Y}", "received": n_received, "online": n_online / n_received if n_received else None,
-            "decided": n_decided, "on_time": n_on_time / n_decided if n_decided else None,
-        })  # fmt: skip
+        result.append(
+            {
+                "month": f"{cursor:%m/%Y}",
+                "received": n_received,
+                "online": n_online / n_received if n_received else None,
+                "decided": n_decided,
+                "on_time": n_on_time / n_decided if n_decided else None,
+            }
+        )
         cursor = (cursor + timedelta(days=32)).replace(day=1)
     return result

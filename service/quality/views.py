@@ -64,8 +64,12 @@ def rate(dossier_id: int):
     if existing is not None:
         return render_template("quality/rating.html", dossier=dossier, rating=existing, error=None)
     if dossier.status != "returned":
-        return render_template("quality/rating.html", dossier=dossier, rating=None,
-                               error="Chỉ đánh giá được sau khi hồ sơ đã được trả kết quả."), 409  # fmt: skip
+        return render_template(
+            "quality/rating.html",
+            dossier=dossier,
+            rating=None,
+            error="Chỉ đánh giá được sau khi hồ sơ đã được trả kết quả.",
+        ), 409
     error = None
     if request.method == "POST":
         scores = {key: request.form.get(key, type=int) for key in CRITERIA}
@@ -143,9 +147,14 @@ def _feedback_page(show: str, typed: dict[int, str] | None = None, errors: dict[
     )
     items = db.session.scalars(statement.options(db.joinedload(Feedback.dossier)).limit(200)).all()
     return render_template(
-        "quality/feedback_list.html", items=items, show=show, today=local_today(), typed=typed or {},
-        errors=errors or {}, names=ratings_queries.procedure_names({f.procedure_code for f in items}),
-    ), (400 if errors else 200)  # fmt: skip
+        "quality/feedback_list.html",
+        items=items,
+        show=show,
+        today=local_today(),
+        typed=typed or {},
+        errors=errors or {},
+        names=ratings_queries.procedure_names({f.procedure_code for f in items}),
+    ), (400 if errors else 200)
 
 
 @bp.route("/officials/feedback/<int:feedback_id>/answer", methods=["POST"])
@@ -169,9 +178,12 @@ def ratings():
     """Ratings of the procedures (never who gave them): every criterion's average and recent comments."""
     recent = ratings_queries.recent_comments()
     return render_template(
-        "quality/ratings.html", rows=ratings_queries.by_procedure(), total=ratings_queries.overall(),
-        recent=recent, names=ratings_queries.procedure_names({r.procedure_code for r in recent}),
-    )  # fmt: skip
+        "quality/ratings.html",
+        rows=ratings_queries.by_procedure(),
+        total=ratings_queries.overall(),
+        recent=recent,
+        names=ratings_queries.procedure_names({r.procedure_code for r in recent}),
+    )
 
 
 def _period_from_args(default_month: bool = True) -> tuple[indicators.Period | None, str | None]:
@@ -211,10 +223,18 @@ def dashboard():
         return exports.statistics_xlsx(table, period)
     departments = quality_queries.departments()
     return render_template(
-        "quality/dashboard.html", card=card, table=table, period=period, error=error,
-        procedure=procedure, procedures=_procedures(), department_id=department_id, departments=departments,
-        trend=statistics.monthly_trend(12, local_today(), procedure), public=False,
-    ), (400 if error else 200)  # fmt: skip
+        "quality/dashboard.html",
+        card=card,
+        table=table,
+        period=period,
+        error=error,
+        procedure=procedure,
+        procedures=_procedures(),
+        department_id=department_id,
+        departments=departments,
+        trend=statistics.monthly_trend(12, local_today(), procedure),
+        public=False,
+    ), (400 if error else 200)
 
 
 @bp.route("/thong-ke")
@@ -227,9 +247,16 @@ def public():
     procedure = (request.args.get("procedure") or "")[:40] or None
     figures = _public_figures(period, procedure)  # the figures are cached, never a rendered page
     page = render_template(
-        "quality/dashboard.html", period=period, error=error, procedure=procedure,
-        procedures=_procedures(), public=True, department_id=None, departments=[], **figures,
-    )  # fmt: skip
+        "quality/dashboard.html",
+        period=period,
+        error=error,
+        procedure=procedure,
+        procedures=_procedures(),
+        public=True,
+        department_id=None,
+        departments=[],
+        **figures,
+    )
     return page, (400 if error else 200)
 
 
@@ -241,9 +268,10 @@ def _public_figures(period, procedure) -> dict:
         return cached
     found = indicators.indicators(period, procedure)
     figures = {
-        "card": scoring.score(found, scoring.scheme_for(period.end)), "table": statistics.statistics(period, procedure),
+        "card": scoring.score(found, scoring.scheme_for(period.end)),
+        "table": statistics.statistics(period, procedure),
         "trend": statistics.monthly_trend(12, local_today(), procedure),
-    }  # fmt: skip
+    }
     cache.set(key, figures, timeout=PUBLIC_CACHE_SECONDS)
     return figures
 
@@ -260,10 +288,15 @@ def api_indicators():
         return jsonify({"error": "Không có thủ tục mã này."}), 404
     found = indicators.indicators(period, procedure)
     card = scoring.score(found, scoring.scheme_for(period.end))
-    return jsonify({
-        "from": period.start.isoformat(), "to": period.end.isoformat(), "procedure": procedure,
-        "indicators": [i.as_json() for i in found], "score": card.as_json(),
-    })  # fmt: skip
+    return jsonify(
+        {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "procedure": procedure,
+            "indicators": [i.as_json() for i in found],
+            "score": card.as_json(),
+        }
+    )
 
 
 @bp.route("/officials/stats/monthly.pdf")

@@ -31,9 +31,13 @@ def open_round(
         raise ReportError("Không có mẫu báo cáo này.")
     starts, ends = templates.period_bounds(template.period, period_label)
     report_round = ReportRound(
-        template_code=template.code, period_label=period_label, starts_on=starts, ends_on=ends,
-        deadline=deadline or ends + timedelta(days=template.deadline_days), opened_by_id=user_id,
-    )  # fmt: skip
+        template_code=template.code,
+        period_label=period_label,
+        starts_on=starts,
+        ends_on=ends,
+        deadline=deadline or ends + timedelta(days=template.deadline_days),
+        opened_by_id=user_id,
+    )
     with write():
         if not insert_once(report_round):
             raise ReportError("Đợt báo cáo này đã được mở.")
@@ -48,8 +52,15 @@ def submission_for(round_id: int, school_id: int) -> ReportSubmission | None:
     )
 
 
-def save(round_id: int, school_id: int, user: User, fields: dict, rows: list[dict], final: bool,
-         version: int | None) -> tuple[ReportSubmission | None, list[templates.Problem]]:  # fmt: skip
+def save(
+    round_id: int,
+    school_id: int,
+    user: User,
+    fields: dict,
+    rows: list[dict],
+    final: bool,
+    version: int | None,
+) -> tuple[ReportSubmission | None, list[templates.Problem]]:
     """Keep a draft (what is valid so far) or submit (everything valid and complete)."""
     report_round = db.session.get(ReportRound, round_id)
     template = templates.templates()[report_round.template_code]
@@ -101,8 +112,13 @@ def review(submission_id: int, user: User, accept: bool, comment: str) -> Report
         submission.reviewed_at, submission.reviewed_by_id = utcnow(), user.id
         submission.review_comment = comment or None
         for recipient in _school_users(submission.school_id):  # announced in the step's own transaction
-            queue_email(recipient.email, "report_reviewed", submission=submission, report=_name(submission.round),
-                        base_url=current_app.config["APP_BASE_URL"])  # fmt: skip
+            queue_email(
+                recipient.email,
+                "report_reviewed",
+                submission=submission,
+                report=_name(submission.round),
+                base_url=current_app.config["APP_BASE_URL"],
+            )
     return submission
 
 
@@ -115,8 +131,14 @@ def _tell_leaders(submission: ReportSubmission) -> None:
     ).all()
     link = current_app.config["APP_BASE_URL"] + url_for("reporting.submission", submission_id=submission.id)
     for leader in leaders:
-        queue_email(leader.email, "report_submitted", official=leader, submission=submission,
-                    report=_name(submission.round), link=link)  # fmt: skip
+        queue_email(
+            leader.email,
+            "report_submitted",
+            official=leader,
+            submission=submission,
+            report=_name(submission.round),
+            link=link,
+        )
 
 
 def _name(report_round: ReportRound) -> str:
@@ -127,7 +149,7 @@ def _school_users(school_id: int) -> list[User]:
     return db.session.scalars(
         db.select(User).where(
             User.school_id == school_id, User.role.in_(tuple(SCHOOL_ROLES)), User.is_active_account.is_(True)
-        )  # fmt: skip
+        )
     ).all()
 
 
@@ -148,11 +170,14 @@ def remind(today: date | None = None, days_before: int = 3) -> Reminded:
     )
     schools = db.session.scalars(db.select(School).order_by(School.id)).all()
     for report_round in rounds:
-        done = set(db.session.scalars(
-            db.select(ReportSubmission.school_id).where(
-                ReportSubmission.round_id == report_round.id, ReportSubmission.status.in_(("submitted", "accepted"))
+        done = set(
+            db.session.scalars(
+                db.select(ReportSubmission.school_id).where(
+                    ReportSubmission.round_id == report_round.id,
+                    ReportSubmission.status.in_(("submitted", "accepted")),
+                )
             )
-        ))  # fmt: skip
+        )
         for school in schools:
             if school.id in done:
                 continue
@@ -171,6 +196,12 @@ def _remind_school(report_round: ReportRound, school: School, today: date) -> in
     link = current_app.config["APP_BASE_URL"] + url_for("reporting.school_report", round_id=report_round.id)
     users = _school_users(school.id)
     for user in users:
-        queue_email(user.email, "report_reminder", report=_name(report_round), report_round=report_round,
-                    overdue=report_round.deadline < today, link=link)  # fmt: skip
+        queue_email(
+            user.email,
+            "report_reminder",
+            report=_name(report_round),
+            report_round=report_round,
+            overdue=report_round.deadline < today,
+            link=link,
+        )
     return len(users)

@@ -56,8 +56,15 @@ class Template:
 def _column(spec: dict) -> Column:
     if spec.get("type") not in ("integer", "text", "choice", "date"):
         raise TemplateError(f"unknown type {spec.get('type')!r} for {spec.get('key')!r}")
-    return Column(spec["key"], spec["label"], spec["type"], spec.get("min"), spec.get("max"),
-                  spec.get("max_length", 255), tuple(spec.get("choices", ())))  # fmt: skip
+    return Column(
+        spec["key"],
+        spec["label"],
+        spec["type"],
+        spec.get("min"),
+        spec.get("max"),
+        spec.get("max_length", 255),
+        tuple(spec.get("choices", ())),
+    )
 
 
 def load(path: Path) -> Template:
@@ -66,10 +73,15 @@ def load(path: Path) -> Template:
         raise TemplateError(f"{path.name}: period must be one of {', '.join(PERIODS)}")
     table = data.get("table") or {}
     return Template(
-        data["code"], data["name"], data["period"], int(data.get("deadline_days", 15)),
-        tuple(_column(f) for f in data.get("fields", [])), table.get("label"),
-        tuple(_column(c) for c in table.get("columns", [])), tuple(table.get("key_columns", [])),
-    )  # fmt: skip
+        data["code"],
+        data["name"],
+        data["period"],
+        int(data.get("deadline_days", 15)),
+        tuple(_column(f) for f in data.get("fields", [])),
+        table.get("label"),
+        tuple(_column(c) for c in table.get("columns", [])),
+        tuple(table.get("key_columns", [])),
+    )
 
 
 @cache
@@ -297,8 +309,11 @@ def aggregate(template: Template, datas: list[dict]) -> tuple[dict, list[dict]]:
             totals[key] += data["fields"].get(key) or 0
         for row in data.get("rows", []):
             key = tuple(row.get(k) for k in template.key_columns)
-            target = table.setdefault(key, {k: row.get(k) for k in template.key_columns}
-                                      | {c.key: 0 for c in template.columns if c.type == "integer"})  # fmt: skip
+            target = table.setdefault(
+                key,
+                {k: row.get(k) for k in template.key_columns}
+                | {c.key: 0 for c in template.columns if c.type == "integer"},
+            )
             for column in template.columns:
                 if column.type == "integer":
                     target[column.key] += row.get(column.key) or 0

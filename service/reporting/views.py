@@ -34,9 +34,13 @@ def reporting_labels():
 @allow(*SCHOOL_STAFF)
 def school_reports():
     school = current_school()
-    return render_template("reporting/school_list.html", school=school, rounds=queries.rounds(),
-                           submissions=queries.submissions_of_school(school.id),
-                           today=local_today())  # fmt: skip
+    return render_template(
+        "reporting/school_list.html",
+        school=school,
+        rounds=queries.rounds(),
+        submissions=queries.submissions_of_school(school.id),
+        today=local_today(),
+    )
 
 
 def _round(round_id: int) -> ReportRound:
@@ -59,8 +63,15 @@ def school_report(round_id: int):
         entered = {"fields": fields, "rows": rows}
         if not problems:
             try:
-                saved, problems = operations.save(report_round.id, school.id, current_user, fields, rows, final,
-                                                  request.form.get("version", type=database_int))  # fmt: skip
+                saved, problems = operations.save(
+                    report_round.id,
+                    school.id,
+                    current_user,
+                    fields,
+                    rows,
+                    final,
+                    request.form.get("version", type=database_int),
+                )
             except operations.ReportError as error:
                 flash(str(error), "error")
                 return redirect(url_for("reporting.school_report", round_id=report_round.id))
@@ -72,9 +83,15 @@ def school_report(round_id: int):
     submission = operations.submission_for(report_round.id, school.id)
     values = entered or (submission.data if submission else {"fields": {}, "rows": []})
     return render_template(
-        "reporting/school_form.html", school=school, report_round=report_round, template=template,
-        submission=submission, problems=problems, values=values, rows=list(values.get("rows") or []) + [{}] * 3,
-    ), (400 if problems else 200)  # fmt: skip
+        "reporting/school_form.html",
+        school=school,
+        report_round=report_round,
+        template=template,
+        submission=submission,
+        problems=problems,
+        values=values,
+        rows=list(values.get("rows") or []) + [{}] * 3,
+    ), (400 if problems else 200)
 
 
 def _entered(template, report_round: ReportRound, school) -> tuple[dict, list[dict], list[templates.Problem]]:
@@ -101,8 +118,13 @@ def school_report_excel(round_id: int):
     data = templates.excel_template(
         template, report_round.code, school.code, submission.data if submission else None
     )
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=bao-cao-{report_round.code}-{school.code}.xlsx"})  # fmt: skip
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f"attachment; filename=bao-cao-{report_round.code}-{school.code}.xlsx"
+        },
+    )
 
 
 # ---------------------------------------------------------------- the agency
@@ -115,17 +137,22 @@ def rounds():
         if current_user.role not in (Role.LEADER, Role.ADMIN):
             abort(403)
         try:
-            operations.open_round(request.form.get("template_code", ""), (request.form.get("period") or "").strip()[:10],
-                                  current_user.id)  # fmt: skip
+            operations.open_round(
+                request.form.get("template_code", ""),
+                (request.form.get("period") or "").strip()[:10],
+                current_user.id,
+            )
         except (operations.ReportError, templates.TemplateError) as error:
             flash(str(error), "error")
         else:
             flash("Đã mở đợt báo cáo.", "success")
         return redirect(url_for("reporting.rounds"))
     return render_template(
-        "reporting/rounds.html", rounds=queries.rounds(), counts=queries.submitted_counts(),
+        "reporting/rounds.html",
+        rounds=queries.rounds(),
+        counts=queries.submitted_counts(),
         schools=queries.school_count(),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/officials/reports/<int:round_id>")
@@ -140,9 +167,16 @@ def round_detail(round_id: int):
     if request.args.get("format") == "xlsx":
         return _consolidated_xlsx(report_round, template, totals, table, len(accepted))
     return render_template(
-        "reporting/round.html", report_round=report_round, template=template, schools=schools, submissions=submissions,
-        totals=totals, table=table, accepted=len(accepted), today=local_today(),
-    )  # fmt: skip
+        "reporting/round.html",
+        report_round=report_round,
+        template=template,
+        schools=schools,
+        submissions=submissions,
+        totals=totals,
+        table=table,
+        accepted=len(accepted),
+        today=local_today(),
+    )
 
 
 @bp.route("/officials/reports/submissions/<int:submission_id>", methods=["GET", "POST"])

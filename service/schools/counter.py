@@ -21,14 +21,23 @@ def record(invoice_id: int, actor: User, amount: int, reference: str, reason: st
             raise FeeError(f"Số tiền phải từ 1 đồng đến số còn phải nộp ({left:,} đồng).".replace(",", "."))
         student = invoice.student
         order = settlement.open_order(
-            amount, f"Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} (thông báo thu {invoice.number}, thu trực tiếp)",
-            "invoice", school_id=invoice.school_id, invoice_id=invoice.id, payer_name=student.full_name,
+            amount,
+            f"Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} (thông báo thu {invoice.number}, thu trực tiếp)",
+            "invoice",
+            school_id=invoice.school_id,
+            invoice_id=invoice.id,
+            payer_name=student.full_name,
             payer_email=student.email,
-        )  # fmt: skip
+        )
         attempt = settlement.record_payment(order, reference)  # the receipt is queued with the payment
         entry = ManualPayment(
-            school_id=invoice.school_id, invoice_id=invoice.id, attempt_id=attempt.id, reference=reference[:64],
-            reason=reason, amount=amount, recorded_by_id=actor.id,
-        )  # fmt: skip
+            school_id=invoice.school_id,
+            invoice_id=invoice.id,
+            attempt_id=attempt.id,
+            reference=reference[:64],
+            reason=reason,
+            amount=amount,
+            recorded_by_id=actor.id,
+        )
         db.session.add(entry)
     return entry

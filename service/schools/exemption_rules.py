@@ -45,9 +45,14 @@ class Category:
 # Not a category of any decree: a reduction on another basis the school names (a provincial
 # resolution, its own decision). Offered under every rule set, at the rate the school enters.
 OTHER = Category(
-    "khac", None, "Chính sách khác (ghi rõ căn cứ)", "Chính sách miễn, giảm khác (ghi rõ căn cứ)", "",
-    "Văn bản làm căn cứ miễn, giảm", LEVEL_CODES,
-)  # fmt: skip
+    "khac",
+    None,
+    "Chính sách khác (ghi rõ căn cứ)",
+    "Chính sách miễn, giảm khác (ghi rõ căn cứ)",
+    "",
+    "Văn bản làm căn cứ miễn, giảm",
+    LEVEL_CODES,
+)
 
 
 @dataclass(frozen=True)
@@ -98,8 +103,16 @@ def _category(spec: dict, where: str) -> Category:
     for key in ("code", "short", "label", "article", "evidence"):
         if not str(spec.get(key) or "").strip():
             raise RuleError(f"{where}: {key} is missing")
-    return Category(spec["code"], spec["rate"], spec["short"], spec["label"], spec["article"], spec["evidence"],
-                    levels, tuple(spec.get("unconfirmed", ())))  # fmt: skip
+    return Category(
+        spec["code"],
+        spec["rate"],
+        spec["short"],
+        spec["label"],
+        spec["article"],
+        spec["evidence"],
+        levels,
+        tuple(spec.get("unconfirmed", ())),
+    )
 
 
 def load(path: Path) -> RuleSet:
@@ -114,8 +127,16 @@ def load(path: Path) -> RuleSet:
     for replacement in replaced.values():
         if replacement.applies not in categories or replacement.code in categories:
             raise RuleError(f"{path.name}: replaced {replacement.code!r} must point to another category")
-    return RuleSet(data["code"], data["short_name"], data["name"], data["valid_from"], data.get("valid_to"),
-                   categories, replaced, tuple(data.get("unconfirmed", ())))  # fmt: skip
+    return RuleSet(
+        data["code"],
+        data["short_name"],
+        data["name"],
+        data["valid_from"],
+        data.get("valid_to"),
+        categories,
+        replaced,
+        tuple(data.get("unconfirmed", ())),
+    )
 
 
 @cache

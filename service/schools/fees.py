@@ -51,8 +51,11 @@ def classes_in_scope(school_id: int, scope: str, value: str) -> set[int]:
     statement = db.select(SchoolClass.id).where(SchoolClass.school_id == school_id)
     if scope == "programme":
         wanted = fold(value)
-        return {c.id for c in db.session.scalars(db.select(SchoolClass).where(SchoolClass.school_id == school_id))
-                if fold(c.programme) == wanted}  # fmt: skip
+        return {
+            c.id
+            for c in db.session.scalars(db.select(SchoolClass).where(SchoolClass.school_id == school_id))
+            if fold(c.programme) == wanted
+        }
     if scope == "level":
         key = next((k for k, label in LEVELS.items() if fold(label) == fold(value) or k == value), None)
         if key is None:
@@ -85,10 +88,16 @@ def add_schedule(school_id: int, user_id: int, **fields) -> FeeSchedule:
         )  # one change per term at a time
         _refuse_overlap(school_id, term.id, item.id, covered)
         schedule = FeeSchedule(
-            school_id=school_id, term_id=term.id, fee_item_id=item.id, scope=scope, scope_value=value,
-            unit_amount=fields["unit_amount"], credits=fields.get("credits"), due_on=fields["due_on"],
+            school_id=school_id,
+            term_id=term.id,
+            fee_item_id=item.id,
+            scope=scope,
+            scope_value=value,
+            unit_amount=fields["unit_amount"],
+            credits=fields.get("credits"),
+            due_on=fields["due_on"],
             created_by_id=user_id,
-        )  # fmt: skip
+        )
         db.session.add(schedule)
     return schedule
 
@@ -126,19 +135,30 @@ def add_exemption(
     file_type = uploads.sniff(data[:16], data)
     if file_type not in ("pdf", "jpeg", "png"):
         raise FeeError("Minh chứng phải là tệp PDF, JPEG hoặc PNG.")
-    percent = _granted_rate(student, fields["category"], fields.get("percent"), fields["valid_from"],
-                            fields["valid_to"])  # fmt: skip
+    percent = _granted_rate(
+        student, fields["category"], fields.get("percent"), fields["valid_from"], fields["valid_to"]
+    )
     stored, _ = uploads.store(data, file_type)
     with write():
         exemption = Exemption(
-            school_id=school_id, student_id=student.id, category=fields["category"], percent=percent,
-            basis=fields["basis"], evidence_name=uploads.clean_filename(name), evidence_stored=stored,
-            valid_from=fields["valid_from"], valid_to=fields["valid_to"], created_by_id=user_id,
-        )  # fmt: skip
+            school_id=school_id,
+            student_id=student.id,
+            category=fields["category"],
+            percent=percent,
+            basis=fields["basis"],
+            evidence_name=uploads.clean_filename(name),
+            evidence_stored=stored,
+            valid_from=fields["valid_from"],
+            valid_to=fields["valid_to"],
+            created_by_id=user_id,
+        )
         db.session.add(exemption)
         db.session.flush()
-        audit.record("school.exemption_added", exemption,
-                     details={"code": exemption.category, "percent": percent, "basis": exemption.basis})  # fmt: skip
+        audit.record(
+            "school.exemption_added",
+            exemption,
+            details={"code": exemption.category, "percent": percent, "basis": exemption.basis},
+        )
     return exemption
 
 
@@ -207,14 +227,31 @@ def invoice_number(year: int, number: int) -> str:
     return f"HD{year}-{number:06d}"
 
 
-def _issue(school: School, student: Student, term: Term, lines: list[dict], due_on: date, user_id: int,
-           replaces: Invoice | None = None, reason: str | None = None) -> Invoice:  # fmt: skip
+def _issue(
+    school: School,
+    student: Student,
+    term: Term,
+    lines: list[dict],
+    due_on: date,
+    user_id: int,
+    replaces: Invoice | None = None,
+    reason: str | None = None,
+) -> Invoice:
     """In the caller's transaction."""
     year = local_today().year
     counter = invoice_counter(school.id, year)
     counter.last_number += 1
-    invoice = build_invoice(school.id, student, term, lines, due_on, user_id,
-                            invoice_number(year, counter.last_number), replaces=replaces, reason=reason)  # fmt: skip
+    invoice = build_invoice(
+        school.id,
+        student,
+        term,
+        lines,
+        due_on,
+        user_id,
+        invoice_number(year, counter.last_number),
+        replaces=replaces,
+        reason=reason,
+    )
     db.session.add(invoice)
     db.session.flush()
     return invoice
@@ -224,10 +261,18 @@ def build_invoice(
     school_id, student, term, lines, due_on, user_id, number, run_key=None, replaces=None, reason=None
 ) -> Invoice:
     return Invoice(
-        school_id=school_id, student_id=student.id, term_id=term.id, number=number, run_key=run_key,
-        total=max(sum(line["amount"] for line in lines), 0), due_on=due_on, issued_by_id=user_id,
-        replaces_id=replaces.id if replaces else None, reason=reason, lines=[InvoiceLine(**line) for line in lines],
-    )  # fmt: skip
+        school_id=school_id,
+        student_id=student.id,
+        term_id=term.id,
+        number=number,
+        run_key=run_key,
+        total=max(sum(line["amount"] for line in lines), 0),
+        due_on=due_on,
+        issued_by_id=user_id,
+        replaces_id=replaces.id if replaces else None,
+        reason=reason,
+        lines=[InvoiceLine(**line) for line in lines],
+    )
 
 
 def cancel_invoice(invoice_id: int, user_id: int, reason: str) -> Invoice:
@@ -326,10 +371,14 @@ def order_for_payment(invoice_id: int, amount: int | None = None) -> PaymentOrde
                 settlement.cancel_unpaid(order, "Người nộp chọn số tiền khác.")
         student = invoice.student
         return settlement.open_order(
-            amount, f"Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} (thông báo thu {invoice.number})",
-            "invoice", school_id=invoice.school_id, invoice_id=invoice.id, payer_name=student.full_name,
+            amount,
+            f"Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} (thông báo thu {invoice.number})",
+            "invoice",
+            school_id=invoice.school_id,
+            invoice_id=invoice.id,
+            payer_name=student.full_name,
             payer_email=student.email,
-        )  # fmt: skip
+        )
 
 
 def _payable(invoice: Invoice, amount: int | None) -> int:

@@ -31,9 +31,11 @@ class ImportForm(BaseForm):
 
 class TermForm(BaseForm):
     code = StringField(
-        "Mã học kỳ", filters=[strip, upper], validators=[required(), max_length(30), CODE_RULE],
+        "Mã học kỳ",
+        filters=[strip, upper],
+        validators=[required(), max_length(30), CODE_RULE],
         description="Ví dụ: 2026-2027-HK1",
-    )  # fmt: skip
+    )
     name = StringField("Tên học kỳ", filters=[strip], validators=[required(), max_length(120)])
     starts_on = DateField("Ngày bắt đầu", validators=[required("Vui lòng chọn ngày."), plausible_date])
     ends_on = DateField("Ngày kết thúc", validators=[required("Vui lòng chọn ngày."), plausible_date])
@@ -56,9 +58,11 @@ class ScheduleForm(BaseForm):
     fee_item_id = SelectField("Khoản thu", coerce=int, validate_choice=True)
     scope = SelectField("Áp dụng cho", choices=options(SCOPES.items()), validators=[required()])
     scope_value = StringField(
-        "Ngành, trình độ hoặc mã lớp", filters=[strip], validators=[max_length(200)],
+        "Ngành, trình độ hoặc mã lớp",
+        filters=[strip],
+        validators=[max_length(200)],
         description="Bỏ trống khi áp dụng toàn trường; trình độ: Cao đẳng, Trung cấp, Sơ cấp.",
-    )  # fmt: skip
+    )
     unit_amount = WholeNumberField(
         "Mức thu (đồng; theo tín chỉ: đồng một tín chỉ)",
         validators=[required("Vui lòng nhập mức thu."), NumberRange(min=1, max=MAX_VND)],
@@ -81,10 +85,14 @@ def exemption_choices(rules: exemption_rules.RuleSet) -> list[SelectChoice]:
     the evidence the school keeps for it (shown under the list as the choice changes)."""
     categories = sorted(rules.categories.values(), key=lambda c: -c.rate)
     return [
-        SelectChoice(c.code, f"{c.short} ({c.article})" if c.article else c.short,
-                     {"data-evidence": c.evidence}, RATE_GROUPS.get(c.rate, "Khác"))
+        SelectChoice(
+            c.code,
+            f"{c.short} ({c.article})" if c.article else c.short,
+            {"data-evidence": c.evidence},
+            RATE_GROUPS.get(c.rate, "Khác"),
+        )
         for c in [*categories, exemption_rules.OTHER]
-    ]  # fmt: skip
+    ]
 
 
 class ExemptionForm(BaseForm):

@@ -25,25 +25,56 @@ from service.timeutil import local_today, utcnow
 
 # Header (folded) -> field. The template's headers first; common variants after.
 HEADERS = {
-    "ma sinh vien": "code", "ma hoc sinh": "code", "ma nguoi hoc": "code", "ma sv": "code",
-    "ho va ten": "full_name", "ho ten": "full_name",
+    "ma sinh vien": "code",
+    "ma hoc sinh": "code",
+    "ma nguoi hoc": "code",
+    "ma sv": "code",
+    "ho va ten": "full_name",
+    "ho ten": "full_name",
     "ngay sinh": "date_of_birth",
-    "so dinh danh": "personal_id", "so dinh danh ca nhan": "personal_id", "cccd": "personal_id",
-    "ma lop": "class_code", "lop": "class_code",
-    "nganh/nghe": "programme", "nganh nghe": "programme", "nganh": "programme", "nghe": "programme",
+    "so dinh danh": "personal_id",
+    "so dinh danh ca nhan": "personal_id",
+    "cccd": "personal_id",
+    "ma lop": "class_code",
+    "lop": "class_code",
+    "nganh/nghe": "programme",
+    "nganh nghe": "programme",
+    "nganh": "programme",
+    "nghe": "programme",
     "trinh do": "level",
-    "dien thoai": "phone", "so dien thoai": "phone",
+    "dien thoai": "phone",
+    "so dien thoai": "phone",
     "email": "email",
-}  # fmt: skip
+}
 TEMPLATE_HEADERS = [
-    "Mã sinh viên", "Họ và tên", "Ngày sinh", "Số định danh", "Mã lớp", "Ngành/nghề", "Trình độ", "Điện thoại",
+    "Mã sinh viên",
+    "Họ và tên",
+    "Ngày sinh",
+    "Số định danh",
+    "Mã lớp",
+    "Ngành/nghề",
+    "Trình độ",
+    "Điện thoại",
     "Email",
-]  # fmt: skip
+]
 REQUIRED = ("code", "full_name", "date_of_birth", "class_code")
-LABELS = dict(zip(
-    ("code", "full_name", "date_of_birth", "personal_id", "class_code", "programme", "level", "phone", "email"),
-    TEMPLATE_HEADERS, strict=True,
-))  # fmt: skip
+LABELS = dict(
+    zip(
+        (
+            "code",
+            "full_name",
+            "date_of_birth",
+            "personal_id",
+            "class_code",
+            "programme",
+            "level",
+            "phone",
+            "email",
+        ),
+        TEMPLATE_HEADERS,
+        strict=True,
+    )
+)
 MAX_ERRORS_KEPT = 500
 CHUNK = 1_000
 CODE = re.compile(r"^[A-Za-z0-9._-]{1,30}$")
@@ -253,11 +284,19 @@ def validate(rows: list[Row], school_id: int) -> Checked:
         if problems:
             errors.extend(problems)
             continue
-        valid.append({
-            "code": code, "full_name": name, "date_of_birth": birth, "personal_id": personal_id or None,
-            "class_id": school_class.id, "programme": programme or school_class.programme,
-            "level": level_key or school_class.level, "phone": phone or None, "email": email or None,
-        })  # fmt: skip
+        valid.append(
+            {
+                "code": code,
+                "full_name": name,
+                "date_of_birth": birth,
+                "personal_id": personal_id or None,
+                "class_id": school_class.id,
+                "programme": programme or school_class.programme,
+                "level": level_key or school_class.level,
+                "phone": phone or None,
+                "email": email or None,
+            }
+        )
     return Checked(valid, errors, len(rows))
 
 
@@ -282,10 +321,15 @@ def stage(data: bytes, filename: str, school_id: int, user_id: int) -> StudentIm
     stored_name, _ = uploads.store(data, "xlsx" if data.startswith(b"PK") else "csv")
     with write():
         batch = StudentImport(
-            school_id=school_id, uploaded_by_id=user_id, filename=uploads.clean_filename(filename),
-            stored_name=stored_name, total_rows=checked.total, valid_rows=len(checked.rows),
-            errors=checked.errors[:MAX_ERRORS_KEPT], error_count=len(checked.errors),
-        )  # fmt: skip
+            school_id=school_id,
+            uploaded_by_id=user_id,
+            filename=uploads.clean_filename(filename),
+            stored_name=stored_name,
+            total_rows=checked.total,
+            valid_rows=len(checked.rows),
+            errors=checked.errors[:MAX_ERRORS_KEPT],
+            error_count=len(checked.errors),
+        )
         db.session.add(batch)
     return batch
 
@@ -386,9 +430,18 @@ def _upsert(school_id: int, chunk: list[dict]) -> tuple[int, int]:
 def template_csv() -> bytes:
     sample = [
         TEMPLATE_HEADERS,
-        ["SV2026001", "Nguyễn Văn An", "15/03/2007", "089207001234", "CD-CNTT-K26", "Công nghệ thông tin",
-         "Cao đẳng", "0912345678", "an.nv@example.vn"],
-    ]  # fmt: skip
+        [
+            "SV2026001",
+            "Nguyễn Văn An",
+            "15/03/2007",
+            "089207001234",
+            "CD-CNTT-K26",
+            "Công nghệ thông tin",
+            "Cao đẳng",
+            "0912345678",
+            "an.nv@example.vn",
+        ],
+    ]
     out = io.StringIO()
     csv.writer(out).writerows(sample)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -156,11 +156,18 @@ def _invoice_chunk(record: InvoiceRun, term: Term, students: list[Student]) -> t
                 held += 1
             else:
                 key, lines = f"{term.id}:{student.id}", lines_for(schedules, decision, rules)
-                new.append({
-                    "school_id": record.school_id, "student_id": student.id, "term_id": term.id, "run_key": key,
-                    "number": invoice_number(year, number + 1), "total": max(sum(line["amount"] for line in lines), 0),
-                    "due_on": due[student.class_id], "issued_by_id": record.requested_by_id,
-                })  # fmt: skip
+                new.append(
+                    {
+                        "school_id": record.school_id,
+                        "student_id": student.id,
+                        "term_id": term.id,
+                        "run_key": key,
+                        "number": invoice_number(year, number + 1),
+                        "total": max(sum(line["amount"] for line in lines), 0),
+                        "due_on": due[student.class_id],
+                        "issued_by_id": record.requested_by_id,
+                    }
+                )
                 lines_of[key] = lines
                 number, created = number + 1, created + 1
         if _insert_all(new, lines_of):
@@ -233,8 +240,9 @@ def _exemptions_of(student_ids: list[int]) -> dict[int, list[Exemption]]:
     return found
 
 
-def lines_for(schedules: list[FeeSchedule], decision: exemption_rules.Decision,
-              rules: exemption_rules.RuleSet | None) -> list[dict]:  # fmt: skip
+def lines_for(
+    schedules: list[FeeSchedule], decision: exemption_rules.Decision, rules: exemption_rules.RuleSet | None
+) -> list[dict]:
     """The invoice's lines: each schedule of the student's class, and for each tuition item the reduction
     at the single highest rate of the student's exemptions (never a sum of two)."""
     lines = []
@@ -250,13 +258,20 @@ def lines_for(schedules: list[FeeSchedule], decision: exemption_rules.Decision,
             exemption, judgement = decision.applied
             cut = reduction(schedule.amount, judgement.rate)
             if cut:
-                lines.append({"fee_item_id": item.id, "exemption_id": exemption.id, "amount": -cut,
-                              "description": reduction_text(item.name, exemption, judgement, rules)})  # fmt: skip
+                lines.append(
+                    {
+                        "fee_item_id": item.id,
+                        "exemption_id": exemption.id,
+                        "amount": -cut,
+                        "description": reduction_text(item.name, exemption, judgement, rules),
+                    }
+                )
     return lines
 
 
-def reduction_text(item_name: str, exemption: Exemption, judgement: exemption_rules.Judgement,
-                   rules: exemption_rules.RuleSet) -> str:  # fmt: skip
+def reduction_text(
+    item_name: str, exemption: Exemption, judgement: exemption_rules.Judgement, rules: exemption_rules.RuleSet
+) -> str:
     """ "Giảm 70% học phí – Điều 16 khoản 1 điểm b Nghị định 238/2025/NĐ-CP; Quyết định số 12/QĐ-CĐ"."""
     verb = "Miễn" if judgement.rate == 100 else f"Giảm {judgement.rate}%"
     basis = "; ".join(part for part in (rules.cite(judgement.category), exemption.basis) if part)

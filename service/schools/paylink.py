@@ -70,15 +70,22 @@ def invoice(token: str):
 def _page(record: Invoice, message: str | None = None, status: int = 200):
     school = db.session.get(School, record.school_id)
     orders = db.session.scalars(
-        db.select(PaymentOrder).where(PaymentOrder.invoice_id == record.id, PaymentOrder.status == "paid")
+        db.select(PaymentOrder)
+        .where(PaymentOrder.invoice_id == record.id, PaymentOrder.status == "paid")
         .order_by(PaymentOrder.paid_at)
-    ).all()  # fmt: skip
+    ).all()
     left = fees.outstanding(record)
     return render_template(
-        "paylink/invoice.html", invoice=record, school=school, orders=orders, receipts={o.id: receipt_of(o.id) for o in orders},
-        paid=fees.paid_amount(record.id), outstanding=left, message=message,
+        "paylink/invoice.html",
+        invoice=record,
+        school=school,
+        orders=orders,
+        receipts={o.id: receipt_of(o.id) for o in orders},
+        paid=fees.paid_amount(record.id),
+        outstanding=left,
+        message=message,
         gateways=offered(left, record.school_id) if left else [],
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/<token>/pay/<gateway>", methods=["POST"])

@@ -33,8 +33,11 @@ def all_schools() -> list[School]:
 
 
 def counts(school_id: int) -> dict[str, int]:
-    return {"classes": _count(SchoolClass, school_id), "students": _count(Student, school_id),
-            "terms": _count(Term, school_id)}  # fmt: skip
+    return {
+        "classes": _count(SchoolClass, school_id),
+        "students": _count(Student, school_id),
+        "terms": _count(Term, school_id),
+    }
 
 
 def _count(model, school_id: int) -> int:
@@ -139,10 +142,12 @@ def invoice_records(invoice_id: int) -> InvoiceRecords:
 def exemption_rulings(exemptions: list[Exemption]) -> dict[int, list[tuple[RuleSet, Judgement]]]:
     """Each exemption judged under every rule set in force during its validity (the student's page)."""
     return {
-        e.id: [(rules, exemption_rules.judge(rules, e.category, e.percent))
-               for rules in exemption_rules.rule_sets_between(e.valid_from, e.valid_to)]
+        e.id: [
+            (rules, exemption_rules.judge(rules, e.category, e.percent))
+            for rules in exemption_rules.rule_sets_between(e.valid_from, e.valid_to)
+        ]
         for e in exemptions
-    }  # fmt: skip
+    }
 
 
 def exemptions_to_review(school_id: int, term: Term) -> list[tuple[Exemption, Judgement]]:
@@ -151,11 +156,15 @@ def exemptions_to_review(school_id: int, term: Term) -> list[tuple[Exemption, Ju
     rules = exemption_rules.rule_set_on(term.starts_on)
     found = db.session.scalars(
         db.select(Exemption)
-        .where(Exemption.school_id == school_id, Exemption.revoked_at.is_(None),
-               Exemption.valid_from <= term.starts_on, Exemption.valid_to >= term.starts_on)
+        .where(
+            Exemption.school_id == school_id,
+            Exemption.revoked_at.is_(None),
+            Exemption.valid_from <= term.starts_on,
+            Exemption.valid_to >= term.starts_on,
+        )
         .options(db.joinedload(Exemption.student))
         .order_by(Exemption.student_id, Exemption.id)
-    )  # fmt: skip
+    )
     judged = ((e, exemption_rules.judge(rules, e.category, e.percent)) for e in found)
     return [(e, j) for e, j in judged if j.flag]
 

@@ -49,10 +49,16 @@ def remind(today: date | None = None) -> Sent:
         owed = invoice.total - already_paid
         when = "da qua han" if kind == "overdue" else f"han {invoice.due_on:%d/%m/%Y}"
         emailed, texted = _send_once(
-            invoice, student, kind, today,
-            email="invoice_reminder", owed=owed, link=link, overdue=kind == "overdue",
+            invoice,
+            student,
+            kind,
+            today,
+            email="invoice_reminder",
+            owed=owed,
+            link=link,
+            overdue=kind == "overdue",
             sms=f"{student.full_name} ({student.code}): hoc phi con {format_money(owed)}, {when}. Nop tai {link}",
-        )  # fmt: skip
+        )
         sent.emails, sent.sms = sent.emails + (emailed is True), sent.sms + (texted is True)
         sent.skipped += (emailed is False) + (texted is False)
     return sent
@@ -124,11 +130,16 @@ def send_links(school_id: int, invoice_ids: list[int], today: date | None = None
             continue
         link = base + url_for("paylink.invoice", token=invoice.access_token)
         emailed, texted = _send_once(
-            invoice, student, "link", today,
-            email="invoice_link", owed=owed, link=link,
+            invoice,
+            student,
+            "link",
+            today,
+            email="invoice_link",
+            owed=owed,
+            link=link,
             sms=f"{student.full_name} ({student.code}): thong bao thu {invoice.number}, "
-                f"con phai nop {format_money(owed)}. Nop tai {link}",
-        )  # fmt: skip
+            f"con phai nop {format_money(owed)}. Nop tai {link}",
+        )
         sent.emails, sent.sms = sent.emails + (emailed is True), sent.sms + (texted is True)
         sent.already += (emailed is False) + (texted is False)
     return sent

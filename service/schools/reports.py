@@ -19,9 +19,12 @@ from service.schools.models import FeeItem, Invoice, InvoiceLine, SchoolClass, S
 from service.timeutil import local_today, to_local
 
 CHANNEL_LABELS = {
-    "vnpay": "VNPAY", "vietqr": "Chuyển khoản VietQR", "momo": "Ví MoMo", "paygov": "Nền tảng thanh toán quốc gia",
+    "vnpay": "VNPAY",
+    "vietqr": "Chuyển khoản VietQR",
+    "momo": "Ví MoMo",
+    "paygov": "Nền tảng thanh toán quốc gia",
     "manual": "Thu trực tiếp",
-}  # fmt: skip
+}
 MAX_PERIOD_DAYS = 366
 
 
@@ -71,10 +74,12 @@ class InvoiceFilters:
     def from_args(cls, args) -> InvoiceFilters:
         state = args.get("state", "")
         return cls(
-            term_id=args.get("term_id", type=database_int), class_id=args.get("class_id", type=database_int),
-            state=state if state in ("outstanding", "paid", "cancelled") else "", q=(args.get("q") or "").strip()[:100],
+            term_id=args.get("term_id", type=database_int),
+            class_id=args.get("class_id", type=database_int),
+            state=state if state in ("outstanding", "paid", "cancelled") else "",
+            q=(args.get("q") or "").strip()[:100],
             page=min(max(args.get("page", 1, type=int) or 1, 1), 10_000),
-        )  # fmt: skip
+        )
 
     def args(self, **changes) -> dict:
         values = {
@@ -266,7 +271,7 @@ def payments(school_id: int, period: Period) -> list[Payment]:
             Invoice.number,
             Student.code,
             Student.full_name,
-        )  # fmt: skip
+        )
         .join(PaymentAttempt, PaymentAttempt.id == PaymentOrder.paid_attempt_id)
         .join(Invoice, Invoice.id == PaymentOrder.invoice_id)
         .join(Student, Student.id == Invoice.student_id)
@@ -315,9 +320,10 @@ def xlsx_response(name: str, title: str, header: list[str], rows: list[list]) ->
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(
-        buffer.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f"attachment; filename={name}-{local_today():%Y%m%d}.xlsx"},
-    )  # fmt: skip
+    )
 
 
 def _safe(value):
@@ -333,26 +339,81 @@ def _safe(value):
 
 def invoices_sheet(rows: list[InvoiceRow]):
     labels = {"issued": "Đã phát hành", "cancelled": "Đã hủy", "replaced": "Đã được thay thế"}
-    return "Thông báo thu", ["Số thông báo thu", "Mã người học", "Họ và tên", "Lớp", "Học kỳ", "Tổng (đồng)", "Đã nộp (đồng)",
-                       "Còn nợ (đồng)", "Hạn nộp", "Tình trạng"], [  # fmt: skip
-        [r.invoice.number, r.student.code, r.student.full_name, r.class_code, r.invoice.term.code, r.invoice.total,
-         r.paid, r.outstanding, r.invoice.due_on, labels[r.invoice.status]]
-        for r in rows
-    ]  # fmt: skip
+    return (
+        "Thông báo thu",
+        [
+            "Số thông báo thu",
+            "Mã người học",
+            "Họ và tên",
+            "Lớp",
+            "Học kỳ",
+            "Tổng (đồng)",
+            "Đã nộp (đồng)",
+            "Còn nợ (đồng)",
+            "Hạn nộp",
+            "Tình trạng",
+        ],
+        [
+            [
+                r.invoice.number,
+                r.student.code,
+                r.student.full_name,
+                r.class_code,
+                r.invoice.term.code,
+                r.invoice.total,
+                r.paid,
+                r.outstanding,
+                r.invoice.due_on,
+                labels[r.invoice.status],
+            ]
+            for r in rows
+        ],
+    )
 
 
 def arrears_sheet(rows: list[InvoiceRow]):
-    return "Nợ học phí", ["Mã người học", "Họ và tên", "Lớp", "Số thông báo thu", "Còn nợ (đồng)", "Hạn nộp", "Điện thoại"], [
-        [r.student.code, r.student.full_name, r.class_code, r.invoice.number, r.outstanding, r.invoice.due_on,
-         r.student.phone or ""]
-        for r in rows
-    ]  # fmt: skip
+    return (
+        "Nợ học phí",
+        ["Mã người học", "Họ và tên", "Lớp", "Số thông báo thu", "Còn nợ (đồng)", "Hạn nộp", "Điện thoại"],
+        [
+            [
+                r.student.code,
+                r.student.full_name,
+                r.class_code,
+                r.invoice.number,
+                r.outstanding,
+                r.invoice.due_on,
+                r.student.phone or "",
+            ]
+            for r in rows
+        ],
+    )
 
 
 def payments_sheet(rows: list[Payment]):
-    return "Thanh toán", ["Thời điểm", "Kênh", "Số tiền (đồng)", "Mã giao dịch", "Mã của cổng", "Số thông báo thu",
-                          "Mã người học", "Họ và tên"], [  # fmt: skip
-        [to_local(p.paid_at).replace(tzinfo=None), CHANNEL_LABELS.get(p.channel, p.channel), p.amount, p.reference,
-         p.gateway_transaction or "", p.invoice_number, p.student_code, p.student_name]
-        for p in rows
-    ]  # fmt: skip
+    return (
+        "Thanh toán",
+        [
+            "Thời điểm",
+            "Kênh",
+            "Số tiền (đồng)",
+            "Mã giao dịch",
+            "Mã của cổng",
+            "Số thông báo thu",
+            "Mã người học",
+            "Họ và tên",
+        ],
+        [
+            [
+                to_local(p.paid_at).replace(tzinfo=None),
+                CHANNEL_LABELS.get(p.channel, p.channel),
+                p.amount,
+                p.reference,
+                p.gateway_transaction or "",
+                p.invoice_number,
+                p.student_code,
+                p.student_name,
+            ]
+            for p in rows
+        ],
+    )

@@ -24,17 +24,31 @@ from service.text import fold
 SOURCES = {"vnpay": "Sao kê VNPAY", "momo": "Sao kê MoMo", "bank": "Sao kê ngân hàng (chuyển khoản VietQR)"}
 # What each entry of the reconciliation came from, as the accountant reads it.
 SOURCE_LABELS = {
-    "vnpay": "VNPAY", "momo": "Ví MoMo", "bank": "Ngân hàng (VietQR)",
+    "vnpay": "VNPAY",
+    "momo": "Ví MoMo",
+    "bank": "Ngân hàng (VietQR)",
     "bankfeed": "Tiền đến tài khoản chưa khớp khoản nào",
-}  # fmt: skip
+}
 SOURCE_OF_GATEWAY = {"vnpay": "vnpay", "momo": "momo", "vietqr": "bank"}
 COLUMNS = {
-    "ma giao dich": "external_id", "so giao dich": "external_id", "transaction id": "external_id", "id": "external_id",
-    "ma tham chieu": "reference", "vnp_txnref": "reference", "orderid": "reference", "reference": "reference",
-    "noi dung": "reference", "mo ta": "reference", "description": "reference",
-    "so tien": "amount", "amount": "amount", "so tien ghi co": "amount",
-    "ngay": "date", "ngay giao dich": "date", "date": "date",
-}  # fmt: skip
+    "ma giao dich": "external_id",
+    "so giao dich": "external_id",
+    "transaction id": "external_id",
+    "id": "external_id",
+    "ma tham chieu": "reference",
+    "vnp_txnref": "reference",
+    "orderid": "reference",
+    "reference": "reference",
+    "noi dung": "reference",
+    "mo ta": "reference",
+    "description": "reference",
+    "so tien": "amount",
+    "amount": "amount",
+    "so tien ghi co": "amount",
+    "ngay": "date",
+    "ngay giao dich": "date",
+    "date": "date",
+}
 REFERENCE = re.compile(r"(?:TT|LP)[A-Z2-9]{10}")
 MAX_LINES = 50_000
 CHUNK = 1_000  # lines per transaction: the write lock is not held for a whole large statement
@@ -71,8 +85,11 @@ def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> Import
     if not rows:
         raise StatementError("Tệp sao kê không có dữ liệu.")
     fields = [COLUMNS.get(fold(cell).strip(" *")) for cell in rows[0]]
-    missing = [name for name, key in (("Mã giao dịch", "external_id"), ("Số tiền", "amount"), ("Ngày", "date"))
-               if key not in fields]  # fmt: skip
+    missing = [
+        name
+        for name, key in (("Mã giao dịch", "external_id"), ("Số tiền", "amount"), ("Ngày", "date"))
+        if key not in fields
+    ]
     if missing:
         raise StatementError("Tệp sao kê thiếu cột: " + ", ".join(missing) + ".")
     lines, problems = [], []
@@ -89,10 +106,14 @@ def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> Import
         said = " ".join((values.get("reference") or "").split())
         found = REFERENCE.search(said.upper())
         # A reference we do not know is kept as the statement gave it: the accountant looks it up.
-        lines.append({
-            "external_id": values["external_id"][:64], "reference": found.group() if found else (said[:34] or None),
-            "amount": int(amount), "occurred_on": day,
-        })  # fmt: skip
+        lines.append(
+            {
+                "external_id": values["external_id"][:64],
+                "reference": found.group() if found else (said[:34] or None),
+                "amount": int(amount),
+                "occurred_on": day,
+            }
+        )
     if problems:
         shown = ", ".join(str(n) for n in problems[:20])
         raise StatementError(
@@ -165,7 +186,7 @@ def reconcile(school_id: int, period: Period) -> Result:
             PaymentAttempt.gateway,
             PaymentAttempt.amount,
             PaymentAttempt.finished_at,
-        )  # fmt: skip
+        )
         .join(PaymentOrder, PaymentOrder.id == PaymentAttempt.order_id)
         .where(PaymentOrder.school_id == school_id, PaymentAttempt.status == "succeeded")
         .where(PaymentAttempt.gateway.in_(tuple(SOURCE_OF_GATEWAY)))
@@ -194,10 +215,12 @@ def reconcile(school_id: int, period: Period) -> Result:
             )
     for incident in db.session.scalars(
         db.select(PaymentIncident).where(
-            PaymentIncident.school_id == school_id, PaymentIncident.kind == "unmatched_credit",
-            PaymentIncident.created_at >= start, PaymentIncident.created_at < end,
+            PaymentIncident.school_id == school_id,
+            PaymentIncident.kind == "unmatched_credit",
+            PaymentIncident.created_at >= start,
+            PaymentIncident.created_at < end,
         )
-    ):  # fmt: skip
+    ):
         result.only_theirs.append(
             Entry("bankfeed", None, None, incident.amount, to_local(incident.created_at).date())
         )

@@ -56,9 +56,12 @@ def check_overpaid(order: PaymentOrder, attempt: PaymentAttempt, **_) -> None:
     excess = paid_amount(invoice.id) - invoice.total
     if excess > 0:
         settlement.record_incident(
-            order, attempt, "overpaid", amount=excess,
+            order,
+            attempt,
+            "overpaid",
+            amount=excess,
             detail=f"Thông báo thu {invoice.number} đã được nộp thừa {excess} đồng; cần hoàn tiền cho người nộp.",
-        )  # fmt: skip
+        )
 
 
 def connect() -> None:

@@ -36,9 +36,10 @@ def statement(*lines: str) -> bytes:
 
 def upload(client, data: bytes, source: str = "vnpay"):
     return client.submit(
-        "/school/reconciliation", {"source": source, "statement": (io.BytesIO(data), "saoke.csv")},
+        "/school/reconciliation",
+        {"source": source, "statement": (io.BytesIO(data), "saoke.csv")},
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
 
 
 TOTAL = 4_500_000
@@ -46,8 +47,12 @@ TOTAL = 4_500_000
 
 @pytest.fixture
 def invoice():
-    school = create_school(bank_bin="970415", bank_account_no="1140012345", bank_account_name="TRUONG CD SO 1",
-                           bank_name="VietinBank")  # fmt: skip
+    school = create_school(
+        bank_bin="970415",
+        bank_account_no="1140012345",
+        bank_account_name="TRUONG CD SO 1",
+        bank_name="VietinBank",
+    )
     school_class = create_class(school)
     term, item = create_term(school), create_fee_item(school)
     create_schedule(school, term, item, TOTAL)

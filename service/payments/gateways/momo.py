@@ -20,9 +20,20 @@ CREATE_FIELDS = (
     "requestType",
 )
 IPN_FIELDS = (
-    "accessKey", "amount", "extraData", "message", "orderId", "orderInfo", "orderType", "partnerCode", "payType",
-    "requestId", "responseTime", "resultCode", "transId",
-)  # fmt: skip
+    "accessKey",
+    "amount",
+    "extraData",
+    "message",
+    "orderId",
+    "orderInfo",
+    "orderType",
+    "partnerCode",
+    "payType",
+    "requestId",
+    "responseTime",
+    "resultCode",
+    "transId",
+)
 QUERY_FIELDS = ("accessKey", "orderId", "partnerCode", "requestId")
 REFUND_FIELDS = ("accessKey", "amount", "description", "orderId", "partnerCode", "requestId", "transId")
 SUCCESS_CODES = {0, 9000}

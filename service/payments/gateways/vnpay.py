@@ -30,9 +30,20 @@ QUERYDR_FIELDS = (
     "OrderInfo",
 )
 REFUND_FIELDS = (
-    "RequestId", "Version", "Command", "TmnCode", "TransactionType", "TxnRef", "Amount", "TransactionNo",
-    "TransactionDate", "CreateBy", "CreateDate", "IpAddr", "OrderInfo",
-)  # fmt: skip
+    "RequestId",
+    "Version",
+    "Command",
+    "TmnCode",
+    "TransactionType",
+    "TxnRef",
+    "Amount",
+    "TransactionNo",
+    "TransactionDate",
+    "CreateBy",
+    "CreateDate",
+    "IpAddr",
+    "OrderInfo",
+)
 
 RESPONSE_MESSAGES = {
     "00": "Giao dịch thành công",
@@ -105,15 +116,33 @@ def stamp(moment: datetime) -> str:
 
 
 def payment_url(
-    base_url: str, secret: str, tmn_code: str, reference: str, amount_vnd: int, order_info: str, return_url: str,
-    ip_address: str, created: datetime, expires: datetime, bank_code: str | None = None,
-) -> str:  # fmt: skip
+    base_url: str,
+    secret: str,
+    tmn_code: str,
+    reference: str,
+    amount_vnd: int,
+    order_info: str,
+    return_url: str,
+    ip_address: str,
+    created: datetime,
+    expires: datetime,
+    bank_code: str | None = None,
+) -> str:
     params = {
-        "vnp_Version": VERSION, "vnp_Command": "pay", "vnp_TmnCode": tmn_code, "vnp_Amount": str(amount_vnd * 100),
-        "vnp_CurrCode": "VND", "vnp_TxnRef": reference, "vnp_OrderInfo": order_info, "vnp_OrderType": "other",
-        "vnp_Locale": "vn", "vnp_ReturnUrl": return_url, "vnp_IpAddr": ip_address, "vnp_CreateDate": stamp(created),
+        "vnp_Version": VERSION,
+        "vnp_Command": "pay",
+        "vnp_TmnCode": tmn_code,
+        "vnp_Amount": str(amount_vnd * 100),
+        "vnp_CurrCode": "VND",
+        "vnp_TxnRef": reference,
+        "vnp_OrderInfo": order_info,
+        "vnp_OrderType": "other",
+        "vnp_Locale": "vn",
+        "vnp_ReturnUrl": return_url,
+        "vnp_IpAddr": ip_address,
+        "vnp_CreateDate": stamp(created),
         "vnp_ExpireDate": stamp(expires),
-    }  # fmt: skip
+    }
     if bank_code:
         params["vnp_BankCode"] = bank_code
     query = canonical(params)

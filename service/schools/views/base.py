@@ -23,9 +23,13 @@ INVOICE_LABELS = InvoiceStatus.labels()
 @bp.app_context_processor
 def school_labels():
     return {
-        "level_labels": LEVELS, "fee_kind_labels": FEE_KINDS, "scope_labels": SCOPES, "invoice_labels": INVOICE_LABELS,
-        "import_status_labels": IMPORT_STATUS_LABELS, "run_status_labels": RUN_STATUS_LABELS,
-    }  # fmt: skip
+        "level_labels": LEVELS,
+        "fee_kind_labels": FEE_KINDS,
+        "scope_labels": SCOPES,
+        "invoice_labels": INVOICE_LABELS,
+        "import_status_labels": IMPORT_STATUS_LABELS,
+        "run_status_labels": RUN_STATUS_LABELS,
+    }
 
 
 def progress_json(status: str, phase: str, processed: int, total: int) -> dict:

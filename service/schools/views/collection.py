@@ -25,18 +25,31 @@ def collection():
     export = request.args.get("format")
     if export == "arrears" and chosen:
         response = reports.xlsx_response("no-hoc-phi", *reports.arrears_sheet(summary.arrears))
-        audit.record_view(None, "school.exported", {"export": "arrears", "term": chosen.code}, object_type="schools", object_id=school.id)  # fmt: skip
+        audit.record_view(
+            None,
+            "school.exported",
+            {"export": "arrears", "term": chosen.code},
+            object_type="schools",
+            object_id=school.id,
+        )
         return response
     if export == "payments":
         response = reports.xlsx_response(
             "thanh-toan", *reports.payments_sheet(reports.payments(school.id, period))
         )
-        audit.record_view(None, "school.exported", {"export": "payments"}, object_type="schools", object_id=school.id)  # fmt: skip
+        audit.record_view(
+            None, "school.exported", {"export": "payments"}, object_type="schools", object_id=school.id
+        )
         return response
     return render_template(
-        "schools/collection.html", school=school, terms=terms, term=chosen, summary=summary,
-        by_day=reports.payments_by_day(school.id, period), period=period,
-    )  # fmt: skip
+        "schools/collection.html",
+        school=school,
+        terms=terms,
+        term=chosen,
+        summary=summary,
+        by_day=reports.payments_by_day(school.id, period),
+        period=period,
+    )
 
 
 @bp.route("/reconciliation", methods=["GET", "POST"])
@@ -50,9 +63,13 @@ def reconciliation():
             flash(imported.message(), "success")
             return redirect(url_for("schools.reconciliation", **period.args()))
     return render_template(
-        "schools/reconciliation.html", school=school, period=period, result=statements.reconcile(school.id, period),
-        sources=statements.SOURCES, source_labels=statements.SOURCE_LABELS,
-    ), (400 if request.method == "POST" else 200)  # fmt: skip
+        "schools/reconciliation.html",
+        school=school,
+        period=period,
+        result=statements.reconcile(school.id, period),
+        sources=statements.SOURCES,
+        source_labels=statements.SOURCE_LABELS,
+    ), (400 if request.method == "POST" else 200)
 
 
 def _import_statement(school_id: int) -> statements.Imported | None:

@@ -22,8 +22,13 @@ def fee_setup():
     term_form, item_form = TermForm(prefix="term"), FeeItemForm(prefix="item")
     what = request.form.get("what") if request.method == "POST" else None
     if what == "term" and term_form.validate_on_submit():
-        if operations.add_term(school.id, term_form.code.data, term_form.name.data, term_form.starts_on.data,
-                               term_form.ends_on.data):  # fmt: skip
+        if operations.add_term(
+            school.id,
+            term_form.code.data,
+            term_form.name.data,
+            term_form.starts_on.data,
+            term_form.ends_on.data,
+        ):
             flash("Đã thêm học kỳ.", "success")
             return redirect(url_for("schools.fee_setup"))
         term_form.code.errors.append("Trường đã có học kỳ mang mã này.")
@@ -33,9 +38,13 @@ def fee_setup():
             return redirect(url_for("schools.fee_setup"))
         item_form.code.errors.append("Trường đã có khoản thu mang mã này.")
     return render_template(
-        "schools/fees.html", term_form=term_form, item_form=item_form, terms=terms_of(school.id),
-        items=queries.fee_items_of(school.id), school=school,
-    ), (400 if request.method == "POST" else 200)  # fmt: skip
+        "schools/fees.html",
+        term_form=term_form,
+        item_form=item_form,
+        terms=terms_of(school.id),
+        items=queries.fee_items_of(school.id),
+        school=school,
+    ), (400 if request.method == "POST" else 200)
 
 
 @bp.route("/terms/<int:term_id>", methods=["GET", "POST"])
@@ -52,20 +61,31 @@ def term(term_id: int):
     if form.validate_on_submit():
         try:
             fees.add_schedule(
-                school.id, current_user.id, term_id=record.id, fee_item_id=form.fee_item_id.data, scope=form.scope.data,
-                scope_value=form.scope_value.data, unit_amount=form.unit_amount.data, credits=form.credits.data,
+                school.id,
+                current_user.id,
+                term_id=record.id,
+                fee_item_id=form.fee_item_id.data,
+                scope=form.scope.data,
+                scope_value=form.scope_value.data,
+                unit_amount=form.unit_amount.data,
+                credits=form.credits.data,
                 due_on=form.due_on.data,
-            )  # fmt: skip
+            )
         except fees.FeeError as error:
             form.scope_value.errors.append(str(error))
         else:
             flash("Đã thêm mức thu.", "success")
             return redirect(url_for("schools.term", term_id=record.id))
     return render_template(
-        "schools/term.html", term=record, form=form, schedules=queries.schedules_of(record.id),
-        invoice_runs=invoicing.latest_runs(record.id), school=school,
-        rules=exemption_rules.rule_set_on(record.starts_on), to_review=queries.exemptions_to_review(school.id, record),
-    ), (400 if form.errors else 200)  # fmt: skip
+        "schools/term.html",
+        term=record,
+        form=form,
+        schedules=queries.schedules_of(record.id),
+        invoice_runs=invoicing.latest_runs(record.id),
+        school=school,
+        rules=exemption_rules.rule_set_on(record.starts_on),
+        to_review=queries.exemptions_to_review(school.id, record),
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/terms/<int:term_id>/invoices", methods=["POST"])
@@ -89,6 +109,9 @@ def invoice_run(run_id: int):
     if request.args.get("format") == "json":  # the progress the page polls
         return progress_json(record.status, phase, record.students_done, record.total_students)
     return render_template(
-        "schools/invoice_run.html", run=record, phase=phase, school=current_school(),
+        "schools/invoice_run.html",
+        run=record,
+        phase=phase,
+        school=current_school(),
         to_review=queries.exemptions_to_review(record.school_id, record.term),
-    )  # fmt: skip
+    )

@@ -41,9 +41,10 @@ def import_students():
 def import_template():
     current_school()
     return Response(
-        imports.template_csv(), mimetype="text/csv",
+        imports.template_csv(),
+        mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=mau-danh-sach-sinh-vien.csv"},
-    )  # fmt: skip
+    )
 
 
 @bp.route("/imports/<int:batch_id>")

@@ -28,13 +28,20 @@ def invoices():
         response = reports.xlsx_response(
             "thong-bao-thu", *reports.invoices_sheet(reports.invoice_rows(school.id, filters, None)[0])
         )
-        audit.record_view(None, "school.exported", {"export": "invoices"}, object_type="schools", object_id=school.id)  # fmt: skip
+        audit.record_view(
+            None, "school.exported", {"export": "invoices"}, object_type="schools", object_id=school.id
+        )
         return response
     rows, more = reports.invoice_rows(school.id, filters, queries.PAGE_SIZE)
     return render_template(
-        "schools/invoices.html", rows=rows, more=more, filters=filters, school=school,
-        terms=reports.terms_of(school.id), classes=reports.classes_of(school.id),
-    )  # fmt: skip
+        "schools/invoices.html",
+        rows=rows,
+        more=more,
+        filters=filters,
+        school=school,
+        terms=reports.terms_of(school.id),
+        classes=reports.classes_of(school.id),
+    )
 
 
 @bp.route("/invoices/<int:invoice_id>")
@@ -49,13 +56,21 @@ def _invoice_page(record: Invoice, cancel_form, manual_form, status: int = 200):
     found = queries.invoice_records(record.id)
     audit.record_view(record, "school.invoice_viewed", details={"number": record.number})
     return render_template(
-        "schools/invoice.html", invoice=record, orders=found.orders, manual=found.manual,
-        paid=fees.paid_amount(record.id), outstanding=fees.outstanding(record), cancel_form=cancel_form,
-        manual_form=manual_form, replacement=found.replacement, school=current_school(),
-        sent=reminders.sent_links(record.id), reminder_kinds=reminders.KIND_LABELS,
+        "schools/invoice.html",
+        invoice=record,
+        orders=found.orders,
+        manual=found.manual,
+        paid=fees.paid_amount(record.id),
+        outstanding=fees.outstanding(record),
+        cancel_form=cancel_form,
+        manual_form=manual_form,
+        replacement=found.replacement,
+        school=current_school(),
+        sent=reminders.sent_links(record.id),
+        reminder_kinds=reminders.KIND_LABELS,
         reminder_channels=reminders.CHANNEL_LABELS,
         link=current_app.config["APP_BASE_URL"] + url_for("paylink.invoice", token=record.access_token),
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/invoices/<int:invoice_id>/cancel", methods=["POST"])

@@ -25,9 +25,12 @@ EVIDENCE_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/p
 def home():
     school = current_school()
     return render_template(
-        "schools/home.html", school=school, counts=queries.counts(school.id), today=queries.today(school.id),
+        "schools/home.html",
+        school=school,
+        counts=queries.counts(school.id),
+        today=queries.today(school.id),
         due_soon_days=queries.DUE_SOON_DAYS,
-    )  # fmt: skip
+    )
 
 
 @bp.route("/classes", methods=["GET", "POST"])
@@ -55,9 +58,15 @@ def students():
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000)
     found, more = queries.find_students(school.id, query, class_id, page)
     return render_template(
-        "schools/students.html", students=found, more=more, page=page, q=query, class_id=class_id,
-        classes=classes_of(school.id), school=school,
-    )  # fmt: skip
+        "schools/students.html",
+        students=found,
+        more=more,
+        page=page,
+        q=query,
+        class_id=class_id,
+        classes=classes_of(school.id),
+        school=school,
+    )
 
 
 @bp.route("/students/<int:student_id>")
@@ -79,10 +88,16 @@ def add_exemption(student_id: int):
         else:
             try:
                 fees.add_exemption(
-                    school.id, record, current_user.id, (upload.filename, data) if upload else None,
-                    category=form.category.data, percent=form.percent.data, basis=form.basis.data,
-                    valid_from=form.valid_from.data, valid_to=form.valid_to.data,
-                )  # fmt: skip
+                    school.id,
+                    record,
+                    current_user.id,
+                    (upload.filename, data) if upload else None,
+                    category=form.category.data,
+                    percent=form.percent.data,
+                    basis=form.basis.data,
+                    valid_from=form.valid_from.data,
+                    valid_to=form.valid_to.data,
+                )
             except fees.FeeError as error:
                 form.evidence.errors.append(str(error))
             else:
@@ -112,10 +127,17 @@ def revoke_exemption(exemption_id: int):
 def _student_page(record: Student, exemption_form, revoking=None):
     found = queries.student_records(record.id)
     page = render_template(
-        "schools/student.html", student=record, exemptions=found.exemptions, invoices=found.invoices,
-        school=current_school(), paid=found.paid, exemption_form=exemption_form, revoking=revoking,
-        judged=queries.exemption_rulings(found.exemptions), rules=exemption_form.rules,
-    )  # fmt: skip
+        "schools/student.html",
+        student=record,
+        exemptions=found.exemptions,
+        invoices=found.invoices,
+        school=current_school(),
+        paid=found.paid,
+        exemption_form=exemption_form,
+        revoking=revoking,
+        judged=queries.exemption_rulings(found.exemptions),
+        rules=exemption_form.rules,
+    )
     audit.record_view(record, "school.student_viewed", details={"code": record.code})
     return page
 

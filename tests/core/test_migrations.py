@@ -1,0 +1,54 @@
+"""A database that already holds data upgrades to the newest schema: an installation migrates in
+place (`make run` again, `flask db upgrade` in production), with its rows and their references."""
+
+from __future__ import annotations
+
+import flask_migrate
+from sqlalchemy import text
+
+from config import TestConfig
+from service import create_app
+from service.extensions import db
+from tests.support.database import scratch_database
+
+FIRST_WITH_USERS_REFERENCED = "0016"  # users, dossiers and their foreign keys exist well before this
+
+
+def test_a_populated_database_upgrades_to_the_newest_schema(tmp_path):
+    url, drop = scratch_database(tmp_path)
+    old = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    try:
+        with old.app_context():
+            flask_migrate.upgrade(revision=FIRST_WITH_USERS_REFERENCED)
+            db.session.execute(
+                text(
+                    "INSERT INTO users (id, email, password_hash, role, full_name, is_active_account, "
+                    "created_at, failed_logins) VALUES (1, 'cu@example.vn', 'x', 'citizen', 'Người Cũ', "
+                    "true, CURRENT_TIMESTAMP, 0), (2, 'canbo@example.vn', 'x', 'specialist', 'Cán Bộ Cũ', "
+                    "true, CURRENT_TIMESTAMP, 0)"
+                )
+            )
+            db.session.execute(
+                text(
+                    "INSERT INTO outbound_emails (recipient, subject, body_text, status, attempts, created_at) "
+                    "VALUES ('cu@example.vn', 'Cũ', 'Thư cũ', 'outbox', 0, CURRENT_TIMESTAMP)"
+                )
+            )
+            db.session.execute(
+                text(
+                    "INSERT INTO account_tokens (user_id, purpose, token_hash, expires_at, created_at) "
+                    "VALUES (1, 'confirm_email', 'h', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            db.session.commit()
+            flask_migrate.upgrade()  # every later revision, over rows that reference users
+            # An official's sessions from before the second factor end (0019); a citizen's do not.
+            assert db.session.execute(text("SELECT email, session_version FROM users ORDER BY id")).all() == [
+                ("cu@example.vn", 0),
+                ("canbo@example.vn", 1),
+            ]
+            assert db.session.execute(text("SELECT count(*) FROM account_tokens")).scalar_one() == 1
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop()
