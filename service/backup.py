@@ -15,7 +15,6 @@ import hmac
 import json
 import os
 import secrets
-import shutil
 import sqlite3
 import subprocess
 import tarfile
@@ -27,6 +26,7 @@ from flask import current_app
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL
 
+from service import storage, uploads
 from service.extensions import db
 from service.timeutil import utcnow
 
@@ -35,6 +35,7 @@ DB_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 MANIFEST, SIGNATURE = "manifest.json", "manifest.hmac"
 MIN_KEY_LENGTH = 32
 DEVELOPMENT_KEY_FILE = "backup.key"
+NOT_FILES = ("readiness/", "backups/")  # what the store keeps beside the files (service.storage)
 
 
 class BackupError(RuntimeError):
@@ -92,13 +93,13 @@ def create_backup(target: Path) -> dict:
         work = Path(work)
         database_file = work / DB_FILES[dialect]
         _dump_database(dialect, database_file)
-        uploads = _copy_uploads(Path(current_app.config["UPLOAD_FOLDER"]), work / "uploads")
+        files = _copy_uploads(work / "uploads")
         manifest = {
             "format": FORMAT,
             "created_at": utcnow().isoformat() + "Z",
             "dialect": dialect,
             "database": {"path": database_file.name, "sha256": sha256_of(database_file)},
-            "files": uploads,
+            "files": files,
         }
         manifest_bytes = json.dumps(manifest, indent=2).encode()
         (work / MANIFEST).write_bytes(manifest_bytes)
@@ -108,6 +109,25 @@ def create_backup(target: Path) -> dict:
             for item in sorted(work.iterdir()):
                 archive.add(item, arcname=item.name)
     return {**manifest, "key_id": key_id(key)}
+
+
+def keep_in_store(archive: Path) -> str:
+    """Put a made archive in the file store under backups/ (object storage when configured, so that no
+    single host holds the only copy); returns its name there."""
+    name = f"backups/gdnn-{utcnow():%Y%m%dT%H%M%S}Z-{secrets.token_hex(4)}.tar.gz"
+    storage.current().put(name, archive.read_bytes())
+    return name
+
+
+def stored_backups() -> list[str]:
+    return sorted(key for key in storage.current().keys() if key.startswith("backups/"))
+
+
+def fetch_from_store(name: str, target: Path) -> Path:
+    if not name.startswith("backups/") or name not in stored_backups():
+        raise BackupError(f"no archive named {name} in the file store (see: flask backup list)")
+    target.write_bytes(storage.current().get(name))
+    return target
 
 
 def _dump_database(dialect: str, destination: Path) -> None:
@@ -130,14 +150,14 @@ def _dump_database(dialect: str, destination: Path) -> None:
     )
 
 
-def _copy_uploads(source: Path, destination: Path) -> list[dict]:
+def _copy_uploads(destination: Path) -> list[dict]:
+    """Every stored file, from the local folder or the object store, into the archive's uploads/."""
     entries = []
-    for path in sorted(p for p in source.rglob("*") if p.is_file() and not p.name.endswith(".part")):
-        relative = path.relative_to(source).as_posix()
-        target = destination / relative
+    for key in uploads.stored_keys():
+        target = destination / key
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
-        entries.append({"path": relative, "sha256": sha256_of(target), "size": target.stat().st_size})
+        target.write_bytes(storage.current().get(key))
+        entries.append({"path": key, "sha256": sha256_of(target), "size": target.stat().st_size})
     return entries
 
 
@@ -154,12 +174,10 @@ def restore_backup(archive_path: Path) -> dict:
             raise BackupError(f"the backup is of a {manifest['dialect']} database, the target is {dialect}")
         _ensure_empty_target()
         _load_database(dialect, work / manifest["database"]["path"])
-        upload_root = Path(current_app.config["UPLOAD_FOLDER"])
+        store = storage.current()
         for entry in manifest["files"]:
-            target = upload_root / entry["path"]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(work / "uploads" / entry["path"], target)
-            if sha256_of(target) != entry["sha256"]:
+            store.put(entry["path"], (work / "uploads" / entry["path"]).read_bytes())
+            if hashlib.sha256(store.get(entry["path"])).hexdigest() != entry["sha256"]:
                 raise BackupError(f"checksum mismatch after restoring {entry['path']}")
     return {**manifest, "key_id": key_id(key)}
 
@@ -218,9 +236,8 @@ def _ensure_empty_target() -> None:
         raise BackupError(
             f"the target database is not empty ({len(tables)} tables); restore needs an empty one"
         )
-    upload_root = Path(current_app.config["UPLOAD_FOLDER"])
-    if upload_root.exists() and any(upload_root.iterdir()):
-        raise BackupError(f"the upload folder {upload_root} is not empty")
+    if any(not key.startswith(NOT_FILES) for key in storage.current().keys()):
+        raise BackupError(f"the upload folder {storage.current().describe()} is not empty")
 
 
 def _load_database(dialect: str, dump: Path) -> None:

@@ -113,29 +113,59 @@ def import_catalogue(directory):
 
 
 @backup_cli.command("create")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def backup_create(path):
-    """Write one consistent backup archive (.tar.gz) to PATH, its manifest authenticated with BACKUP_KEY."""
-    from service.backup import BackupError, create_backup
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--to-store", is_flag=True, help="Also keep the archive in the file store under backups/.")
+def backup_create(path, to_store):
+    """Write one consistent backup archive (.tar.gz) to PATH, its manifest authenticated with BACKUP_KEY;
+    with --to-store (and no PATH) into the configured store, e.g. object storage, under backups/."""
+    import tempfile
 
+    from service.backup import BackupError, create_backup, keep_in_store
+
+    if path is None and not to_store:
+        raise click.UsageError("give PATH, or --to-store to keep the archive in the file store")
     try:
-        manifest = create_backup(path)
+        with tempfile.TemporaryDirectory() as work:
+            target = path or Path(work) / "gdnn.tar.gz"
+            manifest = create_backup(target)
+            where = keep_in_store(target) if to_store else None
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(
-        f"Backup written to {path}: {manifest['dialect']} database, {len(manifest['files'])} files; "
+        f"Backup written to {path or where}: {manifest['dialect']} database, {len(manifest['files'])} files; "
         f"manifest authenticated with the backup key {manifest['key_id']}."
     )
+    if path and where:
+        click.echo(f"Also kept in the file store as {where}.")
+
+
+@backup_cli.command("list")
+def backup_list():
+    """The archives kept in the file store (backups/), oldest first."""
+    from service.backup import stored_backups
+
+    for name in stored_backups():
+        click.echo(name)
 
 
 @backup_cli.command("restore")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def backup_restore(path):
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--from-store", is_flag=True, help="PATH names an archive of the file store (flask backup list)."
+)
+def backup_restore(path, from_store):
     """Restore PATH into an empty database and upload folder, verifying its HMAC and every checksum."""
-    from service.backup import BackupError, restore_backup
+    import tempfile
+
+    from service.backup import BackupError, fetch_from_store, restore_backup
 
     try:
-        manifest = restore_backup(path)
+        with tempfile.TemporaryDirectory() as work:
+            if from_store:
+                path = fetch_from_store(str(path), Path(work) / "gdnn.tar.gz")
+            elif not path.is_file():
+                raise BackupError(f"no archive at {path}")
+            manifest = restore_backup(path)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(

@@ -242,10 +242,20 @@ def _proxies(config: Mapping) -> list[Finding]:
 
 
 def _uploads(config: Mapping) -> list[Finding]:
+    if config.get("STORAGE_BACKEND", "local") == "s3":
+        return _object_store(config)
+    if config.get("STORAGE_BACKEND", "local") != "local":
+        return [Finding(UNSAFE, "STORAGE_BACKEND", f"{config['STORAGE_BACKEND']}: chỉ nhận local hoặc s3")]
     folder = config["UPLOAD_FOLDER"]
     if Path(folder).is_dir() and os.access(folder, os.W_OK | os.X_OK):
         return [Finding(CONFIGURED, "UPLOAD_FOLDER", f"{folder} (ghi được, writable)")]
     return [Finding(UNSAFE, "UPLOAD_FOLDER", f"{folder}: không ghi được (not writable)")]
+
+
+def _object_store(config: Mapping) -> list[Finding]:
+    if not config.get("S3_BUCKET"):
+        return [Finding(UNSAFE, "S3_BUCKET", "chưa đặt tên bucket (STORAGE_BACKEND=s3 needs S3_BUCKET)")]
+    return [Finding(CONFIGURED, "S3_BUCKET", f"s3://{config['S3_BUCKET']}/{config.get('S3_PREFIX', '')}")]
 
 
 def _base_url(config: Mapping) -> list[Finding]:
@@ -315,7 +325,7 @@ def _dotenv(config: Mapping) -> list[Finding]:
 
 LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
 # Where the connections of a production deployment go, and what makes each one encrypted.
-OUTBOUND_URLS = ("VNPAY_PAYMENT_URL", "VNPAY_API_URL", "MOMO_ENDPOINT", "SMS_PROVIDER_URL")
+OUTBOUND_URLS = ("VNPAY_PAYMENT_URL", "VNPAY_API_URL", "MOMO_ENDPOINT", "SMS_PROVIDER_URL", "S3_ENDPOINT_URL")
 REDIS_URLS = ("JOBS_URL", "RATELIMIT_STORAGE_URI", "CACHE_REDIS_URL")
 
 

@@ -36,8 +36,8 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def send_upload(path: Path, mimetype: str, original: str | None, extension: str) -> Response:
-    return send_attachment(path, mimetype, download_name(original, extension))
+def send_upload(content: Path | bytes, mimetype: str, original: str | None, extension: str) -> Response:
+    return send_attachment(content, mimetype, download_name(original, extension))
 
 
 def send_attachment(content: Path | bytes, mimetype: str, name: str) -> Response:

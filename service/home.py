@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, ur
 from flask_login import current_user
 from sqlalchemy import text
 
+from service import readiness
 from service.access import ANYONE, SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES, DOSSIER_ROLES, Role
 from service.cache import public_page
@@ -70,3 +71,15 @@ def healthz():
         current_app.logger.error("Health check failed: %s", error)
         return jsonify({"status": "error", "database": "unavailable"}), 503
     return jsonify({"status": "ok", "database": db.engine.dialect.name})
+
+
+@bp.route("/readyz")
+@allow(ANYONE)
+@csrf.exempt
+@limiter.limit("120 per minute")  # a load balancer asks every few seconds; each answer writes a probe
+def readyz():
+    """For the load balancer: 200 when every part this host needs answers, 503 naming those that do not.
+    The reasons stay in the log; the answer says only which part failed."""
+    ready, parts = readiness.report()
+    shown = {name: ("ok" if state == "ok" else "unavailable") for name, state in parts.items()}
+    return jsonify({"status": "ready" if ready else "unavailable", "checks": shown}), (200 if ready else 503)

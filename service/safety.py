@@ -59,7 +59,7 @@ def problems(config: Mapping) -> list[Problem]:
     found = [*_secret_key(config), *_fallback_keys(config), *_published(config), *_bank_feed_key(config)]
     found += _tax_code(config)
     found += [*_simulators(config), *_half_configured_gateways(config), *_agency_account(config)]
-    return found + _debug(config)
+    return found + _debug(config) + _storage(config)
 
 
 def refuse_unsafe_start(config: Mapping) -> None:
@@ -221,6 +221,21 @@ def _agency_account(config: Mapping) -> list[Problem]:
         "(an account without BANKFEED_API_KEY: no transfer would ever be confirmed)"
     )
     return [Problem("VIETQR", reason, "Đặt BANKFEED_API_KEY như trong cấu hình webhook của ngân hàng.")]
+
+
+def _storage(config: Mapping) -> list[Problem]:
+    backend = config.get("STORAGE_BACKEND", "local")
+    if backend == "local":
+        return []
+    if backend != "s3":
+        reason = f"không có kho tệp tên {backend!r} (no file store named {backend!r})"
+        return [
+            Problem("STORAGE_BACKEND", reason, "Đặt local (thư mục UPLOAD_FOLDER) hoặc s3 (object storage).")
+        ]
+    if config.get("S3_BUCKET"):
+        return []
+    reason = "STORAGE_BACKEND=s3 nhưng chưa đặt S3_BUCKET (object storage without a bucket)"
+    return [Problem("S3_BUCKET", reason, "Đặt S3_BUCKET (và S3_ENDPOINT_URL, khóa truy cập nếu cần).")]
 
 
 # Commands that serve nothing and use no secret: the doctor explains a refused configuration, and the

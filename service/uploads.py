@@ -3,15 +3,17 @@ web root under random names."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import os
+import re
 import secrets
 import zipfile
 from pathlib import Path
 
 from flask import current_app
+
+from service import storage
+from service.storage import StorageUnavailable as StorageUnavailable  # raised by store()
 
 FILE_TYPE_LABELS = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "docx": "Word (DOCX)"}
 MIME_TYPES = {
@@ -50,49 +52,39 @@ def upload_root() -> Path:
 
 
 def path_for(stored_name: str) -> Path:
+    """Where a stored file lies on this machine's disk (the local store only; tests and `flask doctor`)."""
+    return upload_root() / _key(stored_name)
+
+
+def _key(stored_name: str) -> str:
     # Stored names are ours (random hex), never user input; two-level fan-out keeps folders small.
-    return upload_root() / stored_name[:2] / stored_name
+    return f"{stored_name[:2]}/{stored_name}"
 
 
-class StorageUnavailable(OSError):
-    """The upload folder cannot take the file (disk full, read-only, gone): nothing was stored."""
-
-    message = (
-        "Không lưu được tệp do hệ thống lưu trữ đang gặp sự cố (đầy hoặc không ghi được). Chưa có thay đổi "
-        "nào được ghi nhận; thông tin và các tệp đã lưu trước đó vẫn được giữ nguyên. Vui lòng thử lại sau."
-    )
+STORED_KEY = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{40}\.[a-z]+$")
 
 
 def store(data: bytes, file_type: str) -> tuple[str, str]:
-    """Write the bytes under a random name; returns (stored_name, sha256).
-
-    The bytes go to a temporary name in the same folder, reach the disk, and only then take their
-    name (an atomic rename), so a file under a stored name is always whole; when the disk is full or
-    read-only the temporary file is removed and StorageUnavailable raised."""
+    """Keep the bytes under a random name in the configured store (a local folder, or object storage
+    shared by several hosts); returns (stored_name, sha256). A stored name always holds the whole file;
+    when the store cannot take it, StorageUnavailable is raised and nothing is kept."""
     stored_name = secrets.token_hex(20) + EXTENSIONS[file_type]
-    target = path_for(stored_name)
-    temporary = target.with_suffix(".part")
-    try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # Readable by the service's own user only (ASVS 4.0.3 12.4.1): personal documents.
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except OSError as error:
-        with contextlib.suppress(OSError):  # a read-only folder may refuse even this
-            temporary.unlink(missing_ok=True)
-        raise StorageUnavailable(error.errno, f"Cannot store {stored_name}: {error}") from error
+    storage.current().put(_key(stored_name), data)
     return stored_name, hashlib.sha256(data).hexdigest()
 
 
+def read(stored_name: str) -> bytes:
+    """The stored file's bytes (FileNotFoundError when it is gone)."""
+    return storage.current().get(_key(stored_name))
+
+
 def remove(stored_name: str) -> None:
-    try:
-        path_for(stored_name).unlink()
-    except FileNotFoundError:
-        pass
+    storage.current().delete(_key(stored_name))
+
+
+def stored_keys() -> list[str]:
+    """Every stored file's key ("ab/ab12….pdf"), for backups; readiness probes and backups are not files."""
+    return [key for key in storage.current().keys() if STORED_KEY.match(key)]
 
 
 def clean_filename(name: str | None) -> str:

@@ -243,4 +243,4 @@ def find_by_code(code: str) -> IssuedDocument | None:
 
 
 def pdf_bytes(document: IssuedDocument) -> bytes:
-    return uploads.path_for(document.stored_name).read_bytes()
+    return uploads.read(document.stored_name)

@@ -43,7 +43,7 @@ def download(dossier_id: int, document_id: int):
     if document is None:
         abort(404)
     name = f"{document.kind}-{dossier.code}.pdf"
-    return send_attachment(uploads.path_for(document.stored_name), "application/pdf", name)
+    return send_attachment(uploads.read(document.stored_name), "application/pdf", name)
 
 
 @bp.route("/officials/dossiers/<int:dossier_id>/draft-result.pdf")

@@ -276,7 +276,7 @@ def download(dossier_id: int, file_id: int):
             attached, "dossier.file_viewed", {"code": dossier.code, "file": attached.original_name}
         )
     return send_upload(
-        uploads.path_for(attached.stored_name),
+        uploads.read(attached.stored_name),
         uploads.MIME_TYPES[attached.file_type],
         attached.original_name,
         uploads.EXTENSIONS[attached.file_type],

@@ -378,7 +378,7 @@ def resume_due() -> int:
 def _write(batch_id: int, attempt: int) -> None:
     batch = db.session.get(StudentImport, batch_id)
     school_id = batch.school_id
-    data = uploads.path_for(batch.stored_name).read_bytes()
+    data = uploads.read(batch.stored_name)
     try:
         read = read_rows(data, batch.filename)  # checked again: the limits may have been lowered since
     except ImportFileError as error:

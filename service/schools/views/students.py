@@ -149,6 +149,4 @@ def exemption_evidence(exemption_id: int):
     audit.record_view(record, "school.evidence_viewed", details={"file": record.evidence_name})
     extension = record.evidence_stored.rsplit(".", 1)[-1]
     mimetype = EVIDENCE_TYPES.get(extension, "application/octet-stream")
-    return send_upload(
-        uploads.path_for(record.evidence_stored), mimetype, record.evidence_name, f".{extension}"
-    )
+    return send_upload(uploads.read(record.evidence_stored), mimetype, record.evidence_name, f".{extension}")
