@@ -203,6 +203,8 @@ class Config:
     UNVERIFIED_NOTIFICATION_DAYS = _int("UNVERIFIED_NOTIFICATION_DAYS", 90)
     # Schools: student files, payment links, reminders, SMS.
     STUDENT_IMPORT_MAX_BYTES = _int("STUDENT_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    # A statement file (CSV): a large school's month of bank transfers is ~100,000 lines, ~8 MB.
+    STATEMENT_MAX_BYTES = _int("STATEMENT_MAX_BYTES", 20 * 1024 * 1024)
     STUDENT_IMPORT_MAX_ROWS = _int("STUDENT_IMPORT_MAX_ROWS", 20_000)  # students in one file (CSV or Excel)
     # Uploaded Excel workbooks (student lists, periodic reports; service/spreadsheets.py) are checked from
     # the zip's directory and a streamed count of their parts before openpyxl opens them: a 260 KB file

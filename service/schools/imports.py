@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -144,18 +144,24 @@ def read_csv_text(text: str, error: type[Exception], max_rows: int) -> list[list
     """Rows of a CSV text (comma, semicolon or tab; any line ending); `error` for what is not a table
     and for more than `max_rows` rows after the header (blank lines count: a file of blank lines would
     otherwise become millions of empty rows in memory)."""
+    return list(iter_csv_text(text, error, max_rows))
+
+
+def iter_csv_text(text: str, error: type[Exception], max_rows: int) -> Iterator[list[str]]:
+    """The same rows, one at a time: a long statement is read without holding every row's cells."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
-        rows = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), dialect), max_rows + 2))
+        for count, row in enumerate(reader):
+            if count > max_rows:
+                raise error(too_many_rows(max_rows))
+            yield row
     except csv.Error:
         raise error("Tệp CSV không đúng định dạng (ô quá dài hoặc dấu ngoặc kép không đóng).") from None
-    if len(rows) > max_rows + 1:
-        raise error(too_many_rows(max_rows))
-    return rows
 
 
 # Columns read from a workbook: the template has nine; a stray cell far to the right (column XFD) must

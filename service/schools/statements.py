@@ -9,17 +9,24 @@ matched, only on our side, only on theirs, or amount differs. Bank-feed credits 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from service.database import insert_once, write
+from flask import current_app
+from sqlalchemy import String, any_, bindparam, text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from service.database import write
 from service.extensions import db
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentOrder
-from service.schools.imports import parse_date, read_csv_text
+from service.schools.imports import iter_csv_text, parse_date
 from service.schools.models import StatementLine
 from service.schools.reports import Period
 from service.text import fold
+from service.timeutil import utcnow
 
 SOURCES = {"vnpay": "Sao kê VNPAY", "momo": "Sao kê MoMo", "bank": "Sao kê ngân hàng (chuyển khoản VietQR)"}
 # What each entry of the reconciliation came from, as the accountant reads it.
@@ -50,7 +57,9 @@ COLUMNS = {
     "date": "date",
 }
 REFERENCE = re.compile(r"(?:TT|LP)[A-Z2-9]{10}")
-MAX_LINES = 50_000
+CENTS, SEPARATORS, DONG = re.compile(r"[.,]00$"), re.compile(r"[.,\s]"), re.compile(r"[0-9]{1,15}")
+MAX_LINES = 200_000  # a bank's month of transfers for a large school, with room
+SHOWN_ROWS = 500  # rows per table on the reconciliation page; the summary counts them all
 CHUNK = 1_000  # lines per transaction: the write lock is not held for a whole large statement
 
 
@@ -76,15 +85,25 @@ class Imported:
 
 
 def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> Imported:
-    """Store the statement's lines; every other line is counted with why it was not stored."""
+    """Store the statement's lines; every other line is counted with why it was not stored.
+
+    The file is read as a stream of rows (never a list of every row's cells), each valid line kept as
+    a small tuple; only when every line is valid are they written, CHUNK at a time, each chunk one
+    INSERT … ON CONFLICT DO NOTHING batch. A bank's month of 100,000 transfers imports in seconds."""
+    if len(data) > current_app.config["STATEMENT_MAX_BYTES"]:
+        megabytes = current_app.config["STATEMENT_MAX_BYTES"] // (1024 * 1024)
+        raise StatementError(
+            f"Tệp sao kê quá lớn (tối đa {megabytes} MB). Hãy tách theo tháng hoặc theo tuần."
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise StatementError("Tệp sao kê phải là CSV mã UTF-8.") from None
-    rows = read_csv_text(text, StatementError, MAX_LINES)
-    if not rows:
+    rows = iter_csv_text(text, StatementError, MAX_LINES)
+    header = next(rows, None)
+    if header is None:
         raise StatementError("Tệp sao kê không có dữ liệu.")
-    fields = [COLUMNS.get(fold(cell).strip(" *")) for cell in rows[0]]
+    fields = [COLUMNS.get(fold(cell).strip(" *")) for cell in header]
     missing = [
         name
         for name, key in (("Mã giao dịch", "external_id"), ("Số tiền", "amount"), ("Ngày", "date"))
@@ -92,64 +111,110 @@ def import_csv(school_id: int, source: str, data: bytes, user_id: int) -> Import
     ]
     if missing:
         raise StatementError("Tệp sao kê thiếu cột: " + ", ".join(missing) + ".")
-    lines, problems = [], []
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        values = {key: cells[i].strip() for i, key in enumerate(fields) if key and i < len(cells)}
-        amount = re.sub(r"[.,]00$", "", values.get("amount", "").strip())  # "3000000.00": đồng have no cents
-        amount = re.sub(r"[.,\s]", "", amount)
-        day = parse_date(values.get("date", "")[:10])
-        if not values.get("external_id") or not re.fullmatch(r"[0-9]{1,15}", amount) or day is None:
-            problems.append(number)
-            continue
-        said = " ".join((values.get("reference") or "").split())
-        found = REFERENCE.search(said.upper())
-        # A reference we do not know is kept as the statement gave it: the accountant looks it up.
-        lines.append(
-            {
-                "external_id": values["external_id"][:64],
-                "reference": found.group() if found else (said[:34] or None),
-                "amount": int(amount),
-                "occurred_on": day,
-            }
-        )
+    lines, problems = _read_lines(rows, fields)
     if problems:
         shown = ", ".join(str(n) for n in problems[:20])
         raise StatementError(
             f"Dòng sai định dạng (mã giao dịch, số tiền hoặc ngày): {shown}. Chưa nhập dòng nào."
         )
     report = Imported()
-    foreign = _foreign_references(school_id, {line["reference"] for line in lines if line["reference"]})
-    kept = [line for line in lines if line["reference"] not in foreign]  # another school's (or the agency's)
+    foreign = _foreign_references(school_id, {line[1] for line in lines if line[1]})
+    kept = [line for line in lines if line[1] not in foreign]  # another school's (or the agency's)
     report.foreign = len(lines) - len(kept)
     for start in range(0, len(kept), CHUNK):
+        chunk = kept[start : start + CHUNK]
         with write():
-            for line in kept[start : start + CHUNK]:
-                if insert_once(
-                    StatementLine(school_id=school_id, source=source, imported_by_id=user_id, **line)
-                ):
-                    report.added += 1
-                else:  # the same transaction id, earlier in this file or in an earlier statement
-                    report.duplicates += 1
+            added = _insert_new(school_id, source, user_id, chunk)
+        report.added += added
+        # the same transaction id, earlier in this file or in an earlier statement
+        report.duplicates += len(chunk) - added
     return report
+
+
+# A statement holds a month's few dozen dates a hundred thousand times: each is parsed once.
+_day = functools.lru_cache(maxsize=1024)(parse_date)
+
+Line = tuple[str, str | None, int, date]  # external id, reference, amount, day
+
+
+def _read_lines(rows, fields: list[str | None]) -> tuple[list[Line], list[int]]:
+    lines: list[Line] = []
+    problems: list[int] = []
+    for number, cells in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        values = {key: cells[i].strip() for i, key in enumerate(fields) if key and i < len(cells)}
+        amount = CENTS.sub("", values.get("amount", "").strip())  # "3000000.00": đồng have no cents
+        amount = SEPARATORS.sub("", amount)
+        day = _day(values.get("date", "")[:10])
+        if not values.get("external_id") or not DONG.fullmatch(amount) or day is None:
+            problems.append(number)
+            continue
+        said = " ".join((values.get("reference") or "").split())
+        found = REFERENCE.search(said.upper())
+        # A reference we do not know is kept as the statement gave it: the accountant looks it up.
+        reference = found.group() if found else (said[:34] or None)
+        lines.append((values["external_id"][:64], reference, int(amount), day))
+    return lines, problems
+
+
+def _insert_new(school_id: int, source: str, user_id: int, chunk: list[Line]) -> int:
+    """The chunk's lines in one statement; a transaction id stored already (by an earlier statement, or
+    earlier in this one) is left alone. Returns how many were new."""
+    common = {"school_id": school_id, "source": source, "imported_by_id": user_id, "imported_at": utcnow()}
+    if db.engine.dialect.name == "postgresql":
+        # One array per column: psycopg would otherwise rewrite a statement of thousands of placeholders
+        # on every chunk, which cost more than the insert itself.
+        ids, references, amounts, days = (list(column) for column in zip(*chunk, strict=True))
+        values = {**common, "ids": ids, "refs": references, "amounts": amounts, "days": days}
+        return len(db.session.execute(UNNEST_INSERT, values).all())
+    table = StatementLine.__table__  # Core, not the ORM's bulk path: nothing here needs objects back
+    statement = (
+        sqlite.insert(table)
+        .on_conflict_do_nothing(index_elements=["school_id", "source", "external_id"])
+        .returning(table.c.id)
+    )
+    rows = [
+        {**common, "external_id": external_id, "reference": reference, "amount": amount, "occurred_on": day}
+        for external_id, reference, amount, day in chunk
+    ]
+    return len(db.session.execute(statement, rows).all())
+
+
+UNNEST_INSERT = text(
+    "INSERT INTO statement_lines (school_id, source, imported_by_id, imported_at, external_id, reference, "
+    "amount, occurred_on) SELECT :school_id, :source, :imported_by_id, :imported_at, e, r, a, d "
+    "FROM unnest(CAST(:ids AS varchar[]), CAST(:refs AS varchar[]), CAST(:amounts AS bigint[]), "
+    "CAST(:days AS date[])) AS t(e, r, a, d) "
+    "ON CONFLICT (school_id, source, external_id) DO NOTHING RETURNING id"
+)
 
 
 def _foreign_references(school_id: int, references: set[str]) -> set[str]:
     """References in a shared statement that belong to someone else's orders."""
-    if not references:
-        return set()
-    by_attempt = db.session.execute(
-        db.select(PaymentAttempt.reference, PaymentOrder.school_id)
-        .join(PaymentOrder, PaymentOrder.id == PaymentAttempt.order_id)
-        .where(PaymentAttempt.reference.in_(references))
-    ).all()
-    by_order = db.session.execute(
-        db.select(PaymentOrder.reference, PaymentOrder.school_id).where(
-            PaymentOrder.reference.in_(references)
-        )
-    ).all()
-    return {reference for reference, owner in [*by_attempt, *by_order] if owner != school_id}
+    found: set[str] = set()
+    wanted = sorted(references)
+    for start in range(0, len(wanted), CHUNK):  # a bound list of parameters per query
+        some = wanted[start : start + CHUNK]
+        by_attempt = db.session.execute(
+            db.select(PaymentAttempt.reference, PaymentOrder.school_id)
+            .join(PaymentOrder, PaymentOrder.id == PaymentAttempt.order_id)
+            .where(_among(PaymentAttempt.reference, some))
+        ).all()
+        by_order = db.session.execute(
+            db.select(PaymentOrder.reference, PaymentOrder.school_id).where(
+                _among(PaymentOrder.reference, some)
+            )
+        ).all()
+        found |= {reference for reference, owner in [*by_attempt, *by_order] if owner != school_id}
+    return found
+
+
+def _among(column, values: list[str]):
+    """`column IN values`; on PostgreSQL as `= ANY(array)`, one parameter instead of a thousand."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam("among", values, type_=ARRAY(String)))
+    return column.in_(values)
 
 
 @dataclass

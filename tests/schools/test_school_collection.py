@@ -274,3 +274,56 @@ def test_another_schools_staff_cannot_send_or_print_this_schools_bills(client, s
     )
     assert "Không tìm thấy" in refused(client.get(f"/school/classes/{students[0].class_id}/slips"), 404)
     assert row_counts(Reminder) == (0,)
+
+
+def test_a_long_statement_is_written_in_chunks_and_each_line_counted_once(client, school, monkeypatch):
+    """Issue 18 item 5: lines go in as batches (here of 3); a transaction id repeated across a chunk's
+    edge, or imported before, is counted as a duplicate, never stored twice."""
+    from service.schools import statements
+    from service.schools.models import StatementLine
+
+    monkeypatch.setattr(statements, "CHUNK", 3)
+    today = local_today().strftime("%d/%m/%Y")
+    first = [f"{3000 + n},CK {n},{100_000 + n},{today}" for n in range(7)]
+    page = client.get(upload(client, statement(*first, first[2], first[6])).location).get_data(as_text=True)
+    assert "Đã nhập 7 dòng sao kê; 2 dòng trùng mã giao dịch đã nhập (bỏ qua)." in page
+    again = [*first[5:], f"3100,CK moi,250000,{today}"]
+    page = client.get(upload(client, statement(*again)).location).get_data(as_text=True)
+    assert "Đã nhập 1 dòng sao kê; 2 dòng trùng mã giao dịch đã nhập (bỏ qua)." in page
+    stored = db.session.scalars(
+        db.select(StatementLine.external_id).order_by(StatementLine.external_id)
+    ).all()
+    assert stored == [str(3000 + n) for n in range(7)] + ["3100"]
+    amounts = dict(db.session.execute(db.select(StatementLine.external_id, StatementLine.amount)).all())
+    assert amounts["3004"] == 100_004 and amounts["3100"] == 250_000
+
+
+def test_a_statement_over_the_size_limit_is_refused_whole(client, school, monkeypatch, app):
+    from service.schools.models import StatementLine
+
+    monkeypatch.setitem(app.config, "STATEMENT_MAX_BYTES", 1024 * 1024)
+    today = local_today().strftime("%d/%m/%Y")
+    lines = [
+        f"{10_000_000 + n},Chuyen khoan hoc phi hoc ky 1 nam hoc 2026,{n + 1},{today}" for n in range(18_000)
+    ]
+    data = statement(*lines)
+    assert 1024 * 1024 < len(data) < 1024 * 1024 + 512 * 1024  # within the body limit, over the file limit
+    response = upload(client, data)
+    assert response.status_code == 400
+    assert "Tệp sao kê quá lớn (tối đa 1 MB). Hãy tách theo tháng hoặc theo tuần." in response.get_data(
+        as_text=True
+    )
+    assert row_counts(StatementLine) == (0,)
+
+
+def test_the_reconciliation_page_shows_the_first_rows_and_counts_the_rest(client, school, monkeypatch):
+    from service.schools import statements
+
+    monkeypatch.setattr(statements, "SHOWN_ROWS", 2)
+    today = local_today().strftime("%d/%m/%Y")
+    upload(client, statement(*[f"{4000 + n},CK la {n},{50_000 + n},{today}" for n in range(5)]))
+    page = client.get("/school/reconciliation").get_data(as_text=True)
+    assert "Chỉ có ở sao kê: <strong>5</strong>" in page
+    only_theirs = page.split('data-testid="only-theirs"', 1)[1].split("</table>", 1)[0]
+    assert only_theirs.count("<tr><td>VNPAY</td>") == 2
+    assert "Hiển thị 2 dòng đầu; còn 3 dòng khác." in page

@@ -69,6 +69,7 @@ def reconciliation():
         result=statements.reconcile(school.id, period),
         sources=statements.SOURCES,
         source_labels=statements.SOURCE_LABELS,
+        shown_rows=statements.SHOWN_ROWS,
     ), (400 if request.method == "POST" else 200)
 
 
@@ -81,7 +82,7 @@ def _import_statement(school_id: int) -> statements.Imported | None:
     elif source not in statements.SOURCES:
         flash("Vui lòng chọn nguồn sao kê.", "error")
     else:
-        data = upload.stream.read(current_app.config["STUDENT_IMPORT_MAX_BYTES"] + 1)
+        data = upload.stream.read(current_app.config["STATEMENT_MAX_BYTES"] + 1)
         try:
             return statements.import_csv(school_id, source, data, current_user.id)
         except statements.StatementError as error:
