@@ -74,7 +74,7 @@ class User(UserMixin, db.Model):
     # VNeID (Decree 69/2024; service/accounts/vneid_accounts.py): the provider's stable key of the person
     # (TechID), the level of the electronic identification account (1 or 2) at the last VNeID login, its
     # time, and the date of birth VNeID gave (NgayThangNamSinh).
-    vneid_tech_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    vneid_tech_id: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     identity_level: Mapped[int | None] = mapped_column(SmallInteger)
     vneid_login_at: Mapped[datetime | None]
     birth_date: Mapped[date | None]

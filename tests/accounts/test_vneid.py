@@ -164,7 +164,9 @@ def test_a_wrong_or_replayed_state_and_a_tampered_code_are_vneid_refused(client)
     # The forged state did not consume the real one? It did not match, so the real one still waits:
     ok = client.get("/account/vneid/callback?" + urlencode(query))
     assert ok.status_code == 302
-    vneid_refused(client.get("/account/vneid/callback?" + urlencode(query)), 400, vneid.MESSAGE_STATE)  # replayed
+    vneid_refused(
+        client.get("/account/vneid/callback?" + urlencode(query)), 400, vneid.MESSAGE_STATE
+    )  # replayed
 
     params = start(client)
     answer = client.submit("/simulators/vneid/auth", {**params, "number": AN, "decision": "allow"})
@@ -232,7 +234,9 @@ def test_a_signed_in_citizen_links_vneid_which_proves_the_number(client):
 def test_linking_a_vneid_of_another_number_is_vneid_refused(client):
     citizen = create_citizen(personal_id=BINH)
     login(client, citizen)
-    vneid_refused(choose(client, start(client, "/account/vneid/link"), AN), 409, vneid_accounts.YOUR_NUMBER_DIFFERS)
+    vneid_refused(
+        choose(client, start(client, "/account/vneid/link"), AN), 409, vneid_accounts.YOUR_NUMBER_DIFFERS
+    )
     db.session.refresh(citizen)
     assert citizen.personal_id == BINH and citizen.vneid_login_at is None
 
