@@ -28,7 +28,11 @@ def start(client, path: str = "/account/vneid/login") -> dict:
     assert response.status_code == 302, response.status_code
     target = urlsplit(response.location)
     assert target.path == "/simulators/vneid/auth"
-    return dict(parse_qsl(target.query))
+    params = dict(parse_qsl(target.query))
+    # Authorization code with PKCE (S256), state and nonce (the simulator checks the verifier).
+    assert params["response_type"] == "code" and params["code_challenge_method"] == "S256"
+    assert params["state"] and params["nonce"] and params["code_challenge"]
+    return params
 
 
 def choose(client, params: dict, number: str = AN, decision: str = "allow", **fields):
@@ -265,3 +269,15 @@ def test_production_needs_the_client_secret_only_once_vneid_is_configured():
     assert [p.setting for p in problems({**whole, "VNEID_SIMULATOR": True}) if "VNEID" in p.setting] == [
         "VNEID_SIMULATOR"
     ]
+
+
+def test_a_code_redeemed_without_the_browsers_pkce_verifier_is_refused(client):
+    params = start(client)
+    answer = client.submit("/simulators/vneid/auth", {**params, "number": AN, "decision": "allow"})
+    with client.session_transaction() as session:  # the verifier kept for this login, replaced
+        kept = session[f"_state_vneid_{params['state']}"]
+        kept["data"]["code_verifier"] = "x" * 64
+        session[f"_state_vneid_{params['state']}"] = kept
+    back = urlsplit(answer.location)
+    vneid_refused(client.get(back.path + "?" + back.query), 400, vneid.MESSAGE_INVALID)
+    assert holder(AN) is None
