@@ -15,9 +15,22 @@ from service.accounts import vneid, vneid_accounts
 from service.accounts.models import ConsentRecord, User
 from service.audit.models import AuditEntry
 from service.database import write
+from service.dossiers.models import Dossier
+from service.dossiers.samples import sample_pairs
 from service.extensions import db
+from service.notifications.models import OutboundEmail
 from service.safety import problems
-from tests.factories import PASSWORD, create_citizen, login, refused, row_counts
+from tests.factories import (
+    PASSWORD,
+    create_citizen,
+    login,
+    pdf_upload,
+    procedure_version,
+    refused,
+    row_counts,
+)
+from tests.support.filing import save
+from tests.support.filing import start as start_draft
 
 AN, BINH = "089090000101", "089195000202"  # the simulator's test citizens: levels 2 and 1
 
@@ -281,3 +294,18 @@ def test_a_code_redeemed_without_the_browsers_pkce_verifier_is_refused(client):
     back = urlsplit(answer.location)
     vneid_refused(client.get(back.path + "?" + back.query), 400, vneid.MESSAGE_INVALID)
     assert holder(AN) is None
+
+
+def test_a_citizen_without_an_email_files_a_dossier_and_no_email_is_attempted(client):
+    round_trip(client, BINH)
+    client.submit("/account/vneid/consent", {"consent": "y"})
+    version = procedure_version()
+    dossier_id = start_draft(client)
+    save(client, dossier_id, sample_pairs(version.fields), "next")
+    for document in version.documents:
+        if document["required"]:
+            client.submit(f"/dossiers/{dossier_id}/attachments/{document['key']}", {"file": pdf_upload()})
+    page = client.submit(f"/dossiers/{dossier_id}/submit", follow_redirects=True).get_data(as_text=True)
+    assert "Nộp hồ sơ thành công" in page
+    assert db.session.get(Dossier, dossier_id).status == "submitted"
+    assert row_counts(OutboundEmail) == (0,)
