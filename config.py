@@ -31,6 +31,8 @@ DEMO_SETTINGS = {
     "VIETQR_ACCOUNT_NAME": "SO GIAO DUC VA DAO TAO TINH AN GIANG",
     "VIETQR_BANK_NAME": "Vietcombank",
     "BANKFEED_API_KEY": "dev-bankfeed-key",
+    "VNEID_CLIENT_ID": "gdnn-angiang-demo",
+    "VNEID_CLIENT_SECRET": "dev-only-vneid-client-secret-0123456789",
 }
 TEST_SECRET_KEY = "test-secret-key"
 # The demo officials' second-factor secret (base32, RFC 6238), published in the README so that a person
@@ -276,6 +278,35 @@ class Config:
     # Authenticates backup archives (HMAC-SHA256 over the manifest): at least 32 characters, kept apart from
     # the database and its backups. Required outside development (see service/backup.py).
     BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
+    # VNeID login (Decree 69/2024; service/accounts/vneid.py): OpenID Connect, authorization code with PKCE.
+    # Off while VNEID_CLIENT_ID is unset (no "Đăng nhập bằng VNeID" button). The provider is named by its
+    # discovery document (VNEID_METADATA_URL) or by its endpoints and issuer; the national SSO's paths are
+    # not published (docs: ../shared/INTEGRATION.md §1), so every one of them is a setting.
+    VNEID_CLIENT_ID = os.environ.get("VNEID_CLIENT_ID", "")
+    VNEID_CLIENT_SECRET = os.environ.get("VNEID_CLIENT_SECRET", "")
+    VNEID_METADATA_URL = os.environ.get("VNEID_METADATA_URL", "")
+    VNEID_ISSUER = os.environ.get("VNEID_ISSUER", "")
+    VNEID_AUTHORIZE_URL = os.environ.get("VNEID_AUTHORIZE_URL", "")
+    VNEID_TOKEN_URL = os.environ.get("VNEID_TOKEN_URL", "")
+    VNEID_USERINFO_URL = os.environ.get("VNEID_USERINFO_URL", "")
+    VNEID_JWKS_URL = os.environ.get("VNEID_JWKS_URL", "")
+    # Where the provider sends the citizen back: unset, APP_BASE_URL + /account/vneid/callback. It must be
+    # the address registered with the provider, letter for letter.
+    VNEID_REDIRECT_URL = os.environ.get("VNEID_REDIRECT_URL", "")
+    VNEID_SCOPES = os.environ.get("VNEID_SCOPES", "openid")
+    # acr_values sent with the authorization request (the national portal sends "LoA1"); empty: none.
+    VNEID_ACR_VALUES = os.environ.get("VNEID_ACR_VALUES", "")
+    # How the client authenticates at the token endpoint: the public clients post id and secret in the
+    # form (client_secret_post); client_secret_basic is the other choice.
+    VNEID_TOKEN_AUTH_METHOD = os.environ.get("VNEID_TOKEN_AUTH_METHOD", "client_secret_post")
+    VNEID_PKCE = _bool("VNEID_PKCE", True)  # S256 code challenge; off only for a provider that refuses it
+    VNEID_ID_TOKEN_ALGORITHMS = os.environ.get("VNEID_ID_TOKEN_ALGORITHMS", "RS256")
+    VNEID_TIMEOUT = _int("VNEID_TIMEOUT", 10)  # seconds for each call to the provider
+    # The local identity provider (service/accounts/vneid_simulator.py): development and tests only,
+    # production refuses it. Its RS256 key is kept in this file (created at the first start), or in
+    # memory for the process when empty.
+    VNEID_SIMULATOR = _bool("VNEID_SIMULATOR", False)  # development only: production refuses it
+    VNEID_SIMULATOR_KEY_FILE = ""
     # Werkzeug's scrypt with its default cost (2^15); the tests use a cheaper scrypt (TestConfig).
     PASSWORD_HASH_METHOD = "scrypt"
 
@@ -295,6 +326,8 @@ class DemoSettings:
     VIETQR_ACCOUNT_NAME = _demo("VIETQR_ACCOUNT_NAME")
     VIETQR_BANK_NAME = _demo("VIETQR_BANK_NAME")
     BANKFEED_API_KEY = _demo("BANKFEED_API_KEY")
+    VNEID_CLIENT_ID = _demo("VNEID_CLIENT_ID")
+    VNEID_CLIENT_SECRET = _demo("VNEID_CLIENT_SECRET")
     # A made-up number, marked as such, so that the demo's decisions show where the real one goes.
     DOCUMENT_COMPETENCE_BASIS = os.environ.get(
         "DOCUMENT_COMPETENCE_BASIS",
@@ -306,6 +339,10 @@ class DemoSettings:
 class DevelopmentConfig(DemoSettings, Config):
     ENV_NAME = "development"
     PAYMENT_SIMULATORS = _bool("PAYMENT_SIMULATORS", True)
+    VNEID_SIMULATOR = _bool("VNEID_SIMULATOR", True)
+    VNEID_SIMULATOR_KEY_FILE = os.environ.get(
+        "VNEID_SIMULATOR_KEY_FILE", str(INSTANCE_DIR / "vneid-simulator-key.pem")
+    )
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SESSION_COOKIE_NAME = session_cookie_name(SESSION_COOKIE_SECURE)
@@ -333,6 +370,7 @@ class TestConfig(DemoSettings, Config):
     JOBS_URL = "immediate"  # every job runs as soon as its step commits, in the test's process
     PAYMENT_SIMULATORS = True
     SIMULATOR_DELIVERY = "inline"
+    VNEID_SIMULATOR = True
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": Config, "test": TestConfig}

@@ -158,6 +158,7 @@ def connect_features() -> None:
 def register_blueprints(app: Flask) -> None:
     from service.accounts.second_factor_views import bp as second_factor_bp
     from service.accounts.views import bp as accounts_bp
+    from service.accounts.vneid_views import bp as vneid_bp
     from service.admin.views import bp as admin_bp
     from service.api.views import bp as api_bp
     from service.backoffice.views import bp as backoffice_bp
@@ -170,6 +171,7 @@ def register_blueprints(app: Flask) -> None:
         home_bp,
         accounts_bp,
         second_factor_bp,
+        vneid_bp,
         procedures_bp,
         dossiers_bp,
         documents_bp,
@@ -201,6 +203,10 @@ def register_blueprints(app: Flask) -> None:
         from service.payments.simulators import bp as simulators_bp
 
         app.register_blueprint(simulators_bp)
+    if app.config["VNEID_SIMULATOR"]:  # development and tests only: production refuses it (safety.py)
+        from service.accounts.vneid_simulator import bp as vneid_simulator_bp
+
+        app.register_blueprint(vneid_simulator_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import make_url
 
 from config import BASE_DIR
 from service import safety
+from service.accounts import vneid_settings
 from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
 
 CONFIGURED, MISSING, UNSAFE = "configured", "missing", "unsafe"
@@ -159,6 +160,21 @@ def _simulators(config: Mapping) -> list[Finding]:
     if config["PAYMENT_SIMULATORS"]:
         return []  # a reason for refusal, listed already
     return [Finding(CONFIGURED, "PAYMENT_SIMULATORS", "tắt (off)")]
+
+
+def _vneid(config: Mapping) -> list[Finding]:
+    if vneid_settings.given(config) and vneid_settings.missing(config):
+        return []  # half configured: a reason for refusal, listed already
+    if not vneid_settings.enabled(config):
+        detail = (
+            "tắt: không hiện nút “Đăng nhập bằng VNeID” (off: no VNeID button); bật bằng (to turn on, set) "
+            "VNEID_CLIENT_ID, VNEID_CLIENT_SECRET, VNEID_METADATA_URL"
+        )
+        return [Finding(MISSING, "VNEID", detail)]
+    if vneid_settings.uses_simulator(config):
+        return [Finding(CONFIGURED, "VNEID", "bật, qua VNeID mô phỏng (on, through the simulator)")]
+    provider = config.get("VNEID_METADATA_URL") or config.get("VNEID_ISSUER")
+    return [Finding(CONFIGURED, "VNEID", f"bật (on): {provider}, client {config.get('VNEID_CLIENT_ID')}")]
 
 
 def _signing(config: Mapping) -> list[Finding]:
@@ -371,6 +387,7 @@ CHECKS: tuple[Callable[[Mapping], list[Finding]], ...] = (
     _sms,
     _gateways,
     _simulators,
+    _vneid,
     _signing,
     _jobs,
     _cookies,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config import DEMO_SETTINGS, TEST_SECRET_KEY
+from service.accounts import vneid_settings
 from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
 
 # A key an attacker must not guess: 32 bytes, and not a long run of few characters ("aaaa…", "1212…").
@@ -34,6 +35,7 @@ PROTECTED_SETTINGS = (  # SECRET_KEY first: its own check names it
     "VIETQR_ACCOUNT_NO",
     "BANKFEED_API_KEY",
     "PAYGOV_API_KEY",
+    "VNEID_CLIENT_SECRET",
 )
 # The demo's bank, bank code and account holder are public facts a real deployment may share.
 PUBLIC_FACTS = {"VIETQR_BANK_BIN", "VIETQR_BANK_NAME", "VIETQR_ACCOUNT_NAME"}
@@ -59,7 +61,7 @@ def problems(config: Mapping) -> list[Problem]:
     found = [*_secret_key(config), *_fallback_keys(config), *_published(config), *_bank_feed_key(config)]
     found += _tax_code(config)
     found += [*_simulators(config), *_half_configured_gateways(config), *_agency_account(config)]
-    return found + _debug(config) + _storage(config)
+    return found + _vneid(config) + _debug(config) + _storage(config)
 
 
 def refuse_unsafe_start(config: Mapping) -> None:
@@ -168,6 +170,34 @@ def _simulators(config: Mapping) -> list[Problem]:
             "Bỏ biến này: bộ giả lập chỉ dành cho development (unset it: simulators are development only).",
         )
     ]
+
+
+def _vneid(config: Mapping) -> list[Problem]:
+    """The VNeID login: its simulator never in production; once any VNEID_* is set, all it needs (the
+    client secret first). None set: the login is simply off, no button shown."""
+    found = []
+    if config.get("VNEID_SIMULATOR"):
+        found.append(
+            Problem(
+                "VNEID_SIMULATOR",
+                "đang bật: VNeID mô phỏng cho phép bất kỳ ai đăng nhập bằng số định danh của người khác "
+                "(is on: the simulated VNeID lets anyone sign in as anyone)",
+                "Bỏ biến này: bộ giả lập chỉ dành cho development (unset it: simulators are development only).",
+            )
+        )
+    missing = vneid_settings.missing(config)
+    if missing:
+        found.append(
+            Problem(
+                "VNEID",
+                f"đăng nhập VNeID mới cấu hình một phần, thiếu {', '.join(missing)} "
+                f"(half configured: {', '.join(missing)} missing)",
+                "Đặt VNEID_CLIENT_ID, VNEID_CLIENT_SECRET và VNEID_METADATA_URL (hoặc VNEID_ISSUER, "
+                "VNEID_AUTHORIZE_URL, VNEID_TOKEN_URL, VNEID_JWKS_URL), hoặc bỏ hết để tắt "
+                "(set them all, or none to turn the VNeID login off).",
+            )
+        )
+    return found
 
 
 def _debug(config: Mapping) -> list[Problem]:

@@ -171,3 +171,12 @@ class ResetSecondFactorForm(BaseForm):
     code = StringField(
         "Mã xác thực hiện tại của bạn (6 số)", filters=[strip], validators=[Optional(), max_length(10)]
     )
+
+
+class VneidConsentForm(BaseForm):
+    """A person VNeID vouches for and no account holds: an account is made only with their consent."""
+
+    consent = BooleanField(
+        "Tôi đã đọc và đồng ý với Thông báo xử lý dữ liệu cá nhân",
+        validators=[InputRequired("Bạn cần đồng ý với thông báo xử lý dữ liệu cá nhân để tạo tài khoản.")],
+    )

@@ -3,11 +3,11 @@ second factors (TOTP secrets and recovery codes)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -46,7 +46,9 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # Empty only for a citizen whose account a VNeID login created (VNeID need not give an email): such an
+    # account signs in through VNeID alone and is sent no email until it gives one.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), index=True)
     full_name: Mapped[str] = mapped_column(String(200))
@@ -69,6 +71,13 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # VNeID (Decree 69/2024; service/accounts/vneid_accounts.py): the provider's stable key of the person
+    # (TechID), the level of the electronic identification account (1 or 2) at the last VNeID login, its
+    # time, and the date of birth VNeID gave (NgayThangNamSinh).
+    vneid_tech_id: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    identity_level: Mapped[int | None] = mapped_column(SmallInteger)
+    vneid_login_at: Mapped[datetime | None]
+    birth_date: Mapped[date | None]
 
     department: Mapped[Department | None] = relationship()
     consents: Mapped[list[ConsentRecord]] = relationship(back_populates="user", order_by="ConsentRecord.id")

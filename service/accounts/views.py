@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user
 
 from service.access import ANYONE, SIGNED_IN, allow
-from service.accounts import operations, sessions, tokens, twofactor
+from service.accounts import operations, sessions, tokens, twofactor, vneid
 from service.accounts.emails import send_account_link
 from service.accounts.forms import (
     ChangePasswordForm,
@@ -112,7 +112,7 @@ def login():
             flash(f"Xin chào {user.display_name}.", "success")
             return redirect(safe_next(url_for("home.dashboard")))
         form.password.errors.append(problem)
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form, vneid=vneid.configured())
 
 
 @bp.route("/logout", methods=["POST"])
@@ -172,6 +172,7 @@ def profile():
         form=form,
         is_organisation=current_user.role == Role.ORGANISATION,
         second_factor=twofactor.status(current_user.id) if twofactor.required(current_user) else None,
+        vneid=vneid.configured() and current_user.role == Role.CITIZEN,
     )
 
 

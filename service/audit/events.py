@@ -16,6 +16,7 @@ EVENT_LABELS = {
     "account.register_existing": "Đăng ký bằng email đã có tài khoản (không tạo tài khoản mới)",
     "account.identity_attached": "Gắn số định danh cá nhân với tài khoản",
     "account.identity_claim_refused": "Số định danh đã thuộc tài khoản khác: không gắn, chờ xác minh",
+    "account.vneid_linked": "Liên kết tài khoản với VNeID (số định danh được xác thực)",
     "account.created": "Tạo tài khoản cán bộ",
     "account.role_changed": "Thay đổi vai trò tài khoản",
     "account.updated": "Cập nhật phòng, chức vụ, cơ sở của cán bộ",

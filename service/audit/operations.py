@@ -40,7 +40,7 @@ def record(
     if not (session.in_transaction() and session.connection().get_execution_options().get("write_lock")):
         raise RuntimeError("audit.record() belongs inside the step's `with write():` block")
     person = _actor(actor)
-    label = actor_label or (person.email if person is not None else "")
+    label = actor_label or (_label(person) if person is not None else "")
     chain.hold(
         session,
         chain.Pending(
@@ -56,6 +56,11 @@ def record(
             details=_clean(details),
         ),
     )
+
+
+def _label(person: Any) -> str:
+    """An account by its email, or by its number when it has none (a VNeID-only citizen)."""
+    return person.email or f"{person.role} #{person.id}"
 
 
 def record_login(email: str, user: Any, problem: str | None, details: dict | None = None) -> None:

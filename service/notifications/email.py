@@ -24,8 +24,11 @@ from service.timeutil import utcnow
 SECRET_LINK = re.compile(r"(/account/(?:confirm|reset)/)\S+")
 
 
-def queue_email(recipient: str, template: str, **context) -> OutboundEmail:
-    """Render templates/emails/<template>.txt (first line `Subject: ...`) into the current transaction."""
+def queue_email(recipient: str | None, template: str, **context) -> OutboundEmail | None:
+    """Render templates/emails/<template>.txt (first line `Subject: ...`) into the current transaction.
+    Nothing for an account without an email (a citizen who signs in through VNeID alone)."""
+    if not recipient:
+        return None
     rendered = _render(template, context).lstrip()
     first_line, _, body = rendered.partition("\n")
     subject = first_line.removeprefix("Subject:").strip()
