@@ -12,8 +12,14 @@ PORT ?= 5000
 
 .PHONY: setup run test lint lock migrate seed worker jobs clean mutation
 
-setup: $(STAMP)
+setup: $(STAMP) node_modules/.installed
 	@./scripts/system-packages.sh
+
+# axe-core, injected by the phone and accessibility test into every page (tests/core/test_every_page.py).
+node_modules/.installed: package.json package-lock.json
+	@./scripts/system-packages.sh
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

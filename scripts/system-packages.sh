@@ -9,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
 command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v npm >/dev/null 2>&1 || need+=(npm)  # axe-core for the accessibility test (package.json)
 for jar in preflight:libpdfbox2-java javax.activation:libactivation-java jaxb-api:libjaxb-api-java; do
   [ -f "/usr/share/java/${jar%%:*}.jar" ] || need+=("${jar#*:}")
 done

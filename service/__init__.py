@@ -210,7 +210,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from service.accounts.roles import ROLE_LABELS
+    from service.accounts.roles import DOSSIER_ROLES, ROLE_LABELS
     from service.money import format_money, format_number, format_percent, format_vnd
     from service.text import format_megabytes
     from service.timeutil import format_date, format_datetime
@@ -228,7 +228,10 @@ def register_template_helpers(app: Flask) -> None:
     from service.jobs.outbox import STATUS_LABELS
 
     app.jinja_env.globals.update(
-        role_labels=ROLE_LABELS, job_status_labels=STATUS_LABELS, static_url=static_url
+        role_labels=ROLE_LABELS,
+        job_status_labels=STATUS_LABELS,
+        static_url=static_url,
+        dossier_roles=DOSSIER_ROLES,  # who may open a dossier's page (others see its code, not a link)
     )
 
 

@@ -1,0 +1,165 @@
+"""Every page of every role on a 390 px phone (issue 16 item 6): the demo's data is loaded, each role
+signs in, and a crawler opens every page it can reach by following links (one URL per page kind), from
+the role's landing page. On each: nothing wider than the screen (no horizontal scroll) and no serious or
+critical axe-core violation (axe-core from npm, injected). Then each role must have reached every page
+its menu offers and every page kind listed for it below, so a page nobody links to is noticed too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
+from werkzeug.exceptions import HTTPException
+
+from config import BASE_DIR
+from service.accounts.operations import find_by_email
+from service.demo import DEMO_PASSWORD, seed
+from tests.factories import fresh_code
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.e2e
+
+AXE = Path(BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+# Answers that are files, not pages (downloads are attachments), and pages outside the product.
+NOT_PAGES = re.compile(
+    r"\.(pdf|xlsx|csv|png|jpg|zip|json)$|/files/\d+$|/documents/\d+$|/download|/export|/evidence|/qr/|/simulators/"
+    r"|/static/|/account/logout|/healthz|/readyz|/api/"
+)
+ROLES = {
+    "anonymous": None,
+    "citizen": "congdan@demo.gdnn.vn",
+    "organisation": "tochuc@demo.gdnn.vn",
+    "reception": "tiepnhan@demo.gdnn.vn",
+    "specialist": "chuyenvien@demo.gdnn.vn",
+    "leader": "lanhdao@demo.gdnn.vn",
+    "accountant": "ketoan@demo.gdnn.vn",
+    "school accountant": "ketoan.truong@demo.gdnn.vn",
+    "school administrator": "quantri.truong@demo.gdnn.vn",
+    "administrator": "quantri@demo.gdnn.vn",
+}
+MAX_PAGES = 80  # per role: enough for every page kind; a crawler loop is a defect here
+
+
+def _axe_problems(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"axe {v['impact']}: {v['id']} ({v['help']}) at {', '.join(n['target'][0] for n in v['nodes'][:3])}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def _too_wide(page) -> list[str]:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    if width <= PHONE["width"]:
+        return []
+    culprits = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > 391)
+            .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > 391))
+            .concat([...document.querySelectorAll('body *')].filter(e => e.scrollWidth > e.clientWidth + 1
+                    && getComputedStyle(e).overflowX === 'visible'))
+            .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
+    )
+    return [f"{width} px wide at 390 px: {', '.join(culprits)}"]
+
+
+def _sign_in(page, app, email: str) -> None:
+    page.goto("/account/login")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Mật khẩu", exact=True).fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    if urlsplit(page.url).path == "/account/two-factor":
+        with app.app_context():
+            code = fresh_code(find_by_email(email))
+        page.get_by_label("Mã xác thực", exact=True).fill(code)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Xác nhận", exact=True).click()
+    assert urlsplit(page.url).path != "/account/login", f"{email} could not sign in"
+
+
+def _endpoint(adapter, url: str) -> str | None:
+    try:
+        endpoint, _ = adapter.match(urlsplit(url).path, method="GET")
+    except HTTPException:
+        return None
+    return endpoint
+
+
+def _crawl(page, adapter, origin: str) -> tuple[dict[str, str], list[str], list[str]]:
+    """Each page kind reached (endpoint → the URL opened), the problems found, and the menu's endpoints."""
+    seen: dict[str, str] = {}
+    problems: list[str] = []
+    page.goto("/")
+    menu = {
+        _endpoint(adapter, href)
+        for href in page.eval_on_selector_all("header a[href], nav a[href]", "els => els.map(e => e.href)")
+        if href.startswith(origin) and not NOT_PAGES.search(urlsplit(href).path)
+    } - {None}
+    queue = deque(["/"])
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.popleft()
+        endpoint = _endpoint(adapter, url)
+        if endpoint is None or endpoint in seen:
+            continue
+        seen[endpoint] = url
+        try:
+            response = page.goto(url)
+        except PlaywrightError as error:
+            if "Download is starting" in str(error):  # a file after all: not a page
+                continue
+            raise
+        if response is None or response.status >= 400:
+            problems.append(f"{url}: HTTP {response.status if response else '—'}")
+            continue
+        for problem in _too_wide(page) + _axe_problems(page):
+            problems.append(f"{url} ({endpoint}): {problem}")
+        for href in page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)"):
+            path = urlsplit(href)
+            if href.startswith(origin) and not NOT_PAGES.search(path.path):
+                candidate = path.path + (f"?{path.query}" if path.query else "")
+                if _endpoint(adapter, candidate) not in seen:
+                    queue.append(candidate)
+    return seen, problems, sorted(menu)
+
+
+def test_every_page_of_every_role_fits_a_phone_and_passes_axe(app, live_server):
+    assert AXE.exists(), "axe-core is missing: run `make setup` (npm ci)"
+    with app.app_context():
+        seed()
+    adapter = app.url_map.bind("127.0.0.1")
+    problems: list[str] = []
+    reached: dict[str, set[str]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            for role, email in ROLES.items():
+                context = browser.new_context(
+                    base_url=live_server, locale="vi-VN", viewport=PHONE, bypass_csp=True, is_mobile=True
+                )
+                context.set_default_timeout(15_000)
+                page = context.new_page()
+                page.on(
+                    "pageerror",
+                    lambda error, role=role, found=problems: found.append(f"{role}: script error {error}"),
+                )
+                if email:
+                    _sign_in(page, app, email)
+                seen, found, menu = _crawl(page, adapter, live_server)
+                reached[role] = set(seen)
+                problems += [f"{role}: {p}" for p in found]
+                problems += [f"{role}: the menu's {e} was not reached" for e in menu if e not in seen]
+                context.close()
+        finally:
+            browser.close()
+    summary = {role: len(endpoints) for role, endpoints in reached.items()}
+    assert not problems, f"pages per role {summary}\n" + "\n".join(problems)
