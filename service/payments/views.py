@@ -27,7 +27,7 @@ from service.audit import operations as audit
 from service.downloads import send_attachment
 from service.extensions import csrf, db
 from service.money import format_money, parse_amount
-from service.payments import bankfeed, registry, settlement
+from service.payments import bankfeed, receipts, registry, settlement
 from service.payments.adapters import ADAPTERS, Adapter, GatewayRefused, collecting_account, offered
 from service.payments.gateways import momo, vietqr, vnpay
 from service.payments.models import (
@@ -166,7 +166,7 @@ def order_view(order: PaymentOrder) -> dict:
         "order": order,
         "problem": settlement.payable_problem(order),
         "gateways": offered(order.amount, order.school_id),
-        "receipt": registry.receipt(order.id),
+        "receipt": receipts.receipt_of(order.id),
         "refunded": refunded_total(order.id),
         "refunds": db.session.scalars(
             db.select(PaymentRefund).where(PaymentRefund.order_id == order.id).order_by(PaymentRefund.id)
@@ -186,10 +186,10 @@ def pay_by_link(token: str, gateway: str):
 @bp.route("/o/<token>/receipt.pdf")
 @allow(ANYONE)
 def receipt_by_link(token: str):
-    receipt = registry.receipt(order_by_token(token).id)
+    receipt = receipts.receipt_of(order_by_token(token).id)
     if receipt is None:
         abort(404)
-    return send_attachment(registry.receipt_pdf(receipt), "application/pdf", f"bien-lai-{receipt.number}.pdf")
+    return send_attachment(receipts.receipt_pdf(receipt), "application/pdf", f"bien-lai-{receipt.number}.pdf")
 
 
 @bp.route("/qr/<reference>.png")

@@ -23,11 +23,11 @@ from flask import (
 )
 
 from service.access import ANYONE, allow
-from service.documents.subscribers import receipt_of
 from service.downloads import send_attachment
 from service.extensions import db, limiter, lookup_limit
 from service.payments.adapters import ADAPTERS, offered
 from service.payments.models import PaymentOrder
+from service.payments.receipts import receipt_of
 from service.schools import fees, operations
 from service.schools.models import Invoice, School
 
