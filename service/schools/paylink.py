@@ -92,7 +92,7 @@ def _page(record: Invoice, message: str | None = None, status: int = 200):
 @allow(ANYONE)
 def pay(token: str, gateway: str):
     from service.money import parse_amount
-    from service.payments.views import pay
+    from service.payments.views.payer import pay
 
     record = _invoice(token)
     if not _confirmed(record):
