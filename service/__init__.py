@@ -149,9 +149,10 @@ def connect_features() -> None:
     from service.dossiers import subscribers as dossiers
     from service.payments import receipts
     from service.quality import subscribers as quality
+    from service.reporting import subscribers as reporting
     from service.schools import subscribers as schools
 
-    for feature in (receipts, dossiers, schools, backoffice, quality):
+    for feature in (receipts, dossiers, schools, backoffice, quality, reporting):
         feature.connect()
 
 
