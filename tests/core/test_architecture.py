@@ -79,6 +79,31 @@ def test_no_module_imports_itself_back_even_from_inside_a_function():
     assert not cycles, f"import cycles: {sorted(cycles)[:10]}"
 
 
+# Identity and the audit log write each other (accounts' operations log; the log's pages read roles):
+# both sit below the features and import none of them (import-linter).
+KNOTS_ALLOWED = [{"service.accounts", "service.audit"}]
+
+
+def test_no_two_feature_packages_import_each_other():
+    """Package-level knots (issue 13): a feature that imports another, directly or through any chain of
+    modules, is not imported back by it. Services are told of their clients by registration and events."""
+    import grimp
+
+    graph = grimp.build_graph("service", "workflows", "forms")
+    packages = sorted(
+        f"service.{path.parent.name}" for path in (Path(BASE_DIR) / "service").glob("*/__init__.py")
+    )
+    knots = [
+        (a, b)
+        for index, a in enumerate(packages)
+        for b in packages[index + 1 :]
+        if {a, b} not in KNOTS_ALLOWED
+        and graph.chain_exists(importer=a, imported=b, as_packages=True)
+        and graph.chain_exists(importer=b, imported=a, as_packages=True)
+    ]
+    assert not knots, f"feature packages that import each other: {knots}"
+
+
 def test_no_test_module_imports_another():
     """Shared helpers live in tests/support/ and tests/factories.py, shared fixtures in conftest.py's
     plugins: a test module changed for its own feature never breaks another's imports."""
