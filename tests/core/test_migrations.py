@@ -95,3 +95,37 @@ def test_the_dossier_status_check_keeps_the_rows_their_references_and_the_workli
             db.engine.dispose()
     finally:
         drop()
+
+
+def test_a_database_with_payments_upgrades_through_the_status_checks(tmp_path):
+    """0025 rebuilds the payment tables on SQLite: an order its attempts refer to survives it (the
+    rebuild used to fail there, FOREIGN KEY constraint failed, on any database with a payment)."""
+    url, drop = scratch_database(tmp_path)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    try:
+        with app.app_context():
+            flask_migrate.upgrade(revision="0024")
+            db.session.execute(
+                text(
+                    "INSERT INTO payment_orders (id, reference, purpose, description, amount, status, "
+                    "access_token, created_at) VALUES (1, 'LPCU', 'dossier_fee', 'Lệ phí cũ', 500000, "
+                    "'unpaid', 'cu', CURRENT_TIMESTAMP)"
+                )
+            )
+            db.session.execute(
+                text(
+                    "INSERT INTO payment_attempts (order_id, gateway, reference, amount, status, created_at, "
+                    "expires_at) VALUES (1, 'vnpay', 'LPCU-1', 500000, 'pending', CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP)"
+                )
+            )
+            db.session.commit()
+            db.session.remove()
+            flask_migrate.upgrade()
+            assert db.session.execute(text("SELECT reference FROM payment_attempts")).scalars().all() == [
+                "LPCU-1"
+            ]
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop()
