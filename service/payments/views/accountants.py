@@ -12,11 +12,10 @@ from flask_login import current_user
 from service.access import allow
 from service.accounts.roles import Role
 from service.audit import operations as audit
-from service.extensions import db
 from service.money import format_money, parse_amount
-from service.payments import settlement
+from service.payments import queries, settlement
 from service.payments.adapters import ADAPTERS
-from service.payments.models import PaymentAttempt, PaymentIncident, PaymentOrder, PaymentRefund
+from service.payments.models import PaymentOrder
 from service.payments.views.blueprint import ORDER_STATUS_LABELS, bp, order_view
 
 PAGE_SIZE = 50
@@ -26,12 +25,7 @@ PAGE_SIZE = 50
 @allow(Role.ACCOUNTANT, Role.ADMIN)
 def review_queue():
     """What an accountant must look at: unmatched, under- and over-paid credits, second successes."""
-    incidents = db.session.scalars(
-        within_reach(db.select(PaymentIncident), PaymentIncident)
-        .order_by(PaymentIncident.resolved_at.is_not(None), PaymentIncident.id.desc())
-        .limit(500)
-    ).all()
-    return render_template("payments/review.html", incidents=incidents)
+    return render_template("payments/review.html", incidents=queries.incidents(reach()))
 
 
 @bp.route("/review/<int:incident_id>/resolve", methods=["POST"])
@@ -41,8 +35,7 @@ def resolve_incident(incident_id: int):
     if not note:
         flash("Vui lòng ghi cách đã xử lý (hoàn tiền, đối chiếu, ghi nhận thủ công…).", "error")
         return redirect(url_for("payments.review_queue"))
-    incident = db.session.get(PaymentIncident, incident_id)
-    if incident is None or not in_reach(incident.school_id):
+    if queries.incident(incident_id, reach()) is None:
         abort(404)
     if not settlement.resolve_incident(incident_id, current_user.id, note):
         abort(404)
@@ -57,19 +50,8 @@ def order_list():
     query = (request.args.get("q") or "").strip()[:100]
     status = request.args.get("status") or ""
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000)
-    statement = within_reach(db.select(PaymentOrder), PaymentOrder).order_by(PaymentOrder.id.desc())
-    if status in ORDER_STATUS_LABELS:
-        statement = statement.where(PaymentOrder.status == status)
-    if query:
-        like = f"%{query.upper()}%"
-        by_attempt = db.select(PaymentAttempt.order_id).where(PaymentAttempt.reference.like(like))
-        statement = statement.where(
-            PaymentOrder.reference.like(like)
-            | PaymentOrder.id.in_(by_attempt)
-            | PaymentOrder.description.ilike(f"%{query}%")
-            | PaymentOrder.payer_name.ilike(f"%{query}%")
-        )
-    orders = db.session.scalars(statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    shown = status if status in ORDER_STATUS_LABELS else None
+    orders = queries.orders(reach(), query, shown, page, PAGE_SIZE)
     return render_template(
         "payments/orders.html",
         orders=orders[:PAGE_SIZE],
@@ -85,21 +67,14 @@ def order_list():
 @allow(Role.ACCOUNTANT, Role.ADMIN)
 def order_manage(order_id: int):
     """An order as the accountant sees it: attempts, notifications, receipt, refunds and their forms."""
-    from service.payments.models import PaymentNotification
     from service.payments.refunds import refundable
 
     order = reachable_order(order_id)
     audit.record_view(order, "payment.order_viewed", details={"order": order.reference})
-    references = [a.reference for a in order.attempts]
-    notifications = db.session.scalars(
-        db.select(PaymentNotification)
-        .where(PaymentNotification.reference.in_(references))
-        .order_by(PaymentNotification.id)
-    ).all()
     return render_template(
         "payments/order_manage.html",
         **order_view(order),
-        notifications=notifications,
+        notifications=queries.notifications_of(order),
         refundable={a.id: refundable(a) for a in order.attempts},
         new_key=secrets.token_urlsafe(24),
         adapters=ADAPTERS,
@@ -111,7 +86,7 @@ def order_manage(order_id: int):
 def refund(attempt_id: int):
     from service.payments.refunds import RefundError, request_refund
 
-    attempt = db.session.get(PaymentAttempt, attempt_id)
+    attempt = queries.attempt(attempt_id)
     if attempt is None:
         abort(404)
     reachable_order(attempt.order_id)
@@ -150,7 +125,7 @@ def refund_manual(refund_id: int):
     """The accountant records the bank transfer that returned a VietQR payment (or cancels the request)."""
     from service.payments.refunds import RefundError, confirm_manual
 
-    found = db.session.get(PaymentRefund, refund_id)
+    found = queries.refund(refund_id)
     if found is None:
         abort(404)
     reachable_order(found.order_id)
@@ -168,24 +143,14 @@ def refund_manual(refund_id: int):
     return redirect(url_for("payments.order_manage", order_id=found.order_id)), 303
 
 
-def in_reach(school_id: int | None) -> bool:
+def reach() -> queries.Reach:
     """A school's accountant reaches that school's payments; the agency's accountant the agency's;
     administrators everything."""
-    if current_user.role == Role.ADMIN:
-        return True
-    return school_id == current_user.school_id
-
-
-def within_reach(statement, model):
-    if current_user.role == Role.ADMIN:
-        return statement
-    if current_user.school_id is None:
-        return statement.where(model.school_id.is_(None))
-    return statement.where(model.school_id == current_user.school_id)
+    return queries.EVERYTHING if current_user.role == Role.ADMIN else current_user.school_id
 
 
 def reachable_order(order_id: int) -> PaymentOrder:
-    order = db.session.get(PaymentOrder, order_id)
-    if order is None or not in_reach(order.school_id):
+    order = queries.order(order_id, reach())
+    if order is None:
         abort(404)
     return order

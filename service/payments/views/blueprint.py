@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, url_for
 
-from service.extensions import db
-from service.payments import receipts, registry, settlement
+from service.payments import queries, receipts, registry, settlement
 from service.payments.adapters import ADAPTERS, Adapter, offered
-from service.payments.models import IncidentKind, OrderStatus, PaymentOrder, PaymentRefund
+from service.payments.models import IncidentKind, OrderStatus, PaymentOrder
 from workflows.payment_attempt import ATTEMPT_LABELS
 from workflows.refund import REFUND_LABELS
 
@@ -46,7 +45,7 @@ def order_back_link(order: PaymentOrder) -> tuple[str, str]:
 
 
 def order_by_token(token: str) -> PaymentOrder:
-    order = db.session.scalar(db.select(PaymentOrder).where(PaymentOrder.access_token == token[:43]))
+    order = queries.order_by_token(token)
     if order is None:
         abort(404)
     return order
@@ -61,9 +60,7 @@ def order_view(order: PaymentOrder) -> dict:
         "gateways": offered(order.amount, order.school_id),
         "receipt": receipts.receipt_of(order.id),
         "refunded": refunded_total(order.id),
-        "refunds": db.session.scalars(
-            db.select(PaymentRefund).where(PaymentRefund.order_id == order.id).order_by(PaymentRefund.id)
-        ).all(),
+        "refunds": queries.refunds_of(order.id),
     }
 
 

@@ -12,8 +12,7 @@ from flask_login import current_user
 
 from service.access import ANYONE, SIGNED_IN, allow
 from service.downloads import send_attachment
-from service.extensions import db
-from service.payments import receipts, settlement
+from service.payments import queries, receipts, settlement
 from service.payments.adapters import ADAPTERS, GatewayRefused, collecting_account
 from service.payments.gateways import momo, vietqr, vnpay
 from service.payments.models import PaymentAttempt, PaymentOrder
@@ -23,8 +22,8 @@ from service.timeutil import utcnow
 
 def own_order(order_id: int) -> PaymentOrder:
     """The payer's own order; anyone else's is a 404."""
-    order = db.session.get(PaymentOrder, order_id)
-    if order is None or order.payer_id != current_user.id:
+    order = queries.payers_order(order_id, current_user.id)
+    if order is None:
         abort(404)
     return order
 
@@ -125,7 +124,7 @@ def receipt_by_link(token: str):
 @allow(ANYONE)
 def qr_png(reference: str):
     """The VietQR of one transfer as a PNG (what an app or a printed notice shows)."""
-    attempt = db.session.scalar(db.select(PaymentAttempt).where(PaymentAttempt.reference == reference[:34]))
+    attempt = queries.attempt_by_reference(reference[:34])
     if attempt is None or attempt.gateway != "vietqr":
         abort(404)
     require_gateway("vietqr")
@@ -163,7 +162,7 @@ def _return_page(valid: bool, reference: str | None, message: str):
     """The browser's return from a gateway: it shows what we know and settles nothing."""
     if not valid:
         return result_page(None, None, "Dữ liệu trả về từ cổng thanh toán không hợp lệ.", 400)
-    attempt = db.session.scalar(db.select(PaymentAttempt).where(PaymentAttempt.reference == reference))
+    attempt = queries.attempt_by_reference(reference)
     if attempt is None:
         abort(404)
     return result_page(attempt.order, attempt, message)
