@@ -143,15 +143,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def connect_features() -> None:
-    """The features that use the payments service answer its questions and hear its events (payments
-    imports none of them; see docs/architecture.md). Connecting twice changes nothing."""
+    """The features that use the payments and documents services answer their questions and hear their
+    events (neither service imports them; see docs/architecture.md). Connecting twice changes nothing."""
     from service.backoffice import subscribers as backoffice
-    from service.documents import subscribers as documents
     from service.dossiers import subscribers as dossiers
+    from service.payments import receipts
     from service.quality import subscribers as quality
+    from service.reporting import subscribers as reporting
     from service.schools import subscribers as schools
 
-    for feature in (documents, dossiers, schools, backoffice, quality):
+    for feature in (receipts, dossiers, schools, backoffice, quality, reporting):
         feature.connect()
 
 
@@ -163,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     from service.api.views import bp as api_bp
     from service.backoffice.views import bp as backoffice_bp
     from service.documents.views import bp as documents_bp
+    from service.dossiers.document_views import bp as dossier_documents_bp
     from service.dossiers.views import bp as dossiers_bp
     from service.home import bp as home_bp
     from service.procedures.views import bp as procedures_bp
@@ -174,6 +176,7 @@ def register_blueprints(app: Flask) -> None:
         vneid_bp,
         procedures_bp,
         dossiers_bp,
+        dossier_documents_bp,
         documents_bp,
         backoffice_bp,
         admin_bp,

@@ -367,8 +367,8 @@ def payments_create_order(amount, description, gateway, payer_name, payer_email)
 @click.argument("reference")
 def payments_show(reference):
     """Print an order (found by its reference or a payment attempt's) as JSON."""
-    from service.documents.subscribers import receipt_of
     from service.payments import settlement
+    from service.payments.receipts import receipt_of
     from service.payments.refunds import refunded_total
 
     order = settlement.find_order(reference)

@@ -42,7 +42,10 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_on_begin(connection) -> None:
-    mode = "IMMEDIATE" if connection.get_execution_options().get("write_lock") else "DEFERRED"
+    options = connection.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return  # no transaction asked for (a migration's PRAGMA foreign_keys, which a transaction ignores)
+    mode = "IMMEDIATE" if options.get("write_lock") else "DEFERRED"
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 

@@ -28,14 +28,45 @@ CHECKS = {
 }
 
 
-def upgrade():
+def _foreign_keys(state):
+    """SQLite reads this pragma outside a transaction only: the migration's work so far commits first."""
+    with op.get_context().autocommit_block():
+        op.execute(f"PRAGMA foreign_keys={state}")
+
+
+def _rebuild(change):
+    """SQLite adds a CHECK by rebuilding the table (copy, drop, rename): a table other rows reference
+    (payment_orders by its attempts, invoices by their lines) can be dropped only with foreign-key
+    enforcement off, as SQLite prescribes; the references are checked before the rebuild commits."""
+    if op.get_bind().dialect.name != 'sqlite':
+        change()
+        return
+    _foreign_keys("OFF")
+    try:
+        change()
+        dangling = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").all()
+        if dangling:
+            raise RuntimeError(f"rows reference missing rows after the rebuild: {dangling[:5]}")
+    finally:
+        _foreign_keys("ON")
+
+
+def _add_checks():
     for (table, column), values in CHECKS.items():
         condition = f"{column} IN ({', '.join(repr(v) for v in values)})"
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.create_check_constraint(op.f(f'ck_{table}_{column}'), condition)
 
 
-def downgrade():
+def _drop_checks():
     for table, column in reversed(list(CHECKS)):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(op.f(f'ck_{table}_{column}'), type_='check')
+
+
+def upgrade():
+    _rebuild(_add_checks)
+
+
+def downgrade():
+    _rebuild(_drop_checks)

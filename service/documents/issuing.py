@@ -36,7 +36,10 @@ class Kind:
     template: str
     title: str
     numbering: str | None  # type code in the document number, None for the one-stop forms
+    number_in: str | None = None  # a part of the data that prints the number itself (the receipt's)
 
+
+# The templates the service draws (templates/documents/), whatever feature feeds them their data.
 
 KINDS: dict[str, Kind] = {
     "form_01": Kind("form_01.html", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", None),
@@ -48,9 +51,8 @@ KINDS: dict[str, Kind] = {
     "decision": Kind("decision.html", "Quyết định", "QĐ"),
     "certificate": Kind("certificate.html", "Giấy chứng nhận", "GCN"),
     "written_answer": Kind("written_answer.html", "Văn bản trả lời", "CV"),
-    "receipt": Kind("receipt.html", "Biên lai thu phí, lệ phí", "BL"),
+    "receipt": Kind("receipt.html", "Biên lai thu phí, lệ phí", "BL", number_in="receipt"),
 }
-RESULT_KINDS = frozenset({"decision", "certificate", "written_answer"})  # what the applicant came for
 
 
 def template_version(template: str) -> str:
@@ -136,8 +138,8 @@ def draw(kind: str, data: dict[str, Any], reservation: Reservation) -> Drawn:
     no lock is held meanwhile; a failure leaves no file behind."""
     spec, config = KINDS[kind], current_app.config
     url = f"{config['APP_BASE_URL']}/verify/{reservation.code}"
-    if kind == "receipt":
-        data = {**data, "receipt": {**data["receipt"], "number": reservation.number}}
+    if spec.number_in:
+        data = {**data, spec.number_in: {**data[spec.number_in], "number": reservation.number}}
     data = {
         **data,
         "doc": {
@@ -240,6 +242,11 @@ def find_by_code(code: str) -> IssuedDocument | None:
     return db.session.scalar(
         db.select(IssuedDocument).where(IssuedDocument.verification_code == code.strip().upper())
     )
+
+
+def replacement_of(document: IssuedDocument) -> IssuedDocument | None:
+    """The document that replaced this one (a correction), if any."""
+    return db.session.scalar(db.select(IssuedDocument).where(IssuedDocument.replaces_id == document.id))
 
 
 def pdf_bytes(document: IssuedDocument) -> bytes:

@@ -1,7 +1,10 @@
 """Documents are produced after the transition that needs them has committed, never inside it.
 
-The transition adds DocumentJob rows in its own transaction (so a job exists if and only if the step
-happened); the job engine (service.jobs) runs them after the commit. A job reserves its number on
+The feature that needs a document queues a DocumentJob in its own transaction (`queue`: so a job exists
+if and only if the step happened); the job engine (service.jobs) runs it after the commit. What the
+document says is read when it is drawn, by the reader its feature registered for the kind
+(`register_source`: the dossiers feature for the official forms and results, payments for the
+receipt), as plain data: this module imports no feature. A job reserves its number on
 its own row, draws the PDF with no transaction open, then records the document and marks itself done
 in one transaction that first checks its claim: a runner killed half-way leaves the reservation and
 no document, and the job run again issues that same number, once.
@@ -10,55 +13,55 @@ no document, and the job run again issues that same number, once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
-from flask import current_app
+from typing import Any
 
 from service import uploads
-from service.accounts.models import User
 from service.database import for_update, write
-from service.documents import builders, issuing
+from service.documents import events, issuing
 from service.documents.models import DocumentJob, IssuedDocument
-from service.dossiers.models import Dossier
 from service.extensions import db
 from service.jobs import outbox
 from service.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-# The documents each step produces (Circular 03/2025 forms; the result where the decision is taken).
-EVENT_DOCUMENTS = {
-    "receive": ["form_01"],
-    "supplement_restart": ["form_01"],  # a supplement during processing: a new appointment date
-    "request_supplement": ["form_02"],
-    "refuse": ["form_03"],
-    "extend": ["form_04"],
-    "stop": ["form_05"],
-    "assign": ["form_06"],
-    "return_result": ["form_06"],
-    "approve": ["result"],
-    "deny": ["written_answer"],
-}
 # Re-issued as a new version when produced again (the control slip grows with every hand-off; the
 # receipt and appointment gets a new date when the clock restarts after a supplement).
 REPLACEABLE = {"form_06", "form_01"}
 UNFINISHED = ("pending", "running", "failed")
 
 
-def enqueue(dossier: Dossier, event: str, actor_id: int | None) -> list[DocumentJob]:
-    """Called inside the transition's transaction."""
-    jobs = []
-    for kind in EVENT_DOCUMENTS.get(event, []):
-        if kind == "result":
-            if dossier.needs_provincial_decision:
-                continue  # the chairman's decision comes from the province, attached to the step
-            kind = builders.result_kind(dossier)
-        if kind == "written_answer" and any(e.event == "forward" for e in dossier.events):
-            continue  # the chairman's answer, likewise
-        job = DocumentJob(dossier_id=dossier.id, kind=kind, requested_by_id=actor_id)
-        db.session.add(job)
-        jobs.append(job)
-    return jobs
+@dataclass(frozen=True)
+class Source:
+    """What a document says, as plain data, and whose it is: the holder's name (masked on the public
+    page) and the dossier it belongs to, if any."""
+
+    kind: str
+    data: dict[str, Any]
+    holder: str
+    dossier_id: int | None
+
+
+_sources: dict[str, Callable[[DocumentJob], Source]] = {}
+
+
+def register_source(kinds: Iterable[str], read: Callable[[DocumentJob], Source]) -> None:
+    """The feature that feeds documents of these kinds: `read(job)` returns the data as it is now."""
+    for kind in kinds:
+        _sources[kind] = read
+
+
+def queue(
+    kind: str, actor_id: int | None, *, dossier_id: int | None = None, payment_order_id: int | None = None
+) -> DocumentJob:
+    """A document to draw after the caller's transaction commits (called inside it)."""
+    job = DocumentJob(
+        kind=kind, requested_by_id=actor_id, dossier_id=dossier_id, payment_order_id=payment_order_id
+    )
+    db.session.add(job)
+    return job
 
 
 def run_pending(limit: int = 100) -> int:
@@ -88,8 +91,7 @@ def perform(job_id: int, attempt: int) -> None:
                 replaces=_replaced(job, source),
                 payment_order_id=job.payment_order_id,
             )
-            if job.kind == "receipt":
-                _send_receipt(job.payment_order_id, document)  # the payer hears of it once, when it exists
+            events.document_issued.send(document)  # e.g. the payer hears of a receipt once, when it exists
             outbox.finish(job, "done")
             job.document_id, job.finished_at = document.id, utcnow()
     except issuing.NotReplaceable as error:
@@ -115,25 +117,12 @@ def _reserve(job_id: int, attempt: int) -> issuing.Reservation:
         return issuing.Reservation(job.number, job.verification_code, job.issued_on)
 
 
-@dataclass(frozen=True)
-class Source:
-    kind: str
-    data: dict
-    holder: str
-    dossier_id: int | None
-
-
 def _source(job_id: int) -> Source:
-    """What the document says, read from the dossier (or the payment order) as it is now."""
+    """What the document says, read (by its feature's registered reader) as it is now."""
     job = db.session.get(DocumentJob, job_id)
-    if job.kind == "receipt":
-        from service.payments.models import PaymentOrder
-
-        order = db.session.get(PaymentOrder, job.payment_order_id)
-        data, holder = builders.build_receipt(order)
-        return Source(job.kind, data, holder, order.dossier_id)
-    data, holder = builders.build(job.kind, db.session.get(Dossier, job.dossier_id))
-    return Source(job.kind, data, holder, job.dossier_id)
+    if job.kind not in _sources:
+        raise LookupError(f"no feature feeds documents of kind {job.kind!r}")
+    return _sources[job.kind](job)
 
 
 def _replaced(job: DocumentJob, source: Source) -> IssuedDocument | None:
@@ -153,20 +142,6 @@ def _replaced(job: DocumentJob, source: Source) -> IssuedDocument | None:
     )
 
 
-def _send_receipt(order_id: int, document: IssuedDocument) -> None:
-    """Queued in the receipt's own transaction: the payer hears of it once, when it exists."""
-    from service.notifications.email import queue_email
-    from service.payments.models import PaymentOrder
-
-    order = db.session.get(PaymentOrder, order_id)
-    owner = db.session.get(User, order.payer_id) if order.payer_id else None
-    recipient = order.payer_email or (owner.email if owner else None)
-    if recipient:
-        queue_email(
-            recipient, "receipt", order=order, document=document, base_url=current_app.config["APP_BASE_URL"]
-        )
-
-
 def pending_jobs(dossier_id: int) -> int:
     return db.session.scalar(
         db.select(db.func.count())
@@ -175,23 +150,26 @@ def pending_jobs(dossier_id: int) -> int:
     )
 
 
-def result_on_file(dossier_id: int) -> bool:
-    """The dossier's result (decision, certificate or written answer) has been issued, or is being drawn."""
+def on_file(dossier_id: int, kinds: Iterable[str]) -> bool:
+    """A document of one of these kinds is in force for the dossier, or is being drawn."""
+    kinds = tuple(kinds)
     issued = db.select(IssuedDocument.id).where(
         IssuedDocument.dossier_id == dossier_id,
-        IssuedDocument.kind.in_(issuing.RESULT_KINDS),
+        IssuedDocument.kind.in_(kinds),
         IssuedDocument.status == "valid",
     )
     drawing = db.select(DocumentJob.id).where(
         DocumentJob.dossier_id == dossier_id,
-        DocumentJob.kind.in_(issuing.RESULT_KINDS),
+        DocumentJob.kind.in_(kinds),
         DocumentJob.status.in_(UNFINISHED),
     )
-    return db.session.scalar(db.select(issued.exists())) or db.session.scalar(db.select(drawing.exists()))
+    return bool(
+        db.session.scalar(db.select(issued.exists())) or db.session.scalar(db.select(drawing.exists()))
+    )
 
 
 def request_correction(document: IssuedDocument, actor_id: int, reason: str) -> DocumentJob:
-    """Issue the document again from the dossier as it is now; the new one replaces this one."""
+    """Issue the document again from its data as it is now; the new one replaces this one."""
     with write():
         current = db.session.scalar(
             for_update(db.select(IssuedDocument).where(IssuedDocument.id == document.id))
@@ -208,7 +186,7 @@ def request_correction(document: IssuedDocument, actor_id: int, reason: str) -> 
             replaces_id=current.id,
         )
         db.session.add(job)
-        _record_on_dossier(current, "reissue_document", actor_id, reason)
+        events.correction_requested.send(current, actor_id=actor_id, reason=reason)
     return job
 
 
@@ -222,17 +200,7 @@ def revoke(document: IssuedDocument, actor_id: int, reason: str) -> None:
         current.status = "revoked"
         for job in _pending_for(current):
             job.status, job.error, job.finished_at = "cancelled", "Văn bản đã bị thu hồi.", utcnow()
-        _record_on_dossier(current, "revoke_document", actor_id, reason)
-
-
-def _record_on_dossier(document: IssuedDocument, event: str, actor_id: int, reason: str) -> None:
-    """The dossier's history keeps corrections and revocations of its documents (a receipt for an
-    order without a dossier has no history to write to)."""
-    from service.dossiers.operations import _record
-
-    if document.dossier_id:
-        dossier = db.session.get(Dossier, document.dossier_id)
-        _record(dossier, event, dossier.status, db.session.get(User, actor_id), f"{document.title}: {reason}")
+        events.document_revoked.send(current, actor_id=actor_id, reason=reason)
 
 
 def _pending_for(document: IssuedDocument) -> list[DocumentJob]:

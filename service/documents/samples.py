@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.documents import register
 from service.documents.renderer import qr_data_uri
 
 ISSUER = {
@@ -192,8 +191,24 @@ SAMPLES: dict[str, dict[str, Any]] = {
 SAMPLES["register_07.html"] = {
     "doc": {"issuer": RECEIVING_UNIT},
     "period": {"start": "01/11/2026", "end": "30/11/2026"},
-    "columns": [{"title": c.title, "group": c.group} for c in register.COLUMNS],
-    "date_group": register.DATE_GROUP,
+    # Form 07's columns as service/dossiers/register.py gives them (a test keeps the two the same).
+    "columns": [
+        {"title": "TT", "group": None},
+        {"title": "Mã hồ sơ", "group": None},
+        {"title": "Tên thủ tục hành chính", "group": None},
+        {"title": "Số lượng hồ sơ (bộ)", "group": None},
+        {"title": "Tên cá nhân, tổ chức", "group": None},
+        {"title": "Địa chỉ, số điện thoại", "group": None},
+        {"title": "Cơ quan chủ trì giải quyết", "group": None},
+        {"title": "Nhận hồ sơ", "group": "Ngày, tháng, năm"},
+        {"title": "Hẹn trả kết quả", "group": "Ngày, tháng, năm"},
+        {"title": "Chuyển hồ sơ đến cơ quan giải quyết", "group": "Ngày, tháng, năm"},
+        {"title": "Trả kết quả", "group": "Ngày, tháng, năm"},
+        {"title": "Phương thức nhận kết quả", "group": None},
+        {"title": "Ký nhận", "group": None},
+        {"title": "Ghi chú", "group": None},
+    ],
+    "date_group": "Ngày, tháng, năm",
     "rows": [
         {
             "number": "1",

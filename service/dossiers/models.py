@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -32,6 +33,7 @@ from workflows.states import FINAL_STATUSES, WAITING_FOR_APPLICANT, DossierStatu
 class Dossier(db.Model):
     __tablename__ = "dossiers"
     __table_args__ = (
+        CheckConstraint(DossierStatus.sql_in("status"), name="status"),  # migration 0027
         Index("ix_dossiers_owner_created", "owner_id", "created_at"),
         Index("ix_dossiers_status_submitted", "status", "submitted_at"),
         # The service-quality statistics read dossiers by when they were received and decided.
@@ -46,7 +48,7 @@ class Dossier(db.Model):
     code: Mapped[str | None] = mapped_column(String(40), unique=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_versions.id"), index=True)
-    status: Mapped[str] = mapped_column(String(30), default="draft")
+    status: Mapped[str] = mapped_column(String(30), default="draft")  # DossierStatus
     # The e-form exactly as entered: a list of [name, value] pairs, so that nothing typed is ever lost.
     form_data: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
     applicant_name: Mapped[str | None] = mapped_column(String(255))

@@ -16,11 +16,11 @@ from flask_login import current_user
 
 from service import audit, uploads
 from service.accounts.roles import DOSSIER_ROLES
-from service.documents.issuing import RESULT_KINDS
 from service.documents.jobs import pending_jobs
-from service.documents.views import visible_documents
 from service.dossiers import processing, queries
 from service.dossiers.display import describe
+from service.dossiers.documents import RESULT_DOCUMENT_KINDS
+from service.dossiers.issued_documents import visible_documents
 from service.dossiers.models import Dossier
 from service.dossiers.operations import is_supplement_file
 from service.payments import settlement
@@ -109,7 +109,7 @@ def dossier_page(dossier: Dossier, kept: Kept | None = None) -> str:
         type_labels=uploads.FILE_TYPE_LABELS,
         documents=documents,
         documents_pending=pending_jobs(dossier.id),
-        results=[d for d in documents if d.kind in RESULT_KINDS and d.status == "valid"],
+        results=[d for d in documents if d.kind in RESULT_DOCUMENT_KINDS and d.status == "valid"],
         provincial_results=_provincial_results(dossier),
         **_fee_context(fee_order(dossier.id)),
         **context,

@@ -21,8 +21,7 @@ from service.accounts.models import User
 from service.accounts.roles import Role
 from service.database import for_update, write
 from service.deadlines.calendar import current_calendar
-from service.documents import jobs
-from service.dossiers import notices, queries
+from service.dossiers import issued_documents, notices, queries
 from service.dossiers.models import Dossier
 from service.dossiers.operations import (
     DossierError,
@@ -117,7 +116,7 @@ def act(
             dossier.proposed_decision = data.get("decision")
         history = _transition(dossier, event, actor, _note(event, data), data)
         EFFECTS.get(event, _nothing)(dossier, actor, data)
-        jobs.enqueue(dossier, event, actor.id)
+        issued_documents.enqueue(dossier, event, actor.id)
         notices.tell_applicant(dossier, event)  # recorded with the step, sent after it commits
         if event == "assign":
             notices.tell_assignee(dossier)
@@ -203,7 +202,7 @@ def _input_problem(dossier: Dossier, actor: User, event: str, data: dict[str, An
 
 def _result_file_exists(dossier: Dossier) -> bool:
     """Electronic delivery is claimed only with a file the applicant can download from the dossier page."""
-    return jobs.result_on_file(dossier.id) or bool(queries.provincial_result_files(dossier))
+    return issued_documents.result_on_file(dossier.id) or bool(queries.provincial_result_files(dossier))
 
 
 def _attachment_problem(dossier: Dossier, event: str, upload) -> str | None:
@@ -404,7 +403,7 @@ def extend(dossier_id: int, actor: User, new_date: date, reason: str, seen_versi
         dossier.version += 1
         note = f"{reason.strip()} Ngày hẹn mới: {new_date:%d/%m/%Y}."
         _record(dossier, "extend", dossier.status, actor, note)
-        jobs.enqueue(dossier, "extend", actor.id)
+        issued_documents.enqueue(dossier, "extend", actor.id)
         notices.tell_applicant(dossier, "extend")
     return dossier
 
@@ -456,7 +455,7 @@ def supplement(dossier_id: int, owner: User, note: str) -> Dossier:
             attached.event_id = history.id
         if dossier.supplement_stage == "processing":
             _restart_period(dossier)
-            jobs.enqueue(dossier, "supplement_restart", None)  # form 01 with the new appointment
+            issued_documents.enqueue(dossier, "supplement_restart", None)  # form 01 with the new appointment
             notices.tell_applicant(dossier, "supplement_restart")
         notices.tell_officials(dossier, "supplement", officials_who_can_act(dossier))
     return dossier

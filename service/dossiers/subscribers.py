@@ -1,10 +1,13 @@
-"""What the dossiers feature tells the payments service: a dossier's fee is paid back on the dossier's
-page, and the national payment platform's bill code is the dossier's code. Connected by the app factory."""
+"""What the dossiers feature tells the services it uses. Payments: a dossier's fee is paid back on the
+dossier's page, the national payment platform's bill code is the dossier's code, and a fee's receipt
+names the applicant and the procedure. Documents: the data of the dossier's documents, and the history
+line a correction or revocation leaves (`issued_documents.connect`). Connected by the app factory."""
 
 from __future__ import annotations
 
 from flask import url_for
 
+from service.dossiers import issued_documents
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.payments import registry, settlement
@@ -34,6 +37,21 @@ def fee_bill(code: str) -> Bill | None:
     )
 
 
+def receipt_subject(order: PaymentOrder) -> registry.ReceiptSubject | None:
+    """What a dossier's fee receipt says the money was for, and who paid it (the applicant)."""
+    dossier = db.session.get(Dossier, order.dossier_id) if order.dossier_id else None
+    if dossier is None:
+        return None
+    return registry.ReceiptSubject(
+        payer=dossier.applicant_name or dossier.owner.display_name,
+        line=f"Phí, lệ phí: {dossier.procedure_version.name}",
+        dossier_code=dossier.code,
+        procedure=dossier.procedure_version.name,
+    )
+
+
 def connect() -> None:
     registry.register_back_link("dossier_fee", back_to_dossier)
     registry.register_bill_finder(fee_bill)
+    registry.register_receipt_subject(receipt_subject)
+    issued_documents.connect()

@@ -2,9 +2,10 @@
 
 Payments needs answers it cannot know itself: whose bank account an order's money goes to (a
 school collects its own tuition), where a payer goes back to after paying (the dossier, the school's
-bill or the order's own page), and which fee a national-platform bill code names. Each feature registers
-its answer when the app starts (and the documents service lends it the receipts of paid orders) (`register_*` in its `subscribers.py`); payments falls back to the
-agency's own settings when nobody answers.
+bill or the order's own page), which fee a national-platform bill code names, and what a receipt says
+the money was for (a dossier's fee names its applicant and procedure). Each feature registers its
+answer when the app starts (`register_*` in its `subscribers.py`); payments falls back to the agency's
+own settings, and to the order's own payer and description, when nobody answers.
 """
 
 from __future__ import annotations
@@ -36,16 +37,18 @@ class CollectorAccounts:
     owner: Callable[[str], int | None]
 
 
-@dataclass
-class Receipts:
-    """The e-receipt of a paid order (kept by the documents service): the document in force, its PDF."""
+@dataclass(frozen=True)
+class ReceiptSubject:
+    """What a receipt says an order paid for, as its client feature knows it."""
 
-    find: Callable[[int], Any]
-    pdf: Callable[[Any], bytes]
+    payer: str
+    line: str  # the receipt's one line: what was paid for
+    dossier_code: str = ""
+    procedure: str = ""
 
 
 _collectors: list[CollectorAccounts] = []
-_receipts: list[Receipts] = []
+_receipt_subjects: list[Callable[[PaymentOrder], ReceiptSubject | None]] = []
 _back_links: dict[str, Callable[[PaymentOrder], tuple[str, str] | None]] = {}
 _bill_finders: list[Callable[[str], Any]] = []
 
@@ -64,17 +67,17 @@ def register_bill_finder(finder: Callable[[str], Any]) -> None:
         _bill_finders.append(finder)
 
 
-def register_receipts(receipts: Receipts) -> None:
-    _receipts[:] = [receipts]
+def register_receipt_subject(subject: Callable[[PaymentOrder], ReceiptSubject | None]) -> None:
+    if subject not in _receipt_subjects:
+        _receipt_subjects.append(subject)
 
 
-def receipt(order_id: int) -> Any:
-    """The order's receipt in force, or None (none yet, or no documents service connected)."""
-    return _receipts[0].find(order_id) if _receipts else None
-
-
-def receipt_pdf(document: Any) -> bytes:
-    return _receipts[0].pdf(document)
+def receipt_subject(order: PaymentOrder) -> ReceiptSubject | None:
+    for subject in _receipt_subjects:
+        found = subject(order)
+        if found is not None:
+            return found
+    return None
 
 
 def collector_account(collector_id: int) -> Account | None:

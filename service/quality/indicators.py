@@ -26,8 +26,8 @@ from sqlalchemy.orm import aliased
 
 from service.backoffice.queries import RUNNING
 from service.deadlines.calendar import current_calendar
-from service.documents.builders import RESULT_KINDS
 from service.documents.models import IssuedDocument
+from service.dossiers.documents import RESULT_KINDS
 from service.dossiers.models import Dossier, DossierEvent, DossierFile
 from service.extensions import db
 from service.payments.models import PaymentAttempt, PaymentOrder

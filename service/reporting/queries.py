@@ -36,6 +36,16 @@ def submitted_counts() -> dict[int, int]:
     return {round_id: count for round_id, count in rows}
 
 
+def reports_due(school_id: int) -> int:
+    """The report rounds whose report this school has not submitted (a draft, or nothing)."""
+    submitted = db.select(ReportSubmission.round_id).where(
+        ReportSubmission.school_id == school_id, ReportSubmission.status.in_(("submitted", "accepted"))
+    )
+    return db.session.scalar(
+        db.select(db.func.count()).select_from(ReportRound).where(ReportRound.id.not_in(submitted))
+    )
+
+
 def school_count() -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(School))
 

@@ -23,11 +23,11 @@ from flask import (
 )
 
 from service.access import ANYONE, allow
-from service.documents.subscribers import receipt_of
 from service.downloads import send_attachment
 from service.extensions import db, limiter, lookup_limit
 from service.payments.adapters import ADAPTERS, offered
 from service.payments.models import PaymentOrder
+from service.payments.receipts import receipt_of
 from service.schools import fees, operations
 from service.schools.models import Invoice, School
 
@@ -92,7 +92,7 @@ def _page(record: Invoice, message: str | None = None, status: int = 200):
 @allow(ANYONE)
 def pay(token: str, gateway: str):
     from service.money import parse_amount
-    from service.payments.views import pay
+    from service.payments.views.payer import pay
 
     record = _invoice(token)
     if not _confirmed(record):

@@ -79,6 +79,31 @@ def test_no_module_imports_itself_back_even_from_inside_a_function():
     assert not cycles, f"import cycles: {sorted(cycles)[:10]}"
 
 
+# Identity and the audit log write each other (accounts' operations log; the log's pages read roles):
+# both sit below the features and import none of them (import-linter).
+KNOTS_ALLOWED = [{"service.accounts", "service.audit"}]
+
+
+def test_no_two_feature_packages_import_each_other():
+    """Package-level knots (issue 13): a feature that imports another, directly or through any chain of
+    modules, is not imported back by it. Services are told of their clients by registration and events."""
+    import grimp
+
+    graph = grimp.build_graph("service", "workflows", "forms")
+    packages = sorted(
+        f"service.{path.parent.name}" for path in (Path(BASE_DIR) / "service").glob("*/__init__.py")
+    )
+    knots = [
+        (a, b)
+        for index, a in enumerate(packages)
+        for b in packages[index + 1 :]
+        if {a, b} not in KNOTS_ALLOWED
+        and graph.chain_exists(importer=a, imported=b, as_packages=True)
+        and graph.chain_exists(importer=b, imported=a, as_packages=True)
+    ]
+    assert not knots, f"feature packages that import each other: {knots}"
+
+
 def test_no_test_module_imports_another():
     """Shared helpers live in tests/support/ and tests/factories.py, shared fixtures in conftest.py's
     plugins: a test module changed for its own feature never breaks another's imports."""
@@ -104,7 +129,7 @@ def test_every_model_is_in_the_glossary(app):
 
 
 def test_every_status_check_in_the_database_matches_its_enum(app):
-    """A status column's CHECK constraint (migration 0025) and its Labelled enum (what the code writes
+    """A status column's CHECK constraint (migrations 0025 and 0027) and its Labelled enum (what the code writes
     and what people read) list the same values, so neither can drift from the other."""
     import importlib.util
 
@@ -112,10 +137,13 @@ def test_every_status_check_in_the_database_matches_its_enum(app):
 
     from service.extensions import db
 
-    [path] = (Path(BASE_DIR) / "migrations" / "versions").glob("*_status_checks.py")
-    spec = importlib.util.spec_from_file_location("status_checks", path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    declared = {}
+    for path in sorted((Path(BASE_DIR) / "migrations" / "versions").glob("*_status_check*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        declared.update(migration.CHECKS)
+    assert ("dossiers", "status") in declared and ("payment_orders", "status") in declared  # 0027, 0025
     checked = {}
     for mapper in db.Model.registry.mappers:
         for constraint in mapper.local_table.constraints:
@@ -123,7 +151,7 @@ def test_every_status_check_in_the_database_matches_its_enum(app):
                 checked[
                     (mapper.local_table.name, constraint.name.removeprefix(f"ck_{mapper.local_table.name}_"))
                 ] = str(constraint.sqltext)
-    for (table, column), values in migration.CHECKS.items():
+    for (table, column), values in declared.items():
         expected = f"{column} IN ({', '.join(repr(v) for v in values)})"
         assert checked.get((table, column)) == expected, (table, column)
 

@@ -405,7 +405,7 @@ def test_names_are_stored_without_control_or_bidirectional_characters():
 
 
 def test_a_decision_cites_laws_by_name_and_date_and_the_issuers_competence(app, staff):
-    from service.documents.builders import build
+    from service.dossiers.documents import build
 
     dossier = granted(create_citizen(), staff)
     [decision] = documents_of(dossier, "decision")
@@ -442,7 +442,7 @@ def test_citations_follow_decree_30():
 
 
 def test_a_letter_lists_nhu_tren_first_and_never_the_addressee_again(client, staff):
-    from service.documents.builders import build
+    from service.dossiers.documents import build
 
     citizen = create_citizen(full_name="Lê Thị Thư")
     dossier = create_dossier(citizen, submitted=True)

@@ -10,9 +10,10 @@ import pytest
 from werkzeug.datastructures import FileStorage
 
 from service.deadlines.calendar import current_calendar
-from service.documents import builders, issuing, jobs
+from service.documents import issuing, jobs
 from service.documents.jobs import run_pending
 from service.documents.models import DocumentJob
+from service.dossiers import documents as builders
 from service.dossiers import processing
 from service.dossiers.models import Dossier
 from service.extensions import db
@@ -173,7 +174,7 @@ def test_correcting_a_receipt_of_an_order_without_a_dossier_is_not_blocked_by_ot
 
     from service.documents import jobs
     from service.documents.models import DocumentJob, IssuedDocument
-    from service.documents.subscribers import receipt_of
+    from service.payments.receipts import receipt_of
     from tests.factories import create_official, create_payment_order
 
     for _ in range(2):

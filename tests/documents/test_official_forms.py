@@ -13,10 +13,11 @@ from weasyprint import HTML
 
 from config import TestConfig
 from service.deadlines.calendar import current_calendar
-from service.documents import builders, issuing
+from service.documents import issuing
 from service.documents.jobs import run_pending
 from service.documents.models import IssuedDocument
 from service.documents.renderer import qr_data_uri, renderer
+from service.dossiers import documents as builders
 from service.dossiers import processing
 from service.dossiers.models import Dossier
 from service.extensions import db
@@ -162,7 +163,7 @@ def test_form_01_carries_the_identification_number_authorised_person_and_appoint
 
 
 def test_an_organisations_form_01_carries_its_tax_code():
-    from service.documents.builders import build
+    from service.dossiers.documents import build
 
     organisation = create_organisation()
     dossier = create_dossier(organisation, submitted=True)
@@ -355,10 +356,20 @@ def test_register_07_pdf_has_the_official_columns_and_remarks(client, staff):
 def test_the_register_remarks_name_a_late_result():
     from types import SimpleNamespace
 
-    from service.documents import register
+    from service.dossiers import register
 
     assert register.remarks(SimpleNamespace(events=[], completed_on_time=False)) == "Trễ hạn"
     assert register.remarks(SimpleNamespace(events=[], completed_on_time=True)) == ""
+
+
+def test_the_register_sample_has_the_registers_columns():
+    """`flask documents render-samples` draws form 07 with the columns the real register prints."""
+    from service.documents.samples import SAMPLES
+    from service.dossiers import register
+
+    sample = SAMPLES["register_07.html"]
+    assert sample["columns"] == [{"title": c.title, "group": c.group} for c in register.COLUMNS]
+    assert sample["date_group"] == register.DATE_GROUP
 
 
 # Downloads ----------------------------------------------------------------------------------------------

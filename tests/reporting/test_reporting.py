@@ -204,3 +204,20 @@ def test_leaders_are_emailed_when_an_institution_submits_a_report(client):
     assert email.subject == f"Báo cáo {report_round.code} của Trường Cao đẳng Nghề An Giang chờ duyệt"
     assert f"/officials/reports/submissions/{submission.id}" in email.body_text
     assert told(specialist) == []  # the leader decides; specialists read the list
+
+
+def test_a_schools_landing_page_counts_the_reports_it_has_yet_to_submit(client):
+    """The count comes from reporting, registered with schools (which imports nothing of reporting)."""
+    report_round = open_round()
+    open_round(period="2026-H2")
+    login(client, create_school_user(create_school(), "school_admin"))
+
+    def waiting() -> str:
+        page = client.get("/dashboard", follow_redirects=True).get_data(as_text=True)
+        return page.split('data-testid="today"', 1)[1].split("</section>", 1)[0]
+
+    assert "<strong>2</strong> báo cáo định kỳ chưa nộp" in waiting()
+    fill(client, report_round, "draft")
+    assert "<strong>2</strong> báo cáo định kỳ chưa nộp" in waiting()  # a draft is not submitted
+    fill(client, report_round, "submit")
+    assert "<strong>1</strong> báo cáo định kỳ chưa nộp" in waiting()

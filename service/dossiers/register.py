@@ -18,8 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from sqlalchemy.orm import selectinload
 
-from service.documents.builders import address_of
 from service.documents.renderer import renderer
+from service.dossiers.documents import address_of
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.text import printable

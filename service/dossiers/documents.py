@@ -1,5 +1,6 @@
-"""The data each document is made from, taken from the dossier as plain values (templates never see
-ORM objects)."""
+"""The data each of a dossier's documents is made from (the official forms 01–06, the decision, the
+certificate, the written answer), taken from the dossier as plain values: the documents service renders,
+numbers, signs and stores them and never reads a dossier itself (templates never see ORM objects)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask import current_app
 from service.accounts.models import User
 from service.accounts.roles import Role
 from service.documents import citations
+from service.documents.issuing import KINDS
 from service.dossiers.display import describe
 from service.dossiers.models import Dossier
 from service.extensions import db
@@ -73,8 +75,6 @@ RESULT_DOCUMENT_KINDS = frozenset({"decision", "certificate", "written_answer"})
 
 
 def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
-    from service.documents.issuing import KINDS
-
     doc = {
         "issuer": issuer(kind),
         "title": KINDS[kind].title if kind != "written_answer" else "",
@@ -443,69 +443,6 @@ def _last_note(dossier: Dossier, event: str) -> str:
 def _last_actor(dossier: Dossier, event: str) -> str:
     found = _last_event(dossier, event)
     return found.actor.display_name if found and found.actor else ""
-
-
-GATEWAY_NAMES = {
-    "vnpay": "Cổng thanh toán VNPAY",
-    "vietqr": "Chuyển khoản VietQR (NAPAS 247)",
-    "momo": "Ví điện tử MoMo",
-    "paygov": "Nền tảng thanh toán trực tuyến quốc gia",
-    "manual": "Thu trực tiếp",
-}
-
-
-def build_receipt(order) -> tuple[dict[str, Any], str]:
-    """(template data, payer name) for the e-receipt of a paid order, with or without a dossier."""
-    from num2words import num2words
-
-    from service.documents.issuing import KINDS
-    from service.money import format_vnd
-    from service.payments.models import PaymentAttempt
-
-    config = current_app.config
-    attempt = db.session.get(PaymentAttempt, order.paid_attempt_id)
-    paid = to_local(order.paid_at)
-    dossier = db.session.get(Dossier, order.dossier_id) if order.dossier_id else None
-    owner = db.session.get(User, order.payer_id) if order.payer_id else None
-    if dossier is not None:
-        payer = dossier.applicant_name or dossier.owner.display_name
-        line = f"Phí, lệ phí: {dossier.procedure_version.name}"
-    else:
-        payer = order.payer_name or (owner.display_name if owner else "")
-        line = order.description
-    words = num2words(order.amount, lang="vi")
-    doc = {
-        "issuer": {
-            "parent": config["DOCUMENT_ISSUER_PARENT"],
-            "name": config["DOCUMENT_ISSUER_NAME"],
-            "abbreviation": config["DOCUMENT_ISSUER_ABBREVIATION"],
-        },
-        "title": KINDS["receipt"].title,
-        "summary": None,
-        "number": None,
-        "place_date": "",
-        "verification": None,
-        "draft": False,
-        "signer": {"capacity": "", "position": "", "name": ""},
-        "recipients": [],
-    }
-    receipt = {
-        "form_symbol": config["RECEIPT_FORM_SYMBOL"],
-        "series": f"{config['RECEIPT_SERIES_PREFIX']}-{paid:%y}E",
-        "number": "",  # filled by the numbering when issued
-        "issuer_tax_code": config["ISSUER_TAX_CODE"],
-        "payer": {"name": payer, "identifier": (owner.personal_id or owner.tax_code or "") if owner else ""},
-        "order_reference": order.reference,
-        "dossier_code": dossier.code if dossier else "",
-        "procedure": dossier.procedure_version.name if dossier else "",
-        "lines": [{"name": line, "amount_text": format_vnd(order.amount)}],
-        "total_text": format_vnd(order.amount),
-        "total_words": words[:1].upper() + words[1:] + " đồng",
-        "method": GATEWAY_NAMES.get(attempt.gateway, attempt.gateway),
-        "gateway_reference": attempt.gateway_transaction or attempt.reference,
-        "paid_at": f"{paid:%H:%M ngày %d/%m/%Y}",
-    }
-    return printable({"doc": doc, "receipt": receipt}), clean_name(payer)  # as build(): printable text only
 
 
 BUILDERS = {
