@@ -28,7 +28,7 @@ def official_section(dossier: Dossier, viewer: Viewer) -> dict[str, Any]:
     offered = {*(f"act:{a}" for a in actions), "comment", *(("extend",) if can_extend else ())}
     return {
         "actions": actions,
-        "specialists": specialists() if "assign" in actions else [],
+        "specialists": specialists(dossier.agency) if "assign" in actions else [],
         "default_specialist": setting.default_specialist if setting else None,
         "due_state": due_state(dossier.due_date) if dossier.status in RUNNING else None,
         "due_labels": DUE_STATE_LABELS,
