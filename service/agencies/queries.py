@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import false, or_
 
 from service.agencies import directory
 from service.agencies.models import COMMUNE, PROVINCE, Agency
@@ -76,6 +76,40 @@ def held_by(official_agency: Agency | None, column: Any):
         return column == official_agency.id
     provincial_ids = db.select(Agency.id).where(Agency.level == PROVINCE)
     return or_(column.is_(None), column.in_(provincial_ids))
+
+
+# Statistics name an agency by a stable key: the provincial centre's, or a commune's ward code.
+PROVINCIAL_KEY = "province"
+
+
+def provincial_key_and_name() -> tuple[str, str]:
+    return PROVINCIAL_KEY, provincial_centre_name()
+
+
+def names() -> dict[int, tuple[str, str]]:
+    """Every agency row by id: (statistics key, name)."""
+    return {
+        a.id: (PROVINCIAL_KEY if a.level == PROVINCE else str(a.ward_code), a.name)
+        for a in db.session.scalars(db.select(Agency))
+    }
+
+
+def statistics_choices() -> list[tuple[str, str]]:
+    """The statistics' agency filter: the provincial centre, then each commune's (all: no filter)."""
+    return [(PROVINCIAL_KEY, provincial_centre_name())] + agency_choices()[1:]
+
+
+def chosen(key: str, column: Any):
+    """The condition on a dossier's agency column for a statistics key (a commune without a row yet
+    has received nothing: no dossier matches)."""
+    if key == PROVINCIAL_KEY:
+        return held_by(None, column)
+    try:
+        ward_code = int(key)
+    except ValueError:
+        return false()
+    agency = by_ward(ward_code)
+    return column == agency.id if agency is not None else false()
 
 
 def commune_agencies() -> list[Agency]:
