@@ -356,7 +356,7 @@ def edit_official(user_id: int):
         else:
             flash(f"Đã cập nhật vai trò, phòng của {user.email}.", "success")
             return redirect(url_for("admin.users"))
-    return _edit_page(user, form)
+    return _edit_page(user, form), (400 if form.errors else 200)
 
 
 @bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])

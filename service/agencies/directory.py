@@ -75,3 +75,9 @@ def commune_defaults(ward: Ward) -> AgencyDefaults:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def proper_name(ward: Ward) -> str:
+    """The unit's name without its kind: "Phường Long Xuyên" → "Long Xuyên"."""
+    kind = str(ward.division_type.value)
+    return ward.name[len(kind) + 1 :] if ward.name.lower().startswith(kind + " ") else ward.name

@@ -62,3 +62,21 @@ def commune_decision(dossier: Any) -> dict[str, Any] | None:
         "proposal": f"Xét hồ sơ số {dossier.code} do {dossier.agency.name} tiếp nhận.",
         "unit": dossier.agency.name,
     }
+
+
+def numbering(dossier: Any) -> tuple[str, str] | None:
+    """A commune-level dossier's numbered documents go in its commune People's Committee's register
+    (Decree 30/2020: numbering per issuer and year) under the symbol UBND: (register, symbol); None
+    for the Sở's."""
+    if dossier is None or not is_commune_level(dossier):
+        return None
+    return dossier.agency.code, "UBND"
+
+
+def place_for(dossier: Any) -> str | None:
+    """The place a commune's documents are dated at: the commune's own name (Decree 30/2020, App. I);
+    None for the province's, which use DOCUMENT_PLACE."""
+    if not is_commune_level(dossier):
+        return None
+    ward = directory.commune(dossier.agency.ward_code)
+    return directory.proper_name(ward) if ward is not None else None

@@ -16,6 +16,7 @@ from flask import current_app
 
 from service import uploads
 from service.accounts.models import User
+from service.agencies import issuer as agency_issuer
 from service.database import for_update, write
 from service.documents import builders, issuing
 from service.documents.models import DocumentJob, IssuedDocument
@@ -110,7 +111,8 @@ def _reserve(job_id: int, attempt: int) -> issuing.Reservation:
             except issuing.NotReplaceable as error:
                 raise outbox.Cancelled(str(error)) from error
         if job.verification_code is None:
-            reserved = issuing.reserve(job.kind)
+            dossier = db.session.get(Dossier, job.dossier_id) if job.dossier_id else None
+            reserved = issuing.reserve(job.kind, agency_issuer.numbering(dossier))
             job.number, job.verification_code, job.issued_on = reserved.number, reserved.code, reserved.day
         return issuing.Reservation(job.number, job.verification_code, job.issued_on)
 
