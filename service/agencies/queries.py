@@ -112,5 +112,9 @@ def chosen(key: str, column: Any):
     return column == agency.id if agency is not None else false()
 
 
+def commune_count() -> int:
+    return len(directory.communes())
+
+
 def commune_agencies() -> list[Agency]:
     return [a for a in all_agencies() if a.level == COMMUNE]

@@ -333,3 +333,31 @@ def test_statistics_per_agency_and_for_the_province(client, commune_staff, provi
     page = client.get(f"/thong-ke?agency={LONG_XUYEN}").get_data(as_text=True)
     assert "Tình hình giải quyết hồ sơ: Trung tâm Phục vụ hành chính công phường Long Xuyên" in page
     assert 'data-agency="30307"' in page and "Theo cơ quan tiếp nhận" in page
+
+
+def test_an_administrator_seeds_and_corrects_the_agencies(client):
+    login(client, create_official("admin"))
+    assert "Chưa có cơ quan nào" in client.get("/admin/agencies").get_data(as_text=True)
+    client.submit("/admin/agencies/seed")
+    listing = client.get("/admin/agencies").get_data(as_text=True)
+    assert "Trung tâm Phục vụ hành chính công phường Long Xuyên" in listing and "Cấp xã" in listing
+    commune = agency_queries.by_ward(int(LONG_XUYEN))
+    values = {key: getattr(commune, key) for key in agencies.EDITABLE}
+    done = client.submit(
+        f"/admin/agencies/{commune.id}", {**values, "code": "H01.99", "phone": "0296 3 841 000"}
+    )
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert agency_queries.by_ward(int(LONG_XUYEN)).code == "H01.99"
+    taken = client.submit(f"/admin/agencies/{commune.id}", {**values, "code": agency_queries.province().code})
+    assert taken.status_code == 400 and "đã được dùng cho cơ quan khác" in taken.get_data(as_text=True)
+    bad = client.submit(f"/admin/agencies/{commune.id}", {**values, "code": "mã xã"})
+    assert bad.status_code == 400 and "Chỉ dùng chữ in hoa không dấu" in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert agency_queries.by_ward(int(LONG_XUYEN)).code == "H01.99"
+
+
+def test_only_administrators_manage_agencies(client, commune_staff):
+    login(client, commune_staff["leader"])
+    assert client.get("/admin/agencies").status_code in (403, 404)
+    assert client.submit("/admin/agencies/seed").status_code in (403, 404)
