@@ -5,6 +5,8 @@ receiving agency as issuer; statistics per agency and for the province."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from werkzeug.exceptions import NotFound
 
@@ -12,12 +14,14 @@ from service.accounts.models import User
 from service.agencies import operations as agencies
 from service.agencies import queries as agency_queries
 from service.agencies.models import Agency
+from service.database import begin_write
 from service.documents import issuing
 from service.dossiers import operations as dossier_operations
 from service.dossiers import processing
 from service.dossiers.models import Dossier
 from service.dossiers.operations import DossierError
 from service.extensions import db
+from service.notifications.models import OutboundEmail
 from service.procedures.catalogue import CatalogueError, validate
 from service.quality.period import Period
 from service.quality.statistics import by_agency, statistics
@@ -79,7 +83,7 @@ def test_a_commune_level_procedure_is_filed_to_the_commune_the_applicant_picks(c
     refused = client.submit(f"/dossiers/{draft.id}/submit", {"commune": ""})
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "Vui lòng chọn xã, phường, đặc khu tiếp nhận hồ sơ." in page
-    assert 'class="button" >Nộp hồ sơ' in page or 'class="button" disabled' not in page
+    assert 'class="button" disabled' not in page  # a missing commune is answered on this page
     assert db.session.get(Dossier, draft.id).status == "draft"
     # A unit outside the province (a ward of Hà Nội) is refused the same way.
     outside = client.submit(f"/dossiers/{draft.id}/submit", {"commune": "4"})
@@ -142,7 +146,9 @@ def test_other_agencies_officials_get_404_and_do_not_list_it(
     for official in (provincial_desk, elsewhere, provincial_leader):
         as_(client, official)
         assert client.get(f"/dossiers/{dossier.id}").status_code == 404
-        assert client.get(f"/officials/dossiers/{dossier.id}/documents").status_code in (404, 405)
+        assert client.get(f"/officials/dossiers/{dossier.id}/draft-result.pdf").status_code == 404
+        comment = client.submit(f"/officials/dossiers/{dossier.id}/comments", {"body": "Xem giúp"})
+        assert comment.status_code == 404
         listed = client.get("/officials/dossiers?list=all").get_data(as_text=True)
         assert dossier.code not in listed
         with pytest.raises(NotFound):
@@ -361,3 +367,34 @@ def test_only_administrators_manage_agencies(client, commune_staff):
     login(client, commune_staff["leader"])
     assert client.get("/admin/agencies").status_code in (403, 404)
     assert client.submit("/admin/agencies/seed").status_code in (403, 404)
+
+
+def test_the_deadline_digest_tells_each_desk_of_its_own_agencys_dossiers(app, commune_staff, provincial_desk):
+    commune_dossier = create_dossier(
+        create_citizen(), BOARDING_AT_COMMUNE, submitted=True, commune=LONG_XUYEN
+    )
+    provincial = create_dossier(create_citizen(), submitted=True)
+    processing.act(commune_dossier.id, commune_staff["reception"], "receive", {}, None)
+    processing.act(provincial.id, provincial_desk, "receive", {}, None)
+    begin_write()
+    for dossier_id in (commune_dossier.id, provincial.id):
+        db.session.get(Dossier, dossier_id).due_date = local_today() - timedelta(days=1)
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["notify-deadlines"]).exit_code == 0
+    [commune_digest] = _mail_to(commune_staff["reception"].email)
+    [provincial_digest] = _mail_to(provincial_desk.email)
+    assert (
+        commune_dossier.code in commune_digest.body_text and provincial.code not in commune_digest.body_text
+    )
+    assert (
+        provincial.code in provincial_digest.body_text
+        and commune_dossier.code not in provincial_digest.body_text
+    )
+
+
+def _mail_to(email: str) -> list[OutboundEmail]:
+    return db.session.scalars(
+        db.select(OutboundEmail).where(
+            OutboundEmail.recipient == email, OutboundEmail.subject.contains("hạn")
+        )
+    ).all()
