@@ -127,10 +127,13 @@ def judge_feedback(feedback_id: int):
 
 
 def _feedback_in_reach(statement):
-    """A specialist answers feedback on the dossiers assigned to them, as they see only those dossiers;
-    reception and leaders see all (dossier_queries.can_view)."""
+    """Feedback on the dossiers of the official's receiving agency; a specialist's on the dossiers
+    assigned to them only, as they see only those (dossier_queries.can_view)."""
+    statement = statement.join(Feedback.dossier).where(
+        agency_queries.held_by(current_user.agency, Dossier.agency_id)
+    )
     if current_user.role == Role.SPECIALIST:
-        return statement.join(Feedback.dossier).where(Dossier.assignee_id == current_user.id)
+        return statement.where(Dossier.assignee_id == current_user.id)
     return statement
 
 

@@ -23,6 +23,7 @@ from service.dossiers.operations import DossierError
 from service.extensions import db
 from service.notifications.models import OutboundEmail
 from service.procedures.catalogue import CatalogueError, validate
+from service.quality import operations as quality_operations
 from service.quality.period import Period
 from service.quality.statistics import by_agency, statistics
 from service.timeutil import local_today
@@ -398,3 +399,21 @@ def _mail_to(email: str) -> list[OutboundEmail]:
             OutboundEmail.recipient == email, OutboundEmail.subject.contains("hạn")
         )
     ).all()
+
+
+def test_feedback_on_a_commune_dossier_reaches_that_communes_desk_only(
+    client, commune_staff, provincial_desk
+):
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, BOARDING_AT_COMMUNE, submitted=True, commune=LONG_XUYEN)
+    feedback = quality_operations.file_feedback(
+        dossier, citizen, "phan_anh", "Chưa nhận được giấy hẹn trả kết quả."
+    )
+    login(client, provincial_desk)
+    assert "Chưa nhận được giấy hẹn" not in client.get("/officials/feedback").get_data(as_text=True)
+    answer = client.submit(
+        f"/officials/feedback/{feedback.id}/answer", {"answer": "Đã kiểm tra, sẽ gửi lại."}
+    )
+    assert answer.status_code == 404
+    as_(client, commune_staff["reception"])
+    assert "Chưa nhận được giấy hẹn" in client.get("/officials/feedback").get_data(as_text=True)
