@@ -265,7 +265,7 @@ def _receive(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
     )
     dossier.original_due_date = dossier.due_date
     setting = db.session.get(ProcedureSetting, dossier.procedure_version.procedure_id)
-    if setting is not None:
+    if setting is not None and agency_queries.is_provincial(dossier.agency):  # the Sở's own routing
         dossier.department_id = dossier.department_id or setting.department_id
 
 

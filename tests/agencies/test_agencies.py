@@ -285,8 +285,11 @@ def test_an_agencys_code_is_not_given_twice():
 # Catalogue ------------------------------------------------------------------------------------------
 
 
-def test_the_catalogue_names_each_procedures_level():
+def test_the_catalogue_names_each_procedures_level(client):
     load_catalogue()
+    page = client.get(f"/procedures/{BOARDING_AT_COMMUNE}").get_data(as_text=True)
+    assert "Cấp thực hiện</dt><dd>Cấp xã" in page
+    assert client.get(f"/api/v1/procedures/{BOARDING_AT_COMMUNE}").get_json()["level"] == "commune"
     assert procedure_version(BOARDING_AT_COMMUNE).level == "commune"
     assert (
         procedure_version(BOARDING).level == "province" and procedure_version(BOARDING).may_be_commune_level
