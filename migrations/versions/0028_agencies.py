@@ -40,17 +40,15 @@ def upgrade():
         sa.UniqueConstraint("code", name=op.f("uq_agencies_code")),
         sa.UniqueConstraint("ward_code", name=op.f("uq_agencies_ward_code")),
     )
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("agency_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_users_agency_id"), ["agency_id"], unique=False)
-        batch_op.create_foreign_key(
-            batch_op.f("fk_users_agency_id_agencies"), "agencies", ["agency_id"], ["id"]
-        )
-    with op.batch_alter_table("dossiers", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("agency_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_dossiers_agency_id_agencies"), "agencies", ["agency_id"], ["id"]
-        )
+    # Added in place (no batch rebuild of `users` or `dossiers`: other tables reference them, and
+    # SQLite refuses to drop a referenced table while foreign keys are enforced).
+    for table in ("users", "dossiers"):
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE {table} ADD COLUMN agency_id INTEGER REFERENCES agencies (id)")
+        else:
+            op.add_column(table, sa.Column("agency_id", sa.Integer(), nullable=True))
+            op.create_foreign_key(op.f(f"fk_{table}_agency_id_agencies"), table, "agencies", ["agency_id"], ["id"])
+    op.create_index(op.f("ix_users_agency_id"), "users", ["agency_id"], unique=False)
     # A commune's officials read their lists along this index (service/dossiers/models.py).
     op.create_index(
         "ix_dossiers_worklist_agency",
@@ -63,11 +61,12 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_dossiers_worklist_agency", table_name="dossiers")
-    with op.batch_alter_table("dossiers", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_dossiers_agency_id_agencies"), type_="foreignkey")
-        batch_op.drop_column("agency_id")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_users_agency_id_agencies"), type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_users_agency_id"))
-        batch_op.drop_column("agency_id")
+    op.drop_index(op.f("ix_users_agency_id"), table_name="users")
+    for table in ("dossiers", "users"):
+        if op.get_bind().dialect.name == "sqlite":  # its foreign key is unnamed there: a rebuild drops it
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                batch_op.drop_column("agency_id")
+        else:
+            op.drop_constraint(op.f(f"fk_{table}_agency_id_agencies"), table, type_="foreignkey")
+            op.drop_column(table, "agency_id")
     op.drop_table("agencies")
