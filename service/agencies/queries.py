@@ -38,10 +38,13 @@ def commune_choices() -> list[tuple[str, str]]:
 
 
 def agency_choices() -> list[tuple[str, str]]:
-    """An official's agency: the provincial centre first, then each commune's centre."""
-    provincial = directory.province_defaults().name
-    return [(PROVINCIAL_CHOICE, provincial)] + [
-        (code, f"Trung tâm Phục vụ hành chính công {name[:1].lower()}{name[1:]}")
+    """An official's agency: the provincial centre first, then each commune's centre (by the name an
+    administrator gave its row, else the default one)."""
+    named = {
+        a.ward_code: a.name for a in db.session.scalars(db.select(Agency).where(Agency.level == COMMUNE))
+    }
+    return [(PROVINCIAL_CHOICE, provincial_centre_name())] + [
+        (code, named.get(int(code)) or f"Trung tâm Phục vụ hành chính công {name[:1].lower()}{name[1:]}")
         for code, name in commune_choices()
     ]
 
@@ -114,7 +117,3 @@ def chosen(key: str, column: Any):
 
 def commune_count() -> int:
     return len(directory.communes())
-
-
-def commune_agencies() -> list[Agency]:
-    return [a for a in all_agencies() if a.level == COMMUNE]
