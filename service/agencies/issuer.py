@@ -42,7 +42,7 @@ def _issuer(parent: str, name: str, phone: str, address: str) -> dict[str, str]:
 
 
 def is_commune_level(dossier: Any) -> bool:
-    agency = dossier.agency
+    agency = dossier.agency if dossier is not None else None
     return agency is not None and agency.level == COMMUNE
 
 

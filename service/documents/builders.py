@@ -501,7 +501,6 @@ def build_receipt(order) -> tuple[dict[str, Any], str]:
         "summary": None,
         "number": None,
         "place_date": "",
-        "place": agency_issuer.place_for(dossier),
         "verification": None,
         "draft": False,
         "signer": {"capacity": "", "position": "", "name": ""},
