@@ -89,7 +89,8 @@ def test_a_commune_level_procedure_is_filed_to_the_commune_the_applicant_picks(c
     # A unit outside the province (a ward of Hà Nội) is refused the same way.
     outside = client.submit(f"/dossiers/{draft.id}/submit", {"commune": "4"})
     assert outside.status_code == 422 and "không thuộc tỉnh" in outside.get_data(as_text=True)
-    client.submit(f"/dossiers/{draft.id}/submit", {"commune": LONG_XUYEN})
+    submitted = client.submit(f"/dossiers/{draft.id}/submit", {"commune": LONG_XUYEN}, follow_redirects=True)
+    assert "Trung tâm Phục vụ hành chính công phường Long Xuyên" in submitted.get_data(as_text=True)
     filed = db.session.get(Dossier, draft.id)
     assert filed.status == "submitted" and filed.agency.ward_code == int(LONG_XUYEN)
     assert filed.agency.name == "Trung tâm Phục vụ hành chính công phường Long Xuyên"
@@ -155,7 +156,8 @@ def test_other_agencies_officials_get_404_and_do_not_list_it(
         with pytest.raises(NotFound):
             processing.act(dossier.id, official, "receive", {}, None)
     login(other_client, commune_staff["reception"])
-    assert other_client.get(f"/dossiers/{dossier.id}").status_code == 200
+    page = other_client.get(f"/dossiers/{dossier.id}")
+    assert page.status_code == 200 and "phường Long Xuyên" in page.get_data(as_text=True)
     assert dossier.code in other_client.get("/officials/dossiers?list=to_receive").get_data(as_text=True)
     assert db.session.get(Dossier, dossier.id).status == "submitted"
 
