@@ -140,10 +140,17 @@ class Config:
     PROVINCIAL_COMPETENCE_BASIS = os.environ.get(
         "PROVINCIAL_COMPETENCE_BASIS", "Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025"
     )
+    # A commune-level procedure's result is the commune People's Committee's (LAW-2026 §3): its
+    # competence comes from the same law on local government.
+    COMMUNE_COMPETENCE_BASIS = os.environ.get(
+        "COMMUNE_COMPETENCE_BASIS", "Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025"
+    )
     DOCUMENT_PLACE = os.environ.get("DOCUMENT_PLACE", "An Giang")
     # The receiving one-stop unit issues forms 01, 02, 03, 05 and 06 and keeps register 07, not the Sở
     # (Circular 03/2025; LAW-2026 §4): the provincial public administration service centre, whose parent
-    # body heads the header. A Sở that still receives at its own desk sets the Sở as the parent and
+    # body heads the header. These are the provincial centre's defaults when its agency row is created
+    # (service/agencies); the row, which an administrator may correct, is what documents print; a
+    # commune's centre prints its own row. A Sở that still receives at its own desk sets the Sở as the parent and
     # "Bộ phận tiếp nhận và trả kết quả" as the name.
     RECEIVING_UNIT_PARENT = os.environ.get("RECEIVING_UNIT_PARENT", "Ủy ban nhân dân tỉnh An Giang")
     RECEIVING_UNIT_NAME = os.environ.get(

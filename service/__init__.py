@@ -161,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
     from service.accounts.views import bp as accounts_bp
     from service.accounts.vneid_views import bp as vneid_bp
     from service.admin.views import bp as admin_bp
+    from service.agencies.views import bp as agencies_bp
     from service.api.views import bp as api_bp
     from service.backoffice.views import bp as backoffice_bp
     from service.documents.views import bp as documents_bp
@@ -180,6 +181,7 @@ def register_blueprints(app: Flask) -> None:
         documents_bp,
         backoffice_bp,
         admin_bp,
+        agencies_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -112,6 +112,27 @@ def import_catalogue(directory):
         click.echo(f"  new version: {code}")
 
 
+agencies_cli = AppGroup("agencies", help="Cơ quan tiếp nhận hồ sơ (cấp tỉnh, cấp xã).")
+
+
+@agencies_cli.command("seed")
+def seed_agencies():
+    """Create the provincial centre and every commune's centre of the province that is missing."""
+    from service.agencies.operations import seed
+
+    created = seed()
+    click.echo(f"{created} agencies created." if created else "Every agency exists already.")
+
+
+@agencies_cli.command("list")
+def list_agencies():
+    """Every agency: code, level, name."""
+    from service.agencies.queries import all_agencies
+
+    for agency in all_agencies():
+        click.echo(f"{agency.code}\t{agency.level}\t{agency.name}")
+
+
 @backup_cli.command("create")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--to-store", is_flag=True, help="Also keep the archive in the file store under backups/.")
@@ -608,6 +629,7 @@ def register(app: Flask) -> None:
         doctor,
         users_cli,
         catalogue_cli,
+        agencies_cli,
         backup_cli,
         bench_cli,
         documents_cli,

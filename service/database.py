@@ -69,7 +69,10 @@ _WRITING = "writing"
 @event.listens_for(Session, "after_commit")
 def _remember_committed_step(session: Session) -> None:
     """A request that committed a write must not be answered with an error page saying "try again"
-    (the official would do the step twice): service.errors reads this flag."""
+    (the official would do the step twice): service.errors reads this flag. A savepoint's release
+    (`insert_once`) fires this event too, while the step may still fail: only the root counts."""
+    if session.in_nested_transaction():
+        return
     if session.info.pop(_WRITING, False) and has_request_context():
         g.step_committed = True
 

@@ -12,6 +12,7 @@ from service.accounts import operations as accounts
 from service.accounts import twofactor
 from service.accounts.models import User
 from service.accounts.roles import Role
+from service.agencies.operations import seed as seed_agencies
 from service.database import write
 from service.documents.jobs import run_pending
 from service.dossiers import operations as dossiers
@@ -36,12 +37,21 @@ OFFICIALS = [
     ("ketoan@demo.gdnn.vn", Role.ACCOUNTANT, "Đặng Thu Kế", None),
     ("quantri@demo.gdnn.vn", Role.ADMIN, "Quản trị hệ thống", None),
 ]
+# A commune's service centre receives and decides the commune-level procedures (LAW-2026 §3): the demo's
+# is that of phường Long Xuyên (30307 in vietnam-provinces), with its own desk, specialist and leader.
+DEMO_COMMUNE = "30307"
+COMMUNE_OFFICIALS = [
+    ("motcua.longxuyen@demo.gdnn.vn", Role.RECEPTION, "Huỳnh Thị Một Cửa"),
+    ("chuyenvien.longxuyen@demo.gdnn.vn", Role.SPECIALIST, "Trương Văn Xã"),
+    ("lanhdao.longxuyen@demo.gdnn.vn", Role.LEADER, "Lâm Quốc Phường"),
+]
 
 
 def seed() -> bool:
     if accounts.find_by_email("quantri@demo.gdnn.vn") is not None:
         return False
     import_catalogue()
+    seed_agencies()
     departments = {code: accounts.create_department(code, name).id for code, name in DEPARTMENTS}
     for email, role, name, department in OFFICIALS:
         _official(
@@ -49,6 +59,8 @@ def seed() -> bool:
                 email, role, name, DEMO_PASSWORD, department_id=departments.get(department)
             )
         )
+    for email, role, name in COMMUNE_OFFICIALS:
+        _official(accounts.create_official(email, role, name, DEMO_PASSWORD, agency=DEMO_COMMUNE))
     citizen = _applicant("congdan@demo.gdnn.vn", "citizen", "Nguyễn Văn An", "089205001234", "0912345678")
     organisation = _applicant("tochuc@demo.gdnn.vn", "organisation", "Trần Thị Bình", None, "0296385123")
     desk = accounts.find_by_email("tiepnhan@demo.gdnn.vn")
@@ -59,8 +71,9 @@ def seed() -> bool:
 
     _dossier(citizen, "1.005144.000.00.00.H01", submit=False)  # a draft
     _dossier(citizen, "2.001959.000.00.00.H01", submit=True)  # waiting for reception
-    withdrawn = _dossier(citizen, "2.002284.000.00.00.H01", submit=True)
+    withdrawn = _dossier(citizen, "2.001959.000.00.00.H01", submit=True)
     dossiers.withdraw(withdrawn.id, citizen, "Đã nộp nhầm thủ tục.")
+    _commune(citizen)
     supplement = _dossier(citizen, "1.005144.000.00.00.H01", submit=True)
     _steps(
         supplement,
@@ -247,6 +260,17 @@ def _school() -> None:
     invoicing.invoice_term(school.id, term.id, staff[0].id)
 
 
+def _commune(citizen: User) -> None:
+    """Two commune-level dossiers at phường Long Xuyên: one waiting at its desk, one decided there."""
+    _dossier(citizen, "2.002284.000.00.00.H01", submit=True)
+    decided = _dossier(citizen, "2.002284.000.00.00.H01", submit=True)
+    desk, specialist, leader = (accounts.find_by_email(email) for email, _role, _name in COMMUNE_OFFICIALS)
+    proposal = {"decision": "approve", "draft": "Cho hưởng chính sách nội trú năm học 2026-2027."}
+    steps = [("receive", {}), ("assign", {"assignee_id": specialist.id}), ("start_appraisal", {})]
+    _steps(decided, [(desk, *steps[0]), (desk, *steps[1]), (specialist, *steps[2])])
+    _steps(decided, [(specialist, "propose", proposal), (leader, "approve", {})])
+
+
 def _official(user: User) -> User:
     """Every official signs in with a second factor: the demo's share the published secret (README),
     so that a person trying the demo can sign in; seed-demo runs in development only."""
@@ -285,5 +309,5 @@ def _dossier(owner: User, code: str, submit: bool):
             upload = FileStorage(stream=io.BytesIO(data), filename=name)
             dossiers.add_file(dossier.id, owner, document["key"], upload)
     if submit:
-        dossier, _ = dossiers.submit(dossier.id, owner)
+        dossier, _ = dossiers.submit(dossier.id, owner, DEMO_COMMUNE)  # a commune-level one goes there
     return dossier

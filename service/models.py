@@ -1,6 +1,7 @@
 """Every model, imported in one place for Alembic and the relationships' string references."""
 
 from service.accounts.models import AccountToken, ConsentRecord, Department, RecoveryCode, SecondFactor, User
+from service.agencies.models import Agency
 from service.audit.models import AuditEntry, AuditHead
 from service.deadlines.models import CalendarOverride, DeadlineDigest
 from service.documents.models import DocumentCounter, DocumentJob, IssuedDocument
@@ -44,6 +45,7 @@ from service.schools.models import (
 
 __all__ = [
     "AccountToken",
+    "Agency",
     "AuditEntry",
     "AuditHead",
     "RecoveryCode",

@@ -66,10 +66,15 @@ def _confirm(user: User, confirmed: bool) -> User:
     return db.session.get(User, user.id)
 
 
-def create_official(role: str, email: str | None = None, enrolled: bool = True) -> User:
-    """An official who has enrolled a second factor (unless `enrolled=False`): login() gives its code."""
+def create_official(
+    role: str, email: str | None = None, enrolled: bool = True, agency: str | None = None
+) -> User:
+    """An official who has enrolled a second factor (unless `enrolled=False`): login() gives its code.
+    `agency`: a commune's ward code for an official of that commune's centre (default: the province's)."""
     n = next(_numbers)
-    user = accounts.create_official(email or f"{role}{n}@so.example.vn", role, f"Cán bộ {n}", PASSWORD)
+    user = accounts.create_official(
+        email or f"{role}{n}@so.example.vn", role, f"Cán bộ {n}", PASSWORD, agency=agency
+    )
     return _enrolled(user) if enrolled else user
 
 
@@ -101,7 +106,11 @@ def procedure_version(code: str = PERSON_PROCEDURE) -> ProcedureVersion:
 
 
 def create_dossier(
-    owner: User, code: str | None = None, submitted: bool = False, files: bool = True
+    owner: User,
+    code: str | None = None,
+    submitted: bool = False,
+    files: bool = True,
+    commune: str | None = None,
 ) -> Dossier:
     code = code or (ORGANISATION_PROCEDURE if owner.role == "organisation" else PERSON_PROCEDURE)
     version = procedure_version(code)
@@ -115,7 +124,7 @@ def create_dossier(
                     dossier.id, owner, document["key"], FileStorage(io.BytesIO(data), filename=name)
                 )
     if submitted:
-        dossier, _ = dossiers.submit(dossier.id, owner)
+        dossier, _ = dossiers.submit(dossier.id, owner, commune)
     return db.session.get(Dossier, dossier.id)
 
 

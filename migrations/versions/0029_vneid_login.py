@@ -1,7 +1,7 @@
 """users: VNeID login (TechID, identity level, last VNeID login, date of birth); email optional
 
 Revision ID: 0029
-Revises: 0026
+Revises: 0028
 Create Date: 2026-11-29 23:45:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0029'
-down_revision = '0026'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 

@@ -120,6 +120,7 @@ class ChangePasswordForm(BaseForm):
 class OfficialRoleForm(BaseForm):
     role = SelectField("Vai trò", validators=[required()])
     department_id = SelectField("Phòng, đơn vị", coerce=int, validators=[Optional()])
+    agency = SelectField("Cơ quan tiếp nhận (cán bộ một cửa, chuyên viên, lãnh đạo)", validators=[Optional()])
     school_id = SelectField("Cơ sở GDNN (kế toán, quản trị nhà trường)", coerce=int, validators=[Optional()])
     position = StringField("Chức vụ", filters=[strip], validators=[Optional(), max_length(120)])
 
@@ -132,6 +133,7 @@ class OfficialForm(BaseForm):
     role = SelectField("Vai trò", validators=[required()])
     position = StringField("Chức vụ", filters=[strip], validators=[Optional(), max_length(120)])
     department_id = SelectField("Phòng, đơn vị", coerce=int, validators=[Optional()])
+    agency = SelectField("Cơ quan tiếp nhận (cán bộ một cửa, chuyên viên, lãnh đạo)", validators=[Optional()])
     school_id = SelectField("Cơ sở GDNN (kế toán, quản trị nhà trường)", coerce=int, validators=[Optional()])
     phone = StringField("Số điện thoại", filters=[normalise_phone], validators=[Optional(), phone_number])
 

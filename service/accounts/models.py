@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from service.accounts.passwords import normalise
 from service.accounts.roles import APPLICANT_ROLES, OFFICIAL_ROLES, Role
+from service.agencies.models import Agency
 from service.extensions import db
 from service.text import clean_name
 from service.timeutil import utcnow
@@ -63,6 +64,9 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(15), index=True)
     position: Mapped[str | None] = mapped_column(String(120))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # The receiving agency an official works for: they see and act on its dossiers only. None is the
+    # provincial centre (and the Sở behind it), as for every official before agencies were data.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     # A school's accountant or administrator works for that school only (service/schools/access.py).
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
@@ -80,6 +84,7 @@ class User(UserMixin, db.Model):
     birth_date: Mapped[date | None]
 
     department: Mapped[Department | None] = relationship()
+    agency: Mapped[Agency | None] = relationship()
     consents: Mapped[list[ConsentRecord]] = relationship(back_populates="user", order_by="ConsentRecord.id")
 
     @validates("full_name", "organisation_name")

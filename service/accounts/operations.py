@@ -14,6 +14,7 @@ from service.accounts.emails import send_account_link
 from service.accounts.models import ConsentRecord, Department, User, hash_password, password_matches
 from service.accounts.roles import Role
 from service.accounts.tokens import CONFIRM_EMAIL, RESET_PASSWORD, consume_token, expire_tokens
+from service.agencies import operations as agency_operations
 from service.database import write
 from service.extensions import db
 from service.notifications.email import queue_email
@@ -272,9 +273,11 @@ def create_official(
     """Officials are created by an administrator, never by self-registration."""
     _check_official_role(role, details.get("school_id"))
     email = email.strip().lower()
+    agency_choice = details.pop("agency", None)
     with write():
         _ensure_new_email(email)
         user = User(email=email, role=role, full_name=full_name, **{k: v for k, v in details.items() if v})
+        user.agency_id = _agency_id(agency_choice)
         if password:
             _set_new_password(user, password)
             user.email_confirmed_at = utcnow()
@@ -365,8 +368,24 @@ def _unique_department_name(name: str, department_id: int | None = None) -> str:
     return cleaned
 
 
+def _agency_id(choice: str | None) -> int | None:
+    """The agency a form's select names (None when not chosen: the provincial centre), in the caller's
+    write: a commune's centre is created the first time an official is placed in it."""
+    if choice is None:
+        return None
+    try:
+        return agency_operations.ensure_choice(choice).id
+    except agency_operations.AgencyError as error:
+        raise AccountError(error.message, "agency") from error
+
+
 def update_official(
-    user_id: int, role: str, department_id: int | None, position: str | None, school_id: int | None = None
+    user_id: int,
+    role: str,
+    department_id: int | None,
+    position: str | None,
+    school_id: int | None = None,
+    agency: str | None = None,
 ) -> User:
     _check_official_role(role, school_id)
     with write():
@@ -382,10 +401,13 @@ def update_official(
                 "department_id": department_id,
                 "position": position,
                 "school_id": school_id,
+                "agency": agency,
             },
         )
         user.role, user.department_id, user.position = role, department_id, position or None
         user.school_id = school_id
+        if agency is not None:
+            user.agency_id = _agency_id(agency)
     return user
 
 

@@ -17,6 +17,7 @@ from service.accounts.roles import ROLE_LABELS, Role
 from service.admin import departments as department_operations
 from service.admin import operations as admin_operations
 from service.admin import queries as admin_queries
+from service.agencies import queries as agency_queries
 from service.backoffice.queries import held_by, held_counts, specialists, successors
 from service.deadlines.calendar import CalendarError, declare_day, history_for, overrides_for, remove_day
 from service.extensions import db
@@ -97,6 +98,7 @@ def new_official():
     form.role.choices = options(OFFICIAL_CHOICES)
     form.department_id.choices = options([(0, "— Không thuộc phòng nào —"), *department_choices()])
     form.school_id.choices = options([(0, "— Không thuộc cơ sở nào (cán bộ của Sở) —"), *school_choices()])
+    form.agency.choices = options(agency_queries.agency_choices())
     if form.validate_on_submit():
         try:
             user = operations.invite_official(
@@ -107,6 +109,7 @@ def new_official():
                 department_id=form.department_id.data or None,
                 phone=form.phone.data,
                 school_id=form.school_id.data or None,
+                agency=form.agency.data or "",
             )
         except operations.AccountError as error:
             getattr(form, error.field).errors.append(error.message)
@@ -316,8 +319,10 @@ def _role_form(user: User, posted: bool = True) -> OfficialRoleForm:
     form.role.choices = options(OFFICIAL_CHOICES)
     form.department_id.choices = options([(0, "— Không thuộc phòng nào —"), *department_choices()])
     form.school_id.choices = options([(0, "— Không thuộc cơ sở nào (cán bộ của Sở) —"), *school_choices()])
+    form.agency.choices = options(agency_queries.agency_choices())
     if request.method == "GET" or not posted:
         form.school_id.data = user.school_id or 0
+        form.agency.data = agency_queries.choice_of(user.agency)
     return form
 
 
@@ -344,13 +349,14 @@ def edit_official(user_id: int):
                 form.department_id.data or None,
                 form.position.data,
                 form.school_id.data or None,
+                form.agency.data or "",
             )
         except operations.AccountError as error:
-            form.role.errors.append(error.message)
+            getattr(form, error.field, form.role).errors.append(error.message)
         else:
             flash(f"Đã cập nhật vai trò, phòng của {user.email}.", "success")
             return redirect(url_for("admin.users"))
-    return _edit_page(user, form)
+    return _edit_page(user, form), (400 if form.errors else 200)
 
 
 @bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])

@@ -26,6 +26,7 @@ def procedure_json(procedure: Procedure, full: bool) -> dict:
         "name": version.name,
         "field": version.field,
         "agency": content["agency"],
+        "level": content.get("level", "province"),  # province or commune (LAW-2026 §3)
         "processing_days": version.processing_days,
         "fee": version.fee,
         "applicants": content["applicants"],

@@ -52,6 +52,8 @@ EVENT_LABELS = {
     "config.department_renamed": "Đổi tên phòng, đơn vị",
     "config.department_removed": "Xóa phòng, đơn vị",
     "config.school_registered": "Thêm cơ sở GDNN",
+    "config.agencies_seeded": "Tạo danh sách cơ quan tiếp nhận (tỉnh, xã, phường)",
+    "config.agency_updated": "Sửa thông tin cơ quan tiếp nhận",
 }
 
 # The search form offers each group ("tất cả ...") before its events.
@@ -74,6 +76,7 @@ OBJECT_LABELS = {
     "procedures": "Thủ tục",
     "calendar_overrides": "Ngày nghỉ, ngày làm bù",
     "departments": "Phòng, đơn vị",
+    "agencies": "Cơ quan tiếp nhận",
     "schools": "Cơ sở GDNN",
     "students": "Người học",
     "exemptions": "Miễn, giảm học phí",

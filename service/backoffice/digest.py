@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from service.accounts.models import User
 from service.accounts.roles import Role
+from service.agencies import queries as agency_queries
 from service.backoffice.queries import RUNNING
 from service.database import insert_once, write
 from service.deadlines.calendar import current_calendar
@@ -31,11 +32,13 @@ def send_deadline_digests(today: date) -> tuple[int, int]:
     dossiers = db.session.scalars(
         db.select(Dossier)
         .where(Dossier.status.in_(RUNNING), Dossier.due_date.is_not(None), Dossier.due_date <= horizon)
-        .options(selectinload(Dossier.procedure_version))
+        .options(selectinload(Dossier.procedure_version), selectinload(Dossier.agency))
         .order_by(Dossier.due_date)
     ).all()
     officials = db.session.scalars(
-        db.select(User).where(User.role.in_(RECIPIENT_ROLES), User.is_active_account.is_(True))
+        db.select(User)
+        .where(User.role.in_(RECIPIENT_ROLES), User.is_active_account.is_(True))
+        .options(selectinload(User.agency))
     ).all()
     sent = skipped = 0
     for official in officials:
@@ -60,6 +63,8 @@ def send_deadline_digests(today: date) -> tuple[int, int]:
 
 
 def _concerns(official: User, dossier: Dossier) -> bool:
+    if not agency_queries.holds(official.agency, dossier.agency):
+        return False  # another receiving agency's dossier (LAW-2026 §3)
     if official.role == Role.SPECIALIST:
         return dossier.assignee_id == official.id
     return official.department_id is None or dossier.department_id in (None, official.department_id)

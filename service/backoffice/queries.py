@@ -13,6 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from service.accounts.models import User
 from service.accounts.roles import Role
+from service.agencies import queries as agency_queries
+from service.agencies.models import Agency
 from service.deadlines.calendar import current_calendar
 from service.dossiers import queries as dossier_queries
 from service.dossiers.models import (
@@ -226,6 +228,8 @@ def list_counts(user: User) -> dict[str, int]:
 
 
 def _visible_to(user: User, statement):
+    # The official's receiving agency holds the dossier (LAW-2026 §3), then the role's own limit.
+    statement = statement.where(agency_queries.held_by(user.agency, Dossier.agency_id))
     if user.role == Role.SPECIALIST:
         return statement.where(Dossier.assignee_id == user.id)
     return statement
@@ -333,10 +337,16 @@ def _utc_start(day: date) -> datetime:
     return datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
-def specialists() -> list[User]:
+def specialists(agency: Agency | None = None) -> list[User]:
+    """The active specialists of an agency (the provincial centre's by default): whom a dossier it
+    holds may be assigned to."""
     return db.session.scalars(
         db.select(User)
-        .where(User.role == Role.SPECIALIST, User.is_active_account.is_(True))
+        .where(
+            User.role == Role.SPECIALIST,
+            User.is_active_account.is_(True),
+            agency_queries.held_by(agency, User.agency_id),
+        )
         .options(selectinload(User.department))
         .order_by(User.full_name)
     ).all()
@@ -368,6 +378,7 @@ def successors(user: User) -> list[User]:
             User.is_active_account.is_(True),
             User.id != user.id,
             User.school_id.is_(None),
+            agency_queries.held_by(user.agency, User.agency_id),  # within the same receiving agency
         )
         .options(selectinload(User.department))
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_login import current_user
 
+from service.agencies import queries as agency_queries
 from service.backoffice.queries import RUNNING, specialists
 from service.deadlines.calendar import due_state
 from service.dossiers import processing
@@ -28,8 +29,11 @@ def official_section(dossier: Dossier, viewer: Viewer) -> dict[str, Any]:
     offered = {*(f"act:{a}" for a in actions), "comment", *(("extend",) if can_extend else ())}
     return {
         "actions": actions,
-        "specialists": specialists() if "assign" in actions else [],
-        "default_specialist": setting.default_specialist if setting else None,
+        "specialists": specialists(dossier.agency) if "assign" in actions else [],
+        # The Sở's default specialist (ProcedureSetting) is offered for the provincial centre's dossiers.
+        "default_specialist": setting.default_specialist
+        if setting and agency_queries.is_provincial(dossier.agency)
+        else None,
         "due_state": due_state(dossier.due_date) if dossier.status in RUNNING else None,
         "due_labels": DUE_STATE_LABELS,
         "can_extend": can_extend,

@@ -81,7 +81,7 @@ def worklist():
             calendar.due_state(d.due_date, today) if d.due_date and d.status in queries.RUNNING else None
         ),
         due_labels=DUE_STATE_LABELS,
-        specialists=queries.specialists() if may_assign else [],
+        specialists=queries.specialists(current_user.agency) if may_assign else [],
         selectable=selectable,
     )
 

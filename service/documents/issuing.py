@@ -63,9 +63,10 @@ def template_version(template: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def allocate_number(doc_type: str, year: int) -> int:
-    """The next number for this issuer, type and year, atomic under concurrent issuing (upsert)."""
-    issuer = current_app.config["DOCUMENT_ISSUER_ABBREVIATION"]
+def allocate_number(doc_type: str, year: int, register: str | None = None) -> int:
+    """The next number for this issuer, type and year, atomic under concurrent issuing (upsert).
+    `register`: another issuer's register (a commune People's Committee's), the Sở's by default."""
+    issuer = register or current_app.config["DOCUMENT_ISSUER_ABBREVIATION"]
     table = DocumentCounter.__table__
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     statement = (
@@ -79,10 +80,12 @@ def allocate_number(doc_type: str, year: int) -> int:
     return db.session.execute(statement).scalar_one()
 
 
-def format_number(doc_type: str, number: int, year: int) -> str:
-    """Decree 30/2020: numbers below 10 get a leading zero; a công văn has no type abbreviation."""
+def format_number(doc_type: str, number: int, year: int, symbol: str | None = None) -> str:
+    """Decree 30/2020: numbers below 10 get a leading zero; a công văn has no type abbreviation.
+    `symbol`: the issuer's abbreviation when it is not the Sở (UBND for a commune People's Committee)."""
     config = current_app.config
-    issuer, department = config["DOCUMENT_ISSUER_ABBREVIATION"], config["DOCUMENT_DEPARTMENT_ABBREVIATION"]
+    issuer = symbol or config["DOCUMENT_ISSUER_ABBREVIATION"]
+    department = config["DOCUMENT_DEPARTMENT_ABBREVIATION"]
     if doc_type == "CV":
         return f"{number:02d}/{issuer}-{department}"
     if doc_type == "BL":
@@ -92,9 +95,10 @@ def format_number(doc_type: str, number: int, year: int) -> str:
     return f"{number:02d}/{doc_type}-{issuer}"
 
 
-def place_date(day: date) -> str:
-    """Decree 30/2020: a leading zero for days below 10 and for months 1 and 2 only."""
-    return f"{current_app.config['DOCUMENT_PLACE']}, {long_date(day)}"
+def place_date(day: date, place: str | None = None) -> str:
+    """Decree 30/2020: a leading zero for days below 10 and for months 1 and 2 only. The place is the
+    issuer's (a commune's own name for its documents), the configured province's by default."""
+    return f"{place or current_app.config['DOCUMENT_PLACE']}, {long_date(day)}"
 
 
 def new_verification_code() -> str:
@@ -123,13 +127,16 @@ class Drawn:
     signed: bool
 
 
-def reserve(kind: str) -> Reservation:
+def reserve(kind: str, numbering: tuple[str, str] | None = None) -> Reservation:
     """Inside a write transaction: the next number of its type for this issuer and year (gapless only
-    if the caller keeps the reservation until the document is recorded, as DocumentJob does)."""
+    if the caller keeps the reservation until the document is recorded, as DocumentJob does).
+    `numbering`: (register, symbol) of an issuer other than the Sở, e.g. a commune's People's Committee."""
     spec, today = KINDS[kind], local_today()
     number = None
+    register, symbol = numbering or (None, None)
     if spec.numbering:
-        number = format_number(spec.numbering, allocate_number(spec.numbering, today.year), today.year)
+        allocated = allocate_number(spec.numbering, today.year, register)
+        number = format_number(spec.numbering, allocated, today.year, symbol)
     return Reservation(number, new_verification_code(), today)
 
 
@@ -145,7 +152,7 @@ def draw(kind: str, data: dict[str, Any], reservation: Reservation) -> Drawn:
         "doc": {
             **data["doc"],
             "number": reservation.number,
-            "place_date": place_date(reservation.day),
+            "place_date": place_date(reservation.day, data["doc"].get("place")),
             "verification": {"code": reservation.code, "url": url, "qr": qr_data_uri(url)},
         },
     }

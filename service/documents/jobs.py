@@ -45,12 +45,20 @@ class Source:
 
 
 _sources: dict[str, Callable[[DocumentJob], Source]] = {}
+_numberings: dict[str, Callable[[DocumentJob], tuple[str, str] | None]] = {}
 
 
-def register_source(kinds: Iterable[str], read: Callable[[DocumentJob], Source]) -> None:
-    """The feature that feeds documents of these kinds: `read(job)` returns the data as it is now."""
+def register_source(
+    kinds: Iterable[str],
+    read: Callable[[DocumentJob], Source],
+    numbering: Callable[[DocumentJob], tuple[str, str] | None] | None = None,
+) -> None:
+    """The feature that feeds documents of these kinds: `read(job)` returns the data as it is now;
+    `numbering(job)`, if given, the (register, symbol) of an issuer other than the Sở (a commune)."""
     for kind in kinds:
         _sources[kind] = read
+        if numbering is not None:
+            _numberings[kind] = numbering
 
 
 def queue(
@@ -112,7 +120,8 @@ def _reserve(job_id: int, attempt: int) -> issuing.Reservation:
             except issuing.NotReplaceable as error:
                 raise outbox.Cancelled(str(error)) from error
         if job.verification_code is None:
-            reserved = issuing.reserve(job.kind)
+            numbering = _numberings.get(job.kind)
+            reserved = issuing.reserve(job.kind, numbering(job) if numbering else None)
             job.number, job.verification_code, job.issued_on = reserved.number, reserved.code, reserved.day
         return issuing.Reservation(job.number, job.verification_code, job.issued_on)
 

@@ -90,6 +90,8 @@ def tracking_register():
         audit.record_view(None, "dossier.register_exported", details, object_type="dossiers")
         if export == "xlsx":
             mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            return send_attachment(register.xlsx(start, end), mimetype, f"{name}.xlsx")
-        return send_attachment(register.pdf(start, end), "application/pdf", f"{name}.pdf")
+            return send_attachment(register.xlsx(start, end, current_user.agency), mimetype, f"{name}.xlsx")
+        return send_attachment(
+            register.pdf(start, end, current_user.agency), "application/pdf", f"{name}.pdf"
+        )
     return render_template("verify/register.html", form=form), (400 if export else 200)

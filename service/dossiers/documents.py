@@ -11,6 +11,7 @@ from flask import current_app
 
 from service.accounts.models import User
 from service.accounts.roles import Role
+from service.agencies import issuer as agency_issuer
 from service.documents import citations
 from service.documents.issuing import KINDS
 from service.dossiers.display import describe
@@ -55,15 +56,12 @@ def build(kind: str, dossier: Dossier) -> tuple[dict[str, Any], str]:
 RECEIVING_UNIT_KINDS = frozenset({"form_01", "form_02", "form_03", "form_05", "form_06"})
 
 
-def issuer(kind: str) -> dict[str, str]:
-    """The header's parent body and issuing body for a document of `kind`."""
+def issuer(kind: str, dossier: Dossier) -> dict[str, str]:
+    """The header's parent body and issuing body for a document of `kind`: the dossier's receiving
+    agency (the provincial centre or a commune's) for the one-stop forms."""
     config = current_app.config
     if kind in RECEIVING_UNIT_KINDS:
-        return {
-            "parent": config["RECEIVING_UNIT_PARENT"],
-            "name": config["RECEIVING_UNIT_NAME"],
-            "abbreviation": "",
-        }
+        return agency_issuer.issuer_for(dossier)
     return {
         "parent": config["DOCUMENT_ISSUER_PARENT"],
         "name": config["DOCUMENT_ISSUER_NAME"],
@@ -76,17 +74,22 @@ RESULT_DOCUMENT_KINDS = frozenset({"decision", "certificate", "written_answer"})
 
 def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
     doc = {
-        "issuer": issuer(kind),
+        "issuer": issuer(kind, dossier),
         "title": KINDS[kind].title if kind != "written_answer" else "",
         "summary": _summary(kind, dossier),
         "number": None,
         "place_date": "",
+        "place": agency_issuer.place_for(dossier),
         "verification": None,
         "draft": False,
         "signer": _signer(kind, dossier),
         "recipients": _recipients(kind, dossier),
     }
-    if kind in RESULT_DOCUMENT_KINDS and dossier.needs_provincial_decision:
+    commune = agency_issuer.commune_decision(dossier)
+    if kind in RESULT_DOCUMENT_KINDS and commune:  # the commune People's Committee decides (LAW-2026 §3)
+        doc["issuer"], doc["authority"] = commune["issuer"], commune["authority"]
+        doc["signer"] = {**doc["signer"], **_head_signs(doc["signer"], commune["head"])}
+    elif kind in RESULT_DOCUMENT_KINDS and dossier.needs_provincial_decision:
         # The chairman of the provincial People's Committee decides (the catalogue's deciding_authority):
         # the result is his, in the Committee's name; the Sở only proposes. He signs on paper, by name.
         parent = current_app.config["DOCUMENT_ISSUER_PARENT"]
@@ -138,6 +141,12 @@ SIGNING_STEP = {
 ROLE_POSITIONS = {"leader": "Giám đốc", "reception": "Người tiếp nhận hồ sơ", "specialist": "Chuyên viên"}
 
 
+def _head_signs(signer: dict[str, str], head: str) -> dict[str, str]:
+    """The head of the deciding body signs (a deputy "KT. <head>"), under his own position if it says so."""
+    position = signer["position"] if signer["position"].startswith(("PHÓ " + head, head)) else head
+    return {"capacity": f"KT. {head}" if position.startswith("PHÓ") else "", "position": position}
+
+
 def _signer(kind: str, dossier: Dossier) -> dict[str, str]:
     step = next((e for e in reversed(dossier.events) if e.event in SIGNING_STEP[kind]), None)
     official = step.actor if step else (dossier.received_by if kind.startswith("form_") else None)
@@ -161,7 +170,7 @@ def _dossier(dossier: Dossier) -> dict[str, Any]:
         "applicant": _applicant(dossier),
         "online": dossier.channel == "online",
         # The body that decides (Cơ quan chủ trì giải quyết), named in the forms the receiving unit issues.
-        "deciding_agency": current_app.config["DOCUMENT_ISSUER_NAME"],
+        "deciding_agency": agency_issuer.deciding_name(dossier),
     }
 
 
@@ -264,7 +273,7 @@ def _form_02(dossier: Dossier) -> dict[str, Any]:
         "reason": "Hồ sơ chưa đầy đủ, hợp lệ theo quy định của thủ tục hành chính.",
         "deadline": format_date(dossier.supplement_deadline),
         "officer": _last_actor(dossier, "request_supplement"),
-        "contact_phone": current_app.config["RECEIVING_UNIT_PHONE"],
+        "contact_phone": agency_issuer.issuer_for(dossier)["phone"],
     }
 
 
@@ -323,7 +332,9 @@ def _form_06(dossier: Dossier) -> dict[str, Any]:
     forwarded = any(e.event == "forward" for e in dossier.events)
     return {
         "rows": rows,
-        "handling_unit": f"Phòng {config['DOCUMENT_DEPARTMENT_NAME']}, {config['DOCUMENT_ISSUER_NAME']}",
+        "handling_unit": (agency_issuer.commune_decision(dossier) or {}).get(
+            "unit", f"Phòng {config['DOCUMENT_DEPARTMENT_NAME']}, {config['DOCUMENT_ISSUER_NAME']}"
+        ),
         # Only the provincial People's Committee takes part in a dossier here, when its chairman decides.
         "cooperating_unit": config["DOCUMENT_ISSUER_PARENT"] if forwarded else "",
     }
@@ -335,7 +346,10 @@ def _unit(actor: User | None, dossier: Dossier) -> str:
     if actor is None or actor.id == dossier.owner_id:
         return "Tổ chức, cá nhân nộp hồ sơ"
     if actor.role == Role.RECEPTION:
-        return config["RECEIVING_UNIT_NAME"]
+        return agency_issuer.issuer_for(dossier)["name"]
+    commune = agency_issuer.commune_decision(dossier)
+    if commune:  # the commune's own officials
+        return f"Lãnh đạo {commune['issuer']['name']}" if actor.role == Role.LEADER else commune["unit"]
     if actor.role == Role.LEADER:
         return f"Lãnh đạo {config['DOCUMENT_ISSUER_NAME']}"
     return f"Phòng {config['DOCUMENT_DEPARTMENT_NAME']}"
@@ -359,7 +373,10 @@ def _decision(dossier: Dossier) -> dict[str, Any]:
     articles = [line for line in articles if line] or [
         f"{version.content['result_name']} cho {dossier.applicant_name} (hồ sơ số {dossier.code})."
     ]
-    if dossier.needs_provincial_decision:  # the chairman decides on the Sở's proposal
+    commune = agency_issuer.commune_decision(dossier)
+    if commune:  # the commune People's Committee decides
+        executors, competence, proposal = commune["executors"], commune["competence"], commune["proposal"]
+    elif dossier.needs_provincial_decision:  # the chairman decides on the Sở's proposal
         executors = (
             f"Chánh Văn phòng {config['DOCUMENT_ISSUER_PARENT']}, Giám đốc {config['DOCUMENT_ISSUER_NAME']}"
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from service.accounts.models import User
 from service.accounts.roles import DOSSIER_ROLES
+from service.agencies import issuer as agency_issuer
 from service.documents import events, jobs
 from service.documents.models import DocumentJob, IssuedDocument
 from service.dossiers import documents
@@ -83,7 +84,12 @@ def record_revocation(document: IssuedDocument, *, actor_id: int, reason: str, *
     _record_on_dossier(document, "revoke_document", actor_id, reason)
 
 
+def numbering(job: DocumentJob) -> tuple[str, str] | None:
+    """A commune-level dossier's documents are numbered in its commune's register."""
+    return agency_issuer.numbering(db.session.get(Dossier, job.dossier_id) if job.dossier_id else None)
+
+
 def connect() -> None:
-    jobs.register_source(documents.BUILDERS, read)
+    jobs.register_source(documents.BUILDERS, read, numbering)
     events.correction_requested.connect(record_correction)
     events.document_revoked.connect(record_revocation)

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.accounts.models import Department, User
+from service.agencies.models import Agency
 from service.extensions import db
 from service.payments import settlement
 from service.procedures.models import ProcedureVersion
@@ -64,6 +65,9 @@ class Dossier(db.Model):
     national_sync_at: Mapped[datetime | None]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # The receiving agency (the provincial centre or a commune's), chosen at submission from the
+    # procedure's level: it receives, decides and numbers the dossier. None: the provincial centre.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     submitted_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     # Reception and the legal deadline (working days, shared/DOMAIN.md).
@@ -106,6 +110,7 @@ class Dossier(db.Model):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     received_by: Mapped[User | None] = relationship(foreign_keys=[received_by_id])
     department: Mapped[Department | None] = relationship()
+    agency: Mapped[Agency | None] = relationship()
     comments: Mapped[list[DossierComment]] = relationship(
         back_populates="dossier", order_by="DossierComment.id"
     )
@@ -130,8 +135,17 @@ class Dossier(db.Model):
 
     # What the workflow's guards read (workflows/guards.py).
     @property
+    def level(self) -> str:
+        """ "province" or "commune": the procedure's level for what this filing says (LAW-2026 §3)."""
+        return self.procedure_version.level_for(self.form_pairs)
+
+    @property
+    def deciding_authority(self) -> str:
+        return self.procedure_version.deciding_authority_for(self.form_pairs)
+
+    @property
     def needs_provincial_decision(self) -> bool:
-        authority = self.procedure_version.content.get("deciding_authority", "")
+        authority = self.deciding_authority
         return "Ủy ban nhân dân tỉnh" in authority or "UBND tỉnh" in authority
 
     @property
@@ -196,6 +210,7 @@ _worklist_index("ix_dossiers_worklist", where=NOT_DRAFT)  # "all"; a filter by p
 _worklist_index("ix_dossiers_worklist_status", Dossier.status, where=NOT_DRAFT)  # one status
 _worklist_index("ix_dossiers_worklist_assignee", Dossier.assignee_id, where=NOT_DRAFT)  # a specialist's
 _worklist_index("ix_dossiers_worklist_department", Dossier.department_id, where=NOT_DRAFT)
+_worklist_index("ix_dossiers_worklist_agency", Dossier.agency_id, where=NOT_DRAFT)  # a commune's lists
 _worklist_index("ix_dossiers_worklist_running", where=RUNNING_NOW)  # due soon, overdue
 _worklist_index("ix_dossiers_worklist_approval", where=APPROVAL)
 _worklist_index("ix_dossiers_worklist_to_return", where=TO_RETURN)

@@ -22,6 +22,7 @@ from werkzeug.exceptions import NotFound
 from forms.dossier import form_class
 from service import audit, uploads
 from service.accounts.models import User
+from service.agencies import operations as agency_operations
 from service.database import for_update, write
 from service.dossiers import quotas
 from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile, FormStash
@@ -290,21 +291,43 @@ def check_complete(dossier: Dossier) -> list[Problem]:
     return problems
 
 
-def submit(dossier_id: int, owner: User) -> tuple[Dossier, bool]:
-    """Submit a draft. A repeated submit (double click) returns the submitted dossier, creating nothing."""
+def submit(dossier_id: int, owner: User, commune: str | None = None) -> tuple[Dossier, bool]:
+    """Submit a draft. A repeated submit (double click) returns the submitted dossier, creating nothing.
+    `commune`: the ward code of the commune whose centre receives a commune-level filing (the
+    applicant's pick); a provincial filing goes to the provincial centre whatever it says."""
     with write():
         dossier = lock_own_dossier(dossier_id, owner)
         if dossier.status != DossierStatus.DRAFT:
             return dossier, False
         problems = check_complete(dossier)
+        agency = _receiving_agency(dossier, commune, problems)
         if problems:
             raise Incomplete(problems)
-        _file(dossier, owner, utcnow())
+        dossier.agency_id = agency.id
+        _file(dossier, owner, utcnow(), agency.code)
     return dossier, True
 
 
-def _file(dossier: Dossier, owner: User, now) -> None:
-    dossier.code = allocate_code(current_app.config["AGENCY_CODE"], now)
+RECEIVING_PLACE = "Nơi tiếp nhận hồ sơ"
+
+
+def _receiving_agency(dossier: Dossier, commune: str | None, problems: list[Problem]):
+    """The agency that receives the dossier at its procedure's level (LAW-2026 §3); a commune-level
+    filing without a commune of the province adds a problem instead."""
+    if dossier.level != "commune":
+        return agency_operations.ensure_province()
+    if not commune:
+        problems.append(Problem(RECEIVING_PLACE, "Vui lòng chọn xã, phường, đặc khu tiếp nhận hồ sơ."))
+        return None
+    try:
+        return agency_operations.ensure_choice(commune)
+    except agency_operations.AgencyError as error:
+        problems.append(Problem(RECEIVING_PLACE, error.message))
+        return None
+
+
+def _file(dossier: Dossier, owner: User, now, agency_code: str) -> None:
+    dossier.code = allocate_code(agency_code, now)
     dossier.lookup_secret = "".join(secrets.choice(SECRET_ALPHABET) for _ in range(8))
     dossier.lookup_phone = owner.phone
     dossier.applicant_name = owner.display_name

@@ -19,6 +19,7 @@ from werkzeug.exceptions import NotFound
 from service import uploads
 from service.accounts.models import User
 from service.accounts.roles import Role
+from service.agencies import queries as agency_queries
 from service.database import for_update, write
 from service.deadlines.calendar import current_calendar
 from service.dossiers import issued_documents, notices, queries
@@ -69,12 +70,13 @@ class Outcome:
     event: str
 
 
-def lock_for_official(dossier_id: int) -> Dossier:
-    """Inside a write transaction: the filed dossier, locked; 404 for a draft or no dossier."""
+def lock_for_official(dossier_id: int, official: User) -> Dossier:
+    """Inside a write transaction: the filed dossier, locked; 404 for a draft, no dossier, or a dossier
+    another receiving agency holds (an official acts for their own agency only)."""
     dossier = db.session.scalar(
         for_update(db.select(Dossier).where(Dossier.id == dossier_id, Dossier.status != DossierStatus.DRAFT))
     )
-    if dossier is None:
+    if dossier is None or not agency_queries.holds(official.agency, dossier.agency):
         raise NotFound()
     return dossier
 
@@ -99,7 +101,7 @@ def act(
         # Accounts are locked before dossiers, here as where an account is locked and its dossiers handed
         # over (service.admin.operations): a dossier is never assigned to an account being locked.
         assignee = _assignee(data.get("assignee_id")) if event == "assign" else None
-        dossier = lock_for_official(dossier_id)
+        dossier = lock_for_official(dossier_id, actor)
         _check_seen(dossier, seen_version)
         data = {**data, "today": local_today()}
         if event == "assign":
@@ -175,6 +177,13 @@ def _input_problem(dossier: Dossier, actor: User, event: str, data: dict[str, An
     """A clear message for what the official left out; the workflow's guards then decide the rest."""
     if event in REASON_NEEDED and not (data.get("reason") or "").strip():
         return REASON_NEEDED[event]
+    assignee = data.get("assignee")
+    if (
+        event == "assign"
+        and assignee is not None
+        and not agency_queries.holds(assignee.agency, dossier.agency)
+    ):
+        return "Chuyên viên được chọn không thuộc cơ quan tiếp nhận hồ sơ này."
     if event == "receive" and not guards.fee_ready(dossier):
         return "Người nộp chưa thanh toán phí, lệ phí của thủ tục nên chưa thể tiếp nhận hồ sơ."
     if event == "request_supplement" and dossier.supplement_count:
@@ -255,7 +264,7 @@ def _receive(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
     )
     dossier.original_due_date = dossier.due_date
     setting = db.session.get(ProcedureSetting, dossier.procedure_version.procedure_id)
-    if setting is not None:
+    if setting is not None and agency_queries.is_provincial(dossier.agency):  # the Sở's own routing
         dossier.department_id = dossier.department_id or setting.department_id
 
 
@@ -356,7 +365,13 @@ def officials_who_can_act(dossier: Dossier) -> list[User]:
         if not enabled_actions(dossier, probe):
             continue
         staff = db.session.scalars(
-            db.select(User).where(User.role == role, User.is_active_account.is_(True)).order_by(User.id)
+            db.select(User)
+            .where(
+                User.role == role,
+                User.is_active_account.is_(True),
+                agency_queries.held_by(dossier.agency, User.agency_id),  # the dossier's agency's staff
+            )
+            .order_by(User.id)
         ).all()
         ours = [u for u in staff if dossier.department_id and u.department_id == dossier.department_id]
         found.extend(u for u in (ours or staff) if u not in found)
@@ -393,7 +408,7 @@ def extend(dossier_id: int, actor: User, new_date: date, reason: str, seen_versi
     """The apology with a request for extension and a new appointment date (form 04): at least one
     working day before the due date, later than it, and once only."""
     with write():
-        dossier = lock_for_official(dossier_id)
+        dossier = lock_for_official(dossier_id, actor)
         _check_seen(dossier, seen_version)
         problem = _extension_problem(dossier, actor, new_date, reason)
         if problem:
@@ -434,7 +449,7 @@ def comment(dossier_id: int, actor: User, body: str) -> None:
     if not body.strip():
         raise DossierError("Vui lòng nhập nội dung ý kiến.")
     with write():
-        lock_for_official(dossier_id)
+        lock_for_official(dossier_id, actor)
         db.session.add(DossierComment(dossier_id=dossier_id, author_id=actor.id, body=body.strip()[:5000]))
 
 

@@ -10,6 +10,7 @@ from werkzeug.exceptions import NotFound
 
 from service.accounts.models import User
 from service.accounts.roles import Role
+from service.agencies import queries as agency_queries
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
 from service.identifiers import normalise_phone
@@ -32,11 +33,12 @@ def can_view(user: User, dossier: Dossier) -> bool:
         return True
     if dossier.status == DossierStatus.DRAFT:
         return False  # a draft is the applicant's alone
-    if user.role in (Role.RECEPTION, Role.LEADER):
-        return True
-    if user.role == Role.SPECIALIST:
-        return dossier.assignee_id == user.id
-    return False
+    if user.role not in (Role.RECEPTION, Role.LEADER, Role.SPECIALIST):
+        return False
+    # An official works for one receiving agency and sees its dossiers only (LAW-2026 §3).
+    if not agency_queries.holds(user.agency, dossier.agency):
+        return False
+    return user.role != Role.SPECIALIST or dossier.assignee_id == user.id
 
 
 def get_viewable(dossier_id: int, user: User) -> Dossier:
@@ -67,6 +69,17 @@ def provincial_result_files(dossier: Dossier) -> list:
     return [f for e in dossier.events if is_provincial_decision(e) for f in e.files]
 
 
+def commune_from_address(dossier: Dossier) -> str:
+    """The commune a commune-level filing goes to by default: the first address of the e-form that lies
+    in the province ("" when none does)."""
+    pairs = dict(dossier.form_pairs)
+    communes = {code for code, _name in agency_queries.commune_choices()}
+    for spec in dossier.procedure_version.fields:
+        if spec["type"] == "address" and pairs.get(f"{spec['key']}-ward") in communes:
+            return pairs[f"{spec['key']}-ward"]
+    return ""
+
+
 def get_own(dossier_id: int, user: User) -> Dossier:
     dossier = db.session.get(Dossier, dossier_id)
     if dossier is None or dossier.owner_id != user.id:
@@ -93,6 +106,7 @@ def worklist(user: User, limit: int = 200) -> list[Dossier]:
     )
     if user.role == Role.SPECIALIST:
         statement = statement.where(Dossier.assignee_id == user.id)
+    statement = statement.where(agency_queries.held_by(user.agency, Dossier.agency_id))
     return db.session.scalars(statement).all()
 
 

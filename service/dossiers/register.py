@@ -18,6 +18,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from sqlalchemy.orm import selectinload
 
+from service.agencies import issuer as agency_issuer
+from service.agencies import queries as agency_queries
+from service.agencies.models import Agency
 from service.documents.renderer import renderer
 from service.dossiers.documents import address_of
 from service.dossiers.models import Dossier
@@ -74,18 +77,22 @@ def _utc(day: date) -> datetime:
     return datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
-def rows(start: date, end: date) -> list[dict[str, Any]]:
-    """One row per dossier received in the period, with dates as dates and counts as numbers."""
+def rows(start: date, end: date, agency: Agency | None = None) -> list[dict[str, Any]]:
+    """One row per dossier the agency (the provincial centre by default) received in the period, with
+    dates as dates and counts as numbers."""
     dossiers = db.session.scalars(
         db.select(Dossier)
         .where(Dossier.received_at >= _utc(start), Dossier.received_at < _utc(end + timedelta(days=1)))
+        .where(agency_queries.held_by(agency, Dossier.agency_id))
         .options(
             selectinload(Dossier.procedure_version), selectinload(Dossier.events), selectinload(Dossier.owner)
         )
         .order_by(Dossier.received_at, Dossier.id)
     ).all()
-    agency = current_app.config["DOCUMENT_ISSUER_NAME"]
-    return [_row(number, dossier, agency) for number, dossier in enumerate(dossiers, start=1)]
+    return [
+        _row(number, dossier, agency_issuer.deciding_name(dossier))
+        for number, dossier in enumerate(dossiers, start=1)
+    ]
 
 
 def _day(moment: datetime | None) -> date | None:
@@ -138,19 +145,15 @@ def _printed(row: dict[str, Any]) -> dict[str, str]:
     return {key: format_date(value) if key in DATE_KEYS else str(value) for key, value in row.items()}
 
 
-def _issuer() -> dict[str, str]:
-    config = current_app.config
-    return {"parent": config["RECEIVING_UNIT_PARENT"], "name": config["RECEIVING_UNIT_NAME"]}
-
-
-def pdf(start: date, end: date) -> bytes:
+def pdf(start: date, end: date, agency: Agency | None = None) -> bytes:
+    """The register the agency keeps (the provincial centre's by default), under its own header."""
     config = current_app.config
     data = {
-        "doc": {"issuer": _issuer()},
+        "doc": {"issuer": agency_issuer.for_agency(agency)},
         "period": {"start": format_date(start), "end": format_date(end)},
         "columns": [{"title": c.title, "group": c.group} for c in COLUMNS],
         "date_group": DATE_GROUP,
-        "rows": [_printed(row) for row in rows(start, end)],
+        "rows": [_printed(row) for row in rows(start, end, agency)],
     }
     return renderer(config["DOCUMENT_FONT_DIR"]).render("register_07.html", data)
 
@@ -164,7 +167,7 @@ HEADER_ROWS = (3, 4)  # the title is row 1, the period row 2; data from row 5
 DATE_FORMAT = "dd/mm/yyyy"
 
 
-def xlsx(start: date, end: date) -> bytes:
+def xlsx(start: date, end: date, agency: Agency | None = None) -> bytes:
     """The register as a workbook: the two-row header with merged cells, dates as date cells shown
     dd/mm/yyyy, numbers as numbers, text never a formula."""
     book = Workbook()
@@ -194,7 +197,7 @@ def xlsx(start: date, end: date) -> bytes:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for line, row in enumerate(rows(start, end), start=bottom + 1):
+    for line, row in enumerate(rows(start, end, agency), start=bottom + 1):
         for index, column in enumerate(COLUMNS, start=1):
             value = row[column.key]
             cell = sheet.cell(

@@ -10,6 +10,7 @@ from forms.dossier import form_class, ward_options
 from service import audit, uploads
 from service.access import SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES
+from service.agencies import queries as agency_queries
 from service.dossiers import operations, processing, queries, quotas, table_rows
 from service.dossiers.display import describe
 from service.dossiers.drafts import posted_pairs, restore_stash
@@ -208,7 +209,15 @@ def review(dossier_id: int):
 def _render_review(dossier, problems, status: int = 200):
     entries = describe(dossier.procedure_version.fields, dossier.form_pairs)
     return render_template(
-        "dossiers/review.html", dossier=dossier, entries=entries, problems=problems
+        "dossiers/review.html",
+        dossier=dossier,
+        entries=entries,
+        problems=problems,
+        # A missing commune is answered on this page: it does not keep the button from the applicant.
+        blocking=[p for p in problems if p.where != operations.RECEIVING_PLACE],
+        communes=agency_queries.commune_choices(),
+        chosen_commune=request.form.get("commune") or queries.commune_from_address(dossier),
+        provincial_centre=agency_queries.provincial_centre_name(),
     ), status
 
 
@@ -216,7 +225,7 @@ def _render_review(dossier, problems, status: int = 200):
 @allow(*APPLICANTS)
 def submit(dossier_id: int):
     try:
-        dossier, _newly = operations.submit(dossier_id, current_user)
+        dossier, _newly = operations.submit(dossier_id, current_user, request.form.get("commune"))
     except operations.Incomplete as error:
         flash("Hồ sơ chưa đầy đủ, chưa thể nộp. Vui lòng bổ sung các mục dưới đây.", "error")
         return _render_review(queries.get_own(dossier_id, current_user), error.problems, 422)

@@ -34,6 +34,9 @@ APPLICANTS = {"person", "organisation"}
 # Decree 42/2022: full-process (toàn trình) or partial (một phần) online service; "none" for a procedure
 # only filed on paper (Decision 766 counts the procedures offered online over all procedures).
 ONLINE_LEVELS = {"full", "partial", "none"}
+# The level of government that receives and decides a procedure (LAW-2026 §3): the province (the Sở,
+# received at the provincial service centre) or the commune (its People's Committee and service centre).
+LEVELS = {"province", "commune"}
 RESERVED_FIELD_KEYS = {"data", "errors", "meta", "csrf_token", "validate", "populate_obj", "process"}
 REQUIRED_KEYS = {
     "code": str,
@@ -84,6 +87,8 @@ def validate(content: dict[str, Any], source: str) -> None:
     _check_choice(content["result_type"], RESULT_TYPES, "result_type", fail)
     _check_choice(content["workflow"], WORKFLOWS, "workflow", fail)
     _check_choice(content.get("online_level", "none"), ONLINE_LEVELS, "online_level", fail)
+    _check_choice(content.get("level", "province"), LEVELS, "level", fail)
+    _validate_commune_variant(content, fail)
     if "result_template" in content:
         _check_choice(content["result_template"], RESULT_TEMPLATES, "result_template", fail)
     if not content["applicants"] or not set(content["applicants"]) <= APPLICANTS:
@@ -99,6 +104,22 @@ def validate(content: dict[str, Any], source: str) -> None:
 def _check_choice(value: str, allowed: set[str], name: str, fail) -> None:
     if value not in allowed:
         fail(f"{name} {value!r} is not one of {sorted(allowed)}")
+
+
+def _validate_commune_variant(content: dict[str, Any], fail) -> None:
+    """`[commune_level_when]`: a provincial procedure whose variant named by an e-form choice (a private
+    institution's students) is received and decided at the commune."""
+    rule = content.get("commune_level_when")
+    if rule is None:
+        return
+    field = next((f for f in content["fields"] if f.get("key") == rule.get("field")), None)
+    if field is None or field.get("type") != "choice":
+        fail("commune_level_when.field must name a choice field of the e-form")
+    known = {value for value, _label in field["choices"]}
+    if not rule.get("values") or not set(rule["values"]) <= known:
+        fail("commune_level_when.values must be a non-empty subset of the field's choices")
+    if not isinstance(rule.get("deciding_authority"), str):
+        fail("commune_level_when.deciding_authority is missing")
 
 
 def _check_unique_keys(items: list[dict], name: str, fail) -> None:

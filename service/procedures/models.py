@@ -67,6 +67,29 @@ class ProcedureVersion(db.Model):
     def fields(self) -> list[dict[str, Any]]:
         return self.content.get("fields", [])
 
+    @property
+    def level(self) -> str:
+        """Where the procedure is received and decided: "province" or "commune" (LAW-2026 §3)."""
+        return self.content.get("level", "province")
+
+    def level_for(self, pairs: list[tuple[str, str]]) -> str:
+        """The level of a filing with these e-form values: a provincial procedure's commune-level variant
+        (a private institution's students) is named by a choice of the e-form."""
+        rule = self.content.get("commune_level_when")
+        if rule and dict(pairs).get(rule["field"]) in rule["values"]:
+            return "commune"
+        return self.level
+
+    @property
+    def may_be_commune_level(self) -> bool:
+        return self.level == "commune" or "commune_level_when" in self.content
+
+    def deciding_authority_for(self, pairs: list[tuple[str, str]]) -> str:
+        rule = self.content.get("commune_level_when")
+        if rule and self.level_for(pairs) == "commune" and self.level != "commune":
+            return rule["deciding_authority"]
+        return self.content.get("deciding_authority", "")
+
     def document(self, key: str) -> dict[str, Any] | None:
         return next((d for d in self.documents if d["key"] == key), None)
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_
 
+from service.agencies import queries as agency_queries
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.procedures.models import Procedure, ProcedureVersion
@@ -53,8 +54,49 @@ class StatsTable:
     total: StatsRow = field(default_factory=lambda: StatsRow("", "Tổng cộng"))
 
 
-def statistics(period: Period, procedure: str | None = None, department_id: int | None = None) -> StatsTable:
-    """The provincial statistics table, one row per procedure, in one grouped query."""
+def statistics(
+    period: Period, procedure: str | None = None, department_id: int | None = None, agency: str | None = None
+) -> StatsTable:
+    """The statistics table, one row per procedure, in one grouped query: for the whole province, or
+    for one receiving agency (`agency`: "province" for the provincial centre, a commune's ward code)."""
+    end = period.bounds[1]
+    statement = (
+        dossiers_by_procedure(procedure, Procedure.code, func.max(ProcedureVersion.name), *_counts(period))
+        .where(Dossier.received_at.is_not(None), Dossier.received_at < end)
+        .group_by(Procedure.code)
+        .order_by(Procedure.code)
+    )
+    if department_id:
+        statement = statement.where(Dossier.department_id == department_id)
+    if agency:
+        statement = statement.where(agency_queries.chosen(agency, Dossier.agency_id))
+    rows = [StatsRow(*values) for values in db.session.execute(statement)]
+    return _table([r for r in rows if r.total or r.completed or r.in_progress])
+
+
+def by_agency(period: Period, procedure: str | None = None) -> StatsTable:
+    """The same figures, one row per receiving agency (the provincial centre, each commune's centre
+    that had dossiers), and the province's total: one grouped query."""
+    end = period.bounds[1]
+    statement = (
+        dossiers_by_procedure(procedure, Dossier.agency_id, *_counts(period))
+        .where(Dossier.received_at.is_not(None), Dossier.received_at < end)
+        .group_by(Dossier.agency_id)
+    )
+    names = agency_queries.names()
+    merged: dict[str, StatsRow] = {}
+    for agency_id, *counts in db.session.execute(statement):
+        key, name = names.get(agency_id) or agency_queries.provincial_key_and_name()
+        row = StatsRow(key, name, *counts)
+        if key in merged:  # the provincial centre's row and dossiers from before agencies were data
+            row = _added(merged[key], row)
+        merged[key] = row
+    rows = sorted(merged.values(), key=lambda r: (r.code != agency_queries.PROVINCIAL_KEY, r.name))
+    return _table([r for r in rows if r.total or r.completed or r.in_progress])
+
+
+def _counts(period: Period) -> list:
+    """The counted columns of a statistics row, in StatsRow's order after code and name."""
     start, end = period.bounds
     gone_before = lambda moment: or_(  # noqa: E731  withdrawn, stopped or closed before `moment`
         and_(Dossier.withdrawn_at.is_not(None), Dossier.withdrawn_at < moment),
@@ -70,57 +112,41 @@ def statistics(period: Period, procedure: str | None = None, department_id: int 
     decided = and_(Dossier.decided_at >= start, Dossier.decided_at < end)
     in_progress = open_at(end)
     last_day = period.end
-    statement = (
-        dossiers_by_procedure(
-            procedure,
-            Procedure.code,
-            func.max(ProcedureVersion.name),
-            count_if(received),
-            count_if(open_at(start)),
-            count_if(and_(in_progress, Dossier.due_date < last_day)),
-            count_if(
-                and_(
-                    in_progress,
-                    Dossier.due_date >= last_day,
-                    Dossier.due_date <= last_day + timedelta(days=NEARLY_LATE_DAYS),
-                )
-            ),
-            count_if(
-                and_(
-                    in_progress,
-                    or_(
-                        Dossier.due_date.is_(None),
-                        Dossier.due_date > last_day + timedelta(days=NEARLY_LATE_DAYS),
-                    ),
-                )
-            ),
-            count_if(and_(decided, Dossier.completed_on_time.is_(False))),
-            count_if(and_(decided, Dossier.completed_on_time.is_(True))),
-            count_if(
-                and_(or_(Dossier.decided_at.is_(None), ~decided), gone_before(end), ~gone_before(start))
-            ),
-        )
-        .where(Dossier.received_at.is_not(None), Dossier.received_at < end)
-        .group_by(Procedure.code)
-        .order_by(Procedure.code)
-    )
-    if department_id:
-        statement = statement.where(Dossier.department_id == department_id)
-    rows = [StatsRow(*values) for values in db.session.execute(statement)]
-    rows = [r for r in rows if r.total or r.completed or r.in_progress]
+    nearly = last_day + timedelta(days=NEARLY_LATE_DAYS)
+    return [
+        count_if(received),
+        count_if(open_at(start)),
+        count_if(and_(in_progress, Dossier.due_date < last_day)),
+        count_if(and_(in_progress, Dossier.due_date >= last_day, Dossier.due_date <= nearly)),
+        count_if(and_(in_progress, or_(Dossier.due_date.is_(None), Dossier.due_date > nearly))),
+        count_if(and_(decided, Dossier.completed_on_time.is_(False))),
+        count_if(and_(decided, Dossier.completed_on_time.is_(True))),
+        count_if(and_(or_(Dossier.decided_at.is_(None), ~decided), gone_before(end), ~gone_before(start))),
+    ]
+
+
+COUNTED = (
+    "received",
+    "carried",
+    "in_progress_late",
+    "in_progress_nearly_late",
+    "in_progress_not_due",
+    "completed_late",
+    "completed_on_time",
+    "stopped",
+)
+
+
+def _added(one: StatsRow, other: StatsRow) -> StatsRow:
+    for name in COUNTED:
+        setattr(one, name, getattr(one, name) + getattr(other, name))
+    return one
+
+
+def _table(rows: list[StatsRow]) -> StatsTable:
     total = StatsRow("", "Tổng cộng")
     for row in rows:
-        for name in (
-            "received",
-            "carried",
-            "in_progress_late",
-            "in_progress_nearly_late",
-            "in_progress_not_due",
-            "completed_late",
-            "completed_on_time",
-            "stopped",
-        ):
-            setattr(total, name, getattr(total, name) + getattr(row, name))
+        _added(total, row)
     return StatsTable(rows, total)
 
 

@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from service.access import ANYONE, allow
 from service.accounts.roles import APPLICANT_ROLES, Role
+from service.agencies import queries as agency_queries
 from service.cache import cache, public_page
 from service.dossiers import queries as dossier_queries
 from service.dossiers.models import Dossier
@@ -126,10 +127,13 @@ def judge_feedback(feedback_id: int):
 
 
 def _feedback_in_reach(statement):
-    """A specialist answers feedback on the dossiers assigned to them, as they see only those dossiers;
-    reception and leaders see all (dossier_queries.can_view)."""
+    """Feedback on the dossiers of the official's receiving agency; a specialist's on the dossiers
+    assigned to them only, as they see only those (dossier_queries.can_view)."""
+    statement = statement.join(Feedback.dossier).where(
+        agency_queries.held_by(current_user.agency, Dossier.agency_id)
+    )
     if current_user.role == Role.SPECIALIST:
-        return statement.join(Feedback.dossier).where(Dossier.assignee_id == current_user.id)
+        return statement.where(Dossier.assignee_id == current_user.id)
     return statement
 
 
@@ -196,6 +200,13 @@ def _period_from_args(default_month: bool = True) -> tuple[indicators.Period | N
         return indicators.Period(today.replace(day=1), today), str(problem)
 
 
+def _agency_from_args() -> str | None:
+    """The statistics' receiving agency (the provincial centre's key or a commune's ward code); None
+    (the whole province) for anything else."""
+    key = (request.args.get("agency") or "")[:12]
+    return key if key in dict(agency_queries.statistics_choices()) else None
+
+
 def _procedures() -> list[tuple[str, str]]:
     from service.procedures.models import ProcedureVersion
 
@@ -213,9 +224,10 @@ def dashboard():
     period, error = _period_from_args()
     procedure = (request.args.get("procedure") or "")[:40] or None
     department_id = request.args.get("department_id", type=database_int)
+    agency = _agency_from_args()
     found = indicators.indicators(period, procedure, department_id)
     card = scoring.score(found, scoring.scheme_for(period.end))
-    table = statistics.statistics(period, procedure, department_id)
+    table = statistics.statistics(period, procedure, department_id, agency)
     export = request.args.get("format")
     if export == "indicators":
         return exports.indicators_xlsx(card, period)
@@ -232,6 +244,9 @@ def dashboard():
         procedures=_procedures(),
         department_id=department_id,
         departments=departments,
+        agency=agency,
+        agencies=agency_queries.statistics_choices(),
+        by_agency=statistics.by_agency(period, procedure),
         trend=statistics.monthly_trend(12, local_today(), procedure),
         public=False,
     ), (400 if error else 200)
@@ -245,7 +260,8 @@ def public():
     are cached for everyone, the page for anonymous visitors (service/cache.py)."""
     period, error = _period_from_args()
     procedure = (request.args.get("procedure") or "")[:40] or None
-    figures = _public_figures(period, procedure)  # the figures are cached, never a rendered page
+    agency = _agency_from_args()
+    figures = _public_figures(period, procedure, agency)  # the figures are cached, never a rendered page
     page = render_template(
         "quality/dashboard.html",
         period=period,
@@ -255,21 +271,24 @@ def public():
         public=True,
         department_id=None,
         departments=[],
+        agency=agency,
+        agencies=agency_queries.statistics_choices(),
         **figures,
     )
     return page, (400 if error else 200)
 
 
-def _public_figures(period, procedure) -> dict:
+def _public_figures(period, procedure, agency: str | None = None) -> dict:
     # The day in the key: the first visit of a new day (a period just closed) computes them afresh.
-    key = f"public-stats:{period.start}:{period.end}:{procedure or ''}:{local_today()}"
+    key = f"public-stats:{period.start}:{period.end}:{procedure or ''}:{agency or ''}:{local_today()}"
     cached = cache.get(key)
     if cached is not None:
         return cached
     found = indicators.indicators(period, procedure)
     figures = {
         "card": scoring.score(found, scoring.scheme_for(period.end)),
-        "table": statistics.statistics(period, procedure),
+        "table": statistics.statistics(period, procedure, agency=agency),
+        "by_agency": statistics.by_agency(period, procedure),
         "trend": statistics.monthly_trend(12, local_today(), procedure),
     }
     cache.set(key, figures, timeout=PUBLIC_CACHE_SECONDS)

@@ -12,6 +12,7 @@ import pytest
 from weasyprint import HTML
 
 from config import TestConfig
+from service.agencies import operations as agencies
 from service.deadlines.calendar import current_calendar
 from service.documents import issuing
 from service.documents.jobs import run_pending
@@ -234,14 +235,15 @@ def test_form_03_has_the_applicants_and_the_officers_signatures_and_the_id(staff
     assert "Cơ quan chủ trì giải quyết: Sở Giáo dục và Đào tạo" in text
 
 
-def test_form_02_gives_the_telephone_to_call_for_guidance(app, staff):
+def test_form_02_gives_the_telephone_to_call_for_guidance(staff):
     dossier = create_dossier(create_citizen(), submitted=True)
-    saved = app.config["RECEIVING_UNIT_PHONE"]
-    app.config["RECEIVING_UNIT_PHONE"] = "0296 3 852 000"
-    try:
-        through(dossier, [(staff["reception"], "request_supplement", {"reason": "Thiếu bản sao quyết định"})])
-    finally:
-        app.config["RECEIVING_UNIT_PHONE"] = saved
+    # The receiving agency's telephone, as an administrator records it (RECEIVING_UNIT_PHONE is only
+    # the provincial centre's default when its row is created).
+    agency = dossier.agency
+    agencies.update(
+        agency.id, {**{key: getattr(agency, key) for key in agencies.EDITABLE}, "phone": "0296 3 852 000"}
+    )
+    through(dossier, [(staff["reception"], "request_supplement", {"reason": "Thiếu bản sao quyết định"})])
     [request] = documents_of(dossier, "form_02")
     assert "số điện thoại 0296 3 852 000 để được hướng dẫn" in " ".join(pages_of(issuing.pdf_bytes(request)))
 
