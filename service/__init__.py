@@ -199,6 +199,9 @@ def register_blueprints(app: Flask) -> None:
     from service.audit.views import bp as audit_bp
 
     app.register_blueprint(audit_bp)
+    from service.nationalportal.views import bp as national_portal_bp
+
+    app.register_blueprint(national_portal_bp)
     if app.config["PAYMENT_SIMULATORS"]:
         from service.payments.simulators import bp as simulators_bp
 
@@ -207,6 +210,10 @@ def register_blueprints(app: Flask) -> None:
         from service.accounts.vneid_simulator import bp as vneid_simulator_bp
 
         app.register_blueprint(vneid_simulator_bp)
+    if app.config["NATIONAL_PORTAL_SIMULATOR"]:  # development and tests only: production refuses it
+        from service.nationalportal.simulator import bp as national_portal_simulator_bp
+
+        app.register_blueprint(national_portal_simulator_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
