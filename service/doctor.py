@@ -185,7 +185,11 @@ def _national_portal(config: Mapping) -> list[Finding]:
     if not national_portal.enabled(config):
         detail = "tắt: hồ sơ không được đồng bộ lên Cổng DVCQG (off); đặt NATIONAL_PORTAL_BASE_URL và các URL"
         return [Finding(MISSING, "NATIONAL_PORTAL", detail)]
-    where = "Cổng DVCQG mô phỏng (the simulator)" if national_portal.uses_simulator(config) else national_portal.base_url(config)
+    where = (
+        "Cổng DVCQG mô phỏng (the simulator)"
+        if national_portal.uses_simulator(config)
+        else national_portal.base_url(config)
+    )
     inbound = "có" if config.get("NATIONAL_PORTAL_INBOUND_KEY") else "không"
     detail = f"bật (on): {where}, đơn vị {config.get('NATIONAL_PORTAL_AGENCY_CODE')}; nhận hồ sơ từ cổng: {inbound}"
     return [Finding(CONFIGURED, "NATIONAL_PORTAL", detail)]

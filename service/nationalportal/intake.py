@@ -110,7 +110,9 @@ def _file(record: dict[str, Any], files: list, stored: list[str]) -> Dossier:
     db.session.add(NationalSync(dossier_id=dossier.id, national_code=dossier.code, filed_on_portal=True))
     history = _transition(dossier, "submit", owner, "Nộp trên Cổng Dịch vụ công quốc gia")
     for name, data, file_type in files:
-        stored.append(store_file(dossier, PORTAL_FILE_KEY, data, file_type, name, owner, history.id).stored_name)
+        stored.append(
+            store_file(dossier, PORTAL_FILE_KEY, data, file_type, name, owner, history.id).stored_name
+        )
     return dossier
 
 
@@ -121,7 +123,9 @@ def _applicant(record: dict[str, Any]) -> User:
         if user.role != Role.CITIZEN:
             raise Refused("Số định danh này thuộc một tài khoản không phải của công dân.")
         return user
-    user = User(email=None, role=Role.CITIZEN, full_name=str(record["ChuHoSo"]).strip()[:200], personal_id=number)
+    user = User(
+        email=None, role=Role.CITIZEN, full_name=str(record["ChuHoSo"]).strip()[:200], personal_id=number
+    )
     user.set_password(secrets.token_urlsafe(32))  # unusable: the person signs in through VNeID
     user.created_at = utcnow()
     db.session.add(user)

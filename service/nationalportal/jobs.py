@@ -53,7 +53,9 @@ def perform(job_id: int, attempt: int) -> None:
         _acknowledged(job.dossier_id, answer, record["TrangThaiHoSo"], last, now)
         outbox.finish(job, "done")
         job.acknowledged_at = now
-        job.answer = "\n".join([f"{answer.url}: {answer.raw}", *(f"{p.url}: {p.raw}" for p in progress)])[:8000]
+        job.answer = "\n".join([f"{answer.url}: {answer.raw}", *(f"{p.url}: {p.raw}" for p in progress)])[
+            :8000
+        ]
 
 
 def _prepare(job_id: int, attempt: int) -> tuple[dict, list[tuple[int, dict]], bool]:

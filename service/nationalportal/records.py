@@ -45,7 +45,9 @@ def dossier_record(dossier: Dossier, links: list[tuple[IssuedDocument, str]]) ->
         "TrangThaiHoSo": portal_status(dossier.status),
         "DonViXuLy": current_app.config["NATIONAL_PORTAL_AGENCY_CODE"],
         "NoiNopHoSo": content.get("receiving_place", ""),
-        "HoSoCoThanhPhanSoHoa": int(dossier.channel == "online" or dossier.components_digitised_at is not None),
+        "HoSoCoThanhPhanSoHoa": int(
+            dossier.channel == "online" or dossier.components_digitised_at is not None
+        ),
         "TaiKhoanDuocXacThucVoiVNeID": int(bool(owner.vneid_tech_id)),
         "DuocThanhToanTrucTuyen": int(_paid_online(dossier)),
         "TaiLieuNop": [
@@ -63,7 +65,11 @@ def dossier_record(dossier: Dossier, links: list[tuple[IssuedDocument, str]]) ->
         "DanhSachLePhi": _fees(version.fee, content),
         "DanhSachHoSoBoSung": [],
         "DanhSachGiayToKetQua": [
-            {"TenGiayTo": document.title, "DuongDanTepTinKetQua": link, "MaGiayToKetQua": document.number or ""}
+            {
+                "TenGiayTo": document.title,
+                "DuongDanTepTinKetQua": link,
+                "MaGiayToKetQua": document.number or "",
+            }
             for document, link in links
         ],
     }
@@ -102,7 +108,9 @@ def _fees(amount: int, content: dict) -> list[dict[str, Any]]:
 
 def progress_entries(dossier: Dossier, after: int) -> list[tuple[int, dict[str, Any]]]:
     """The history rows the portal has not acknowledged yet, oldest first, as (id, entry)."""
-    return [(e.id, _progress(dossier, e)) for e in dossier.events if e.id > after and e.event not in NOT_PUSHED]
+    return [
+        (e.id, _progress(dossier, e)) for e in dossier.events if e.id > after and e.event not in NOT_PUSHED
+    ]
 
 
 def _progress(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
@@ -136,7 +144,9 @@ def result_links(dossier: Dossier) -> list[tuple[IssuedDocument, str]]:
 
 
 def _token(document: IssuedDocument) -> str:
-    link = db.session.scalar(db.select(NationalResultLink).where(NationalResultLink.document_id == document.id))
+    link = db.session.scalar(
+        db.select(NationalResultLink).where(NationalResultLink.document_id == document.id)
+    )
     if link is None:
         link = NationalResultLink(document_id=document.id, token=secrets.token_urlsafe(32))
         db.session.add(link)

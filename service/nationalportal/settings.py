@@ -11,7 +11,7 @@ SIMULATOR_PATH = "/simulators/national-portal"
 URLS = ("NATIONAL_PORTAL_CREATE_URL", "NATIONAL_PORTAL_UPDATE_URL", "NATIONAL_PORTAL_PROGRESS_URL")
 REQUIRED = ("NATIONAL_PORTAL_BASE_URL", *URLS, "NATIONAL_PORTAL_AGENCY_CODE")
 OFF_REASON = (
-    "Chưa cấu hình kết nối Cổng Dịch vụ công quốc gia (NATIONAL_PORTAL_BASE_URL): "
+    "Chưa kết nối Cổng Dịch vụ công quốc gia (chưa cấu hình NATIONAL_PORTAL_BASE_URL): "
     "hồ sơ không được đồng bộ."
 )
 

@@ -63,7 +63,14 @@ def test_a_dossier_filed_received_decided_and_returned_reaches_the_portal_step_b
     assert len(portal.DOSSIERS) == 1 and portal.CALLS[0] == "themmoi"
     assert set(portal.CALLS[1:]) == {"capnhat", "tientrinh"}  # each later step: an update, its progress
     assert all(j.status == "done" and j.acknowledged_at and j.answer for j in jobs())
-    assert [j.event for j in jobs()] == ["submit", "receive", "assign", "start_appraisal", "approve", "return_result"]
+    assert [j.event for j in jobs()] == [
+        "submit",
+        "receive",
+        "assign",
+        "start_appraisal",
+        "approve",
+        "return_result",
+    ]
     # The result: a signed PDF the portal downloads from its link, no login needed.
     [result] = held["DanhSachGiayToKetQua"]
     assert result["TenGiayTo"] and result["MaGiayToKetQua"]
@@ -105,4 +112,4 @@ def test_with_the_portal_off_nothing_is_queued_and_the_indicator_says_why(app):
     assert jobs() == []
     indicator = synchronised()
     assert (indicator.numerator, indicator.denominator) == (0, 1)
-    assert "Chưa cấu hình kết nối Cổng Dịch vụ công quốc gia" in indicator.note
+    assert indicator.note == settings.OFF_REASON
