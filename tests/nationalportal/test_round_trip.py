@@ -16,7 +16,7 @@ from service.nationalportal.client import PortalSync
 from service.nationalportal.models import NationalPortalJob, NationalSync
 from service.quality import indicators
 from service.timeutil import local_today
-from tests.factories import create_citizen, create_dossier, create_official
+from tests.factories import create_citizen, create_dossier, create_official, login
 from tests.support.faults import make_due
 
 
@@ -113,3 +113,19 @@ def test_with_the_portal_off_nothing_is_queued_and_the_indicator_says_why(app):
     indicator = synchronised()
     assert (indicator.numerator, indicator.denominator) == (0, 1)
     assert indicator.note == settings.OFF_REASON
+
+
+def test_a_push_the_portal_keeps_refusing_waits_for_an_administrator(app, client, portal):
+    portal.FAULTS["lose"] = 1
+    dossier = create_dossier(create_citizen(), submitted=True)
+    [job] = jobs()
+    login(client, create_official("admin"))
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert (
+        "Đồng bộ Cổng Dịch vụ công quốc gia" in page
+        and f"Nộp hồ sơ trực tuyến – hồ sơ {dossier.code}" in page
+    )
+    response = client.submit(f"/admin/jobs/national_portal/{job.id}/retry", follow_redirects=True)
+    assert "Đã đưa công việc vào hàng đợi" in response.get_data(as_text=True)
+    assert db.session.get(NationalPortalJob, job.id).status == "done"
+    assert len(portal.DOSSIERS) == 1
