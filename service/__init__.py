@@ -148,10 +148,11 @@ def connect_features() -> None:
     from service.backoffice import subscribers as backoffice
     from service.documents import subscribers as documents
     from service.dossiers import subscribers as dossiers
+    from service.nationalportal import subscribers as national_portal
     from service.quality import subscribers as quality
     from service.schools import subscribers as schools
 
-    for feature in (documents, dossiers, schools, backoffice, quality):
+    for feature in (documents, dossiers, schools, backoffice, quality, national_portal):
         feature.connect()
 
 

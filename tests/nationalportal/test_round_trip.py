@@ -82,6 +82,9 @@ def test_a_dossier_filed_received_decided_and_returned_reaches_the_portal_step_b
     assert db.session.get(Dossier, dossier.id).national_sync_at is not None
     indicator = synchronised()
     assert (indicator.numerator, indicator.denominator) == (1, 1) and not indicator.note
+    login(client, desk)
+    shown = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert "Đã đồng bộ lúc" in shown and "trạng thái trên cổng: Đã trả kết quả" in shown
 
 
 def test_a_lost_acknowledgement_is_retried_and_sent_again_as_an_update(app, portal):
