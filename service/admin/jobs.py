@@ -101,7 +101,8 @@ def _subjects(rows) -> dict[tuple[str, int], str]:
         elif channel == "sms":
             text = f"{row.recipient}: {row.body[:80]}"
         elif channel == "national_portal":
-            text = f"{EVENT_LABELS.get(row.event, row.event)} – hồ sơ {codes.get(row.dossier_id) or '(không có)'}"
+            step = EVENT_LABELS.get(row.event) or "Công bố kết quả giải quyết"
+            text = f"{step} – hồ sơ {codes.get(row.dossier_id) or '(không có)'}"
         else:
             title = KINDS[row.kind].title if row.kind in KINDS else row.kind
             text = f"{title} – hồ sơ {codes.get(row.dossier_id) or '(không có)'}"

@@ -2,7 +2,8 @@
 
 The step's history row (DossierEvent) is the signal: whatever writes one (the applicant's submit, a desk
 official's receipt, the leader's decision, a withdrawal...) gets a NationalPortalJob in the same
-flush, hence the same transaction, with no change to the dossier code. The job engine runs it after the
+flush, hence the same transaction, with no change to the dossier code; so does an issued result (drawn
+after its step, its link is published when it exists). The job engine runs it after the
 commit and retries it with backoff (service/jobs/outbox.py). A run reads the dossier as it is then,
 pushes it (add, or update when the portal holds it), pushes the history the portal has not acknowledged,
 and records the acknowledgement: on the job, on the dossier's NationalSync, and the first time on
@@ -16,6 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from service.database import for_update, write
+from service.documents.issuing import RESULT_KINDS
+from service.documents.models import IssuedDocument
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
 from service.jobs import outbox
@@ -23,6 +26,8 @@ from service.nationalportal import records, settings
 from service.nationalportal.client import PortalSync
 from service.nationalportal.models import NationalPortalJob, NationalSync
 from service.timeutil import utcnow
+
+RESULT_ISSUED = "result_issued"  # not a step: the result of one, published
 
 
 @event.listens_for(Session, "before_flush")
@@ -32,6 +37,9 @@ def _queue_steps(session: Session, _context, _instances) -> None:
     for row in list(session.new):
         if isinstance(row, DossierEvent) and _pushed(row):
             session.add(NationalPortalJob(dossier_id=row.dossier_id, history=row, event=row.event))
+        elif isinstance(row, IssuedDocument) and row.dossier_id and row.kind in RESULT_KINDS:
+            # A result is drawn after its step commits: the portal gets its link when it exists.
+            session.add(NationalPortalJob(dossier_id=row.dossier_id, event=RESULT_ISSUED))
 
 
 def _pushed(row: DossierEvent) -> bool:

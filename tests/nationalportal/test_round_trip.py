@@ -54,7 +54,8 @@ def test_a_dossier_filed_received_decided_and_returned_reaches_the_portal_step_b
         (leader, "approve", {}),
     ]:
         processing.act(dossier.id, actor, event, data, None)
-    assert PortalSync(app.config).lookup(dossier.code)["TrangThaiHoSo"] == 9
+    decided = PortalSync(app.config).lookup(dossier.code)
+    assert decided["TrangThaiHoSo"] == 9 and len(decided["DanhSachGiayToKetQua"]) == 1  # once drawn
     processing.act(dossier.id, desk, "return_result", {"method": "desk"}, None)
 
     held = PortalSync(app.config).lookup(dossier.code)
@@ -69,6 +70,7 @@ def test_a_dossier_filed_received_decided_and_returned_reaches_the_portal_step_b
         "assign",
         "start_appraisal",
         "approve",
+        "result_issued",
         "return_result",
     ]
     # The result: a signed PDF the portal downloads from its link, no login needed.
