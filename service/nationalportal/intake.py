@@ -28,6 +28,7 @@ from service.dossiers.operations import _transition, removing_on_failure, store_
 from service.extensions import db
 from service.nationalportal.codes import parse_portal_time
 from service.nationalportal.models import NationalSync
+from service.payments import settlement
 from service.procedures.models import Procedure
 from service.timeutil import LOCAL_TZ, utcnow
 from workflows.states import DossierStatus
@@ -109,6 +110,16 @@ def _file(record: dict[str, Any], files: list, stored: list[str]) -> Dossier:
     db.session.flush()
     db.session.add(NationalSync(dossier_id=dossier.id, national_code=dossier.code, filed_on_portal=True))
     history = _transition(dossier, "submit", owner, "Nộp trên Cổng Dịch vụ công quốc gia")
+    if dossier.fee_due_at_filing:
+        # Owed as for a dossier filed here (reception waits for it); whether the portal collected it
+        # already is unconfirmed (DuocThanhToanTrucTuyen), so the desk settles it as any other fee.
+        settlement.open_order(
+            dossier.procedure_version.fee,
+            f"Phí, lệ phí hồ sơ {dossier.code}",
+            "dossier_fee",
+            dossier_id=dossier.id,
+            payer_id=owner.id,
+        )
     for name, data, file_type in files:
         stored.append(
             store_file(dossier, PORTAL_FILE_KEY, data, file_type, name, owner, history.id).stored_name

@@ -8,10 +8,13 @@ import base64
 import pytest
 
 from service.accounts.models import User
+from service.database import write
 from service.dossiers.models import Dossier, DossierFile
 from service.extensions import db
 from service.nationalportal import settings, simulator
 from service.nationalportal.models import NationalPortalJob, NationalSync
+from service.payments.models import PaymentOrder
+from service.procedures.models import Procedure
 from tests.factories import PERSON_PROCEDURE, create_citizen, load_catalogue, pdf_upload
 
 KEY = "khoa-thu-nghiem-cong-dvcqg-0123456789abcdef"
@@ -105,3 +108,13 @@ def test_a_portal_dossier_is_synchronised_back_as_an_update(client, inbound, app
     finally:
         app.config["NATIONAL_PORTAL_BASE_URL"] = ""
         simulator.reset()
+
+
+def test_a_fee_due_at_filing_is_owed_by_the_portal_dossier_too(client, inbound):
+    with write():
+        procedure = db.session.scalar(db.select(Procedure).where(Procedure.code == PERSON_PROCEDURE))
+        procedure.current_version.fee = 100_000
+    push(client, filed())
+    dossier = db.session.scalar(db.select(Dossier))
+    order = db.session.scalar(db.select(PaymentOrder).where(PaymentOrder.dossier_id == dossier.id))
+    assert order.amount == 100_000 and order.status == "unpaid" and order.payer_id == dossier.owner_id
