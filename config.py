@@ -321,6 +321,11 @@ class Config:
     # Credentials: a JSON object of HTTP headers sent with every call (the scheme is unconfirmed: a bearer
     # token from the integration platform, a dstcode header...), e.g. {"Authorization": "Bearer ..."}.
     NATIONAL_PORTAL_HEADERS = os.environ.get("NATIONAL_PORTAL_HEADERS", "")
+    # Through the provincial integration platform (LGSP: OAuth2 client credentials at its /token, as public
+    # client code shows): each job gets a token with this client's id and secret and sends it as Bearer.
+    NATIONAL_PORTAL_TOKEN_URL = os.environ.get("NATIONAL_PORTAL_TOKEN_URL", "")
+    NATIONAL_PORTAL_CLIENT_ID = os.environ.get("NATIONAL_PORTAL_CLIENT_ID", "")
+    NATIONAL_PORTAL_CLIENT_SECRET = os.environ.get("NATIONAL_PORTAL_CLIENT_SECRET", "")
     # DonViXuLy: the agency's code in the national catalogue of agencies; MaLinhVuc: the field's code.
     NATIONAL_PORTAL_AGENCY_CODE = os.environ.get("NATIONAL_PORTAL_AGENCY_CODE", "")
     NATIONAL_PORTAL_FIELD_CODE = os.environ.get("NATIONAL_PORTAL_FIELD_CODE", "")

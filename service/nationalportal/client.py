@@ -7,6 +7,7 @@ through the app itself (as the payment simulators are, service/payments/transpor
 
 from __future__ import annotations
 
+import base64
 import json
 import unicodedata
 from collections.abc import Mapping
@@ -50,6 +51,7 @@ class Answer:
 class PortalSync:
     def __init__(self, config: Mapping):
         self.config = config
+        self._access: str | None = None
 
     def push_dossier(self, record: dict[str, Any]) -> Answer:
         """Add the dossier; if the portal holds it already (a lost acknowledgement, a later step), update."""
@@ -86,7 +88,30 @@ class PortalSync:
         return _answer(name, status, body)
 
     def _headers(self) -> dict[str, str]:
-        return settings.headers(self.config) or {}
+        headers = settings.headers(self.config) or {}
+        if self.config.get("NATIONAL_PORTAL_TOKEN_URL"):
+            headers["Authorization"] = f"Bearer {self._token()}"
+        return headers
+
+    def _token(self) -> str:
+        """Through the integration platform: an OAuth2 client-credentials token, one per adapter (a job)."""
+        if self._access is None:
+            url = settings.url(self.config, "NATIONAL_PORTAL_TOKEN_URL")
+            client = (
+                f"{self.config['NATIONAL_PORTAL_CLIENT_ID']}:{self.config['NATIONAL_PORTAL_CLIENT_SECRET']}"
+            )
+            basic = {"Authorization": "Basic " + base64.b64encode(client.encode()).decode()}
+            status, body = _exchange(
+                "POST", url, None, basic, self.config, form={"grant_type": "client_credentials"}
+            )
+            try:
+                token = json.loads(body).get("access_token") if status == 200 else None
+            except (ValueError, AttributeError):
+                token = None
+            if not token:
+                raise PortalUnavailable(f"token: HTTP {status}, không nhận được access_token")
+            self._access = str(token)
+        return self._access
 
     @staticmethod
     def _accepted(answer: Answer) -> Answer:
@@ -105,26 +130,29 @@ def _answer(name: str, status: int, body: str) -> Answer:
     return Answer(name, str(data["error_code"]), str(data.get("message") or ""), body[:4000])
 
 
-def _exchange(method: str, url: str, payload, headers: dict, config: Mapping) -> tuple[int, str]:
+def _exchange(
+    method: str, url: str, payload, headers: dict, config: Mapping, form: dict | None = None
+) -> tuple[int, str]:
     own_simulator = bool(config.get("NATIONAL_PORTAL_SIMULATOR")) and url.startswith(
         config["APP_BASE_URL"] + settings.SIMULATOR_PATH + "/"
     )
     if own_simulator and config.get("SIMULATOR_DELIVERY") == "inline":
-        return _in_process(method, url, payload, headers)
+        return _in_process(method, url, payload, headers, form)
     try:
         response = requests.request(
-            method, url, json=payload, headers=headers, timeout=config["NATIONAL_PORTAL_TIMEOUT"]
+            method, url, json=payload, data=form, headers=headers, timeout=config["NATIONAL_PORTAL_TIMEOUT"]
         )
     except requests.ConnectionError as error:
         if own_simulator:
-            return _in_process(method, url, payload, headers)
+            return _in_process(method, url, payload, headers, form)
         raise PortalUnavailable(str(error)) from error
     except requests.RequestException as error:
         raise PortalUnavailable(str(error)) from error
     return response.status_code, response.text
 
 
-def _in_process(method: str, url: str, payload, headers: dict) -> tuple[int, str]:
+def _in_process(method: str, url: str, payload, headers: dict, form: dict | None) -> tuple[int, str]:
     client = current_app.test_client()
-    response = client.open(urlsplit(url).path, method=method, json=payload, headers=headers)
+    body = {"data": form} if form is not None else {"json": payload}
+    response = client.open(urlsplit(url).path, method=method, headers=headers, **body)
     return response.status_code, response.get_data(as_text=True)

@@ -10,6 +10,7 @@ SIMULATOR = "simulator"  # NATIONAL_PORTAL_BASE_URL naming the local simulator
 SIMULATOR_PATH = "/simulators/national-portal"
 URLS = ("NATIONAL_PORTAL_CREATE_URL", "NATIONAL_PORTAL_UPDATE_URL", "NATIONAL_PORTAL_PROGRESS_URL")
 REQUIRED = ("NATIONAL_PORTAL_BASE_URL", *URLS, "NATIONAL_PORTAL_AGENCY_CODE")
+CLIENT = ("NATIONAL_PORTAL_CLIENT_ID", "NATIONAL_PORTAL_CLIENT_SECRET")  # with NATIONAL_PORTAL_TOKEN_URL
 OFF_REASON = (
     "Chưa kết nối Cổng Dịch vụ công quốc gia (chưa cấu hình NATIONAL_PORTAL_BASE_URL): "
     "hồ sơ không được đồng bộ."
@@ -27,6 +28,8 @@ def missing(config: Mapping) -> list[str]:
     lacking = [name for name in REQUIRED if not config.get(name)]
     if uses_simulator(config) and not config.get("NATIONAL_PORTAL_SIMULATOR"):
         lacking.append("NATIONAL_PORTAL_SIMULATOR")
+    if config.get("NATIONAL_PORTAL_TOKEN_URL"):
+        lacking += [name for name in CLIENT if not config.get(name)]
     return lacking + ([] if headers(config) is not None else ["NATIONAL_PORTAL_HEADERS"])
 
 

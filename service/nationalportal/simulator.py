@@ -4,15 +4,17 @@ when NATIONAL_PORTAL_SIMULATOR is on (development and tests; production refuses 
 POST /themmoi, /capnhat and /tientrinh take JSON arrays and check what the portal is known to check:
 the fields present, dates as yyyyMMddHHmmss, the codes (channel 1-3, applicant kind 1-4, status 1-10);
 /themmoi answers "đã tồn tại" for a MaHoSo it holds, /capnhat refuses one it does not. GET /hoso/<ma>
-shows a dossier as the portal holds it (tests, and to see it by hand). POST /faults {"lose": n} makes the
+shows a dossier as the portal holds it (tests, and to see it by hand); POST /token issues bearer tokens
+for the configured client (the integration platform's OAuth2 client credentials). POST /faults {"lose": n} makes the
 next n pushes be stored but their acknowledgements lost (HTTP 504 with no body), as on a bad network.
 State lives in this process (development server, tests)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from service.access import ANYONE, allow
 from service.extensions import csrf
@@ -24,6 +26,9 @@ DOSSIERS: dict[str, dict[str, Any]] = {}
 PROGRESS: dict[str, list[dict[str, Any]]] = {}
 FAULTS = {"lose": 0}
 CALLS: list[str] = []  # which URL each accepted push went to, in order (for tests)
+TOKENS: set[str] = set()  # access tokens issued by /token (the integration platform's OAuth2)
+# The clients registered with the platform (id: secret); none registered: the configured one is.
+CLIENTS: dict[str, str] = {}
 
 REQUIRED = ("MaHoSo", "MaTTHC", "TenTTHC", "KenhThucHien", "ChuHoSo", "LoaiDoiTuong", "NgayNopHoSo")
 REQUIRED += ("TrangThaiHoSo", "DonViXuLy")
@@ -37,7 +42,36 @@ def reset() -> None:
     DOSSIERS.clear()
     PROGRESS.clear()
     CALLS.clear()
+    TOKENS.clear()
+    CLIENTS.clear()
     FAULTS["lose"] = 0
+
+
+@bp.before_request
+def _bearer_known():
+    """A call that names a bearer token must name one /token issued (none named: the headers are the
+    operator's choice, unchecked)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme == "Bearer" and token not in TOKENS:
+        return jsonify(error_code="401", message="Token không hợp lệ."), 401
+    return None
+
+
+@bp.route("/token", methods=["POST"])
+@allow(ANYONE)
+@csrf.exempt
+def token():
+    """OAuth2 client credentials (HTTP Basic), as the integration platform's /token."""
+    config = current_app.config
+    registered = CLIENTS or {config["NATIONAL_PORTAL_CLIENT_ID"]: config["NATIONAL_PORTAL_CLIENT_SECRET"]}
+    client = request.authorization
+    if client is None or not client.username or registered.get(client.username) != client.password:
+        return jsonify(error="invalid_client"), 401
+    if request.form.get("grant_type") != "client_credentials":
+        return jsonify(error="unsupported_grant_type"), 400
+    issued = secrets.token_urlsafe(24)
+    TOKENS.add(issued)
+    return jsonify(access_token=issued, token_type="Bearer", expires_in=3600)
 
 
 @bp.route("/themmoi", methods=["POST"])

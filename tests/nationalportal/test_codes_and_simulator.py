@@ -121,3 +121,5 @@ def test_production_refuses_the_simulator_and_a_half_configured_sync():
     assert settings.url(full, "NATIONAL_PORTAL_CREATE_URL") == "https://dvc.example.vn/api/ThemMoi"
     assert settings.url(full, "NATIONAL_PORTAL_UPDATE_URL") == "https://dvc.example.vn/api/CapNhat"
     assert not settings.enabled({**full, "NATIONAL_PORTAL_HEADERS": "Bearer x"})  # not a JSON object
+    platform = {**full, "NATIONAL_PORTAL_TOKEN_URL": "https://lgsp.example.vn/token"}
+    assert settings.missing(platform) == ["NATIONAL_PORTAL_CLIENT_ID", "NATIONAL_PORTAL_CLIENT_SECRET"]

@@ -134,3 +134,25 @@ def test_a_push_the_portal_keeps_refusing_waits_for_an_administrator(app, client
     assert "Đã đưa công việc vào hàng đợi" in response.get_data(as_text=True)
     assert db.session.get(NationalPortalJob, job.id).status == "done"
     assert len(portal.DOSSIERS) == 1
+
+
+def test_through_the_integration_platform_each_push_carries_a_client_credentials_token(app, portal):
+    app.config.update(
+        NATIONAL_PORTAL_TOKEN_URL="token",
+        NATIONAL_PORTAL_CLIENT_ID="gdnn-angiang",
+        NATIONAL_PORTAL_CLIENT_SECRET="bi-mat-thu-nghiem-0123456789",
+    )
+    portal.CLIENTS["gdnn-angiang"] = "bi-mat-thu-nghiem-0123456789"  # registered with the platform
+    try:
+        dossier = create_dossier(create_citizen(), submitted=True)
+        [job] = jobs()
+        assert job.status == "done" and len(portal.TOKENS) == 1 and dossier.code in portal.DOSSIERS
+        app.config["NATIONAL_PORTAL_CLIENT_SECRET"] = "sai-bi-mat-0123456789"
+        processing.act(dossier.id, create_official("reception"), "receive", {}, None)
+        refused = jobs()[-1]
+        assert refused.status == "failed" and "access_token" in refused.error
+        assert portal.DOSSIERS[dossier.code]["TrangThaiHoSo"] == 1  # nothing reached the portal
+    finally:
+        app.config.update(
+            NATIONAL_PORTAL_TOKEN_URL="", NATIONAL_PORTAL_CLIENT_ID="", NATIONAL_PORTAL_CLIENT_SECRET=""
+        )
