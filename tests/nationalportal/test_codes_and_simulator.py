@@ -123,3 +123,15 @@ def test_production_refuses_the_simulator_and_a_half_configured_sync():
     assert not settings.enabled({**full, "NATIONAL_PORTAL_HEADERS": "Bearer x"})  # not a JSON object
     platform = {**full, "NATIONAL_PORTAL_TOKEN_URL": "https://lgsp.example.vn/token"}
     assert settings.missing(platform) == ["NATIONAL_PORTAL_CLIENT_ID", "NATIONAL_PORTAL_CLIENT_SECRET"]
+
+
+def test_the_adapter_speaks_http_and_reaches_its_own_simulator_when_no_server_answers(app, portal):
+    """Not inline: requests goes to the network; nothing listens there (as when the development server
+    is down), so the adapter falls back on the simulator inside the app, through the same code."""
+    saved = app.config["SIMULATOR_DELIVERY"], app.config["APP_BASE_URL"]
+    app.config.update(SIMULATOR_DELIVERY="", APP_BASE_URL="http://127.0.0.1:9")
+    try:
+        assert PortalSync(app.config).push_dossier(record()).url == "themmoi"
+        assert record()["MaHoSo"] in simulator.DOSSIERS
+    finally:
+        app.config["SIMULATOR_DELIVERY"], app.config["APP_BASE_URL"] = saved
