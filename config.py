@@ -314,6 +314,33 @@ class Config:
     # memory for the process when empty.
     VNEID_SIMULATOR = _bool("VNEID_SIMULATOR", False)  # development only: production refuses it
     VNEID_SIMULATOR_KEY_FILE = ""
+    # The national public-service portal (Cổng Dịch vụ công quốc gia; service/nationalportal/): every
+    # dossier step is pushed to it. Off while NATIONAL_PORTAL_BASE_URL is unset (no job is queued). Its
+    # receiving URLs are blank in the public client code (../shared/INTEGRATION.md §2: URLThemMoi,
+    # URLCapNhat, URLDongBoTienTrinh), so each is a setting, absolute or relative to the base URL;
+    # "simulator" as the base URL is the local simulator (development and tests only).
+    NATIONAL_PORTAL_BASE_URL = os.environ.get("NATIONAL_PORTAL_BASE_URL", "")
+    NATIONAL_PORTAL_CREATE_URL = os.environ.get("NATIONAL_PORTAL_CREATE_URL", "")
+    NATIONAL_PORTAL_UPDATE_URL = os.environ.get("NATIONAL_PORTAL_UPDATE_URL", "")
+    NATIONAL_PORTAL_PROGRESS_URL = os.environ.get("NATIONAL_PORTAL_PROGRESS_URL", "")
+    # Looking a dossier up (optional; "{ma}" stands for MaHoSo).
+    NATIONAL_PORTAL_LOOKUP_URL = os.environ.get("NATIONAL_PORTAL_LOOKUP_URL", "")
+    # Credentials: a JSON object of HTTP headers sent with every call (the scheme is unconfirmed: a bearer
+    # token from the integration platform, a dstcode header...), e.g. {"Authorization": "Bearer ..."}.
+    NATIONAL_PORTAL_HEADERS = os.environ.get("NATIONAL_PORTAL_HEADERS", "")
+    # Through the provincial integration platform (LGSP: OAuth2 client credentials at its /token, as public
+    # client code shows): each job gets a token with this client's id and secret and sends it as Bearer.
+    NATIONAL_PORTAL_TOKEN_URL = os.environ.get("NATIONAL_PORTAL_TOKEN_URL", "")
+    NATIONAL_PORTAL_CLIENT_ID = os.environ.get("NATIONAL_PORTAL_CLIENT_ID", "")
+    NATIONAL_PORTAL_CLIENT_SECRET = os.environ.get("NATIONAL_PORTAL_CLIENT_SECRET", "")
+    # DonViXuLy: the agency's code in the national catalogue of agencies; MaLinhVuc: the field's code.
+    NATIONAL_PORTAL_AGENCY_CODE = os.environ.get("NATIONAL_PORTAL_AGENCY_CODE", "")
+    NATIONAL_PORTAL_FIELD_CODE = os.environ.get("NATIONAL_PORTAL_FIELD_CODE", "")
+    NATIONAL_PORTAL_TIMEOUT = _int("NATIONAL_PORTAL_TIMEOUT", 15)
+    # Dossiers filed on the national portal are pushed to us with this key (header X-Api-Key); empty: the
+    # intake endpoint refuses everything.
+    NATIONAL_PORTAL_INBOUND_KEY = os.environ.get("NATIONAL_PORTAL_INBOUND_KEY", "")
+    NATIONAL_PORTAL_SIMULATOR = _bool("NATIONAL_PORTAL_SIMULATOR", False)  # development only
     # Werkzeug's scrypt with its default cost (2^15); the tests use a cheaper scrypt (TestConfig).
     PASSWORD_HASH_METHOD = "scrypt"
 
@@ -347,6 +374,13 @@ class DevelopmentConfig(DemoSettings, Config):
     ENV_NAME = "development"
     PAYMENT_SIMULATORS = _bool("PAYMENT_SIMULATORS", True)
     VNEID_SIMULATOR = _bool("VNEID_SIMULATOR", True)
+    NATIONAL_PORTAL_SIMULATOR = _bool("NATIONAL_PORTAL_SIMULATOR", True)
+    NATIONAL_PORTAL_BASE_URL = os.environ.get("NATIONAL_PORTAL_BASE_URL", "simulator")
+    NATIONAL_PORTAL_CREATE_URL = os.environ.get("NATIONAL_PORTAL_CREATE_URL", "themmoi")
+    NATIONAL_PORTAL_UPDATE_URL = os.environ.get("NATIONAL_PORTAL_UPDATE_URL", "capnhat")
+    NATIONAL_PORTAL_PROGRESS_URL = os.environ.get("NATIONAL_PORTAL_PROGRESS_URL", "tientrinh")
+    NATIONAL_PORTAL_LOOKUP_URL = os.environ.get("NATIONAL_PORTAL_LOOKUP_URL", "hoso/{ma}")
+    NATIONAL_PORTAL_AGENCY_CODE = os.environ.get("NATIONAL_PORTAL_AGENCY_CODE", "000.00.00.H01")
     VNEID_SIMULATOR_KEY_FILE = os.environ.get(
         "VNEID_SIMULATOR_KEY_FILE", str(INSTANCE_DIR / "vneid-simulator-key.pem")
     )
@@ -378,6 +412,13 @@ class TestConfig(DemoSettings, Config):
     PAYMENT_SIMULATORS = True
     SIMULATOR_DELIVERY = "inline"
     VNEID_SIMULATOR = True
+    # Mounted, but off: a test that wants the portal sets NATIONAL_PORTAL_BASE_URL = "simulator".
+    NATIONAL_PORTAL_SIMULATOR = True
+    NATIONAL_PORTAL_CREATE_URL = "themmoi"
+    NATIONAL_PORTAL_UPDATE_URL = "capnhat"
+    NATIONAL_PORTAL_PROGRESS_URL = "tientrinh"
+    NATIONAL_PORTAL_LOOKUP_URL = "hoso/{ma}"
+    NATIONAL_PORTAL_AGENCY_CODE = "000.00.00.H01"
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": Config, "test": TestConfig}

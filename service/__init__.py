@@ -147,12 +147,13 @@ def connect_features() -> None:
     events (neither service imports them; see docs/architecture.md). Connecting twice changes nothing."""
     from service.backoffice import subscribers as backoffice
     from service.dossiers import subscribers as dossiers
+    from service.nationalportal import subscribers as national_portal
     from service.payments import receipts
     from service.quality import subscribers as quality
     from service.reporting import subscribers as reporting
     from service.schools import subscribers as schools
 
-    for feature in (receipts, dossiers, schools, backoffice, quality, reporting):
+    for feature in (receipts, dossiers, schools, backoffice, quality, reporting, national_portal):
         feature.connect()
 
 
@@ -204,6 +205,9 @@ def register_blueprints(app: Flask) -> None:
     from service.audit.views import bp as audit_bp
 
     app.register_blueprint(audit_bp)
+    from service.nationalportal.views import bp as national_portal_bp
+
+    app.register_blueprint(national_portal_bp)
     if app.config["PAYMENT_SIMULATORS"]:
         from service.payments.simulators import bp as simulators_bp
 
@@ -212,6 +216,10 @@ def register_blueprints(app: Flask) -> None:
         from service.accounts.vneid_simulator import bp as vneid_simulator_bp
 
         app.register_blueprint(vneid_simulator_bp)
+    if app.config["NATIONAL_PORTAL_SIMULATOR"]:  # development and tests only: production refuses it
+        from service.nationalportal.simulator import bp as national_portal_simulator_bp
+
+        app.register_blueprint(national_portal_simulator_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

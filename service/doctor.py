@@ -20,6 +20,7 @@ from sqlalchemy import make_url
 from config import BASE_DIR
 from service import safety
 from service.accounts import vneid_settings
+from service.nationalportal import settings as national_portal
 from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
 
 CONFIGURED, MISSING, UNSAFE = "configured", "missing", "unsafe"
@@ -175,6 +176,23 @@ def _vneid(config: Mapping) -> list[Finding]:
         return [Finding(CONFIGURED, "VNEID", "bật, qua VNeID mô phỏng (on, through the simulator)")]
     provider = config.get("VNEID_METADATA_URL") or config.get("VNEID_ISSUER")
     return [Finding(CONFIGURED, "VNEID", f"bật (on): {provider}, client {config.get('VNEID_CLIENT_ID')}")]
+
+
+def _national_portal(config: Mapping) -> list[Finding]:
+    if national_portal.missing(config):
+        lacking = ", ".join(national_portal.missing(config))
+        return [Finding(MISSING, "NATIONAL_PORTAL", f"cấu hình một phần, thiếu {lacking} (half configured)")]
+    if not national_portal.enabled(config):
+        detail = "tắt: hồ sơ không được đồng bộ lên Cổng DVCQG (off); đặt NATIONAL_PORTAL_BASE_URL và các URL"
+        return [Finding(MISSING, "NATIONAL_PORTAL", detail)]
+    where = (
+        "Cổng DVCQG mô phỏng (the simulator)"
+        if national_portal.uses_simulator(config)
+        else national_portal.base_url(config)
+    )
+    inbound = "có" if config.get("NATIONAL_PORTAL_INBOUND_KEY") else "không"
+    detail = f"bật (on): {where}, đơn vị {config.get('NATIONAL_PORTAL_AGENCY_CODE')}; nhận hồ sơ từ cổng: {inbound}"
+    return [Finding(CONFIGURED, "NATIONAL_PORTAL", detail)]
 
 
 def _signing(config: Mapping) -> list[Finding]:
@@ -388,6 +406,7 @@ CHECKS: tuple[Callable[[Mapping], list[Finding]], ...] = (
     _gateways,
     _simulators,
     _vneid,
+    _national_portal,
     _signing,
     _jobs,
     _cookies,

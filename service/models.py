@@ -13,6 +13,7 @@ from service.dossiers.models import (
     DossierFile,
     FormStash,
 )
+from service.nationalportal.models import NationalPortalJob, NationalResultLink, NationalSync
 from service.notifications.models import OutboundEmail, OutboundSms
 from service.payments.models import (
     PaymentAttempt,
@@ -64,6 +65,9 @@ __all__ = [
     "DossierEvent",
     "DossierFile",
     "FormStash",
+    "NationalPortalJob",
+    "NationalResultLink",
+    "NationalSync",
     "OutboundEmail",
     "OutboundSms",
     "Feedback",

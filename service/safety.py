@@ -16,6 +16,7 @@ from pathlib import Path
 
 from config import DEMO_SETTINGS, TEST_SECRET_KEY
 from service.accounts import vneid_settings
+from service.nationalportal import settings as national_portal
 from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
 
 # A key an attacker must not guess: 32 bytes, and not a long run of few characters ("aaaa…", "1212…").
@@ -36,6 +37,7 @@ PROTECTED_SETTINGS = (  # SECRET_KEY first: its own check names it
     "BANKFEED_API_KEY",
     "PAYGOV_API_KEY",
     "VNEID_CLIENT_SECRET",
+    "NATIONAL_PORTAL_INBOUND_KEY",
 )
 # The demo's bank, bank code and account holder are public facts a real deployment may share.
 PUBLIC_FACTS = {"VIETQR_BANK_BIN", "VIETQR_BANK_NAME", "VIETQR_ACCOUNT_NAME"}
@@ -61,7 +63,7 @@ def problems(config: Mapping) -> list[Problem]:
     found = [*_secret_key(config), *_fallback_keys(config), *_published(config), *_bank_feed_key(config)]
     found += _tax_code(config)
     found += [*_simulators(config), *_half_configured_gateways(config), *_agency_account(config)]
-    return found + _vneid(config) + _debug(config) + _storage(config)
+    return found + _vneid(config) + _national_portal(config) + _debug(config) + _storage(config)
 
 
 def refuse_unsafe_start(config: Mapping) -> None:
@@ -197,6 +199,36 @@ def _vneid(config: Mapping) -> list[Problem]:
                 "(set them all, or none to turn the VNeID login off).",
             )
         )
+    return found
+
+
+def _national_portal(config: Mapping) -> list[Problem]:
+    """The national portal sync: its simulator never in production; started on, all it needs."""
+    found = []
+    if config.get("NATIONAL_PORTAL_SIMULATOR"):
+        found.append(
+            Problem(
+                "NATIONAL_PORTAL_SIMULATOR",
+                "đang bật: Cổng Dịch vụ công quốc gia mô phỏng nhận hồ sơ thay cho cổng thật "
+                "(is on: the simulated national portal takes the dossiers instead of the real one)",
+                "Bỏ biến này: bộ giả lập chỉ dành cho development (unset it: simulators are development only).",
+            )
+        )
+    missing = national_portal.missing(config)
+    if missing:
+        found.append(
+            Problem(
+                "NATIONAL_PORTAL",
+                f"đồng bộ Cổng Dịch vụ công quốc gia mới cấu hình một phần, thiếu hoặc sai {', '.join(missing)} "
+                f"(half configured: {', '.join(missing)} missing or invalid)",
+                f"Đặt {', '.join(national_portal.REQUIRED)} (và NATIONAL_PORTAL_HEADERS là một đối tượng JSON), "
+                "hoặc bỏ NATIONAL_PORTAL_BASE_URL để tắt (set them all, or unset the base URL to turn it off).",
+            )
+        )
+    key = config.get("NATIONAL_PORTAL_INBOUND_KEY") or ""
+    weakness = secret_weakness(key) if key and key not in PUBLISHED else None
+    if weakness:
+        found.append(Problem("NATIONAL_PORTAL_INBOUND_KEY", weakness, f"Tạo khóa mới: {NEW_SECRET}"))
     return found
 
 

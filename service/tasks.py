@@ -14,6 +14,7 @@ from __future__ import annotations
 
 # The outbox channels register themselves on import.
 import service.documents.jobs  # noqa: F401
+import service.nationalportal.jobs  # noqa: F401  (also queues every dossier step for the portal)
 import service.notifications.email  # noqa: F401
 import service.notifications.sms  # noqa: F401
 from service.backoffice.tasks import notify_deadlines

@@ -13,10 +13,17 @@ from service.extensions import db
 from service.jobs import outbox
 from service.schools import runs, tasks
 from service.schools.models import InvoiceRun, School, StudentImport
+from workflows.states import EVENT_LABELS
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 
-CHANNEL_LABELS = {"email": "Thư điện tử", "sms": "Tin nhắn SMS", "document": "Văn bản, giấy tờ"}
+CHANNEL_LABELS = {
+    "email": "Thư điện tử",
+    "sms": "Tin nhắn SMS",
+    "document": "Văn bản, giấy tờ",
+    "national_portal": "Đồng bộ Cổng Dịch vụ công quốc gia",
+}
+DOSSIER_CHANNELS = ("document", "national_portal")
 # Long work of the schools that failed JOB_MAX_ATTEMPTS times: (model, label, the task that runs it).
 LONG_RUNS = {
     "import": (StudentImport, "Nhập danh sách người học", tasks.import_students),
@@ -83,7 +90,7 @@ def _failed_long_runs() -> list[tuple[str, str, object, str]]:
 
 def _subjects(rows) -> dict[tuple[str, int], str]:
     """What each row is about, in words; the dossiers of documents are read in one query."""
-    dossier_ids = {row.dossier_id for channel, row in rows if channel == "document" and row.dossier_id}
+    dossier_ids = {row.dossier_id for channel, row in rows if channel in DOSSIER_CHANNELS and row.dossier_id}
     codes = dict(
         db.session.execute(db.select(Dossier.id, Dossier.code).where(Dossier.id.in_(dossier_ids))).all()
     )
@@ -93,6 +100,9 @@ def _subjects(rows) -> dict[tuple[str, int], str]:
             text = f"{row.recipient}: {row.subject}"
         elif channel == "sms":
             text = f"{row.recipient}: {row.body[:80]}"
+        elif channel == "national_portal":
+            step = EVENT_LABELS.get(row.event) or "Công bố kết quả giải quyết"
+            text = f"{step} – hồ sơ {codes.get(row.dossier_id) or '(không có)'}"
         else:
             title = KINDS[row.kind].title if row.kind in KINDS else row.kind
             text = f"{title} – hồ sơ {codes.get(row.dossier_id) or '(không có)'}"

@@ -61,7 +61,7 @@ class Dossier(db.Model):
     # whose components are electronic from the start.
     components_digitised_at: Mapped[datetime | None]
     # When the dossier was synchronised with the national public-service portal (Decision 766's
-    # transparency measure); set by that integration, which does not exist yet.
+    # transparency measure): when the portal first acknowledged it (service/nationalportal).
     national_sync_at: Mapped[datetime | None]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)

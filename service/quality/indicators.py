@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 
@@ -30,6 +31,7 @@ from service.documents.models import IssuedDocument
 from service.dossiers.documents import RESULT_KINDS
 from service.dossiers.models import Dossier, DossierEvent, DossierFile
 from service.extensions import db
+from service.nationalportal import settings as national_portal
 from service.payments.models import PaymentAttempt, PaymentOrder
 from service.procedures.models import Procedure, ProcedureVersion
 from service.quality import sql
@@ -166,8 +168,15 @@ def _synchronised(received) -> Indicator:
         n_synced,
         n_received,
         "Số hồ sơ tiếp nhận trong kỳ đã đồng bộ / số hồ sơ tiếp nhận trong kỳ",
-        note="" if n_synced else "Chưa kết nối Cổng Dịch vụ công quốc gia: chưa hồ sơ nào được đồng bộ.",
+        note=_sync_note(n_synced),
     )
+
+
+def _sync_note(n_synced: int) -> str:
+    """Counted: dossiers the national portal acknowledged (service/nationalportal/jobs.py)."""
+    if not national_portal.enabled(current_app.config):
+        return national_portal.OFF_REASON
+    return "" if n_synced else "Chưa hồ sơ nào được Cổng Dịch vụ công quốc gia xác nhận đã nhận."
 
 
 def _progress(scope: Scope, decided) -> list[Indicator]:
