@@ -173,9 +173,12 @@ def record(
     actor_id: int | None,
     replaces: IssuedDocument | None = None,
     payment_order_id: int | None = None,
+    masked: bool = True,
 ) -> IssuedDocument:
     """Inside a write transaction: the document, immutable from now on (the caller removes the stored
-    file if this transaction does not commit)."""
+    file if this transaction does not commit). The public verification page names the holder masked
+    when a person (personal data), in full when `masked` is False (an organisation, whose name is
+    public: an employer must see whom a certificate names)."""
     spec = KINDS[kind]
     document = IssuedDocument(
         dossier_id=dossier_id,
@@ -189,7 +192,7 @@ def record(
         stored_name=drawn.stored_name,
         size=drawn.size,
         verification_code=reservation.code,
-        holder_masked=mask(holder),
+        holder_masked=mask(holder) if masked else holder,
         signed=drawn.signed,
         issued_by_id=actor_id,
         replaces_id=replaces.id if replaces else None,

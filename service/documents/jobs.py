@@ -42,6 +42,7 @@ class Source:
     data: dict[str, Any]
     holder: str
     dossier_id: int | None
+    organisation: bool = False  # an organisation's name is shown in full on the verification page
 
 
 _sources: dict[str, Callable[[DocumentJob], Source]] = {}
@@ -98,6 +99,7 @@ def perform(job_id: int, attempt: int) -> None:
                 job.requested_by_id,
                 replaces=_replaced(job, source),
                 payment_order_id=job.payment_order_id,
+                masked=not source.organisation,
             )
             events.document_issued.send(document)  # e.g. the payer hears of a receipt once, when it exists
             outbox.finish(job, "done")

@@ -9,7 +9,7 @@ corrections through its events, both connected here by `connect()` (called by th
 from __future__ import annotations
 
 from service.accounts.models import User
-from service.accounts.roles import DOSSIER_ROLES
+from service.accounts.roles import DOSSIER_ROLES, Role
 from service.agencies import issuer as agency_issuer
 from service.documents import events, jobs
 from service.documents.models import DocumentJob, IssuedDocument
@@ -64,8 +64,10 @@ def visible_documents(dossier: Dossier, user: User) -> list[IssuedDocument]:
 
 def read(job: DocumentJob) -> jobs.Source:
     """What one of the dossier's documents says, from the dossier as it is now."""
-    data, holder = documents.build(job.kind, db.session.get(Dossier, job.dossier_id))
-    return jobs.Source(job.kind, data, holder, job.dossier_id)
+    dossier = db.session.get(Dossier, job.dossier_id)
+    data, holder = documents.build(job.kind, dossier)
+    organisation = dossier.owner is not None and dossier.owner.role == Role.ORGANISATION
+    return jobs.Source(job.kind, data, holder, job.dossier_id, organisation=organisation)
 
 
 def _record_on_dossier(document: IssuedDocument, event: str, actor_id: int, reason: str) -> None:

@@ -108,6 +108,26 @@ def test_the_verification_page_compares_an_uploaded_pdf(client, staff):
     )
 
 
+def test_the_verification_page_names_an_organisation_in_full_and_explains_an_unsigned_document(client, staff):
+    """Issue 16 item 7: an employer checking a certificate sees which organisation it names (a person
+    stays masked: personal data), and what "no digital signature" means for the holder."""
+    organisation = create_organisation()
+    dossier = granted(organisation, staff)
+    [certificate] = [d for d in documents_of(dossier) if d.kind not in ("form_01", "form_06")][:1]
+    page = client.get(f"/verify/{certificate.verification_code}").get_data(as_text=True)
+    holder = page.split('data-testid="verify-holder">', 1)[1].split("</dd>", 1)[0]
+    assert holder.startswith(organisation.organisation_name) and "*" not in holder.split("<", 1)[0]
+    assert "Văn bản không có chữ ký số." in page
+    assert "chỉ có giá trị pháp lý như bản gốc khi được ký số (Nghị định 30/2020/NĐ-CP)" in page
+    assert '<label class="label" for="verify-file">Tệp PDF cần đối chiếu</label>' in page
+
+    person = granted(create_citizen(full_name="Lê Thị Chứng"), staff)
+    [issued] = [d for d in documents_of(person) if d.kind not in ("form_01", "form_06")][:1]
+    shown = client.get(f"/verify/{issued.verification_code}").get_data(as_text=True)
+    assert "L* T** C****" in shown and "Lê Thị Chứng" not in shown
+    assert "tên cá nhân được che một phần" in shown
+
+
 @pytest.mark.parametrize("code", ["ABCD-EFGH-JKLM", "not-a-code", "%27%3B--"])
 def test_an_unknown_verification_code_is_a_clear_404(client, code):
     response = client.get(f"/verify/{code}")
