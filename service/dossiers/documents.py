@@ -166,7 +166,7 @@ def _dossier(dossier: Dossier) -> dict[str, Any]:
         "procedure_code": version.code,
         "received_at": _moment(dossier.received_at or dossier.submitted_at),
         "due": format_date(dossier.due_date),
-        "processing_days": version.processing_days,
+        "processing_days": dossier.processing_days,
         "applicant": _applicant(dossier),
         "online": dossier.channel == "online",
         # The body that decides (Cơ quan chủ trì giải quyết), named in the forms the receiving unit issues.

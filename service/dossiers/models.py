@@ -126,6 +126,11 @@ class Dossier(db.Model):
     def form_pairs(self) -> list[tuple[str, str]]:
         return [(name, value) for name, value in self.form_data or []]
 
+    @property
+    def processing_days(self) -> int:
+        """The legal processing time of this filing (its version's, or its variant's)."""
+        return self.procedure_version.processing_days_for(self.form_pairs)
+
     def files_for(self, document_key: str) -> list[DossierFile]:
         return [f for f in self.files if f.document_key == document_key]
 

@@ -259,7 +259,7 @@ def _receive(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
         dossier.components_digitised_at = now
     dossier.due_date = current_calendar().due_date(
         to_local(now).replace(tzinfo=None),
-        dossier.procedure_version.processing_days,
+        dossier.processing_days,
         content.get("cutoff_hour"),
     )
     dossier.original_due_date = dossier.due_date
@@ -435,7 +435,7 @@ def _extension_problem(dossier: Dossier, actor: User, new_date: date, reason: st
         return "Vui lòng nêu lý do chậm trễ."
     if new_date <= dossier.due_date or not calendar.is_working_day(new_date):
         return "Ngày hẹn mới phải là ngày làm việc sau ngày hẹn hiện tại."
-    longest = calendar.add_working_days(dossier.due_date, dossier.procedure_version.processing_days)
+    longest = calendar.add_working_days(dossier.due_date, dossier.processing_days)
     if new_date > longest:
         return f"Ngày hẹn mới không được quá {longest:%d/%m/%Y} (thêm tối đa một thời hạn giải quyết)."
     if calendar.working_days_between(today, dossier.due_date) < 1:
@@ -481,7 +481,7 @@ def _restart_period(dossier: Dossier) -> None:
     received = to_local(utcnow()).replace(tzinfo=None)
     version = dossier.procedure_version
     dossier.due_date = current_calendar().due_date(
-        received, version.processing_days, version.content.get("cutoff_hour")
+        received, dossier.processing_days, version.content.get("cutoff_hour")
     )
     dossier.original_due_date, dossier.extended_at, dossier.extension_reason = dossier.due_date, None, None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+from datetime import date
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,8 @@ def load_file(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         raise CatalogueError(f"{path.name}: {error}") from error
     validate(content, path.name)
+    if "effective_from" in content:  # stored as JSON with the version: the ISO date
+        content["effective_from"] = content["effective_from"].isoformat()
     return content
 
 
@@ -89,6 +92,8 @@ def validate(content: dict[str, Any], source: str) -> None:
     _check_choice(content.get("online_level", "none"), ONLINE_LEVELS, "online_level", fail)
     _check_choice(content.get("level", "province"), LEVELS, "level", fail)
     _validate_commune_variant(content, fail)
+    _validate_days_variant(content, fail)
+    _validate_effective_from(content, fail)
     if "result_template" in content:
         _check_choice(content["result_template"], RESULT_TEMPLATES, "result_template", fail)
     if not content["applicants"] or not set(content["applicants"]) <= APPLICANTS:
@@ -120,6 +125,31 @@ def _validate_commune_variant(content: dict[str, Any], fail) -> None:
         fail("commune_level_when.values must be a non-empty subset of the field's choices")
     if not isinstance(rule.get("deciding_authority"), str):
         fail("commune_level_when.deciding_authority is missing")
+
+
+def _validate_days_variant(content: dict[str, Any], fail) -> None:
+    """`[processing_days_when]`: a variant named by an e-form choice has its own legal processing time
+    (Decree 95/2026 Art. 9: a branch is dissolved in 10 working days), with its legal basis."""
+    rule = content.get("processing_days_when")
+    if rule is None:
+        return
+    field = next((f for f in content["fields"] if f.get("key") == rule.get("field")), None)
+    if field is None or field.get("type") != "choice":
+        fail("processing_days_when.field must name a choice field of the e-form")
+    known = {value for value, _label in field["choices"]}
+    if not rule.get("values") or not set(rule["values"]) <= known:
+        fail("processing_days_when.values must be a non-empty subset of the field's choices")
+    if not isinstance(rule.get("days"), int) or rule["days"] < 0:
+        fail("processing_days_when.days must be a number of working days")
+    for key in ("legal_basis", "label"):
+        if not isinstance(rule.get(key), str) or not rule[key]:
+            fail(f"processing_days_when.{key} is missing")
+
+
+def _validate_effective_from(content: dict[str, Any], fail) -> None:
+    """`effective_from`: the day the rules this version describes took effect (a TOML date)."""
+    if "effective_from" in content and not isinstance(content["effective_from"], date):
+        fail("effective_from must be a date, e.g. effective_from = 2026-03-31")
 
 
 def _check_unique_keys(items: list[dict], name: str, fail) -> None:

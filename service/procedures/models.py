@@ -80,6 +80,14 @@ class ProcedureVersion(db.Model):
             return "commune"
         return self.level
 
+    def processing_days_for(self, pairs: list[tuple[str, str]]) -> int:
+        """The legal processing time of a filing with these e-form values: a variant may have its own
+        (`[processing_days_when]`, e.g. dissolving a branch rather than a school)."""
+        rule = self.content.get("processing_days_when")
+        if rule and dict(pairs).get(rule["field"]) in rule["values"]:
+            return int(rule["days"])
+        return self.processing_days
+
     @property
     def may_be_commune_level(self) -> bool:
         return self.level == "commune" or "commune_level_when" in self.content

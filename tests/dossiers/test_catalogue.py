@@ -6,11 +6,21 @@ import shutil
 
 import pytest
 
+from service.deadlines.calendar import current_calendar
+from service.dossiers import operations as dossier_operations
+from service.dossiers import processing
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.procedures.catalogue import CATALOGUE_DIR, CatalogueError, import_catalogue
 from service.procedures.models import Procedure, ProcedureVersion
-from tests.factories import create_citizen, create_dossier, load_catalogue
+from service.timeutil import to_local
+from tests.factories import (
+    create_citizen,
+    create_dossier,
+    create_official,
+    create_organisation,
+    load_catalogue,
+)
 
 ALL_CODES = sorted(p.stem for p in CATALOGUE_DIR.glob("*.toml"))
 
@@ -78,14 +88,14 @@ def test_search_ignores_diacritics(client):
     page = client.get("/procedures/?q=dang+ky+hoat+dong").get_data(as_text=True)
     assert "Cấp giấy chứng nhận đăng ký hoạt động giáo dục nghề nghiệp" in page
     assert "Đổi tên trường trung cấp" not in page
-    assert "Miễn, giảm học phí" in client.get("/procedures/?q=mien giam hoc phi").get_data(as_text=True)
+    assert "miễn, giảm học phí" in client.get("/procedures/?q=mien giam hoc phi").get_data(as_text=True)
     assert "Không tìm thấy thủ tục phù hợp" in client.get("/procedures/?q=xyzxyz").get_data(as_text=True)
 
 
 def test_filters_by_applicant_type(client):
     load_catalogue()
     people = client.get("/procedures/?applicant=person").get_data(as_text=True)
-    assert "Miễn, giảm học phí" in people
+    assert "miễn, giảm học phí" in people
     assert "Đổi tên trường trung cấp" not in people
 
 
@@ -122,3 +132,65 @@ def test_administrators_see_the_versions(client):
     login(client, create_official("admin"))
     page = client.get("/admin/catalogue").get_data(as_text=True)
     assert "2.000189.000.00.00.H01" in page
+
+
+DISSOLUTION = "1.000553.000.00.00.H01"
+
+
+def _dissolution(request_type: str) -> Dossier:
+    owner = create_organisation()
+    draft = create_dossier(owner, DISSOLUTION)
+    pairs = [(k, request_type if k == "request_type" else v) for k, v in draft.form_pairs]
+    dossier_operations.save_form(draft.id, owner, pairs, None)
+    dossier, _ = dossier_operations.submit(draft.id, owner)
+    processing.act(dossier.id, create_official("reception"), "receive", {}, None)
+    return db.session.get(Dossier, dossier.id)
+
+
+def test_a_branch_is_dissolved_in_ten_working_days_a_school_in_fifteen():
+    """Decree 95/2026 Art. 9 (catalogue `[processing_days_when]`): the variant the applicant chose sets
+    the legal time, the appointment date and form 01's "thời hạn giải quyết"."""
+    branch, school = _dissolution("cham_dut_phan_hieu"), _dissolution("giai_the_truong")
+    calendar = current_calendar()
+    received = to_local(branch.received_at).replace(tzinfo=None)
+    assert branch.processing_days == 10 and school.processing_days == 15
+    assert branch.due_date == calendar.due_date(received, 10)
+    assert school.due_date == calendar.due_date(to_local(school.received_at).replace(tzinfo=None), 15)
+    assert branch.due_date < school.due_date
+
+
+def test_the_procedure_page_shows_the_2026_rules_and_when_they_apply(client):
+    load_catalogue()
+    page = client.get(f"/procedures/{DISSOLUTION}").get_data(as_text=True)
+    assert (
+        "15 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ; chấm dứt hoạt động (giải thể) phân hiệu: "
+        "10 ngày làm việc (Điều 9 Nghị định số 95/2026/NĐ-CP)" in page
+    )
+    assert 'data-testid="effective-from">31/03/2026<' in page
+    branch = client.get("/procedures/1.000154.000.00.00.H01").get_data(as_text=True)
+    assert (
+        "5 ngày làm việc" in branch
+        and "Văn bản chấp thuận của Ủy ban nhân dân cấp tỉnh nơi đặt phân hiệu" in branch
+    )
+    exemption = client.get("/procedures/1.005144.000.00.00.H01").get_data(as_text=True)
+    assert (
+        "Đề nghị miễn, giảm học phí trong cơ sở giáo dục nghề nghiệp và cơ sở giáo dục đại học công lập"
+        in exemption
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("days = 10", 'days = "mười"'), "processing_days_when.days"),
+        (('values = ["cham_dut_phan_hieu"]', 'values = ["phan_hieu"]'), "processing_days_when.values"),
+        (('legal_basis = "Điều 9 Nghị định số 95/2026/NĐ-CP"\n', ""), "processing_days_when.legal_basis"),
+        (("effective_from = 2026-03-31", 'effective_from = "31/03/2026"'), "effective_from must be a date"),
+    ],
+)
+def test_a_variants_time_needs_its_choice_days_and_legal_basis(tmp_path, change, message):
+    directory = _copy_catalogue(tmp_path)
+    path = directory / "1.000553.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=f"1.000553.toml.*{message}"):
+        import_catalogue(directory)
