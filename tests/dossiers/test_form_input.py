@@ -99,3 +99,26 @@ def test_a_refused_supplement_upload_is_explained_at_its_document(client):
     page = client.get(response.location).get_data(as_text=True)
     at_document = page.split(f'id="doc-{key}"')[1].split("</form>")[0]
     assert "Không nhận tệp “bang.pdf”" in at_document
+
+
+def test_every_e_form_field_tells_a_screen_reader_what_it_needs_and_what_went_wrong(client):
+    """Issue 16 item 6: aria-required, aria-invalid and aria-describedby (its hint, its error) on every
+    e-form field, and a skip link to the page's content."""
+    organisation = create_organisation()
+    login(client, organisation)
+    dossier_id = start(client, ORGANISATION_PROCEDURE)
+    page = client.get(f"/dossiers/{dossier_id}/edit").get_data(as_text=True)
+    assert '<a class="skip-link" href="#main">Bỏ qua, đến nội dung chính</a>' in page
+    inputs = re.findall(r"<(?:input|select|textarea)\b[^>]*>", eform(page))
+    fields = [i for i in inputs if 'type="hidden"' not in i and 'name="csrf_token"' not in i]
+    assert fields and all('aria-required="' in i and 'aria-invalid="false"' in i for i in fields), fields
+    email = next(i for i in fields if 'name="email"' in i)
+    assert 'aria-required="true"' in email
+
+    page = save(client, dossier_id, [("email", "không-phải-email")]).get_data(as_text=True)
+    email = re.search(r'<input[^>]*name="email"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in email
+    described = re.search(r'aria-describedby="([^"]+)"', email).group(1).split()
+    error_id = next(d for d in described if d.startswith("error-"))
+    error = page.split(f'id="{error_id}"', 1)[1].split("</div>", 1)[0]
+    assert 'class="error-text"' in error
