@@ -50,6 +50,11 @@ class PayGov(Adapter):
     )
     simulated = ("PAYGOV_INIT_URL", "PAYGOV_QUERY_URL", "PAYGOV_BILL_URL")
 
+    def missing(self, config):
+        # An algorithm we do not know signs nothing: the platform is off, and half configured in production.
+        wrong = config.get("PAYGOV_CHECK_ALGORITHM", paygov.SHA256) not in paygov.ALGORITHMS
+        return super().missing(config) + (["PAYGOV_CHECK_ALGORITHM"] if wrong else [])
+
     def url(self, setting: str, path: str) -> str:
         return current_app.config[setting] or base_url() + f"{SIMULATOR}/{path}"
 

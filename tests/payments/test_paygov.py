@@ -163,3 +163,12 @@ def test_not_configured_the_platform_is_neither_offered_nor_listening(
     assert client.submit(f"/payments/orders/{order.id}/paygov").status_code == 404
     assert client.post("/payments/paygov/confirm", json={"MaThamChieu": "X"}).status_code == 404
     assert order.amount == FEE
+
+
+def test_an_unknown_check_code_algorithm_turns_the_platform_off_and_production_refuses_it(app):
+    from service.payments.adapters import ADAPTERS
+    from service.safety import problems
+
+    config = {**app.config, "PAYGOV_CHECK_ALGORITHM": "md5"}
+    assert ADAPTERS["paygov"].missing(config) == ["PAYGOV_CHECK_ALGORITHM"]
+    assert any(p.setting == "PAYGOV" and "PAYGOV_CHECK_ALGORITHM" in p.reason for p in problems(config))
