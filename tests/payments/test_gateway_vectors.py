@@ -691,3 +691,41 @@ def test_a_paygov_confirmation_that_is_wrong_is_answered_99_and_pays_nothing(cli
 def test_a_paygov_confirmation_that_is_not_json_is_answered_99(client):
     answer = client.post("/payments/paygov/confirm", data=b"[1]", content_type="application/json")
     assert (answer.status_code, answer.json["MaLoi"]) == (400, "99")
+
+
+def test_the_paygov_query_names_the_attempt_and_is_signed_over_its_five_fields(client, sent):
+    _, attempt, _ = start(client, "paygov")
+    sent.clear()
+    reconcile()
+    path, body = sent[0]
+    assert path == "/simulators/paygov/query"
+    stamp = body["ThoiGianGD"]
+    assert re.fullmatch(r"\d{14}", stamp)
+    raw = f"QUERY|1.0.6|{PAYGOV_PARTNER}|{attempt.reference}|{stamp}|{PAYGOV_SECRET}"
+    assert body == {
+        "LoaiBanTin": "QUERY",
+        "PhienBan": "1.0.6",
+        "MaDoiTac": PAYGOV_PARTNER,
+        "MaThamChieu": attempt.reference,
+        "ThoiGianGD": stamp,
+        "MaXacThuc": sha256(raw),
+    }
+
+
+def test_a_paygov_init_the_platform_refuses_shows_the_payer_why(client, monkeypatch):
+    monkeypatch.setattr(transport, "post_json", lambda *args, **kwargs: {"error_code": "1", "message": "x"})
+    order, attempt, response = start(client, "paygov")
+    assert response.status_code == 502
+    assert "tạm thời không nhận thanh toán" in response.get_data(as_text=True)
+    assert reload(PaymentOrder, order.id).status == "unpaid"
+
+
+def test_the_paygov_payment_url_is_read_from_the_json_string_in_message_and_only_if_it_is_a_web_address():
+    from service.payments.gateways import paygov
+
+    url = "https://thanhtoan.example.vn/pay?token=abc"
+    assert paygov.pay_url({"error_code": "0", "message": json.dumps({"UrlThanhToan": url})}) == url
+    assert paygov.pay_url({"error_code": "0", "message": {"UrlThanhToan": url}}) == url
+    assert paygov.pay_url({"error_code": "1", "message": json.dumps({"UrlThanhToan": url})}) is None
+    assert paygov.pay_url({"error_code": "0", "message": '{"UrlThanhToan": "javascript:alert(1)"}'}) is None
+    assert paygov.pay_url({"error_code": "0", "message": "not json"}) is None
