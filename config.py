@@ -31,6 +31,9 @@ DEMO_SETTINGS = {
     "VIETQR_ACCOUNT_NAME": "SO GIAO DUC VA DAO TAO TINH AN GIANG",
     "VIETQR_BANK_NAME": "Vietcombank",
     "BANKFEED_API_KEY": "dev-bankfeed-key",
+    "PAYGOV_PARTNER_CODE": "GDNNAGDEMO",
+    "PAYGOV_ACCESS_TOKEN": "dev-only-paygov-access-token-0123456789",
+    "PAYGOV_SECRET": "DEVONLYPAYGOVSECRET0123456789abcd",
     "VNEID_CLIENT_ID": "gdnn-angiang-demo",
     "VNEID_CLIENT_SECRET": "dev-only-vneid-client-secret-0123456789",
 }
@@ -200,8 +203,23 @@ class Config:
     VIETQR_BANK_NAME = os.environ.get("VIETQR_BANK_NAME", "")
     BANKFEED_API_KEY = os.environ.get("BANKFEED_API_KEY", "")
     PAYMENT_ATTEMPT_MINUTES = _int("PAYMENT_ATTEMPT_MINUTES", 15)
-    # The national payment platform's bill presentment (see service/payments/paygov.py); off when unset.
-    PAYGOV_API_KEY = os.environ.get("PAYGOV_API_KEY", "")
+    # The national payment platform of the national portal (service/payments/paygov.py, INTEGRATION.md §4):
+    # on when its URLs, token, partner code and secret are all given. What the platform has not published
+    # (the check-code algorithm, the channel and device codes) is configuration.
+    PAYGOV_INIT_URL = os.environ.get("PAYGOV_INIT_URL", "")  # unset: the simulator, if mounted
+    PAYGOV_QUERY_URL = os.environ.get("PAYGOV_QUERY_URL", "")  # CheckConfirmUrl
+    PAYGOV_BILL_URL = os.environ.get("PAYGOV_BILL_URL", "")  # InitReceiptUrl (GET_BILL)
+    PAYGOV_ACCESS_TOKEN = os.environ.get("PAYGOV_ACCESS_TOKEN", "")  # sent as Bearer
+    PAYGOV_PARTNER_CODE = os.environ.get("PAYGOV_PARTNER_CODE", "")  # MaDoiTac
+    PAYGOV_SECRET = os.environ.get("PAYGOV_SECRET", "")
+    PAYGOV_CHECK_ALGORITHM = os.environ.get("PAYGOV_CHECK_ALGORITHM", "sha256")  # or hmac-sha256
+    PAYGOV_CHANNEL = os.environ.get("PAYGOV_CHANNEL", "")  # MaKenhThanhToan, as the operator assigns
+    PAYGOV_DEVICE = os.environ.get("PAYGOV_DEVICE", "")  # MaThietBi
+    PAYGOV_SERVICE_CODE = os.environ.get("PAYGOV_SERVICE_CODE", "2")  # MaDichVu: 2 = fees and charges
+    PAYGOV_PORTAL_CODE = os.environ.get("PAYGOV_PORTAL_CODE", "")  # MaDVC: our portal at the platform
+    PAYGOV_PORTAL_NAME = os.environ.get("PAYGOV_PORTAL_NAME", "")  # TenDVC
+    PAYGOV_UNIT_CODE = os.environ.get("PAYGOV_UNIT_CODE", "")  # MaDonVi: the collecting agency
+    PAYGOV_UNIT_NAME = os.environ.get("PAYGOV_UNIT_NAME", "")  # TenDonVi
     # Gateway notifications failing their signature (anyone can post to an IPN address;
     # service/payments/unverified.py): stored at most this often per client address and gateway, at most
     # this many per gateway and day (past it only counted), cut to this many bytes of raw body and of
@@ -360,6 +378,9 @@ class DemoSettings:
     VIETQR_ACCOUNT_NAME = _demo("VIETQR_ACCOUNT_NAME")
     VIETQR_BANK_NAME = _demo("VIETQR_BANK_NAME")
     BANKFEED_API_KEY = _demo("BANKFEED_API_KEY")
+    PAYGOV_PARTNER_CODE = _demo("PAYGOV_PARTNER_CODE")
+    PAYGOV_ACCESS_TOKEN = _demo("PAYGOV_ACCESS_TOKEN")
+    PAYGOV_SECRET = _demo("PAYGOV_SECRET")
     VNEID_CLIENT_ID = _demo("VNEID_CLIENT_ID")
     VNEID_CLIENT_SECRET = _demo("VNEID_CLIENT_SECRET")
     # A made-up number, marked as such, so that the demo's decisions show where the real one goes.

@@ -209,9 +209,11 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(national_portal_bp)
     if app.config["PAYMENT_SIMULATORS"]:
+        from service.payments.paygov_simulator import bp as paygov_simulator_bp
         from service.payments.simulators import bp as simulators_bp
 
         app.register_blueprint(simulators_bp)
+        app.register_blueprint(paygov_simulator_bp)
     if app.config["VNEID_SIMULATOR"]:  # development and tests only: production refuses it (safety.py)
         from service.accounts.vneid_simulator import bp as vneid_simulator_bp
 

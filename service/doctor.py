@@ -154,6 +154,9 @@ def _gateway_detail(name: str, config: Mapping) -> str:
         if all(config.get(setting) for setting in AGENCY_ACCOUNT):
             return f", tài khoản của Sở {config['VIETQR_ACCOUNT_NO']} ({config['VIETQR_BANK_BIN']})"
         return ", chỉ cho trường có tài khoản riêng: tài khoản của Sở chưa đặt (schools' own accounts only)"
+    if name == "paygov":
+        detail = f", MaDoiTac {config['PAYGOV_PARTNER_CODE']}, mã xác thực {config['PAYGOV_CHECK_ALGORITHM']}"
+        return detail + ("" if config["PAYGOV_INIT_URL"] else simulated)
     return ""
 
 

@@ -1,6 +1,6 @@
 """What the dossiers feature tells the services it uses. Payments: a dossier's fee is paid back on the
-dossier's page, the national payment platform's bill code is the dossier's code, and a fee's receipt
-names the applicant and the procedure. Documents: the data of the dossier's documents, and the history
+dossier's page, and a fee's receipt (ours, and the data the national payment platform's receipt is
+drawn from) names the applicant, the dossier and the procedure. Documents: the data of the dossier's documents, and the history
 line a correction or revocation leaves (`issued_documents.connect`). Connected by the app factory."""
 
 from __future__ import annotations
@@ -10,31 +10,14 @@ from flask import url_for
 from service.dossiers import issued_documents
 from service.dossiers.models import Dossier
 from service.extensions import db
-from service.payments import registry, settlement
+from service.payments import registry
 from service.payments.models import PaymentOrder
-from service.payments.paygov import Bill
 
 
 def back_to_dossier(order: PaymentOrder) -> tuple[str, str] | None:
     if not order.dossier_id:
         return None
     return url_for("dossiers.detail", dossier_id=order.dossier_id), "Về hồ sơ"
-
-
-def fee_bill(code: str) -> Bill | None:
-    """The fee of the dossier with this code, as the national payment platform presents it."""
-    dossier = db.session.scalar(db.select(Dossier).where(Dossier.code == code))
-    order = settlement.fee_order(dossier.id) if dossier else None
-    if order is None:
-        return None
-    return Bill(
-        order.reference,
-        dossier.code,
-        order.description,
-        order.amount,
-        dossier.applicant_name or dossier.owner.display_name,
-        order.status,
-    )
 
 
 def receipt_subject(order: PaymentOrder) -> registry.ReceiptSubject | None:
@@ -47,11 +30,11 @@ def receipt_subject(order: PaymentOrder) -> registry.ReceiptSubject | None:
         line=f"Phí, lệ phí: {dossier.procedure_version.name}",
         dossier_code=dossier.code,
         procedure=dossier.procedure_version.name,
+        procedure_code=dossier.procedure_version.code,
     )
 
 
 def connect() -> None:
     registry.register_back_link("dossier_fee", back_to_dossier)
-    registry.register_bill_finder(fee_bill)
     registry.register_receipt_subject(receipt_subject)
     issued_documents.connect()

@@ -1,122 +1,47 @@
 """One interface over the gateways: start a payment, read the browser's return, query an attempt,
 refund. (Each gateway's server notification has its own route and answer format, and is settled by
 `settlement`.) The wire formats live in `gateways/`, which knows nothing of Flask or the database.
-
-A national payment platform (PayGov) integration is a bill-presentment adapter of a different shape
-(the platform asks us for a bill, then tells us it was paid): see `service/payments/paygov.py`.
+The national payment platform (PayGov) is one more gateway of this shape: `service/payments/paygov.py`.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 from flask import current_app, url_for
 
-from service.payments import registry, transport
+from service.payments import transport
+from service.payments.adapter_base import (
+    AGENCY_ACCOUNT,
+    Adapter,
+    GatewayRefused,
+    Outcome,
+    RefundOutcome,
+    Start,
+    account_for,
+    base_url,
+    collecting_account,
+    order_info,
+    our_accounts,
+)
 from service.payments.gateways import momo, vietqr, vnpay
-from service.payments.models import PaymentAttempt, PaymentOrder, PaymentRefund
-from service.payments.registry import Account
-from service.text import without_diacritics
+from service.payments.models import PaymentAttempt
 from service.timeutil import utcnow
 
-
-@dataclass(frozen=True)
-class Start:
-    """What the payer is given: a page to go to, or a QR code to scan."""
-
-    redirect_url: str | None = None
-    qr_payload: str | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A gateway's verified word on an attempt (from a status query)."""
-
-    state: str  # succeeded, failed, pending, unknown
-    code: str = ""
-    transaction: str | None = None
-
-
-@dataclass(frozen=True)
-class RefundOutcome:
-    state: str  # succeeded, failed, pending
-    code: str
-    message: str
-    transaction: str | None = None
-
-
-class GatewayRefused(ValueError):
-    """The gateway will not start this payment (its message is for the payer)."""
-
-
-def order_info(text: str) -> str:
-    """ASCII without diacritics or special characters (what VNPAY and MoMo accept)."""
-    import re
-
-    plain = re.sub(r"[^A-Za-z0-9 .-]", " ", without_diacritics(text))
-    return " ".join(plain.split())[:255] or "Thanh toan"
-
-
-class Adapter:
-    name = ""
-    label = ""
-    min_amount = 1
-    max_amount = 0  # per transaction, VND
-    has_refund_api = True
-    payer_facing = True  # offered to payers as a way to pay
-    # A transfer the payer makes by hand (a QR, an account and a content to copy): pressing the button
-    # again shows the same reference while it is valid, never a second one to confuse the bank feed.
-    reuses_attempt = False
-    # What the gateway needs: without all of them it is off (not offered, its callbacks answer 404), so
-    # nothing is ever signed or verified with an empty or a demo secret. The simulators, when mounted,
-    # stand in for the `simulated` ones (the gateway's own addresses).
-    settings: tuple[str, ...] = ()
-    simulated: tuple[str, ...] = ()
-
-    def missing(self, config: Mapping) -> list[str]:
-        stand_in = self.simulated if config.get("PAYMENT_SIMULATORS") else ()
-        return [name for name in self.settings if not config.get(name) and name not in stand_in]
-
-    def given(self, config: Mapping) -> list[str]:
-        return [name for name in self.settings if config.get(name)]
-
-    def enabled(self, config: Mapping | None = None) -> bool:
-        return not self.missing(current_app.config if config is None else config)
-
-    def available(self, school_id: int | None) -> bool:
-        """Offered for a payment owed to this school (None: to the agency)."""
-        return self.enabled()
-
-    def attempt_minutes(self) -> int:
-        return current_app.config["PAYMENT_ATTEMPT_MINUTES"]
-
-    def check_amount(self, amount: int) -> str | None:
-        """A message for the payer when the gateway cannot take this amount."""
-        from service.money import format_money
-
-        if amount < self.min_amount:
-            return f"{self.label} chỉ nhận khoản từ {format_money(self.min_amount)} trở lên."
-        if amount > self.max_amount:
-            return f"Số tiền vượt hạn mức một giao dịch của {self.label} ({format_money(self.max_amount)})."
-        return None
-
-    def start(self, order: PaymentOrder, attempt: PaymentAttempt, client_ip: str) -> Start:
-        raise NotImplementedError
-
-    def query(self, attempt: PaymentAttempt) -> Outcome | None:
-        return None
-
-    def refund(self, refund: PaymentRefund, actor: str) -> RefundOutcome:
-        raise NotImplementedError
-
-    def refund_status(self, refund: PaymentRefund) -> RefundOutcome | None:
-        return None
-
-
-def _base() -> str:
-    return current_app.config["APP_BASE_URL"]
+__all__ = [
+    "ADAPTERS",
+    "AGENCY_ACCOUNT",
+    "Adapter",
+    "GatewayRefused",
+    "Outcome",
+    "RefundOutcome",
+    "Start",
+    "account_for",
+    "collecting_account",
+    "offered",
+    "order_info",
+    "our_accounts",
+]
 
 
 class Vnpay(Adapter):
@@ -127,12 +52,14 @@ class Vnpay(Adapter):
     simulated = ("VNPAY_PAYMENT_URL", "VNPAY_API_URL")
 
     def payment_base(self) -> str:
-        return current_app.config["VNPAY_PAYMENT_URL"] or _base() + "/simulators/vnpay/paymentv2/vpcpay.html"
+        return (
+            current_app.config["VNPAY_PAYMENT_URL"] or base_url() + "/simulators/vnpay/paymentv2/vpcpay.html"
+        )
 
     def api_url(self) -> str:
         return (
             current_app.config["VNPAY_API_URL"]
-            or _base() + "/simulators/vnpay/merchant_webapi/api/transaction"
+            or base_url() + "/simulators/vnpay/merchant_webapi/api/transaction"
         )
 
     def start(self, order, attempt, client_ip):
@@ -144,7 +71,7 @@ class Vnpay(Adapter):
             attempt.reference,
             attempt.amount,
             order_info(order.description),
-            _base() + url_for("payments.vnpay_return"),
+            base_url() + url_for("payments.vnpay_return"),
             client_ip or "127.0.0.1",
             attempt.created_at,
             attempt.expires_at,
@@ -270,7 +197,7 @@ class Momo(Adapter):
     simulated = ("MOMO_ENDPOINT",)
 
     def endpoint(self) -> str:
-        return current_app.config["MOMO_ENDPOINT"] or _base() + "/simulators/momo"
+        return current_app.config["MOMO_ENDPOINT"] or base_url() + "/simulators/momo"
 
     def _post(self, path: str, body: dict, fields: tuple[str, ...]) -> dict | None:
         if not self.enabled():
@@ -293,8 +220,8 @@ class Momo(Adapter):
                 "amount": attempt.amount,
                 "orderId": attempt.reference,
                 "orderInfo": order_info(order.description),
-                "redirectUrl": _base() + url_for("payments.momo_return"),
-                "ipnUrl": _base() + url_for("payments.momo_ipn"),
+                "redirectUrl": base_url() + url_for("payments.momo_return"),
+                "ipnUrl": base_url() + url_for("payments.momo_ipn"),
                 "requestType": "captureWallet",
                 "extraData": "",
                 "lang": "vi",
@@ -369,33 +296,6 @@ class Momo(Adapter):
         return RefundOutcome("failed", "42", "MoMo không ghi nhận yêu cầu hoàn tiền này.")
 
 
-# The agency's own collecting account: all three given, or none (then only schools' accounts collect).
-AGENCY_ACCOUNT = ("VIETQR_BANK_BIN", "VIETQR_ACCOUNT_NO", "VIETQR_ACCOUNT_NAME")
-
-
-def collecting_account(order: PaymentOrder) -> Account | None:
-    return account_for(order.school_id)
-
-
-def account_for(collector_id: int | None) -> Account | None:
-    """Where a transfer goes: the collector's own account (a school's, for its bills), else the agency's;
-    None when neither is configured (no QR is ever drawn for a made-up account)."""
-    if collector_id:
-        found = registry.collector_account(collector_id)
-        if found is not None:
-            return found
-    config = current_app.config
-    if not all(config[name] for name in AGENCY_ACCOUNT):
-        return None
-    bank_bin, number, name = (config[name] for name in AGENCY_ACCOUNT)
-    return Account(bank_bin, number, name, config["VIETQR_BANK_NAME"])
-
-
-def our_accounts() -> set[str]:
-    """Every account a bank feed may report credits to."""
-    return {n for n in registry.collector_numbers() | {current_app.config["VIETQR_ACCOUNT_NO"]} if n}
-
-
 class VietQR(Adapter):
     name, label = "vietqr", "Chuyển khoản VietQR"
     # NAPAS 247 fast transfers: under 500 million đồng per transaction.
@@ -425,8 +325,8 @@ class VietQR(Adapter):
 
 
 class Recorded(Adapter):
-    """Money that reaches us outside a gateway we call: settled by its own record (a notification of
-    the national platform, an accountant's counter voucher), never started here, refunded by hand."""
+    """Money that reaches us outside a gateway we call: settled by its own record (an accountant's
+    counter voucher), never started here, refunded by hand."""
 
     min_amount, max_amount = 1, 10**12
     has_refund_api = False
@@ -441,15 +341,6 @@ class Recorded(Adapter):
         return RefundOutcome("pending", "", self.refund_message)
 
 
-class PayGov(Recorded):
-    """The national payment platform collects through its own portal (see `paygov.py`)."""
-
-    name, label = "paygov", "Nền tảng thanh toán trực tuyến quốc gia"
-    settings = ("PAYGOV_API_KEY",)
-    refused = "Khoản này được thanh toán trên Cổng Dịch vụ công quốc gia."
-    refund_message = "Hoàn tiền qua đơn vị vận hành nền tảng; kế toán ghi số tham chiếu."
-
-
 class Counter(Recorded):
     """Money taken at a school's counter (service/schools/counter.py)."""
 
@@ -458,9 +349,13 @@ class Counter(Recorded):
     refund_message = "Kế toán hoàn trả trực tiếp rồi ghi số chứng từ."
 
 
-ADAPTERS: dict[str, Adapter] = {
-    adapter.name: adapter for adapter in (Vnpay(), VietQR(), Momo(), PayGov(), Counter())
-}
+def _all() -> tuple[Adapter, ...]:
+    from service.payments.paygov import PayGov
+
+    return (Vnpay(), VietQR(), Momo(), PayGov(), Counter())
+
+
+ADAPTERS: dict[str, Adapter] = {adapter.name: adapter for adapter in _all()}
 
 
 def offered(amount: int, school_id: int | None) -> list[Adapter]:

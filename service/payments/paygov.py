@@ -1,152 +1,185 @@
-"""Bill presentment for the national payment platform (PayGov, Nền tảng thanh toán trực tuyến quốc gia).
+"""The national payment platform of the national public-service portal (PayGov) as one more gateway:
+we start the payment (INIT, the payer sent to the platform's page), ask an attempt's state (QUERY, at
+reconciliation) and fetch the platform's receipt (GET_BILL); its confirmation callback is settled in
+`paygov_callback.py`. The wire format is `gateways/paygov.py`; the facts, and what is unconfirmed,
+shared/INTEGRATION.md §4.
 
-No public technical specification exists (shared/PAYMENTS.md). Its model is known: the platform asks
-the portal for a bill by dossier code, collects the money through a licensed intermediary into a
-State Treasury account, then notifies the portal, which confirms and issues the receipt. This module
-is that model as an interface (`BillPresentment`), implemented over our payment orders (settled like
-any other payment: once, under a row lock, with a receipt), and a JSON binding over HTTP in
-`views.py` (`/payments/paygov/...`, authenticated by `PAYGOV_API_KEY`, absent while it is unset)
-whose field names are ours until the platform publishes its own: an integration replaces the
-binding, not the settlement.
+The platform's receipt is fetched when asked for (a link on the order's page), not stored: the
+platform keeps it, and the receipt this system issues on settlement (`receipts.py`, like every other
+gateway's) stays the record in our books.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
-from typing import Protocol
+from flask import current_app
 
-from service.database import for_update, insert_once, write
-from service.extensions import db
-from service.payments import registry
-from service.payments.models import PaymentIncident, PaymentNotification, PaymentOrder
-from service.payments.settlement import payable_problem, record_payment
+from service.payments import registry, transport
+from service.payments.adapter_base import (
+    Adapter,
+    GatewayRefused,
+    Outcome,
+    RefundOutcome,
+    Start,
+    base_url,
+    collecting_account,
+    order_info,
+)
+from service.payments.gateways import paygov
+from service.payments.models import PaymentAttempt, PaymentOrder
+from service.timeutil import utcnow
 
-
-@dataclass(frozen=True)
-class Bill:
-    reference: str
-    dossier_code: str
-    description: str
-    amount: int  # VND
-    payer_name: str
-    status: str  # unpaid, paid, cancelled
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    code: str  # 00 accepted, 01 unknown bill, 02 already paid, 04 wrong amount, 05 not payable
-    message: str
-    receipt_reference: str | None = None
+SIMULATOR = "/simulators/paygov"
+REFUSED = (
+    "Nền tảng thanh toán của Cổng Dịch vụ công quốc gia tạm thời không nhận thanh toán. "
+    "Vui lòng thử lại sau hoặc chọn cách thanh toán khác."
+)
 
 
-class BillPresentment(Protocol):
-    def lookup(self, dossier_code: str) -> Bill | None: ...
+class PayGov(Adapter):
+    name, label = "paygov", "Nền tảng thanh toán trực tuyến quốc gia"
+    # No published limit: the intermediary the payer picks on the platform applies its own.
+    min_amount, max_amount = 1, 10**11
+    has_refund_api = False  # refunds go through the platform's operator; the accountant records them
+    settings = (
+        "PAYGOV_INIT_URL",
+        "PAYGOV_QUERY_URL",
+        "PAYGOV_BILL_URL",
+        "PAYGOV_ACCESS_TOKEN",
+        "PAYGOV_PARTNER_CODE",
+        "PAYGOV_SECRET",
+    )
+    simulated = ("PAYGOV_INIT_URL", "PAYGOV_QUERY_URL", "PAYGOV_BILL_URL")
 
-    def confirm(self, bill_reference: str, amount: int, transaction_id: str, raw: dict) -> Confirmation: ...
+    def missing(self, config):
+        # An algorithm we do not know signs nothing: the platform is off, and half configured in production.
+        wrong = config.get("PAYGOV_CHECK_ALGORITHM", paygov.SHA256) not in paygov.ALGORITHMS
+        return super().missing(config) + (["PAYGOV_CHECK_ALGORITHM"] if wrong else [])
 
+    def url(self, setting: str, path: str) -> str:
+        return current_app.config[setting] or base_url() + f"{SIMULATOR}/{path}"
 
-class OrderBills:
-    """Bills are payment orders; which order a bill code names is the business of the feature that owns
-    the code (a dossier's fee: `service/dossiers/subscribers.py`), registered with `registry`."""
+    def start(self, order, attempt, client_ip):
+        message = init_message(order, attempt, client_ip or "127.0.0.1")
+        answer = self._post(self.url("PAYGOV_INIT_URL", "init"), "INIT", message)
+        found = paygov.pay_url(answer) if answer else None
+        if found is None:
+            raise GatewayRefused(REFUSED)
+        return Start(redirect_url=found)
 
-    def lookup(self, dossier_code: str) -> Bill | None:
-        return registry.find_bill(dossier_code.strip().upper()[:30])
+    def query(self, attempt):
+        answer = self._post(self.url("PAYGOV_QUERY_URL", "query"), "QUERY", short_message("QUERY", attempt))
+        if not answer or str(answer.get("MaLoi")) != paygov.OK:
+            return None
+        state, transaction = str(answer.get("TrangThaiGD")), str(answer.get("MaGiaoDich") or "")[:64]
+        if state == paygov.PAID:
+            if str(answer.get("SoTien")) != str(attempt.amount):
+                return Outcome("unknown", "04")
+            return Outcome("succeeded", "00", transaction)
+        if state == paygov.PENDING:
+            return Outcome("pending", "3")
+        if state == paygov.FAILED:
+            return Outcome("failed", "99", transaction or None)
+        return None
 
-    def confirm(self, bill_reference: str, amount: int, transaction_id: str, raw: dict) -> Confirmation:
-        """Settle once: the platform's transaction id is recorded first, so a repeat changes nothing."""
-        note_id = _record_once(bill_reference, transaction_id, raw).id
-        with write():
-            # Locked, so that two copies arriving together settle once: the second sees the outcome.
-            note = db.session.scalar(
-                for_update(db.select(PaymentNotification).where(PaymentNotification.id == note_id))
+    def receipt(self, attempt: PaymentAttempt) -> bytes | None:
+        """GET_BILL: the platform's receipt of a paid attempt as a PDF; None when it has none to give."""
+        if not self.enabled():
+            return None
+        message = _signed("GET_BILL", short_message("GET_BILL", attempt))
+        try:
+            _, content = transport.post_for_content(
+                self.url("PAYGOV_BILL_URL", "bill"), message, headers=_bearer()
             )
-            if note.outcome is not None:
-                return _replay(note)
-            confirmation = _settle(note_id, bill_reference, amount, transaction_id[:64])
-            _conclude(note_id, confirmation)
-        return confirmation
+        except transport.GatewayUnavailable:
+            return None
+        return content if paygov.is_pdf(content) else None
 
-
-def _record_once(bill_reference: str, transaction_id: str, raw: dict) -> PaymentNotification:
-    """The notification, kept in its own transaction; an earlier one if the platform sent it before
-    (still without an outcome if the first call died midway: it is settled now)."""
-    note = PaymentNotification(
-        gateway="paygov",
-        method="POST",
-        payload=raw,
-        raw=json.dumps(raw, ensure_ascii=False)[:20000],
-        external_id=transaction_id[:64],
-        reference=bill_reference[:34],
-        verified=True,  # its API key was checked
-    )
-    with write():
-        if insert_once(note):
-            return note
-    return _earlier(transaction_id[:64])
-
-
-def _settle(note_id: int, bill_reference: str, amount: int, transaction_id: str) -> Confirmation:
-    """Under the order's lock: the platform's answer codes, and the payment applied when all is well."""
-    order = db.session.scalar(
-        for_update(db.select(PaymentOrder).where(PaymentOrder.reference == bill_reference[:20]))
-    )
-    if order is None:
-        return Confirmation("01", "Không tìm thấy khoản phải nộp.")
-    if amount != order.amount:
-        return Confirmation("04", "Số tiền không khớp khoản phải nộp.")
-    if order.status == "paid":
-        _incident(
-            order,
-            note_id,
-            amount,
-            "second_success",
-            f"Nền tảng thanh toán quốc gia báo thu thêm khoản {order.reference} đã được thanh toán.",
+    def refund(self, refund, actor):
+        return RefundOutcome(
+            "pending", "", "Hoàn tiền qua đơn vị vận hành nền tảng; kế toán ghi số tham chiếu khi đã hoàn."
         )
-        return Confirmation("02", "Khoản này đã được thanh toán.")
-    problem = payable_problem(order)
-    if problem:
-        _incident(
-            order,
-            note_id,
-            amount,
-            "paid_cancelled",
-            f"Nền tảng thanh toán quốc gia báo đã thu khoản {order.reference}: {problem}",
-        )
-        return Confirmation("05", problem)
-    record_payment(order, transaction_id, gateway="paygov")
-    return Confirmation("00", "Đã xác nhận thanh toán.", order.reference)
+
+    def _post(self, url: str, kind: str, message: dict) -> dict | None:
+        if not self.enabled():
+            return None  # not configured here (any more): as if the platform did not answer
+        try:
+            return transport.post_json(url, _signed(kind, message), headers=_bearer())
+        except transport.GatewayUnavailable:
+            return None
 
 
-def _incident(order: PaymentOrder, note_id: int, amount: int, kind: str, detail: str) -> None:
-    db.session.add(
-        PaymentIncident(order_id=order.id, kind=kind, notification_id=note_id, amount=amount, detail=detail)
-    )
+def _bearer() -> dict[str, str]:
+    return {"Authorization": f"Bearer {current_app.config['PAYGOV_ACCESS_TOKEN']}"}
 
 
-def _earlier(transaction_id: str) -> PaymentNotification:
-    return db.session.scalar(
-        db.select(PaymentNotification).where(
-            PaymentNotification.gateway == "paygov", PaymentNotification.external_id == transaction_id
-        )
-    )
+def _signed(kind: str, message: dict) -> dict:
+    config = current_app.config
+    return paygov.sign(message, kind, config["PAYGOV_SECRET"], config["PAYGOV_CHECK_ALGORITHM"])
 
 
-def _replay(earlier: PaymentNotification) -> Confirmation:
-    """The same notification again: the first answer stands (a confirmation becomes "already")."""
-    code, _, message = (earlier.outcome or "").partition(" ")
-    if code in ("00", "02") or not code:
-        return Confirmation("02", "Giao dịch này đã được xác nhận.", earlier.reference)
-    return Confirmation(code, message)
+def short_message(kind: str, attempt: PaymentAttempt) -> dict:
+    """QUERY and GET_BILL: the attempt named by our reference."""
+    return {
+        "LoaiBanTin": kind,
+        "PhienBan": paygov.VERSION,
+        "MaDoiTac": current_app.config["PAYGOV_PARTNER_CODE"],
+        "MaThamChieu": attempt.reference,
+        "ThoiGianGD": paygov.stamp(utcnow()),
+    }
 
 
-def _conclude(notification_id: int, confirmation: Confirmation) -> None:
-    note = db.session.get_one(PaymentNotification, notification_id)
-    note.verified, note.outcome = True, f"{confirmation.code} {confirmation.message}"[:60]
+def init_message(order: PaymentOrder, attempt: PaymentAttempt, client_ip: str) -> dict:
+    """INIT, unsigned: the payment and, for the platform's receipt, what it pays for."""
+    config = current_app.config
+    return {
+        "LoaiBanTin": "INIT",
+        "PhienBan": paygov.VERSION,
+        "MaDoiTac": config["PAYGOV_PARTNER_CODE"],
+        "MaThamChieu": attempt.reference,
+        "SoTien": attempt.amount,
+        "LoaiHinhThanhToan": "PAY",
+        "MaKenhThanhToan": config["PAYGOV_CHANNEL"],
+        "MaThietBi": config["PAYGOV_DEVICE"],
+        "NgonNgu": "vi-VN",
+        "MaTienTe": "VND",
+        "MaNganHang": "PAYMENT",
+        "ThongTinGiaoDich": order_info(order.description),
+        "ThoiGianGD": paygov.stamp(attempt.created_at),
+        "Ip": client_ip,
+        "ThongTinBienLai": receipt_details(order, attempt.amount),
+    }
 
 
-BILLS: BillPresentment = OrderBills()
-
-
-def bill_json(bill: Bill) -> dict:
-    return asdict(bill)
+def receipt_details(order: PaymentOrder, amount: int) -> dict:
+    """ThongTinBienLai: what the platform's receipt says, from what the order's client feature tells
+    (a dossier's fee: its procedure, code and applicant) and where the money goes."""
+    config = current_app.config
+    subject = registry.receipt_subject(order)
+    account = collecting_account(order)
+    content = subject.line if subject else order.description
+    return {
+        "MaDichVu": config["PAYGOV_SERVICE_CODE"],
+        "MaDVC": config["PAYGOV_PORTAL_CODE"],
+        "TenDVC": config["PAYGOV_PORTAL_NAME"],
+        "MaTTHC": subject.procedure_code if subject else "",
+        "TenTTHC": subject.procedure if subject else "",
+        "MaDonVi": config["PAYGOV_UNIT_CODE"],
+        "TenDonVi": config["PAYGOV_UNIT_NAME"],
+        "MaHoSo": subject.dossier_code if subject else "",
+        "TKThuHuong": account.number if account else "",
+        "MaNHThuHuong": account.bank_bin if account else "",
+        "TenTKThuHuong": account.name if account else "",
+        "HoTenNguoiNop": subject.payer if subject else (order.payer_name or ""),
+        "SoCMNDNguoiNop": "",  # not asked of the payer here: the platform's page asks if it must
+        "DiaChiNguoiNop": "",
+        "NoiDungThanhToan": order.description,
+        "PhiLePhi": [
+            {
+                "LoaiPhiLePhi": "",
+                "MaPhiLePhi": subject.procedure_code if subject else "",
+                "TenPhiLePhi": content,
+                "SoTien": amount,
+            }
+        ],
+        "DSKhoanNop": [{"NoiDung": order.description, "SoTien": amount}],
+    }

@@ -1,6 +1,7 @@
 """`flask --app wsgi payments reconcile`: ask the gateways about attempts left pending (the IPN may
-never have come: VNPAY querydr, MoMo query) and settle them the same way as a notification; attempts
-past their expiry with nothing paid expire; refunds without a final answer are asked about again."""
+never have come: VNPAY querydr, MoMo query, the payment platform's QUERY) and settle them the same way
+as a notification; attempts past their expiry with nothing paid expire; refunds without a final answer
+are asked about again."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 Payments needs answers it cannot know itself: whose bank account an order's money goes to (a
 school collects its own tuition), where a payer goes back to after paying (the dossier, the school's
-bill or the order's own page), which fee a national-platform bill code names, and what a receipt says
-the money was for (a dossier's fee names its applicant and procedure). Each feature registers its
+bill or the order's own page), and what a receipt says the money was for (a dossier's fee names its
+applicant and procedure; the national payment platform's receipt data is drawn from the same answer). Each feature registers its
 answer when the app starts (`register_*` in its `subscribers.py`); payments falls back to the agency's
 own settings, and to the order's own payer and description, when nobody answers.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from service.payments.models import PaymentOrder
@@ -45,12 +45,12 @@ class ReceiptSubject:
     line: str  # the receipt's one line: what was paid for
     dossier_code: str = ""
     procedure: str = ""
+    procedure_code: str = ""  # the national procedure code (mã TTHC), what the payment platform asks
 
 
 _collectors: list[CollectorAccounts] = []
 _receipt_subjects: list[Callable[[PaymentOrder], ReceiptSubject | None]] = []
 _back_links: dict[str, Callable[[PaymentOrder], tuple[str, str] | None]] = {}
-_bill_finders: list[Callable[[str], Any]] = []
 
 
 def register_collector_accounts(accounts: CollectorAccounts) -> None:
@@ -60,11 +60,6 @@ def register_collector_accounts(accounts: CollectorAccounts) -> None:
 
 def register_back_link(purpose: str, link: Callable[[PaymentOrder], tuple[str, str] | None]) -> None:
     _back_links[purpose] = link
-
-
-def register_bill_finder(finder: Callable[[str], Any]) -> None:
-    if finder not in _bill_finders:
-        _bill_finders.append(finder)
 
 
 def register_receipt_subject(subject: Callable[[PaymentOrder], ReceiptSubject | None]) -> None:
@@ -103,11 +98,3 @@ def owner_of_account(number: str) -> int | None:
 def back_link(order: PaymentOrder) -> tuple[str, str] | None:
     link = _back_links.get(order.purpose)
     return link(order) if link else None
-
-
-def find_bill(code: str) -> Any:
-    for finder in _bill_finders:
-        bill = finder(code)
-        if bill is not None:
-            return bill
-    return None

@@ -107,9 +107,9 @@ def move_paid_orders(*, from_invoice: int, to_invoice: int) -> None:
 
 
 def record_payment(order: PaymentOrder, transaction: str, gateway: str = "manual") -> PaymentAttempt:
-    """Money received without an attempt of ours: at a school's counter (with its voucher's reference)
-    or collected by the national payment platform, settled like a gateway's success: the order paid,
-    the receipt and the events as for any payment. In the caller's transaction, holding the order's lock."""
+    """Money received without an attempt of ours (at a school's counter, with its voucher's reference),
+    settled like a gateway's success: the order paid, the receipt and the events as for any payment. In
+    the caller's transaction, holding the order's lock."""
     now = utcnow()
     attempt = PaymentAttempt(
         order_id=order.id,

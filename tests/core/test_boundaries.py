@@ -49,12 +49,13 @@ def test_vnpays_limits_are_in_its_own_words():
 
 
 def test_a_payer_is_offered_only_the_gateways_that_take_the_amount():
-    assert [a.name for a in offered(1_000, None)] == ["vietqr", "momo"]
-    assert [a.name for a in offered(5_000, None)] == ["vnpay", "vietqr", "momo"]
-    assert [a.name for a in offered(50_000_000, None)] == ["vnpay", "vietqr", "momo"]
-    assert [a.name for a in offered(50_000_001, None)] == ["vnpay", "vietqr"]
-    assert [a.name for a in offered(499_999_999, None)] == ["vnpay", "vietqr"]
-    assert [a.name for a in offered(500_000_000, None)] == ["vnpay"]
+    # The national payment platform publishes no limit: the intermediary the payer picks applies its own.
+    assert [a.name for a in offered(1_000, None)] == ["vietqr", "momo", "paygov"]
+    assert [a.name for a in offered(5_000, None)] == ["vnpay", "vietqr", "momo", "paygov"]
+    assert [a.name for a in offered(50_000_000, None)] == ["vnpay", "vietqr", "momo", "paygov"]
+    assert [a.name for a in offered(50_000_001, None)] == ["vnpay", "vietqr", "paygov"]
+    assert [a.name for a in offered(499_999_999, None)] == ["vnpay", "vietqr", "paygov"]
+    assert [a.name for a in offered(500_000_000, None)] == ["vnpay", "paygov"]
 
 
 def test_an_amount_one_over_the_limit_is_refused_before_any_attempt_with_the_reason(client):

@@ -252,6 +252,9 @@ PRODUCTION_GATEWAYS = {
     "VIETQR_BANK_BIN": "",
     "VIETQR_ACCOUNT_NO": "",
     "VIETQR_ACCOUNT_NAME": "",
+    "PAYGOV_PARTNER_CODE": "",
+    "PAYGOV_ACCESS_TOKEN": "",
+    "PAYGOV_SECRET": "",
 }
 
 
@@ -294,7 +297,7 @@ def test_unconfigured_gateways_are_not_offered_and_forged_notifications_find_not
     headers = {"Authorization": f"Apikey {DEMO_SETTINGS['BANKFEED_API_KEY']}"}
     assert client.post("/payments/bankfeed/sepay", json=credit, headers=headers).status_code == 404
     assert client.get(f"/payments/qr/{qr_attempt.reference}.png").status_code == 404
-    assert client.get("/payments/paygov/bills/X").status_code == 404
+    assert client.post("/payments/paygov/confirm", json={"MaThamChieu": "X"}).status_code == 404
     assert db.session.get(PaymentOrder, order.id).status == "unpaid"
 
 

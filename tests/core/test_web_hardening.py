@@ -30,13 +30,11 @@ from tests.factories import (
 from tests.support.schools import confirm
 
 BANKFEED = {"Authorization": "Apikey test-bankfeed-key"}
-PAYGOV = {"Authorization": "Apikey test-paygov-key"}
 
 
 @pytest.fixture(autouse=True)
 def gateway_keys(app, monkeypatch):
     monkeypatch.setitem(app.config, "BANKFEED_API_KEY", "test-bankfeed-key")
-    monkeypatch.setitem(app.config, "PAYGOV_API_KEY", "test-paygov-key")
 
 
 # ---------------------------------------------------------------- headers
@@ -153,10 +151,8 @@ def test_json_too_deep_or_too_large_is_a_400(client, body):
         "/payments/bankfeed/sepay", data=body, content_type="application/json", headers=BANKFEED
     )
     assert bank.status_code == 400 and bank.json == {"success": False, "message": "Bad request"}
-    paygov = client.post(
-        "/payments/paygov/payments", data=body, content_type="application/json", headers=PAYGOV
-    )
-    assert paygov.status_code == 400 and paygov.json["code"] == "03"
+    paygov = client.post("/payments/paygov/confirm", data=body, content_type="application/json")
+    assert paygov.status_code == 400 and paygov.json["MaLoi"] == "99"
     assert client.post("/lookup", data=body, content_type="application/json").status_code == 400
 
 

@@ -54,9 +54,9 @@ def sent(monkeypatch) -> list[tuple[str, dict]]:
     calls: list[tuple[str, dict]] = []
     real = transport.post_json
 
-    def recording(url: str, body: dict, timeout: int = 15) -> dict:
+    def recording(url: str, body: dict, timeout: int = 15, headers: dict | None = None) -> dict:
         calls.append((urlsplit(url).path, dict(body)))
-        return real(url, body, timeout)
+        return real(url, body, timeout, headers)
 
     monkeypatch.setattr(transport, "post_json", recording)
     return calls
@@ -551,54 +551,181 @@ def test_a_sepay_call_without_the_api_key_is_refused_and_kept_nowhere(client):
 
 # ---------------------------------------------------------------- the national payment platform
 
-
-PAYGOV_AUTH = {"Authorization": "Apikey paygov-test-key"}
-
-
-@pytest.fixture
-def paygov(app, monkeypatch):
-    monkeypatch.setitem(app.config, "PAYGOV_API_KEY", "paygov-test-key")
+PAYGOV_SECRET, PAYGOV_PARTNER = "DEVONLYPAYGOVSECRET0123456789abcd", "GDNNAGDEMO"
 
 
-def test_the_paygov_confirmation_is_read_from_its_exact_fields(client, paygov):
-    order = create_payment_order(AMOUNT, "Lệ phí hồ sơ")
-    raw = f'{{"bill_reference": "{order.reference}", "amount": 500000, "transaction_id": "PG-20261128-0001"}}'
-    answer = client.post(
-        "/payments/paygov/payments", data=raw.encode(), content_type="application/json", headers=PAYGOV_AUTH
+def sha256(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def test_the_paygov_check_code_vectors_hold_for_both_algorithms():
+    """Computed by hand: SHA-256 of the `|`-joined values with the secret last; HMAC-SHA256 keyed by it."""
+    from service.payments.gateways import paygov
+
+    secret = "PAYGOVSECRETDEMO0123456789abcdef"
+    raw = "QUERY|1.0.6|GDNNAG|TT2026ABCDEFGH|20261130083000"
+    assert sha256(f"{raw}|{secret}") == "a0e781b3d91d4cd21f136e0d339c440de4f2bdc03857dbc758135276727a484e"
+    assert hmac256(secret, raw) == "9ba2ceb7d6c7a10e50e53bbc01188bb349adec29648d9ffb77c29cecea175cc6"
+    query = {
+        "LoaiBanTin": "QUERY",
+        "PhienBan": "1.0.6",
+        "MaDoiTac": "GDNNAG",
+        "MaThamChieu": "TT2026ABCDEFGH",
+        "ThoiGianGD": "20261130083000",
+    }
+    assert paygov.raw_string(query, paygov.CHECKED_FIELDS["QUERY"], secret, "sha256") == f"{raw}|{secret}"
+    assert paygov.check_code(query, paygov.CHECKED_FIELDS["QUERY"], secret, "sha256") == (
+        "a0e781b3d91d4cd21f136e0d339c440de4f2bdc03857dbc758135276727a484e"
     )
-    assert answer.status_code == 200
-    assert answer.json == {"code": "00", "message": "Đã xác nhận thanh toán."}
-    order = reload(PaymentOrder, order.id)
-    attempt = db.session.get(PaymentAttempt, order.paid_attempt_id)
-    assert (order.status, attempt.gateway, attempt.gateway_transaction) == (
-        "paid",
-        "paygov",
-        "PG-20261128-0001",
+    assert paygov.check_code(query, paygov.CHECKED_FIELDS["QUERY"], secret, "hmac-sha256") == (
+        "9ba2ceb7d6c7a10e50e53bbc01188bb349adec29648d9ffb77c29cecea175cc6"
     )
-    again = client.post(
-        "/payments/paygov/payments", data=raw.encode(), content_type="application/json", headers=PAYGOV_AUTH
+    confirm = "CONFIRM|00|GDNNAG|TT2026ABCDEFGH|500000|VND|PG1764466200000|NCB|20261130083512|Le phi ho so"
+    assert sha256(f"{confirm}|{secret}") == "58e06a45dc8740eee842ede73195226465e2fc7d93b255f173589af5bbf8da2f"
+    assert hmac256(secret, confirm) == "0431ccfdc0de9400aec4a6c2b886485c019c84fe86cfd758a27250270dfb810c"
+    values = dict(zip(paygov.CHECKED_FIELDS["CONFIRM"], confirm.split("|"), strict=True))
+    assert paygov.check_code(values, paygov.CHECKED_FIELDS["CONFIRM"], secret, "hmac-sha256") == (
+        "0431ccfdc0de9400aec4a6c2b886485c019c84fe86cfd758a27250270dfb810c"
     )
-    assert again.json == {"code": "02", "message": "Giao dịch này đã được xác nhận."}
+
+
+def test_the_paygov_init_message_carries_the_platforms_fields_signed_in_order(client, sent):
+    order, attempt, response = start(client, "paygov")
+    assert response.status_code == 302
+    assert response.location.startswith(f"{BASE}/simulators/paygov/pay?ref={attempt.reference}")
+    path, body = sent[0]
+    assert path == "/simulators/paygov/init"
+    stamp = gmt7(attempt.created_at)
+    raw = (
+        f"INIT|1.0.6|{PAYGOV_PARTNER}|{attempt.reference}|500000|PAY|||vi-VN|VND|PAYMENT|Hoc phi hoc ky 1|"
+        f"{stamp}|127.0.0.1|{PAYGOV_SECRET}"
+    )
+    receipt = body.pop("ThongTinBienLai")
+    assert body == {
+        "LoaiBanTin": "INIT",
+        "PhienBan": "1.0.6",
+        "MaDoiTac": PAYGOV_PARTNER,
+        "MaThamChieu": attempt.reference,
+        "SoTien": 500000,
+        "LoaiHinhThanhToan": "PAY",
+        "MaKenhThanhToan": "",
+        "MaThietBi": "",
+        "NgonNgu": "vi-VN",
+        "MaTienTe": "VND",
+        "MaNganHang": "PAYMENT",
+        "ThongTinGiaoDich": "Hoc phi hoc ky 1",
+        "ThoiGianGD": stamp,
+        "Ip": "127.0.0.1",
+        "MaXacThuc": sha256(raw),
+    }
+    assert receipt["MaDichVu"] == "2" and receipt["NoiDungThanhToan"] == "Học phí học kỳ 1"
+    assert receipt["TKThuHuong"] == "0011001234567" and receipt["MaNHThuHuong"] == "970436"
+    assert receipt["PhiLePhi"][0]["SoTien"] == receipt["DSKhoanNop"][0]["SoTien"] == 500000
+
+
+def paygov_confirmation(
+    reference: str, amount: int = AMOUNT, result: str = "00", secret: str = PAYGOV_SECRET
+):
+    """The platform's confirmation as JSON, with its check code over the literal `|` string."""
+    raw = (
+        f"CONFIRM|{result}|{PAYGOV_PARTNER}|{reference}|{amount}|VND|PG1764466200000|NCB|20261130083512|"
+        "Le phi ho so"
+    )
+    return (
+        f'{{"LoaiBanTin": "CONFIRM", "MaLoi": "{result}", "MaDoiTac": "{PAYGOV_PARTNER}", '
+        f'"MaThamChieu": "{reference}", "SoTien": {amount}, "MaTienTe": "VND", '
+        f'"MaGiaoDich": "PG1764466200000", "MaNganHang": "NCB", "ThoiGianGD": "20261130083512", '
+        f'"ThongTinGiaoDich": "Le phi ho so", "MaXacThuc": "{sha256(f"{raw}|{secret}")}"}}'
+    )
+
+
+def confirm(client, raw: str):
+    return client.post("/payments/paygov/confirm", data=raw.encode(), content_type="application/json")
+
+
+def test_a_paygov_confirmation_signed_as_the_platform_signs_settles_once_and_is_answered_signed(client):
+    order, attempt, _ = start(client, "paygov")
+    answer = confirm(client, paygov_confirmation(attempt.reference)).json
+    assert (answer["MaLoi"], answer["MoTaLoi"]) == ("00", "Đã ghi nhận kết quả thanh toán.")
+    assert answer["MaXacThuc"] == sha256(
+        f"00|{PAYGOV_PARTNER}|{attempt.reference}|{answer['ThoiGianGD']}|{PAYGOV_SECRET}"
+    )
+    attempt = reload(PaymentAttempt, attempt.id)
+    assert (reload(PaymentOrder, order.id).status, attempt.gateway_transaction) == ("paid", "PG1764466200000")
+    again = confirm(client, paygov_confirmation(attempt.reference)).json
+    assert again["MaLoi"] == "00"
+    assert db.session.scalar(db.select(db.func.count()).select_from(PaymentNotification)) == 1
+
+
+def test_with_the_hmac_algorithm_chosen_only_an_hmac_check_code_is_accepted(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "PAYGOV_CHECK_ALGORITHM", "hmac-sha256")
+    order, attempt, _ = start(client, "paygov")
+    assert confirm(client, paygov_confirmation(attempt.reference)).json["MaLoi"] == "99"  # a SHA-256 code
+    raw = (
+        f"CONFIRM|00|{PAYGOV_PARTNER}|{attempt.reference}|{AMOUNT}|VND|PG1764466200000|NCB|20261130083512|"
+        "Le phi ho so"
+    )
+    body = json.loads(paygov_confirmation(attempt.reference))
+    body["MaXacThuc"] = hmac256(PAYGOV_SECRET, raw)
+    assert client.post("/payments/paygov/confirm", json=body).json["MaLoi"] == "00"
+    assert reload(PaymentOrder, order.id).status == "paid"
 
 
 @pytest.mark.parametrize(
-    ("raw", "code"),
+    ("change", "reason"),
     [
-        ('{"bill_reference": "REF", "amount": "500000", "transaction_id": "PG-1"}', "03"),
-        ('{"bill": "REF", "amount": 500000, "transaction_id": "PG-1"}', "03"),
-        ('{"bill_reference": "REF", "amount": 500000, "transaction_id": ""}', "03"),
-        ('{"bill_reference": "REF", "amount": 499999, "transaction_id": "PG-2"}', "04"),
-        ('{"bill_reference": "LPKHONGCO23", "amount": 500000, "transaction_id": "PG-3"}', "01"),
+        ({"amount": AMOUNT - 1}, "Số tiền không khớp khoản phải nộp."),
+        ({"reference": "TTKHONGCO2345"}, "Không tìm thấy giao dịch có mã tham chiếu này."),
+        ({"secret": "not-the-secret"}, "Sai mã xác thực (MaXacThuc)."),
     ],
 )
-def test_a_paygov_confirmation_that_is_malformed_or_wrong_pays_nothing(client, paygov, raw, code):
-    order = create_payment_order(AMOUNT, "Lệ phí hồ sơ")
-    answer = client.post(
-        "/payments/paygov/payments",
-        data=raw.replace("REF", order.reference).encode(),
-        content_type="application/json",
-        headers=PAYGOV_AUTH,
-    )
-    assert answer.json["code"] == code
-    assert answer.status_code == (400 if code == "03" else 200)
+def test_a_paygov_confirmation_that_is_wrong_is_answered_99_and_pays_nothing(client, change, reason):
+    order, attempt, _ = start(client, "paygov")
+    reference = change.pop("reference", attempt.reference)
+    answer = confirm(client, paygov_confirmation(reference, **change))
+    assert (answer.status_code, answer.json["MaLoi"], answer.json["MoTaLoi"]) == (200, "99", reason)
     assert reload(PaymentOrder, order.id).status == "unpaid"
+    assert reload(PaymentAttempt, attempt.id).status == "pending"
+
+
+def test_a_paygov_confirmation_that_is_not_json_is_answered_99(client):
+    answer = client.post("/payments/paygov/confirm", data=b"[1]", content_type="application/json")
+    assert (answer.status_code, answer.json["MaLoi"]) == (400, "99")
+
+
+def test_the_paygov_query_names_the_attempt_and_is_signed_over_its_five_fields(client, sent):
+    _, attempt, _ = start(client, "paygov")
+    sent.clear()
+    reconcile()
+    path, body = sent[0]
+    assert path == "/simulators/paygov/query"
+    stamp = body["ThoiGianGD"]
+    assert re.fullmatch(r"\d{14}", stamp)
+    raw = f"QUERY|1.0.6|{PAYGOV_PARTNER}|{attempt.reference}|{stamp}|{PAYGOV_SECRET}"
+    assert body == {
+        "LoaiBanTin": "QUERY",
+        "PhienBan": "1.0.6",
+        "MaDoiTac": PAYGOV_PARTNER,
+        "MaThamChieu": attempt.reference,
+        "ThoiGianGD": stamp,
+        "MaXacThuc": sha256(raw),
+    }
+
+
+def test_a_paygov_init_the_platform_refuses_shows_the_payer_why(client, monkeypatch):
+    monkeypatch.setattr(transport, "post_json", lambda *args, **kwargs: {"error_code": "1", "message": "x"})
+    order, attempt, response = start(client, "paygov")
+    assert response.status_code == 502
+    assert "tạm thời không nhận thanh toán" in response.get_data(as_text=True)
+    assert reload(PaymentOrder, order.id).status == "unpaid"
+
+
+def test_the_paygov_payment_url_is_read_from_the_json_string_in_message_and_only_if_it_is_a_web_address():
+    from service.payments.gateways import paygov
+
+    url = "https://thanhtoan.example.vn/pay?token=abc"
+    assert paygov.pay_url({"error_code": "0", "message": json.dumps({"UrlThanhToan": url})}) == url
+    assert paygov.pay_url({"error_code": "0", "message": {"UrlThanhToan": url}}) == url
+    assert paygov.pay_url({"error_code": "1", "message": json.dumps({"UrlThanhToan": url})}) is None
+    assert paygov.pay_url({"error_code": "0", "message": '{"UrlThanhToan": "javascript:alert(1)"}'}) is None
+    assert paygov.pay_url({"error_code": "0", "message": "not json"}) is None

@@ -97,14 +97,6 @@ def refund(accountant, attempt, amount, reason="Nộp nhầm", key=None, refunda
     )
 
 
-AUTH = {"Authorization": "Apikey paygov-test-key"}
-
-
-@pytest.fixture
-def connected(app, monkeypatch):
-    monkeypatch.setitem(app.config, "PAYGOV_API_KEY", "paygov-test-key")
-
-
 @pytest.fixture
 def dossier(paid_procedure):  # noqa: F811
     return create_dossier(create_citizen(), paid_procedure, submitted=True)

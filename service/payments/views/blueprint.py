@@ -18,6 +18,7 @@ GATEWAY_BUTTONS = {
     "vnpay": "Thanh toán qua VNPAY",
     "vietqr": "Chuyển khoản bằng mã VietQR",
     "momo": "Thanh toán bằng ví MoMo",
+    "paygov": "Thanh toán qua Nền tảng thanh toán của Cổng Dịch vụ công quốc gia",
 }
 
 
@@ -61,7 +62,13 @@ def order_view(order: PaymentOrder) -> dict:
         "receipt": receipts.receipt_of(order.id),
         "refunded": refunded_total(order.id),
         "refunds": queries.refunds_of(order.id),
+        "platform_receipt": _paid_by(order) == "paygov",
     }
+
+
+def _paid_by(order: PaymentOrder) -> str | None:
+    attempt = queries.attempt(order.paid_attempt_id) if order.paid_attempt_id else None
+    return attempt.gateway if attempt else None
 
 
 @bp.app_context_processor

@@ -1,5 +1,5 @@
 """What gateways and platforms call, not people: VNPAY's and MoMo's payment notifications (IPN), the
-bank feed's credits, the national payment platform's bill look-up and payment notice. CSRF-exempt, each
+bank feed's credits, the national payment platform's confirmation. CSRF-exempt, each
 authenticated by the caller's own signature or key, and answered in the caller's format."""
 
 from __future__ import annotations
@@ -56,46 +56,19 @@ def bankfeed_sepay():
     return jsonify({"success": True})
 
 
-def _paygov_authorised() -> bool:
-    key = current_app.config["PAYGOV_API_KEY"]
-    if not key:
-        abort(404)  # not connected to the platform
-    given = request.headers.get("Authorization", "")
-    return hmac.compare_digest(given.encode(), f"Apikey {key}".encode())
-
-
-@bp.route("/paygov/bills/<dossier_code>")
-@allow(ANYONE)
-def paygov_bill(dossier_code: str):
-    """The national payment platform looks a bill up by dossier code (bill presentment)."""
-    from service.payments.paygov import BILLS, bill_json
-
-    if not _paygov_authorised():
-        return jsonify({"code": "97", "message": "Unauthorized"}), 401
-    bill = BILLS.lookup(dossier_code)
-    if bill is None:
-        return jsonify({"code": "01", "message": "Không tìm thấy khoản phải nộp."}), 404
-    return jsonify({"code": "00", "bill": bill_json(bill)})
-
-
-@bp.route("/paygov/payments", methods=["POST"])
+@bp.route("/paygov/confirm", methods=["POST"])
 @allow(ANYONE)
 @csrf.exempt
-def paygov_payment():
-    """The platform tells us a bill was paid: we confirm once and issue the receipt."""
-    from service.payments.paygov import BILLS
+def paygov_confirm():
+    """The national payment platform's confirmation: answered in its format, MaLoi 00 or 99."""
+    from service.payments import paygov_callback
 
-    if not _paygov_authorised():
-        return jsonify({"code": "97", "message": "Unauthorized"}), 401
+    require_gateway("paygov")
     body = request.get_json(silent=True)
-    amount = body.get("amount") if isinstance(body, dict) else None
-    reference, transaction = (body or {}).get("bill_reference"), (body or {}).get("transaction_id")
-    if not (
-        isinstance(amount, int)
-        and isinstance(reference, str)
-        and isinstance(transaction, str)
-        and transaction
-    ):
-        return jsonify({"code": "03", "message": "Dữ liệu không đúng định dạng."}), 400
-    confirmation = BILLS.confirm(reference, amount, transaction, dict(body or {}))
-    return jsonify({"code": confirmation.code, "message": confirmation.message})
+    if not isinstance(body, dict):
+        return jsonify(paygov_callback.answer("99", "Dữ liệu không đúng định dạng.", "")), 400
+    try:
+        return jsonify(paygov_callback.confirm(body))
+    except Exception:  # noqa: BLE001  the platform must get its JSON; a settled one has answered already
+        current_app.logger.exception("PayGov confirmation failed")
+        return jsonify(paygov_callback.answer("99", "Lỗi hệ thống, vui lòng gửi lại.", ""))

@@ -16,6 +16,7 @@ from service.payments import queries, receipts, settlement
 from service.payments.adapters import ADAPTERS, GatewayRefused, collecting_account
 from service.payments.gateways import momo, vietqr, vnpay
 from service.payments.models import PaymentAttempt, PaymentOrder
+from service.payments.paygov import PayGov
 from service.payments.views.blueprint import bp, order_by_token, order_view, require_gateway
 from service.timeutil import utcnow
 
@@ -94,6 +95,12 @@ def pay_momo(order_id: int):
     return pay(own_order(order_id), "momo")
 
 
+@bp.route("/orders/<int:order_id>/paygov", methods=["POST"])
+@allow(SIGNED_IN)
+def pay_paygov(order_id: int):
+    return pay(own_order(order_id), "paygov")
+
+
 @bp.route("/o/<token>")
 @allow(ANYONE)
 def order_page(token: str):
@@ -118,6 +125,23 @@ def receipt_by_link(token: str):
     if receipt is None:
         abort(404)
     return send_attachment(receipts.receipt_pdf(receipt), "application/pdf", f"bien-lai-{receipt.number}.pdf")
+
+
+@bp.route("/o/<token>/paygov-receipt.pdf")
+@allow(ANYONE)
+def paygov_receipt(token: str):
+    """The national payment platform's own receipt of the payment (GET_BILL), fetched when asked for."""
+    order = order_by_token(token)
+    attempt = queries.attempt(order.paid_attempt_id) if order.paid_attempt_id else None
+    if attempt is None or attempt.gateway != "paygov":
+        abort(404)
+    adapter = require_gateway("paygov")
+    content = adapter.receipt(attempt) if isinstance(adapter, PayGov) else None
+    if content is None:
+        return result_page(
+            order, attempt, "Nền tảng thanh toán chưa trả biên lai; vui lòng thử lại sau.", 502
+        )
+    return send_attachment(content, "application/pdf", f"bien-lai-nen-tang-{attempt.reference}.pdf")
 
 
 @bp.route("/qr/<reference>.png")
@@ -156,6 +180,15 @@ def momo_return():
     valid = momo.verify(values, momo.IPN_FIELDS, current_app.config["MOMO_SECRET_KEY"])
     message = "Giao dịch thành công" if momo.is_success(values) else "Giao dịch không thành công"
     return _return_page(valid, values.get("orderId"), message)
+
+
+@bp.route("/paygov/return")
+@allow(ANYONE)
+def paygov_return():
+    """The payer back from the platform's page: the browser carries no signed result, so this shows
+    what the platform's confirmation (or a QUERY) has told us, and reloads while it is awaited."""
+    require_gateway("paygov")
+    return _return_page(True, request.args.get("MaThamChieu", "")[:34], "Đang chờ nền tảng xác nhận kết quả.")
 
 
 def _return_page(valid: bool, reference: str | None, message: str):
