@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
