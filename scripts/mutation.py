@@ -101,6 +101,10 @@ EQUIVALENT: dict[tuple[str, int], tuple[int, str]] = {
     ("service/payments/gateways/vnpay.py", 133): (157, "'' -> 'X'"),
     # The running total's start: every answer is a difference of two running totals.
     ("service/workdays.py", 64): (115, "0 -> 1"),
+    # A reference looked up or named by a notification, when there is none, read as "X" instead of "": no
+    # order or attempt has either reference (they are "TT" and ten letters or digits), so none is found.
+    ("service/payments/settlement.py", 202): (266, "'' -> 'X'"),
+    ("service/payments/settlement.py", 366): (441, "'' -> 'X'"),
     # A fee schedule's scope value when none is given, for a class, level or programme scope: the form
     # requires one (validate_scope_value), and "" and "X" alike match no class and no level.
     ("service/schools/fees.py", 60): (80, "'' -> 'X'"),

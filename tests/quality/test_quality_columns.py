@@ -5,6 +5,7 @@ every denominator is zero. Complements test_quality_indicators.py, whose Novembe
 
 from __future__ import annotations
 
+import operator
 from datetime import date, datetime
 
 import pytest
@@ -130,6 +131,18 @@ def columns():
     return made
 
 
+COLUMNS = (
+    "received",
+    "carried",
+    "in_progress_late",
+    "in_progress_nearly_late",
+    "in_progress_not_due",
+    "completed_late",
+    "completed_on_time",
+    "stopped",
+)
+
+
 def test_each_dossier_lands_in_its_own_column(columns):
     [row] = statistics.statistics(NOVEMBER).rows
     # Received: the first instant, 5 in progress, 3 decided, withdrawn, stopped = 11; carried: the one a
@@ -145,6 +158,8 @@ def test_each_dossier_lands_in_its_own_column(columns):
     )
     table = statistics.statistics(NOVEMBER)
     assert (table.total.received, table.total.stopped, table.total.in_progress) == (11, 3, 8)
+    columns_of = operator.attrgetter(*COLUMNS)
+    assert columns_of(table.total) == columns_of(row)  # the "Tổng cộng" row of one procedure is its row
 
 
 def test_seen_from_the_next_period_the_edges_move_to_their_next_columns(columns):
