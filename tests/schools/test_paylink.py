@@ -116,7 +116,7 @@ def test_a_part_paid_while_the_payer_asked_for_another_amount_still_counts(clien
     assert (incident.kind, incident.amount, incident.detail) == (
         "overpaid",
         1_000_000,
-        f"Thông báo thu {invoice.number} đã được nộp thừa 1000000 đồng; cần hoàn tiền cho người nộp.",
+        f"Thông báo thu {invoice.number} đã được nộp thừa 1.000.000\xa0₫; cần hoàn tiền cho người nộp.",
     )
 
 
