@@ -11,7 +11,7 @@ without running them (a line tracer runs once per module, with the unmutated bas
 One process, one mutant at a time; the original file is always put back. Not part of CI: run it before a
 release with `make mutation` (about 25 minutes) and record the table in docs/mutation.md.
 
-    .venv/bin/python scripts/mutation.py [--max-mutants 40] [--budget-minutes 25] [--only money] [--list]
+    .venv/bin/python scripts/mutation.py [--max-mutants 15] [--budget-minutes 45] [--only money] [--list]
 """
 
 from __future__ import annotations
@@ -491,8 +491,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--max-mutants", type=int, default=40, help="sampled per module (default 40)")
-    parser.add_argument("--budget-minutes", type=float, default=25, help="stop starting mutants after this")
+    parser.add_argument("--max-mutants", type=int, default=15, help="sampled per module (default 15)")
+    parser.add_argument("--budget-minutes", type=float, default=45, help="stop starting mutants after this")
     parser.add_argument("--only", action="append", default=[], help="modules whose path contains this")
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--list", action="store_true", help="list the mutants of each module and stop")
