@@ -187,8 +187,8 @@ def test_the_vnpay_return_page_trusts_only_a_valid_signature(client):
     assert reload(PaymentAttempt, attempt.id).status == "pending"  # the return page settles nothing
 
 
-# What VNPAY's documentation says each answer code of a payment means, written out: the payer reads it
-# on the page the browser comes back to.
+# Each answer code of a VNPAY payment (their meanings are listed in shared/PAYMENTS.md), in the Vietnamese
+# the payer reads on the page the browser comes back to.
 VNPAY_ANSWERS = {
     "00": "Giao dịch thành công",
     "07": "Trừ tiền thành công, giao dịch bị nghi ngờ",
