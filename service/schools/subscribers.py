@@ -10,6 +10,7 @@ from flask import url_for
 
 from service.database import for_update
 from service.extensions import db
+from service.money import format_money
 from service.payments import events, registry, settlement
 from service.payments.models import PaymentAttempt, PaymentOrder
 from service.schools.fees import paid_amount
@@ -60,7 +61,7 @@ def check_overpaid(order: PaymentOrder, attempt: PaymentAttempt, **_) -> None:
             attempt,
             "overpaid",
             amount=excess,
-            detail=f"Thông báo thu {invoice.number} đã được nộp thừa {excess} đồng; cần hoàn tiền cho người nộp.",
+            detail=f"Thông báo thu {invoice.number} đã được nộp thừa {format_money(excess)}; cần hoàn tiền cho người nộp.",
         )
 
 

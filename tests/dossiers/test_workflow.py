@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -161,3 +162,13 @@ def test_diagrams_are_drawn_from_the_machines():
     assert text.startswith("stateDiagram-v2")
     assert "proposed --> forwarded: forward" in text
     assert 'state "Đang thẩm định" as under_appraisal' in text
+
+
+@pytest.mark.parametrize(
+    ("name", "machine"), [("one_stop", OneStopMachine), ("single_desk", SingleDeskMachine)]
+)
+def test_the_published_diagrams_are_exactly_what_the_machines_draw(name, machine):
+    """docs/workflows is where staff read the flow: every state's Vietnamese name, every transition and
+    its guards there must be the machine's own (a renamed state or a dropped transition shows here)."""
+    published = Path(__file__).resolve().parents[2] / "docs" / "workflows" / f"{name}.md"
+    assert f"```mermaid\n{mermaid(machine)}```" in published.read_text(encoding="utf-8")

@@ -345,6 +345,19 @@ def test_conditions_met_exactly_let_the_dossier_through(changes, data):
     assert overdue.status == "closed"
 
 
+def test_a_proposal_to_deny_with_its_draft_goes_to_the_leader_who_denies_it():
+    """The specialist may propose either decision (Decree 118/2025): a refusal is drafted too."""
+    record = dossier("under_appraisal", ("reception", False, "none"))
+    proposal = {"decision": "deny", "draft": "Dự thảo văn bản trả lời không giải quyết"}
+    OneStopMachine(model=record, state_field="status").send(
+        "propose", actor=ACTORS[SPECIALIST], data=proposal
+    )
+    assert record.status == "proposed"
+    record.proposed_decision = "deny"
+    OneStopMachine(model=record, state_field="status").send("deny", actor=ACTORS[LEADER], data=dict(DATA))
+    assert record.status == "denied"
+
+
 # ---------------------------------------------------------------- payment attempts and refunds
 
 # GOV.UK Pay's states (shared/PAYMENTS.md): created → started (pending) → success | failed | cancelled |

@@ -20,13 +20,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from service.database import begin_write
 from service.extensions import db
-from service.payments import transport
+from service.payments import simulators, transport
 from service.payments.adapters import ADAPTERS
 from service.payments.gateways import momo, vietqr, vnpay
 from service.payments.models import PaymentAttempt, PaymentNotification, PaymentOrder
 from service.payments.reconcile import reconcile
 from service.payments.refunds import request_refund
+from service.timeutil import utcnow
 from tests.factories import create_official, create_payment_order
 
 AMOUNT = 500_000
@@ -182,6 +184,43 @@ def test_the_vnpay_return_page_trusts_only_a_valid_signature(client):
     forged = client.get("/payments/vnpay/return", query_string={**params, "vnp_Amount": "100"})
     assert forged.status_code == 400
     assert "Dữ liệu trả về từ cổng thanh toán không hợp lệ." in forged.get_data(as_text=True)
+    assert reload(PaymentAttempt, attempt.id).status == "pending"  # the return page settles nothing
+
+
+# Each answer code of a VNPAY payment (their meanings are listed in shared/PAYMENTS.md), in the Vietnamese
+# the payer reads on the page the browser comes back to.
+VNPAY_ANSWERS = {
+    "00": "Giao dịch thành công",
+    "07": "Trừ tiền thành công, giao dịch bị nghi ngờ",
+    "09": "Thẻ/tài khoản chưa đăng ký dịch vụ Internet Banking",
+    "10": "Xác thực thông tin thẻ/tài khoản không đúng quá 3 lần",
+    "11": "Đã hết hạn chờ thanh toán",
+    "12": "Thẻ/tài khoản bị khóa",
+    "13": "Nhập sai mật khẩu xác thực giao dịch (OTP)",
+    "24": "Khách hàng hủy giao dịch",
+    "51": "Tài khoản không đủ số dư",
+    "65": "Tài khoản vượt quá hạn mức giao dịch trong ngày",
+    "75": "Ngân hàng thanh toán đang bảo trì",
+    "79": "Nhập sai mật khẩu thanh toán quá số lần quy định",
+    "99": "Lỗi khác",
+}
+
+
+def test_the_vnpay_return_page_tells_the_payer_what_each_answer_code_means(client):
+    """A failed payment comes back with empty fields (no bank transaction number): VNPAY leaves empty
+    values out of the string it signs, so the page must too, and then shows the code's meaning."""
+    _, attempt, _ = start(client, "vnpay")
+    for code, meaning in VNPAY_ANSWERS.items():
+        status = "00" if code == "00" else "02"
+        raw = (
+            f"vnp_Amount=50000000&vnp_BankCode=NCB&vnp_CardType=ATM&vnp_OrderInfo=Hoc+phi+hoc+ky+1&"
+            f"vnp_PayDate=20261128103000&vnp_ResponseCode={code}&vnp_TmnCode={TMN}&vnp_TransactionNo=0&"
+            f"vnp_TransactionStatus={status}&vnp_TxnRef={attempt.reference}"
+        )
+        params = {**dict(parse_qsl(raw)), "vnp_BankTranNo": "", "vnp_SecureHash": hmac512(VNPAY_SECRET, raw)}
+        page = client.get("/payments/vnpay/return", query_string=params)
+        assert page.status_code == 200, code
+        assert f"Cổng thanh toán báo về trình duyệt: {meaning}.</p>" in page.get_data(as_text=True), code
     assert reload(PaymentAttempt, attempt.id).status == "pending"  # the return page settles nothing
 
 
@@ -357,6 +396,14 @@ def test_a_momo_ipn_signed_as_momo_signs_settles_once_and_answers_204(client):
     assert outcomes == ["settled ok", "invalid signature"]
 
 
+def test_a_momo_ipn_whose_extra_data_is_null_is_checked_over_an_empty_value(client):
+    """MoMo signs an absent value as `extraData=`; a JSON null must read the same, not as a forgery."""
+    order, attempt, _ = start(client, "momo")
+    _, body = momo_ipn(attempt.reference)
+    assert client.post("/payments/momo/ipn", json={**body, "extraData": None}).status_code == 204
+    assert reload(PaymentOrder, order.id).status == "paid"
+
+
 def test_the_momo_return_page_trusts_only_a_valid_signature(client):
     _, attempt, _ = start(client, "momo")
     _, body = momo_ipn(attempt.reference)
@@ -377,6 +424,38 @@ def test_the_momo_query_is_signed_over_momos_fields(client, sent):
     assert set(body) == {"partnerCode", "requestId", "orderId", "lang", "signature"}
     raw = f"accessKey={ACCESS_KEY}&orderId={attempt.reference}&partnerCode={PARTNER}&requestId={body['requestId']}"
     assert body["signature"] == hmac256(MOMO_SECRET, raw)
+
+
+@pytest.mark.parametrize(
+    ("result_code", "status", "heard"),
+    [
+        (0, "succeeded", "settled"),
+        (1000, "pending", "unknown"),  # initiated, the payer has not confirmed in the wallet yet
+        (7000, "pending", "unknown"),  # being processed
+        (7002, "pending", "unknown"),  # being processed by the payer's bank
+        (1006, "cancelled", "failed"),  # the payer refused
+        (42, "expired", "expired"),  # MoMo never heard of the order
+    ],
+)
+def test_a_momo_query_answer_decides_an_attempt_past_its_expiry(
+    client, monkeypatch, result_code, status, heard
+):
+    """An attempt whose IPN never came is asked about after its expiry: MoMo's answer codes for a
+    payment still under way keep it waiting (the money may still arrive); only a final answer ends it."""
+    order, attempt, _ = start(client, "momo")
+    if result_code != 42:
+        monkeypatch.setitem(
+            simulators.MOMO_LEDGER,
+            attempt.reference,
+            {"amount": AMOUNT, "transId": 4088878653, "resultCode": result_code, "refundTrans": []},
+        )
+    begin_write()
+    db.session.get(PaymentAttempt, attempt.id).expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    report = reconcile()
+    assert getattr(report, heard) == [attempt.reference]
+    assert reload(PaymentAttempt, attempt.id).status == status
+    assert reload(PaymentOrder, order.id).status == ("paid" if status == "succeeded" else "unpaid")
 
 
 def test_a_momo_refund_is_signed_over_momos_fields(client, sent):

@@ -19,8 +19,8 @@ from service.payments.bankfeed import sepay_body
 from service.payments.gateways import vietqr, vnpay
 from service.payments.models import PaymentAttempt, PaymentIncident, PaymentNotification, PaymentOrder
 from service.timeutil import utcnow
-from tests.factories import create_payment_order, last_email
-from tests.support.payments import signed_result
+from tests.factories import create_official, create_payment_order, last_email, login
+from tests.support.payments import manage_page, pay, signed_result
 
 
 def cli(app, *args):
@@ -166,7 +166,7 @@ def test_an_expired_order_cannot_be_paid(client):
     assert response.status_code == 409 and "hết hạn thanh toán" in response.get_data(as_text=True)
 
 
-def test_money_taken_for_an_order_cancelled_meanwhile_is_flagged_for_refund(app, client):
+def test_money_taken_for_an_order_cancelled_meanwhile_is_flagged_for_refund(app, client, other_client):
     order = create_payment_order(300_000)
     response = client.submit(f"/payments/o/{order.access_token}/pay/vnpay")
     params = dict(parse_qsl(urlsplit(response.location).query, keep_blank_values=True))
@@ -176,6 +176,20 @@ def test_money_taken_for_an_order_cancelled_meanwhile_is_flagged_for_refund(app,
     assert db.session.get(PaymentOrder, order.id).status == "cancelled"
     [incident] = db.session.scalars(db.select(PaymentIncident)).all()
     assert incident.kind == "paid_cancelled"
+    login(other_client, create_official("accountant"))
+    queue = other_client.get("/payments/review").get_data(as_text=True)
+    assert (
+        f"<td>Khoản {order.reference} đã bị hủy nhưng giao dịch {params['vnp_TxnRef']} vẫn thành công; "
+        "cần hoàn tiền.</td>"
+    ) in queue
+
+
+@pytest.mark.parametrize(("gateway", "outcome"), [("vnpay", "00 Confirm Success"), ("momo", "settled ok")])
+def test_the_accountant_sees_the_gateways_notification_on_the_order(client, accountant, gateway, outcome):
+    order = create_payment_order(300_000)
+    pay(client, order, gateway)
+    page = manage_page(accountant, order)
+    assert f"<td>{gateway}</td><td>Hợp lệ</td><td>{outcome}</td>" in page
 
 
 def test_a_success_that_arrives_after_we_expired_the_attempt_still_counts(app, client):

@@ -114,6 +114,42 @@ def test_vnpay_refuses_a_refund_beyond_its_own_ledger(client, accountant):
     assert "Có thể hoàn tối đa 500.000" in manage_page(accountant, order)  # a failed refund frees the amount
 
 
+def test_a_refund_vnpay_cannot_find_is_refused_with_vnpays_reason(client, accountant, monkeypatch):
+    order = create_payment_order(AMOUNT)
+    attempt = pay(client, order, "vnpay")
+    monkeypatch.delitem(simulators.VNPAY_LEDGER, attempt.reference)  # VNPAY no longer knows it (answer 91)
+    response = refund(accountant, attempt, 100_000)
+    assert "Không tìm thấy giao dịch cần hoàn tiền" in accountant.get(response.location).get_data(
+        as_text=True
+    )
+    [failed] = refunds_of(order)  # the order's page lists the refund with VNPAY's words, exactly
+    assert (failed.status, failed.result_code, failed.message) == (
+        "failed",
+        "91",
+        "Không tìm thấy giao dịch cần hoàn tiền",
+    )
+
+
+def test_a_second_refund_while_vnpay_still_processes_the_first_is_refused_with_vnpays_reason(
+    client, accountant, monkeypatch
+):
+    monkeypatch.setattr(simulators, "VNPAY_REFUND_PROCESSING", True)
+    order = create_payment_order(AMOUNT)
+    attempt = pay(client, order, "vnpay")
+    refund(accountant, attempt, 50_000)  # VNPAY answers "processing" (05)
+    response = refund(accountant, attempt, 60_000)
+    assert "Giao dịch đang có một yêu cầu hoàn tiền chưa xử lý xong" in accountant.get(
+        response.location
+    ).get_data(as_text=True)
+    first, second = refunds_of(order)
+    assert (first.status, first.result_code) == ("pending", "05")
+    assert (second.status, second.result_code, second.message) == (
+        "failed",
+        "94",
+        "Giao dịch đang có một yêu cầu hoàn tiền chưa xử lý xong",
+    )
+
+
 def test_only_succeeded_payments_can_be_refunded(client, accountant):
     order = create_payment_order(AMOUNT)
     response = client.submit(f"/payments/o/{order.access_token}/pay/vnpay")

@@ -5,6 +5,7 @@ every denominator is zero. Complements test_quality_indicators.py, whose Novembe
 
 from __future__ import annotations
 
+import operator
 from datetime import date, datetime
 
 import pytest
@@ -17,6 +18,7 @@ from service.procedures.models import Procedure
 from service.quality import indicators, statistics
 from service.quality.models import Feedback, Rating
 from tests.factories import PERSON_PROCEDURE, create_citizen, create_dossier, load_catalogue
+from tests.support.quality import result_issued
 
 NOVEMBER = indicators.Period(date(2026, 11, 1), date(2026, 11, 30))
 START = datetime(2026, 10, 31, 17, 0)  # 01/11 00:00 in Vietnam, as stored (naive UTC)
@@ -129,6 +131,18 @@ def columns():
     return made
 
 
+COLUMNS = (
+    "received",
+    "carried",
+    "in_progress_late",
+    "in_progress_nearly_late",
+    "in_progress_not_due",
+    "completed_late",
+    "completed_on_time",
+    "stopped",
+)
+
+
 def test_each_dossier_lands_in_its_own_column(columns):
     [row] = statistics.statistics(NOVEMBER).rows
     # Received: the first instant, 5 in progress, 3 decided, withdrawn, stopped = 11; carried: the one a
@@ -144,6 +158,8 @@ def test_each_dossier_lands_in_its_own_column(columns):
     )
     table = statistics.statistics(NOVEMBER)
     assert (table.total.received, table.total.stopped, table.total.in_progress) == (11, 3, 8)
+    columns_of = operator.attrgetter(*COLUMNS)
+    assert columns_of(table.total) == columns_of(row)  # the "Tổng cộng" row of one procedure is its row
 
 
 def test_seen_from_the_next_period_the_edges_move_to_their_next_columns(columns):
@@ -304,3 +320,100 @@ def test_a_department_or_a_procedure_counts_only_its_own_dossiers_and_feedback(c
         for i in indicators.indicators(NOVEMBER, procedure=PERSON_PROCEDURE, today=date(2026, 11, 30))
     }
     assert mine["filed_online"].denominator == 12 and mine["feedback_on_time"].denominator == 1
+
+
+# ---------------------------------------------------------------- what the public page and the trend show
+
+# Each indicator as the public statistics page names it, with its formula in the name's tooltip and in
+# the footnotes (Decision 766/QĐ-TTg's wording, as this system adapts it): pinned, so that a change is made
+# on purpose.
+PUBLISHED = {
+    "synchronised": (
+        "Hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia",
+        "Số hồ sơ tiếp nhận trong kỳ đã đồng bộ / số hồ sơ tiếp nhận trong kỳ",
+    ),
+    "resolved_on_time": (
+        "Hồ sơ giải quyết trước hạn, đúng hạn",
+        "Số hồ sơ có kết quả trong kỳ trước hoặc đúng hạn / số hồ sơ có kết quả trong kỳ",
+    ),
+    "average_processing_days": (
+        "Thời gian giải quyết trung bình",
+        "Trung bình số ngày làm việc từ ngày tiếp nhận (hoặc ngày nhận đủ hồ sơ bổ sung, khi thời hạn được tính lại) đến ngày có kết quả, của các hồ sơ có kết quả trong kỳ; không tính ngày tiếp nhận, thứ Bảy, Chủ nhật, ngày lễ, Tết và ngày nghỉ được công bố",
+    ),
+    "electronic_result": (
+        "Hồ sơ trả kết quả điện tử",
+        "Số hồ sơ trả kết quả trong kỳ bằng bản điện tử / số hồ sơ trả kết quả trong kỳ",
+    ),
+    "digitised": (
+        "Số hóa hồ sơ, kết quả giải quyết",
+        "(Số hồ sơ nộp trực tiếp hoặc qua bưu chính tiếp nhận trong kỳ đã được số hóa thành phần hồ sơ + số hồ sơ có kết quả trong kỳ mà kết quả được lưu bản điện tử) / (số hồ sơ nộp trực tiếp hoặc qua bưu chính tiếp nhận trong kỳ + số hồ sơ có kết quả trong kỳ); hồ sơ nộp trực tuyến đã là bản điện tử nên không tính vào phần thành phần hồ sơ",
+    ),
+    "procedures_online": (
+        "Thủ tục cung cấp dịch vụ công trực tuyến",
+        "Số thủ tục đang công bố cung cấp dịch vụ công trực tuyến toàn trình hoặc một phần / tổng số thủ tục đang công bố",
+    ),
+    "services_with_dossiers": (
+        "Dịch vụ công trực tuyến có phát sinh hồ sơ",
+        "Số thủ tục cung cấp trực tuyến có hồ sơ nộp trực tuyến tiếp nhận trong kỳ / số thủ tục cung cấp trực tuyến (toàn trình hoặc một phần)",
+    ),
+    "filed_online": (
+        "Tỷ lệ hồ sơ nộp trực tuyến",
+        "Số hồ sơ tiếp nhận trong kỳ nộp trực tuyến / số hồ sơ tiếp nhận trong kỳ",
+    ),
+    "procedures_paid_online": (
+        "Thủ tục có giao dịch thanh toán trực tuyến",
+        "Số thủ tục có phí, lệ phí được thanh toán trực tuyến trong kỳ / số thủ tục có phí, lệ phí",
+    ),
+    "dossiers_paid_online": (
+        "Hồ sơ thanh toán trực tuyến",
+        "Số hồ sơ có phí, lệ phí nộp trực tuyến trong kỳ / số hồ sơ đã nộp phí, lệ phí trong kỳ",
+    ),
+    "feedback_on_time": (
+        "Phản ánh, kiến nghị được xử lý đúng hạn",
+        "Số phản ánh, kiến nghị nhận trong kỳ được trả lời đúng hoặc trước hạn / tổng số phản ánh, kiến nghị nhận trong kỳ (đã hoặc chưa trả lời)",
+    ),
+    "feedback_satisfied": (
+        "Hài lòng trong xử lý phản ánh, kiến nghị",
+        "(Tổng số phản ánh, kiến nghị nhận trong kỳ − số phản ánh, kiến nghị bị đánh giá không hài lòng với câu trả lời hoặc xử lý quá hạn, kể cả chưa trả lời khi đã quá hạn) / tổng số phản ánh, kiến nghị nhận trong kỳ",
+    ),
+    "satisfied": (
+        "Hài lòng trong tiếp nhận, giải quyết thủ tục hành chính",
+        "(Tổng số hồ sơ tiếp nhận trong kỳ − số hồ sơ bị đánh giá không hài lòng (mức 1–2), có phản ánh, kiến nghị về việc tiếp nhận, giải quyết, hoặc quá hạn) / tổng số hồ sơ tiếp nhận trong kỳ",
+    ),
+}
+
+
+def test_the_public_page_names_each_indicator_with_its_formula(client):
+    page = client.get("/thong-ke").get_data(as_text=True)
+    for key, (name, formula) in PUBLISHED.items():
+        assert f'<abbr title="{formula}">{name}</abbr>' in page, key
+        assert f"<li>{formula}." in page, key
+    assert {i.key for i in indicators.indicators(NOVEMBER, today=date(2026, 11, 30))} == set(PUBLISHED)
+
+
+def test_the_twelve_months_trend_counts_each_dossier_in_its_month_in_vietnam(columns):
+    """October: the one received a second before November (23:59:59 local), the closed one and the one
+    gone before the period; November: the 11 received, of which two decided, one on time. The one
+    decided at the first instant of December is not November's."""
+    quiet = {"received": 0, "online": None, "decided": 0, "on_time": None}
+    assert statistics.monthly_trend(12, date(2026, 11, 30)) == [
+        {"month": "12/2025", **quiet},
+        *({"month": f"{month:02d}/2026", **quiet} for month in range(1, 10)),
+        {"month": "10/2026", "received": 3, "online": 1.0, "decided": 0, "on_time": None},
+        {"month": "11/2026", "received": 11, "online": 1.0, "decided": 2, "on_time": 0.5},
+    ]
+
+
+def test_a_result_kept_electronically_counts_for_its_own_dossier_only():
+    """Decided in November: A, whose decision this system issued, and B, whose document never came; C's
+    decision was issued in October. The results kept electronically in November: A's alone, 1 of 2."""
+    owner = create_citizen()
+    november = {"status": "approved", "received_at": utc("2026-11-02"), "completed_on_time": True}
+    a = dossier(owner, decided_at=utc("2026-11-10"), **november)
+    dossier(owner, decided_at=utc("2026-11-12"), **november)
+    c = dossier(owner, status="approved", received_at=utc("2026-10-01"), decided_at=utc("2026-10-20"))
+    begin_write()
+    db.session.add_all([result_issued(a), result_issued(c)])
+    db.session.commit()
+    found = {i.key: i for i in indicators.indicators(NOVEMBER, today=date(2026, 11, 30))}
+    assert (found["digitised"].numerator, found["digitised"].denominator) == (1, 2)

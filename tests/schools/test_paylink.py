@@ -37,6 +37,11 @@ def test_a_parent_confirms_the_birth_date_pays_and_gets_the_receipt(client, invo
 
     result = pay_vnpay(client, invoice).get_data(as_text=True)
     assert "Đã thanh toán" in result and "Về thông báo thu" in result
+    student = invoice.student  # what was paid for, in the payer's words
+    assert (
+        f"<dd>Học phí, khoản thu {invoice.term.name} – {student.code} {student.full_name} "
+        f"(thông báo thu {invoice.number})</dd>"
+    ) in result
     page = client.get(f"/pay/{invoice.access_token}").get_data(as_text=True)
     assert "Thông báo thu đã được nộp đủ" in page
     link = re.search(r'href="(/pay/[^"]+/receipts/\d+\.pdf)"', page).group(1)
@@ -88,6 +93,31 @@ def test_partial_payments_only_where_the_school_allows_them(client, invoice):
     assert too_much.status_code == 409 and "3.500.000" in too_much.get_data(as_text=True)
     garbage = client.submit(f"/pay/{invoice.access_token}/pay/vnpay", {"amount": "abc"})
     assert garbage.status_code == 400
+
+
+def test_a_part_paid_while_the_payer_asked_for_another_amount_still_counts(client, invoice):
+    """A payer at VNPAY for one part asks, in another tab, to pay the whole rest: the first order stays
+    payable while its attempt is pending, so its money counts when it arrives, and what is paid beyond
+    the invoice is flagged for a refund (an accountant reads how much and why)."""
+    from service.database import begin_write
+    from service.payments.models import PaymentIncident
+
+    begin_write()
+    db.session.get(School, invoice.school_id).allow_partial_payment = True
+    db.session.commit()
+    confirm(client, invoice)
+    part = client.submit(f"/pay/{invoice.access_token}/pay/vnpay", {"amount": "1.000.000"})
+    part_params = dict(parse_qsl(urlsplit(part.location).query, keep_blank_values=True))
+    pay_vnpay(client, invoice)  # the whole 4.500.000, through a second order
+    client.post("/simulators/vnpay/pay", data={**part_params, "outcome": "00"})  # the first part, late
+    db.session.expire_all()
+    assert fees.paid_amount(invoice.id) == TOTAL + 1_000_000
+    [incident] = db.session.scalars(db.select(PaymentIncident)).all()
+    assert (incident.kind, incident.amount, incident.detail) == (
+        "overpaid",
+        1_000_000,
+        f"Thông báo thu {invoice.number} đã được nộp thừa 1.000.000\xa0₫; cần hoàn tiền cho người nộp.",
+    )
 
 
 def test_a_cancelled_invoice_cannot_be_paid(client, invoice):

@@ -245,7 +245,7 @@ def test_the_form_groups_the_decree_238_categories_by_rate_with_their_basis_and_
 def test_a_category_is_refused_for_a_level_it_does_not_cover_and_khac_needs_its_rate(client, welding):
     school, _, _, _ = welding
     college = create_student(school, create_class(school, "CD-CNTT-K26", "Công nghệ thông tin", "cao_dang"))
-    with pytest.raises(fees.FeeError, match="chỉ áp dụng cho trình độ Trung cấp"):
+    with pytest.raises(fees.FeeError, match=r"^Đối tượng này chỉ áp dụng cho trình độ Trung cấp\.$"):
         create_exemption(school, college, None, "mien_100_thcs_nghe")
     login(client, create_school_user(school))
     form = {
@@ -259,3 +259,14 @@ def test_a_category_is_refused_for_a_level_it_does_not_cover_and_khac_needs_its_
     assert refused.status_code == 400
     assert "Vui lòng nhập tỷ lệ của chính sách khác" in refused.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Exemption)) == 0
+
+
+def test_a_khac_exemption_takes_the_rate_the_schools_decision_states_from_1_to_100_percent(welding):
+    """ "Khác" (a provincial or school policy) has no rate of its own: the staff type it, 1 % to 100 %."""
+    school, school_class, _, _ = welding
+    student = create_student(school, school_class)
+    assert [create_exemption(school, student, rate, "khac").percent for rate in (1, 100)] == [1, 100]
+    for wrong in (0, 101, None):
+        with pytest.raises(fees.FeeError, match=r"^Tỷ lệ miễn, giảm từ 1% đến 100%\.$"):
+            create_exemption(school, student, wrong, "khac")
+    assert db.session.scalar(db.select(db.func.count()).select_from(Exemption)) == 2
