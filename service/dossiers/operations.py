@@ -60,6 +60,22 @@ class Problem:
     message: str
 
 
+@dataclass(frozen=True)
+class Filing:
+    """What the applicant says when submitting: the declaration, and how the result should reach them."""
+
+    declared: bool
+    delivery_method: str = "electronic"
+    delivery_address: dict[str, str] | None = None  # {"province", "ward", "street"} for "post"
+
+
+# Filings made other than through the review page (demonstration data, tests) are the applicant's own,
+# declared, with the result delivered electronically.
+DECLARED_ELECTRONIC = Filing(declared=True)
+DECLARATION = "Cam đoan"
+DELIVERY = "Phương thức nhận kết quả"
+
+
 class Incomplete(DossierError):
     def __init__(self, problems: list[Problem]):
         super().__init__("Hồ sơ chưa đầy đủ.")
@@ -291,7 +307,9 @@ def check_complete(dossier: Dossier) -> list[Problem]:
     return problems
 
 
-def submit(dossier_id: int, owner: User, commune: str | None = None) -> tuple[Dossier, bool]:
+def submit(
+    dossier_id: int, owner: User, commune: str | None = None, filing: Filing = DECLARED_ELECTRONIC
+) -> tuple[Dossier, bool]:
     """Submit a draft. A repeated submit (double click) returns the submitted dossier, creating nothing.
     `commune`: the ward code of the commune whose centre receives a commune-level filing (the
     applicant's pick); a provincial filing goes to the provincial centre whatever it says."""
@@ -299,13 +317,31 @@ def submit(dossier_id: int, owner: User, commune: str | None = None) -> tuple[Do
         dossier = lock_own_dossier(dossier_id, owner)
         if dossier.status != DossierStatus.DRAFT:
             return dossier, False
-        problems = check_complete(dossier)
+        problems = check_complete(dossier) + _filing_problems(filing)
         agency = _receiving_agency(dossier, commune, problems)
         if problems:
             raise Incomplete(problems)
         dossier.agency_id = agency.id
-        _file(dossier, owner, utcnow(), agency.code)
+        now = utcnow()
+        dossier.declared_at, dossier.delivery_method = now, filing.delivery_method
+        dossier.delivery_address = filing.delivery_address if filing.delivery_method == "post" else None
+        _file(dossier, owner, now, agency.code)
     return dossier, True
+
+
+def _filing_problems(filing: Filing) -> list[Problem]:
+    problems = []
+    if not filing.declared:
+        problems.append(Problem(DECLARATION, "Vui lòng đánh dấu ô cam đoan trước khi nộp hồ sơ."))
+    if filing.delivery_method not in ("electronic", "post", "desk"):
+        problems.append(Problem(DELIVERY, "Vui lòng chọn phương thức nhận kết quả."))
+    elif filing.delivery_method == "post" and not _complete_address(filing.delivery_address):
+        problems.append(Problem(DELIVERY, "Vui lòng nhập đầy đủ địa chỉ nhận kết quả qua bưu chính."))
+    return problems
+
+
+def _complete_address(address: dict[str, str] | None) -> bool:
+    return address is not None and all(address.get(part) for part in ("province", "ward", "street"))
 
 
 RECEIVING_PLACE = "Nơi tiếp nhận hồ sơ"
