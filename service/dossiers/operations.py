@@ -25,6 +25,7 @@ from service.accounts.models import User
 from service.agencies import operations as agency_operations
 from service.database import for_update, write
 from service.dossiers import quotas
+from service.dossiers.prefill import prefilled_pairs
 from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile, FormStash
 from service.extensions import db
 from service.notifications.email import queue_email
@@ -91,7 +92,10 @@ def start_draft(owner: User, version: ProcedureVersion) -> Dossier:
         if problem:
             raise DossierError(problem)
         dossier = Dossier(
-            owner_id=owner.id, procedure_version_id=version.id, status=DossierStatus.DRAFT, form_data=[]
+            owner_id=owner.id,
+            procedure_version_id=version.id,
+            status=DossierStatus.DRAFT,
+            form_data=prefilled_pairs(owner, version.fields),
         )
         db.session.add(dossier)
         db.session.flush()
