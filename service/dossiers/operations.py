@@ -25,8 +25,8 @@ from service.accounts.models import User
 from service.agencies import operations as agency_operations
 from service.database import for_update, write
 from service.dossiers import quotas
-from service.dossiers.prefill import prefilled_pairs
 from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile, FormStash
+from service.dossiers.prefill import prefilled_pairs
 from service.extensions import db
 from service.notifications.email import queue_email
 from service.payments import settlement
@@ -83,9 +83,22 @@ class Incomplete(DossierError):
         self.problems = problems
 
 
+class NotForThisAccount(DossierError):
+    status = 403
+
+
+def not_for_account_message(version: ProcedureVersion) -> str:
+    if version.organisation_only:
+        return (
+            "Thủ tục này chỉ dành cho tổ chức nên tài khoản công dân không nộp được hồ sơ. Người đại diện "
+            "tổ chức vui lòng đăng nhập bằng tài khoản tổ chức để nộp."
+        )
+    return "Thủ tục này chỉ dành cho cá nhân nên tài khoản tổ chức không nộp được hồ sơ."
+
+
 def start_draft(owner: User, version: ProcedureVersion) -> Dossier:
-    if owner.role not in _applicant_roles_for(version):
-        raise DossierError("Thủ tục này không dành cho loại tài khoản của bạn.")
+    if owner.role not in version.applicant_roles:
+        raise NotForThisAccount(not_for_account_message(version))
     with write():
         quotas.lock_account(owner)
         problem = quotas.new_draft_problem(owner)
@@ -101,11 +114,6 @@ def start_draft(owner: User, version: ProcedureVersion) -> Dossier:
         db.session.flush()
         _record(dossier, "create", None, owner, None)
     return dossier
-
-
-def _applicant_roles_for(version: ProcedureVersion) -> set[str]:
-    mapping = {"person": "citizen", "organisation": "organisation"}
-    return {mapping[a] for a in version.content["applicants"]}
 
 
 def lock_own_dossier(dossier_id: int, owner: User) -> Dossier:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import Forbidden
 
 from forms.dossier import form_class, ward_options
 from service import audit, uploads
@@ -51,6 +52,10 @@ def start(code: str):
     procedure = get_published(code)
     try:
         dossier = operations.start_draft(current_user, procedure.current_version)
+    except operations.NotForThisAccount as error:
+        refused = Forbidden()
+        refused.user_message = error.message  # type: ignore[attr-defined]  # read by service.errors
+        raise refused from error
     except operations.DossierError as error:
         flash(error.message, "error")
         return redirect(url_for("procedures.detail", code=code))

@@ -11,7 +11,16 @@ from service.dossiers import register
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.timeutil import local_today
-from tests.factories import create_citizen, create_dossier, create_official, login
+from tests.factories import (
+    ORGANISATION_PROCEDURE,
+    PERSON_PROCEDURE,
+    create_citizen,
+    create_dossier,
+    create_official,
+    create_organisation,
+    load_catalogue,
+    login,
+)
 from tests.support.documents import documents_of, text_of, through
 from tests.support.processing import as_
 
@@ -126,3 +135,42 @@ def test_the_return_step_starts_from_the_applicants_choice(client):
     page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
     assert '<option value="desk" selected>Tại Bộ phận Một cửa</option>' in page
     assert "Người nộp đã chọn khi nộp hồ sơ: Tại Bộ phận Một cửa" in page
+
+
+# Organisation-only procedures ------------------------------------------------------------------------
+
+
+def test_an_organisation_only_procedure_is_marked_in_search_and_on_its_page(client):
+    load_catalogue()
+    search = client.get("/procedures/?q=dang ky hoat dong").get_data(as_text=True)
+    assert "Chỉ dành cho tổ chức" in search
+    citizen = create_citizen()
+    login(client, citizen)
+    page = client.get(f"/procedures/{ORGANISATION_PROCEDURE}").get_data(as_text=True)
+    assert "Chỉ dành cho tổ chức" in page
+    assert "Nộp hồ sơ trực tuyến" not in page
+    assert "tài khoản công dân không nộp được hồ sơ" in page
+    person = client.get(f"/procedures/{PERSON_PROCEDURE}").get_data(as_text=True)
+    assert "Chỉ dành cho tổ chức" not in person and "Nộp hồ sơ trực tuyến" in person
+
+
+def test_a_citizen_starting_an_organisation_only_procedure_gets_a_vietnamese_403(client):
+    load_catalogue()
+    citizen = create_citizen()
+    login(client, citizen)
+    response = client.submit(f"/dossiers/new/{ORGANISATION_PROCEDURE}")
+    assert response.status_code == 403
+    assert (
+        "Thủ tục này chỉ dành cho tổ chức nên tài khoản công dân không nộp được hồ sơ"
+        in response.get_data(as_text=True)
+    )
+    assert db.session.scalar(db.select(db.func.count()).select_from(Dossier)) == 0
+
+
+def test_an_organisation_is_offered_its_procedure(client):
+    load_catalogue()
+    organisation = create_organisation()
+    login(client, organisation)
+    page = client.get(f"/procedures/{ORGANISATION_PROCEDURE}").get_data(as_text=True)
+    assert "Nộp hồ sơ trực tuyến" in page
+    assert client.submit(f"/dossiers/new/{ORGANISATION_PROCEDURE}").status_code == 302
