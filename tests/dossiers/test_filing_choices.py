@@ -174,3 +174,38 @@ def test_an_organisation_is_offered_its_procedure(client):
     page = client.get(f"/procedures/{ORGANISATION_PROCEDURE}").get_data(as_text=True)
     assert "Nộp hồ sơ trực tuyến" in page
     assert client.submit(f"/dossiers/new/{ORGANISATION_PROCEDURE}").status_code == 302
+
+
+# The printable copy of what was filed ------------------------------------------------------------------
+
+
+def test_the_owner_prints_the_filed_e_form_with_every_field_file_and_the_declaration(client):
+    dossier = _draft(client)
+    client.submit(f"/dossiers/{dossier.id}/submit", _by_post())
+    filed = db.session.get(Dossier, dossier.id)
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert f'href="/dossiers/{dossier.id}/to-khai.pdf"' in page and "Tờ khai đã nộp" in page
+    response = client.get(f"/dossiers/{dossier.id}/to-khai.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = " ".join(text_of(response.data).split())
+    assert "TỜ KHAI ĐÃ NỘP" in text and filed.procedure_version.name in text
+    assert f"Mã thủ tục: {filed.procedure_version.code}" in text and f"Mã hồ sơ: {filed.code}" in text
+    assert "Thời điểm nộp:" in text
+    for spec in filed.procedure_version.fields:
+        assert spec["label"] in text, spec["label"]
+    assert dict(filed.form_pairs)["student_full_name"] in text
+    for attached in filed.files:
+        assert attached.original_name in text
+    assert "Qua dịch vụ bưu chính công ích: 12 Trần Hưng Đạo" in text
+    assert DECLARATION in text and "Đã xác nhận cam đoan trên hệ thống lúc" in text
+
+
+def test_the_filed_e_form_is_for_the_owner_and_officials_only_and_not_for_a_draft(client):
+    dossier = _draft(client)
+    assert client.get(f"/dossiers/{dossier.id}/to-khai.pdf").status_code == 404  # not filed yet
+    client.submit(f"/dossiers/{dossier.id}/submit", {"declaration": "y"})
+    as_(client, create_citizen())
+    assert client.get(f"/dossiers/{dossier.id}/to-khai.pdf").status_code == 404
+    as_(client, create_official("reception"))
+    response = client.get(f"/dossiers/{dossier.id}/to-khai.pdf")
+    assert response.status_code == 200 and "TỜ KHAI ĐÃ NỘP" in text_of(response.data)
