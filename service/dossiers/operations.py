@@ -208,7 +208,13 @@ def store_file(
 
 
 def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorage) -> DossierFile:
-    data = read_upload(upload)
+    return attach(dossier_id, owner, document_key, read_upload(upload), upload.filename)
+
+
+def attach(dossier_id: int, owner: User, document_key: str, data: bytes, name: str | None) -> DossierFile:
+    """`data` attached to the owner's dossier as `document_key`, under every rule an upload meets (type
+    by content, the document's and the dossier's limits, the account's draft quota): an upload, or a
+    document reused from the applicant's store (service/dossiers/store.py)."""
     with removing_on_failure() as stored, write():
         quotas.lock_account(owner)  # first, as start_draft does: the account's drafts are counted below
         dossier = lock_own_dossier(dossier_id, owner)
@@ -222,7 +228,7 @@ def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorag
             problem = quotas.draft_bytes_problem(owner, len(data))
             if problem:
                 raise DossierError(problem)
-        attached = store_file(dossier, document_key, data, file_type, upload.filename, owner)
+        attached = store_file(dossier, document_key, data, file_type, name, owner)
         stored.append(attached.stored_name)
         dossier.version += 1
     return attached

@@ -12,7 +12,7 @@ from service import audit, uploads
 from service.access import SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES
 from service.agencies import queries as agency_queries
-from service.dossiers import operations, processing, queries, quotas, table_rows
+from service.dossiers import operations, processing, queries, quotas, store, table_rows
 from service.dossiers.display import describe, format_address
 from service.dossiers.documents import RETURN_METHODS
 from service.dossiers.drafts import posted_pairs, restore_stash
@@ -157,7 +157,34 @@ def attachments(dossier_id: int):
     dossier, elsewhere = _draft_or_redirect(dossier_id)
     if elsewhere:
         return elsewhere
-    return render_template("dossiers/attachments.html", dossier=dossier, type_labels=uploads.FILE_TYPE_LABELS)
+    return render_template(
+        "dossiers/attachments.html",
+        dossier=dossier,
+        type_labels=uploads.FILE_TYPE_LABELS,
+        stored=store.my_documents(current_user, dossier.id),
+    )
+
+
+@bp.route("/dossiers/documents")
+@allow(*APPLICANTS)
+def my_documents():
+    """ "Giấy tờ của tôi": earlier uploads and issued results, to download or reuse in a new dossier."""
+    return render_template(
+        "dossiers/store.html", stored=store.my_documents(current_user), type_labels=uploads.FILE_TYPE_LABELS
+    )
+
+
+@bp.route("/dossiers/<int:dossier_id>/attachments/<document_key>/reuse", methods=["POST"])
+@allow(*APPLICANTS)
+def reuse(dossier_id: int, document_key: str):
+    back = redirect(_files_page(dossier_id, f"doc-{document_key}"))
+    try:
+        attached = store.reuse(dossier_id, current_user, document_key, request.form.get("source", ""))
+    except operations.DossierError as error:
+        flash(f"Không dùng lại được tệp: {error.message}", f"at:doc-{document_key}")
+        return back
+    flash(f"Đã đính kèm tệp “{attached.original_name}” từ giấy tờ của bạn.", "success")
+    return back
 
 
 def _files_page(dossier_id: int, anchor: str) -> str:
