@@ -130,11 +130,12 @@ def _email(spec, strict):
 
 
 def _address(spec, strict):
-    return FormField(_address_form(bool(strict and spec.get("required"))), label=spec["label"])
+    return FormField(address_form(bool(strict and spec.get("required"))), label=spec["label"])
 
 
 @lru_cache(maxsize=2)
-def _address_form(mandatory: bool) -> type[Form]:
+def address_form(mandatory: bool) -> type[Form]:
+    """An address sub-form (province, commune, street) as the e-form's address fields have it."""
     presence = [required()] if mandatory else [Optional()]
 
     class AddressForm(_SubForm):

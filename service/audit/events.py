@@ -30,6 +30,7 @@ EVENT_LABELS = {
     "dossier.step": "Bước xử lý hồ sơ",
     "dossier.viewed": "Cán bộ xem hồ sơ (dữ liệu cá nhân)",
     "dossier.file_viewed": "Cán bộ mở tệp đính kèm của hồ sơ",
+    "dossier.filed_form_viewed": "Cán bộ mở bản in tờ khai đã nộp của hồ sơ",
     "dossier.searched": "Cán bộ tìm hồ sơ theo số định danh hoặc số điện thoại",
     "dossier.abandoned_draft_deleted": "Xóa hồ sơ nháp bỏ dở (đã báo trước cho chủ hồ sơ)",
     "payment.settled": "Thanh toán thành công",

@@ -44,3 +44,11 @@ def _value(spec: dict[str, Any], field) -> str:
             (field.raw_data or [""])[0] if field.raw_data else ("" if field.data is None else str(field.data))
         )
     return field.data or ""
+
+
+def format_address(address: dict[str, Any] | None) -> str:
+    """A stored postal address as one line: "12 Trần Hưng Đạo, Phường Long Xuyên, Tỉnh An Giang"."""
+    if not address:
+        return ""
+    parts = [address.get("street"), ward_name(address.get("ward")), province_name(address.get("province"))]
+    return ", ".join(p for p in parts if p)

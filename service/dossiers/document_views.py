@@ -14,7 +14,7 @@ from service.accounts.roles import DOSSIER_ROLES, Role
 from service.audit import operations as audit
 from service.documents import issuing, jobs
 from service.documents.renderer import renderer
-from service.dossiers import documents, queries, register
+from service.dossiers import documents, filed_form, queries, register
 from service.dossiers.issued_documents import visible_documents
 from service.downloads import send_attachment
 from service.timeutil import local_today
@@ -31,6 +31,18 @@ def download(dossier_id: int, document_id: int):
         abort(404)
     name = f"{document.kind}-{dossier.code}.pdf"
     return send_attachment(uploads.read(document.stored_name), "application/pdf", name)
+
+
+@bp.route("/dossiers/<int:dossier_id>/to-khai.pdf")
+@allow(SIGNED_IN)
+def filed_form_pdf(dossier_id: int):
+    """ "Tờ khai đã nộp": the e-form as filed, for the owner and the officials who may see the dossier."""
+    dossier = queries.get_viewable(dossier_id, current_user)
+    if dossier.code is None:
+        abort(404)  # a draft has not been filed
+    if current_user.id != dossier.owner_id:
+        audit.record_view(dossier, "dossier.filed_form_viewed", {"code": dossier.code})
+    return send_attachment(filed_form.pdf(dossier), "application/pdf", f"to-khai-{dossier.code}.pdf")
 
 
 @bp.route("/officials/dossiers/<int:dossier_id>/draft-result.pdf")

@@ -14,7 +14,7 @@ from service.accounts.roles import Role
 from service.agencies import issuer as agency_issuer
 from service.documents import citations
 from service.documents.issuing import KINDS
-from service.dossiers.display import describe
+from service.dossiers.display import describe, format_address
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.procedures.catalogue import DOCUMENT_KINDS_VI
@@ -233,11 +233,19 @@ def _form_01(dossier: Dossier) -> dict[str, Any]:
     return {
         "documents": documents,
         "sets": 1,
-        "return_method": RETURN_METHODS["electronic"],
+        "return_method": _return_method(dossier),
         "appointment": {"time": _appointment_time(), "day": format_date(dossier.due_date)},
         "register": {"book": f"Sổ theo dõi hồ sơ năm {year}", "line": line},
         "officer": dossier.received_by.full_name if dossier.received_by else "",
     }
+
+
+def _return_method(dossier: Dossier) -> str:
+    """What the applicant chose at filing (with the postal address); electronic for a dossier filed
+    before the choice was asked."""
+    method = RETURN_METHODS[dossier.delivery_method or "electronic"]
+    address = format_address(dossier.delivery_address)
+    return f"{method}: {address}" if address else method
 
 
 def _appointment_time() -> dict[str, str]:

@@ -91,6 +91,14 @@ class Dossier(db.Model):
     result_note: Mapped[str | None] = mapped_column(Text)
     fee_settled_at: Mapped[datetime | None]
     return_method: Mapped[str | None] = mapped_column(String(12))
+    # What the applicant chose at filing (Decree 118/2025 art. 18: electronic, post or at the desk) and,
+    # for post, where to ("province", "ward", "street"); the desk's return step starts from this choice.
+    # None for a dossier filed on paper or before the choice was asked.
+    delivery_method: Mapped[str | None] = mapped_column(String(12))
+    delivery_address: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # When the applicant ticked "Tôi xin cam đoan…" on the review page and submitted (the declaration
+    # the national portal asks for before a filing is sent).
+    declared_at: Mapped[datetime | None]
     returned_at: Mapped[datetime | None]
     stop_requested_at: Mapped[datetime | None]
     stopped_at: Mapped[datetime | None]  # the stop step (form 05) ended the dossier

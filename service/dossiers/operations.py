@@ -26,6 +26,7 @@ from service.agencies import operations as agency_operations
 from service.database import for_update, write
 from service.dossiers import quotas
 from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile, FormStash
+from service.dossiers.prefill import prefilled_pairs
 from service.extensions import db
 from service.notifications.email import queue_email
 from service.payments import settlement
@@ -60,32 +61,59 @@ class Problem:
     message: str
 
 
+@dataclass(frozen=True)
+class Filing:
+    """What the applicant says when submitting: the declaration, and how the result should reach them."""
+
+    declared: bool
+    delivery_method: str = "electronic"
+    delivery_address: dict[str, str] | None = None  # {"province", "ward", "street"} for "post"
+
+
+# Filings made other than through the review page (demonstration data, tests) are the applicant's own,
+# declared, with the result delivered electronically.
+DECLARED_ELECTRONIC = Filing(declared=True)
+DECLARATION = "Cam đoan"
+DELIVERY = "Phương thức nhận kết quả"
+
+
 class Incomplete(DossierError):
     def __init__(self, problems: list[Problem]):
         super().__init__("Hồ sơ chưa đầy đủ.")
         self.problems = problems
 
 
+class NotForThisAccount(DossierError):
+    status = 403
+
+
+def not_for_account_message(version: ProcedureVersion) -> str:
+    if version.organisation_only:
+        return (
+            "Thủ tục này chỉ dành cho tổ chức nên tài khoản công dân không nộp được hồ sơ. Người đại diện "
+            "tổ chức vui lòng đăng nhập bằng tài khoản tổ chức để nộp."
+        )
+    return "Thủ tục này chỉ dành cho cá nhân nên tài khoản tổ chức không nộp được hồ sơ."
+
+
 def start_draft(owner: User, version: ProcedureVersion) -> Dossier:
-    if owner.role not in _applicant_roles_for(version):
-        raise DossierError("Thủ tục này không dành cho loại tài khoản của bạn.")
+    if owner.role not in version.applicant_roles:
+        raise NotForThisAccount(not_for_account_message(version))
     with write():
         quotas.lock_account(owner)
         problem = quotas.new_draft_problem(owner)
         if problem:
             raise DossierError(problem)
         dossier = Dossier(
-            owner_id=owner.id, procedure_version_id=version.id, status=DossierStatus.DRAFT, form_data=[]
+            owner_id=owner.id,
+            procedure_version_id=version.id,
+            status=DossierStatus.DRAFT,
+            form_data=prefilled_pairs(owner, version.fields),
         )
         db.session.add(dossier)
         db.session.flush()
         _record(dossier, "create", None, owner, None)
     return dossier
-
-
-def _applicant_roles_for(version: ProcedureVersion) -> set[str]:
-    mapping = {"person": "citizen", "organisation": "organisation"}
-    return {mapping[a] for a in version.content["applicants"]}
 
 
 def lock_own_dossier(dossier_id: int, owner: User) -> Dossier:
@@ -180,7 +208,13 @@ def store_file(
 
 
 def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorage) -> DossierFile:
-    data = read_upload(upload)
+    return attach(dossier_id, owner, document_key, read_upload(upload), upload.filename)
+
+
+def attach(dossier_id: int, owner: User, document_key: str, data: bytes, name: str | None) -> DossierFile:
+    """`data` attached to the owner's dossier as `document_key`, under every rule an upload meets (type
+    by content, the document's and the dossier's limits, the account's draft quota): an upload, or a
+    document reused from the applicant's store (service/dossiers/store.py)."""
     with removing_on_failure() as stored, write():
         quotas.lock_account(owner)  # first, as start_draft does: the account's drafts are counted below
         dossier = lock_own_dossier(dossier_id, owner)
@@ -194,7 +228,7 @@ def add_file(dossier_id: int, owner: User, document_key: str, upload: FileStorag
             problem = quotas.draft_bytes_problem(owner, len(data))
             if problem:
                 raise DossierError(problem)
-        attached = store_file(dossier, document_key, data, file_type, upload.filename, owner)
+        attached = store_file(dossier, document_key, data, file_type, name, owner)
         stored.append(attached.stored_name)
         dossier.version += 1
     return attached
@@ -291,7 +325,9 @@ def check_complete(dossier: Dossier) -> list[Problem]:
     return problems
 
 
-def submit(dossier_id: int, owner: User, commune: str | None = None) -> tuple[Dossier, bool]:
+def submit(
+    dossier_id: int, owner: User, commune: str | None = None, filing: Filing = DECLARED_ELECTRONIC
+) -> tuple[Dossier, bool]:
     """Submit a draft. A repeated submit (double click) returns the submitted dossier, creating nothing.
     `commune`: the ward code of the commune whose centre receives a commune-level filing (the
     applicant's pick); a provincial filing goes to the provincial centre whatever it says."""
@@ -299,13 +335,31 @@ def submit(dossier_id: int, owner: User, commune: str | None = None) -> tuple[Do
         dossier = lock_own_dossier(dossier_id, owner)
         if dossier.status != DossierStatus.DRAFT:
             return dossier, False
-        problems = check_complete(dossier)
+        problems = check_complete(dossier) + _filing_problems(filing)
         agency = _receiving_agency(dossier, commune, problems)
         if problems:
             raise Incomplete(problems)
         dossier.agency_id = agency.id
-        _file(dossier, owner, utcnow(), agency.code)
+        now = utcnow()
+        dossier.declared_at, dossier.delivery_method = now, filing.delivery_method
+        dossier.delivery_address = filing.delivery_address if filing.delivery_method == "post" else None
+        _file(dossier, owner, now, agency.code)
     return dossier, True
+
+
+def _filing_problems(filing: Filing) -> list[Problem]:
+    problems = []
+    if not filing.declared:
+        problems.append(Problem(DECLARATION, "Vui lòng đánh dấu ô cam đoan trước khi nộp hồ sơ."))
+    if filing.delivery_method not in ("electronic", "post", "desk"):
+        problems.append(Problem(DELIVERY, "Vui lòng chọn phương thức nhận kết quả."))
+    elif filing.delivery_method == "post" and not _complete_address(filing.delivery_address):
+        problems.append(Problem(DELIVERY, "Vui lòng nhập đầy đủ địa chỉ nhận kết quả qua bưu chính."))
+    return problems
+
+
+def _complete_address(address: dict[str, str] | None) -> bool:
+    return address is not None and all(address.get(part) for part in ("province", "ward", "street"))
 
 
 RECEIVING_PLACE = "Nơi tiếp nhận hồ sơ"

@@ -117,7 +117,8 @@ def _row(number: int, dossier: Dossier, agency: str) -> dict[str, Any]:
             "due": dossier.due_date,
             "transferred": _day(transferred),
             "returned": _day(dossier.returned_at),
-            "method": RECEIVING_METHODS.get(dossier.return_method or "", ""),
+            # How the result went, once returned; until then how the applicant asked for it.
+            "method": RECEIVING_METHODS.get(dossier.return_method or dossier.delivery_method or "", ""),
             "signed": "",
             "note": remarks(dossier),
         }

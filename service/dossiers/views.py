@@ -5,15 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import Forbidden
 
 from forms.dossier import form_class, ward_options
 from service import audit, uploads
 from service.access import SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES
 from service.agencies import queries as agency_queries
-from service.dossiers import operations, processing, queries, quotas, table_rows
-from service.dossiers.display import describe
+from service.dossiers import operations, processing, queries, quotas, store, table_rows
+from service.dossiers.display import describe, format_address
+from service.dossiers.documents import RETURN_METHODS
 from service.dossiers.drafts import posted_pairs, restore_stash
+from service.dossiers.forms import SubmitForm
 from service.dossiers.page import dossier_page
 from service.downloads import send_upload
 from service.payments.settlement import fee_order
@@ -38,6 +41,8 @@ def dossier_labels():
         "event_labels": EVENT_LABELS,
         "internal_events": INTERNAL_EVENTS,
         "applicant_note_events": APPLICANT_NOTE_EVENTS,
+        "delivery_labels": RETURN_METHODS,
+        "format_address": format_address,
     }
 
 
@@ -47,6 +52,10 @@ def start(code: str):
     procedure = get_published(code)
     try:
         dossier = operations.start_draft(current_user, procedure.current_version)
+    except operations.NotForThisAccount as error:
+        refused = Forbidden()
+        refused.user_message = error.message  # type: ignore[attr-defined]  # read by service.errors
+        raise refused from error
     except operations.DossierError as error:
         flash(error.message, "error")
         return redirect(url_for("procedures.detail", code=code))
@@ -148,7 +157,34 @@ def attachments(dossier_id: int):
     dossier, elsewhere = _draft_or_redirect(dossier_id)
     if elsewhere:
         return elsewhere
-    return render_template("dossiers/attachments.html", dossier=dossier, type_labels=uploads.FILE_TYPE_LABELS)
+    return render_template(
+        "dossiers/attachments.html",
+        dossier=dossier,
+        type_labels=uploads.FILE_TYPE_LABELS,
+        stored=store.my_documents(current_user, dossier.id),
+    )
+
+
+@bp.route("/dossiers/documents")
+@allow(*APPLICANTS)
+def my_documents():
+    """ "Giấy tờ của tôi": earlier uploads and issued results, to download or reuse in a new dossier."""
+    return render_template(
+        "dossiers/store.html", stored=store.my_documents(current_user), type_labels=uploads.FILE_TYPE_LABELS
+    )
+
+
+@bp.route("/dossiers/<int:dossier_id>/attachments/<document_key>/reuse", methods=["POST"])
+@allow(*APPLICANTS)
+def reuse(dossier_id: int, document_key: str):
+    back = redirect(_files_page(dossier_id, f"doc-{document_key}"))
+    try:
+        attached = store.reuse(dossier_id, current_user, document_key, request.form.get("source", ""))
+    except operations.DossierError as error:
+        flash(f"Không dùng lại được tệp: {error.message}", f"at:doc-{document_key}")
+        return back
+    flash(f"Đã đính kèm tệp “{attached.original_name}” từ giấy tờ của bạn.", "success")
+    return back
 
 
 def _files_page(dossier_id: int, anchor: str) -> str:
@@ -206,13 +242,15 @@ def review(dossier_id: int):
     return _render_review(dossier, operations.check_complete(dossier))
 
 
-def _render_review(dossier, problems, status: int = 200):
+def _render_review(dossier, problems, status: int = 200, form: SubmitForm | None = None):
     entries = describe(dossier.procedure_version.fields, dossier.form_pairs)
     return render_template(
         "dossiers/review.html",
         dossier=dossier,
         entries=entries,
         problems=problems,
+        form=form or SubmitForm(formdata=None),
+        ward_options=ward_options,
         # A missing commune is answered on this page: it does not keep the button from the applicant.
         blocking=[p for p in problems if p.where != operations.RECEIVING_PLACE],
         communes=agency_queries.commune_choices(),
@@ -224,11 +262,20 @@ def _render_review(dossier, problems, status: int = 200):
 @bp.route("/dossiers/<int:dossier_id>/submit", methods=["POST"])
 @allow(*APPLICANTS)
 def submit(dossier_id: int):
+    form = SubmitForm()
+    if not form.validate():
+        # Refused at the field (the declaration, the postal address); the draft stays as it was.
+        dossier = queries.get_own(dossier_id, current_user)
+        if dossier.status != DossierStatus.DRAFT:
+            return redirect(url_for("dossiers.detail", dossier_id=dossier.id))
+        flash("Hồ sơ chưa được nộp. Vui lòng xem các ô được đánh dấu bên dưới.", "error")
+        return _render_review(dossier, operations.check_complete(dossier), 422, form)
+    filing = operations.Filing(True, form.delivery_method.data, form.postal_address())
     try:
-        dossier, _newly = operations.submit(dossier_id, current_user, request.form.get("commune"))
+        dossier, _newly = operations.submit(dossier_id, current_user, request.form.get("commune"), filing)
     except operations.Incomplete as error:
         flash("Hồ sơ chưa đầy đủ, chưa thể nộp. Vui lòng bổ sung các mục dưới đây.", "error")
-        return _render_review(queries.get_own(dossier_id, current_user), error.problems, 422)
+        return _render_review(queries.get_own(dossier_id, current_user), error.problems, 422, form)
     return redirect(url_for("dossiers.submitted", dossier_id=dossier.id))
 
 

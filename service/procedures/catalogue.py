@@ -38,6 +38,8 @@ ONLINE_LEVELS = {"full", "partial", "none"}
 # The level of government that receives and decides a procedure (LAW-2026 §3): the province (the Sở,
 # received at the provincial service centre) or the commune (its People's Committee and service centre).
 LEVELS = {"province", "commune"}
+# The account details a field may start with when a draft is started (service/dossiers/prefill.py).
+PREFILL_SOURCES = {"full_name", "organisation_name", "personal_id", "birth_date", "phone", "email"}
 RESERVED_FIELD_KEYS = {"data", "errors", "meta", "csrf_token", "validate", "populate_obj", "process"}
 REQUIRED_KEYS = {
     "code": str,
@@ -177,6 +179,10 @@ def _validate_field(field: dict, fail) -> None:
         fail(f"field key {field['key']!r} is reserved")
     if field["type"] == "choice" and not field.get("choices"):
         fail(f"field {field['key']} is a choice without choices")
+    if "prefill" in field:
+        _check_choice(field["prefill"], PREFILL_SOURCES, f"field {field['key']} prefill", fail)
+        if field["type"] in ("table", "address", "choice"):
+            fail(f"field {field['key']}: only a single-value field can be prefilled")
     if field["type"] == "table":
         columns = field.get("columns") or []
         if not columns:

@@ -32,6 +32,10 @@ class Procedure(db.Model):
     )
 
 
+# The catalogue's applicant kinds and the account roles that file as them (service/accounts/roles.py).
+ACCOUNT_ROLE_OF_APPLICANT = {"person": "citizen", "organisation": "organisation"}
+
+
 class ProcedureVersion(db.Model):
     """One imported version of a procedure's data file. Never changed once a dossier may point at it."""
 
@@ -66,6 +70,17 @@ class ProcedureVersion(db.Model):
     @property
     def fields(self) -> list[dict[str, Any]]:
         return self.content.get("fields", [])
+
+    @property
+    def applicant_roles(self) -> frozenset[str]:
+        """The account roles that may file it: the catalogue's applicant kinds ("person" is filed from a
+        citizen's account, "organisation" from an organisation's)."""
+        return frozenset(ACCOUNT_ROLE_OF_APPLICANT[a] for a in self.content["applicants"])
+
+    @property
+    def organisation_only(self) -> bool:
+        """Filed by organisations only ("Chỉ dành cho tổ chức"): a citizen's account is not offered it."""
+        return set(self.content["applicants"]) == {"organisation"}
 
     @property
     def level(self) -> str:

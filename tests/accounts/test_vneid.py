@@ -305,7 +305,9 @@ def test_a_citizen_without_an_email_files_a_dossier_and_no_email_is_attempted(cl
     for document in version.documents:
         if document["required"]:
             client.submit(f"/dossiers/{dossier_id}/attachments/{document['key']}", {"file": pdf_upload()})
-    page = client.submit(f"/dossiers/{dossier_id}/submit", follow_redirects=True).get_data(as_text=True)
+    page = client.submit(
+        f"/dossiers/{dossier_id}/submit", {"declaration": "y"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "Nộp hồ sơ thành công" in page
     assert db.session.get(Dossier, dossier_id).status == "submitted"
     assert row_counts(OutboundEmail) == (0,)

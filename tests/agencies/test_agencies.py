@@ -81,15 +81,17 @@ def test_a_commune_level_procedure_is_filed_to_the_commune_the_applicant_picks(c
     assert "Nơi tiếp nhận hồ sơ: Trung tâm Phục vụ hành chính công xã, phường, đặc khu" in review
     assert 'name="commune"' in review and "Phường Long Xuyên" in review
     # Nothing picked: the page says what is missing, the draft stays a draft, and the button still works.
-    refused = client.submit(f"/dossiers/{draft.id}/submit", {"commune": ""})
+    refused = client.submit(f"/dossiers/{draft.id}/submit", {"commune": "", "declaration": "y"})
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "Vui lòng chọn xã, phường, đặc khu tiếp nhận hồ sơ." in page
     assert 'class="button" disabled' not in page  # a missing commune is answered on this page
     assert db.session.get(Dossier, draft.id).status == "draft"
     # A unit outside the province (a ward of Hà Nội) is refused the same way.
-    outside = client.submit(f"/dossiers/{draft.id}/submit", {"commune": "4"})
+    outside = client.submit(f"/dossiers/{draft.id}/submit", {"commune": "4", "declaration": "y"})
     assert outside.status_code == 422 and "không thuộc tỉnh" in outside.get_data(as_text=True)
-    submitted = client.submit(f"/dossiers/{draft.id}/submit", {"commune": LONG_XUYEN}, follow_redirects=True)
+    submitted = client.submit(
+        f"/dossiers/{draft.id}/submit", {"commune": LONG_XUYEN, "declaration": "y"}, follow_redirects=True
+    )
     assert "Trung tâm Phục vụ hành chính công phường Long Xuyên" in submitted.get_data(as_text=True)
     filed = db.session.get(Dossier, draft.id)
     assert filed.status == "submitted" and filed.agency.ward_code == int(LONG_XUYEN)

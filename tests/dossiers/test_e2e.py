@@ -101,6 +101,7 @@ def test_citizen_registers_files_online_and_looks_the_dossier_up(app, live_serve
     page.get_by_role("link", name="Tiếp tục: kiểm tra và nộp").click()
     expect(page).to_have_url(re.compile(r"/dossiers/\d+/review$"))
     expect(page.locator("main")).not_to_contain_text("Hồ sơ chưa thể nộp")
+    page.get_by_label("Tôi xin cam đoan").check()
     page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
     expect(page).to_have_url(re.compile(r"/dossiers/\d+/submitted$"))
     expect(page.get_by_role("heading", name="Nộp hồ sơ thành công")).to_be_visible()

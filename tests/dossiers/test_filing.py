@@ -24,7 +24,7 @@ from tests.factories import (
     procedure_version,
     queries_to_get,
 )
-from tests.support.filing import FROM_OUR_PAGE, save, start
+from tests.support.filing import DECLARED, FROM_OUR_PAGE, save, start
 
 CODE = re.compile(r"^H01\.48-\d{6}-\d{4}$")
 
@@ -43,7 +43,7 @@ def test_citizen_files_a_dossier_end_to_end(client):
     review = client.get(f"/dossiers/{dossier_id}/review").get_data(as_text=True)
     assert "Hồ sơ chưa thể nộp" not in review
 
-    response = client.submit(f"/dossiers/{dossier_id}/submit", follow_redirects=True)
+    response = client.submit(f"/dossiers/{dossier_id}/submit", DECLARED, follow_redirects=True)
     page = response.get_data(as_text=True)
     dossier = db.session.get(Dossier, dossier_id)
     assert "Nộp hồ sơ thành công" in page
@@ -85,8 +85,8 @@ def test_double_submit_creates_one_dossier_and_one_event(client):
     citizen = create_citizen()
     dossier = create_dossier(citizen)
     login(client, citizen)
-    first = client.submit(f"/dossiers/{dossier.id}/submit")
-    second = client.submit(f"/dossiers/{dossier.id}/submit")
+    first = client.submit(f"/dossiers/{dossier.id}/submit", DECLARED)
+    second = client.submit(f"/dossiers/{dossier.id}/submit", DECLARED)
     assert first.status_code == second.status_code == 302
     assert first.location == second.location
     events = db.session.scalars(

@@ -9,6 +9,7 @@ from tests.factories import (
     load_catalogue,
 )
 
+DECLARED = {"declaration": "y"}  # the review page's "Tôi xin cam đoan…" ticked; the result electronic
 FROM_OUR_PAGE = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}  # what a browser adds
 
 
