@@ -17,8 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from service.database import for_update, write
-from service.documents.issuing import RESULT_KINDS
 from service.documents.models import IssuedDocument
+from service.dossiers.documents import RESULT_DOCUMENT_KINDS
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
 from service.jobs import outbox
@@ -37,7 +37,7 @@ def _queue_steps(session: Session, _context, _instances) -> None:
     for row in list(session.new):
         if isinstance(row, DossierEvent) and _pushed(row):
             session.add(NationalPortalJob(dossier_id=row.dossier_id, history=row, event=row.event))
-        elif isinstance(row, IssuedDocument) and row.dossier_id and row.kind in RESULT_KINDS:
+        elif isinstance(row, IssuedDocument) and row.dossier_id and row.kind in RESULT_DOCUMENT_KINDS:
             # A result is drawn after its step commits: the portal gets its link when it exists.
             session.add(NationalPortalJob(dossier_id=row.dossier_id, event=RESULT_ISSUED))
 

@@ -10,8 +10,8 @@ from typing import Any
 from flask import current_app, url_for
 
 from service.accounts.models import User
-from service.documents.issuing import RESULT_KINDS
 from service.documents.models import IssuedDocument
+from service.dossiers.documents import RESULT_DOCUMENT_KINDS
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
 from service.nationalportal.codes import APPLICANT_KINDS, CHANNEL_CODES, portal_status, portal_time
@@ -135,7 +135,7 @@ def result_links(dossier: Dossier) -> list[tuple[IssuedDocument, str]]:
         db.select(IssuedDocument)
         .where(
             IssuedDocument.dossier_id == dossier.id,
-            IssuedDocument.kind.in_(RESULT_KINDS),
+            IssuedDocument.kind.in_(RESULT_DOCUMENT_KINDS),
             IssuedDocument.status == "valid",
         )
         .order_by(IssuedDocument.id)
