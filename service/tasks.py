@@ -17,6 +17,7 @@ import service.documents.jobs  # noqa: F401
 import service.nationalportal.jobs  # noqa: F401  (also queues every dossier step for the portal)
 import service.notifications.email  # noqa: F401
 import service.notifications.sms  # noqa: F401
+import service.payments.transmission  # noqa: F401  (receipt data to the tax authority, the same day)
 from service.backoffice.tasks import notify_deadlines
 from service.dossiers.tasks import clean_abandoned_drafts
 from service.payments.tasks import prune_unverified_notifications, reconcile_payments
