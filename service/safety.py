@@ -248,8 +248,8 @@ def _receipts(config: Mapping) -> list[Problem]:
     if config.get("TAX_AUTHORITY_SIMULATOR") or config.get("TAX_AUTHORITY_URL") == "simulator":
         reason = "đang bật: dữ liệu biên lai gửi cho cơ quan thuế mô phỏng (receipt data goes to a simulator)"
         found.append(Problem("TAX_AUTHORITY_SIMULATOR, TAX_AUTHORITY_URL", reason, DEVELOPMENT_ONLY))
-    symbols = receipt_rules.symbol_problem(
-        config.get("RECEIPT_FORM_SYMBOL") or "", config.get("RECEIPT_SERIES_LETTERS") or ""
+    symbols = receipt_rules.symbol_problem(  # (a configuration without them has config.Config's defaults)
+        config.get("RECEIPT_FORM_SYMBOL", "EBL01"), config.get("RECEIPT_SERIES_LETTERS", "AA")
     )
     if symbols:
         fix = "Đặt ký hiệu đã đăng ký với cơ quan thuế (set the registered symbols), ví dụ EBL01 và AA."

@@ -79,6 +79,7 @@ def symbols(issuer: registry.ReceiptIssuer, day: date) -> tuple[str, str, str]:
 def numbering(job: DocumentJob) -> tuple[str, str]:
     """Each collector's series is numbered on its own, from 1 each year (Decree 254/2026 Art. 23(2))."""
     order = db.session.get(PaymentOrder, job.payment_order_id)
+    assert order is not None, "a receipt's job names its order"
     issuer = issuer_of(order)
     _, series, _ = symbols(issuer, job.issued_on or local_today())
     return f"{issuer.register}/{series}"[:30], ""

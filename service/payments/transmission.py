@@ -190,6 +190,7 @@ def perform(row_id: int, attempt: int) -> None:
     with write():
         row = outbox.lock_claimed(TaxTransmission, row_id, attempt)
         document = db.session.get(IssuedDocument, row.document_id)
+        assert document is not None, "a transmission names its receipt"
         message_id = row.message_id or new_message_id(config)
         row.message_id, row.message = message_id, message(document, message_id, config)
         xml = row.message
