@@ -147,3 +147,17 @@ def test_a_refused_message_is_not_taken_for_an_acknowledgement(app, client, paid
     [sent] = transmissions()
     assert sent.status == "failed" and "TAX_AUTHORITY_RECEIVER_CODE" in sent.error
     assert tax_simulator.RECEIVED == {}
+
+
+def test_late_in_the_day_waiting_receipt_data_is_sent_without_waiting_out_its_backoff(client, paid_procedure):
+    from service.payments import transmission
+
+    tax_simulator.FAULTS["fail"] = 1
+    paid_fee(client, paid_procedure)
+    [sent] = transmissions()
+    assert sent.status == "failed" and sent.next_attempt_at is not None
+    assert outbox.run_due("tax_authority") == 0  # still waiting out its backoff
+    assert transmission.hurry_unsent() == [sent.id]
+    assert outbox.run_due("tax_authority") == 1
+    db.session.expire_all()
+    assert transmissions()[0].status == "done"
