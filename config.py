@@ -185,8 +185,9 @@ class Config:
     SIGNING_KEY_PASSWORD = os.environ.get("SIGNING_KEY_PASSWORD", "")
     SIGNING_CA = os.environ.get("SIGNING_CA", "")
     # Development and tests: with no SIGNING_CERT, a development CA and certificate are generated once in
-    # SIGNING_DEV_DIR and sign every document (a receipt is never issued unsigned). Production refuses it.
-    SIGNING_DEV_CERTIFICATE = _bool("SIGNING_DEV_CERTIFICATE", False)
+    # SIGNING_DEV_DIR and sign every document ("all") or only those that exist only signed ("required":
+    # receipts, Decree 254/2026). Production refuses it (a receipt is never issued unsigned).
+    SIGNING_DEV_CERTIFICATE = os.environ.get("SIGNING_DEV_CERTIFICATE", "")
     SIGNING_DEV_DIR = os.environ.get("SIGNING_DEV_DIR", str(INSTANCE_DIR / "dev-signing"))
 
     # The job engine (huey) that delivers emails, SMS and documents after a step commits, and runs the
@@ -393,7 +394,7 @@ class DevelopmentConfig(DemoSettings, Config):
     PAYMENT_SIMULATORS = _bool("PAYMENT_SIMULATORS", True)
     VNEID_SIMULATOR = _bool("VNEID_SIMULATOR", True)
     NATIONAL_PORTAL_SIMULATOR = _bool("NATIONAL_PORTAL_SIMULATOR", True)
-    SIGNING_DEV_CERTIFICATE = _bool("SIGNING_DEV_CERTIFICATE", True)
+    SIGNING_DEV_CERTIFICATE = os.environ.get("SIGNING_DEV_CERTIFICATE", "all")
     TAX_AUTHORITY_SIMULATOR = _bool("TAX_AUTHORITY_SIMULATOR", True)
     TAX_AUTHORITY_URL = os.environ.get("TAX_AUTHORITY_URL", "simulator")
     TAX_AUTHORITY_SENDER_CODE = os.environ.get("TAX_AUTHORITY_SENDER_CODE", "K0000000000")
@@ -443,7 +444,7 @@ class TestConfig(DemoSettings, Config):
     NATIONAL_PORTAL_PROGRESS_URL = "tientrinh"
     NATIONAL_PORTAL_LOOKUP_URL = "hoso/{ma}"
     NATIONAL_PORTAL_AGENCY_CODE = "000.00.00.H01"
-    SIGNING_DEV_CERTIFICATE = True
+    SIGNING_DEV_CERTIFICATE = "required"  # receipts signed; other documents as without a certificate
     SIGNING_DEV_DIR = os.environ.get("SIGNING_DEV_DIR", "")  # tests/conftest.py: one per run
     TAX_AUTHORITY_SIMULATOR = True
     TAX_AUTHORITY_URL = "simulator"

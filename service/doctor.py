@@ -20,6 +20,7 @@ from sqlalchemy import make_url
 from config import BASE_DIR
 from service import safety
 from service.accounts import vneid_settings
+from service.documents import signing
 from service.nationalportal import settings as national_portal
 from service.payments import transmission
 from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
@@ -198,7 +199,7 @@ def _national_portal(config: Mapping) -> list[Finding]:
 
 def _signing(config: Mapping) -> list[Finding]:
     files = {name: config.get(name) for name in ("SIGNING_CERT", "SIGNING_KEY")}
-    if not any(files.values()) and config.get("SIGNING_DEV_CERTIFICATE"):
+    if not any(files.values()) and signing.dev_mode(config):
         where = config.get("SIGNING_DEV_DIR")
         return [
             Finding(CONFIGURED, "SIGNING_CERT", f"ký bằng chứng thư phát triển trong {where} (development)")

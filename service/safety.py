@@ -16,6 +16,7 @@ from pathlib import Path
 
 from config import DEMO_SETTINGS, TEST_SECRET_KEY
 from service.accounts import vneid_settings
+from service.documents import signing
 from service.nationalportal import settings as national_portal
 from service.payments import receipt_rules
 from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
@@ -242,7 +243,7 @@ def _receipts(config: Mapping) -> list[Problem]:
     symbols the current scheme accepts. A missing signing certificate does not stop the start (the
     one-stop service goes on; receipts wait unissued and `flask doctor` says so)."""
     found = []
-    if config.get("SIGNING_DEV_CERTIFICATE"):
+    if str(config.get("SIGNING_DEV_CERTIFICATE") or "").strip().lower() not in signing.OFF:
         reason = "đang bật: văn bản, biên lai được ký bằng chứng thư phát triển (documents signed by a development certificate)"
         found.append(Problem("SIGNING_DEV_CERTIFICATE", reason, DEVELOPMENT_ONLY))
     if config.get("TAX_AUTHORITY_SIMULATOR") or config.get("TAX_AUTHORITY_URL") == "simulator":

@@ -156,7 +156,7 @@ def reserve(kind: str, numbering: tuple[str, str] | None = None) -> Reservation:
 
 
 def check_signable(kind: str) -> None:
-    if KINDS[kind].must_sign and not signing.configured():
+    if KINDS[kind].must_sign and not signing.configured(required=True):
         raise Unsigned(UNSIGNED_MESSAGE)
 
 
@@ -167,7 +167,7 @@ def draw(kind: str, data: dict[str, Any], reservation: Reservation) -> Drawn:
     url = f"{config['APP_BASE_URL']}/verify/{reservation.code}"
     if spec.number_in:
         data = {**data, spec.number_in: {**data[spec.number_in], "number": reservation.number}}
-    signed = signing.configured()
+    signed = signing.configured(required=spec.must_sign)
     if spec.must_sign and not signed:
         raise Unsigned(UNSIGNED_MESSAGE)
     data = {

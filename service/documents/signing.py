@@ -29,15 +29,27 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+OFF = {"", "0", "false", "no", "off"}
 
-def configured() -> bool:
-    """Whether documents are signed: a certificate is configured, or the development one may be made."""
+
+def configured(required: bool = False) -> bool:
+    """Whether a document is signed: always with a configured certificate; else, in development and tests,
+    with the development one, every document ("all", `make run`) or only those that exist only signed
+    (`required`: receipts; "required", the tests, whose other documents stay unsigned as in an agency
+    without a certificate)."""
     config = current_app.config
-    return bool(config["SIGNING_CERT"] and config["SIGNING_KEY"]) or _development(config)
+    if config["SIGNING_CERT"] and config["SIGNING_KEY"]:
+        return True
+    mode = dev_mode(config)
+    return mode == "all" or (mode == "required" and required)
 
 
-def _development(config) -> bool:
-    return bool(config.get("SIGNING_DEV_CERTIFICATE") and config.get("SIGNING_DEV_DIR"))
+def dev_mode(config) -> str:
+    """SIGNING_DEV_CERTIFICATE as "" (off), "required" or "all" (any other value that is on)."""
+    value = str(config.get("SIGNING_DEV_CERTIFICATE") or "").strip().lower()
+    if value in OFF or not config.get("SIGNING_DEV_DIR"):
+        return ""
+    return "required" if value == "required" else "all"
 
 
 @dataclass(frozen=True)
@@ -126,7 +138,7 @@ def check(pdf: bytes) -> SignatureCheck:
 def _trust_roots() -> list[asn1_x509.Certificate]:
     config = current_app.config
     path = config["SIGNING_CA"] or (
-        str(Path(config["SIGNING_DEV_DIR"]) / "ca.pem") if _development(config) else ""
+        str(Path(config["SIGNING_DEV_DIR"]) / "ca.pem") if dev_mode(config) else ""
     )
     if not path or not Path(path).is_file():
         return []

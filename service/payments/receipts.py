@@ -107,7 +107,7 @@ def waiting_note(order: PaymentOrder) -> str:
             f"Khoản này do {issuer.name} thu: nhà trường lập và gửi hóa đơn điện tử cho người nộp; "
             "hệ thống không lập biên lai cho khoản này."
         )
-    if not signing.configured():
+    if not signing.configured(required=True):
         return (
             "Biên lai điện tử chưa được phát hành: biên lai chỉ có giá trị khi có chữ ký số của đơn vị thu, "
             "và chữ ký số đang chưa sẵn sàng. Khoản tiền đã được ghi nhận; biên lai sẽ được gửi qua email "

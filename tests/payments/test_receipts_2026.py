@@ -71,7 +71,7 @@ def test_the_scheme_follows_the_day_of_issue_and_the_old_one_is_kept_for_history
 
 def test_a_receipt_that_cannot_be_signed_is_never_issued_and_the_payer_is_told(app, client, paid_procedure):
     saved = {name: app.config[name] for name in ("SIGNING_CERT", "SIGNING_KEY", "SIGNING_DEV_CERTIFICATE")}
-    app.config.update(SIGNING_CERT="", SIGNING_KEY="", SIGNING_DEV_CERTIFICATE=False)
+    app.config.update(SIGNING_CERT="", SIGNING_KEY="", SIGNING_DEV_CERTIFICATE="")
     try:
         order = paid_fee(client, paid_procedure)
         assert order.status == "paid" and receipts() == [] and transmissions() == []
