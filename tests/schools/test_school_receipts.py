@@ -67,3 +67,20 @@ def test_a_school_without_its_tax_code_has_its_receipt_wait_visibly(client, invo
     assert receipts() == []
     [job] = db.session.scalars(db.select(DocumentJob).where(DocumentJob.kind == "receipt")).all()
     assert job.status == "failed" and "chưa khai báo mã số thuế" in job.error
+
+
+def test_the_command_line_registers_a_schools_receipt_settings(app):
+    runner = app.test_cli_runner()
+    base = ["schools", "create", "--code", "TCLX", "--name", "Trường Trung cấp Long Xuyên", "--tax-code"]
+    refused = runner.invoke(args=[*base, "1601112223", "--receipt-series", "AF"])
+    assert refused.exit_code != 0 and "Hai chữ cái của ký hiệu biên lai" in refused.output
+    assert runner.invoke(args=[*base, "1601112223", "--receipt-series", "xy"]).exit_code == 0
+    invoicing = runner.invoke(
+        args=["schools", "create", "--code", "TCHD", "--name", "Trường HĐ", "--e-invoice"]
+    )
+    assert invoicing.exit_code == 0
+    db.session.expire_all()
+    settings = dict(db.session.execute(db.select(School.code, School.receipt_series_letters)).all())
+    assert settings == {"TCLX": "XY", "TCHD": None}
+    school = db.session.scalar(db.select(School).where(School.code == "TCHD"))
+    assert school.tuition_document == "e_invoice"
