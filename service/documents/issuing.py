@@ -203,7 +203,8 @@ def record(
     document = IssuedDocument(
         dossier_id=dossier_id,
         kind=kind,
-        title=spec.title,
+        # A receipt carries its own name (a school's "Biên lai thu học phí"); every other kind, its kind's.
+        title=(drawn.data[spec.number_in].get("title") if spec.number_in else None) or spec.title,
         template=spec.template,
         template_version=template_version(spec.template),
         number=reservation.number,

@@ -46,6 +46,7 @@ def test_a_tuition_receipt_is_the_schools_with_its_tax_code_and_series(client, i
     assert (data["issuer_name"], data["issuer_tax_code"]) == (school.name, SCHOOL_TAX_CODE)
     assert (data["form_symbol"], data["series"]) == ("EBL01", f"{local_today():%y}TAB")
     assert receipt.number == "0000001" and receipt.signed  # the school's series starts at 1
+    assert receipt.title == "Biên lai thu học phí"
     text = text_of(issuing.pdf_bytes(receipt))
     assert school.name in text and SCHOOL_TAX_CODE in text and "BIÊN LAI THU HỌC PHÍ" in text
     assert "Sở Giáo dục và Đào tạo" not in text and "1600000000" not in text  # never the Sở's
