@@ -113,6 +113,11 @@ def waiting_note(order: PaymentOrder) -> str:
             "và chữ ký số đang chưa sẵn sàng. Khoản tiền đã được ghi nhận; biên lai sẽ được gửi qua email "
             "ngay khi phát hành."
         )
+    if issuer_problem(issuer_of(order)):
+        return (
+            "Biên lai điện tử chưa được phát hành vì đơn vị thu chưa khai báo đủ mã số thuế, ký hiệu biên lai. "
+            "Khoản tiền đã được ghi nhận; biên lai sẽ được gửi qua email ngay khi phát hành."
+        )
     return "Biên lai điện tử đang được lập; tải lại trang sau ít giây."
 
 

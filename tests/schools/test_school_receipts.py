@@ -64,8 +64,8 @@ def test_a_school_that_sends_e_invoices_gets_no_receipt_and_the_payer_is_told(cl
 
 def test_a_school_without_its_tax_code_has_its_receipt_wait_visibly(client, invoice):
     change_school(invoice, tax_code=None)
-    pay_in_full(client, invoice)
-    assert receipts() == []
+    page = pay_in_full(client, invoice)
+    assert receipts() == [] and "chưa khai báo đủ mã số thuế" in page
     [job] = db.session.scalars(db.select(DocumentJob).where(DocumentJob.kind == "receipt")).all()
     assert job.status == "failed" and "chưa khai báo mã số thuế" in job.error
 
