@@ -165,14 +165,33 @@ class Config:
     # day. Unset: the hour and minute are left blank for the officer to fill in by hand.
     APPOINTMENT_TIME = os.environ.get("APPOINTMENT_TIME", "")
     DOCUMENT_FONT_DIR = os.environ.get("DOCUMENT_FONT_DIR", "/usr/share/fonts/truetype/liberation2")
-    # Electronic receipts (biên lai điện tử, Decree 123/2020): symbols unconfirmed, keep them configured.
-    RECEIPT_FORM_SYMBOL = os.environ.get("RECEIPT_FORM_SYMBOL", "01BLP0-001")
-    RECEIPT_SERIES_PREFIX = os.environ.get("RECEIPT_SERIES_PREFIX", "AG")  # series = prefix-YYE, e.g. AG-26E
+    # Electronic receipts (biên lai điện tử) of the Sở's fees and charges, Decree 254/2026 and Circular
+    # 91/2026 (from 01/07/2026; service/payments/receipt_rules.py keeps the earlier scheme for history):
+    # form symbol EBL + two digits (EBL01: without face value), series = two digits of the year, "T", and
+    # two letters the collector chose from A B C D E G H K L M N P Q R S T U V X Y (e.g. 26TAA).
+    RECEIPT_FORM_SYMBOL = os.environ.get("RECEIPT_FORM_SYMBOL", "EBL01")
+    RECEIPT_SERIES_LETTERS = os.environ.get("RECEIPT_SERIES_LETTERS", "AA")
+    # Receipt data to the tax authority the same day (form 01/TH-BLĐT; Decree 254 Art. 29(3)(b)): one
+    # outbox job per receipt (service/payments/transmission.py). TAX_AUTHORITY_URL: where the XML goes
+    # ("simulator": the local stand-in, development and tests only); unset: receipts wait, `flask doctor`
+    # says so. The message type and the receiver's code are not published with a schema: configured.
+    TAX_AUTHORITY_URL = os.environ.get("TAX_AUTHORITY_URL", "")
+    TAX_AUTHORITY_HEADERS = os.environ.get("TAX_AUTHORITY_HEADERS", "")  # JSON object: credentials
+    TAX_AUTHORITY_SENDER_CODE = os.environ.get("TAX_AUTHORITY_SENDER_CODE", "")  # MNGui
+    TAX_AUTHORITY_RECEIVER_CODE = os.environ.get("TAX_AUTHORITY_RECEIVER_CODE", "")  # MNNhan
+    TAX_AUTHORITY_MESSAGE_TYPE = os.environ.get("TAX_AUTHORITY_MESSAGE_TYPE", "")  # MLTDiep of 01/TH-BLĐT
+    TAX_AUTHORITY_TIMEOUT = _int("TAX_AUTHORITY_TIMEOUT", 15)
+    TAX_AUTHORITY_SIMULATOR = _bool("TAX_AUTHORITY_SIMULATOR", False)  # development only
     ISSUER_TAX_CODE = os.environ.get("ISSUER_TAX_CODE", "")
     SIGNING_CERT = os.environ.get("SIGNING_CERT", "")
     SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
     SIGNING_KEY_PASSWORD = os.environ.get("SIGNING_KEY_PASSWORD", "")
     SIGNING_CA = os.environ.get("SIGNING_CA", "")
+    # Development and tests: with no SIGNING_CERT, a development CA and certificate are generated once in
+    # SIGNING_DEV_DIR and sign every document ("all") or only those that exist only signed ("required":
+    # receipts, Decree 254/2026). Production refuses it (a receipt is never issued unsigned).
+    SIGNING_DEV_CERTIFICATE = os.environ.get("SIGNING_DEV_CERTIFICATE", "")
+    SIGNING_DEV_DIR = os.environ.get("SIGNING_DEV_DIR", str(INSTANCE_DIR / "dev-signing"))
 
     # The job engine (huey) that delivers emails, SMS and documents after a step commits, and runs the
     # daily tasks: empty for a SQLite queue in instance/jobs.sqlite3 (one machine), redis://host:port/db
@@ -396,6 +415,12 @@ class DevelopmentConfig(DemoSettings, Config):
     PAYMENT_SIMULATORS = _bool("PAYMENT_SIMULATORS", True)
     VNEID_SIMULATOR = _bool("VNEID_SIMULATOR", True)
     NATIONAL_PORTAL_SIMULATOR = _bool("NATIONAL_PORTAL_SIMULATOR", True)
+    SIGNING_DEV_CERTIFICATE = os.environ.get("SIGNING_DEV_CERTIFICATE", "all")
+    TAX_AUTHORITY_SIMULATOR = _bool("TAX_AUTHORITY_SIMULATOR", True)
+    TAX_AUTHORITY_URL = os.environ.get("TAX_AUTHORITY_URL", "simulator")
+    TAX_AUTHORITY_SENDER_CODE = os.environ.get("TAX_AUTHORITY_SENDER_CODE", "K0000000000")
+    TAX_AUTHORITY_RECEIVER_CODE = os.environ.get("TAX_AUTHORITY_RECEIVER_CODE", "TCT")
+    TAX_AUTHORITY_MESSAGE_TYPE = os.environ.get("TAX_AUTHORITY_MESSAGE_TYPE", "400")
     NATIONAL_PORTAL_BASE_URL = os.environ.get("NATIONAL_PORTAL_BASE_URL", "simulator")
     NATIONAL_PORTAL_CREATE_URL = os.environ.get("NATIONAL_PORTAL_CREATE_URL", "themmoi")
     NATIONAL_PORTAL_UPDATE_URL = os.environ.get("NATIONAL_PORTAL_UPDATE_URL", "capnhat")
@@ -440,6 +465,13 @@ class TestConfig(DemoSettings, Config):
     NATIONAL_PORTAL_PROGRESS_URL = "tientrinh"
     NATIONAL_PORTAL_LOOKUP_URL = "hoso/{ma}"
     NATIONAL_PORTAL_AGENCY_CODE = "000.00.00.H01"
+    SIGNING_DEV_CERTIFICATE = "required"  # receipts signed; other documents as without a certificate
+    SIGNING_DEV_DIR = os.environ.get("SIGNING_DEV_DIR", "")  # tests/conftest.py: one per run
+    TAX_AUTHORITY_SIMULATOR = True
+    TAX_AUTHORITY_URL = "simulator"
+    TAX_AUTHORITY_SENDER_CODE = "K0000000000"
+    TAX_AUTHORITY_RECEIVER_CODE = "TCT"
+    TAX_AUTHORITY_MESSAGE_TYPE = "400"
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": Config, "test": TestConfig}

@@ -218,6 +218,10 @@ def register_blueprints(app: Flask) -> None:
         from service.accounts.vneid_simulator import bp as vneid_simulator_bp
 
         app.register_blueprint(vneid_simulator_bp)
+    if app.config["TAX_AUTHORITY_SIMULATOR"]:  # development and tests only: production refuses it
+        from service.payments.tax_simulator import bp as tax_simulator_bp
+
+        app.register_blueprint(tax_simulator_bp)
     if app.config["NATIONAL_PORTAL_SIMULATOR"]:  # development and tests only: production refuses it
         from service.nationalportal.simulator import bp as national_portal_simulator_bp
 

@@ -453,9 +453,28 @@ schools_cli = AppGroup("schools", help="Cơ sở giáo dục nghề nghiệp.")
 @click.option("--account-name", default=None)
 @click.option("--bank-name", default=None)
 @click.option("--partial/--no-partial", default=False, help="Allow paying an invoice in parts.")
-def schools_create(code, name, kind, tax_code, bank_bin, account_no, account_name, bank_name, partial):
+@click.option(
+    "--receipt-series", default=None, help="The two letters of the school's receipt series (26T + them)."
+)
+@click.option(
+    "--e-invoice", is_flag=True, help="The school sends its own e-invoices: no receipt is issued here."
+)
+def schools_create(
+    code,
+    name,
+    kind,
+    tax_code,
+    bank_bin,
+    account_no,
+    account_name,
+    bank_name,
+    partial,
+    receipt_series,
+    e_invoice,
+):
     """Register a school (a tenant); then create its users with `users create --school CODE`."""
     from service.admin.operations import AdminError, register_school
+    from service.payments import receipt_rules
 
     code = code.strip().upper()
     if not re.fullmatch(r"[A-Z0-9_.-]{2,20}", code):
@@ -464,6 +483,11 @@ def schools_create(code, name, kind, tax_code, bank_bin, account_no, account_nam
         raise click.BadParameter("BIN ngân hàng gồm 6 chữ số.", param_hint="--bank-bin")
     if account_no and not re.fullmatch(r"[0-9A-Za-z]{4,19}", account_no):
         raise click.BadParameter("Số tài khoản không hợp lệ.", param_hint="--account-no")
+    letters = (receipt_series or "").strip().upper() or None
+    if letters and receipt_rules.symbol_problem("EBL01", letters):
+        raise click.BadParameter(
+            receipt_rules.symbol_problem("EBL01", letters), param_hint="--receipt-series"
+        )
     try:
         school = register_school(
             code,
@@ -475,6 +499,8 @@ def schools_create(code, name, kind, tax_code, bank_bin, account_no, account_nam
             bank_account_name=account_name,
             bank_name=bank_name,
             allow_partial_payment=partial,
+            receipt_series_letters=letters,
+            tuition_document="e_invoice" if e_invoice else "receipt",
         )
     except AdminError as error:
         raise click.ClickException(error.message) from None

@@ -182,6 +182,7 @@ def _school() -> None:
             "Trường Cao đẳng An Giang",
             "college",
             tax_code="1600255421",
+            receipt_series_letters="CD",  # the school's own receipts: EBL01, series 26TCD
             bank_bin="970436",
             bank_account_no="0761002345678",
             bank_account_name="TRUONG CAO DANG AN GIANG",

@@ -20,7 +20,9 @@ from sqlalchemy import make_url
 from config import BASE_DIR
 from service import safety
 from service.accounts import vneid_settings
+from service.documents import signing
 from service.nationalportal import settings as national_portal
+from service.payments import transmission
 from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
 
 CONFIGURED, MISSING, UNSAFE = "configured", "missing", "unsafe"
@@ -200,15 +202,39 @@ def _national_portal(config: Mapping) -> list[Finding]:
 
 def _signing(config: Mapping) -> list[Finding]:
     files = {name: config.get(name) for name in ("SIGNING_CERT", "SIGNING_KEY")}
-    if not any(files.values()):
+    if not any(files.values()) and signing.dev_mode(config):
+        where = config.get("SIGNING_DEV_DIR")
         return [
-            Finding(MISSING, "SIGNING_CERT", "văn bản phát hành không được ký số (documents are not signed)")
+            Finding(CONFIGURED, "SIGNING_CERT", f"ký bằng chứng thư phát triển trong {where} (development)")
         ]
+    if not any(files.values()):
+        detail = (
+            "văn bản không được ký số, và BIÊN LAI KHÔNG ĐƯỢC PHÁT HÀNH: biên lai chỉ có giá trị khi có chữ ký "
+            "số (Nghị định 254/2026/NĐ-CP, Điều 23); các biên lai chờ ở /admin/jobs và được phát hành khi "
+            "đặt SIGNING_CERT, SIGNING_KEY (documents unsigned; receipts are not issued until a certificate is set)"
+        )
+        return [Finding(MISSING, "SIGNING_CERT", detail)]
     unreadable = [f"{name}={path or '(trống)'}" for name, path in files.items() if not _readable(path)]
     if unreadable:
         return [Finding(UNSAFE, "SIGNING_CERT", f"không đọc được (unreadable): {', '.join(unreadable)}")]
     checked = "có SIGNING_CA" if config.get("SIGNING_CA") else "chưa có SIGNING_CA để kiểm tra chữ ký"
     return [Finding(CONFIGURED, "SIGNING_CERT", f"văn bản được ký số PAdES ({checked})")]
+
+
+def _tax_authority(config: Mapping) -> list[Finding]:
+    lacking = transmission.missing(config)
+    if lacking:
+        detail = (
+            f"thiếu {', '.join(lacking)}: dữ liệu biên lai chưa gửi được cho cơ quan thuế trong ngày "
+            "(Nghị định 254/2026/NĐ-CP, Điều 29); các lần gửi chờ ở /admin/jobs (receipt data not sent)"
+        )
+        return [Finding(MISSING, "TAX_AUTHORITY_URL", detail)]
+    where = (
+        "bộ giả lập (simulator)"
+        if config["TAX_AUTHORITY_URL"] == transmission.SIMULATOR
+        else config["TAX_AUTHORITY_URL"]
+    )
+    return [Finding(CONFIGURED, "TAX_AUTHORITY_URL", f"gửi dữ liệu biên lai trong ngày tới {where}")]
 
 
 def _competence_basis(config: Mapping) -> list[Finding]:
@@ -411,6 +437,7 @@ CHECKS: tuple[Callable[[Mapping], list[Finding]], ...] = (
     _vneid,
     _national_portal,
     _signing,
+    _tax_authority,
     _jobs,
     _cookies,
     _proxies,

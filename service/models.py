@@ -21,6 +21,7 @@ from service.payments.models import (
     PaymentNotification,
     PaymentOrder,
     PaymentRefund,
+    TaxTransmission,
     UnverifiedNotificationDay,
 )
 from service.procedures.models import Procedure, ProcedureSetting, ProcedureVersion
@@ -76,6 +77,7 @@ __all__ = [
     "ReportSubmission",
     "Rating",
     "PaymentRefund",
+    "TaxTransmission",
     "Exemption",
     "FeeItem",
     "FeeSchedule",

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from config import DEMO_SETTINGS, TEST_SECRET_KEY
 from service.accounts import vneid_settings
+from service.documents import signing
 from service.nationalportal import settings as national_portal
+from service.payments import receipt_rules
 from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
 
 # A key an attacker must not guess: 32 bytes, and not a long run of few characters ("aaaa…", "1212…").
@@ -65,6 +67,7 @@ def problems(config: Mapping) -> list[Problem]:
     found = [*_secret_key(config), *_fallback_keys(config), *_published(config), *_bank_feed_key(config)]
     found += _tax_code(config)
     found += [*_simulators(config), *_half_configured_gateways(config), *_agency_account(config)]
+    found += _receipts(config)
     return found + _vneid(config) + _national_portal(config) + _debug(config) + _storage(config)
 
 
@@ -231,6 +234,29 @@ def _national_portal(config: Mapping) -> list[Problem]:
     weakness = secret_weakness(key) if key and key not in PUBLISHED else None
     if weakness:
         found.append(Problem("NATIONAL_PORTAL_INBOUND_KEY", weakness, f"Tạo khóa mới: {NEW_SECRET}"))
+    return found
+
+
+DEVELOPMENT_ONLY = "Bỏ biến này: chỉ dành cho development (unset it: development only)."
+
+
+def _receipts(config: Mapping) -> list[Problem]:
+    """Receipts: never signed by the development certificate nor sent to the simulated tax authority, and
+    symbols the current scheme accepts. A missing signing certificate does not stop the start (the
+    one-stop service goes on; receipts wait unissued and `flask doctor` says so)."""
+    found = []
+    if str(config.get("SIGNING_DEV_CERTIFICATE") or "").strip().lower() not in signing.OFF:
+        reason = "đang bật: văn bản, biên lai được ký bằng chứng thư phát triển (documents signed by a development certificate)"
+        found.append(Problem("SIGNING_DEV_CERTIFICATE", reason, DEVELOPMENT_ONLY))
+    if config.get("TAX_AUTHORITY_SIMULATOR") or config.get("TAX_AUTHORITY_URL") == "simulator":
+        reason = "đang bật: dữ liệu biên lai gửi cho cơ quan thuế mô phỏng (receipt data goes to a simulator)"
+        found.append(Problem("TAX_AUTHORITY_SIMULATOR, TAX_AUTHORITY_URL", reason, DEVELOPMENT_ONLY))
+    symbols = receipt_rules.symbol_problem(  # (a configuration without them has config.Config's defaults)
+        config.get("RECEIPT_FORM_SYMBOL", "EBL01"), config.get("RECEIPT_SERIES_LETTERS", "AA")
+    )
+    if symbols:
+        fix = "Đặt ký hiệu đã đăng ký với cơ quan thuế (set the registered symbols), ví dụ EBL01 và AA."
+        found.append(Problem("RECEIPT_FORM_SYMBOL, RECEIPT_SERIES_LETTERS", symbols, fix))
     return found
 
 

@@ -17,9 +17,14 @@ import service.documents.jobs  # noqa: F401
 import service.nationalportal.jobs  # noqa: F401  (also queues every dossier step for the portal)
 import service.notifications.email  # noqa: F401
 import service.notifications.sms  # noqa: F401
+import service.payments.transmission  # noqa: F401  (receipt data to the tax authority, the same day)
 from service.backoffice.tasks import notify_deadlines
 from service.dossiers.tasks import clean_abandoned_drafts
-from service.payments.tasks import prune_unverified_notifications, reconcile_payments
+from service.payments.tasks import (
+    prune_unverified_notifications,
+    reconcile_payments,
+    send_todays_receipt_data,
+)
 from service.reporting.tasks import remind_reports
 from service.schools.tasks import import_students, remind_fees, resume_school_work, run_invoices
 
@@ -33,4 +38,5 @@ __all__ = [
     "remind_reports",
     "resume_school_work",
     "run_invoices",
+    "send_todays_receipt_data",
 ]

@@ -97,7 +97,13 @@ class Client(FlaskClient):
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     uploads = tmp_path_factory.mktemp("uploads")
-    application = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_FOLDER=str(uploads))
+    signing = tmp_path_factory.mktemp("dev-signing")  # the development certificate, made once per run
+    application = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_FOLDER=str(uploads),
+        SIGNING_DEV_DIR=str(signing),
+    )
     application.test_client_class = Client
     with application.app_context():
         flask_migrate.upgrade()

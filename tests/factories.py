@@ -192,6 +192,9 @@ def create_school(code: str | None = None, **fields):
         code=code or f"TR{n}",
         name=fields.pop("name", f"Trường Cao đẳng số {n}"),
         kind=fields.pop("kind", "college"),
+        # A school issues its tuition receipts in its name: its tax code and its own series' letters.
+        tax_code=fields.pop("tax_code", f"16{n:08d}"),
+        receipt_series_letters=fields.pop("receipt_series_letters", "AA"),
         **fields,
     )
     db.session.add(school)

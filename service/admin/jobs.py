@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from service.access import allow
 from service.accounts.roles import Role
 from service.documents.issuing import KINDS
+from service.documents.models import IssuedDocument
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.jobs import outbox
@@ -22,6 +23,7 @@ CHANNEL_LABELS = {
     "sms": "Tin nhắn SMS",
     "document": "Văn bản, giấy tờ",
     "national_portal": "Đồng bộ Cổng Dịch vụ công quốc gia",
+    "tax_authority": "Gửi dữ liệu biên lai cho cơ quan thuế",
 }
 DOSSIER_CHANNELS = ("document", "national_portal")
 # Long work of the schools that failed JOB_MAX_ATTEMPTS times: (model, label, the task that runs it).
@@ -94,12 +96,20 @@ def _subjects(rows) -> dict[tuple[str, int], str]:
     codes = dict(
         db.session.execute(db.select(Dossier.id, Dossier.code).where(Dossier.id.in_(dossier_ids))).all()
     )
+    receipt_ids = {row.document_id for channel, row in rows if channel == "tax_authority"}
+    numbers = dict(
+        db.session.execute(
+            db.select(IssuedDocument.id, IssuedDocument.number).where(IssuedDocument.id.in_(receipt_ids))
+        ).all()
+    )
     subjects = {}
     for channel, row in rows:
         if channel == "email":
             text = f"{row.recipient}: {row.subject}"
         elif channel == "sms":
             text = f"{row.recipient}: {row.body[:80]}"
+        elif channel == "tax_authority":
+            text = f"Biên lai số {numbers.get(row.document_id) or '(không rõ)'}"
         elif channel == "national_portal":
             step = EVENT_LABELS.get(row.event) or "Công bố kết quả giải quyết"
             text = f"{step} – hồ sơ {codes.get(row.dossier_id) or '(không có)'}"

@@ -66,6 +66,9 @@ def schools():
                 bank_account_name=form.bank_account_name.data or None,
                 bank_name=form.bank_name.data or None,
                 allow_partial_payment=form.allow_partial_payment.data,
+                tuition_document=form.tuition_document.data,
+                receipt_form_symbol=form.receipt_form_symbol.data or "EBL01",
+                receipt_series_letters=form.receipt_series_letters.data or None,
             )
         except admin_operations.AdminError as error:
             form.code.errors.append(error.message)

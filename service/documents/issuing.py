@@ -31,12 +31,23 @@ class NotReplaceable(ValueError):
     """The document a correction would replace is no longer in force."""
 
 
+class Unsigned(RuntimeError):
+    """A document that exists only signed (a receipt) and no signing certificate: it is not issued."""
+
+
+UNSIGNED_MESSAGE = (
+    "Chưa có chứng thư số để ký: biên lai chỉ được phát hành khi có chữ ký số của đơn vị thu "
+    "(Nghị định 254/2026/NĐ-CP, Điều 23). Cấu hình SIGNING_CERT, SIGNING_KEY rồi chạy lại việc này."
+)
+
+
 @dataclass(frozen=True)
 class Kind:
     template: str
     title: str
     numbering: str | None  # type code in the document number, None for the one-stop forms
     number_in: str | None = None  # a part of the data that prints the number itself (the receipt's)
+    must_sign: bool = False  # not issued at all without a digital signature (a receipt, Decree 254/2026)
 
 
 # The templates the service draws (templates/documents/), whatever feature feeds them their data.
@@ -51,7 +62,7 @@ KINDS: dict[str, Kind] = {
     "decision": Kind("decision.html", "Quyết định", "QĐ"),
     "certificate": Kind("certificate.html", "Giấy chứng nhận", "GCN"),
     "written_answer": Kind("written_answer.html", "Văn bản trả lời", "CV"),
-    "receipt": Kind("receipt.html", "Biên lai thu phí, lệ phí", "BL", number_in="receipt"),
+    "receipt": Kind("receipt.html", "Biên lai thu phí, lệ phí", "BL", number_in="receipt", must_sign=True),
 }
 
 
@@ -89,7 +100,10 @@ def format_number(doc_type: str, number: int, year: int, symbol: str | None = No
     if doc_type == "CV":
         return f"{number:02d}/{issuer}-{department}"
     if doc_type == "BL":
-        return f"{number:07d}"  # receipts: a number in the series, never reused (Decree 123/2020)
+        # A receipt's number in its series: at most 8 digits, from 1 each 1 January (Decree 254/2026 Art. 23).
+        if number > 99_999_999:
+            raise ValueError("receipt numbers have at most 8 digits")
+        return f"{number:07d}"
     if doc_type == "GCN":
         return f"{number:02d}/{year}/GCNĐKHĐ-{issuer}"
     return f"{number:02d}/{doc_type}-{issuer}"
@@ -132,12 +146,18 @@ def reserve(kind: str, numbering: tuple[str, str] | None = None) -> Reservation:
     if the caller keeps the reservation until the document is recorded, as DocumentJob does).
     `numbering`: (register, symbol) of an issuer other than the Sở, e.g. a commune's People's Committee."""
     spec, today = KINDS[kind], local_today()
+    check_signable(kind)  # before a number is spent on a document that could not be issued
     number = None
     register, symbol = numbering or (None, None)
     if spec.numbering:
         allocated = allocate_number(spec.numbering, today.year, register)
         number = format_number(spec.numbering, allocated, today.year, symbol)
     return Reservation(number, new_verification_code(), today)
+
+
+def check_signable(kind: str) -> None:
+    if KINDS[kind].must_sign and not signing.configured(required=True):
+        raise Unsigned(UNSIGNED_MESSAGE)
 
 
 def draw(kind: str, data: dict[str, Any], reservation: Reservation) -> Drawn:
@@ -147,17 +167,20 @@ def draw(kind: str, data: dict[str, Any], reservation: Reservation) -> Drawn:
     url = f"{config['APP_BASE_URL']}/verify/{reservation.code}"
     if spec.number_in:
         data = {**data, spec.number_in: {**data[spec.number_in], "number": reservation.number}}
+    signed = signing.configured(required=spec.must_sign)
+    if spec.must_sign and not signed:
+        raise Unsigned(UNSIGNED_MESSAGE)
     data = {
         **data,
         "doc": {
             **data["doc"],
+            "signed": signed,  # "(Ký điện tử)" is printed only over a signature
             "number": reservation.number,
             "place_date": place_date(reservation.day, data["doc"].get("place")),
             "verification": {"code": reservation.code, "url": url, "qr": qr_data_uri(url)},
         },
     }
     pdf = renderer(config["DOCUMENT_FONT_DIR"]).render(spec.template, data)
-    signed = signing.configured()
     if signed:
         pdf = signing.sign(pdf, reason=f"{spec.title} {reservation.number or ''}".strip())
     stored_name, digest = uploads.store(pdf, "pdf")
@@ -183,7 +206,8 @@ def record(
     document = IssuedDocument(
         dossier_id=dossier_id,
         kind=kind,
-        title=spec.title,
+        # A receipt carries its own name (a school's "Biên lai thu học phí"); every other kind, its kind's.
+        title=(drawn.data[spec.number_in].get("title") if spec.number_in else None) or spec.title,
         template=spec.template,
         template_version=template_version(spec.template),
         number=reservation.number,

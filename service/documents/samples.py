@@ -41,6 +41,7 @@ def doc(
         "recipients": ["- Trung tâm GDNN Long Xuyên;", "- Lưu: VT, GDNN."],
         "verification": {"code": code, "url": url, "qr": qr_data_uri(url)},
         "draft": False,
+        "signed": False,  # a sample is never signed: no "(Ký điện tử)"
         **extra,
     }
 
@@ -232,15 +233,20 @@ SAMPLES["register_07.html"] = {
 SAMPLES["receipt.html"] = {
     "doc": doc("Biên lai thu phí, lệ phí"),
     "receipt": {
-        "form_symbol": "01BLP0-001",
-        "series": "AG-26E",
+        "title": "Biên lai thu phí, lệ phí",
+        "form_symbol": "EBL01",
+        "series": "26TAA",
+        "legal_basis": "Nghị định 254/2026/NĐ-CP, Điều 23; Thông tư 91/2026/TT-BTC, Phụ lục II mục 2",
         "number": "0000001",
+        "issuer_name": "Sở Giáo dục và Đào tạo tỉnh An Giang",
         "issuer_tax_code": "1600000000",
         "payer": {"name": APPLICANT["name"], "identifier": "1600123456"},
         "dossier_code": DOSSIER["code"],
         "order_reference": "LPK7Q2M9X4AB",
         "procedure": DOSSIER["procedure"],
-        "lines": [{"name": "Lệ phí thẩm định", "amount_text": "500.000 ₫"}],
+        "lines": [
+            {"name": "Phí thẩm định cấp giấy chứng nhận đăng ký hoạt động", "amount_text": "500.000 ₫"}
+        ],
         "total_text": "500.000 ₫",
         "total_words": "Năm trăm nghìn đồng",
         "method": "Cổng thanh toán VNPAY",

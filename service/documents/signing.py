@@ -1,12 +1,17 @@
 """PAdES signatures with pyHanko, and a local development CA (`flask documents dev-cert`).
 
 Production points SIGNING_CERT / SIGNING_KEY (PEM) at the agency's signing certificate and
-SIGNING_CA at the chain to trust when verifying.
+SIGNING_CA at the chain to trust when verifying. Development (`make run`) and the tests, given no
+certificate, sign with a development one generated once in SIGNING_DEV_DIR (SIGNING_DEV_CERTIFICATE;
+production refuses it, service/safety.py): a receipt is issued only signed (Decree 254/2026 Art. 23(2)),
+so the demo must sign to issue one.
 """
 
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,17 +29,70 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+OFF = {"", "0", "false", "no", "off"}
 
-def configured() -> bool:
+
+def configured(required: bool = False) -> bool:
+    """Whether a document is signed: always with a configured certificate; else, in development and tests,
+    with the development one, every document ("all", `make run`) or only those that exist only signed
+    (`required`: receipts; "required", the tests, whose other documents stay unsigned as in an agency
+    without a certificate)."""
     config = current_app.config
-    return bool(config["SIGNING_CERT"] and config["SIGNING_KEY"])
+    if config["SIGNING_CERT"] and config["SIGNING_KEY"]:
+        return True
+    mode = dev_mode(config)
+    return mode == "all" or (mode == "required" and required)
+
+
+def dev_mode(config) -> str:
+    """SIGNING_DEV_CERTIFICATE as "" (off), "required" or "all" (any other value that is on)."""
+    value = str(config.get("SIGNING_DEV_CERTIFICATE") or "").strip().lower()
+    if value in OFF or not config.get("SIGNING_DEV_DIR"):
+        return ""
+    return "required" if value == "required" else "all"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    cert: str
+    key: str
+    ca: str
+    password: bytes | None
+
+
+def credentials() -> Credentials:
+    """The configured certificate, else the development one (generated the first time it is needed)."""
+    config = current_app.config
+    if config["SIGNING_CERT"] and config["SIGNING_KEY"]:
+        password = config["SIGNING_KEY_PASSWORD"].encode() if config["SIGNING_KEY_PASSWORD"] else None
+        return Credentials(config["SIGNING_CERT"], config["SIGNING_KEY"], config["SIGNING_CA"], password)
+    paths = development_certificates(Path(config["SIGNING_DEV_DIR"]))
+    return Credentials(str(paths["cert"]), str(paths["key"]), str(paths["ca"]), None)
+
+
+def development_certificates(out_dir: Path) -> dict[str, Path]:
+    """The development CA and signer in `out_dir`, made once (several processes may race: each writes
+    its own set in a fresh folder and the first to rename it into place wins)."""
+    names = {"ca": out_dir / "ca.pem", "cert": out_dir / "signer.pem", "key": out_dir / "signer.key"}
+    if all(path.is_file() for path in names.values()):
+        return names
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".dev-signing-", dir=out_dir.parent))
+    make_dev_certificates(staging)
+    try:
+        if out_dir.exists() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+        staging.rename(out_dir)
+    except OSError:  # another process got there first: its set is used
+        shutil.rmtree(staging, ignore_errors=True)
+    return names
 
 
 def sign(pdf: bytes, reason: str) -> bytes:
     config = current_app.config
-    ca_chain = (config["SIGNING_CA"],) if config["SIGNING_CA"] else ()
-    password = config["SIGNING_KEY_PASSWORD"].encode() if config["SIGNING_KEY_PASSWORD"] else None
-    signer = signers.SimpleSigner.load(config["SIGNING_KEY"], config["SIGNING_CERT"], ca_chain, password)
+    given = credentials()
+    ca_chain = (given.ca,) if given.ca else ()
+    signer = signers.SimpleSigner.load(given.key, given.cert, ca_chain, given.password)
     if signer is None:
         raise RuntimeError("SIGNING_CERT / SIGNING_KEY could not be loaded")
     metadata = signers.PdfSignatureMetadata(
@@ -78,7 +136,10 @@ def check(pdf: bytes) -> SignatureCheck:
 
 
 def _trust_roots() -> list[asn1_x509.Certificate]:
-    path = current_app.config["SIGNING_CA"]
+    config = current_app.config
+    path = config["SIGNING_CA"] or (
+        str(Path(config["SIGNING_DEV_DIR"]) / "ca.pem") if dev_mode(config) else ""
+    )
     if not path or not Path(path).is_file():
         return []
     data = Path(path).read_bytes()

@@ -25,9 +25,11 @@ def receipt_subject(order: PaymentOrder) -> registry.ReceiptSubject | None:
     dossier = db.session.get(Dossier, order.dossier_id) if order.dossier_id else None
     if dossier is None:
         return None
+    version = dossier.procedure_version
     return registry.ReceiptSubject(
         payer=dossier.applicant_name or dossier.owner.display_name,
-        line=f"Phí, lệ phí: {dossier.procedure_version.name}",
+        # The specific fee collected (Decree 254/2026 Art. 23(2)); the catalogue requires its name with a fee.
+        line=version.content.get("fee_name") or f"Phí giải quyết thủ tục {version.name}",
         dossier_code=dossier.code,
         procedure=dossier.procedure_version.name,
         procedure_code=dossier.procedure_version.code,

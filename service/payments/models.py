@@ -11,6 +11,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.extensions import db
+from service.jobs.outbox import OutboxItem
 from service.text import clean_name
 from service.timeutil import utcnow
 from workflows.labelled import Labelled
@@ -177,4 +178,20 @@ class PaymentIncident(db.Model):
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolution: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TaxTransmission(OutboxItem, db.Model):
+    """One issued receipt's data, sent to the tax authority, and its acknowledgement as received."""
+
+    __tablename__ = "tax_transmissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("issued_documents.id"), unique=True)
+    # pending, running, done, failed (will be retried), dead (waits for an administrator)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    message_id: Mapped[str | None] = mapped_column(String(46))  # MTDiep: sender code + 32 hex
+    message: Mapped[str | None] = mapped_column(Text)  # the XML last sent
+    answer: Mapped[str | None] = mapped_column(Text)  # the acknowledgement, as received
+    acknowledged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

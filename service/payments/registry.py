@@ -2,8 +2,10 @@
 
 Payments needs answers it cannot know itself: whose bank account an order's money goes to (a
 school collects its own tuition), where a payer goes back to after paying (the dossier, the school's
-bill or the order's own page), and what a receipt says the money was for (a dossier's fee names its
-applicant and procedure; the national payment platform's receipt data is drawn from the same answer). Each feature registers its
+bill or the order's own page), what a receipt says the money was for (a dossier's fee names its
+applicant and procedure; the national payment platform's receipt data is drawn from the same answer),
+and who collected it (a school issues its tuition receipts in its own name, tax code and series, or
+sends its own e-invoice). Each feature registers its
 answer when the app starts (`register_*` in its `subscribers.py`); payments falls back to the agency's
 own settings, and to the order's own payer and description, when nobody answers.
 """
@@ -48,6 +50,22 @@ class ReceiptSubject:
     procedure_code: str = ""  # the national procedure code (mã TTHC), what the payment platform asks
 
 
+@dataclass(frozen=True)
+class ReceiptIssuer:
+    """The collecting organisation a receipt is issued in the name of (Decree 254/2026 Art. 23(2)): its
+    name, tax code and own symbols; `register` keeps its numbers apart from every other collector's.
+    `issues_receipts` False: the collector sends its own e-invoice, and no receipt is issued here."""
+
+    register: str
+    name: str
+    tax_code: str
+    form_symbol: str
+    series_letters: str
+    title: str = "Biên lai thu phí, lệ phí"
+    issues_receipts: bool = True
+
+
+_receipt_issuers: list[Callable[[PaymentOrder], ReceiptIssuer | None]] = []
 _collectors: list[CollectorAccounts] = []
 _receipt_subjects: list[Callable[[PaymentOrder], ReceiptSubject | None]] = []
 _back_links: dict[str, Callable[[PaymentOrder], tuple[str, str] | None]] = {}
@@ -65,6 +83,20 @@ def register_back_link(purpose: str, link: Callable[[PaymentOrder], tuple[str, s
 def register_receipt_subject(subject: Callable[[PaymentOrder], ReceiptSubject | None]) -> None:
     if subject not in _receipt_subjects:
         _receipt_subjects.append(subject)
+
+
+def register_receipt_issuer(issuer: Callable[[PaymentOrder], ReceiptIssuer | None]) -> None:
+    if issuer not in _receipt_issuers:
+        _receipt_issuers.append(issuer)
+
+
+def receipt_issuer(order: PaymentOrder) -> ReceiptIssuer | None:
+    """The collector other than the agency (a school), or None: the agency itself collected."""
+    for issuer in _receipt_issuers:
+        found = issuer(order)
+        if found is not None:
+            return found
+    return None
 
 
 def receipt_subject(order: PaymentOrder) -> ReceiptSubject | None:

@@ -1,4 +1,5 @@
-"""Payments' periodic work: reconciliation with the gateways and pruning unsigned notifications.
+"""Payments' periodic work: reconciliation with the gateways, pruning unsigned notifications, and the
+day's receipt data to the tax authority before midnight.
 
 Declared with the job engine (`service/jobs/engine.py`); every process that runs jobs imports this module
 through `service/tasks.py`. huey reads crontabs in UTC: 00:00 UTC is 07:00 in Viet Nam."""
@@ -33,3 +34,18 @@ def reconcile_payments() -> None:
     with app_context():
         report = reconcile()
     log.info("Reconciliation: %s settled, %s expired", len(report.settled), len(report.expired))
+
+
+@huey.periodic_task(crontab(hour="15", minute="0"))
+def send_todays_receipt_data() -> None:
+    """22:00: receipt data still waiting out a retry's backoff is sent now, so that it reaches the tax
+    authority the day the receipt was issued (Decree 254/2026 Art. 29(3)(b))."""
+    from service.jobs import outbox
+    from service.payments.transmission import hurry_unsent
+
+    with app_context():
+        waiting = hurry_unsent()
+        for row_id in waiting:
+            outbox.run_one("tax_authority", row_id)
+    if waiting:
+        log.warning("Receipt data sent late in the day: %s transmissions", len(waiting))

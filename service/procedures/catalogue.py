@@ -89,6 +89,9 @@ def validate(content: dict[str, Any], source: str) -> None:
             fail(f"'{key}' is missing or not a {kind.__name__}")
     if content["processing_days"] < 0 or content["fee"] < 0:
         fail("processing_days and fee must not be negative")
+    if content["fee"] > 0 and not (isinstance(content.get("fee_name"), str) and content["fee_name"].strip()):
+        # The receipt names the specific fee or charge collected (Decree 254/2026 Art. 23(2)).
+        fail("a procedure with a fee names it: 'fee_name' (e.g. \"Lệ phí cấp giấy chứng nhận ...\")")
     _check_choice(content["result_type"], RESULT_TYPES, "result_type", fail)
     _check_choice(content["workflow"], WORKFLOWS, "workflow", fail)
     _check_choice(content.get("online_level", "none"), ONLINE_LEVELS, "online_level", fail)

@@ -7,8 +7,9 @@ from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
 
 from forms.base import BaseForm, WholeNumberField, options
 from forms.validators import max_length, plausible_date, required, strip
+from service.payments.receipt_rules import SERIES_ALPHABET
 from service.schools import exemption_rules
-from service.schools.models import FEE_KINDS, LEVELS, SCHOOL_KINDS, SCOPES
+from service.schools.models import FEE_KINDS, LEVELS, SCHOOL_KINDS, SCOPES, TUITION_DOCUMENTS
 
 CODE_RULE = Regexp(r"^[A-Za-z0-9_.-]+$", message="Chỉ dùng chữ không dấu, số, dấu chấm, gạch.")
 MAX_VND = 10_000_000_000
@@ -189,6 +190,38 @@ class SchoolForm(BaseForm):
     )
     bank_name = StringField("Ngân hàng, chi nhánh", filters=[strip], validators=[Optional(), max_length(100)])
     allow_partial_payment = BooleanField("Cho phép nộp học phí từng phần")
+    tuition_document = SelectField(
+        "Chứng từ thu học phí",
+        choices=options(TUITION_DOCUMENTS.items()),
+        default="receipt",
+        validators=[required()],
+    )
+    receipt_form_symbol = StringField(
+        "Ký hiệu mẫu số biên lai",
+        default="EBL01",
+        filters=[strip, upper],
+        validators=[
+            Optional(),
+            Regexp(r"^EBL\d{2}$", message="Ký hiệu mẫu số gồm EBL và hai chữ số, ví dụ EBL01."),
+        ],
+    )
+    receipt_series_letters = StringField(
+        "Hai chữ cái của ký hiệu biên lai (26T + hai chữ cái, ví dụ AA)",
+        filters=[strip, upper],
+        validators=[
+            Optional(),
+            Regexp(
+                rf"^[{SERIES_ALPHABET}]{{2}}$",
+                message=f"Chọn hai chữ cái trong {' '.join(SERIES_ALPHABET)}.",
+            ),
+        ],
+    )
+
+    def validate_tuition_document(self, field):  # (always filled: the two settings it needs are checked here)
+        if field.data == "receipt" and not (self.receipt_series_letters.data and self.tax_code.data):
+            raise ValidationError(
+                "Nhà trường lập biên lai học phí thì phải có mã số thuế và ký hiệu biên lai của trường."
+            )
 
     def validate_bank_bin(self, field):  # (a validator runs only when its own field is filled)
         if field.data and not self.bank_account_no.data:

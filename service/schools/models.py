@@ -45,7 +45,19 @@ class School(db.Model):
     bank_account_name: Mapped[str | None] = mapped_column(String(100))
     bank_name: Mapped[str | None] = mapped_column(String(100))
     allow_partial_payment: Mapped[bool] = mapped_column(default=False)
+    # Tuition is collected by the school, in its name (LAW-2026 §1): it issues either our e-receipt, with
+    # its tax code and its own symbols (form symbol EBLnn, series letters: 26T + these two), or its own
+    # e-invoice, sent by the school (whether a public school issues one or the other is unconfirmed).
+    tuition_document: Mapped[str] = mapped_column(String(10), default="receipt")  # TUITION_DOCUMENTS
+    receipt_form_symbol: Mapped[str] = mapped_column(String(5), default="EBL01")
+    receipt_series_letters: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+TUITION_DOCUMENTS = {
+    "receipt": "Biên lai điện tử (lập trên hệ thống này)",
+    "e_invoice": "Hóa đơn điện tử (nhà trường tự lập và gửi)",
+}
 
 
 class SchoolClass(db.Model):

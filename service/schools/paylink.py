@@ -27,7 +27,7 @@ from service.downloads import send_attachment
 from service.extensions import db, limiter, lookup_limit
 from service.payments.adapters import ADAPTERS, offered
 from service.payments.models import PaymentOrder
-from service.payments.receipts import receipt_of
+from service.payments.receipts import receipt_of, waiting_note
 from service.schools import fees, operations
 from service.schools.models import Invoice, School
 
@@ -81,6 +81,7 @@ def _page(record: Invoice, message: str | None = None, status: int = 200):
         school=school,
         orders=orders,
         receipts={o.id: receipt_of(o.id) for o in orders},
+        receipt_notes={o.id: waiting_note(o) for o in orders},
         paid=fees.paid_amount(record.id),
         outstanding=left,
         message=message,

@@ -1,7 +1,8 @@
 """What the schools feature tells the payments service, and what it does when money arrives.
 
 Connected by the app factory (`service/__init__.py`): a school's bills are paid into the school's own
-account; a payer goes back to the bill; a bill paid twice over is flagged for a refund.
+account; the receipt for one is the school's (its name, tax code and series), or none when the school
+sends its own e-invoice; a payer goes back to the bill; a bill paid twice over is flagged for a refund.
 """
 
 from __future__ import annotations
@@ -41,6 +42,22 @@ def owner_of_account(number: str) -> int | None:
     return db.session.scalar(db.select(School.id).where(School.bank_account_no == number).limit(1))
 
 
+def school_receipt_issuer(order: PaymentOrder) -> registry.ReceiptIssuer | None:
+    """Tuition is collected by the school: the receipt is issued in its name (LAW-2026 §1)."""
+    school = db.session.get(School, order.school_id) if order.school_id else None
+    if school is None:
+        return None
+    return registry.ReceiptIssuer(
+        register=f"school-{school.id}",
+        name=school.name,
+        tax_code=school.tax_code or "",
+        form_symbol=school.receipt_form_symbol or "",
+        series_letters=school.receipt_series_letters or "",
+        title="Biên lai thu học phí",
+        issues_receipts=school.tuition_document != "e_invoice",
+    )
+
+
 def back_to_bill(order: PaymentOrder) -> tuple[str, str] | None:
     invoice = db.session.get(Invoice, order.invoice_id) if order.invoice_id else None
     if invoice is None:
@@ -68,6 +85,7 @@ def check_overpaid(order: PaymentOrder, attempt: PaymentAttempt, **_) -> None:
 def connect() -> None:
     registry.register_collector_accounts(ACCOUNTS)
     registry.register_back_link("invoice", back_to_bill)
+    registry.register_receipt_issuer(school_receipt_issuer)
     events.order_paid.connect(check_overpaid)
 
 

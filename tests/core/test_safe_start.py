@@ -81,6 +81,15 @@ def starts(app, tmp_path_factory) -> dict[str, tuple[int, str]]:
         ),
         "good": ([sys.executable, "-c", SHOW_STARTED], GOOD),
         "debug": (start, {**GOOD, "FLASK_DEBUG": "1"}),
+        "receipt_stand_ins": (
+            start,
+            {
+                **GOOD,
+                "SIGNING_DEV_CERTIFICATE": "1",
+                "TAX_AUTHORITY_URL": "simulator",
+                "RECEIPT_SERIES_LETTERS": "AF",
+            },
+        ),
         "doctor_refused": (doctor, {**GOOD, **migrated, "SECRET_KEY": TEST_SECRET_KEY}),
         "doctor_good": (doctor, {**GOOD, **migrated, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14"}),
         "doctor_memory_limits": (doctor, {**GOOD, **migrated}),
@@ -128,6 +137,14 @@ def test_production_refuses_debug_mode(starts):
     assert "FLASK_DEBUG: chế độ gỡ lỗi đang bật" in output
 
 
+def test_production_refuses_the_development_certificate_the_simulated_tax_authority_and_bad_symbols(starts):
+    status, output = starts["receipt_stand_ins"]
+    assert status != 0
+    assert "SIGNING_DEV_CERTIFICATE: đang bật" in output
+    assert "TAX_AUTHORITY_SIMULATOR, TAX_AUTHORITY_URL: đang bật" in output
+    assert "Hai chữ cái của ký hiệu biên lai 'AF'" in output
+
+
 def test_a_good_production_environment_starts_with_no_gateway_and_no_simulator(starts):
     status, output = starts["good"]
     assert status == 0, output
@@ -157,6 +174,9 @@ def test_doctor_passes_a_good_configuration_and_lists_what_is_off(starts):
         assert gateway in missing
     assert "MAIL_SERVER: thư chỉ nằm trong hộp thư phát triển" in missing
     assert "DOCUMENT_COMPETENCE_BASIS: quyết định cấp giấy thiếu căn cứ thẩm quyền" in missing
+    # Without a signing certificate production starts (the one-stop service goes on) but issues no receipt.
+    assert "SIGNING_CERT: văn bản không được ký số, và BIÊN LAI KHÔNG ĐƯỢC PHÁT HÀNH" in missing
+    assert "TAX_AUTHORITY_URL: thiếu TAX_AUTHORITY_URL" in missing
     for setting in (
         "APP_ENV: production",
         "SECRET_KEY: đủ mạnh",

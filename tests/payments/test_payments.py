@@ -185,7 +185,7 @@ def test_a_paid_fee_gets_an_electronic_receipt(app, client, paid_procedure):
     params = start_payment(client, order_of(dossier))
     client.post("/simulators/vnpay/pay", data={**params, "outcome": "00"})
     [receipt] = db.session.scalars(db.select(IssuedDocument).where(IssuedDocument.kind == "receipt")).all()
-    assert receipt.number == "0000001" and receipt.data["receipt"]["series"].endswith("E")
+    assert receipt.number == "0000001" and receipt.data["receipt"]["series"].endswith("TAA")
     text = text_of(issuing.pdf_bytes(receipt))
     assert "BIÊN LAI THU PHÍ, LỆ PHÍ" in text and "Võ Thị Biên Lai" in text and "Năm trăm nghìn đồng" in text
     assert f"/dossiers/{dossier.id}/documents/{receipt.id}" in client.get(f"/dossiers/{dossier.id}").get_data(

@@ -174,10 +174,19 @@ def test_an_administrator_registers_a_school_and_its_staff(client):
             "bank_bin": "970436",
             "bank_account_no": "0761000111222",
             "allow_partial_payment": "y",
+            "tax_code": "1601234567",
+            "tuition_document": "receipt",
+            "receipt_form_symbol": "EBL01",
+            "receipt_series_letters": "ab",
         },
     )
     school = db.session.scalars(db.select(School)).one()
     assert school.code == "TC-LX" and school.allow_partial_payment
+    assert (school.tax_code, school.receipt_series_letters, school.tuition_document) == (
+        "1601234567",
+        "AB",
+        "receipt",
+    )
     orphan = client.submit(
         "/admin/users/new",
         {

@@ -20,6 +20,7 @@ from tests.factories import (
 )
 
 FEE = 500_000
+FEE_NAME = "Phí thẩm định hồ sơ (thử nghiệm)"  # the specific fee a receipt names
 
 
 @pytest.fixture
@@ -28,7 +29,8 @@ def paid_procedure(tmp_path):
     directory = tmp_path / "procedures"
     shutil.copytree(CATALOGUE_DIR, directory)
     path = directory / "1.005144.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("fee = 0", f"fee = {FEE}", 1), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("fee = 0", f'fee = {FEE}\nfee_name = "{FEE_NAME}"', 1)
+    path.write_text(text, encoding="utf-8")
     import_catalogue(directory)
     return PERSON_PROCEDURE
 

@@ -45,6 +45,9 @@ def upload(client, data: bytes, source: str = "vnpay"):
 TOTAL = 4_500_000
 
 
+SCHOOL_TAX_CODE = "1601234567"
+
+
 @pytest.fixture
 def invoice():
     school = create_school(
@@ -52,6 +55,8 @@ def invoice():
         bank_account_no="1140012345",
         bank_account_name="TRUONG CD SO 1",
         bank_name="VietinBank",
+        tax_code=SCHOOL_TAX_CODE,  # tuition receipts are the school's: its tax code and own series
+        receipt_series_letters="AB",
     )
     school_class = create_class(school)
     term, item = create_term(school), create_fee_item(school)

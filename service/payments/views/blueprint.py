@@ -60,6 +60,7 @@ def order_view(order: PaymentOrder) -> dict:
         "problem": settlement.payable_problem(order),
         "gateways": offered(order.amount, order.school_id),
         "receipt": receipts.receipt_of(order.id),
+        "receipt_note": receipts.waiting_note(order) if order.status == "paid" else "",
         "refunded": refunded_total(order.id),
         "refunds": queries.refunds_of(order.id),
         "platform_receipt": _paid_by(order) == "paygov",
