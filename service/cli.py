@@ -142,6 +142,7 @@ def backup_create(path, to_store):
     import tempfile
 
     from service.backup import BackupError, create_backup, keep_in_store
+    from service.storage import StorageUnavailable
 
     if path is None and not to_store:
         raise click.UsageError("give PATH, or --to-store to keep the archive in the file store")
@@ -150,7 +151,7 @@ def backup_create(path, to_store):
             target = path or Path(work) / "gdnn.tar.gz"
             manifest = create_backup(target)
             where = keep_in_store(target) if to_store else None
-    except BackupError as error:
+    except (BackupError, StorageUnavailable) as error:  # the store unreachable: said, not a traceback
         raise click.ClickException(str(error)) from error
     click.echo(
         f"Backup written to {path or where}: {manifest['dialect']} database, {len(manifest['files'])} files; "
@@ -179,6 +180,7 @@ def backup_restore(path, from_store):
     import tempfile
 
     from service.backup import BackupError, fetch_from_store, restore_backup
+    from service.storage import StorageUnavailable
 
     try:
         with tempfile.TemporaryDirectory() as work:
@@ -187,7 +189,7 @@ def backup_restore(path, from_store):
             elif not path.is_file():
                 raise BackupError(f"no archive at {path}")
             manifest = restore_backup(path)
-    except BackupError as error:
+    except (BackupError, StorageUnavailable) as error:  # the store unreachable: said, not a traceback
         raise click.ClickException(str(error)) from error
     click.echo(
         f"Restored {manifest['dialect']} database and {len(manifest['files'])} files; "

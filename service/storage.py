@@ -118,7 +118,7 @@ class ObjectStore:
         return self.prefix + key
 
     def _failed(self, key: str, error: Exception) -> StorageUnavailable:
-        return StorageUnavailable(5, f"Object store refused {self._key(key)}: {error}")
+        return StorageUnavailable(5, f"Object store s3://{self.bucket}/{self._key(key)} refused: {error}")
 
     def put(self, key: str, data: bytes) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -161,10 +161,15 @@ class ObjectStore:
         return True
 
     def keys(self) -> Iterator[str]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
-        for page in pages:
-            for item in page.get("Contents", ()):
-                yield item["Key"][len(self.prefix) :]
+        try:
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    yield item["Key"][len(self.prefix) :]
+        except (BotoCoreError, ClientError) as error:
+            raise self._failed("", error) from error
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"

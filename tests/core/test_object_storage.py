@@ -250,3 +250,13 @@ def test_production_refuses_object_storage_without_a_bucket_and_doctor_wants_htt
     assert [(f.topic, f.status) for f in plain] == [("S3_ENDPOINT_URL", doctor.UNSAFE)]
     assert not doctor._transport({"S3_ENDPOINT_URL": "https://s3.angiang.gov.vn"})
     assert not doctor._transport({"S3_ENDPOINT_URL": "http://127.0.0.1:9000"})
+
+
+def test_a_backup_of_an_unreachable_store_is_refused_with_the_reason(host):
+    broken = host(
+        "a", S3_BUCKET="no-such-bucket-anywhere", BACKUP_KEY="k" * 16 + "a-test-backup-key-kept-apart"
+    )
+    with broken.app_context():
+        result = broken.test_cli_runner().invoke(args=["backup", "create", "--to-store"])
+    assert result.exit_code == 1 and "Error: " in result.output and "no-such-bucket-anywhere" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
