@@ -18,10 +18,8 @@ from playwright.sync_api import sync_playwright
 from werkzeug.exceptions import HTTPException
 
 from config import BASE_DIR
-from service.accounts.operations import find_by_email
 from service.demo import DEMO_PASSWORD, seed
-from tests.factories import fresh_code
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -70,21 +68,6 @@ def _too_wide(page) -> list[str]:
             .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
     )
     return [f"{width} px wide at 390 px: {', '.join(culprits)}"]
-
-
-def _sign_in(page, app, email: str) -> None:
-    page.goto("/account/login")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Mật khẩu", exact=True).fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    if urlsplit(page.url).path == "/account/two-factor":
-        with app.app_context():
-            code = fresh_code(find_by_email(email))
-        page.get_by_label("Mã xác thực", exact=True).fill(code)
-        with page.expect_navigation():
-            page.get_by_role("button", name="Xác nhận", exact=True).click()
-    assert urlsplit(page.url).path != "/account/login", f"{email} could not sign in"
 
 
 def _endpoint(adapter, url: str) -> str | None:
@@ -156,8 +139,10 @@ def test_every_page_of_every_role_fits_a_phone_and_passes_axe(app, live_server):
                     "pageerror",
                     lambda error, role=role, found=problems: found.append(f"{role}: script error {error}"),
                 )
+                page.app = app  # sign_in reads an official's second factor from the tests' database
                 if email:
-                    _sign_in(page, app, email)
+                    sign_in(page, email, DEMO_PASSWORD)
+                    assert urlsplit(page.url).path != "/account/login", f"{email} could not sign in"
                 seen, found, menu = _crawl(page, adapter, live_server, set(reached.get("anonymous", ())))
                 reached[role] = set(seen)
                 problems += [f"{role}: {p}" for p in found]
