@@ -40,7 +40,7 @@ jobs: setup
 	$(DEV) DATABASE_URL=$(RUN_DATABASE_URL) $(FLASK) jobs list
 
 test: setup
-	$(BIN)/pytest -q --durations=15
+	$(BIN)/pytest -q -n $(or $(TEST_WORKERS),auto) --durations=15
 
 # Style, then the architecture's contracts (pyproject.toml [tool.importlinter]) and the types of the pure
 # cores (pyproject.toml [tool.mypy]).

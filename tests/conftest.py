@@ -14,6 +14,7 @@ from pathlib import Path
 import flask_migrate
 import pytest
 from flask import has_app_context
+from hypothesis import HealthCheck, settings
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
@@ -30,6 +31,11 @@ pytest_plugins = [
     "tests.support.payments",
     "tests.support.schools",
 ]
+
+# The suite shares a busy machine with other work (and spreads over its cores): how fast Hypothesis
+# generates examples, or how long one takes, says nothing about the property under test.
+settings.register_profile("suite", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("suite")
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -91,7 +91,7 @@ def starts(app, tmp_path_factory) -> dict[str, tuple[int, str]]:
             },
         ),
         "doctor_refused": (doctor, {**GOOD, **migrated, "SECRET_KEY": TEST_SECRET_KEY}),
-        "doctor_good": (doctor, {**GOOD, **migrated, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14"}),
+        "doctor_good": (doctor, {**GOOD, **migrated, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/2"}),
         "doctor_memory_limits": (doctor, {**GOOD, **migrated}),
     }
     processes = {
@@ -186,7 +186,7 @@ def test_doctor_passes_a_good_configuration_and_lists_what_is_off(starts):
         "UPLOAD_FOLDER",
         "JOBS_URL",
         "PAYMENT_SIMULATORS: tắt",
-        "RATELIMIT_STORAGE_URI: redis://127.0.0.1:6379/14",
+        "RATELIMIT_STORAGE_URI: redis://127.0.0.1:6379/2",
     ):
         assert setting in configured
     assert output.splitlines()[-1] == "Không có điều gì chưa an toàn (nothing unsafe)."

@@ -36,7 +36,9 @@ from tests.support.mail import _free_port
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = Path(__file__).resolve().parents[1] / "job_worker.py"
 LEASE_SECONDS = 2
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# One Redis database per pytest-xdist worker (gw0 -> 15, gw1 -> 14, ... down to 6): two workers flushing and
+# polling the same queue would steal each other's jobs.
+REDIS_URL = f"redis://127.0.0.1:6379/{15 - int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:]) % 10}"
 WAIT_SECONDS = 60
 
 
