@@ -14,8 +14,8 @@ from pathlib import Path
 import flask_migrate
 import pytest
 from flask import has_app_context
-from hypothesis import HealthCheck, settings
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
 
