@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from service.database import write
 from service.extensions import db
 from service.procedures.catalogue import CATALOGUE_DIR, CatalogueError, import_catalogue
 from service.procedures.models import Procedure
@@ -86,6 +87,16 @@ def test_the_filing_pages_link_the_forms_of_the_version_the_draft_is_filed_under
     section = attachments.split('id="doc-application_form"')[1].split("</section>")[0]
     assert f'href="{url}"' in section
     assert "/forms/" not in attachments.split('id="doc-eligibility_proof"')[1]  # only the form's document
+
+
+def test_an_unpublished_procedures_forms_are_not_served(client):
+    load_catalogue()
+    version = procedure_version(PERSON_PROCEDURE)
+    url = _template_url(version, "application_form")
+    assert client.get(url).status_code == 200
+    with write():
+        version.procedure.is_published = False
+    assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize(
