@@ -82,6 +82,16 @@ def _store(key: str, value) -> None:
         current_app.logger.warning("Page cache unavailable: %s", error)
 
 
+def remembered(key: str, make: Callable[[], bytes]) -> bytes:
+    """What `make()` returns, kept under `key` until the next catalogue import: for a file drawn from
+    data that never changes once published (a form's blank template of one catalogue version)."""
+    value = _read(key)
+    if value is None:
+        value = make()
+        _store(key, value)
+    return value
+
+
 def public_headers(response):
     """For a public page's answer: cacheable by browsers and proxies, 304 when the client has it."""
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['PUBLIC_MAX_AGE']}"

@@ -109,6 +109,7 @@ def validate(content: dict[str, Any], source: str) -> None:
         _validate_document(document, fail)
     for field in content["fields"]:
         _validate_field(field, fail)
+    _validate_forms(content, fail)
 
 
 def _check_choice(value: str, allowed: set[str], name: str, fail) -> None:
@@ -172,6 +173,24 @@ def _validate_document(document: dict, fail) -> None:
         fail(f"document {document['key']}: file_types must be a non-empty subset of {sorted(FILE_TYPES)}")
     if not 1 <= int(document.get("max_files", 1)) <= 10:
         fail(f"document {document['key']}: max_files must be between 1 and 10")
+
+
+def _validate_forms(content: dict[str, Any], fail) -> None:
+    """`[[forms]]`: the prescribed form (mẫu) of a document, with its number and the legal basis that
+    issues it, one of the procedure's legal bases; its blank template is drawn from the e-form's fields."""
+    documents = {d["key"] for d in content["documents"]}
+    named = [form.get("document") for form in content.get("forms", [])]
+    if len(set(named)) != len(named):
+        fail("two forms name the same document")
+    for form in content.get("forms", []):
+        if form.get("document") not in documents:
+            fail(f"form {form.get('document')!r} must name one of the documents")
+        if not isinstance(form.get("title"), str) or not form["title"].strip():
+            fail(f"form {form['document']} has no title")
+        if form.get("legal_basis") not in content["legal_bases"]:
+            fail(f"form {form['document']}: legal_basis must be one of the procedure's legal_bases")
+        if not isinstance(form.get("number", ""), str):
+            fail(f'form {form["document"]}: number must be a string, e.g. "Mẫu số 01 Phụ lục I"')
 
 
 def _validate_field(field: dict, fail) -> None:

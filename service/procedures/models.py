@@ -72,6 +72,15 @@ class ProcedureVersion(db.Model):
         return self.content.get("fields", [])
 
     @property
+    def forms(self) -> list[dict[str, Any]]:
+        """The forms the law prescribes for its documents (mẫu đơn, tờ khai), each offered as a blank
+        template generated from the e-form (service/procedures/form_templates.py)."""
+        return self.content.get("forms", [])
+
+    def form(self, document_key: str) -> dict[str, Any] | None:
+        return next((f for f in self.forms if f["document"] == document_key), None)
+
+    @property
     def applicant_roles(self) -> frozenset[str]:
         """The account roles that may file it: the catalogue's applicant kinds ("person" is filed from a
         citizen's account, "organisation" from an organisation's)."""

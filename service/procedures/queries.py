@@ -50,6 +50,20 @@ def get_published(code: str) -> Procedure:
     return procedure
 
 
+def published_form(code: str, number: int, document: str) -> tuple[ProcedureVersion, dict]:
+    """A published procedure's version `number` and the form it prescribes for `document`; 404 when
+    either is unknown (an older version stays reachable: a draft filed under it links its forms)."""
+    version = db.session.scalar(
+        db.select(ProcedureVersion)
+        .join(Procedure, ProcedureVersion.procedure_id == Procedure.id)
+        .where(Procedure.code == code, Procedure.is_published.is_(True), ProcedureVersion.number == number)
+    )
+    form = version.form(document) if version else None
+    if form is None:
+        raise NotFound()
+    return version, form
+
+
 def all_with_versions() -> list[Procedure]:
     from sqlalchemy.orm import selectinload
 

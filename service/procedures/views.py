@@ -4,7 +4,8 @@ from flask import Blueprint, render_template, request
 
 from service.access import ANYONE, allow
 from service.cache import public_page
-from service.procedures import queries
+from service.downloads import send_attachment
+from service.procedures import form_templates, queries
 from service.procedures.catalogue import DOCUMENT_KINDS_VI, RESULT_TYPES_VI
 
 bp = Blueprint("procedures", __name__, url_prefix="/procedures")
@@ -41,4 +42,14 @@ def detail(code: str):
         version=procedure.current_version,
         kinds=DOCUMENT_KINDS_VI,
         result_types=RESULT_TYPES_VI,
+    )
+
+
+@bp.route("/<code>/v<int:number>/forms/<document>.pdf")
+@allow(ANYONE)
+def form_template(code: str, number: int, document: str):
+    """The blank template of a prescribed form, as a PDF to print and fill by hand."""
+    version, form = queries.published_form(code, number, document)
+    return send_attachment(
+        form_templates.pdf(version, form), "application/pdf", form_templates.file_name(version, form)
     )

@@ -1,4 +1,4 @@
-"""In a real browser at phone width (390 px): Enter in an e-form field saves the draft and keeps every
+"""In a real browser at desktop width and on a phone (390 px): Enter in an e-form field saves the draft and keeps every
 table row, a row added brings the page back to its table; after filing, the fee is paid by a VietQR
 page that has its own address, keeps its reference on reload and offers copy and save buttons."""
 
@@ -13,7 +13,7 @@ from tests.factories import ORGANISATION_PROCEDURE, create_citizen, create_dossi
 from tests.support.browser import sign_in
 from tests.support.payments import paid_procedure as paid_procedure  # noqa: F401  (the fixture)
 
-PHONE = {"width": 390, "height": 844}
+WIDTHS = [1280, 390]
 
 
 def no_horizontal_scroll(page) -> bool:
@@ -21,12 +21,13 @@ def no_horizontal_scroll(page) -> bool:
 
 
 @pytest.mark.e2e
-def test_enter_saves_the_draft_and_rows_stay(app, live_server, page):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_enter_saves_the_draft_and_rows_stay(app, live_server, page, width):
     with app.app_context():
         organisation = create_organisation()
         dossier = create_dossier(organisation, ORGANISATION_PROCEDURE, files=False)
         email, dossier_id = organisation.email, dossier.id
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size({"width": width, "height": 844})
     sign_in(page, email)
     page.goto(f"/dossiers/{dossier_id}/edit")
     rows = page.locator("#field-occupations tbody tr")
@@ -48,15 +49,16 @@ def test_enter_saves_the_draft_and_rows_stay(app, live_server, page):
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("width", WIDTHS)
 def test_the_fee_is_paid_from_the_confirmation_by_a_vietqr_page_that_survives_a_reload(
-    app, live_server, page, paid_procedure, monkeypatch
+    app, live_server, page, paid_procedure, monkeypatch, width
 ):
     monkeypatch.setitem(app.config, "BANKFEED_API_KEY", "test-bankfeed-key")
     with app.app_context():
         citizen = create_citizen()
         dossier = create_dossier(citizen, paid_procedure, submitted=True)
         email, dossier_id = citizen.email, dossier.id
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size({"width": width, "height": 844})
     sign_in(page, email)
     page.goto(f"/dossiers/{dossier_id}/submitted")
     expect(page.get_by_test_id("fee-due")).to_contain_text("500.000")
