@@ -19,7 +19,14 @@ from service.accounts.operations import AccountError, find_by_email
 from service.accounts.roles import Role
 from service.database import write
 from service.extensions import db
-from service.identifiers import EMAIL_MESSAGE, PHONE_MESSAGE, is_email, is_personal_id, is_tax_code, phone_or_none
+from service.identifiers import (
+    EMAIL_MESSAGE,
+    PHONE_MESSAGE,
+    is_email,
+    is_personal_id,
+    is_tax_code,
+    phone_or_none,
+)
 from service.timeutil import utcnow
 
 NUMBER_MESSAGE = (
@@ -29,7 +36,7 @@ NUMBER_MESSAGE = (
 
 
 def kind_of(number: str) -> str | None:
-    """"citizen" for a personal identification number, "organisation" for a tax code, else None."""
+    """ "citizen" for a personal identification number, "organisation" for a tax code, else None."""
     if is_personal_id(number):
         return Role.CITIZEN
     if is_tax_code(number):

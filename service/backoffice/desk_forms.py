@@ -4,7 +4,15 @@ and the checklist's inputs are one per required component (service/backoffice/de
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, FormField, RadioField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    FormField,
+    RadioField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import Optional
 
 from forms.base import BaseForm, options

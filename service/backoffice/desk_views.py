@@ -65,7 +65,9 @@ def lookup():
     found = walk_in.find(form.number.data)
     kind = walk_in.kind_of(form.number.data)
     # Who looked a person up by their number (ASVS 8.3.5); the number itself is not kept.
-    audit.record_view(None, event="applicant.looked_up", details={"kind": kind, "found": bool(found)}, object_type="users")
+    audit.record_view(
+        None, event="applicant.looked_up", details={"kind": kind, "found": bool(found)}, object_type="users"
+    )
     if found is not None:
         return redirect(url_for("desk.start", applicant=found.id))
     flash("Chưa có tài khoản nào mang số này: nhập thông tin người nộp để tạo hồ sơ người nộp.", "info")
@@ -125,7 +127,9 @@ def file(applicant_id: int, code: str, channel: str):
     if action.startswith(("add_row:", "remove_row:")):
         pairs, message = table_rows.apply_action(pairs, fields, action)
         flash(message or "Đã cập nhật bảng. Tệp đã chọn cần chọn lại trước khi ghi nhận hồ sơ.", "warning")
-        return _file_page(applicant, version, channel, form_class(fields, strict=False)(MultiDict(pairs)), paper)
+        return _file_page(
+            applicant, version, channel, form_class(fields, strict=False)(MultiDict(pairs)), paper
+        )
     eform = form_class(fields, strict=True)(formdata=MultiDict(pairs), meta={"csrf": False})
     valid = paper.validate() & eform.validate()
     verdicts = _posted_verdicts(version)
@@ -173,10 +177,14 @@ def _done_message(dossier, outcome: str) -> str:
             f"Đã tiếp nhận hồ sơ {dossier.code}. Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01) được lập "
             "trong giây lát ở mục Văn bản bên dưới: in hai bản để người nộp và người tiếp nhận cùng ký."
         )
-    form = "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02)" if outcome == "request_supplement" else (
-        "Phiếu từ chối tiếp nhận giải quyết hồ sơ (mẫu 03)"
+    form = (
+        "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02)"
+        if outcome == "request_supplement"
+        else ("Phiếu từ chối tiếp nhận giải quyết hồ sơ (mẫu 03)")
     )
-    return f"Đã ghi nhận hồ sơ {dossier.code}. {form} được lập ở mục Văn bản bên dưới để in và giao người nộp."
+    return (
+        f"Đã ghi nhận hồ sơ {dossier.code}. {form} được lập ở mục Văn bản bên dưới để in và giao người nộp."
+    )
 
 
 def _file_page(applicant, version, channel, eform, paper, verdicts=None, problems=(), status: int = 200):
@@ -217,5 +225,3 @@ def check(dossier_id: int):
         return dossier_page(dossier_queries.get_viewable(dossier_id, current_user)), error.status
     flash("Đã ghi kết quả kiểm tra thành phần hồ sơ.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier.id, _anchor="actions"))
-
-

@@ -7,10 +7,10 @@ from typing import Any
 
 from flask_login import current_user
 
+from service.accounts.roles import Role
 from service.agencies import queries as agency_queries
 from service.backoffice.queries import RUNNING, specialists
 from service.deadlines.calendar import due_state
-from service.accounts.roles import Role
 from service.dossiers import checklist, processing
 from service.dossiers.checklist import CheckVerdict
 from service.dossiers.models import Dossier

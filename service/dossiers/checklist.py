@@ -47,9 +47,16 @@ def problems(documents: list[dict], verdicts: dict[str, Verdict]) -> list[tuple[
     for document in documents:
         given = verdicts.get(document["key"])
         if given is None or given.verdict not in CheckVerdict.labels():
-            found.append((document["name"], "Vui lòng chọn kết quả kiểm tra: đã nhận, thiếu hoặc không hợp lệ."))
+            found.append(
+                (document["name"], "Vui lòng chọn kết quả kiểm tra: đã nhận, thiếu hoặc không hợp lệ.")
+            )
         elif given.verdict != CheckVerdict.RECEIVED and not given.reason.strip():
-            found.append((document["name"], "Vui lòng ghi rõ lý do thiếu hoặc không hợp lệ để người nộp biết cần bổ sung gì."))
+            found.append(
+                (
+                    document["name"],
+                    "Vui lòng ghi rõ lý do thiếu hoặc không hợp lệ để người nộp biết cần bổ sung gì.",
+                )
+            )
         elif len(given.reason) > REASON_LIMIT:
             found.append((document["name"], f"Lý do quá dài (tối đa {REASON_LIMIT} ký tự)."))
     return found

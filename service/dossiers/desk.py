@@ -25,7 +25,7 @@ from service.agencies import queries as agency_queries
 from service.database import write
 from service.dossiers import checklist, processing
 from service.dossiers.checklist import CheckVerdict, Verdict
-from service.dossiers.models import CHANNEL_LABELS, Dossier
+from service.dossiers.models import Dossier
 from service.dossiers.operations import (
     SECRET_ALPHABET,
     DossierError,
@@ -138,7 +138,10 @@ def _filing_problems(official: User, filing: PaperFiling, scans: dict) -> list[P
         v.verdict != CheckVerdict.RECEIVED for v in filing.verdicts.values()
     ):
         problems.append(
-            Problem(OUTCOME, "Hồ sơ còn giấy tờ thiếu hoặc không hợp lệ: chỉ tiếp nhận khi đủ; hãy yêu cầu bổ sung.")
+            Problem(
+                OUTCOME,
+                "Hồ sơ còn giấy tờ thiếu hoặc không hợp lệ: chỉ tiếp nhận khi đủ; hãy yêu cầu bổ sung.",
+            )
         )
     if filing.outcome == "receive" and version.fee > 0 and not version.content.get("fee_at_result"):
         if not filing.fee_collected:
@@ -172,7 +175,9 @@ def _level_problems(official: User, version: ProcedureVersion, pairs: list[tuple
             "chính công của xã, phường, đặc khu."
         )
     elif not commune_level and not provincial_desk:
-        message = "Thủ tục này thuộc cấp tỉnh: hồ sơ được tiếp nhận tại Trung tâm Phục vụ hành chính công tỉnh."
+        message = (
+            "Thủ tục này thuộc cấp tỉnh: hồ sơ được tiếp nhận tại Trung tâm Phục vụ hành chính công tỉnh."
+        )
     else:
         return []
     return [Problem("Thủ tục hành chính", message)]
@@ -186,11 +191,17 @@ def _date_problems(filing: PaperFiling) -> list[Problem]:
     today, problems = local_today(), []
     received, postmarked = filing.received_on, filing.postmarked_on
     if received is None or received > today:
-        problems.append(Problem(RECEIPT, "Vui lòng nhập ngày Bộ phận Một cửa nhận hồ sơ (không sau hôm nay)."))
+        problems.append(
+            Problem(RECEIPT, "Vui lòng nhập ngày Bộ phận Một cửa nhận hồ sơ (không sau hôm nay).")
+        )
     if postmarked is None or postmarked > today:
-        problems.append(Problem("Ngày theo dấu bưu chính", "Vui lòng nhập ngày theo dấu bưu chính (không sau hôm nay)."))
+        problems.append(
+            Problem("Ngày theo dấu bưu chính", "Vui lòng nhập ngày theo dấu bưu chính (không sau hôm nay).")
+        )
     elif received is not None and postmarked > received:
-        problems.append(Problem("Ngày theo dấu bưu chính", "Ngày theo dấu bưu chính không thể sau ngày nhận hồ sơ."))
+        problems.append(
+            Problem("Ngày theo dấu bưu chính", "Ngày theo dấu bưu chính không thể sau ngày nhận hồ sơ.")
+        )
     return problems
 
 
@@ -256,7 +267,9 @@ def _settle_counter_fee(dossier: Dossier, filing: PaperFiling) -> None:
     settlement.record_payment(order, f"Thu tại Bộ phận Một cửa, hồ sơ {dossier.code}")
 
 
-def check_online(dossier_id: int, official: User, verdicts: dict[str, Verdict], seen_version: int | None) -> Dossier:
+def check_online(
+    dossier_id: int, official: User, verdicts: dict[str, Verdict], seen_version: int | None
+) -> Dossier:
     """The desk's checklist on a dossier waiting for reception (filed online or on paper), recorded
     before it receives the dossier, asks for a supplement or refuses it."""
     with write():
@@ -270,4 +283,3 @@ def check_online(dossier_id: int, official: User, verdicts: dict[str, Verdict], 
         checklist.replace(dossier, official, verdicts)
         dossier.version += 1
     return dossier
-

@@ -32,7 +32,6 @@ from service.text import clean_name
 from service.timeutil import utcnow
 from workflows.states import FINAL_STATUSES, WAITING_FOR_APPLICANT, DossierStatus
 
-
 # How a dossier came (Dossier.channel), as the forms and the register name it (Decree 118/2025 art. 8).
 CHANNEL_LABELS = {"online": "Trực tuyến", "desk": "Trực tiếp", "post": "Qua bưu chính công ích"}
 

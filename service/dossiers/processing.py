@@ -137,7 +137,9 @@ def take_step(dossier: Dossier, actor: User, event: str, data: dict[str, Any], u
     if event == "assign":
         notices.tell_assignee(dossier)
     elif event in notices.OFFICIAL_MESSAGES:  # the next step is someone else's: they hear of it
-        notices.tell_officials(dossier, event, [u for u in officials_who_can_act(dossier) if u.id != actor.id])
+        notices.tell_officials(
+            dossier, event, [u for u in officials_who_can_act(dossier) if u.id != actor.id]
+        )
     return history
 
 

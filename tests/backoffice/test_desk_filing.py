@@ -62,7 +62,9 @@ def _file_url(applicant, channel="desk", code=PERSON_PROCEDURE):
 
 
 def _filed(applicant) -> Dossier:
-    return db.session.scalar(db.select(Dossier).where(Dossier.owner_id == applicant.id).order_by(Dossier.id.desc()))
+    return db.session.scalar(
+        db.select(Dossier).where(Dossier.owner_id == applicant.id).order_by(Dossier.id.desc())
+    )
 
 
 def test_a_walk_in_applicant_is_recorded_and_their_dossier_received_at_once_with_form_01(client):
@@ -76,13 +78,17 @@ def test_a_walk_in_applicant_is_recorded_and_their_dossier_received_at_once_with
     )
     assert created.status_code == 302
     applicant = db.session.scalar(db.select(User).where(User.personal_id == "079123456789"))
-    assert applicant.role == "citizen" and applicant.email is None and applicant.full_name == "Lê Thị Nộp Giấy"
+    assert (
+        applicant.role == "citizen" and applicant.email is None and applicant.full_name == "Lê Thị Nộp Giấy"
+    )
     # The same number again finds the record rather than making another.
     again = client.submit("/officials/desk/", {"number": "079123456789"})
     assert again.status_code == 302 and again.location.endswith(f"/officials/desk/?applicant={applicant.id}")
     start = client.get(again.location).get_data(as_text=True)
     assert "Lê Thị Nộp Giấy" in start and PERSON_PROCEDURE in start
-    chosen = client.get(f"/officials/desk/choose?applicant={applicant.id}&procedure={PERSON_PROCEDURE}&channel=desk")
+    chosen = client.get(
+        f"/officials/desk/choose?applicant={applicant.id}&procedure={PERSON_PROCEDURE}&channel=desk"
+    )
     assert chosen.status_code == 302 and chosen.location.endswith(_file_url(applicant))
     page = client.get(_file_url(applicant)).get_data(as_text=True)
     assert version.fields[0]["label"] in page and version.documents[0]["name"] in page
@@ -133,7 +139,10 @@ def test_a_posted_application_keeps_its_postmark_and_counts_from_the_day_of_rece
         datetime.combine(received_on, time.min), dossier.processing_days, version.content.get("cutoff_hour")
     )
     assert dossier.due_date == expected
-    assert f"{postmarked_on:%d/%m/%Y}" in dossier.events[0].note and f"{received_on:%d/%m/%Y}" in dossier.events[0].note
+    assert (
+        f"{postmarked_on:%d/%m/%Y}" in dossier.events[0].note
+        and f"{received_on:%d/%m/%Y}" in dossier.events[0].note
+    )
     run_pending()
     [receipt] = documents_of(dossier, "form_01")
     text = text_of(issuing.pdf_bytes(receipt)).replace("\n", " ")
@@ -149,10 +158,16 @@ def test_a_postmark_after_the_receipt_or_a_receipt_tomorrow_is_refused(client):
     for received, postmarked, message in (
         (today, today + timedelta(days=1), "Vui lòng nhập ngày theo dấu bưu chính (không sau hôm nay)."),
         (today - timedelta(days=2), today, "Ngày theo dấu bưu chính không thể sau ngày nhận hồ sơ."),
-        (today + timedelta(days=1), today, "Vui lòng nhập ngày Bộ phận Một cửa nhận hồ sơ (không sau hôm nay)."),
+        (
+            today + timedelta(days=1),
+            today,
+            "Vui lòng nhập ngày Bộ phận Một cửa nhận hồ sơ (không sau hôm nay).",
+        ),
     ):
         data = _filing(
-            version, "post", **{"desk-received_on": received.isoformat(), "desk-postmarked_on": postmarked.isoformat()}
+            version,
+            "post",
+            **{"desk-received_on": received.isoformat(), "desk-postmarked_on": postmarked.isoformat()},
         )
         answer = client.submit(_file_url(citizen, "post"), data, content_type="multipart/form-data")
         assert answer.status_code == 400 and message in answer.get_data(as_text=True)
@@ -225,9 +240,13 @@ def test_a_checklist_without_reasons_is_refused_in_vietnamese(client):
     dossier = create_dossier(citizen, submitted=True)
     _desk(client)
     first = next(d for d in dossier.procedure_version.documents if d.get("required"))
-    answer = client.submit(f"/officials/desk/dossiers/{dossier.id}/checklist", {f"check-{first['key']}": "missing"})
+    answer = client.submit(
+        f"/officials/desk/dossiers/{dossier.id}/checklist", {f"check-{first['key']}": "missing"}
+    )
     assert answer.status_code == 400
-    assert "Vui lòng chọn kết quả kiểm tra" in answer.get_data(as_text=True) or "Vui lòng ghi rõ lý do" in answer.get_data(as_text=True)
+    assert "Vui lòng chọn kết quả kiểm tra" in answer.get_data(
+        as_text=True
+    ) or "Vui lòng ghi rõ lý do" in answer.get_data(as_text=True)
     assert row_counts(ReceptionCheck) == (0,)
 
 
@@ -260,7 +279,12 @@ def test_only_the_desk_files_paper_dossiers_and_only_its_own_agencys(client):
     citizen = create_citizen()
     login(client, citizen)
     assert client.get("/officials/desk/").status_code == 403
-    assert client.submit(_file_url(citizen), _filing(procedure_version()), content_type="multipart/form-data").status_code == 403
+    assert (
+        client.submit(
+            _file_url(citizen), _filing(procedure_version()), content_type="multipart/form-data"
+        ).status_code
+        == 403
+    )
     as_(client, create_official("specialist"))
     assert client.get("/officials/desk/").status_code == 403
     online = create_dossier(create_citizen(), submitted=True)
@@ -269,7 +293,9 @@ def test_only_the_desk_files_paper_dossiers_and_only_its_own_agencys(client):
     as_(client, create_official("reception", agency=LONG_XUYEN))
     assert client.submit(f"/officials/desk/dossiers/{online.id}/checklist", {}).status_code == 404
     # Nor receives a provincial procedure on paper.
-    answer = client.submit(_file_url(citizen), _filing(procedure_version()), content_type="multipart/form-data")
+    answer = client.submit(
+        _file_url(citizen), _filing(procedure_version()), content_type="multipart/form-data"
+    )
     assert answer.status_code == 400 and "Thủ tục này thuộc cấp tỉnh" in answer.get_data(as_text=True)
     # An official's account is not an applicant.
     assert client.get(_file_url(create_official("leader"))).status_code == 404
