@@ -299,3 +299,37 @@ def test_only_the_desk_files_paper_dossiers_and_only_its_own_agencys(client):
     assert answer.status_code == 400 and "Thủ tục này thuộc cấp tỉnh" in answer.get_data(as_text=True)
     # An official's account is not an applicant.
     assert client.get(_file_url(create_official("leader"))).status_code == 404
+
+
+def test_a_scan_is_checked_as_a_citizens_upload_is(client):
+    _desk(client)
+    citizen = create_citizen()
+    version = procedure_version()
+    first = next(d for d in version.documents if d.get("required"))
+    data = _filing(version)
+    data[f"scan-{first['key']}"] = (io.BytesIO(b"MZ\x90\x00 not a scan"), "scan.pdf")
+    before = row_counts(Dossier, DossierFile)
+    answer = client.submit(_file_url(citizen), data, content_type="multipart/form-data")
+    assert answer.status_code == 400
+    assert "Nội dung tệp không phải định dạng được chấp nhận" in answer.get_data(as_text=True)
+    assert row_counts(Dossier, DossierFile) == before
+
+
+def test_an_organisation_is_recorded_by_its_tax_code(client):
+    _desk(client)
+    missing_name = client.submit(
+        "/officials/desk/applicants", {"number": "1601234567", "full_name": "Võ Văn Đại Diện"}
+    )
+    assert missing_name.status_code == 400 and "Vui lòng nhập tên tổ chức." in missing_name.get_data(
+        as_text=True
+    )
+    created = client.submit(
+        "/officials/desk/applicants",
+        {"number": "1601234567", "full_name": "Võ Văn Đại Diện", "organisation_name": "Trường Trung cấp Mẫu"},
+    )
+    assert created.status_code == 302
+    organisation = db.session.scalar(db.select(User).where(User.tax_code == "1601234567"))
+    assert organisation.role == "organisation" and organisation.display_name == "Trường Trung cấp Mẫu"
+    assert client.submit("/officials/desk/", {"number": "1601234567"}).location.endswith(
+        f"?applicant={organisation.id}"
+    )
