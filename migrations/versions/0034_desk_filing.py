@@ -16,10 +16,11 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('dossiers') as batch:
-        batch.add_column(sa.Column('postmarked_on', sa.Date(), nullable=True))
-    with op.batch_alter_table('dossier_files') as batch:
-        batch.add_column(sa.Column('digitised', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Plain ADD / DROP COLUMN (SQLite 3.35+ does both in place for a column without a key or index): a
+    # batch rebuild of `dossiers` would lose its status CHECK and the worklists' partial indexes, and
+    # dropping a table others refer to fails with foreign keys enforced (see 0032).
+    op.add_column('dossiers', sa.Column('postmarked_on', sa.Date(), nullable=True))
+    op.add_column('dossier_files', sa.Column('digitised', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         'reception_checks',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -40,7 +41,5 @@ def upgrade():
 def downgrade():
     op.drop_index(op.f('ix_reception_checks_dossier_id'), table_name='reception_checks')
     op.drop_table('reception_checks')
-    with op.batch_alter_table('dossier_files') as batch:
-        batch.drop_column('digitised')
-    with op.batch_alter_table('dossiers') as batch:
-        batch.drop_column('postmarked_on')
+    op.drop_column('dossier_files', 'digitised')
+    op.drop_column('dossiers', 'postmarked_on')
