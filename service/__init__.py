@@ -164,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     from service.admin.views import bp as admin_bp
     from service.agencies.views import bp as agencies_bp
     from service.api.views import bp as api_bp
+    from service.backoffice.desk_views import bp as desk_bp
     from service.backoffice.views import bp as backoffice_bp
     from service.documents.views import bp as documents_bp
     from service.dossiers.document_views import bp as dossier_documents_bp
@@ -181,6 +182,7 @@ def register_blueprints(app: Flask) -> None:
         dossier_documents_bp,
         documents_bp,
         backoffice_bp,
+        desk_bp,
         admin_bp,
         agencies_bp,
         api_bp,

@@ -103,6 +103,8 @@ class OneStopMachine(_Conditions, StateMachine):
     closed = State("Đã đóng", final=True, value=S.CLOSED.value)
 
     submit = draft.to(submitted, cond=["by_owner", "code_allocated"])
+    # A paper dossier (a walk-in applicant, or one that came by post) is filed by the desk for them.
+    file_on_paper = draft.to(submitted, cond=["by_reception", "code_allocated"])
     # Withdrawal is possible until the dossier has been received, also while a reception-stage
     # supplement is pending; afterwards the applicant asks to stop instead.
     withdraw = submitted.to(withdrawn, cond="by_owner") | supplement_requested.to(
@@ -167,6 +169,8 @@ class SingleDeskMachine(_Conditions, StateMachine):
     closed = State("Đã đóng", final=True, value=S.CLOSED.value)
 
     submit = draft.to(submitted, cond=["by_owner", "code_allocated"])
+    # A paper dossier (a walk-in applicant, or one that came by post) is filed by the desk for them.
+    file_on_paper = draft.to(submitted, cond=["by_reception", "code_allocated"])
     # Withdrawal is possible until the dossier has been received, also while a reception-stage
     # supplement is pending; afterwards the applicant asks to stop instead.
     withdraw = submitted.to(withdrawn, cond="by_owner") | supplement_requested.to(

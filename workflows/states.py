@@ -32,6 +32,7 @@ STATUS_LABELS = {
 EVENT_LABELS = {
     "create": "Tạo bản nháp hồ sơ",
     "submit": "Nộp hồ sơ trực tuyến",
+    "file_on_paper": "Bộ phận Một cửa nhận hồ sơ giấy (nộp trực tiếp hoặc qua bưu chính)",
     "withdraw": "Công dân rút hồ sơ",
     "receive": "Tiếp nhận hồ sơ, hẹn ngày trả kết quả",
     "request_supplement": "Yêu cầu bổ sung hồ sơ",

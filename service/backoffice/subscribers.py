@@ -7,15 +7,18 @@ from typing import Any
 
 from flask_login import current_user
 
+from service.accounts.roles import Role
 from service.agencies import queries as agency_queries
 from service.backoffice.queries import RUNNING, specialists
 from service.deadlines.calendar import due_state
-from service.dossiers import processing
+from service.dossiers import checklist, processing
+from service.dossiers.checklist import CheckVerdict
 from service.dossiers.models import Dossier
 from service.dossiers.page import Viewer, add_section
 from service.extensions import db
 from service.procedures.models import ProcedureSetting
 from service.workdays import DUE_STATE_LABELS
+from workflows.states import DossierStatus
 
 
 def official_section(dossier: Dossier, viewer: Viewer) -> dict[str, Any]:
@@ -39,6 +42,19 @@ def official_section(dossier: Dossier, viewer: Viewer) -> dict[str, Any]:
         "can_extend": can_extend,
         "kept": kept,
         "kept_gone": kept.form and kept.form not in offered,  # the action is no longer possible
+        **_checklist(dossier),
+    }
+
+
+def _checklist(dossier: Dossier) -> dict[str, Any]:
+    """The desk's checklist: to fill while the dossier waits for reception, and its verdicts after."""
+    return {
+        "checklist_open": dossier.status == DossierStatus.SUBMITTED and current_user.role == Role.RECEPTION,
+        "checklist_documents": checklist.required_documents(dossier),
+        "checked": checklist.verdicts_of(dossier),
+        "findings": checklist.findings(dossier),
+        "verdict_choices": CheckVerdict.choices(),
+        "verdict_labels": CheckVerdict.labels(),
     }
 
 

@@ -65,6 +65,8 @@ DOSSIER = {
     "applicant": APPLICANT,
     "deciding_agency": "Sở Giáo dục và Đào tạo",
     "online": True,
+    "channel": "Trực tuyến",
+    "postmarked_on": "",
 }
 
 SAMPLES: dict[str, dict[str, Any]] = {

@@ -15,7 +15,7 @@ from service.agencies import issuer as agency_issuer
 from service.documents import citations
 from service.documents.issuing import KINDS
 from service.dossiers.display import describe, format_address
-from service.dossiers.models import Dossier
+from service.dossiers.models import CHANNEL_LABELS, Dossier
 from service.extensions import db
 from service.procedures.catalogue import DOCUMENT_KINDS_VI
 from service.text import clean_name, printable
@@ -169,6 +169,9 @@ def _dossier(dossier: Dossier) -> dict[str, Any]:
         "processing_days": dossier.processing_days,
         "applicant": _applicant(dossier),
         "online": dossier.channel == "online",
+        "channel": CHANNEL_LABELS.get(dossier.channel, ""),
+        # A posted application: the postmark's date (the deadline counts from the day of receipt).
+        "postmarked_on": format_date(dossier.postmarked_on) if dossier.postmarked_on else "",
         # The body that decides (Cơ quan chủ trì giải quyết), named in the forms the receiving unit issues.
         "deciding_agency": agency_issuer.deciding_name(dossier),
     }
@@ -286,7 +289,9 @@ def _form_02(dossier: Dossier) -> dict[str, Any]:
 
 
 def _form_03(dossier: Dossier) -> dict[str, Any]:
-    return {"reasons": [_last_note(dossier, "refuse")], "officer": _last_actor(dossier, "refuse")}
+    # One reason a line: the desk's checklist findings (service/dossiers/checklist.py), then its words.
+    reasons = [line.strip(" -•*\t") for line in _last_note(dossier, "refuse").splitlines()]
+    return {"reasons": [line for line in reasons if line] or [""], "officer": _last_actor(dossier, "refuse")}
 
 
 def _form_04(dossier: Dossier) -> dict[str, Any]:
@@ -307,7 +312,7 @@ def _form_06(dossier: Dossier) -> dict[str, Any]:
     minute, the step's result (trước hạn / đúng hạn / quá hạn against the appointment then in force)."""
     config = current_app.config
     rows = []
-    steps = [e for e in dossier.events if e.event not in ("create", "submit", "comment")]
+    steps = [e for e in dossier.events if e.event not in ("create", "submit", "file_on_paper", "comment")]
     for index, event in enumerate(steps):
         following = steps[index + 1] if index + 1 < len(steps) else None
         receiver_unit = _unit(following.actor, dossier) if following else ""

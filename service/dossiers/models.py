@@ -14,7 +14,9 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    UniqueConstraint,
     bindparam,
+    false,
     func,
     literal,
     literal_column,
@@ -29,6 +31,9 @@ from service.procedures.models import ProcedureVersion
 from service.text import clean_name
 from service.timeutil import utcnow
 from workflows.states import FINAL_STATUSES, WAITING_FOR_APPLICANT, DossierStatus
+
+# How a dossier came (Dossier.channel), as the forms and the register name it (Decree 118/2025 art. 8).
+CHANNEL_LABELS = {"online": "Trực tuyến", "desk": "Trực tiếp", "post": "Qua bưu chính công ích"}
 
 
 class Dossier(db.Model):
@@ -60,6 +65,9 @@ class Dossier(db.Model):
     # component was scanned and attached (Decision 766's digitisation measure). None for online filing,
     # whose components are electronic from the start.
     components_digitised_at: Mapped[datetime | None]
+    # A posted application (channel "post"): the date of the postmark on its envelope. The day the desk
+    # received it is `received_at`'s, which dates the code and starts the deadline (service/dossiers/desk.py).
+    postmarked_on: Mapped[date | None] = mapped_column(Date)
     # When the dossier was synchronised with the national public-service portal (Decision 766's
     # transparency measure): when the portal first acknowledged it (service/nationalportal).
     national_sync_at: Mapped[datetime | None]
@@ -125,6 +133,7 @@ class Dossier(db.Model):
     procedure_version: Mapped[ProcedureVersion] = relationship()
     files: Mapped[list[DossierFile]] = relationship(back_populates="dossier", order_by="DossierFile.id")
     events: Mapped[list[DossierEvent]] = relationship(back_populates="dossier", order_by="DossierEvent.id")
+    checks: Mapped[list[ReceptionCheck]] = relationship(order_by="ReceptionCheck.id")
 
     @validates("applicant_name")
     def _printable_name(self, _key: str, value: str | None) -> str | None:
@@ -257,6 +266,8 @@ class DossierFile(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The transition the file came with (a supplement); None for the files filed with the dossier.
     event_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_events.id"))
+    # A scan of a paper component the desk received (Decision 766's digitisation of paper components).
+    digitised: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     dossier: Mapped[Dossier] = relationship(back_populates="files")
 
@@ -297,6 +308,23 @@ class DossierComment(db.Model):
 
     dossier: Mapped[Dossier] = relationship(back_populates="comments")
     author: Mapped[User] = relationship()
+
+
+class ReceptionCheck(db.Model):
+    """The desk's verdict on one required component of a dossier at reception (Decree 118/2025 art. 15):
+    received, missing or not valid, with the reason that a supplement request (form 02) or a refusal
+    (form 03) then states. One row per component, replaced when the desk checks again."""
+
+    __tablename__ = "reception_checks"
+    __table_args__ = (UniqueConstraint("dossier_id", "document_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    document_key: Mapped[str] = mapped_column(String(60))
+    verdict: Mapped[str] = mapped_column(String(10))  # CheckVerdict
+    reason: Mapped[str | None] = mapped_column(Text)
+    checked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DossierCounter(db.Model):

@@ -22,8 +22,8 @@ from service.accounts.roles import Role
 from service.agencies import queries as agency_queries
 from service.database import for_update, write
 from service.deadlines.calendar import current_calendar
-from service.dossiers import issued_documents, notices, queries
-from service.dossiers.models import Dossier
+from service.dossiers import checklist, issued_documents, notices, queries
+from service.dossiers.models import Dossier, DossierEvent
 from service.dossiers.operations import (
     DossierError,
     _record,
@@ -102,30 +102,10 @@ def act(
         # over (service.admin.operations): a dossier is never assigned to an account being locked.
         assignee = _assignee(data.get("assignee_id")) if event == "assign" else None
         dossier = lock_for_official(dossier_id, actor)
-        _check_seen(dossier, seen_version)
-        data = {**data, "today": local_today()}
+        check_seen(dossier, seen_version)
         if event == "assign":
-            data["assignee"] = assignee
-        problem = (
-            _input_problem(dossier, actor, event, data)
-            or _attachment_problem(dossier, event, upload)
-            or _digitising_problem(dossier, event, data, upload)
-        )
-        if problem:
-            raise DossierError(problem)
-        if event in ("propose",):
-            # The guard reads the proposal from the dossier once it is recorded, so record it first.
-            dossier.proposed_decision = data.get("decision")
-        history = _transition(dossier, event, actor, _note(event, data), data)
-        EFFECTS.get(event, _nothing)(dossier, actor, data)
-        issued_documents.enqueue(dossier, event, actor.id)
-        notices.tell_applicant(dossier, event)  # recorded with the step, sent after it commits
-        if event == "assign":
-            notices.tell_assignee(dossier)
-        elif event in notices.OFFICIAL_MESSAGES:  # the next step is someone else's: they hear of it
-            notices.tell_officials(
-                dossier, event, [u for u in officials_who_can_act(dossier) if u.id != actor.id]
-            )
+            data = {**data, "assignee": assignee}
+        history = take_step(dossier, actor, event, data, upload)
         if upload is not None:
             content, file_type, name = upload
             attached = store_file(dossier, OFFICIAL_FILE_KEY, content, file_type, name, actor, history.id)
@@ -133,7 +113,37 @@ def act(
     return Outcome(dossier, event)
 
 
-def _check_seen(dossier: Dossier, seen_version: int | None) -> None:
+def take_step(dossier: Dossier, actor: User, event: str, data: dict[str, Any], upload=None) -> DossierEvent:
+    """The step itself, on a dossier the caller has locked inside its `write()`: checked, sent through
+    the workflow, its effects applied, its documents queued and the people concerned told. A supplement
+    request or a refusal at reception states what the desk's checklist found (forms 02 and 03)."""
+    data = {**data, "today": local_today()}
+    if event in checklist.STATED_BY:
+        data["reason"] = checklist.with_findings(dossier, data.get("reason"))
+    problem = (
+        _input_problem(dossier, actor, event, data)
+        or _attachment_problem(dossier, event, upload)
+        or _digitising_problem(dossier, event, data, upload)
+    )
+    if problem:
+        raise DossierError(problem)
+    if event in ("propose",):
+        # The guard reads the proposal from the dossier once it is recorded, so record it first.
+        dossier.proposed_decision = data.get("decision")
+    history = _transition(dossier, event, actor, _note(event, data), data)
+    EFFECTS.get(event, _nothing)(dossier, actor, data)
+    issued_documents.enqueue(dossier, event, actor.id)
+    notices.tell_applicant(dossier, event)  # recorded with the step, sent after it commits
+    if event == "assign":
+        notices.tell_assignee(dossier)
+    elif event in notices.OFFICIAL_MESSAGES:  # the next step is someone else's: they hear of it
+        notices.tell_officials(
+            dossier, event, [u for u in officials_who_can_act(dossier) if u.id != actor.id]
+        )
+    return history
+
+
+def check_seen(dossier: Dossier, seen_version: int | None) -> None:
     """The official acted on the page they saw: if someone changed the dossier since, tell them."""
     if seen_version is not None and seen_version != dossier.version:
         label = STATUS_LABELS.get(dossier.status, dossier.status)
@@ -252,11 +262,13 @@ def _nothing(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
 
 
 def _receive(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
-    now = utcnow()
+    # A paper dossier is received on the day the desk took it in (a posted one possibly before the day
+    # it is entered: service/dossiers/desk.py); deadlines count from then.
+    now = data.get("received_at") or utcnow()
     content = dossier.procedure_version.content
     dossier.received_at, dossier.received_by_id = now, actor.id
     if data.get("components_digitised"):  # checked by _digitising_problem: a paper dossier, scanned
-        dossier.components_digitised_at = now
+        dossier.components_digitised_at = utcnow()
     dossier.due_date = current_calendar().due_date(
         to_local(now).replace(tzinfo=None),
         dossier.processing_days,
@@ -409,7 +421,7 @@ def extend(dossier_id: int, actor: User, new_date: date, reason: str, seen_versi
     working day before the due date, later than it, and once only."""
     with write():
         dossier = lock_for_official(dossier_id, actor)
-        _check_seen(dossier, seen_version)
+        check_seen(dossier, seen_version)
         problem = _extension_problem(dossier, actor, new_date, reason)
         if problem:
             raise DossierError(problem)

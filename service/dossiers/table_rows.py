@@ -49,3 +49,22 @@ def keep_known(pairs: list[tuple[str, str]], fields: list[dict]) -> list[tuple[s
             if row.isascii() and row.isdigit() and int(row) < tables[head] and column:
                 kept.append((name, value))
     return kept
+
+
+def apply_action(
+    pairs: list[tuple[str, str]], fields: list[dict], action: str
+) -> tuple[list[tuple[str, str]], str | None]:
+    """ "+ Thêm dòng" and "Xóa dòng" buttons post `add_row:<table>` or `remove_row:<table>:<row>`: the
+    pairs with the row added or removed, and a message when a table is full."""
+    kind, _, rest = action.partition(":")
+    key, _, index = rest.partition(":")
+    table = next((f for f in fields if f["type"] == "table" and f["key"] == key), None)
+    if table is None:
+        return pairs, None
+    if kind == "add_row":
+        if row_count(pairs, key) >= int(table.get("max_rows", 50)):
+            return pairs, f"Bảng “{table['label']}” chỉ nhận tối đa {table.get('max_rows', 50)} dòng."
+        return add_row(pairs, key), None
+    if kind == "remove_row" and index.isascii() and index.isdigit():
+        return remove_row(pairs, key, int(index)), None
+    return pairs, None

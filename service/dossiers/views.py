@@ -135,19 +135,9 @@ def _save_draft(dossier, draft_form):
 
 
 def _apply_row_action(pairs, fields):
-    """ "+ Thêm dòng" and "Xóa dòng" buttons post `add_row:<table>` or `remove_row:<table>:<row>`."""
-    kind, _, rest = request.form.get("action", "").partition(":")
-    key, _, index = rest.partition(":")
-    table = next((f for f in fields if f["type"] == "table" and f["key"] == key), None)
-    if table is None:
-        return pairs
-    if kind == "add_row":
-        if table_rows.row_count(pairs, key) >= int(table.get("max_rows", 50)):
-            flash(f"Bảng “{table['label']}” chỉ nhận tối đa {table.get('max_rows', 50)} dòng.", "warning")
-            return pairs
-        return table_rows.add_row(pairs, key)
-    if kind == "remove_row" and index.isascii() and index.isdigit():
-        return table_rows.remove_row(pairs, key, int(index))
+    pairs, message = table_rows.apply_action(pairs, fields, request.form.get("action", ""))
+    if message:
+        flash(message, "warning")
     return pairs
 
 

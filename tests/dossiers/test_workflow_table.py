@@ -77,6 +77,7 @@ def when(**conditions) -> dict:
 # (state, event) -> [(circumstances, target, who may)]: written from the flow above.
 ONE_STOP = {
     ("draft", "submit"): [(ANY, "submitted", {OWNER})],
+    ("draft", "file_on_paper"): [(ANY, "submitted", {RECEPTION})],
     ("submitted", "withdraw"): [(ANY, "withdrawn", {OWNER})],
     ("submitted", "receive"): [(ANY, "received", {RECEPTION})],
     ("submitted", "refuse"): [(ANY, "refused", {RECEPTION})],
@@ -111,6 +112,7 @@ ONE_STOP = {
 }
 SINGLE_DESK = {
     ("draft", "submit"): [(ANY, "submitted", {OWNER})],
+    ("draft", "file_on_paper"): [(ANY, "submitted", {RECEPTION})],
     ("submitted", "withdraw"): [(ANY, "withdrawn", {OWNER})],
     ("submitted", "receive"): [(ANY, "received", {RECEPTION})],
     ("submitted", "refuse"): [(ANY, "refused", {RECEPTION})],
@@ -314,6 +316,7 @@ def test_an_allowed_transition_is_refused_to_nobody_and_without_what_it_needs(wo
         (SingleDeskMachine, "submitted", "receive", RECEPTION, DATA, {"fee_due_at_filing": True}),
         (OneStopMachine, "draft", "submit", OWNER, DATA, {"code": None}),
         (OneStopMachine, "draft", "submit", OWNER, DATA, {"code": ""}),
+        (SingleDeskMachine, "draft", "file_on_paper", RECEPTION, DATA, {"code": None}),
     ],
 )
 def test_a_transition_is_refused_when_the_dossier_does_not_meet_its_condition(

@@ -9,13 +9,17 @@ import pytest
 
 from service.accounts.models import User
 from service.database import write
+from service.documents import issuing
+from service.documents.jobs import run_pending
+from service.dossiers import processing
 from service.dossiers.models import Dossier, DossierFile
 from service.extensions import db
 from service.nationalportal import settings, simulator
 from service.nationalportal.models import NationalPortalJob, NationalSync
 from service.payments.models import PaymentOrder
 from service.procedures.models import Procedure
-from tests.factories import PERSON_PROCEDURE, create_citizen, load_catalogue, pdf_upload
+from tests.factories import PERSON_PROCEDURE, create_citizen, create_official, load_catalogue, pdf_upload
+from tests.support.documents import documents_of, text_of
 
 KEY = "khoa-thu-nghiem-cong-dvcqg-0123456789abcdef"
 CODE = "G22.999-261129-0042"
@@ -118,3 +122,17 @@ def test_a_fee_due_at_filing_is_owed_by_the_portal_dossier_too(client, inbound):
     dossier = db.session.scalar(db.select(Dossier))
     order = db.session.scalar(db.select(PaymentOrder).where(PaymentOrder.dossier_id == dossier.id))
     assert order.amount == 100_000 and order.status == "unpaid" and order.payer_id == dossier.owner_id
+
+
+def test_a_national_code_in_the_circular_04_form_is_kept_as_issued_through_reception(client, inbound):
+    """Circular 04/2025's centralised form MX1X2.Y1Y2Y3.Z1Z2-YYMMDD-AAXXXX is issued by the portal: reception
+    neither re-numbers the dossier nor re-dates its code, and form 01 prints it as issued."""
+    national = "G22.999.01-261129-KG0042"
+    assert push(client, filed(MaHoSo=national)).json["error_code"] == "0"
+    dossier = db.session.scalar(db.select(Dossier).where(Dossier.code == national))
+    processing.act(dossier.id, create_official("reception"), "receive", {}, None)
+    run_pending()
+    dossier = db.session.get(Dossier, dossier.id)
+    assert dossier.status == "received" and dossier.code == national
+    [receipt] = documents_of(dossier, "form_01")
+    assert national in text_of(issuing.pdf_bytes(receipt)).replace("\n", "")
