@@ -97,6 +97,7 @@ def validate(content: dict[str, Any], source: str) -> None:
     _check_choice(content.get("online_level", "none"), ONLINE_LEVELS, "online_level", fail)
     _check_choice(content.get("level", "province"), LEVELS, "level", fail)
     _validate_commune_variant(content, fail)
+    _validate_school_variant(content, fail)
     _validate_days_variant(content, fail)
     _validate_effective_from(content, fail)
     if "result_template" in content:
@@ -130,6 +131,26 @@ def _validate_commune_variant(content: dict[str, Any], fail) -> None:
         fail("commune_level_when.values must be a non-empty subset of the field's choices")
     if not isinstance(rule.get("deciding_authority"), str):
         fail("commune_level_when.deciding_authority is missing")
+
+
+def _validate_school_variant(content: dict[str, Any], fail) -> None:
+    """`[school_decides_when]`: the variant named by an e-form choice (a public institution's learners)
+    that the learner's own school decides (1.005144: Decree 238/2025, LAW-2026 §2), with its legal basis."""
+    rule = content.get("school_decides_when")
+    if rule is None:
+        return
+    field = next((f for f in content["fields"] if f.get("key") == rule.get("field")), None)
+    if field is None or field.get("type") != "choice":
+        fail("school_decides_when.field must name a choice field of the e-form")
+    known = {value for value, _label in field["choices"]}
+    if not rule.get("values") or not set(rule["values"]) <= known:
+        fail("school_decides_when.values must be a non-empty subset of the field's choices")
+    overlap = set(rule["values"]) & set((content.get("commune_level_when") or {}).get("values", []))
+    if overlap:
+        fail("school_decides_when.values and commune_level_when.values must not overlap")
+    for key in ("deciding_authority", "legal_basis"):
+        if not isinstance(rule.get(key), str) or not rule[key].strip():
+            fail(f"school_decides_when.{key} is missing")
 
 
 def _validate_days_variant(content: dict[str, Any], fail) -> None:
