@@ -12,7 +12,7 @@ from service import audit, uploads
 from service.access import SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES
 from service.agencies import queries as agency_queries
-from service.dossiers import operations, processing, queries, quotas, store, table_rows
+from service.dossiers import operations, processing, queries, quotas, school_filing, store, table_rows
 from service.dossiers.display import describe, format_address
 from service.dossiers.documents import RETURN_METHODS
 from service.dossiers.drafts import posted_pairs, restore_stash

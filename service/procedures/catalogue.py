@@ -100,6 +100,7 @@ def validate(content: dict[str, Any], source: str) -> None:
     _validate_school_variant(content, fail)
     _validate_days_variant(content, fail)
     _validate_effective_from(content, fail)
+    _validate_local_code(content, fail)
     if "result_template" in content:
         _check_choice(content["result_template"], RESULT_TEMPLATES, "result_template", fail)
     if not content["applicants"] or not set(content["applicants"]) <= APPLICANTS:
@@ -170,6 +171,22 @@ def _validate_days_variant(content: dict[str, Any], fail) -> None:
     for key in ("legal_basis", "label"):
         if not isinstance(rule.get(key), str) or not rule[key]:
             fail(f"processing_days_when.{key} is missing")
+
+
+LOCAL_CODE_PREFIX = "DP-"  # địa phương: a procedure whose national code was not found
+
+
+def _validate_local_code(content: dict[str, Any], fail) -> None:
+    """A procedure without a national code (Decree 66/2026's conversion, LAW-2026 §3) has a local one,
+    marked `local_code = true`, prefixed "DP-" and listed as unconfirmed; no other code takes the prefix,
+    so a made-up code is never mistaken for the national database's."""
+    local = content.get("local_code", False)
+    if local not in (True, False):
+        fail("local_code must be true or false")
+    if local != content["code"].startswith(LOCAL_CODE_PREFIX):
+        fail(f"a local code starts with {LOCAL_CODE_PREFIX!r} and only a local code does (local_code = true)")
+    if local and "code" not in content.get("unconfirmed", []):
+        fail("a local code is listed in 'unconfirmed'")
 
 
 def _validate_effective_from(content: dict[str, Any], fail) -> None:
