@@ -107,7 +107,11 @@ def school_decision(dossier: Dossier) -> dict[str, Any] | None:
     if school is None:
         return None
     return {
-        "issuer": {"parent": current_app.config["DOCUMENT_ISSUER_PARENT"], "name": school.name, "abbreviation": ""},
+        "issuer": {
+            "parent": current_app.config["DOCUMENT_ISSUER_PARENT"],
+            "name": school.name,
+            "abbreviation": "",
+        },
         "authority": f"Hiệu trưởng {school.name}",
         "head": "HIỆU TRƯỞNG",
         "competence": f"Quyết định thành lập và quy định chức năng, nhiệm vụ, quyền hạn của {school.name}",

@@ -56,7 +56,9 @@ def decide(dossier_id: int, staff: User, decided: SchoolDecision, seen_version: 
         processing._check_seen(dossier, seen_version)
         if dossier.status != DossierStatus.SUBMITTED:
             raise DossierError("Đơn này đã được giải quyết.")
-        applied = _approve(dossier, staff, decided) if decided.decision == "approve" else _deny(dossier, decided)
+        applied = (
+            _approve(dossier, staff, decided) if decided.decision == "approve" else _deny(dossier, decided)
+        )
         event = "approve" if decided.decision == "approve" else "deny"
         _transition(dossier, event, staff, decided.reason.strip() or None, {"reason": decided.reason})
         processing.EFFECTS[event](dossier, staff, {"reason": decided.reason})

@@ -40,7 +40,9 @@ def detail(dossier_id: int):
     form = _form(dossier)
     if form.validate_on_submit() and dossier.status == DossierStatus.SUBMITTED:
         try:
-            applied = school_decisions.decide(dossier_id, current_user, _decision(form), _number(form.seen.data))
+            applied = school_decisions.decide(
+                dossier_id, current_user, _decision(form), _number(form.seen.data)
+            )
         except DossierError as error:
             flash(error.message, "error")
             return _page(get_viewable(dossier_id, current_user), form, 422)
@@ -59,7 +61,9 @@ def _held(dossier_id: int):
 def _form(dossier) -> SchoolDecisionForm:
     form = SchoolDecisionForm()
     students = school_decisions.matching_students(dossier)
-    form.student_id.choices = [SelectChoice(str(s.id), f"{s.code} – {s.full_name} ({s.date_of_birth:%d/%m/%Y})") for s in students]
+    form.student_id.choices = [
+        SelectChoice(str(s.id), f"{s.code} – {s.full_name} ({s.date_of_birth:%d/%m/%Y})") for s in students
+    ]
     rules = exemption_rules.current()
     categories = sorted(rules.categories.values(), key=lambda c: -(c.rate or 0))
     form.category.choices = [SelectChoice(c.code, f"{c.rate}% – {c.short} ({c.article})") for c in categories]
@@ -88,11 +92,16 @@ def _outcome(applied) -> str:
     if applied is None:
         return "Đã ghi quyết định không đồng ý; văn bản trả lời được gửi cho người nộp đơn."
     changed = "; ".join(
-        f"{old.number} → {new.number}: còn phải nộp {format_money(new.total)}" for old, new in applied.replaced
+        f"{old.number} → {new.number}: còn phải nộp {format_money(new.total)}"
+        for old, new in applied.replaced
     )
     left = "; ".join(f"{invoice.number}: {why}" for invoice, why in applied.left)
     message = f"Đã quyết định miễn, giảm {applied.exemption.percent}% học phí."
-    message += f" Thông báo thu được điều chỉnh: {changed}." if changed else " Chưa có thông báo thu nào cần điều chỉnh."
+    message += (
+        f" Thông báo thu được điều chỉnh: {changed}."
+        if changed
+        else " Chưa có thông báo thu nào cần điều chỉnh."
+    )
     return message + (f" Chưa điều chỉnh: {left}." if left else "")
 
 

@@ -252,7 +252,9 @@ def _render_review(dossier, problems, status: int = 200, form: SubmitForm | None
         form=form or SubmitForm(formdata=None),
         ward_options=ward_options,
         # A missing commune is answered on this page: it does not keep the button from the applicant.
-        blocking=[p for p in problems if p.where not in (operations.RECEIVING_PLACE, school_filing.DECIDING_SCHOOL)],
+        blocking=[
+            p for p in problems if p.where not in (operations.RECEIVING_PLACE, school_filing.DECIDING_SCHOOL)
+        ],
         communes=agency_queries.commune_choices(),
         chosen_commune=request.form.get("commune") or queries.commune_from_address(dossier),
         provincial_centre=agency_queries.provincial_centre_name(),

@@ -65,7 +65,9 @@ def grant(student: Student, user_id: int, decided: Grant) -> Applied:
 
 def _issued_bills(student_id: int) -> list[Invoice]:
     return db.session.scalars(
-        db.select(Invoice).where(Invoice.student_id == student_id, Invoice.status == "issued").order_by(Invoice.id)
+        db.select(Invoice)
+        .where(Invoice.student_id == student_id, Invoice.status == "issued")
+        .order_by(Invoice.id)
     ).all()
 
 
@@ -74,7 +76,9 @@ def _apply(invoice: Invoice, user_id: int, basis: str, applied: Applied) -> None
     day, if that changes what is due and nothing paid stands in the way."""
     term = invoice.term
     rules = exemption_rules.rule_set_on(term.starts_on)
-    exemptions = db.session.scalars(db.select(Exemption).where(Exemption.student_id == invoice.student_id)).all()
+    exemptions = db.session.scalars(
+        db.select(Exemption).where(Exemption.student_id == invoice.student_id)
+    ).all()
     decision = exemption_rules.decide(rules, list(exemptions), term.starts_on)
     if decision.applied is None or decision.applied[0].id != applied.exemption.id:
         return  # outside the period, or another exemption of a higher rate applies already
@@ -97,13 +101,18 @@ def _apply(invoice: Invoice, user_id: int, basis: str, applied: Applied) -> None
 def relined(invoice: Invoice, decision: exemption_rules.Decision, rules) -> list[dict]:
     """The bill's own charges as they are, each tuition charge followed by its reduction at the applied
     rate (earlier reduction lines are dropped: never a sum of two rates)."""
-    items = {item.id: item for item in db.session.scalars(db.select(FeeItem).where(FeeItem.school_id == invoice.school_id))}
+    items = {
+        item.id: item
+        for item in db.session.scalars(db.select(FeeItem).where(FeeItem.school_id == invoice.school_id))
+    }
     exemption, judgement = decision.applied
     lines = []
     for line in invoice.lines:
         if line.exemption_id is not None:
             continue
-        lines.append({"fee_item_id": line.fee_item_id, "description": line.description, "amount": line.amount})
+        lines.append(
+            {"fee_item_id": line.fee_item_id, "description": line.description, "amount": line.amount}
+        )
         item = items.get(line.fee_item_id)
         cut = reduction(line.amount, judgement.rate) if item is not None and item.is_tuition else 0
         if cut > 0:

@@ -99,7 +99,9 @@ def test_the_provincial_staff_see_every_agency_and_the_total(client, two_agencie
 def test_a_commune_sees_its_own_indicators_only(client, two_agencies):
     ward = two_agencies
     login(client, create_official("leader", agency=ward))
-    page = client.get(f"/officials/stats?from=2026-11-01&to=2026-11-30&agency={PROVINCE}").get_data(as_text=True)
+    page = client.get(f"/officials/stats?from=2026-11-01&to=2026-11-30&agency={PROVINCE}").get_data(
+        as_text=True
+    )
     table = page[page.index('data-testid="agency-indicators"') :]
     assert f'data-agency="{ward}"' in table
     assert f'data-agency="{PROVINCE}"' not in table and 'data-agency="total"' not in table

@@ -42,7 +42,10 @@ def filed():
     draft = create_dossier(citizen, code=APPLICATION)
     assert dict(draft.form_pairs)["school_ownership"] == "cong_lap"
     student = create_student(
-        school, create_class(school), personal_id=dict(draft.form_pairs)["personal_id"], full_name="Lê Thị Hoa"
+        school,
+        create_class(school),
+        personal_id=dict(draft.form_pairs)["personal_id"],
+        full_name="Lê Thị Hoa",
     )
     term = create_term(school, starts_on=date(2026, 9, 1), ends_on=date(2027, 1, 15))
     create_schedule(school, term, create_fee_item(school), TUITION)
