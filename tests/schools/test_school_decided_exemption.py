@@ -5,11 +5,16 @@ school's name. Hand-computed: 4,500,000 VND of tuition at a 70 % reduction leave
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+import pypdf
 import pytest
 from werkzeug.exceptions import NotFound
 
+from service import uploads
+from service.documents.jobs import run_pending
+from service.documents.models import IssuedDocument
 from service.dossiers import documents, processing, school_decisions
 from service.dossiers import operations as dossiers
 from service.dossiers.models import Dossier
@@ -135,6 +140,21 @@ def test_the_decision_is_the_schools_and_names_the_reduction(client, filed):
     assert data["doc"]["authority"] == f"Hiệu trưởng {school.name}"
     assert data["doc"]["signer"]["position"] == "HIỆU TRƯỞNG"
     assert any("Giảm 70% học phí cho người học Lê Thị Hoa" in article for article in data["articles"])
+
+
+def test_the_decision_is_issued_as_a_pdf_numbered_in_the_schools_register(client, filed):
+    school, citizen, student, dossier = filed
+    login(client, create_school_user(school))
+    approve(client, dossier, student)
+    run_pending()
+    issued = db.session.scalars(db.select(IssuedDocument).where(IssuedDocument.dossier_id == dossier.id)).one()
+    assert issued.kind == "decision" and issued.number == f"01/QĐ-{school.code}"
+    text = "\n".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(uploads.read(issued.stored_name))).pages
+    )
+    assert school.name.upper() in text and "HIỆU TRƯỞNG" in text and "Giảm 70% học phí" in text
+    login(client, citizen)
+    assert school.name in client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
 
 
 def test_a_refusal_needs_its_reason_and_changes_no_bill(client, filed):
