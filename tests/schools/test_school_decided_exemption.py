@@ -147,7 +147,9 @@ def test_the_decision_is_issued_as_a_pdf_numbered_in_the_schools_register(client
     login(client, create_school_user(school))
     approve(client, dossier, student)
     run_pending()
-    issued = db.session.scalars(db.select(IssuedDocument).where(IssuedDocument.dossier_id == dossier.id)).one()
+    issued = db.session.scalars(
+        db.select(IssuedDocument).where(IssuedDocument.dossier_id == dossier.id)
+    ).one()
     assert issued.kind == "decision" and issued.number == f"01/QĐ-{school.code}"
     text = "\n".join(
         page.extract_text() for page in pypdf.PdfReader(io.BytesIO(uploads.read(issued.stored_name))).pages
