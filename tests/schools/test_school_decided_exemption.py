@@ -201,3 +201,25 @@ def test_the_applicant_cannot_open_the_schools_page(client, filed):
     _, citizen, _, dossier = filed
     login(client, citizen)
     assert client.get(f"/school/applications/{dossier.id}").status_code == 403
+
+
+def test_the_review_page_asks_for_the_school_and_files_to_it(client):
+    school = create_school(name="Trường Cao đẳng Nghề Kiên Giang")
+    citizen = create_citizen()
+    draft = create_dossier(citizen, code=APPLICATION)
+    login(client, citizen)
+    page = client.get(f"/dossiers/{draft.id}/review").get_data(as_text=True)
+    assert 'name="school"' in page and school.name in page and 'name="commune"' not in page
+    refused = client.submit(
+        f"/dossiers/{draft.id}/submit", {"declaration": "y", "delivery_method": "electronic"}
+    )
+    assert refused.status_code == 422 and "Vui lòng chọn cơ sở giáo dục nghề nghiệp" in refused.get_data(
+        as_text=True
+    )
+    filed = client.submit(
+        f"/dossiers/{draft.id}/submit",
+        {"declaration": "y", "delivery_method": "electronic", "school": str(school.id)},
+    )
+    assert filed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Dossier, draft.id).school_id == school.id
