@@ -168,6 +168,7 @@ def register_blueprints(app: Flask) -> None:
     from service.backoffice.views import bp as backoffice_bp
     from service.documents.views import bp as documents_bp
     from service.dossiers.document_views import bp as dossier_documents_bp
+    from service.dossiers.school_views import bp as school_applications_bp
     from service.dossiers.views import bp as dossiers_bp
     from service.home import bp as home_bp
     from service.procedures.views import bp as procedures_bp
@@ -180,6 +181,7 @@ def register_blueprints(app: Flask) -> None:
         procedures_bp,
         dossiers_bp,
         dossier_documents_bp,
+        school_applications_bp,
         documents_bp,
         backoffice_bp,
         desk_bp,

@@ -74,7 +74,7 @@ def seed() -> bool:
     withdrawn = _dossier(citizen, "2.001959.000.00.00.H01", submit=True)
     dossiers.withdraw(withdrawn.id, citizen, "Đã nộp nhầm thủ tục.")
     _commune(citizen)
-    supplement = _dossier(citizen, "1.005144.000.00.00.H01", submit=True)
+    supplement = _dossier(citizen, "2.001959.000.00.00.H01", submit=True)
     _steps(
         supplement,
         [(desk, "request_supplement", {"reason": "Bổ sung giấy xác nhận hộ nghèo năm 2026 do UBND xã cấp."})],
@@ -115,7 +115,17 @@ def seed() -> bool:
     run_pending()  # the documents of those steps (receipts, control slips, the certificate)
     _quality(organisation, done, appraisal)
     _school()
+    _school_application(citizen)
     return True
+
+
+def _school_application(citizen: User) -> None:
+    """A learner's application for a tuition reduction, filed to the demo college, which decides it
+    (1.005144 at a public institution: its staff's page "Đơn miễn, giảm")."""
+    from service.schools.models import School
+
+    school = db.session.scalar(db.select(School).where(School.code == "CDAG"))
+    _dossier(citizen, "1.005144.000.00.00.H01", submit=True, school=str(school.id))
 
 
 def _quality(organisation: User, returned, running) -> None:
@@ -300,7 +310,7 @@ def _applicant(email: str, kind: str, name: str, personal_id: str | None, phone:
         return accounts.mark_email_confirmed(user.id)
 
 
-def _dossier(owner: User, code: str, submit: bool):
+def _dossier(owner: User, code: str, submit: bool, school: str | None = None):
     version = get_published(code).current_version
     dossier = dossiers.start_draft(owner, version)
     dossiers.save_form(dossier.id, owner, sample_pairs(version.fields), None)
@@ -310,5 +320,6 @@ def _dossier(owner: User, code: str, submit: bool):
             upload = FileStorage(stream=io.BytesIO(data), filename=name)
             dossiers.add_file(dossier.id, owner, document["key"], upload)
     if submit:
-        dossier, _ = dossiers.submit(dossier.id, owner, DEMO_COMMUNE)  # a commune-level one goes there
+        # A commune-level one goes to the demo commune; one a school decides, to `school`.
+        dossier, _ = dossiers.submit(dossier.id, owner, DEMO_COMMUNE, school=school)
     return dossier

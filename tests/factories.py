@@ -23,7 +23,7 @@ from service.procedures.catalogue import import_catalogue
 from service.procedures.models import Procedure, ProcedureVersion
 
 PASSWORD = "ba-con-meo-trang-2026"  # meets the password policy (service/accounts/passwords.py)
-PERSON_PROCEDURE = "1.005144.000.00.00.H01"  # miễn, giảm học phí: filed by a person
+PERSON_PROCEDURE = "2.001959.000.00.00.H01"  # chính sách nội trú: filed by a person, decided by the Sở (1.005144 goes to the school)
 ORGANISATION_PROCEDURE = "2.000189.000.00.00.H01"  # đăng ký hoạt động GDNN: filed by an organisation
 _numbers = itertools.count(1)
 

@@ -11,6 +11,8 @@ from datetime import date
 from typing import Any, Protocol
 
 RECEPTION, SPECIALIST, LEADER = "reception", "specialist", "leader"
+# A vocational school's own staff: they decide the applications their school decides (1.005144).
+SCHOOL_STAFF = ("school_admin", "accountant")
 
 
 class Actor(Protocol):

@@ -79,6 +79,9 @@ class _Conditions:
     def with_return_method(self, data: dict[str, Any] | None = None) -> bool:
         return guards.has_return_method(data)
 
+    def by_school_staff(self, actor: Actor | None = None) -> bool:
+        return guards.has_role(actor, *guards.SCHOOL_STAFF)
+
 
 class OneStopMachine(_Conditions, StateMachine):
     """Reception at the one-stop desk, appraisal by a specialist, decision by the leader (or the
@@ -198,7 +201,29 @@ class SingleDeskMachine(_Conditions, StateMachine):
     stop = stop_requested.to(stopped, cond="by_desk_or_leader")
 
 
-MACHINES: dict[str, type[StateMachine]] = {"one_stop": OneStopMachine, "single_desk": SingleDeskMachine}
+class SchoolMachine(_Conditions, StateMachine):
+    """An application the learner's own school decides (1.005144 at a public institution: Decree
+    238/2025, LAW-2026 §2): filed online straight to the school, which verifies it and decides, granting
+    the reduction or refusing it with its reason. No one-stop desk and no Sở official take part; which
+    school's staff may act is the service's check (the dossier's school), as an agency's is."""
+
+    draft = State("Bản nháp", initial=True, value=S.DRAFT.value)
+    submitted = State("Chờ nhà trường xét duyệt", value=S.SUBMITTED.value)
+    approved = State("Đã có kết quả", final=True, value=S.APPROVED.value)
+    denied = State("Không giải quyết", final=True, value=S.DENIED.value)
+    withdrawn = State("Đã rút", final=True, value=S.WITHDRAWN.value)
+
+    submit = draft.to(submitted, cond=["by_owner", "code_allocated"])
+    withdraw = submitted.to(withdrawn, cond="by_owner")
+    approve = submitted.to(approved, cond="by_school_staff")
+    deny = submitted.to(denied, cond=["by_school_staff", "with_reason"])
+
+
+MACHINES: dict[str, type[StateMachine]] = {
+    "one_stop": OneStopMachine,
+    "single_desk": SingleDeskMachine,
+    "school": SchoolMachine,
+}
 
 
 def machine_for(workflow: str) -> type[StateMachine]:

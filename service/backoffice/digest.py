@@ -63,8 +63,8 @@ def send_deadline_digests(today: date) -> tuple[int, int]:
 
 
 def _concerns(official: User, dossier: Dossier) -> bool:
-    if not agency_queries.holds(official.agency, dossier.agency):
-        return False  # another receiving agency's dossier (LAW-2026 §3)
+    if dossier.school_id is not None or not agency_queries.holds(official.agency, dossier.agency):
+        return False  # another receiving agency's dossier (LAW-2026 §3), or a school's
     if official.role == Role.SPECIALIST:
         return dossier.assignee_id == official.id
     return official.department_id is None or dossier.department_id in (None, official.department_id)

@@ -229,7 +229,10 @@ def list_counts(user: User) -> dict[str, int]:
 
 def _visible_to(user: User, statement):
     # The official's receiving agency holds the dossier (LAW-2026 §3), then the role's own limit.
-    statement = statement.where(agency_queries.held_by(user.agency, Dossier.agency_id))
+    # An application a school decides (Dossier.school_id) is its staff's, never an agency's.
+    statement = statement.where(
+        agency_queries.held_by(user.agency, Dossier.agency_id), Dossier.school_id.is_(None)
+    )
     if user.role == Role.SPECIALIST:
         return statement.where(Dossier.assignee_id == user.id)
     return statement

@@ -85,7 +85,7 @@ def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
         "signer": _signer(kind, dossier),
         "recipients": _recipients(kind, dossier),
     }
-    commune = agency_issuer.commune_decision(dossier)
+    commune = agency_issuer.commune_decision(dossier) or school_decision(dossier)
     if kind in RESULT_DOCUMENT_KINDS and commune:  # the commune People's Committee decides (LAW-2026 §3)
         doc["issuer"], doc["authority"] = commune["issuer"], commune["authority"]
         doc["signer"] = {**doc["signer"], **_head_signs(doc["signer"], commune["head"])}
@@ -97,6 +97,28 @@ def _doc(kind: str, dossier: Dossier) -> dict[str, Any]:
         doc["signer"] = {"capacity": "", "position": "CHỦ TỊCH", "name": ""}
         doc["authority"] = f"Chủ tịch {parent}"
     return doc
+
+
+def school_decision(dossier: Dossier) -> dict[str, Any] | None:
+    """An application the learner's school decides (1.005144, LAW-2026 §2): the result is the school's,
+    in its name under the body it belongs to (configured: DOCUMENT_ISSUER_PARENT, unconfirmed per
+    school), signed by its head ("HIỆU TRƯỞNG", a deputy "KT. HIỆU TRƯỞNG"); None for other dossiers."""
+    school = dossier.school
+    if school is None:
+        return None
+    return {
+        "issuer": {
+            "parent": current_app.config["DOCUMENT_ISSUER_PARENT"],
+            "name": school.name,
+            "abbreviation": "",
+        },
+        "authority": f"Hiệu trưởng {school.name}",
+        "head": "HIỆU TRƯỞNG",
+        "competence": f"Quyết định thành lập và quy định chức năng, nhiệm vụ, quyền hạn của {school.name}",
+        "executors": f"Các phòng, khoa có liên quan của {school.name}",
+        "proposal": f"Xét đơn đề nghị miễn, giảm học phí số {dossier.code}.",
+        "unit": school.name,
+    }
 
 
 def _recipients(kind: str, dossier: Dossier) -> list[str]:
@@ -386,8 +408,8 @@ def _decision(dossier: Dossier) -> dict[str, Any]:
     articles = [line for line in articles if line] or [
         f"{version.content['result_name']} cho {dossier.applicant_name} (hồ sơ số {dossier.code})."
     ]
-    commune = agency_issuer.commune_decision(dossier)
-    if commune:  # the commune People's Committee decides
+    commune = agency_issuer.commune_decision(dossier) or school_decision(dossier)
+    if commune:  # the commune People's Committee, or the learner's school, decides
         executors, competence, proposal = commune["executors"], commune["competence"], commune["proposal"]
     elif dossier.needs_provincial_decision:  # the chairman decides on the Sở's proposal
         executors = (

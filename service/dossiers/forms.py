@@ -7,11 +7,12 @@ electronically through the account, by public post to an address, or at the rece
 
 from __future__ import annotations
 
-from wtforms import BooleanField, FormField, RadioField
+from wtforms import BooleanField, DateField, FormField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.validators import Optional
 
 from forms.base import BaseForm, options
 from forms.dossier import address_form
-from forms.validators import required
+from forms.validators import max_length, required, strip
 
 DECLARATION = (
     "Tôi xin cam đoan những thông tin kê khai trên là đúng sự thật và chịu trách nhiệm trước pháp luật về "
@@ -53,3 +54,20 @@ class SubmitForm(BaseForm):
             return None
         address = self.delivery_address.form
         return {"province": address.province.data, "ward": address.ward.data, "street": address.street.data}
+
+
+class SchoolDecisionForm(BaseForm):
+    """The school's decision on an application it holds: approve with the learner's record, the rule
+    set's category and the period, or refuse with the reason."""
+
+    decision = RadioField(
+        "Quyết định của nhà trường",
+        choices=options([("approve", "Đồng ý miễn, giảm học phí"), ("deny", "Không đồng ý (nêu rõ lý do)")]),
+        validators=[required("Vui lòng chọn quyết định.")],
+    )
+    student_id = SelectField("Người học (hồ sơ của trường)", validate_choice=False)
+    category = SelectField("Đối tượng miễn, giảm (Nghị định 238/2025/NĐ-CP)", validate_choice=False)
+    valid_from = DateField("Miễn, giảm từ ngày", validators=[Optional()])
+    valid_to = DateField("Đến ngày", validators=[Optional()])
+    reason = TextAreaField("Lý do không đồng ý", filters=[strip], validators=[max_length(2000)])
+    seen = HiddenField()  # the dossier's version the page showed

@@ -87,8 +87,13 @@ def record_revocation(document: IssuedDocument, *, actor_id: int, reason: str, *
 
 
 def numbering(job: DocumentJob) -> tuple[str, str] | None:
-    """A commune-level dossier's documents are numbered in its commune's register."""
-    return agency_issuer.numbering(db.session.get(Dossier, job.dossier_id) if job.dossier_id else None)
+    """A commune-level dossier's documents are numbered in its commune's register, a school-decided
+    one's in the school's."""
+    dossier = db.session.get(Dossier, job.dossier_id) if job.dossier_id else None
+    if dossier is not None and dossier.school is not None:
+        # The school's own register and symbol (Decree 30/2020: numbering per issuer and year).
+        return f"school:{dossier.school.code}", dossier.school.code
+    return agency_issuer.numbering(dossier)
 
 
 def connect() -> None:

@@ -28,6 +28,7 @@ from service.agencies.models import Agency
 from service.extensions import db
 from service.payments import settlement
 from service.procedures.models import ProcedureVersion
+from service.schools.models import School
 from service.text import clean_name
 from service.timeutil import utcnow
 from workflows.states import FINAL_STATUSES, WAITING_FOR_APPLICANT, DossierStatus
@@ -76,6 +77,9 @@ class Dossier(db.Model):
     # The receiving agency (the provincial centre or a commune's), chosen at submission from the
     # procedure's level: it receives, decides and numbers the dossier. None: the provincial centre.
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    # The learner's school, for an application that school decides (1.005144 at a public institution,
+    # LAW-2026 §2): chosen at submission; its staff, not an agency's officials, decide the dossier.
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     submitted_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     # Reception and the legal deadline (working days, shared/DOMAIN.md).
@@ -127,6 +131,7 @@ class Dossier(db.Model):
     received_by: Mapped[User | None] = relationship(foreign_keys=[received_by_id])
     department: Mapped[Department | None] = relationship()
     agency: Mapped[Agency | None] = relationship()
+    school: Mapped[School | None] = relationship()
     comments: Mapped[list[DossierComment]] = relationship(
         back_populates="dossier", order_by="DossierComment.id"
     )
@@ -153,7 +158,14 @@ class Dossier(db.Model):
 
     @property
     def workflow(self) -> str:
+        if self.school_id is not None:
+            return "school"  # the learner's school decides (service/dossiers/school_decisions.py)
         return self.procedure_version.content.get("workflow", "one_stop")
+
+    @property
+    def school_decides(self) -> bool:
+        """Decided by the learner's school (known from the e-form before submission chose the school)."""
+        return self.school_id is not None or self.procedure_version.school_decides_for(self.form_pairs)
 
     # What the workflow's guards read (workflows/guards.py).
     @property

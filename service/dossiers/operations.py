@@ -24,7 +24,7 @@ from service import audit, uploads
 from service.accounts.models import User
 from service.agencies import operations as agency_operations
 from service.database import for_update, write
-from service.dossiers import quotas
+from service.dossiers import quotas, school_filing
 from service.dossiers.models import Dossier, DossierCounter, DossierEvent, DossierFile, FormStash
 from service.dossiers.prefill import prefilled_pairs
 from service.extensions import db
@@ -326,25 +326,51 @@ def check_complete(dossier: Dossier) -> list[Problem]:
 
 
 def submit(
-    dossier_id: int, owner: User, commune: str | None = None, filing: Filing = DECLARED_ELECTRONIC
+    dossier_id: int,
+    owner: User,
+    commune: str | None = None,
+    filing: Filing = DECLARED_ELECTRONIC,
+    school: str | None = None,
 ) -> tuple[Dossier, bool]:
     """Submit a draft. A repeated submit (double click) returns the submitted dossier, creating nothing.
     `commune`: the ward code of the commune whose centre receives a commune-level filing (the
-    applicant's pick); a provincial filing goes to the provincial centre whatever it says."""
+    applicant's pick); a provincial filing goes to the provincial centre whatever it says. `school`:
+    the id of the learner's school, for an application that school decides (service/dossiers/school_filing.py)."""
     with write():
         dossier = lock_own_dossier(dossier_id, owner)
         if dossier.status != DossierStatus.DRAFT:
             return dossier, False
         problems = check_complete(dossier) + _filing_problems(filing)
+        if dossier.school_decides:
+            return _submit_to_school(dossier, owner, filing, school, problems), True
         agency = _receiving_agency(dossier, commune, problems)
         if problems:
             raise Incomplete(problems)
         dossier.agency_id = agency.id
         now = utcnow()
-        dossier.declared_at, dossier.delivery_method = now, filing.delivery_method
-        dossier.delivery_address = filing.delivery_address if filing.delivery_method == "post" else None
+        _record_filing(dossier, filing, now)
         _file(dossier, owner, now, agency.code)
     return dossier, True
+
+
+def _submit_to_school(dossier: Dossier, owner: User, filing: Filing, raw: str | None, problems) -> Dossier:
+    """In the caller's write: the application goes to the learner's school, which receives it now."""
+    school, problem = school_filing.chosen_school(raw)
+    if problem:
+        problems.append(Problem(school_filing.DECIDING_SCHOOL, problem))
+    if problems:
+        raise Incomplete(problems)
+    dossier.school_id, dossier.agency_id = school.id, None
+    now = utcnow()
+    _record_filing(dossier, filing, now)
+    school_filing.start_clock(dossier, now)
+    _file(dossier, owner, now, school.code)
+    return dossier
+
+
+def _record_filing(dossier: Dossier, filing: Filing, now) -> None:
+    dossier.declared_at, dossier.delivery_method = now, filing.delivery_method
+    dossier.delivery_address = filing.delivery_address if filing.delivery_method == "post" else None
 
 
 def _filing_problems(filing: Filing) -> list[Problem]:

@@ -76,7 +76,9 @@ def lock_for_official(dossier_id: int, official: User) -> Dossier:
     dossier = db.session.scalar(
         for_update(db.select(Dossier).where(Dossier.id == dossier_id, Dossier.status != DossierStatus.DRAFT))
     )
-    if dossier is None or not agency_queries.holds(official.agency, dossier.agency):
+    if dossier is None or dossier.school_id is not None:
+        raise NotFound()  # none, or an application its school decides (service/dossiers/school_decisions.py)
+    if not agency_queries.holds(official.agency, dossier.agency):
         raise NotFound()
     return dossier
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from service.accounts.models import User
-from service.accounts.roles import Role
+from service.accounts.roles import SCHOOL_ROLES, Role
 from service.agencies import queries as agency_queries
 from service.dossiers.models import Dossier, DossierEvent
 from service.extensions import db
@@ -33,6 +33,9 @@ def can_view(user: User, dossier: Dossier) -> bool:
         return True
     if dossier.status == DossierStatus.DRAFT:
         return False  # a draft is the applicant's alone
+    if dossier.school_id is not None:
+        # An application the learner's school decides: that school's staff see it, no agency's official.
+        return user.role in SCHOOL_ROLES and user.school_id == dossier.school_id
     if user.role not in (Role.RECEPTION, Role.LEADER, Role.SPECIALIST):
         return False
     # An official works for one receiving agency and sees its dossiers only (LAW-2026 §3).
@@ -106,7 +109,9 @@ def worklist(user: User, limit: int = 200) -> list[Dossier]:
     )
     if user.role == Role.SPECIALIST:
         statement = statement.where(Dossier.assignee_id == user.id)
-    statement = statement.where(agency_queries.held_by(user.agency, Dossier.agency_id))
+    statement = statement.where(
+        agency_queries.held_by(user.agency, Dossier.agency_id), Dossier.school_id.is_(None)
+    )
     return db.session.scalars(statement).all()
 
 

@@ -83,7 +83,7 @@ def rows(start: date, end: date, agency: Agency | None = None) -> list[dict[str,
     dossiers = db.session.scalars(
         db.select(Dossier)
         .where(Dossier.received_at >= _utc(start), Dossier.received_at < _utc(end + timedelta(days=1)))
-        .where(agency_queries.held_by(agency, Dossier.agency_id))
+        .where(agency_queries.held_by(agency, Dossier.agency_id), Dossier.school_id.is_(None))
         .options(
             selectinload(Dossier.procedure_version), selectinload(Dossier.events), selectinload(Dossier.owner)
         )

@@ -12,7 +12,7 @@ from service import audit, uploads
 from service.access import SIGNED_IN, allow
 from service.accounts.roles import APPLICANT_ROLES
 from service.agencies import queries as agency_queries
-from service.dossiers import operations, processing, queries, quotas, store, table_rows
+from service.dossiers import operations, processing, queries, quotas, school_filing, store, table_rows
 from service.dossiers.display import describe, format_address
 from service.dossiers.documents import RETURN_METHODS
 from service.dossiers.drafts import posted_pairs, restore_stash
@@ -242,10 +242,14 @@ def _render_review(dossier, problems, status: int = 200, form: SubmitForm | None
         form=form or SubmitForm(formdata=None),
         ward_options=ward_options,
         # A missing commune is answered on this page: it does not keep the button from the applicant.
-        blocking=[p for p in problems if p.where != operations.RECEIVING_PLACE],
+        blocking=[
+            p for p in problems if p.where not in (operations.RECEIVING_PLACE, school_filing.DECIDING_SCHOOL)
+        ],
         communes=agency_queries.commune_choices(),
         chosen_commune=request.form.get("commune") or queries.commune_from_address(dossier),
         provincial_centre=agency_queries.provincial_centre_name(),
+        schools=school_filing.school_choices() if dossier.school_decides else [],
+        chosen_school=request.form.get("school", ""),
     ), status
 
 
@@ -262,7 +266,9 @@ def submit(dossier_id: int):
         return _render_review(dossier, operations.check_complete(dossier), 422, form)
     filing = operations.Filing(True, form.delivery_method.data, form.postal_address())
     try:
-        dossier, _newly = operations.submit(dossier_id, current_user, request.form.get("commune"), filing)
+        dossier, _newly = operations.submit(
+            dossier_id, current_user, request.form.get("commune"), filing, request.form.get("school")
+        )
     except operations.Incomplete as error:
         flash("Hồ sơ chưa đầy đủ, chưa thể nộp. Vui lòng bổ sung các mục dưới đây.", "error")
         return _render_review(queries.get_own(dossier_id, current_user), error.problems, 422, form)

@@ -97,8 +97,10 @@ def validate(content: dict[str, Any], source: str) -> None:
     _check_choice(content.get("online_level", "none"), ONLINE_LEVELS, "online_level", fail)
     _check_choice(content.get("level", "province"), LEVELS, "level", fail)
     _validate_commune_variant(content, fail)
+    _validate_school_variant(content, fail)
     _validate_days_variant(content, fail)
     _validate_effective_from(content, fail)
+    _validate_local_code(content, fail)
     if "result_template" in content:
         _check_choice(content["result_template"], RESULT_TEMPLATES, "result_template", fail)
     if not content["applicants"] or not set(content["applicants"]) <= APPLICANTS:
@@ -133,6 +135,26 @@ def _validate_commune_variant(content: dict[str, Any], fail) -> None:
         fail("commune_level_when.deciding_authority is missing")
 
 
+def _validate_school_variant(content: dict[str, Any], fail) -> None:
+    """`[school_decides_when]`: the variant named by an e-form choice (a public institution's learners)
+    that the learner's own school decides (1.005144: Decree 238/2025, LAW-2026 §2), with its legal basis."""
+    rule = content.get("school_decides_when")
+    if rule is None:
+        return
+    field = next((f for f in content["fields"] if f.get("key") == rule.get("field")), None)
+    if field is None or field.get("type") != "choice":
+        fail("school_decides_when.field must name a choice field of the e-form")
+    known = {value for value, _label in field["choices"]}
+    if not rule.get("values") or not set(rule["values"]) <= known:
+        fail("school_decides_when.values must be a non-empty subset of the field's choices")
+    overlap = set(rule["values"]) & set((content.get("commune_level_when") or {}).get("values", []))
+    if overlap:
+        fail("school_decides_when.values and commune_level_when.values must not overlap")
+    for key in ("deciding_authority", "legal_basis"):
+        if not isinstance(rule.get(key), str) or not rule[key].strip():
+            fail(f"school_decides_when.{key} is missing")
+
+
 def _validate_days_variant(content: dict[str, Any], fail) -> None:
     """`[processing_days_when]`: a variant named by an e-form choice has its own legal processing time
     (Decree 95/2026 Art. 9: a branch is dissolved in 10 working days), with its legal basis."""
@@ -150,6 +172,22 @@ def _validate_days_variant(content: dict[str, Any], fail) -> None:
     for key in ("legal_basis", "label"):
         if not isinstance(rule.get(key), str) or not rule[key]:
             fail(f"processing_days_when.{key} is missing")
+
+
+LOCAL_CODE_PREFIX = "DP-"  # địa phương: a procedure whose national code was not found
+
+
+def _validate_local_code(content: dict[str, Any], fail) -> None:
+    """A procedure without a national code (Decree 66/2026's conversion, LAW-2026 §3) has a local one,
+    marked `local_code = true`, prefixed "DP-" and listed as unconfirmed; no other code takes the prefix,
+    so a made-up code is never mistaken for the national database's."""
+    local = content.get("local_code", False)
+    if local not in (True, False):
+        fail("local_code must be true or false")
+    if local != content["code"].startswith(LOCAL_CODE_PREFIX):
+        fail(f"a local code starts with {LOCAL_CODE_PREFIX!r} and only a local code does (local_code = true)")
+    if local and "code" not in content.get("unconfirmed", []):
+        fail("a local code is listed in 'unconfirmed'")
 
 
 def _validate_effective_from(content: dict[str, Any], fail) -> None:

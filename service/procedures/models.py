@@ -116,7 +116,19 @@ class ProcedureVersion(db.Model):
     def may_be_commune_level(self) -> bool:
         return self.level == "commune" or "commune_level_when" in self.content
 
+    def school_decides_for(self, pairs: list[tuple[str, str]]) -> bool:
+        """Is a filing with these e-form values decided by the learner's own school (LAW-2026 §2: the
+        institution, not the Sở, decides a public institution's tuition exemption)?"""
+        rule = self.content.get("school_decides_when")
+        return bool(rule) and dict(pairs).get(rule["field"]) in rule["values"]
+
+    @property
+    def may_be_school_decided(self) -> bool:
+        return "school_decides_when" in self.content
+
     def deciding_authority_for(self, pairs: list[tuple[str, str]]) -> str:
+        if self.school_decides_for(pairs):
+            return self.content["school_decides_when"]["deciding_authority"]
         rule = self.content.get("commune_level_when")
         if rule and self.level_for(pairs) == "commune" and self.level != "commune":
             return rule["deciding_authority"]

@@ -25,6 +25,7 @@ from flask import current_app
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 
+from service.agencies import queries as agency_queries
 from service.backoffice.queries import RUNNING
 from service.deadlines.calendar import current_calendar
 from service.documents.models import IssuedDocument
@@ -83,12 +84,23 @@ class Scope:
     procedure: str | None
     department_id: int | None
     today: date
+    # A receiving agency's statistics key (the provincial centre's, or a commune's ward code); None: the
+    # whole province, every agency's dossiers and the schools' own (service/agencies/queries.py).
+    agency: str | None = None
 
     def dossiers(self, *columns, with_procedure: bool = False):
         select = sql.dossiers_by_procedure if with_procedure else sql.dossiers
-        statement = select(self.procedure, *columns)
+        return self.of_dossiers(select(self.procedure, *columns))
+
+    def of_dossiers(self, statement):
+        """`statement` (over dossiers) confined to the scope's department and receiving agency."""
         if self.department_id:
             statement = statement.where(Dossier.department_id == self.department_id)
+        if self.agency:
+            # An agency's own dossiers: not an application a school decides (it has no agency).
+            statement = statement.where(
+                agency_queries.chosen(self.agency, Dossier.agency_id), Dossier.school_id.is_(None)
+            )
         return statement
 
     def received(self):
@@ -99,9 +111,14 @@ class Scope:
 
 
 def indicators(
-    period: Period, procedure: str | None = None, department_id: int | None = None, today: date | None = None
+    period: Period,
+    procedure: str | None = None,
+    department_id: int | None = None,
+    today: date | None = None,
+    agency: str | None = None,
 ) -> list[Indicator]:
-    scope = Scope(period, procedure, department_id, today or local_today())
+    """The indicators for the province, or for one receiving agency (`agency`: its statistics key)."""
+    scope = Scope(period, procedure, department_id, today or local_today(), agency)
     received, decided = _received(scope), _decided(scope)
     return [
         _synchronised(received),
@@ -350,7 +367,10 @@ def _online_level(version):
 
 
 def _procedures_offered(scope: Scope) -> tuple[int, int]:
-    """(published procedures, those whose current version is offered online, fully or partly)."""
+    """(published procedures, those whose current version is offered online, fully or partly); for one
+    agency, the procedures it receives: a commune's centre its commune-level ones (LAW-2026 §3)."""
+    if scope.agency:
+        return _procedures_offered_by(scope)
     statement = (
         db.select(func.count(), count_if(_online_level(ProcedureVersion).in_(ONLINE_LEVELS)))
         .select_from(Procedure)
@@ -358,6 +378,25 @@ def _procedures_offered(scope: Scope) -> tuple[int, int]:
         .where(Procedure.is_published.is_(True))
     )
     return db.session.execute(sql.procedure_filter(statement, scope.procedure)).one()
+
+
+def _procedures_offered_by(scope: Scope) -> tuple[int, int]:
+    """The published procedures an agency receives: read from the catalogue (a few dozen rows), as a
+    procedure's level lives in its version's content."""
+    statement = sql.procedure_filter(
+        db.select(ProcedureVersion)
+        .join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
+        .where(Procedure.is_published.is_(True)),
+        scope.procedure,
+    )
+    commune = scope.agency != agency_queries.PROVINCIAL_KEY
+    versions = [
+        v
+        for v in db.session.scalars(statement)
+        if (v.may_be_commune_level if commune else v.level != "commune")
+    ]
+    offered = sum(v.content.get("online_level", "none") in ONLINE_LEVELS for v in versions)
+    return len(versions), offered
 
 
 def _procedures_with_online_dossiers(scope: Scope) -> int:
@@ -398,8 +437,7 @@ def _fees_paid(scope: Scope) -> tuple[int, int, int]:
         .join(PaymentAttempt, PaymentAttempt.id == PaymentOrder.paid_attempt_id)
         .where(PaymentOrder.status == "paid", in_period(PaymentOrder.paid_at, scope.period))
     )
-    if scope.department_id:
-        statement = statement.where(Dossier.department_id == scope.department_id)
+    statement = scope.of_dossiers(statement)
     return db.session.execute(sql.procedure_filter(statement, scope.procedure)).one()
 
 
@@ -458,10 +496,8 @@ def _feedback(scope: Scope) -> tuple[int, int, int]:
     )
     if scope.procedure:
         statement = statement.where(Feedback.procedure_code == scope.procedure)
-    if scope.department_id:
-        statement = statement.join(Dossier, Dossier.id == Feedback.dossier_id).where(
-            Dossier.department_id == scope.department_id
-        )
+    if scope.department_id or scope.agency:
+        statement = scope.of_dossiers(statement.join(Dossier, Dossier.id == Feedback.dossier_id))
     return db.session.execute(statement).one()
 
 

@@ -28,7 +28,7 @@ from service.dossiers.models import Dossier
 from service.downloads import send_attachment
 from service.extensions import db
 from service.procedures.models import Procedure
-from service.quality import exports, indicators, operations, scoring, statistics
+from service.quality import agency_indicators, exports, indicators, operations, scoring, statistics
 from service.quality import queries as quality_queries
 from service.quality import ratings as ratings_queries
 from service.quality.models import CRITERIA, FEEDBACK_KINDS, SCORE_LABELS, Feedback, Rating
@@ -224,8 +224,11 @@ def dashboard():
     period, error = _period_from_args()
     procedure = (request.args.get("procedure") or "")[:40] or None
     department_id = request.args.get("department_id", type=database_int)
-    agency = _agency_from_args()
-    found = indicators.indicators(period, procedure, department_id)
+    # A commune's officials see their own agency's figures; the provincial staff any agency's, and each
+    # agency's indicators side by side (issue 14: statistics per agency and for the province).
+    own = agency_indicators.own_key(current_user)
+    agency = own or _agency_from_args()
+    found = indicators.indicators(period, procedure, department_id, agency=agency)
     card = scoring.score(found, scoring.scheme_for(period.end))
     table = statistics.statistics(period, procedure, department_id, agency)
     export = request.args.get("format")
@@ -245,8 +248,13 @@ def dashboard():
         department_id=department_id,
         departments=departments,
         agency=agency,
-        agencies=agency_queries.statistics_choices(),
-        by_agency=statistics.by_agency(period, procedure),
+        agencies=[(k, n) for k, n in agency_queries.statistics_choices() if own is None or k == own],
+        own_agency=own,
+        by_agency=statistics.by_agency(period, procedure) if own is None else None,
+        agency_cards=agency_indicators.by_agency(period, procedure)
+        if own is None
+        else [agency_indicators.card_for(period, own, procedure)],
+        shown_indicators=agency_indicators.SHOWN,
         trend=statistics.monthly_trend(12, local_today(), procedure),
         public=False,
     ), (400 if error else 200)
@@ -284,7 +292,7 @@ def _public_figures(period, procedure, agency: str | None = None) -> dict:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    found = indicators.indicators(period, procedure)
+    found = indicators.indicators(period, procedure, agency=agency)
     figures = {
         "card": scoring.score(found, scoring.scheme_for(period.end)),
         "table": statistics.statistics(period, procedure, agency=agency),

@@ -135,7 +135,7 @@ def add_exemption(
     file_type = uploads.sniff(data[:16], data)
     if file_type not in ("pdf", "jpeg", "png"):
         raise FeeError("Minh chứng phải là tệp PDF, JPEG hoặc PNG.")
-    percent = _granted_rate(
+    percent = granted_rate(
         student, fields["category"], fields.get("percent"), fields["valid_from"], fields["valid_to"]
     )
     stored, _ = uploads.store(data, file_type)
@@ -162,7 +162,7 @@ def add_exemption(
     return exemption
 
 
-def _granted_rate(student: Student, code: str, percent: int | None, start: date, end: date) -> int:
+def granted_rate(student: Student, code: str, percent: int | None, start: date, end: date) -> int:
     """The rate of the category under the latest rule set in force over [start, end]; for "khác" the
     rate the school's decision states."""
     if end < start:

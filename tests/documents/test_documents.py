@@ -432,7 +432,7 @@ def test_a_decision_cites_laws_by_name_and_date_and_the_issuers_competence(app, 
     text = " ".join(text_of(issuing.pdf_bytes(decision)).split())
     assert "Căn cứ Luật Giáo dục nghề nghiệp ngày 10 tháng 12 năm 2025;" in text
     assert "QH15" not in text and "Quốc hội" not in text  # a Law without number, symbol or issuer
-    assert "Nghị định số 238/2025/NĐ-CP ngày 03 tháng 9 năm 2025 của Chính phủ" in text
+    assert "Nghị định số 118/2025/NĐ-CP ngày 09 tháng 6 năm 2025 của Chính phủ" in text
     assert "cơ cấu tổ chức của Sở Giáo dục và Đào tạo;" in text  # the competence basis, configured
     assert "Trưởng phòng Giáo dục nghề nghiệp" in text and "Trưởng phòng GDNN" not in text
     app.config["DOCUMENT_COMPETENCE_BASIS"] = ""

@@ -50,7 +50,7 @@ def test_a_changed_file_becomes_a_new_version_and_dossiers_keep_theirs(tmp_path)
     dossier = create_dossier(citizen, submitted=True)
     old_version_id = dossier.procedure_version_id
     directory = _copy_catalogue(tmp_path)
-    path = directory / "1.005144.toml"
+    path = directory / "2.001959.toml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("processing_days = 10", "processing_days = 7"),
         encoding="utf-8",
@@ -58,8 +58,8 @@ def test_a_changed_file_becomes_a_new_version_and_dossiers_keep_theirs(tmp_path)
 
     report = import_catalogue(directory)
 
-    assert report.updated == ["1.005144.000.00.00.H01"]
-    procedure = db.session.scalar(db.select(Procedure).where(Procedure.code == "1.005144.000.00.00.H01"))
+    assert report.updated == ["2.001959.000.00.00.H01"]
+    procedure = db.session.scalar(db.select(Procedure).where(Procedure.code == "2.001959.000.00.00.H01"))
     assert [v.number for v in procedure.versions] == [1, 2]
     assert procedure.current_version.processing_days == 7
     kept = db.session.get(Dossier, dossier.id)

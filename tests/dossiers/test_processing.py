@@ -372,7 +372,7 @@ def test_a_single_desk_procedure_is_received_decided_and_returned_at_the_desk(cl
 
     directory = tmp_path / "procedures"
     shutil.copytree(CATALOGUE_DIR, directory)
-    path = directory / "1.005144.toml"
+    path = directory / "2.001959.toml"
     path.write_text(
         path.read_text(encoding="utf-8").replace('workflow = "one_stop"', 'workflow = "single_desk"'),
         encoding="utf-8",

@@ -33,6 +33,7 @@ ACTORS = {
     "other_specialist": SimpleNamespace(id=4, role="specialist"),
     LEADER: SimpleNamespace(id=5, role="leader"),
     "accountant": SimpleNamespace(id=6, role="accountant"),
+    "school_admin": SimpleNamespace(id=8, role="school_admin"),
     "admin": SimpleNamespace(id=7, role="admin"),
 }
 DATA = {
@@ -134,6 +135,16 @@ SINGLE_DESK = {
     ("denied", "return_result"): [(ANY, "returned", {RECEPTION})],
     ("stop_requested", "stop"): [(ANY, "stopped", DESK_OR_LEADER)],
 }
+# An application the learner's school decides (1.005144 at a public institution, LAW-2026 §2): filed
+# straight to the school, whose staff (its administrator or accountant) approve it, or refuse it with the
+# reason; no one-stop desk, no Sở official. Which school may act is the service's check.
+SCHOOL_STAFF = {"accountant", "school_admin"}
+SCHOOL = {
+    ("draft", "submit"): [(ANY, "submitted", {OWNER})],
+    ("submitted", "withdraw"): [(ANY, "withdrawn", {OWNER})],
+    ("submitted", "approve"): [(ANY, "approved", SCHOOL_STAFF)],
+    ("submitted", "deny"): [(ANY, "denied", SCHOOL_STAFF)],
+}
 DOSSIER_STATES = {
     "one_stop": [
         "draft",
@@ -169,9 +180,12 @@ DOSSIER_STATES = {
         "stopped",
         "closed",
     ],
+    "school": ["draft", "submitted", "approved", "denied", "withdrawn"],
 }
 FINAL = {"refused", "returned", "withdrawn", "stopped", "closed"}
-TABLES = {"one_stop": ONE_STOP, "single_desk": SINGLE_DESK}
+# The school's decision is its result, issued electronically with it: nothing follows it.
+FINAL_OF = {"school": {"approved", "denied", "withdrawn"}}
+TABLES = {"one_stop": ONE_STOP, "single_desk": SINGLE_DESK, "school": SCHOOL}
 
 
 def dossier(state: str, world: tuple) -> SimpleNamespace:
@@ -213,9 +227,9 @@ def test_the_machines_have_exactly_the_laws_states_and_events():
     for workflow, table in TABLES.items():
         machine = MACHINES[workflow]
         assert [state.value for state in machine.states] == DOSSIER_STATES[workflow]
-        assert {state.value for state in machine.states if state.final} == FINAL
+        assert {state.value for state in machine.states if state.final} == FINAL_OF.get(workflow, FINAL)
         assert events_of(machine) == {event for _, event in table}
-    assert set(MACHINES) == {"one_stop", "single_desk"}
+    assert set(MACHINES) == {"one_stop", "single_desk", "school"}
 
 
 # One test per state (the events are looped inside): the suite's per-test database cleanup costs more

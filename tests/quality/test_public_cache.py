@@ -82,7 +82,7 @@ def test_other_pages_stay_no_store(client):
 def test_a_catalogue_import_shows_the_new_procedure_at_once(client, tmp_path):
     partial = tmp_path / "procedures"
     shutil.copytree(CATALOGUE_DIR, partial)
-    (partial / "1.005144.toml").unlink()
+    (partial / "2.001959.toml").unlink()
     import_catalogue(partial)
 
     assert PERSON_PROCEDURE not in client.get("/api/v1/procedures").get_data(as_text=True)

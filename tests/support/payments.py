@@ -28,7 +28,7 @@ def paid_procedure(tmp_path):
     """The catalogue with a fee on the person procedure (every real procedure is free today)."""
     directory = tmp_path / "procedures"
     shutil.copytree(CATALOGUE_DIR, directory)
-    path = directory / "1.005144.toml"
+    path = directory / "2.001959.toml"
     text = path.read_text(encoding="utf-8").replace("fee = 0", f'fee = {FEE}\nfee_name = "{FEE_NAME}"', 1)
     path.write_text(text, encoding="utf-8")
     import_catalogue(directory)
