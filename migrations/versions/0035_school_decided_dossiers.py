@@ -1,8 +1,8 @@
 """school-decided dossiers: an application the learner's school decides (1.005144 at a public
 institution, LAW-2026 §2) names that school
 
-Revision ID: 0036
-Revises: 0033
+Revision ID: 0035
+Revises: 0034
 Create Date: 2026-11-30 03:40:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0036"
-down_revision = "0033"
+revision = "0035"
+down_revision = "0034"
 branch_labels = None
 depends_on = None
 
