@@ -172,7 +172,7 @@ def parse_status(data: Any) -> StatusReport:
         raise ProtocolError("Trạng thái phải là một đối tượng JSON.")
     item = str(data.get("ItemCode") or "").strip()
     try:
-        code = int(data.get("StatusCode"))
+        code = int(str(data.get("StatusCode")))
     except (TypeError, ValueError) as error:
         raise ProtocolError("StatusCode không hợp lệ.") from error
     if not item or code not in STATUS_OF_CODE:

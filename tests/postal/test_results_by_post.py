@@ -179,7 +179,8 @@ def test_tracking_is_polled_when_no_callback_comes(app, client, carrier):
         advance(client, item, "delivering")
         advance(client, item, "delivered", at="20261201160000")
         assert carrier.CALLBACKS == [] and shipment_of(dossier).status == "created"
-        assert jobs.poll() == 1
+        shown = app.test_cli_runner().invoke(args=["postal", "track"])  # what the periodic job runs
+        assert shown.exit_code == 0 and "1 shipments moved on." in shown.output
         returned = db.session.get(Dossier, dossier.id)
         assert returned.status == "returned" and returned.returned_at == datetime(2026, 12, 1, 9, 0)
         assert jobs.poll() == 0  # nothing on its way any more
