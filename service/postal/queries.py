@@ -23,3 +23,11 @@ def sendable(shipments: list[Shipment]) -> bool:
 def tracking_number(dossier_id: int) -> str | None:
     """The latest tracking number, for the public status lookup."""
     return next((s.item_code for s in shipments_of(dossier_id) if s.item_code), None)
+
+
+def order_numbers(shipment_ids: set[int]) -> dict[int, str]:
+    """Each shipment's order number (the dossier's code), for the administrators' failing jobs."""
+    if not shipment_ids:
+        return {}
+    found = db.session.execute(db.select(Shipment.id, Shipment.order_number).where(Shipment.id.in_(shipment_ids)))
+    return dict(found.all())

@@ -162,6 +162,10 @@ def test_the_order_waits_and_is_retried_while_the_carrier_is_down(app, client, c
     assert shipment_of(dossier).status == "requested" and shipment_of(dossier).item_code is None
     assert "đang chờ bưu điện cấp" in client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
     assert "Gửi kết quả qua bưu điện" not in client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    client.submit("/account/logout")
+    login(client, create_official("admin"))
+    failing = client.get("/admin/jobs").get_data(as_text=True)
+    assert f"Đơn gửi kết quả qua bưu chính – {dossier.code}" in failing and "CarrierUnavailable" in failing
 
     make_due(job)
     assert outbox.run_due("postal") == 1
