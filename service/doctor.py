@@ -22,9 +22,9 @@ from service import safety
 from service.accounts import vneid_settings
 from service.documents import signing
 from service.nationalportal import settings as national_portal
-from service.postal import settings as postal
 from service.payments import transmission
 from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
+from service.postal import settings as postal
 
 CONFIGURED, MISSING, UNSAFE = "configured", "missing", "unsafe"
 SECTIONS = (
@@ -209,7 +209,11 @@ def _postal(config: Mapping) -> list[Finding]:
         detail = "tắt: không gửi được kết quả qua bưu chính (off); đặt POSTAL_BASE_URL và các URL"
         return [Finding(MISSING, "POSTAL", detail)]
     where = "bưu điện mô phỏng (the simulator)" if postal.uses_simulator(config) else postal.base_url(config)
-    status = "nhận thông báo trạng thái và tra cứu định kỳ" if postal.callback_secret(config) else "tra cứu định kỳ"
+    status = (
+        "nhận thông báo trạng thái và tra cứu định kỳ"
+        if postal.callback_secret(config)
+        else "tra cứu định kỳ"
+    )
     return [Finding(CONFIGURED, "POSTAL", f"bật (on): {where}; {status}")]
 
 

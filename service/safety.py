@@ -18,9 +18,9 @@ from config import DEMO_SETTINGS, TEST_SECRET_KEY
 from service.accounts import vneid_settings
 from service.documents import signing
 from service.nationalportal import settings as national_portal
-from service.postal import settings as postal
 from service.payments import receipt_rules
 from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
+from service.postal import settings as postal
 
 # A key an attacker must not guess: 32 bytes, and not a long run of few characters ("aaaa…", "1212…").
 MIN_SECRET_BYTES = 32

@@ -29,5 +29,7 @@ def order_numbers(shipment_ids: set[int]) -> dict[int, str]:
     """Each shipment's order number (the dossier's code), for the administrators' failing jobs."""
     if not shipment_ids:
         return {}
-    found = db.session.execute(db.select(Shipment.id, Shipment.order_number).where(Shipment.id.in_(shipment_ids)))
+    found = db.session.execute(
+        db.select(Shipment.id, Shipment.order_number).where(Shipment.id.in_(shipment_ids))
+    )
     return dict(found.all())
