@@ -99,6 +99,9 @@ def test_a_posted_result_is_created_delivering_then_delivered_and_the_dossier_re
     assert order["ReceiverProvince"] == "91" and order["ReceiverDistrict"] == LONG_XUYEN
     assert STREET in order["ReceiverAddress"] and order["CODAmount"] == 0 and order["CustomerCode"]
     assert db.session.scalar(db.select(ShipmentJob)).status == "done"
+    twice = client.submit(f"/officials/dossiers/{dossier.id}/shipments", {})  # a second click, another tab
+    assert twice.status_code == 400 and "đã được gửi qua bưu chính" in twice.get_data(as_text=True)
+    assert row_counts(Shipment) == (1,)
 
     assert advance(client, shipment.item_code, "delivering").get_json()["Callback"] == 200
     assert shipment_of(dossier).status == "delivering"
