@@ -378,6 +378,33 @@ class Config:
     # intake endpoint refuses everything.
     NATIONAL_PORTAL_INBOUND_KEY = os.environ.get("NATIONAL_PORTAL_INBOUND_KEY", "")
     NATIONAL_PORTAL_SIMULATOR = _bool("NATIONAL_PORTAL_SIMULATOR", False)  # development only
+    # Results by post (VNPost; service/postal/): the desk's shipment of a result to the applicant. Off
+    # while POSTAL_BASE_URL is unset. The order and tracking URLs are unconfirmed (../shared/INTEGRATION.md
+    # §5: "paths U"), so each is a setting, absolute or relative to the base URL ("{item}": the tracking
+    # number); "simulator" as the base URL is the local simulator (development and tests only).
+    POSTAL_BASE_URL = os.environ.get("POSTAL_BASE_URL", "")
+    POSTAL_CREATE_URL = os.environ.get("POSTAL_CREATE_URL", "")
+    POSTAL_TRACK_URL = os.environ.get("POSTAL_TRACK_URL", "")
+    # Credentials: a JSON object of HTTP headers, e.g. {"access_token": "..."} through the integration
+    # platform, {"token": "..."} for MyVNPost.
+    POSTAL_HEADERS = os.environ.get("POSTAL_HEADERS", "")
+    POSTAL_CUSTOMER_CODE = os.environ.get("POSTAL_CUSTOMER_CODE", "")  # the agency's VNPost customer code
+    POSTAL_FLAG_CONFIG = os.environ.get("POSTAL_FLAG_CONFIG", "")
+    # The sender's telephone and address when the receiving agency's own are not recorded.
+    POSTAL_SENDER_TEL = os.environ.get("POSTAL_SENDER_TEL", "")
+    POSTAL_SENDER_ADDRESS = os.environ.get("POSTAL_SENDER_ADDRESS", "")
+    # Which answer `Status` values mean "order accepted", and where the tracking number is (unconfirmed).
+    POSTAL_OK_STATUSES = os.environ.get("POSTAL_OK_STATUSES", "100,1,true")
+    POSTAL_ITEM_CODE_FIELDS = os.environ.get("POSTAL_ITEM_CODE_FIELDS", "ItemCode,originalID")
+    POSTAL_TIMEOUT = _int("POSTAL_TIMEOUT", 15)
+    # The carrier's status callback (not shown by any public source): HMAC-SHA256 of the body with this
+    # secret, in POSTAL_CALLBACK_SIGNATURE_HEADER. Empty: every callback is refused, tracking is polled.
+    POSTAL_CALLBACK_SECRET = os.environ.get("POSTAL_CALLBACK_SECRET", "")
+    POSTAL_CALLBACK_SIGNATURE_HEADER = os.environ.get("POSTAL_CALLBACK_SIGNATURE_HEADER", "X-Signature")
+    POSTAL_CALLBACK_MAX_AGE = _int(
+        "POSTAL_CALLBACK_MAX_AGE", 600
+    )  # seconds a callback's Timestamp is good for
+    POSTAL_SIMULATOR = _bool("POSTAL_SIMULATOR", False)  # development only: production refuses it
     # Werkzeug's scrypt with its default cost (2^15); the tests use a cheaper scrypt (TestConfig).
     PASSWORD_HASH_METHOD = "scrypt"
 
@@ -427,6 +454,13 @@ class DevelopmentConfig(DemoSettings, Config):
     NATIONAL_PORTAL_PROGRESS_URL = os.environ.get("NATIONAL_PORTAL_PROGRESS_URL", "tientrinh")
     NATIONAL_PORTAL_LOOKUP_URL = os.environ.get("NATIONAL_PORTAL_LOOKUP_URL", "hoso/{ma}")
     NATIONAL_PORTAL_AGENCY_CODE = os.environ.get("NATIONAL_PORTAL_AGENCY_CODE", "000.00.00.H01")
+    POSTAL_SIMULATOR = _bool("POSTAL_SIMULATOR", True)
+    POSTAL_BASE_URL = os.environ.get("POSTAL_BASE_URL", "simulator")
+    POSTAL_CREATE_URL = os.environ.get("POSTAL_CREATE_URL", "orders")
+    POSTAL_TRACK_URL = os.environ.get("POSTAL_TRACK_URL", "orders/{item}")
+    POSTAL_CUSTOMER_CODE = os.environ.get("POSTAL_CUSTOMER_CODE", "C000000001")
+    POSTAL_CALLBACK_SECRET = os.environ.get("POSTAL_CALLBACK_SECRET", "development-postal-callback-secret")
+    POSTAL_SENDER_TEL = os.environ.get("POSTAL_SENDER_TEL", "02963852000")
     VNEID_SIMULATOR_KEY_FILE = os.environ.get(
         "VNEID_SIMULATOR_KEY_FILE", str(INSTANCE_DIR / "vneid-simulator-key.pem")
     )
@@ -472,6 +506,13 @@ class TestConfig(DemoSettings, Config):
     TAX_AUTHORITY_SENDER_CODE = "K0000000000"
     TAX_AUTHORITY_RECEIVER_CODE = "TCT"
     TAX_AUTHORITY_MESSAGE_TYPE = "400"
+    POSTAL_SIMULATOR = True
+    POSTAL_BASE_URL = "simulator"
+    POSTAL_CREATE_URL = "orders"
+    POSTAL_TRACK_URL = "orders/{item}"
+    POSTAL_CUSTOMER_CODE = "C000000001"
+    POSTAL_CALLBACK_SECRET = "test-postal-callback-secret"
+    POSTAL_SENDER_TEL = "02963852000"
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": Config, "test": TestConfig}

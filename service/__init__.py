@@ -149,11 +149,12 @@ def connect_features() -> None:
     from service.dossiers import subscribers as dossiers
     from service.nationalportal import subscribers as national_portal
     from service.payments import receipts
+    from service.postal import subscribers as postal
     from service.quality import subscribers as quality
     from service.reporting import subscribers as reporting
     from service.schools import subscribers as schools
 
-    for feature in (receipts, dossiers, schools, backoffice, quality, reporting, national_portal):
+    for feature in (receipts, dossiers, schools, backoffice, quality, reporting, national_portal, postal):
         feature.connect()
 
 
@@ -212,6 +213,9 @@ def register_blueprints(app: Flask) -> None:
     from service.nationalportal.views import bp as national_portal_bp
 
     app.register_blueprint(national_portal_bp)
+    from service.postal.views import bp as postal_bp
+
+    app.register_blueprint(postal_bp)
     if app.config["PAYMENT_SIMULATORS"]:
         from service.payments.paygov_simulator import bp as paygov_simulator_bp
         from service.payments.simulators import bp as simulators_bp
@@ -230,6 +234,10 @@ def register_blueprints(app: Flask) -> None:
         from service.nationalportal.simulator import bp as national_portal_simulator_bp
 
         app.register_blueprint(national_portal_simulator_bp)
+    if app.config["POSTAL_SIMULATOR"]:  # development and tests only: production refuses it
+        from service.postal.simulator import bp as postal_simulator_bp
+
+        app.register_blueprint(postal_simulator_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

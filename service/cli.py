@@ -652,6 +652,7 @@ def _status(channel: str, row_id: int) -> str:
 
 def register(app: Flask) -> None:
     from service.doctor import doctor
+    from service.postal.cli import postal_cli
 
     for command in (
         doctor,
@@ -668,6 +669,7 @@ def register(app: Flask) -> None:
         jobs_cli,
         workflows_cli,
         audit_cli,
+        postal_cli,
         notify_deadlines,
         clean_drafts,
         seed_demo,

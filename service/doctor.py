@@ -24,6 +24,7 @@ from service.documents import signing
 from service.nationalportal import settings as national_portal
 from service.payments import transmission
 from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
+from service.postal import settings as postal
 
 CONFIGURED, MISSING, UNSAFE = "configured", "missing", "unsafe"
 SECTIONS = (
@@ -198,6 +199,22 @@ def _national_portal(config: Mapping) -> list[Finding]:
     inbound = "có" if config.get("NATIONAL_PORTAL_INBOUND_KEY") else "không"
     detail = f"bật (on): {where}, đơn vị {config.get('NATIONAL_PORTAL_AGENCY_CODE')}; nhận hồ sơ từ cổng: {inbound}"
     return [Finding(CONFIGURED, "NATIONAL_PORTAL", detail)]
+
+
+def _postal(config: Mapping) -> list[Finding]:
+    if postal.missing(config):
+        lacking = ", ".join(postal.missing(config))
+        return [Finding(MISSING, "POSTAL", f"cấu hình một phần, thiếu {lacking} (half configured)")]
+    if not postal.enabled(config):
+        detail = "tắt: không gửi được kết quả qua bưu chính (off); đặt POSTAL_BASE_URL và các URL"
+        return [Finding(MISSING, "POSTAL", detail)]
+    where = "bưu điện mô phỏng (the simulator)" if postal.uses_simulator(config) else postal.base_url(config)
+    status = (
+        "nhận thông báo trạng thái và tra cứu định kỳ"
+        if postal.callback_secret(config)
+        else "tra cứu định kỳ"
+    )
+    return [Finding(CONFIGURED, "POSTAL", f"bật (on): {where}; {status}")]
 
 
 def _signing(config: Mapping) -> list[Finding]:
@@ -436,6 +453,7 @@ CHECKS: tuple[Callable[[Mapping], list[Finding]], ...] = (
     _simulators,
     _vneid,
     _national_portal,
+    _postal,
     _signing,
     _tax_authority,
     _jobs,

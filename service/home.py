@@ -13,6 +13,7 @@ from service.cache import public_page
 from service.dossiers import queries as dossier_queries
 from service.dossiers.lookup_form import LookupForm
 from service.extensions import csrf, db, limiter, lookup_limit
+from service.postal import queries as postal_queries
 from service.procedures import queries as procedure_queries
 
 bp = Blueprint("home", __name__)
@@ -58,6 +59,7 @@ def lookup():
         form=form,
         dossier=dossier,
         timeline=dossier_queries.public_timeline(dossier) if dossier else [],
+        tracking=postal_queries.tracking_number(dossier.id) if dossier else None,
     )
 
 

@@ -24,6 +24,7 @@ from service.payments.models import (
     TaxTransmission,
     UnverifiedNotificationDay,
 )
+from service.postal.models import PostalCallback, Shipment, ShipmentEvent, ShipmentJob
 from service.procedures.models import Procedure, ProcedureSetting, ProcedureVersion
 from service.quality.models import Feedback, Rating
 from service.reporting.models import ReportReminder, ReportRound, ReportSubmission
@@ -69,6 +70,10 @@ __all__ = [
     "NationalPortalJob",
     "NationalResultLink",
     "NationalSync",
+    "PostalCallback",
+    "Shipment",
+    "ShipmentEvent",
+    "ShipmentJob",
     "OutboundEmail",
     "OutboundSms",
     "Feedback",

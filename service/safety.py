@@ -20,6 +20,7 @@ from service.documents import signing
 from service.nationalportal import settings as national_portal
 from service.payments import receipt_rules
 from service.payments.adapters import ADAPTERS, AGENCY_ACCOUNT
+from service.postal import settings as postal
 
 # A key an attacker must not guess: 32 bytes, and not a long run of few characters ("aaaa…", "1212…").
 MIN_SECRET_BYTES = 32
@@ -68,6 +69,7 @@ def problems(config: Mapping) -> list[Problem]:
     found += _tax_code(config)
     found += [*_simulators(config), *_half_configured_gateways(config), *_agency_account(config)]
     found += _receipts(config)
+    found += _postal(config)
     return found + _vneid(config) + _national_portal(config) + _debug(config) + _storage(config)
 
 
@@ -238,6 +240,31 @@ def _national_portal(config: Mapping) -> list[Problem]:
 
 
 DEVELOPMENT_ONLY = "Bỏ biến này: chỉ dành cho development (unset it: development only)."
+
+
+def _postal(config: Mapping) -> list[Problem]:
+    """Results by post: the simulated carrier never in production; started on, all it needs; a callback
+    secret strong enough to sign with."""
+    found = []
+    if config.get("POSTAL_SIMULATOR"):
+        reason = "đang bật: bưu điện mô phỏng nhận đơn gửi kết quả (the simulated carrier takes the orders)"
+        found.append(Problem("POSTAL_SIMULATOR", reason, DEVELOPMENT_ONLY))
+    missing = postal.missing(config)
+    if missing:
+        found.append(
+            Problem(
+                "POSTAL",
+                f"gửi kết quả qua bưu chính mới cấu hình một phần, thiếu hoặc sai {', '.join(missing)} "
+                f"(half configured: {', '.join(missing)} missing or invalid)",
+                f"Đặt {', '.join(postal.REQUIRED)} (và POSTAL_HEADERS là một đối tượng JSON), "
+                "hoặc bỏ POSTAL_BASE_URL để tắt (set them all, or unset the base URL to turn it off).",
+            )
+        )
+    secret = postal.callback_secret(config)
+    weakness = secret_weakness(secret) if secret else None
+    if weakness:
+        found.append(Problem("POSTAL_CALLBACK_SECRET", weakness, f"Tạo khóa mới: {NEW_SECRET}"))
+    return found
 
 
 def _receipts(config: Mapping) -> list[Problem]:

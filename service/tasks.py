@@ -18,6 +18,7 @@ import service.nationalportal.jobs  # noqa: F401  (also queues every dossier ste
 import service.notifications.email  # noqa: F401
 import service.notifications.sms  # noqa: F401
 import service.payments.transmission  # noqa: F401  (receipt data to the tax authority, the same day)
+import service.postal.jobs  # noqa: F401  (the carrier's order for a result sent by post)
 from service.backoffice.tasks import notify_deadlines
 from service.dossiers.tasks import clean_abandoned_drafts
 from service.payments.tasks import (
@@ -25,6 +26,7 @@ from service.payments.tasks import (
     reconcile_payments,
     send_todays_receipt_data,
 )
+from service.postal.tasks import track_shipments
 from service.reporting.tasks import remind_reports
 from service.schools.tasks import import_students, remind_fees, resume_school_work, run_invoices
 
@@ -39,4 +41,5 @@ __all__ = [
     "resume_school_work",
     "run_invoices",
     "send_todays_receipt_data",
+    "track_shipments",
 ]

@@ -12,6 +12,7 @@ from service.documents.models import IssuedDocument
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.jobs import outbox
+from service.postal import queries as postal_queries
 from service.schools import runs, tasks
 from service.schools.models import InvoiceRun, School, StudentImport
 from workflows.states import EVENT_LABELS
@@ -24,6 +25,7 @@ CHANNEL_LABELS = {
     "document": "Văn bản, giấy tờ",
     "national_portal": "Đồng bộ Cổng Dịch vụ công quốc gia",
     "tax_authority": "Gửi dữ liệu biên lai cho cơ quan thuế",
+    "postal": "Gửi kết quả qua bưu chính",
 }
 DOSSIER_CHANNELS = ("document", "national_portal")
 # Long work of the schools that failed JOB_MAX_ATTEMPTS times: (model, label, the task that runs it).
@@ -102,6 +104,7 @@ def _subjects(rows) -> dict[tuple[str, int], str]:
             db.select(IssuedDocument.id, IssuedDocument.number).where(IssuedDocument.id.in_(receipt_ids))
         ).all()
     )
+    orders = postal_queries.order_numbers({row.shipment_id for channel, row in rows if channel == "postal"})
     subjects = {}
     for channel, row in rows:
         if channel == "email":
@@ -110,6 +113,8 @@ def _subjects(rows) -> dict[tuple[str, int], str]:
             text = f"{row.recipient}: {row.body[:80]}"
         elif channel == "tax_authority":
             text = f"Biên lai số {numbers.get(row.document_id) or '(không rõ)'}"
+        elif channel == "postal":
+            text = f"Đơn gửi kết quả qua bưu chính – {orders.get(row.shipment_id) or '(không rõ)'}"
         elif channel == "national_portal":
             step = EVENT_LABELS.get(row.event) or "Công bố kết quả giải quyết"
             text = f"{step} – hồ sơ {codes.get(row.dossier_id) or '(không có)'}"

@@ -105,6 +105,11 @@ OFFICIAL_MESSAGES = {
     "forward": "Hồ sơ {code} đã trình Chủ tịch UBND tỉnh; vui lòng cập nhật khi có quyết định.",
     "approve": "Hồ sơ {code} đã có kết quả giải quyết. Vui lòng trả kết quả cho người nộp.",
     "deny": "Hồ sơ {code} không được giải quyết (có văn bản trả lời). Vui lòng trả văn bản cho người nộp.",
+    # Not a step: the post could not deliver the result (service/postal), which is back at the desk.
+    "returned_by_post": (
+        "Bưu điện không phát được kết quả của hồ sơ {code}; kết quả đã trở về Bộ phận Một cửa. Vui lòng xem "
+        "lý do trên trang hồ sơ, liên hệ người nộp rồi gửi lại qua bưu chính hoặc trả tại Bộ phận Một cửa."
+    ),
 }
 
 

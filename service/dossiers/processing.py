@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from werkzeug.datastructures import FileStorage
@@ -318,6 +318,25 @@ def _confirm_payment(dossier: Dossier, actor: User, data: dict[str, Any]) -> Non
 
 def _return_result(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:
     dossier.returned_at, dossier.return_method = utcnow(), data["method"]
+
+
+def return_delivered(dossier: Dossier, actor: User, delivered_at: datetime, note: str) -> None:
+    """Inside the caller's write, the dossier locked (`lock_for_official`): the carrier delivered the
+    result the desk sent by post, so the desk's own return step is taken, channel "post", dated by the
+    delivery (Decree 118/2025 art. 18: the result returned through the postal service), in the name of
+    the official who sent it. The workflow's guards decide as for the desk's step."""
+    data = {"method": "post", "reason": note, "today": local_today()}
+    _transition(dossier, "return_result", actor, _note("return_result", data), data)
+    _return_result(dossier, actor, data)
+    dossier.returned_at = delivered_at
+    issued_documents.enqueue(dossier, "return_result", actor.id)
+    notices.tell_applicant(dossier, "return_result")
+
+
+def tell_desk_not_delivered(dossier: Dossier) -> None:
+    """Inside the caller's write: the post could not deliver the result, which is back at the desk; the
+    officials who may return it hear of it (the carrier's reason is on the dossier page)."""
+    notices.tell_officials(dossier, "returned_by_post", officials_who_can_act(dossier))
 
 
 def _close(dossier: Dossier, actor: User, data: dict[str, Any]) -> None:

@@ -258,7 +258,7 @@ def test_every_process_that_runs_jobs_knows_every_kind_of_work():
     shown = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment
     ).stdout
-    assert shown.strip() == "['document', 'email', 'national_portal', 'sms', 'tax_authority']"
+    assert shown.strip() == "['document', 'email', 'national_portal', 'postal', 'sms', 'tax_authority']"
 
 
 def test_no_transaction_is_open_while_a_document_is_drawn(held_jobs, monkeypatch):
