@@ -53,7 +53,7 @@ def decide(dossier_id: int, staff: User, decided: SchoolDecision, seen_version: 
     """The school's decision; what it did to the learner's bills for an approval."""
     with write():
         dossier = lock_for_school(dossier_id, staff)
-        processing._check_seen(dossier, seen_version)
+        processing.check_seen(dossier, seen_version)
         if dossier.status != DossierStatus.SUBMITTED:
             raise DossierError("Đơn này đã được giải quyết.")
         applied = (

@@ -254,7 +254,7 @@ def padded_pdf(kilobytes: int) -> bytes:
     return b"%PDF-1.4\n" + b"0" * (kilobytes * 1024 - 9)
 
 
-def attach(dossier_id: int, owner, data: bytes, key: str = "eligibility_proof"):
+def attach(dossier_id: int, owner, data: bytes, key: str = "enrolment_confirmation"):
     return dossiers.add_file(dossier_id, owner, key, FileStorage(io.BytesIO(data), filename="chung-tu.pdf"))
 
 
@@ -295,7 +295,7 @@ def test_the_files_of_an_accounts_drafts_share_one_quota(client, app, monkeypatc
     attach(second.id, citizen, padded_pdf(100))
     login(client, citizen)
     page = client.submit(
-        f"/dossiers/{first.id}/attachments/eligibility_proof",
+        f"/dossiers/{first.id}/attachments/birth_certificate",
         {"file": (io.BytesIO(padded_pdf(60)), "them.pdf")},
         content_type="multipart/form-data",
         follow_redirects=True,
@@ -308,7 +308,7 @@ def test_the_files_of_an_accounts_drafts_share_one_quota(client, app, monkeypatc
     )
 
     dossiers.submit(create_dossier(citizen).id, citizen)  # submitted dossiers' files do not count
-    attach(second.id, citizen, padded_pdf(40))
+    attach(second.id, citizen, padded_pdf(40), key="birth_certificate")
 
 
 def test_one_dossier_says_how_much_it_holds_when_full(app, monkeypatch):
@@ -319,7 +319,7 @@ def test_one_dossier_says_how_much_it_holds_when_full(app, monkeypatch):
     with pytest.raises(
         dossiers.DossierError, match="vượt quá 0,2 MB: hồ sơ đã có 0,1 MB tệp, tệp này 0,1 MB"
     ):
-        attach(draft.id, citizen, padded_pdf(150))
+        attach(draft.id, citizen, padded_pdf(150), key="birth_certificate")
 
 
 def test_two_uploads_at_once_cannot_both_slip_under_the_quota(app, monkeypatch):
@@ -377,7 +377,7 @@ def test_an_abandoned_draft_is_announced_then_deleted_unless_saved_meanwhile(app
     deletion = format_date(utcnow() + timedelta(days=14))
     assert (
         f"sẽ bị xóa sau ngày {deletion}" in message.subject
-        and message.body_text.count("Đề nghị miễn, giảm học phí") == 2
+        and message.body_text.count("Thực hiện chính sách nội trú") == 2
     )
     assert clean_abandoned_drafts() == Cleanup(warned=0, deleted=0)  # announced once
 
@@ -549,7 +549,7 @@ def test_a_body_without_a_file_is_refused_past_its_own_smaller_limit(client, app
     draft = create_dossier(citizen, files=False)
     login(client, citizen)
     upload = client.submit(
-        f"/dossiers/{draft.id}/attachments/eligibility_proof",
+        f"/dossiers/{draft.id}/attachments/enrolment_confirmation",
         {"file": (io.BytesIO(padded_pdf(100)), "a.pdf")},
         content_type="multipart/form-data",
     )

@@ -59,7 +59,9 @@ def test_a_citizen_files_with_prefilled_details_a_reused_document_and_delivery_b
     sign_in(page, email)
 
     page.goto(f"/procedures/{PERSON_PROCEDURE}")
-    expect(page.get_by_test_id("form-templates")).to_contain_text("Tải mẫu: Đơn đề nghị miễn, giảm học phí")
+    expect(page.get_by_test_id("form-templates")).to_contain_text(
+        "Tải mẫu: Đơn đề nghị hưởng chính sách nội trú"
+    )
     no_sideways_scroll(page)
     page.get_by_role("button", name="Nộp hồ sơ trực tuyến").click()
     expect(page).to_have_url(re.compile(r"/dossiers/\d+/edit$"))

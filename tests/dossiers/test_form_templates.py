@@ -24,6 +24,7 @@ from tests.factories import (
 from tests.support.documents import text_of
 
 NO_FORM_PROCEDURE = "1.000138.000.00.00.H01"  # its application letter has no prescribed form
+TUITION_PROCEDURE = "1.005144.000.00.00.H01"  # its application form is issued by Decree 238/2025, unnumbered
 
 
 def _template_url(version, document: str) -> str:
@@ -55,7 +56,7 @@ def test_the_procedure_page_links_each_form_and_the_download_is_the_blank_form(c
 
 def test_an_unnumbered_form_names_the_act_that_issues_it(client):
     load_catalogue()
-    version = procedure_version(PERSON_PROCEDURE)
+    version = procedure_version(TUITION_PROCEDURE)
     text = " ".join(text_of(client.get(_template_url(version, "application_form")).data).split())
     assert "ĐƠN ĐỀ NGHỊ MIỄN, GIẢM HỌC PHÍ" in text
     assert "Mẫu ban hành kèm theo Nghị định số 238/2025/NĐ-CP" in text
@@ -86,7 +87,7 @@ def test_the_filing_pages_link_the_forms_of_the_version_the_draft_is_filed_under
     attachments = client.get(f"/dossiers/{dossier.id}/attachments").get_data(as_text=True)
     section = attachments.split('id="doc-application_form"')[1].split("</section>")[0]
     assert f'href="{url}"' in section
-    assert "/forms/" not in attachments.split('id="doc-eligibility_proof"')[1]  # only the form's document
+    assert "/forms/" not in attachments.split('id="doc-birth_certificate"')[1]  # only the form's document
 
 
 def test_an_unpublished_procedures_forms_are_not_served(client):
@@ -107,7 +108,10 @@ def test_an_unpublished_procedures_forms_are_not_served(client):
             "must name one of the documents",
         ),
         (
-            ('legal_basis = "Nghị định số 238', 'legal_basis = "Nghị định số 999'),
+            (
+                'legal_basis = "Nghị định số 238/2025/NĐ-CP ngày',
+                'legal_basis = "Nghị định số 999/2025/NĐ-CP ngày',
+            ),
             "legal_basis must be one of",
         ),
         (('title = "Đơn đề nghị miễn, giảm học phí"', 'title = ""'), "has no title"),
