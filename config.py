@@ -161,6 +161,9 @@ class Config:
     )
     # The desk's telephone for guidance (form 02). Unset: a line left for hand filling.
     RECEIVING_UNIT_PHONE = os.environ.get("RECEIVING_UNIT_PHONE", "")
+    # The receiving unit's abbreviation in "Lưu: VT, ..." of forms 01-05 (Decree 30/2020, App. III);
+    # the centres' own abbreviation is not published (unconfirmed): each agency's row may change it.
+    RECEIVING_UNIT_ABBREVIATION = os.environ.get("RECEIVING_UNIT_ABBREVIATION", "TTPVHCC")
     # The hour of the result appointment on form 01 ("HH:MM", e.g. "16:00"): the data holds only the due
     # day. Unset: the hour and minute are left blank for the officer to fill in by hand.
     APPOINTMENT_TIME = os.environ.get("APPOINTMENT_TIME", "")

@@ -23,6 +23,7 @@ class AgencyDefaults:
     issuer_parent: str
     issuer_name: str
     deciding_body: str
+    abbreviation: str = ""
 
 
 def province_defaults() -> AgencyDefaults:
@@ -38,6 +39,7 @@ def province_defaults() -> AgencyDefaults:
         issuer_parent=config["RECEIVING_UNIT_PARENT"],
         issuer_name=config["RECEIVING_UNIT_NAME"],
         deciding_body=config["DOCUMENT_ISSUER_NAME"],
+        abbreviation=config["RECEIVING_UNIT_ABBREVIATION"],
     )
 
 
@@ -70,6 +72,7 @@ def commune_defaults(ward: Ward) -> AgencyDefaults:
         issuer_parent=f"Ủy ban nhân dân {unit}",
         issuer_name=f"Trung tâm Phục vụ hành chính công {unit}",
         deciding_body=f"Ủy ban nhân dân {unit}",
+        abbreviation=current_app.config["RECEIVING_UNIT_ABBREVIATION"],
     )
 
 

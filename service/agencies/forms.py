@@ -26,6 +26,11 @@ class AgencyForm(BaseForm):
     issuer_name = StringField(
         "Tên đơn vị ghi trên văn bản (mẫu 01–07)", filters=[strip], validators=[required(), max_length(200)]
     )
+    abbreviation = StringField(
+        "Chữ viết tắt của đơn vị (Nơi nhận: Lưu: VT, ...)",
+        filters=[strip],
+        validators=[Optional(), max_length(20)],
+    )
     deciding_body = StringField(
         "Cơ quan quyết định thủ tục cấp xã", filters=[strip], validators=[required(), max_length(200)]
     )

@@ -25,8 +25,12 @@ def for_agency(agency: Agency | None) -> dict[str, str]:
     agency = agency or queries.province()
     if agency is None:
         defaults = directory.province_defaults()
-        return _issuer(defaults.issuer_parent, defaults.issuer_name, defaults.phone, "")
-    return _issuer(agency.issuer_parent, agency.issuer_name, agency.phone, agency.address)
+        return _issuer(
+            defaults.issuer_parent, defaults.issuer_name, defaults.phone, "", defaults.abbreviation
+        )
+    return _issuer(
+        agency.issuer_parent, agency.issuer_name, agency.phone, agency.address, agency.abbreviation
+    )
 
 
 def deciding_name(dossier: Any) -> str:
@@ -37,8 +41,14 @@ def deciding_name(dossier: Any) -> str:
     return current_app.config["DOCUMENT_ISSUER_NAME"]
 
 
-def _issuer(parent: str, name: str, phone: str, address: str) -> dict[str, str]:
-    return {"parent": parent, "name": name, "abbreviation": "", "phone": phone, "address": address}
+def _issuer(parent: str, name: str, phone: str, address: str, abbreviation: str) -> dict[str, str]:
+    return {
+        "parent": parent,
+        "name": name,
+        "abbreviation": abbreviation,
+        "phone": phone,
+        "address": address,
+    }
 
 
 def is_commune_level(dossier: Any) -> bool:

@@ -39,6 +39,9 @@ class Agency(db.Model):
     # The one-stop forms' header (Decree 30/2020): the body the unit belongs to, then the unit itself.
     issuer_parent: Mapped[str] = mapped_column(String(200))
     issuer_name: Mapped[str] = mapped_column(String(200))
+    # The unit's abbreviation in the forms' "Nơi nhận" ("Lưu: VT, TTPVHCC."; Decree 30/2020): the unit
+    # that issues forms 01-05 keeps their copy, never the Sở's department. Configured, unconfirmed.
+    abbreviation: Mapped[str] = mapped_column(String(20), default="", server_default="")
     # The body whose head decides a commune-level procedure, in the result's header.
     deciding_body: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

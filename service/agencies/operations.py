@@ -65,6 +65,7 @@ def _from_defaults(defaults: directory.AgencyDefaults) -> Agency:
         issuer_parent=defaults.issuer_parent,
         issuer_name=defaults.issuer_name,
         deciding_body=defaults.deciding_body,
+        abbreviation=defaults.abbreviation,
     )
 
 
@@ -81,7 +82,16 @@ def seed() -> int:
     return created
 
 
-EDITABLE = ("code", "name", "address", "phone", "issuer_parent", "issuer_name", "deciding_body")
+EDITABLE = (
+    "code",
+    "name",
+    "address",
+    "phone",
+    "issuer_parent",
+    "issuer_name",
+    "abbreviation",
+    "deciding_body",
+)
 
 
 def update(agency_id: int, values: dict[str, str]) -> Agency:

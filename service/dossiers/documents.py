@@ -130,12 +130,25 @@ def _recipients(kind: str, dossier: Dossier) -> list[str]:
     lines = [line for line in lines if line] if kind in ("decision", "certificate", "written_answer") else []
     applicant = dossier.applicant_name or dossier.owner.display_name
     if not lines:
-        lines = [applicant, f"Lưu: VT, {current_app.config['DOCUMENT_DEPARTMENT_ABBREVIATION']}"]
+        lines = [applicant, _archive(kind, dossier)]
     if kind == "written_answer":
         lines = ["Như trên"] + [
             line for line in lines if line.casefold() not in ("như trên", applicant.casefold())
         ]
     return [f"- {line}{'.' if index == len(lines) - 1 else ';'}" for index, line in enumerate(lines)]
+
+
+def _archive(kind: str, dossier: Dossier) -> str:
+    """ "Lưu: VT, <unit>" (Decree 30/2020, App. III): the copy is kept by the issuer's archive and the
+    unit that drafted it. A one-stop form's unit is the receiving agency (its configured abbreviation),
+    a commune's or school's result has no Sở department; the Sở's own documents name its department."""
+    if kind in RECEIVING_UNIT_KINDS:
+        unit = agency_issuer.issuer_for(dossier)["abbreviation"]
+    elif kind in RESULT_DOCUMENT_KINDS and (agency_issuer.is_commune_level(dossier) or dossier.school):
+        unit = ""
+    else:
+        unit = current_app.config["DOCUMENT_DEPARTMENT_ABBREVIATION"]
+    return f"Lưu: VT, {unit}" if unit else "Lưu: VT"
 
 
 def _summary(kind: str, dossier: Dossier) -> str | None:

@@ -253,6 +253,48 @@ def test_form_02_gives_the_telephone_to_call_for_guidance(staff):
     assert "số điện thoại 0296 3 852 000 để được hướng dẫn" in " ".join(pages_of(issuing.pdf_bytes(request)))
 
 
+def test_the_receiving_units_forms_are_kept_under_its_own_abbreviation_not_the_sos(staff):
+    """Form 05 (and 01-03) is the receiving unit's: "Lưu: VT, <its abbreviation>." from the agency's
+    row, never the Sở's department (GDNN); the Sở's decision keeps GDNN."""
+    desk, specialist, leader = staff["reception"], staff["specialist"], staff["leader"]
+    stopped = create_dossier(create_citizen(), submitted=True)
+    agency = stopped.agency
+    agencies.update(
+        agency.id, {**{key: getattr(agency, key) for key in agencies.EDITABLE}, "abbreviation": "TTHCC"}
+    )
+    through(stopped, [(desk, "receive", {})])
+    processing.request_stop(stopped.id, stopped.owner, "Không còn nhu cầu")
+    through(stopped, [(desk, "stop", {})])
+    [notice] = documents_of(stopped, "form_05")
+    [receipt] = documents_of(stopped, "form_01")
+    assert notice.data["doc"]["recipients"][-1] == "- Lưu: VT, TTHCC."
+    assert receipt.data["doc"]["recipients"][-1] == "- Lưu: VT, TTHCC."
+    text = " ".join(pages_of(issuing.pdf_bytes(notice)))
+    assert "Lưu: VT, TTHCC." in text and "GDNN" not in text
+    granted = create_dossier(create_citizen(), submitted=True)
+    through(
+        granted,
+        [
+            (desk, "receive", {}),
+            (desk, "assign", {"assignee_id": specialist.id}),
+            (specialist, "start_appraisal", {}),
+            (specialist, "propose", {"decision": "approve", "draft": "Cấp."}),
+            (leader, "approve", {}),
+        ],
+    )
+    [decision] = documents_of(granted, "decision")
+    assert decision.data["doc"]["recipients"][-1] == "- Lưu: VT, GDNN."
+
+
+def test_a_receiving_unit_without_an_abbreviation_keeps_its_forms_under_vt_alone(staff):
+    dossier = create_dossier(create_citizen(), submitted=True)
+    agency = dossier.agency
+    agencies.update(agency.id, {**{key: getattr(agency, key) for key in agencies.EDITABLE}, "abbreviation": ""})
+    through(dossier, [(staff["reception"], "refuse", {"reason": "Không thuộc thẩm quyền"})])
+    [refusal] = documents_of(dossier, "form_03")
+    assert refusal.data["doc"]["recipients"][-1] == "- Lưu: VT."
+
+
 def test_form_06_names_the_units_and_carries_no_recipients_or_leaders_signature(staff):
     desk, specialist, leader = staff["reception"], staff["specialist"], staff["leader"]
     dossier = create_dossier(create_citizen(), submitted=True)
