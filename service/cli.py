@@ -572,12 +572,12 @@ def documents_render_samples(out_dir):
     from flask import current_app
 
     from service.documents.renderer import renderer
-    from service.documents.samples import SAMPLES
+    from service.documents.samples import sample_files
 
     out_dir.mkdir(parents=True, exist_ok=True)
     pdf_renderer = renderer(current_app.config["DOCUMENT_FONT_DIR"])
-    for template, data in SAMPLES.items():
-        target = out_dir / template.replace(".html", ".pdf")
+    for name, (template, data) in sample_files().items():
+        target = out_dir / f"{name}.pdf"
         target.write_bytes(pdf_renderer.render(template, data))
         click.echo(f"Wrote {target}")
 

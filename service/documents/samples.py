@@ -18,7 +18,7 @@ ISSUER = {
 RECEIVING_UNIT = {
     "parent": "Ủy ban nhân dân tỉnh An Giang",
     "name": "Trung tâm Phục vụ hành chính công tỉnh An Giang",
-    "abbreviation": "",
+    "abbreviation": "TTPVHCC",  # the agency's configured abbreviation ("Lưu: VT, TTPVHCC.")
 }
 
 
@@ -38,7 +38,11 @@ def doc(
         "title": title,
         "summary": summary,
         "signer": {"capacity": "KT. GIÁM ĐỐC", "position": "PHÓ GIÁM ĐỐC", "name": "Võ Minh Lãnh"},
-        "recipients": ["- Trung tâm GDNN Long Xuyên;", "- Lưu: VT, GDNN."],
+        # Kept by the issuer's archive and the unit that drafted it: the Sở's department, else the unit.
+        "recipients": [
+            "- Trung tâm GDNN Long Xuyên;",
+            f"- Lưu: VT, {'GDNN' if issuer is ISSUER else issuer['abbreviation']}.",
+        ],
         "verification": {"code": code, "url": url, "qr": qr_data_uri(url)},
         "draft": False,
         "signed": False,  # a sample is never signed: no "(Ký điện tử)"
@@ -114,7 +118,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "new_due": "21/12/2026",
     },
     "form_05.html": {
-        "doc": doc("Thông báo dừng giải quyết hồ sơ", issuer=RECEIVING_UNIT),
+        "doc": doc(
+            "Thông báo dừng giải quyết hồ sơ",
+            issuer=RECEIVING_UNIT,
+            recipients=[f"- {APPLICANT['name']};", f"- Lưu: VT, {RECEIVING_UNIT['abbreviation']}."],
+        ),
         "dossier": DOSSIER,
         "reason": "Theo đề nghị của tổ chức, cá nhân ngày 01/12/2026.",
     },
@@ -155,7 +163,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
         ),
         "legal_bases": [
             "Căn cứ Luật Giáo dục nghề nghiệp ngày 10 tháng 12 năm 2025;",
-            "Căn cứ Nghị định số 143/2016/NĐ-CP ngày 14 tháng 10 năm 2016 của Chính phủ;",
+            "Căn cứ Nghị định số 95/2026/NĐ-CP ngày 31 tháng 3 năm 2026 của Chính phủ;",
+            # The basis of the issuer's competence (DOCUMENT_COMPETENCE_BASIS, Decree 30/2020).
+            "Căn cứ Quyết định số 00/2025/QĐ-UBND (mẫu) ngày 01 tháng 7 năm 2025 của Ủy ban nhân dân tỉnh"
+            " An Giang quy định chức năng, nhiệm vụ, quyền hạn và cơ cấu tổ chức của Sở Giáo dục và Đào tạo;",
             "Theo đề nghị của Trưởng phòng Giáo dục nghề nghiệp.",
         ],
         "articles": [
@@ -256,3 +267,291 @@ SAMPLES["receipt.html"] = {
         "paid_at": "10:15 ngày 28/11/2026",
     },
 }
+
+# ---------------------------------------------------------------------------------------------------------
+# The same templates as issued by other bodies or for other channels, and the templates that are not
+# issued documents (the filed e-form, a blank form template, the monthly statistics): `render-samples`
+# draws every one of them (SAMPLE_FILES), so a reviewer sees every form the product prints.
+
+SCHOOL = {
+    "parent": "Ủy ban nhân dân tỉnh An Giang",
+    "name": "Trường Cao đẳng Nghề An Giang",
+    "abbreviation": "",
+}
+COMMUNE_CENTRE = {
+    "parent": "Ủy ban nhân dân xã Mỹ Hòa Hưng",
+    "name": "Trung tâm Phục vụ hành chính công xã Mỹ Hòa Hưng",
+    "abbreviation": "TTPVHCC",
+}
+STUDENT = {
+    **APPLICANT,
+    "name": "Nguyễn Thị Học",
+    "address": "Ấp Mỹ Hòa, xã Mỹ Hòa Hưng, An Giang",
+    "phone": "0912345678",
+    "email": "",
+    "identifier": "089306001234",
+    "identifier_label": "Số định danh cá nhân",
+    "authorised": False,
+}
+EXEMPTION_DOSSIER = {
+    **DOSSIER,
+    "code": "CDNAG-261128-0003",
+    "procedure": "Đề nghị miễn, giảm học phí trong cơ sở giáo dục nghề nghiệp và cơ sở giáo dục đại học"
+    " công lập",
+    "procedure_code": "1.005144.000.00.00.H01",
+    "applicant": STUDENT,
+    "deciding_agency": SCHOOL["name"],
+}
+POSTED_DOSSIER = {
+    **DOSSIER,
+    "code": "H01.48.X30367-261130-0002",
+    "procedure": "Chính sách nội trú đối với học sinh, sinh viên học cao đẳng, trung cấp tại cơ sở giáo dục"
+    " nghề nghiệp tư thục hoặc cơ sở giáo dục có vốn đầu tư nước ngoài",
+    "procedure_code": "2.001959.000.00.00.H01",
+    "received_at": "08 giờ 30 phút, ngày 30/11/2026",
+    "due": "07/12/2026",
+    "processing_days": 5,
+    "applicant": STUDENT,
+    "deciding_agency": "Ủy ban nhân dân xã Mỹ Hòa Hưng",
+    "online": False,
+    "channel": "Qua dịch vụ bưu chính công ích",
+    "postmarked_on": "27/11/2026",  # the code and deadline count from the day of receipt (30/11)
+}
+
+VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
+    # 1.005144 at a public school: the school, not the Sở, decides (Decree 238/2025; LAW-2026 §2).
+    "decision_school_exemption": (
+        "decision.html",
+        {
+            "doc": doc(
+                "Quyết định",
+                number="12/QĐ-CĐNAG",
+                summary="Về việc miễn, giảm học phí đối với học sinh, sinh viên",
+                issuer=SCHOOL,
+                authority="HIỆU TRƯỞNG TRƯỜNG CAO ĐẲNG NGHỀ AN GIANG",
+                signer={
+                    "capacity": "KT. HIỆU TRƯỞNG",
+                    "position": "PHÓ HIỆU TRƯỞNG",
+                    "name": "Trần Văn Trường",
+                },
+                recipients=["- Nguyễn Thị Học;", "- Phòng Kế hoạch - Tài chính;", "- Lưu: VT."],
+            ),
+            "legal_bases": [
+                "Căn cứ Nghị định số 238/2025/NĐ-CP ngày 03 tháng 9 năm 2025 của Chính phủ;",
+                "Căn cứ Quyết định thành lập và quy định chức năng, nhiệm vụ, quyền hạn của Trường Cao đẳng"
+                " Nghề An Giang;",
+                "Xét đơn đề nghị miễn, giảm học phí số CDNAG-261128-0003.",
+            ],
+            "articles": [
+                "Giảm 70% học phí đối với học sinh Nguyễn Thị Học, ngành Hàn (nghề nặng nhọc, độc hại,"
+                " nguy hiểm), từ học kỳ I năm học 2026-2027.",
+                "Quyết định này có hiệu lực kể từ ngày ký.",
+                "Các phòng, khoa có liên quan của Trường Cao đẳng Nghề An Giang và học sinh có tên tại"
+                " Điều 1 chịu trách nhiệm thi hành Quyết định này.",
+            ],
+        },
+    ),
+    # A commune-level procedure: received by the commune's centre, decided by its People's Committee.
+    "decision_commune": (
+        "decision.html",
+        {
+            "doc": doc(
+                "Quyết định",
+                number="03/QĐ-UBND",
+                summary="Về việc hưởng chính sách nội trú",
+                issuer={"parent": "", "name": "Ủy ban nhân dân xã Mỹ Hòa Hưng", "abbreviation": "UBND"},
+                authority="CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ MỸ HÒA HƯNG",
+                signer={"capacity": "KT. CHỦ TỊCH", "position": "PHÓ CHỦ TỊCH", "name": "Lê Văn Xã"},
+                place_date="Mỹ Hòa Hưng, ngày 04 tháng 12 năm 2026",
+                recipients=["- Nguyễn Thị Học;", "- Lưu: VT."],
+            ),
+            "legal_bases": [
+                "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;",
+                "Căn cứ Luật Giáo dục nghề nghiệp ngày 10 tháng 12 năm 2025;",
+                "Xét hồ sơ số H01.48.X30367-261130-0002 do Trung tâm Phục vụ hành chính công xã Mỹ Hòa"
+                " Hưng tiếp nhận.",
+            ],
+            "articles": [
+                "Học sinh Nguyễn Thị Học được hưởng chính sách nội trú từ tháng 12 năm 2026.",
+                "Quyết định này có hiệu lực kể từ ngày ký.",
+                "Văn phòng Ủy ban nhân dân xã Mỹ Hòa Hưng và học sinh có tên tại Điều 1 chịu trách nhiệm"
+                " thi hành Quyết định này.",
+            ],
+        },
+    ),
+    # Form 01 of an application the desk received by post (the postmark's date, the day of receipt).
+    "form_01_post": (
+        "form_01.html",
+        {
+            **SAMPLES["form_01.html"],
+            "doc": doc(
+                "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+                issuer=COMMUNE_CENTRE,
+                place_date="Mỹ Hòa Hưng, ngày 30 tháng 11 năm 2026",
+            ),
+            "dossier": POSTED_DOSSIER,
+            "documents": [{"name": "Đơn đề nghị hưởng chính sách nội trú", "kind": "Bản chính", "count": 1}],
+            "return_method": "Qua dịch vụ bưu chính công ích",
+            "appointment": {"time": {"hour": "14", "minute": "00"}, "day": "07/12/2026"},
+            "register": {"book": "Sổ theo dõi hồ sơ năm 2026", "line": 2},
+        },
+    ),
+    # Tuition is collected and receipted by the school: its name, tax code and own series (LAW-2026 §1).
+    "receipt_school_tuition": (
+        "receipt.html",
+        {
+            "doc": doc("Biên lai thu học phí", issuer=SCHOOL),
+            "receipt": {
+                **SAMPLES["receipt.html"]["receipt"],
+                "title": "Biên lai thu học phí",
+                "series": "26TCD",
+                "number": "0000042",
+                "issuer_name": SCHOOL["name"],
+                "issuer_tax_code": "1600234567",
+                "payer": {"name": STUDENT["name"], "identifier": STUDENT["identifier"]},
+                "dossier_code": "",
+                "procedure": "",
+                "order_reference": "HPK2M8Q4Z7CD",
+                "lines": [
+                    {"name": "Học phí học kỳ I năm học 2026-2027 – ngành Hàn", "amount_text": "4.000.000 ₫"},
+                    {"name": "Giảm 70% học phí (Nghị định 238/2025/NĐ-CP)", "amount_text": "-2.800.000 ₫"},
+                ],
+                "total_text": "1.200.000 ₫",
+                "total_words": "Một triệu hai trăm nghìn đồng",
+            },
+        },
+    ),
+    # The applicant's copy of the e-form as filed online (service/dossiers/filed_form.py).
+    "filed_form": (
+        "filed_form.html",
+        {
+            "procedure": {"name": DOSSIER["procedure"], "code": DOSSIER["procedure_code"], "version": 2},
+            "code": DOSSIER["code"],
+            "submitted": "09:10 28/11/2026",
+            "agency": RECEIVING_UNIT["name"],
+            "applicant": APPLICANT["name"],
+            "entries": [
+                {"label": "Tên cơ sở", "value": APPLICANT["name"], "columns": [], "rows": []},
+                {
+                    "label": "Ngành, nghề đăng ký",
+                    "value": "",
+                    "columns": ["Mã ngành", "Tên ngành", "Trình độ", "Quy mô"],
+                    "rows": [["5520227", "Điện công nghiệp", "Trung cấp", "60"]],
+                },
+            ],
+            "documents": [
+                {"name": "Văn bản đăng ký hoạt động giáo dục nghề nghiệp", "files": ["dang-ky.pdf"]}
+            ],
+            "delivery": "Trả kết quả điện tử qua tài khoản dịch vụ công",
+            "declaration": {
+                "text": "Tôi cam đoan nội dung kê khai là đúng sự thật.",
+                "at": "09:09 28/11/2026",
+            },
+        },
+    ),
+    # A procedure's blank prescribed form (service/procedures/form_templates.py).
+    "form_template": (
+        "form_template.html",
+        {
+            "procedure": {
+                "name": EXEMPTION_DOSSIER["procedure"],
+                "code": "1.005144.000.00.00.H01",
+                "version": 2,
+            },
+            "title": "Đơn đề nghị miễn, giảm học phí",
+            "number": "Mẫu số 01",
+            "legal_basis": "Nghị định số 238/2025/NĐ-CP",
+            "document": "Đơn đề nghị miễn, giảm học phí",
+            "agency": SCHOOL["name"],
+            "fields": [
+                {
+                    "label": "Họ và tên",
+                    "required": True,
+                    "choices": [],
+                    "columns": [],
+                    "rows": 0,
+                    "hint": "",
+                    "long": False,
+                },
+                {
+                    "label": "Số định danh cá nhân",
+                    "required": True,
+                    "choices": [],
+                    "columns": [],
+                    "rows": 0,
+                    "hint": "(12 chữ số)",
+                    "long": False,
+                },
+                {
+                    "label": "Đối tượng",
+                    "required": True,
+                    "choices": ["Miễn học phí", "Giảm 70% học phí", "Giảm 50% học phí"],
+                    "columns": [],
+                    "rows": 0,
+                    "hint": "",
+                    "long": False,
+                },
+            ],
+        },
+    ),
+    # The month's statistics with the Decision 766 indicators (service/quality/exports.py).
+    "stats_monthly": (
+        "stats_monthly.html",
+        {
+            "doc": {
+                **doc(
+                    "Báo cáo",
+                    summary="Tình hình giải quyết thủ tục hành chính từ ngày 01/11/2026 đến ngày 30/11/2026",
+                    signer={"capacity": "", "position": "GIÁM ĐỐC", "name": ""},
+                    recipients=["- Lưu: VT, GDNN."],
+                ),
+                "verification": None,
+            },
+            "rows": [
+                {
+                    "code": "2.000189",
+                    "name": "Cấp giấy chứng nhận đăng ký hoạt động",
+                    "received": 8,
+                    "carried": 2,
+                    "total": 10,
+                    "late": 1,
+                    "nearly": 1,
+                    "not_due": 2,
+                    "completed_late": 1,
+                    "completed_on_time": 5,
+                    "stopped": 0,
+                    "late_rate": "20,0%",
+                },
+                {
+                    "code": "",
+                    "name": "Tổng cộng",
+                    "received": 8,
+                    "carried": 2,
+                    "total": 10,
+                    "late": 1,
+                    "nearly": 1,
+                    "not_due": 2,
+                    "completed_late": 1,
+                    "completed_on_time": 5,
+                    "stopped": 0,
+                    "late_rate": "20,0%",
+                },
+            ],
+            "indicators": [
+                {
+                    "name": "Tỷ lệ hồ sơ giải quyết đúng hạn",
+                    "value": "83,3%",
+                    "score": "15,0/18",
+                    "formula": "Hồ sơ giải quyết trước hạn, đúng hạn ÷ hồ sơ đã giải quyết × 100%",
+                }
+            ],
+            "total": "Tổng điểm: 15,0/100",
+        },
+    ),
+}
+
+
+def sample_files() -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every sample `render-samples` draws: PDF name (without .pdf) -> (template, data)."""
+    files = {template.removesuffix(".html"): (template, data) for template, data in SAMPLES.items()}
+    return {**files, **VARIANTS}

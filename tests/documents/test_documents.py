@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -18,7 +19,7 @@ from service.documents import issuing
 from service.documents.jobs import run_pending
 from service.documents.models import DocumentJob
 from service.documents.renderer import DocumentError, Renderer, renderer
-from service.documents.samples import SAMPLES
+from service.documents.samples import SAMPLES, sample_files
 from service.dossiers import processing
 from service.extensions import db
 from tests.factories import create_citizen, create_dossier, create_organisation, login
@@ -188,13 +189,43 @@ def test_render_samples_writes_every_template(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["documents", "render-samples", str(tmp_path)])
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in tmp_path.glob("*.pdf"))
-    assert written == sorted(t.replace(".html", ".pdf") for t in SAMPLES)
+    assert written == sorted(f"{name}.pdf" for name in sample_files())
+    # Every template the product prints from, none forgotten (the partials and the stylesheet aside).
+    templates = {p.name for p in (Path(app.root_path).parent / "templates" / "documents").glob("[!_]*.html")}
+    assert templates == {template for template, _ in sample_files().values()}
+    receipts = {
+        "receipt.pdf": "BIÊN LAI THU PHÍ, LỆ PHÍ",
+        "receipt_school_tuition.pdf": "BIÊN LAI THU HỌC PHÍ",
+    }
     for path in tmp_path.glob("*.pdf"):
-        # Receipts follow the receipt form (Decree 123/2020), without the national title.
-        expected = (
-            "BIÊN LAI THU PHÍ, LỆ PHÍ" if path.name == "receipt.pdf" else "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-        )
+        # Receipts follow the receipt form (Decree 254/2026), without the national title.
+        expected = receipts.get(path.name, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
         assert expected in text_of(path.read_bytes()), path.name
+
+
+def test_render_samples_shows_the_forms_of_the_2026_law(app, tmp_path):
+    """The school's exemption decision, a commune's decision, the desk's form 01 of a posted application,
+    the school's tuition receipt, form 05 kept by the receiving unit, the filed e-form, a blank form."""
+    result = app.test_cli_runner().invoke(args=["documents", "render-samples", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+
+    def text(name: str) -> str:
+        return " ".join(text_of((tmp_path / f"{name}.pdf").read_bytes()).split())
+
+    school = text("decision_school_exemption")
+    assert "HIỆU TRƯỞNG TRƯỜNG CAO ĐẲNG NGHỀ AN GIANG" in school and "Giảm 70% học phí" in school
+    assert "SỞ GIÁO DỤC" not in school
+    assert "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ MỸ HÒA HƯNG" in text("decision_commune")
+    posted = text("form_01_post")
+    assert "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ MỸ HÒA HƯNG" in posted
+    assert "ngày theo dấu bưu chính 27/11/2026" in posted and "-261130-" in posted
+    tuition = text("receipt_school_tuition")
+    assert "Tên đơn vị thu: Trường Cao đẳng Nghề An Giang" in tuition and "Mã số thuế: 1600234567" in tuition
+    assert "Ký hiệu: 26TCD" in tuition and "Sở Giáo dục" not in tuition
+    assert "Lưu: VT, TTPVHCC." in text("form_05") and "GDNN" not in text("form_05")
+    assert "TỜ KHAI ĐÃ NỘP" in text("filed_form") and "ĐƠN ĐỀ NGHỊ MIỄN, GIẢM HỌC PHÍ" in text(
+        "form_template"
+    )
 
 
 def test_no_document_draws_an_image_pdf_a_forbids(app, tmp_path):
@@ -211,7 +242,38 @@ def test_no_document_draws_an_image_pdf_a_forbids(app, tmp_path):
                 if image.get("/Subtype") == "/Image":
                     images += 1
                     assert image.get("/Interpolate") in (None, False), (path.name, name)
-    assert images >= len(SAMPLES) - 2  # the QR code of (nearly) every document was looked at
+    with_qr = [data for _, data in sample_files().values() if (data.get("doc") or {}).get("verification")]
+    assert images >= len(with_qr)  # the QR code of every document that carries one was looked at
+
+
+def test_every_sample_declares_pdf_a_3b_and_embeds_the_configured_font_under_its_name(app, tmp_path):
+    """ISO 19005-3 §6.6 (identification in the XMP: part 3, conformance B; the document info title the
+    same as dc:title), §6.2.3 (an output intent with its ICC profile) and §6.2.11 (every font embedded):
+    every sample `render-samples` draws, under the real name of the configured font (Decree 30/2020)."""
+    result = app.test_cli_runner().invoke(args=["documents", "render-samples", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    family = renderer(app.config["DOCUMENT_FONT_DIR"]).font.family.replace(" ", "-")  # Liberation-Serif
+    paths = sorted(tmp_path.glob("*.pdf"))
+    assert len(paths) == len(sample_files())
+    for path in paths:
+        reader = pypdf.PdfReader(path)
+        root = reader.trailer["/Root"]
+        metadata = root["/Metadata"].get_object().get_data().decode()
+        assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="B"' in metadata, path.name
+        [intent] = [i.get_object() for i in root["/OutputIntents"]]
+        assert intent["/S"] == "/GTS_PDFA1" and "/DestOutputProfile" in intent, path.name
+        title = (reader.metadata or {}).get("/Title")
+        if title:
+            assert f">{title}</rdf:li>" in metadata.replace("&amp;", "&"), path.name
+        assert not reader.is_encrypted and "/JavaScript" not in str(root.get("/Names", {})), path.name
+        fonts = embedded_fonts(reader)
+        named = [
+            str(f.get_object()["/BaseFont"])
+            for page in reader.pages
+            for f in page["/Resources"]["/Font"].values()
+        ]
+        assert fonts and sorted(fonts) == sorted(named), path.name  # every font embedded
+        assert all(name.split("+", 1)[1].startswith(family) for name in fonts), (path.name, fonts)
 
 
 PREFLIGHT = ":".join(
@@ -250,7 +312,7 @@ def test_every_template_passes_pdfbox_preflight_but_for_pdf_a1_only_rules(app, t
         )
         for path in sorted(tmp_path.glob("*.pdf"))
     }
-    assert len(runs) == len(SAMPLES)
+    assert len(runs) == len(sample_files())
     for name, run in runs.items():
         output = run.communicate(timeout=120)[0]
         assert "error(s)" in output or "is a valid PDF/A-1b" in output, output  # preflight ran

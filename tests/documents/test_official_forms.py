@@ -289,7 +289,9 @@ def test_the_receiving_units_forms_are_kept_under_its_own_abbreviation_not_the_s
 def test_a_receiving_unit_without_an_abbreviation_keeps_its_forms_under_vt_alone(staff):
     dossier = create_dossier(create_citizen(), submitted=True)
     agency = dossier.agency
-    agencies.update(agency.id, {**{key: getattr(agency, key) for key in agencies.EDITABLE}, "abbreviation": ""})
+    agencies.update(
+        agency.id, {**{key: getattr(agency, key) for key in agencies.EDITABLE}, "abbreviation": ""}
+    )
     through(dossier, [(staff["reception"], "refuse", {"reason": "Không thuộc thẩm quyền"})])
     [refusal] = documents_of(dossier, "form_03")
     assert refusal.data["doc"]["recipients"][-1] == "- Lưu: VT."
