@@ -1,6 +1,6 @@
 """agency abbreviation: the receiving unit's abbreviation in "Lưu: VT, ..." of forms 01-05
 
-Revision ID: 0038
+Revision ID: 0037
 Revises: 0036
 Create Date: 2026-11-30 04:05:00
 
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0038"
+revision = "0037"
 down_revision = "0036"
 branch_labels = None
 depends_on = None
