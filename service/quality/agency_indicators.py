@@ -52,7 +52,9 @@ def by_agency(period: Period, procedure: str | None = None, today: date | None =
 
 
 def _card(period: Period, key: str | None, name: str, found: list[indicators.Indicator]) -> AgencyCard:
-    return AgencyCard(key, name, scoring.score(found, scoring.scheme_for(period.end)), {i.key: i for i in found})
+    return AgencyCard(
+        key, name, scoring.score(found, scoring.scheme_for(period.end)), {i.key: i for i in found}
+    )
 
 
 def own_key(official) -> str | None:
