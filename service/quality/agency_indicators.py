@@ -36,20 +36,25 @@ def agency_keys() -> list[tuple[str, str]]:
 def card_for(
     period: Period, agency: str | None, procedure: str | None = None, today: date | None = None
 ) -> AgencyCard:
+    """One agency's card (or the province's: `agency` None), from its own full computation."""
     found = indicators.indicators(period, procedure, today=today, agency=agency)
     names = dict(agency_keys())
-    return AgencyCard(
-        agency,
-        names.get(agency, PROVINCE_TOTAL) if agency else PROVINCE_TOTAL,
-        scoring.score(found, scoring.scheme_for(period.end)),
-        {i.key: i for i in found},
-    )
+    return _card(period, agency, names.get(agency, PROVINCE_TOTAL) if agency else PROVINCE_TOTAL, found)
 
 
 def by_agency(period: Period, procedure: str | None = None, today: date | None = None) -> list[AgencyCard]:
-    """One card per agency, then the province's."""
-    cards = [card_for(period, key, procedure, today) for key, _ in agency_keys()]
+    """One card per agency, then the province's; every agency's counts come from the same grouped
+    queries (indicators.indicators_by_agency), so the page's queries do not grow with the agencies."""
+    keys = agency_keys()
+    found = indicators.indicators_by_agency(period, [key for key, _ in keys], procedure, today)
+    cards = [_card(period, key, name, found[key]) for key, name in keys]
     return cards + [card_for(period, None, procedure, today)]
+
+
+def _card(period: Period, key: str | None, name: str, found: list[indicators.Indicator]) -> AgencyCard:
+    return AgencyCard(
+        key, name, scoring.score(found, scoring.scheme_for(period.end)), {i.key: i for i in found}
+    )
 
 
 def own_key(official) -> str | None:

@@ -18,7 +18,7 @@ time fetches one (start, end) pair per decided dossier and counts working days o
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -87,6 +87,9 @@ class Scope:
     # A receiving agency's statistics key (the provincial centre's, or a commune's ward code); None: the
     # whole province, every agency's dossiers and the schools' own (service/agencies/queries.py).
     agency: str | None = None
+    # Every receiving agency at once: each count grouped by the dossier's agency (the schools' own
+    # applications, which no agency receives, left out as for one agency).
+    by_agency: bool = False
 
     def dossiers(self, *columns, with_procedure: bool = False):
         select = sql.dossiers_by_procedure if with_procedure else sql.dossiers
@@ -101,6 +104,8 @@ class Scope:
             statement = statement.where(
                 agency_queries.chosen(self.agency, Dossier.agency_id), Dossier.school_id.is_(None)
             )
+        elif self.by_agency:
+            statement = statement.where(Dossier.school_id.is_(None))
         return statement
 
     def received(self):
@@ -108,6 +113,48 @@ class Scope:
 
     def decided(self):
         return in_period(Dossier.decided_at, self.period)
+
+
+def _zeros(n: int) -> tuple[int, ...]:
+    return (0,) * n
+
+
+@dataclass
+class Counts:
+    """What one scope's (or one agency's) indicators are computed from."""
+
+    received: tuple = _zeros(5)  # received, filed online, synchronised, on paper, paper digitised
+    decided: tuple = _zeros(3)  # decided, on time, result kept electronically
+    spans: list = field(default_factory=list)  # per decided dossier: (received, decided, legal days, restart)
+    returned: tuple = _zeros(2)  # returned, electronically
+    online_procedures: set = field(default_factory=set)  # procedures with an online dossier received
+    fees: tuple = _zeros(2)  # fees paid online, fees paid
+    paid_online_procedures: set = field(default_factory=set)
+    feedback: tuple = _zeros(3)  # filed, answered on time, unsatisfactory or late
+    against: tuple = _zeros(2)  # received, rated unsatisfied, complained about or late
+
+    def add(self, other: Counts) -> Counts:
+        """Both counted together (the provincial centre's rows and dossiers from before agencies)."""
+        plus = lambda a, b: tuple(x + y for x, y in zip(a, b, strict=True))  # noqa: E731
+        return Counts(
+            plus(self.received, other.received),
+            plus(self.decided, other.decided),
+            self.spans + other.spans,
+            plus(self.returned, other.returned),
+            self.online_procedures | other.online_procedures,
+            plus(self.fees, other.fees),
+            self.paid_online_procedures | other.paid_online_procedures,
+            plus(self.feedback, other.feedback),
+            plus(self.against, other.against),
+        )
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The catalogue's side: (published procedures, offered online) and the procedures with a fee."""
+
+    offered: tuple[int, int]
+    with_fee: int
 
 
 def indicators(
@@ -119,42 +166,108 @@ def indicators(
 ) -> list[Indicator]:
     """The indicators for the province, or for one receiving agency (`agency`: its statistics key)."""
     scope = Scope(period, procedure, department_id, today or local_today(), agency)
-    received, decided = _received(scope), _decided(scope)
+    counts = _counts(scope).get(None, Counts())
+    return _indicators(counts, Catalogue(_procedures_offered(scope), _with_fee(scope)))
+
+
+def indicators_by_agency(
+    period: Period, keys: list[str], procedure: str | None = None, today: date | None = None
+) -> dict[str, list[Indicator]]:
+    """Each receiving agency's indicators (by statistics key), the same as `indicators(..., agency=key)`
+    gives for one, in the same fixed handful of queries whatever the number of agencies: every count is
+    grouped by the dossier's agency, then each agency's indicators are made from its own counts."""
+    scope = Scope(period, procedure, None, today or local_today(), by_agency=True)
+    names = agency_queries.names()
+    merged: dict[str, Counts] = {}
+    for agency_id, counts in _counts(scope).items():
+        key = names[agency_id][0] if agency_id in names else agency_queries.PROVINCIAL_KEY
+        merged[key] = merged[key].add(counts) if key in merged else counts
+    offered = _procedures_offered_by_level(scope)
+    with_fee = _with_fee(scope)
+    return {
+        key: _indicators(
+            merged.get(key, Counts()),
+            Catalogue(offered[key != agency_queries.PROVINCIAL_KEY], with_fee),
+        )
+        for key in keys
+    }
+
+
+def _indicators(counts: Counts, catalogue: Catalogue) -> list[Indicator]:
     return [
-        _synchronised(received),
-        *_progress(scope, decided),
-        *_digitisation(scope, received, decided),
-        *_online(scope, received),
-        *_satisfaction(scope),
+        _synchronised(counts.received),
+        *_progress(counts),
+        *_digitisation(counts),
+        *_online(counts, catalogue),
+        *_satisfaction(counts),
     ]
 
 
-# ---------------------------------------------------------------- the shared counts
+# ---------------------------------------------------------------- the counts
 
 
-def _received(scope: Scope):
+def _counts(scope: Scope) -> dict[int | None, Counts]:
+    """The scope's counts: by the dossiers' agency id when counting by agency, else under None."""
+    found: dict[int | None, Counts] = {}
+
+    def put(name: str, by_group: dict) -> None:
+        for group, value in by_group.items():
+            setattr(found.setdefault(group, Counts()), name, value)
+
+    put("received", _received(scope))
+    put("decided", _decided(scope))
+    put("spans", _spans(scope))
+    put("returned", _returned(scope))
+    put("online_procedures", _procedures_with_online_dossiers(scope))
+    fees = _fees_paid(scope)
+    put("fees", {group: counts for group, (counts, _) in fees.items()})
+    put("paid_online_procedures", {group: codes for group, (_, codes) in fees.items()})
+    put("feedback", _feedback(scope))
+    put("against", _dossiers_against(scope))
+    return found
+
+
+def _by_group(scope: Scope, statement) -> dict[int | None, tuple]:
+    """The counts `statement` selects: one row (under None), or one per dossier agency id."""
+    if not scope.by_agency:
+        return {None: tuple(db.session.execute(statement).one())}
+    statement = statement.add_columns(Dossier.agency_id).group_by(Dossier.agency_id)
+    return {row[-1]: tuple(row[:-1]) for row in db.session.execute(statement)}
+
+
+def _group_column(scope: Scope) -> list:
+    return [Dossier.agency_id] if scope.by_agency else []
+
+
+def _group_of(scope: Scope, row) -> int | None:
+    return row[-1] if scope.by_agency else None
+
+
+def _received(scope: Scope) -> dict[int | None, tuple]:
     """(received, filed online, synchronised, on paper, on paper with components digitised)."""
     paper = Dossier.channel.in_(PAPER_CHANNELS)
-    return db.session.execute(
+    return _by_group(
+        scope,
         scope.dossiers(
             func.count(),
             count_if(Dossier.channel == "online"),
             count_if(Dossier.national_sync_at.is_not(None)),
             count_if(paper),
             count_if(and_(paper, Dossier.components_digitised_at.is_not(None))),
-        ).where(scope.received())
-    ).one()
+        ).where(scope.received()),
+    )
 
 
-def _decided(scope: Scope):
+def _decided(scope: Scope) -> dict[int | None, tuple]:
     """(decided, decided on time, with the result kept electronically)."""
-    return db.session.execute(
+    return _by_group(
+        scope,
         scope.dossiers(
             func.count(),
             count_if(Dossier.completed_on_time.is_(True)),
             count_if(_result_digitised()),
-        ).where(scope.decided())
-    ).one()
+        ).where(scope.decided()),
+    )
 
 
 def _result_digitised():
@@ -196,9 +309,9 @@ def _sync_note(n_synced: int) -> str:
     return "" if n_synced else "Chưa hồ sơ nào được Cổng Dịch vụ công quốc gia xác nhận đã nhận."
 
 
-def _progress(scope: Scope, decided) -> list[Indicator]:
-    n_decided, n_on_time, _ = decided
-    average, legal = _average_working_days(scope)
+def _progress(counts: Counts) -> list[Indicator]:
+    n_decided, n_on_time, _ = counts.decided
+    average, legal = _average_working_days(counts.spans)
     return [
         Indicator(
             "resolved_on_time",
@@ -233,9 +346,9 @@ def _local_day(moment: datetime) -> date:
     return (moment + VIETNAM_OFFSET).date()
 
 
-def _average_working_days(scope: Scope) -> tuple[float | None, float | None]:
-    """(average working days taken, average legal processing days) of the dossiers decided in the period.
-    One query for the (start, end) pairs, one walk of the calendar for them all."""
+def _spans(scope: Scope) -> dict[int | None, list]:
+    """(received, decided, legal processing days, restarted after a supplement) of each dossier decided in
+    the period: one query."""
     restarted = (
         db.select(func.max(DossierEvent.at))
         .where(DossierEvent.dossier_id == Dossier.id, DossierEvent.event == "supplement")
@@ -247,9 +360,19 @@ def _average_working_days(scope: Scope) -> tuple[float | None, float | None]:
             Dossier.decided_at,
             ProcedureVersion.processing_days,
             db.case((Dossier.supplement_stage == "processing", restarted)),
+            *_group_column(scope),
             with_procedure=True,
         ).where(scope.decided(), Dossier.received_at.is_not(None))
     ).all()
+    found: dict[int | None, list] = {}
+    for row in rows:
+        found.setdefault(_group_of(scope, row), []).append(tuple(row[:4]))
+    return found
+
+
+def _average_working_days(rows: list) -> tuple[float | None, float | None]:
+    """(average working days taken, average legal processing days) of the dossiers decided in the period,
+    from their spans: one walk of the calendar for them all."""
     spans = [
         (_local_day(max(received, restart or received)), _local_day(decided))
         for received, decided, _, restart in rows
@@ -265,15 +388,21 @@ def _average_working_days(scope: Scope) -> tuple[float | None, float | None]:
 # ---------------------------------------------------------------- digitisation
 
 
-def _digitisation(scope: Scope, received, decided) -> list[Indicator]:
-    _, _, _, n_paper, n_paper_digitised = received
-    n_decided, _, n_results_digitised = decided
-    n_returned, n_electronic = db.session.execute(
+def _returned(scope: Scope) -> dict[int | None, tuple]:
+    """(returned in the period, returned electronically)."""
+    return _by_group(
+        scope,
         scope.dossiers(
             func.count(),
             count_if(Dossier.return_method == "electronic"),
-        ).where(in_period(Dossier.returned_at, scope.period))
-    ).one()
+        ).where(in_period(Dossier.returned_at, scope.period)),
+    )
+
+
+def _digitisation(counts: Counts) -> list[Indicator]:
+    _, _, _, n_paper, n_paper_digitised = counts.received
+    n_decided, _, n_results_digitised = counts.decided
+    n_returned, n_electronic = counts.returned
     return [
         Indicator(
             "electronic_result",
@@ -302,12 +431,9 @@ def _digitisation(scope: Scope, received, decided) -> list[Indicator]:
 # ---------------------------------------------------------------- online provision
 
 
-def _online(scope: Scope, received) -> list[Indicator]:
-    n_received, n_online, _, _, _ = received
-    n_procedures, n_offered = _procedures_offered(scope)
-    n_with_dossiers = _procedures_with_online_dossiers(scope)
-    n_paid_online, n_paid, n_procedures_paid_online = _fees_paid(scope)
-    n_with_fee = db.session.scalar(
+def _with_fee(scope: Scope) -> int:
+    """Published procedures with a fee (the catalogue's, the same for every agency)."""
+    return db.session.scalar(
         sql.procedure_filter(
             db.select(func.count())
             .select_from(Procedure)
@@ -316,6 +442,15 @@ def _online(scope: Scope, received) -> list[Indicator]:
             scope.procedure,
         )
     )
+
+
+def _online(counts: Counts, catalogue: Catalogue) -> list[Indicator]:
+    n_received, n_online, _, _, _ = counts.received
+    n_procedures, n_offered = catalogue.offered
+    n_with_dossiers = len(counts.online_procedures)
+    n_paid_online, n_paid = counts.fees
+    n_procedures_paid_online = len(counts.paid_online_procedures)
+    n_with_fee = catalogue.with_fee
     return [
         Indicator(
             "procedures_online",
@@ -370,7 +505,7 @@ def _procedures_offered(scope: Scope) -> tuple[int, int]:
     """(published procedures, those whose current version is offered online, fully or partly); for one
     agency, the procedures it receives: a commune's centre its commune-level ones (LAW-2026 §3)."""
     if scope.agency:
-        return _procedures_offered_by(scope)
+        return _procedures_offered_by_level(scope)[scope.agency != agency_queries.PROVINCIAL_KEY]
     statement = (
         db.select(func.count(), count_if(_online_level(ProcedureVersion).in_(ONLINE_LEVELS)))
         .select_from(Procedure)
@@ -380,73 +515,82 @@ def _procedures_offered(scope: Scope) -> tuple[int, int]:
     return db.session.execute(sql.procedure_filter(statement, scope.procedure)).one()
 
 
-def _procedures_offered_by(scope: Scope) -> tuple[int, int]:
-    """The published procedures an agency receives: read from the catalogue (a few dozen rows), as a
-    procedure's level lives in its version's content."""
+def _procedures_offered_by_level(scope: Scope) -> dict[bool, tuple[int, int]]:
+    """The published procedures an agency receives, for the provincial centre (False) and for a commune's
+    centre (True): read from the catalogue once (a few dozen rows), as a procedure's level lives in its
+    version's content."""
     statement = sql.procedure_filter(
         db.select(ProcedureVersion)
         .join(Procedure, Procedure.current_version_id == ProcedureVersion.id)
         .where(Procedure.is_published.is_(True)),
         scope.procedure,
     )
-    commune = scope.agency != agency_queries.PROVINCIAL_KEY
-    versions = [
-        v
-        for v in db.session.scalars(statement)
-        if (v.may_be_commune_level if commune else v.level != "commune")
-    ]
-    offered = sum(v.content.get("online_level", "none") in ONLINE_LEVELS for v in versions)
-    return len(versions), offered
+    catalogue = db.session.scalars(statement).all()
+    found = {}
+    for commune in (False, True):
+        versions = [v for v in catalogue if (v.may_be_commune_level if commune else v.level != "commune")]
+        offered = sum(v.content.get("online_level", "none") in ONLINE_LEVELS for v in versions)
+        found[commune] = (len(versions), offered)
+    return found
 
 
-def _procedures_with_online_dossiers(scope: Scope) -> int:
+def _procedures_with_online_dossiers(scope: Scope) -> dict[int | None, set[str]]:
     """Procedures offered online (by their current version) with an online dossier received in the period.
     The versions filed under come first from the received range (indexed), then their procedures."""
     filed = (
-        scope.dossiers(Dossier.procedure_version_id)
+        scope.dossiers(Dossier.procedure_version_id, *_group_column(scope))
         .where(scope.received(), Dossier.channel == "online")
         .distinct()
         .subquery()
     )
     version, current = aliased(ProcedureVersion), aliased(ProcedureVersion)
+    group = [filed.c.agency_id] if scope.by_agency else []
     statement = (
-        db.select(func.count(func.distinct(Procedure.code)))
+        db.select(Procedure.code, *group)
         .select_from(filed)
         .join(version, version.id == filed.c.procedure_version_id)
         .join(Procedure, Procedure.id == version.procedure_id)
         .join(current, current.id == Procedure.current_version_id)
         .where(Procedure.is_published.is_(True), _online_level(current).in_(ONLINE_LEVELS))
+        .distinct()
     )
-    return db.session.scalar(statement)
+    found: dict[int | None, set[str]] = {}
+    for row in db.session.execute(statement):
+        found.setdefault(_group_of(scope, row), set()).add(row[0])
+    return found
 
 
-def _fees_paid(scope: Scope) -> tuple[int, int, int]:
-    """(fees paid online in the period, fees paid in the period, procedures with a fee paid online).
+def _fees_paid(scope: Scope) -> dict[int | None, tuple[tuple[int, int], set[str]]]:
+    """((fees paid online in the period, fees paid in the period), procedures with a fee paid online).
     Read from the payments paid in the period (an indexed range), never from every dossier."""
     online = PaymentAttempt.gateway.in_(ONLINE_GATEWAYS)
     statement = (
-        db.select(
-            count_if(online),
-            func.count(PaymentOrder.id),
-            func.count(func.distinct(db.case((online, Procedure.code)))),
-        )
+        db.select(Procedure.code, count_if(online), func.count(PaymentOrder.id), *_group_column(scope))
         .select_from(PaymentOrder)
         .join(Dossier, Dossier.id == PaymentOrder.dossier_id)
         .join(ProcedureVersion, ProcedureVersion.id == Dossier.procedure_version_id)
         .join(Procedure, Procedure.id == ProcedureVersion.procedure_id)
         .join(PaymentAttempt, PaymentAttempt.id == PaymentOrder.paid_attempt_id)
         .where(PaymentOrder.status == "paid", in_period(PaymentOrder.paid_at, scope.period))
+        .group_by(Procedure.code, *_group_column(scope))
     )
-    statement = scope.of_dossiers(statement)
-    return db.session.execute(sql.procedure_filter(statement, scope.procedure)).one()
+    statement = sql.procedure_filter(scope.of_dossiers(statement), scope.procedure)
+    found: dict[int | None, tuple[tuple[int, int], set[str]]] = {}
+    for row in db.session.execute(statement):
+        code, n_online, n_paid = row[:3]
+        (so_far_online, so_far_paid), codes = found.get(_group_of(scope, row), ((0, 0), set()))
+        if n_online:
+            codes = codes | {code}
+        found[_group_of(scope, row)] = ((so_far_online + n_online, so_far_paid + n_paid), codes)
+    return found
 
 
 # ---------------------------------------------------------------- satisfaction
 
 
-def _satisfaction(scope: Scope) -> list[Indicator]:
-    n_feedback, n_on_time, n_unsatisfied_or_late = _feedback(scope)
-    n_dossiers, n_against = _dossiers_against(scope)
+def _satisfaction(counts: Counts) -> list[Indicator]:
+    n_feedback, n_on_time, n_unsatisfied_or_late = counts.feedback
+    n_dossiers, n_against = counts.against
     return [
         Indicator(
             "feedback_on_time",
@@ -479,7 +623,7 @@ def _satisfaction(scope: Scope) -> list[Indicator]:
     ]
 
 
-def _feedback(scope: Scope) -> tuple[int, int, int]:
+def _feedback(scope: Scope) -> dict[int | None, tuple]:
     """(filed in the period, answered on time, judged unsatisfactory or handled late)."""
     late = or_(
         Feedback.answered_on_time.is_(False),
@@ -496,12 +640,12 @@ def _feedback(scope: Scope) -> tuple[int, int, int]:
     )
     if scope.procedure:
         statement = statement.where(Feedback.procedure_code == scope.procedure)
-    if scope.department_id or scope.agency:
+    if scope.department_id or scope.agency or scope.by_agency:
         statement = scope.of_dossiers(statement.join(Dossier, Dossier.id == Feedback.dossier_id))
-    return db.session.execute(statement).one()
+    return _by_group(scope, statement)
 
 
-def _dossiers_against(scope: Scope) -> tuple[int, int]:
+def _dossiers_against(scope: Scope) -> dict[int | None, tuple]:
     """(dossiers received in the period, those rated unsatisfied, complained about, or late)."""
     rated_unsatisfied = (
         db.select(Rating.id).where(Rating.dossier_id == Dossier.id, Rating.overall <= UNSATISFIED).exists()
@@ -511,8 +655,9 @@ def _dossiers_against(scope: Scope) -> tuple[int, int]:
         Dossier.completed_on_time.is_(False),
         and_(Dossier.decided_at.is_(None), Dossier.status.in_(RUNNING), Dossier.due_date < scope.today),
     )
-    return db.session.execute(
+    return _by_group(
+        scope,
         scope.dossiers(func.count(), count_if(or_(rated_unsatisfied, complained, late))).where(
             scope.received()
-        )
-    ).one()
+        ),
+    )

@@ -14,8 +14,15 @@ from service.database import begin_write
 from service.dossiers.models import Dossier
 from service.extensions import db
 from service.quality import agency_indicators, indicators
-from service.quality.models import Rating
-from tests.factories import PERSON_PROCEDURE, create_citizen, create_dossier, create_official, login
+from service.quality.models import FEEDBACK_KINDS, Feedback, Rating
+from tests.factories import (
+    PERSON_PROCEDURE,
+    create_citizen,
+    create_dossier,
+    create_official,
+    login,
+    queries_to_get,
+)
 
 NOVEMBER = indicators.Period(date(2026, 11, 1), date(2026, 11, 30))
 AS_OF = date(2026, 11, 30)
@@ -107,3 +114,96 @@ def test_a_commune_sees_its_own_indicators_only(client, two_agencies):
     assert f'data-agency="{PROVINCE}"' not in table and 'data-agency="total"' not in table
     assert 'data-testid="by-agency"' not in page  # nor the other agencies' counts
     assert f'<option value="{PROVINCE}"' not in page
+
+
+@pytest.fixture
+def three_agencies(two_agencies):
+    """The two agencies, and a second commune's centre: 2 decided (1 on time at the desk, 1 late online),
+    feedback filed on the on-time one on 15/11 and answered on time."""
+    ward = two_agencies
+    other = agency_queries.commune_choices()[1][0]
+    begin_write()
+    other_id = agency_operations.ensure_choice(other).id
+    db.session.commit()
+    owner = create_citizen()
+    complained = decided(owner, other_id, True, channel="desk")
+    decided(owner, other_id, False)
+    begin_write()
+    db.session.add(
+        Feedback(
+            dossier_id=complained.id,
+            procedure_code=PERSON_PROCEDURE,
+            kind=next(iter(FEEDBACK_KINDS)),
+            content="Cán bộ hướng dẫn chưa rõ.",
+            created_at=datetime(2026, 11, 15, 3),
+            due_date=date(2026, 11, 28),
+            answer="Đã hướng dẫn lại.",
+            answered_at=datetime(2026, 11, 17, 3),
+            answered_on_time=True,
+        )
+    )
+    db.session.commit()
+    return ward, other
+
+
+def shown(cards: list, key: str | None, indicator: str) -> float | None:
+    return next(c for c in cards if c.key == key).found[indicator].ratio
+
+
+def test_a_third_agency_is_counted_apart_in_the_grouped_table(three_agencies):
+    ward, other = three_agencies
+    cards = agency_indicators.by_agency(NOVEMBER, today=AS_OF)
+    assert [c.key for c in cards] == [PROVINCE, *sorted([ward, other], key=lambda k: names_of()[k]), None]
+    # resolved on time: province 2/3, first commune 1/2, second 1/2, all 4/7
+    assert [shown(cards, k, "resolved_on_time") for k in (PROVINCE, ward, other, None)] == [
+        0.6667,
+        0.5,
+        0.5,
+        0.5714,
+    ]
+    # filed online: 2/3, 2/2, 1/2, 5/7
+    assert [shown(cards, k, "filed_online") for k in (PROVINCE, ward, other, None)] == [
+        0.6667,
+        1.0,
+        0.5,
+        0.7143,
+    ]
+    # feedback answered on time: none anywhere but the second commune's 1/1
+    assert [shown(cards, k, "feedback_on_time") for k in (PROVINCE, ward, other, None)] == [
+        None,
+        None,
+        1.0,
+        1.0,
+    ]
+    # satisfaction: (3−1)/3, (2−2)/2, (2−2)/2 (one late, one complained about), (7−5)/7
+    assert [shown(cards, k, "satisfied") for k in (PROVINCE, ward, other, None)] == [0.6667, 0.0, 0.0, 0.2857]
+
+
+def names_of() -> dict[str, str]:
+    return dict(agency_indicators.agency_keys())
+
+
+def test_the_grouped_table_gives_each_agency_what_its_own_computation_gives(three_agencies):
+    for grouped in agency_indicators.by_agency(NOVEMBER, today=AS_OF):
+        alone = agency_indicators.card_for(NOVEMBER, grouped.key, today=AS_OF)
+        assert grouped.name == alone.name
+        assert {k: i.as_json() for k, i in grouped.found.items()} == {
+            k: i.as_json() for k, i in alone.found.items()
+        }
+        assert (grouped.card.score, grouped.card.attainable) == (alone.card.score, alone.card.attainable)
+
+
+def test_the_per_agency_table_costs_the_same_queries_for_2_or_12_agencies(client, two_agencies):
+    login(client, create_official("leader"))
+    url = "/officials/stats?from=2026-11-01&to=2026-11-30"
+    queries_to_get(client, url)  # a first visit reads what is then kept (the catalogue's caches)
+    two = queries_to_get(client, url)
+    owner = create_citizen()
+    for ward, _ in agency_queries.commune_choices()[1:11]:
+        begin_write()
+        commune_id = agency_operations.ensure_choice(ward).id
+        db.session.commit()
+        decided(owner, commune_id, True)
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("data-agency=") >= 2 * 13  # both agency tables list the 12 agencies (and the total)
+    assert queries_to_get(client, url) == two
