@@ -71,6 +71,7 @@ def seed() -> bool:
         save_procedure_setting(get_published(code).id, departments["GDNN"], specialist.id)
 
     _dossier(citizen, "1.005144.000.00.00.H01", submit=False)  # a draft
+    _dossier(organisation, "2.000189.000.00.00.H01", submit=False)  # a draft whose e-form has a table
     _dossier(citizen, "2.001959.000.00.00.H01", submit=True)  # waiting for reception
     withdrawn = _dossier(citizen, "2.001959.000.00.00.H01", submit=True)
     dossiers.withdraw(withdrawn.id, citizen, "Đã nộp nhầm thủ tục.")

@@ -61,7 +61,7 @@ MUST_REACH = {
         "paylink.invoice",
     },
     "citizen": {"dossiers.detail", "dossiers.my_documents", "dossiers.mine", "dossiers.submitted"},
-    "organisation": {"dossiers.detail", "procedures.detail"},
+    "organisation": {"dossiers.detail", "dossiers.edit", "procedures.detail"},  # its draft: a table
     "reception": {"desk.start", "desk.file", "dossiers.detail", "backoffice.worklist"},
     "school accountant": {"school_applications.index", "school_applications.detail"},
     "school administrator": {"school_applications.index", "school_applications.detail"},
