@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from config import DEMO_TOTP_SECRET
@@ -70,6 +71,7 @@ def seed() -> bool:
         save_procedure_setting(get_published(code).id, departments["GDNN"], specialist.id)
 
     _dossier(citizen, "1.005144.000.00.00.H01", submit=False)  # a draft
+    _dossier(organisation, "2.000189.000.00.00.H01", submit=False)  # a draft whose e-form has a table
     _dossier(citizen, "2.001959.000.00.00.H01", submit=True)  # waiting for reception
     withdrawn = _dossier(citizen, "2.001959.000.00.00.H01", submit=True)
     dossiers.withdraw(withdrawn.id, citizen, "Đã nộp nhầm thủ tục.")
@@ -112,11 +114,60 @@ def seed() -> bool:
         (specialist, "propose", {"decision": "approve", "draft": "Cấp Giấy chứng nhận đăng ký hoạt động GDNN."}),
         (leader, "approve", {}), (desk, "return_result", {"method": "electronic"}),
     ])  # fmt: skip
+    _by_post(citizen, desk, specialist, leader)
+    _paper(organisation, desk)
     run_pending()  # the documents of those steps (receipts, control slips, the certificate)
     _quality(organisation, done, appraisal)
     _school()
     _school_application(citizen)
     return True
+
+
+def _by_post(citizen: User, desk: User, specialist: User, leader: User) -> None:
+    """A citizen who chose to receive the result by post: decided, and the desk's order to the carrier
+    requested (the worker sends it to VNPost, or its simulator, and follows it)."""
+    from service.postal import operations as postal
+    from service.postal import settings as postal_settings
+
+    address = {
+        "province": str(current_app.config["PROVINCE_CODE"]),
+        "ward": DEMO_COMMUNE,
+        "street": "12 Trần Hưng Đạo",
+    }
+    dossier = _dossier(citizen, "2.001959.000.00.00.H01", True, filing=dossiers.Filing(True, "post", address))
+    _steps(dossier, [
+        (desk, "receive", {}), (desk, "assign", {"assignee_id": specialist.id}), (specialist, "start_appraisal", {}),
+        (specialist, "propose", {"decision": "approve", "draft": "Cho hưởng chính sách nội trú năm học 2026-2027."}),
+        (leader, "approve", {}),
+    ])  # fmt: skip
+    if postal_settings.enabled(current_app.config):  # unless the carrier's settings were emptied
+        postal.request_shipment(dossier.id, desk, None)
+
+
+def _paper(organisation: User, desk: User) -> None:
+    """A private school's application to become non-profit (Decree 66/2026) that came by post, filed on
+    paper by the desk (each component checked, its scan attached) and received at once."""
+    from service.dossiers import desk as paper
+    from service.dossiers.checklist import Verdict
+    from service.timeutil import local_today
+
+    version = get_published("DP-ND66-2026-01").current_version
+    required = [d for d in version.documents if d.get("required")]
+    scans = {}
+    for document in required:
+        data, name = sample_file(document["file_types"], document["key"])
+        scans[document["key"]] = [FileStorage(stream=io.BytesIO(data), filename=name)]
+    filing = paper.PaperFiling(
+        applicant=organisation,
+        version=version,
+        channel="post",
+        pairs=sample_pairs(version.fields),
+        verdicts={d["key"]: Verdict("received", "") for d in required},
+        scans=scans,
+        received_on=local_today(),
+        postmarked_on=local_today(),
+    )
+    paper.file_paper(desk, filing)
 
 
 def _school_application(citizen: User) -> None:
@@ -310,7 +361,13 @@ def _applicant(email: str, kind: str, name: str, personal_id: str | None, phone:
         return accounts.mark_email_confirmed(user.id)
 
 
-def _dossier(owner: User, code: str, submit: bool, school: str | None = None):
+def _dossier(
+    owner: User,
+    code: str,
+    submit: bool,
+    school: str | None = None,
+    filing: dossiers.Filing = dossiers.DECLARED_ELECTRONIC,
+):
     version = get_published(code).current_version
     dossier = dossiers.start_draft(owner, version)
     dossiers.save_form(dossier.id, owner, sample_pairs(version.fields), None)
@@ -321,5 +378,5 @@ def _dossier(owner: User, code: str, submit: bool, school: str | None = None):
             dossiers.add_file(dossier.id, owner, document["key"], upload)
     if submit:
         # A commune-level one goes to the demo commune; one a school decides, to `school`.
-        dossier, _ = dossiers.submit(dossier.id, owner, DEMO_COMMUNE, school=school)
+        dossier, _ = dossiers.submit(dossier.id, owner, DEMO_COMMUNE, filing, school=school)
     return dossier

@@ -1,5 +1,6 @@
 """In a real browser at desktop width and on a phone (390 px): Enter in an e-form field saves the draft and keeps every
-table row, a row added brings the page back to its table; after filing, the fee is paid by a VietQR
+table row, a row added brings the page back to its table, an invalid field is listed at the top with a
+link that leads to it, a refused upload is explained at its document; after filing, the fee is paid by a VietQR
 page that has its own address, keeps its reference on reload and offers copy and save buttons."""
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from tests.support.browser import sign_in
 from tests.support.payments import paid_procedure as paid_procedure  # noqa: F401  (the fixture)
 
 WIDTHS = [1280, 390]
+PHONE = "phone"  # "Số điện thoại liên hệ" in ORGANISATION_PROCEDURE's e-form
+FIRST_DOCUMENT = "registration_letter"  # its first document (a PDF or Word file)
 
 
 def no_horizontal_scroll(page) -> bool:
@@ -22,7 +25,7 @@ def no_horizontal_scroll(page) -> bool:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("width", WIDTHS)
-def test_enter_saves_the_draft_and_rows_stay(app, live_server, page, width):
+def test_the_e_form_keeps_every_input_and_shows_each_error_where_it_belongs(app, live_server, page, width):
     with app.app_context():
         organisation = create_organisation()
         dossier = create_dossier(organisation, ORGANISATION_PROCEDURE, files=False)
@@ -45,6 +48,26 @@ def test_enter_saves_the_draft_and_rows_stay(app, live_server, page, width):
         page.get_by_role("button", name="+ Thêm dòng").click()
     assert page.url.endswith("#field-occupations")
     expect(rows).to_have_count(before + 1)
+
+    phone = page.locator(f'[name="{PHONE}"]')  # not a phone number: listed at the top, shown at the field
+    phone.fill("09x")
+    page.get_by_role("button", name="Lưu và tiếp tục: đính kèm giấy tờ").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("Có 1 mục chưa hợp lệ")
+    summary.get_by_role("link", name=re.compile("^Số điện thoại liên hệ")).click()
+    expect(phone).to_be_focused()
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(phone).to_have_value("09x")  # what was typed stays, to be corrected
+    assert no_horizontal_scroll(page)
+
+    page.goto(f"/dossiers/{dossier_id}/attachments")  # a refused upload is explained at its document
+    document = page.locator(f"#doc-{FIRST_DOCUMENT}")
+    document.locator("input[type=file]").set_input_files(
+        files=[{"name": "don.pdf", "mimeType": "application/pdf", "buffer": b"not a pdf"}]
+    )
+    document.get_by_role("button", name="Tải lên").click()
+    expect(page).to_have_url(re.compile(f"#doc-{FIRST_DOCUMENT}$"))
+    expect(document.get_by_test_id("message-at")).to_be_visible()
     assert page.problems == []
 
 
