@@ -225,3 +225,21 @@ def check(dossier_id: int):
         return dossier_page(dossier_queries.get_viewable(dossier_id, current_user)), error.status
     flash("Đã ghi kết quả kiểm tra thành phần hồ sơ.", "success")
     return redirect(url_for("dossiers.detail", dossier_id=dossier.id, _anchor="actions"))
+
+
+@bp.route("/dossiers/<int:dossier_id>/supplement", methods=["POST"])
+@allow(Role.RECEPTION)
+def supplement(dossier_id: int):
+    """A paper applicant's supplement, entered by the desk: the scans of what they handed in or posted."""
+    dossier = dossier_queries.get_viewable(dossier_id, current_user)
+    scans = {d["key"]: request.files.getlist(f"scan-{d['key']}") for d in dossier.procedure_version.documents}
+    note = (request.form.get("note") or "").strip()[:2000]
+    try:
+        desk.supplement_on_paper(
+            dossier.id, current_user, scans, note, request.form.get("version", type=database_int)
+        )
+    except DossierError as error:
+        flash(error.message, "error")
+        return dossier_page(dossier_queries.get_viewable(dossier_id, current_user)), error.status
+    flash("Đã ghi nhận hồ sơ bổ sung của người nộp. Mã hồ sơ không thay đổi.", "success")
+    return redirect(url_for("dossiers.detail", dossier_id=dossier.id, _anchor="actions"))

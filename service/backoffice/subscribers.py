@@ -11,7 +11,7 @@ from service.accounts.roles import Role
 from service.agencies import queries as agency_queries
 from service.backoffice.queries import RUNNING, specialists
 from service.deadlines.calendar import due_state
-from service.dossiers import checklist, processing
+from service.dossiers import checklist, desk, processing
 from service.dossiers.checklist import CheckVerdict
 from service.dossiers.models import Dossier
 from service.dossiers.page import Viewer, add_section
@@ -50,6 +50,7 @@ def _checklist(dossier: Dossier) -> dict[str, Any]:
     """The desk's checklist: to fill while the dossier waits for reception, and its verdicts after."""
     return {
         "checklist_open": dossier.status == DossierStatus.SUBMITTED and current_user.role == Role.RECEPTION,
+        "desk_supplement_open": desk.supplement_open(dossier, current_user),
         "checklist_documents": checklist.required_documents(dossier),
         "checked": checklist.verdicts_of(dossier),
         "findings": checklist.findings(dossier),

@@ -18,6 +18,7 @@ from service.dossiers import queries as dossier_queries
 from service.dossiers.operations import DossierError
 from service.dossiers.page import Kept, dossier_page
 from service.dossiers.processing import StaleAction
+from service.nationalportal import queries as portal_queries
 from service.procedures import queries as procedure_queries
 from service.timeutil import local_today
 from service.workdays import DUE_STATE_LABELS
@@ -29,6 +30,10 @@ OFFICIALS = tuple(DOSSIER_ROLES)
 
 ASSIGNERS = (Role.RECEPTION, Role.LEADER)  # as assign_many allows
 ASSIGNABLE = ("received", "assigned")
+# The worklist's "Kênh nộp" column, short (Dossier.channel; a dossier taken in from the national portal
+# is "online" there, told apart by its sync record).
+WORKLIST_CHANNELS = {"online": "Trực tuyến", "desk": "Trực tiếp", "post": "Bưu chính"}
+PORTAL_CHANNEL = "Cổng DVC quốc gia"
 
 
 @bp.route("/dossiers")
@@ -83,7 +88,17 @@ def worklist():
         due_labels=DUE_STATE_LABELS,
         specialists=queries.specialists(current_user.agency) if may_assign else [],
         selectable=selectable,
+        channels=_channels(page.items),
     )
+
+
+def _channels(dossiers) -> dict[int, str]:
+    """How each row's dossier came, as the worklist names it: one query for the page, whatever its size."""
+    on_portal = portal_queries.filed_on_portal([d.id for d in dossiers])
+    return {
+        d.id: PORTAL_CHANNEL if d.id in on_portal else WORKLIST_CHANNELS.get(d.channel, d.channel)
+        for d in dossiers
+    }
 
 
 @bp.route("/dossiers/<int:dossier_id>/act/<event>", methods=["POST"])

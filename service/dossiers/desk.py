@@ -34,6 +34,7 @@ from service.dossiers.operations import (
     _accepted_type,
     _transition,
     allocate_code,
+    is_supplement_file,
     not_for_account_message,
     read_upload,
     removing_on_failure,
@@ -43,6 +44,7 @@ from service.extensions import db
 from service.payments import settlement
 from service.procedures.models import ProcedureVersion
 from service.timeutil import LOCAL_TZ, format_date, local_today, utcnow
+from workflows.states import DossierStatus
 
 PAPER_CHANNELS = ("desk", "post")
 OUTCOMES = {
@@ -52,6 +54,7 @@ OUTCOMES = {
 }
 DELIVERY_METHODS = ("desk", "post", "electronic")
 APPLICANT, RECEIPT, OUTCOME = "Người nộp hồ sơ", "Ngày nhận hồ sơ", "Kết quả kiểm tra hồ sơ"
+SUPPLEMENT_ONLINE = "Hồ sơ nộp trực tuyến: người nộp tự gửi hồ sơ bổ sung trên tài khoản của mình."
 
 
 @dataclass
@@ -76,7 +79,7 @@ class PaperFiling:
 def file_paper(official: User, filing: PaperFiling) -> Dossier:
     """File a paper dossier for its applicant and take the desk's step on it. Raises Incomplete with
     every problem found (nothing is written then)."""
-    scans = _read_scans(filing)
+    scans = _read_scans(filing.version, filing.scans)
     problems = _filing_problems(official, filing, scans)
     if problems:
         raise Incomplete(problems)
@@ -101,11 +104,48 @@ def file_paper(official: User, filing: PaperFiling) -> Dossier:
     return dossier
 
 
-def _read_scans(filing: PaperFiling) -> dict[str, list[tuple[bytes, str, str | None]]]:
+def supplement_on_paper(
+    dossier_id: int, official: User, scans: dict[str, list[FileStorage]], note: str, seen_version: int | None
+) -> Dossier:
+    """A paper applicant's supplement, handed in at the desk or posted: reception attaches the scans of
+    the papers (marked as digitised, Decision 766) and sends the supplement for the applicant, who has
+    no account to do it with. As an online supplement, it restarts the period when asked for during
+    processing (a new form 01) and the dossier goes back to whoever takes the next step."""
+    with removing_on_failure() as stored, write():
+        dossier = processing.lock_for_official(dossier_id, official)
+        processing.check_seen(dossier, seen_version)
+        if dossier.channel not in PAPER_CHANNELS:
+            raise DossierError(SUPPLEMENT_ONLINE)
+        if dossier.status != DossierStatus.SUPPLEMENT_REQUESTED:
+            raise DossierError("Hồ sơ không ở trạng thái chờ bổ sung.")
+        read = _read_scans(dossier.procedure_version, scans)
+        if not read and not note.strip():
+            raise DossierError("Vui lòng đính kèm bản quét giấy tờ bổ sung hoặc ghi rõ nội dung bổ sung.")
+        for key, items in read.items():
+            for data, file_type, name in items:
+                attached = store_file(dossier, key, data, file_type, name, official)
+                attached.digitised = True
+                stored.append(attached.stored_name)
+        db.session.flush()
+        new_files = [f for f in dossier.files if is_supplement_file(dossier, f)]
+        processing.answer_supplement(dossier, note, new_files, entered_by=official)
+    return dossier
+
+
+def supplement_open(dossier: Dossier, official: User) -> bool:
+    """Whether the desk's supplement form is worth showing (the operation checks everything again)."""
+    return (
+        official.role == Role.RECEPTION
+        and dossier.channel in PAPER_CHANNELS
+        and dossier.status == DossierStatus.SUPPLEMENT_REQUESTED
+    )
+
+
+def _read_scans(version: ProcedureVersion, scans: dict) -> dict[str, list[tuple[bytes, str, str | None]]]:
     """Each scan's bytes and type, checked as a citizen's upload is (type by content, size, count)."""
-    scans: dict[str, list[tuple[bytes, str, str | None]]] = {}
-    for document in filing.version.documents:
-        uploads = [u for u in filing.scans.get(document["key"], []) if u and u.filename]
+    read: dict[str, list[tuple[bytes, str, str | None]]] = {}
+    for document in version.documents:
+        uploads = [u for u in scans.get(document["key"], []) if u and u.filename]
         if len(uploads) > int(document.get("max_files", 1)):
             raise DossierError(f"{document['name']}: chỉ nhận tối đa {document.get('max_files', 1)} tệp.")
         for upload in uploads:
@@ -114,8 +154,8 @@ def _read_scans(filing: PaperFiling) -> dict[str, list[tuple[bytes, str, str | N
                 file_type = _accepted_type(data, document)
             except DossierError as error:
                 raise DossierError(f"{document['name']}: {error.message}") from error
-            scans.setdefault(document["key"], []).append((data, file_type, upload.filename))
-    return scans
+            read.setdefault(document["key"], []).append((data, file_type, upload.filename))
+    return read
 
 
 def _filing_problems(official: User, filing: PaperFiling, scans: dict) -> list[Problem]:

@@ -458,9 +458,18 @@ def _cancel_unpaid_fee(dossier_id: int, reason: str) -> None:
         settlement.cancel_unpaid(order, reason)
 
 
-def _transition(dossier: Dossier, event: str, actor: User, note: str | None = None, data: dict | None = None):
+def _transition(
+    dossier: Dossier,
+    event: str,
+    actor: User,
+    note: str | None = None,
+    data: dict | None = None,
+    recorded_by: User | None = None,
+):
     """Send `event` through the dossier's workflow and write the history row (in the caller's
-    transaction). A forbidden event raises DossierError (and the caller's `write()` rolls back)."""
+    transaction). A forbidden event raises DossierError (and the caller's `write()` rolls back).
+    `recorded_by`: who entered a step the workflow asks of `actor` (the desk entering a paper
+    applicant's supplement); the history names them."""
     source = dossier.status
     machine = machine_for(dossier.workflow)(model=dossier, state_field="status")
     try:
@@ -468,7 +477,7 @@ def _transition(dossier: Dossier, event: str, actor: User, note: str | None = No
     except TransitionNotAllowed as error:
         raise DossierError("Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ.") from error
     dossier.version += 1
-    return _record(dossier, event, source, actor, note)
+    return _record(dossier, event, source, recorded_by or actor, note)
 
 
 def _record(

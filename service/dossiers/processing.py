@@ -498,15 +498,23 @@ def supplement(dossier_id: int, owner: User, note: str) -> Dossier:
         new_files = [f for f in dossier.files if is_supplement_file(dossier, f)]
         if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED and not new_files and not note.strip():
             raise DossierError("Vui lòng tải lên giấy tờ bổ sung hoặc ghi rõ nội dung bổ sung.")
-        history = _transition(dossier, "supplement", owner, note.strip() or None)
-        for attached in new_files:
-            attached.event_id = history.id
-        if dossier.supplement_stage == "processing":
-            _restart_period(dossier)
-            issued_documents.enqueue(dossier, "supplement_restart", None)  # form 01 with the new appointment
-            notices.tell_applicant(dossier, "supplement_restart")
-        notices.tell_officials(dossier, "supplement", officials_who_can_act(dossier))
+        answer_supplement(dossier, note, new_files)
     return dossier
+
+
+def answer_supplement(dossier: Dossier, note: str, new_files: list, entered_by: User | None = None) -> None:
+    """In the caller's transaction: the applicant's supplement, sent by them or, handed in on paper,
+    entered at the desk (`entered_by`). It is the applicant's answer (the workflow's guard is theirs);
+    the history names who entered it and, waiting for the applicant, it is never measured as late."""
+    history = _transition(dossier, "supplement", dossier.owner, note.strip() or None, recorded_by=entered_by)
+    history.on_time = None
+    for attached in new_files:
+        attached.event_id = history.id
+    if dossier.supplement_stage == "processing":
+        _restart_period(dossier)
+        issued_documents.enqueue(dossier, "supplement_restart", None)  # form 01 with the new appointment
+        notices.tell_applicant(dossier, "supplement_restart")
+    notices.tell_officials(dossier, "supplement", officials_who_can_act(dossier))
 
 
 def _restart_period(dossier: Dossier) -> None:

@@ -19,3 +19,16 @@ def result_by_token(token: str) -> IssuedDocument | None:
 
 def sync_of(dossier_id: int) -> NationalSync | None:
     return db.session.scalar(db.select(NationalSync).where(NationalSync.dossier_id == dossier_id))
+
+
+def filed_on_portal(dossier_ids: list[int]) -> set[int]:
+    """Which of these dossiers were filed on the national portal (one query for a page of them)."""
+    if not dossier_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            db.select(NationalSync.dossier_id).where(
+                NationalSync.dossier_id.in_(dossier_ids), NationalSync.filed_on_portal.is_(True)
+            )
+        )
+    )

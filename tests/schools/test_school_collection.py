@@ -9,7 +9,9 @@ from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import zxingcpp
 from openpyxl import load_workbook
+from PIL import Image
 
 from service.extensions import db
 from service.schools import counter, invoicing
@@ -259,6 +261,10 @@ def test_bills_reach_payers_by_email_sms_and_printed_slips(client, school):
     )
     assert sheet.count('class="slip"') == 1 and second.full_name in sheet and first.full_name not in sheet
     assert f"/pay/{invoices[second.id].access_token}" in sheet and "Mã QR nộp học phí" in sheet
+    # The slip's QR, printed, opens that student's payment link.
+    qr = client.get(sheet.split('class="slip-qr"', 1)[0].rsplit('<img src="', 1)[1].split('"', 1)[0])
+    [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.data)))
+    assert decoded.text.endswith(f"/pay/{invoices[second.id].access_token}")
     assert client.get(f"/school/classes/{class_id + 1000}/slips").status_code == 404
 
 
