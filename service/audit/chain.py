@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.audit.models import GENESIS_HASH, HEAD_ID, AuditEntry, AuditHead
 
@@ -93,10 +94,26 @@ def _append_pending(session: Session) -> None:
     waiting = session.info.pop(PENDING)
     session.flush()  # what the step created gets its id before the entries name it
     head = _locked_head(session)
+    if session.get_bind().dialect.name != "postgresql":
+        for pending in waiting:
+            entry = pending.entry(head.last_id + 1, head.last_hash)
+            session.add(entry)
+            head.last_id, head.last_hash = entry.id, entry.hash
+        return
+    # PostgreSQL: the entries and the head's move in one statement (a data-modifying WITH runs whether
+    # or not the UPDATE reads it), so the head stays locked for one round trip and the commit.
+    entries, last_id, last_hash = [], head.last_id, head.last_hash
     for pending in waiting:
-        entry = pending.entry(head.last_id + 1, head.last_hash)
-        session.add(entry)
-        head.last_id, head.last_hash = entry.id, entry.hash
+        entry = pending.entry(last_id + 1, last_hash)
+        entries.append({column: getattr(entry, column) for column in (*HASHED_FIELDS, "hash")})
+        last_id, last_hash = entry.id, entry.hash
+    appended = insert(AuditEntry.__table__).values(entries).cte("appended")
+    table = AuditHead.__table__
+    session.execute(
+        update(table).where(table.c.id == HEAD_ID).values(last_id=last_id, last_hash=last_hash).add_cte(appended)
+    )
+    set_committed_value(head, "last_id", last_id)
+    set_committed_value(head, "last_hash", last_hash)
 
 
 @event.listens_for(Session, "after_transaction_end")
