@@ -110,7 +110,10 @@ def _append_pending(session: Session) -> None:
     appended = insert(AuditEntry.__table__).values(entries).cte("appended")
     table = AuditHead.__table__
     session.execute(
-        update(table).where(table.c.id == HEAD_ID).values(last_id=last_id, last_hash=last_hash).add_cte(appended)
+        update(table)
+        .where(table.c.id == HEAD_ID)
+        .values(last_id=last_id, last_hash=last_hash)
+        .add_cte(appended)
     )
     set_committed_value(head, "last_id", last_id)
     set_committed_value(head, "last_hash", last_hash)

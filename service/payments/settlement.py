@@ -331,9 +331,10 @@ def settle_vnpay(params: dict[str, str], method: str = "GET") -> tuple[str, str]
 
 
 def _vnpay_outcome(params: dict[str, str]) -> tuple[str, str]:
-    attempt, order = _locked_attempt(params.get("vnp_TxnRef", ""), "vnpay")
-    if attempt is None:
+    found = _locked_attempt(params.get("vnp_TxnRef", ""), "vnpay")
+    if found is None:
         return "01", "Order not found"
+    attempt, order = found
     if params.get("vnp_Amount") != str(attempt.amount * 100):
         return "04", "Invalid amount"
     success = vnpay.is_success(params)
@@ -343,7 +344,7 @@ def _vnpay_outcome(params: dict[str, str]) -> tuple[str, str]:
     return "00", "Confirm Success"
 
 
-def _locked_attempt(reference: str, gateway: str) -> tuple[PaymentAttempt, PaymentOrder] | tuple[None, None]:
+def _locked_attempt(reference: str, gateway: str) -> tuple[PaymentAttempt, PaymentOrder] | None:
     """The attempt a notification names, if it was made with that gateway, and its order: both rows
     locked by one query (FOR UPDATE covers both tables of the join)."""
     row = db.session.execute(
@@ -353,7 +354,7 @@ def _locked_attempt(reference: str, gateway: str) -> tuple[PaymentAttempt, Payme
             .where(PaymentAttempt.reference == reference, PaymentAttempt.gateway == gateway)
         )
     ).first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    return (row[0], row[1]) if row is not None else None
 
 
 def still_open(attempt: PaymentAttempt, success: bool) -> bool:
@@ -454,9 +455,10 @@ def settle_momo(body: dict) -> str:
 def _momo_outcome(body: dict) -> tuple[str, str]:
     from service.payments.gateways import momo
 
-    attempt, order = _locked_attempt(str(body.get("orderId", "")), "momo")
-    if attempt is None:
+    found = _locked_attempt(str(body.get("orderId", "")), "momo")
+    if found is None:
         return "unknown", "order"
+    attempt, order = found
     if str(body.get("amount")) != str(attempt.amount):
         return "amount", "mismatch"
     success = momo.is_success(body)
