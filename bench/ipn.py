@@ -2,7 +2,8 @@
 waiting on PostgreSQL, one signed IPN each posted over HTTP by CLIENTS threads to gunicorn (WORKERS sync
 workers) running the application in its default configuration (the receipt job and its hand-over to the
 job engine in the request; rate limits on; no job worker running, so the receipts wait in the queue),
-against a bare Flask app answering the same requests under the same gunicorn settings in the same run.
+against a bare Flask app answering the same requests under the same gunicorn settings in the same run,
+the servers taking turns (ten slices of the orders each) so that they share the machine's load alike.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/<an empty database> .venv/bin/python bench/ipn.py [ORDERS] [CLIENTS] [WORKERS]
     BENCH_CODE_ROOT=/tmp/before ...   # also another checkout (the code before a change), on its own orders
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from public_pages import GUNICORN, free_port  # noqa: E402  (bench/ is not a package)
 
 IPN_PATH = "/payments/vnpay/ipn"
+ROUNDS = 10
 BARE_APP = textwrap.dedent(
     """
     from flask import Flask, jsonify
@@ -290,8 +292,17 @@ def main(count: int, clients: int, workers: int) -> None:
         # Warm-up: each worker's imports and its first connection (answered 01: no such order).
         for _, port in servers.values():
             post_all(port, [{"vnp_TxnRef": f"WARM{n}"} for n in range(20)], clients)
-        for name in ("bare", *roots):  # the bare app first: the orders are still unpaid for ours
-            seconds, latencies, codes = post_all(servers[name][1], batches[name], clients)
+        # The servers take turns, ROUNDS slices of their orders each, so that all see the same load
+        # (the machine is shared); each slice is posted by CLIENTS threads and timed on its own.
+        timing = {name: [0.0, [], []] for name in ("bare", *roots)}
+        for round_ in range(ROUNDS):
+            for name in timing:
+                batch = batches[name][round_::ROUNDS]
+                seconds, latencies, codes = post_all(servers[name][1], batch, clients)
+                timing[name][0] += seconds
+                timing[name][1].extend(latencies)
+                timing[name][2].extend(codes)
+        for name, (seconds, latencies, codes) in timing.items():
             results[name] = (len(codes) / seconds, percentile(latencies, 50), percentile(latencies, 95))
             unexpected = len(codes) - codes.count("00")
             print(f"{name}: {results[name][0]:,.0f}/s, {unexpected} not answered 00", flush=True)
