@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -76,10 +76,13 @@ class Pending:
 
 def digest(entry) -> str:
     """SHA-256 over a canonical JSON of the entry's fields and the previous entry's hash."""
+    return hashlib.sha256(canonical(entry).encode("utf-8")).hexdigest()
+
+
+def canonical(entry) -> str:
     values = {name: getattr(entry, name) for name in HASHED_FIELDS}
     values["occurred_at"] = entry.occurred_at.isoformat(timespec="microseconds")
-    text = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def hold(session: Session, pending: Pending) -> None:
@@ -92,6 +95,9 @@ def _append_pending(session: Session) -> None:
         return
     waiting = session.info.pop(PENDING)
     session.flush()  # what the step created gets its id before the entries name it
+    if session.get_bind().dialect.name == "postgresql" and len(waiting) == 1:
+        if _append_in_one_statement(session, waiting[0]):
+            return
     head = _locked_head(session)
     for pending in waiting:
         entry = pending.entry(head.last_id + 1, head.last_hash)
@@ -99,11 +105,65 @@ def _append_pending(session: Session) -> None:
         head.last_id, head.last_hash = entry.id, entry.hash
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _drop_pending(session: Session, transaction) -> None:
-    """A transaction that ended without committing (rolled back, closed) takes its entries with it."""
-    if transaction.parent is None:
-        session.info.pop(PENDING, None)
+# The position and the previous hash, unknown until the head is locked, stand in the canonical JSON as
+# these markers; a marker inside any other value would be escaped (\"), so the split finds only these.
+_ID_MARK, _PREV_MARK = "@@id@@", "@@prev@@"
+_APPEND = text(
+    """
+    WITH old AS (SELECT last_id, last_hash FROM audit_head WHERE id = :head FOR UPDATE),
+    new AS (
+        SELECT last_id + 1 AS id, last_hash AS prev_hash,
+               encode(sha256(convert_to(:before_id || (last_id + 1)::text || :before_prev || last_hash
+                                        || :after_prev, 'UTF8')), 'hex') AS hash
+        FROM old
+    ),
+    appended AS (
+        INSERT INTO audit_entries (id, occurred_at, actor_id, actor_label, role, address, event,
+                                   object_type, object_id, details, prev_hash, hash)
+        SELECT new.id, :occurred_at, :actor_id, :actor_label, :role, :address, :event,
+               :object_type, :object_id, CAST(:details AS JSON), new.prev_hash, new.hash
+        FROM new
+    )
+    UPDATE audit_head SET last_id = new.id, last_hash = new.hash FROM new WHERE audit_head.id = :head
+    RETURNING audit_head.last_id
+    """
+)
+
+
+def _append_in_one_statement(session: Session, pending: Pending) -> bool:
+    """PostgreSQL, one entry: lock the head, hash the entry onto it (sha256 over the same canonical JSON
+    as `digest`), insert it and move the head, in one statement, so that the head, which every audited
+    step locks, is held for that statement and the commit. False if the head row does not exist yet."""
+    entry = pending.entry(0, GENESIS_HASH)  # the entry's own fields, its position and link to come
+    entry.id, entry.prev_hash = _ID_MARK, _PREV_MARK
+    before_id, found, rest = canonical(entry).partition(f'"id":"{_ID_MARK}"')
+    before_prev, found_prev, after_prev = rest.partition(f'"prev_hash":"{_PREV_MARK}"')
+    if not found or not found_prev:  # pragma: no cover - the markers are always there
+        raise RuntimeError("the audit entry's canonical form changed")
+    appended = session.execute(
+        _APPEND,
+        {
+            "head": HEAD_ID,
+            "before_id": before_id + '"id":',
+            "before_prev": before_prev + '"prev_hash":"',
+            "after_prev": '"' + after_prev,
+            "occurred_at": entry.occurred_at,
+            "actor_id": entry.actor_id,
+            "actor_label": entry.actor_label,
+            "role": entry.role,
+            "address": entry.address,
+            "event": entry.event,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "details": json.dumps(entry.details, ensure_ascii=False),
+        },
+    ).first()
+    if appended is None:
+        return False
+    head = session.identity_map.get(session.identity_key(AuditHead, HEAD_ID))
+    if head is not None:
+        session.expire(head)  # moved by the statement
+    return True
 
 
 def _locked_head(session: Session) -> AuditHead:

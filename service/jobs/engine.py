@@ -16,11 +16,29 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey.storage import SqliteStorage
 
 from config import INSTANCE_DIR
 from service.jobs import outbox
 
 log = logging.getLogger(__name__)
+
+
+class QueueStorage(SqliteStorage):
+    """huey's SQLite queue in WAL mode with `synchronous=NORMAL`: a hand-over commits without waiting
+    for the disk (huey offers only FULL, an fsync per task, or OFF, which a power cut can corrupt). A
+    power cut may then lose the last hand-overs, never the work: the row in the application's database
+    is the record, and the sweep runs it within a minute. Each step with an email or a document hands
+    one over in its request, so this is the difference between ~5 ms and ~0.1 ms there."""
+
+    def _create_connection(self):
+        connection = super()._create_connection()
+        connection.execute("pragma synchronous=NORMAL")
+        return connection
+
+
+class QueueHuey(SqliteHuey):
+    storage_class = QueueStorage
 
 
 def make_huey(url: str) -> Huey:
@@ -30,7 +48,7 @@ def make_huey(url: str) -> Huey:
         return RedisHuey("gdnn", url=url, results=False)
     path = url.removeprefix("sqlite:///") if url else str(INSTANCE_DIR / "jobs.sqlite3")
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    return SqliteHuey("gdnn", filename=path, results=False)
+    return QueueHuey("gdnn", filename=path, results=False)
 
 
 # Built at import from the environment, so that the web process and the workers agree on the queue.

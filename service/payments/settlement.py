@@ -8,6 +8,8 @@ arrives after a success never un-pays; a second success for a paid order is an i
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -272,10 +274,18 @@ def find_order(reference: str) -> PaymentOrder | None:
 
 
 def record_notification(gateway: str, method: str, payload: dict, raw: str) -> int:
-    """A signed notification, kept first, in its own transaction, whatever happens next: a settlement
-    that fails leaves it as received, without an outcome, for an accountant to see. (Unsigned ones go
-    to `unverified.keep`, which bounds what anyone can make us store.)"""
-    note = PaymentNotification(
+    """A signed notification kept as received, without an outcome, in its own transaction: what is left
+    of one whose settlement failed, for an accountant to see. (Unsigned ones go to `unverified.keep`,
+    which bounds what anyone can make us store.)"""
+    note = _notification(gateway, method, payload, raw)
+    with write():
+        db.session.add(note)
+        db.session.flush()
+        return note.id
+
+
+def _notification(gateway: str, method: str, payload: dict, raw: str) -> PaymentNotification:
+    return PaymentNotification(
         gateway=gateway,
         method=method,
         payload=payload,
@@ -283,18 +293,26 @@ def record_notification(gateway: str, method: str, payload: dict, raw: str) -> i
         verified=True,
         reference=_reference(payload),
     )
-    with write():
-        db.session.add(note)
-        db.session.flush()
-        return note.id
+
+
+@contextmanager
+def _settling(gateway: str, method: str, payload: dict, raw: str) -> Iterator[PaymentNotification]:
+    """One transaction for a signed notification: the settlement, then the notification itself with its
+    outcome (set by the caller), inserted in the same commit. A settlement that fails rolls back whole,
+    and the notification is then kept as received, without an outcome, in a transaction of its own
+    before the error goes on: nothing is lost, and a gateway's call costs one commit when all is well."""
+    note = _notification(gateway, method, payload, raw)
+    try:
+        with write():
+            yield note
+            db.session.add(note)
+    except Exception:
+        record_notification(gateway, method, payload, raw)
+        raise
 
 
 def _reference(payload: dict) -> str | None:
     return str(payload.get("vnp_TxnRef") or payload.get("orderId") or "")[:34] or None
-
-
-def _conclude(notification_id: int, outcome: str) -> None:
-    db.session.get_one(PaymentNotification, notification_id).outcome = outcome
 
 
 def settle_vnpay(params: dict[str, str], method: str = "GET") -> tuple[str, str]:
@@ -306,18 +324,17 @@ def settle_vnpay(params: dict[str, str], method: str = "GET") -> tuple[str, str]
     if not vnpay.verify(params, current_app.config["VNPAY_HASH_SECRET"]):
         unverified.keep("vnpay", method, dict(params), raw, _reference(params), "97 Invalid signature")
         return "97", "Invalid signature"
-    notification_id = record_notification("vnpay", method, dict(params), raw)
-    with write():
+    with _settling("vnpay", method, dict(params), raw) as note:
         code, message = _vnpay_outcome(params)
-        _conclude(notification_id, f"{code} {message}")
+        note.outcome = f"{code} {message}"
     return code, message
 
 
 def _vnpay_outcome(params: dict[str, str]) -> tuple[str, str]:
-    attempt = _locked_attempt(params.get("vnp_TxnRef", ""), "vnpay")
-    if attempt is None:
+    found = _locked_attempt(params.get("vnp_TxnRef", ""), "vnpay")
+    if found is None:
         return "01", "Order not found"
-    order = _locked_order(attempt)
+    attempt, order = found
     if params.get("vnp_Amount") != str(attempt.amount * 100):
         return "04", "Invalid amount"
     success = vnpay.is_success(params)
@@ -327,16 +344,17 @@ def _vnpay_outcome(params: dict[str, str]) -> tuple[str, str]:
     return "00", "Confirm Success"
 
 
-def _locked_attempt(reference: str, gateway: str) -> PaymentAttempt | None:
-    """The attempt a notification names, locked, if it was made with that gateway."""
-    attempt = db.session.scalar(
-        for_update(db.select(PaymentAttempt).where(PaymentAttempt.reference == reference))
-    )
-    return attempt if attempt is not None and attempt.gateway == gateway else None
-
-
-def _locked_order(attempt: PaymentAttempt) -> PaymentOrder:
-    return db.session.scalar(for_update(db.select(PaymentOrder).where(PaymentOrder.id == attempt.order_id)))
+def _locked_attempt(reference: str, gateway: str) -> tuple[PaymentAttempt, PaymentOrder] | None:
+    """The attempt a notification names, if it was made with that gateway, and its order: both rows
+    locked by one query (FOR UPDATE covers both tables of the join)."""
+    row = db.session.execute(
+        for_update(
+            db.select(PaymentAttempt, PaymentOrder)
+            .join(PaymentOrder, PaymentOrder.id == PaymentAttempt.order_id)
+            .where(PaymentAttempt.reference == reference, PaymentAttempt.gateway == gateway)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def still_open(attempt: PaymentAttempt, success: bool) -> bool:
@@ -428,20 +446,19 @@ def settle_momo(body: dict) -> str:
     if not momo.verify(values, momo.IPN_FIELDS, config["MOMO_SECRET_KEY"]):
         unverified.keep("momo", "POST", dict(body), raw, _reference(body), "invalid signature")
         return "invalid"
-    notification_id = record_notification("momo", "POST", dict(body), raw)
-    with write():
+    with _settling("momo", "POST", dict(body), raw) as note:
         outcome, detail = _momo_outcome(body)
-        _conclude(notification_id, f"{outcome} {detail}")
+        note.outcome = f"{outcome} {detail}"
     return outcome
 
 
 def _momo_outcome(body: dict) -> tuple[str, str]:
     from service.payments.gateways import momo
 
-    attempt = _locked_attempt(str(body.get("orderId", "")), "momo")
-    if attempt is None:
+    found = _locked_attempt(str(body.get("orderId", "")), "momo")
+    if found is None:
         return "unknown", "order"
-    order = _locked_order(attempt)
+    attempt, order = found
     if str(body.get("amount")) != str(attempt.amount):
         return "amount", "mismatch"
     success = momo.is_success(body)

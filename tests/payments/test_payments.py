@@ -156,6 +156,34 @@ def test_twenty_concurrent_duplicate_notifications_settle_once(app, client, paid
     assert db.session.scalar(db.select(db.func.count()).select_from(PaymentIncident)) == 0
 
 
+def test_a_gateways_notification_is_settled_and_kept_in_one_commit(app, paid_procedure, monkeypatch):
+    """One transaction per IPN: the settlement, its receipt job and the notification with its outcome."""
+    from sqlalchemy import event
+
+    from service.jobs import outbox
+
+    citizen = create_citizen()
+    dossier = create_dossier(citizen, paid_procedure, submitted=True)
+    payer = app.test_client()
+    login(payer, citizen)
+    result = signed_result(app, start_payment(payer, order_of(dossier)))
+    monkeypatch.setattr(outbox, "_scheduler", None)  # the receipt is drawn later (its own commits)
+    commits = []
+
+    def count(*_):
+        commits.append(1)
+
+    event.listen(db.engine, "commit", count)
+    try:
+        answer = app.test_client().get("/payments/vnpay/ipn", query_string=result).json  # no cookie
+    finally:
+        event.remove(db.engine, "commit", count)
+    assert answer["RspCode"] == "00" and len(commits) == 1
+    assert order_of(dossier).status == "paid" and len(receipt_jobs()) == 1
+    [note] = db.session.scalars(db.select(PaymentNotification)).all()
+    assert note.outcome == "00 Confirm Success" and note.verified
+
+
 def test_nobody_pays_someone_elses_order(client, paid_procedure):
     dossier = create_dossier(create_citizen(), paid_procedure, submitted=True)
     login(client, create_citizen())
