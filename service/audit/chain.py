@@ -105,6 +105,13 @@ def _append_pending(session: Session) -> None:
         head.last_id, head.last_hash = entry.id, entry.hash
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending(session: Session, transaction) -> None:
+    """A transaction that ended without committing (rolled back, closed) takes its entries with it."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
 # The position and the previous hash, unknown until the head is locked, stand in the canonical JSON as
 # these markers; a marker inside any other value would be escaped (\"), so the split finds only these.
 _ID_MARK, _PREV_MARK = "@@id@@", "@@prev@@"

@@ -92,6 +92,8 @@ def test_a_step_writes_exactly_one_entry_in_its_own_transaction():
         audit.record("config.catalogue_imported")
         raise RuntimeError("the step failed")
     assert len(logged()) == before + 1
+    record_some(1)  # the next step's commit appends its own entry, not the rolled-back one
+    assert len(logged()) == before + 2
 
 
 def test_recording_outside_a_write_transaction_is_refused():
