@@ -3,8 +3,11 @@
 Only what an anonymous visitor sees is cached, and only when the visit carries nothing of its own: no
 signed-in user, no message waiting to be shown (a flash), a GET or HEAD. Everyone else is answered by the
 view, and the answer stays `Cache-Control: no-store` (service/__init__.py). A cached page is stored with
-its ETag; the response to an anonymous visitor carries `Cache-Control: public, max-age=PUBLIC_MAX_AGE`
-and `Vary: Cookie`, and an `If-None-Match` that matches is answered 304 without a body.
+its ETag and the time it was made (to the second, UTC), sent as `Last-Modified`: the entry carries it, so
+every worker and app host sharing the cache (Redis) answers the same. The response to an anonymous
+visitor carries `Cache-Control: public, max-age=PUBLIC_MAX_AGE` and `Vary: Cookie`; an `If-None-Match`
+that matches, or without one an `If-Modified-Since` at or after `Last-Modified`, is answered 304 without
+a body (If-None-Match wins when both are sent, RFC 9110 §13.2.2: Werkzeug's `make_conditional`).
 
 What changes a cached page clears the cache: a catalogue import (service/procedures/catalogue.py). The
 keys carry the day (Asia/Ho_Chi_Minh), so the statistics of a period that has just closed, and the
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 
@@ -37,7 +41,8 @@ def anonymous_visit() -> bool:
 def _page_key() -> str:
     query = request.query_string
     digest = hashlib.sha256(request.path.encode() + b"?" + query).hexdigest()
-    return f"page:{local_today().isoformat()}:{digest}"
+    # "page2": an entry is (body, mimetype, etag, made_at); one stored before made_at is never read.
+    return f"page2:{local_today().isoformat()}:{digest}"
 
 
 def public_page(view: Callable) -> Callable:
@@ -51,7 +56,7 @@ def public_page(view: Callable) -> Callable:
         key = _page_key()
         hit = _read(key)
         if hit is not None:
-            body, mimetype, etag = hit
+            body, mimetype, etag, made_at = hit
             response = current_app.response_class(body, mimetype=mimetype)
         else:
             response = current_app.make_response(view(*args, **kwargs))
@@ -59,8 +64,11 @@ def public_page(view: Callable) -> Callable:
                 return response  # an error page, or one that wrote the visitor's session: not shared
             response.add_etag()
             etag = response.get_etag()[0]
-            _store(key, (response.get_data(), response.mimetype, etag))
+            # The page shows the data as of now; HTTP dates have no fraction of a second.
+            made_at = datetime.now(UTC).replace(microsecond=0)
+            _store(key, (response.get_data(), response.mimetype, etag, made_at))
         response.set_etag(etag)
+        response.last_modified = made_at
         g.public_page = True
         return response
 
