@@ -13,6 +13,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
 from service import audit
 from service.accounts.models import User
 from service.accounts.operations import AccountError, find_by_email
@@ -58,6 +61,30 @@ def find(number: str) -> User | None:
 def get_applicant(user_id: int) -> User | None:
     user = db.session.get(User, user_id)
     return user if user is not None and user.is_applicant and user.is_active_account else None
+
+
+# The desk's pages name an applicant by a signed reference that expires, never by the account's row id:
+# an official reaches a person's record only by having their number (a lookup, audited) or having just
+# recorded them; counting ids through the address bar lists nobody (Decree 13/2023, ASVS 4.2.1).
+REFERENCE_MAX_AGE = 12 * 3600  # a working day at the desk
+
+
+def _references() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="desk-applicant")
+
+
+def reference(user: User) -> str:
+    """The address-bar reference of an applicant the desk is serving."""
+    return _references().dumps(user.id)
+
+
+def from_reference(ref: str | None) -> User | None:
+    """The applicant a reference names; None if it is forged, altered, expired or names no applicant."""
+    try:
+        user_id = _references().loads(ref or "", max_age=REFERENCE_MAX_AGE)
+    except BadSignature:  # SignatureExpired included
+        return None
+    return get_applicant(user_id) if isinstance(user_id, int) else None
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ CHANNEL_NAMES = dict(CHANNELS)
 @bp.route("/")
 @allow(Role.RECEPTION)
 def start():
-    applicant = walk_in.get_applicant(request.args.get("applicant", type=database_int) or 0)
+    applicant = walk_in.from_reference(request.args.get("applicant"))
     return _start_page(LookupForm(), applicant=applicant)
 
 
@@ -49,6 +49,7 @@ def _start_page(lookup, applicant=None, new_applicant=None, status: int = 200):
         "backoffice/desk_start.html",
         lookup=lookup,
         applicant=applicant,
+        applicant_ref=walk_in.reference(applicant) if applicant is not None else None,
         new_applicant=new_applicant,
         procedures=procedures,
         channels=CHANNELS,
@@ -69,7 +70,7 @@ def lookup():
         None, event="applicant.looked_up", details={"kind": kind, "found": bool(found)}, object_type="users"
     )
     if found is not None:
-        return redirect(url_for("desk.start", applicant=found.id))
+        return redirect(url_for("desk.start", applicant=walk_in.reference(found)))
     flash("Chưa có tài khoản nào mang số này: nhập thông tin người nộp để tạo hồ sơ người nộp.", "info")
     return _start_page(form, new_applicant=WalkInForm(formdata=None, number=form.number.data))
 
@@ -93,27 +94,28 @@ def create_applicant():
         flash(error.message, "error")
         return _start_page(LookupForm(formdata=None), new_applicant=form, status=400)
     flash(f"Đã ghi nhận người nộp {applicant.display_name}.", "success")
-    return redirect(url_for("desk.start", applicant=applicant.id))
+    return redirect(url_for("desk.start", applicant=walk_in.reference(applicant)))
 
 
 @bp.route("/choose")
 @allow(Role.RECEPTION)
 def choose():
     """The start page's choice (a GET form) turned into the filing page's address."""
-    applicant = walk_in.get_applicant(request.args.get("applicant", type=database_int) or 0)
+    applicant = walk_in.from_reference(request.args.get("applicant"))
     if applicant is None:
         abort(404)
     channel, code = request.args.get("channel", ""), request.args.get("procedure", "")
     if channel not in CHANNEL_NAMES or not code:
         flash("Vui lòng chọn thủ tục hành chính và hình thức nộp hồ sơ.", "error")
         return _start_page(LookupForm(formdata=None), applicant=applicant, status=400)
-    return redirect(url_for("desk.file", applicant_id=applicant.id, code=code[:40], channel=channel))
+    ref = walk_in.reference(applicant)
+    return redirect(url_for("desk.file", applicant_ref=ref, code=code[:40], channel=channel))
 
 
-@bp.route("/file/<int:applicant_id>/<code>/<channel>", methods=["GET", "POST"])
+@bp.route("/file/<applicant_ref>/<code>/<channel>", methods=["GET", "POST"])
 @allow(Role.RECEPTION)
-def file(applicant_id: int, code: str, channel: str):
-    applicant = walk_in.get_applicant(applicant_id)
+def file(applicant_ref: str, code: str, channel: str):
+    applicant = walk_in.from_reference(applicant_ref)
     if applicant is None or channel not in CHANNEL_NAMES:
         abort(404)
     version = procedure_queries.get_published(code).current_version
@@ -191,6 +193,7 @@ def _file_page(applicant, version, channel, eform, paper, verdicts=None, problem
     page = render_template(
         "backoffice/desk_file.html",
         applicant=applicant,
+        applicant_ref=walk_in.reference(applicant),
         version=version,
         channel=channel,
         channel_name=CHANNEL_NAMES[channel],

@@ -10,6 +10,7 @@ import io
 import re
 from datetime import datetime, time, timedelta
 
+from service.accounts import walk_in
 from service.accounts.models import User
 from service.agencies import queries as agency_queries
 from service.deadlines.calendar import current_calendar
@@ -28,6 +29,7 @@ from tests.factories import (
     procedure_version,
     row_counts,
 )
+from tests.support.desk import applicant_named
 from tests.support.documents import documents_of, text_of
 from tests.support.processing import act, as_
 
@@ -58,7 +60,7 @@ def _filing(version, channel="desk", verdicts=None, outcome="receive", **extra):
 
 
 def _file_url(applicant, channel="desk", code=PERSON_PROCEDURE):
-    return f"/officials/desk/file/{applicant.id}/{code}/{channel}"
+    return f"/officials/desk/file/{walk_in.reference(applicant)}/{code}/{channel}"
 
 
 def _filed(applicant) -> Dossier:
@@ -83,13 +85,15 @@ def test_a_walk_in_applicant_is_recorded_and_their_dossier_received_at_once_with
     )
     # The same number again finds the record rather than making another.
     again = client.submit("/officials/desk/", {"number": "079123456789"})
-    assert again.status_code == 302 and again.location.endswith(f"/officials/desk/?applicant={applicant.id}")
+    assert again.status_code == 302 and again.location.startswith("/officials/desk/?applicant=")
+    assert applicant_named(again.location) == applicant
     start = client.get(again.location).get_data(as_text=True)
     assert "Lê Thị Nộp Giấy" in start and PERSON_PROCEDURE in start
     chosen = client.get(
-        f"/officials/desk/choose?applicant={applicant.id}&procedure={PERSON_PROCEDURE}&channel=desk"
+        f"/officials/desk/choose?applicant={walk_in.reference(applicant)}&procedure={PERSON_PROCEDURE}&channel=desk"
     )
-    assert chosen.status_code == 302 and chosen.location.endswith(_file_url(applicant))
+    assert chosen.status_code == 302 and chosen.location.startswith("/officials/desk/file/")
+    assert chosen.location.endswith(f"/{PERSON_PROCEDURE}/desk")
     page = client.get(_file_url(applicant)).get_data(as_text=True)
     assert version.fields[0]["label"] in page and version.documents[0]["name"] in page
 
@@ -111,11 +115,26 @@ def test_a_walk_in_applicant_is_recorded_and_their_dossier_received_at_once_with
     assert "Nộp trực tuyến" not in text
 
 
+def test_an_applicant_is_reached_by_a_signed_reference_never_by_the_row_id(client, monkeypatch):
+    citizen = create_citizen(full_name="Đặng Thị Riêng Tư")
+    _desk(client)
+    assert "Đặng Thị Riêng Tư" not in client.get(f"/officials/desk/?applicant={citizen.id}").get_data(
+        as_text=True
+    )
+    assert client.get(f"/officials/desk/file/{citizen.id}/{PERSON_PROCEDURE}/desk").status_code == 404
+    ref = walk_in.reference(citizen)
+    forged = ref[:-2] + ("AA" if not ref.endswith("AA") else "BB")
+    assert client.get(f"/officials/desk/file/{forged}/{PERSON_PROCEDURE}/desk").status_code == 404
+    assert "Đặng Thị Riêng Tư" in client.get(f"/officials/desk/?applicant={ref}").get_data(as_text=True)
+    monkeypatch.setattr(walk_in, "REFERENCE_MAX_AGE", -1)  # a reference from an earlier day has expired
+    assert client.get(f"/officials/desk/file/{ref}/{PERSON_PROCEDURE}/desk").status_code == 404
+
+
 def test_an_account_holder_is_found_by_their_number(client):
     citizen = create_citizen()
     _desk(client)
     answer = client.submit("/officials/desk/", {"number": citizen.personal_id})
-    assert answer.status_code == 302 and answer.location.endswith(f"?applicant={citizen.id}")
+    assert answer.status_code == 302 and applicant_named(answer.location) == citizen
 
 
 def test_a_posted_application_keeps_its_postmark_and_counts_from_the_day_of_receipt(client):
@@ -330,6 +349,6 @@ def test_an_organisation_is_recorded_by_its_tax_code(client):
     assert created.status_code == 302
     organisation = db.session.scalar(db.select(User).where(User.tax_code == "1601234567"))
     assert organisation.role == "organisation" and organisation.display_name == "Trường Trung cấp Mẫu"
-    assert client.submit("/officials/desk/", {"number": "1601234567"}).location.endswith(
-        f"?applicant={organisation.id}"
+    assert (
+        applicant_named(client.submit("/officials/desk/", {"number": "1601234567"}).location) == organisation
     )

@@ -20,6 +20,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.exceptions import HTTPException
 
 from config import BASE_DIR
+from service.accounts import walk_in
 from service.accounts.models import User
 from service.demo import DEMO_PASSWORD, seed
 from service.documents.models import IssuedDocument
@@ -133,8 +134,8 @@ def _data_pages() -> dict[str, list[str]]:
         "citizen": [f"/dossiers/{posted}", f"/dossiers/{submitted}/submitted"],
         "organisation": [f"/procedures/{DECREE_66}", f"/dossiers/{paper.id}"],
         "reception": [
-            f"/officials/desk/?applicant={paper.owner_id}",
-            f"/officials/desk/file/{paper.owner_id}/{DECREE_66}/post",
+            f"/officials/desk/?applicant={walk_in.reference(paper.owner)}",
+            f"/officials/desk/file/{walk_in.reference(paper.owner)}/{DECREE_66}/post",
             f"/dossiers/{paper.id}",
             f"/dossiers/{posted}",
         ],

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import parse_qs, urlsplit
 
+from service.accounts import walk_in
 from service.dossiers.models import Dossier
 from service.dossiers.samples import sample_file, sample_pairs
 from service.extensions import db
@@ -24,7 +26,13 @@ def paper_filing(version, outcome: str = "receive", delivery: str = "desk", **ex
 
 
 def file_url(applicant, channel: str = "desk", code: str = PERSON_PROCEDURE) -> str:
-    return f"/officials/desk/file/{applicant.id}/{code}/{channel}"
+    return f"/officials/desk/file/{walk_in.reference(applicant)}/{code}/{channel}"
+
+
+def applicant_named(location: str):
+    """The applicant a desk page's address names (by its signed reference, never the row id)."""
+    [ref] = parse_qs(urlsplit(location).query)["applicant"]
+    return walk_in.from_reference(ref)
 
 
 def filed_for(applicant) -> Dossier:
