@@ -4,6 +4,7 @@ states with attached files. The password and the officials' second-factor secret
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from flask import current_app
 from werkzeug.datastructures import FileStorage
@@ -153,10 +154,7 @@ def _paper(organisation: User, desk: User) -> None:
 
     version = get_published("DP-ND66-2026-01").current_version
     required = [d for d in version.documents if d.get("required")]
-    scans = {}
-    for document in required:
-        data, name = sample_file(document["file_types"], document["key"])
-        scans[document["key"]] = [FileStorage(stream=io.BytesIO(data), filename=name)]
+    scans = _scans(required)
     filing = paper.PaperFiling(
         applicant=organisation,
         version=version,
@@ -168,6 +166,31 @@ def _paper(organisation: User, desk: User) -> None:
         postmarked_on=local_today(),
     )
     paper.file_paper(desk, filing)
+    # The same brought to the desk without its first component: a supplement asked at once (form 02),
+    # which the desk will enter from the papers the applicant brings ("Nhận hồ sơ bổ sung bản giấy").
+    first = required[0]["key"]
+    missing = {**filing.verdicts, first: Verdict("missing", "Chưa có bản chính để đối chiếu.")}
+    paper.file_paper(
+        desk,
+        replace(
+            filing,
+            channel="desk",
+            verdicts=missing,
+            scans={k: v for k, v in _scans(required).items() if k != first},
+            outcome="request_supplement",
+            reason="Bổ sung giấy tờ còn thiếu theo danh mục dưới đây.",
+            received_on=None,
+            postmarked_on=None,
+        ),
+    )
+
+
+def _scans(documents: list[dict]) -> dict[str, list[FileStorage]]:
+    scans = {}
+    for document in documents:
+        data, name = sample_file(document["file_types"], document["key"])
+        scans[document["key"]] = [FileStorage(stream=io.BytesIO(data), filename=name)]
+    return scans
 
 
 def _school_application(citizen: User) -> None:

@@ -120,9 +120,12 @@ def _data_pages() -> dict[str, list[str]]:
         .where(Dossier.status == "submitted", User.email == ROLES["citizen"])
     )
     paper = db.session.scalar(db.select(Dossier).where(Dossier.channel == "post"))
+    awaiting = db.session.scalar(  # filed at the desk without a component: the desk enters the supplement
+        db.select(Dossier.id).where(Dossier.channel == "desk", Dossier.status == "supplement_requested")
+    )
     posted = db.session.scalar(db.select(Shipment.dossier_id))
     application = db.session.scalar(db.select(Dossier.id).where(Dossier.school_id.is_not(None)))
-    assert all((paper, posted, application, certificate, invoice, submitted)), "the demo lacks one"
+    assert all((paper, awaiting, posted, application, certificate, invoice, submitted)), "the demo lacks one"
     school = [f"/school/applications/{application}"]
     return {
         "anonymous": [
@@ -137,6 +140,7 @@ def _data_pages() -> dict[str, list[str]]:
             f"/officials/desk/?applicant={walk_in.reference(paper.owner)}",
             f"/officials/desk/file/{walk_in.reference(paper.owner)}/{DECREE_66}/post",
             f"/dossiers/{paper.id}",
+            f"/dossiers/{awaiting}",
             f"/dossiers/{posted}",
         ],
         "school accountant": school,
