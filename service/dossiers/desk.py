@@ -32,13 +32,13 @@ from service.dossiers.operations import (
     Incomplete,
     Problem,
     _accepted_type,
-    _transition,
     allocate_code,
     is_supplement_file,
     not_for_account_message,
     read_upload,
     removing_on_failure,
     store_file,
+    transition,
 )
 from service.extensions import db
 from service.payments import settlement
@@ -95,7 +95,7 @@ def file_paper(official: User, filing: PaperFiling) -> Dossier:
         db.session.flush()
         checklist.replace(dossier, official, filing.verdicts)
         dossier.code = allocate_code(agency.code, received_at)  # dated on the day of receipt
-        _transition(dossier, "file_on_paper", official, _filing_note(filing))
+        transition(dossier, "file_on_paper", official, _filing_note(filing))
         _settle_counter_fee(dossier, filing)
         data = {"reason": filing.reason, "received_at": received_at}
         if filing.outcome == "receive":

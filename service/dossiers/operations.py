@@ -412,7 +412,7 @@ def _file(dossier: Dossier, owner: User, now, agency_code: str) -> None:
     dossier.lookup_phone = owner.phone
     dossier.applicant_name = owner.display_name
     dossier.submitted_at = now
-    _transition(dossier, "submit", owner)
+    transition(dossier, "submit", owner)
     if dossier.fee_due_at_filing:
         settlement.open_order(
             dossier.procedure_version.fee,
@@ -447,7 +447,7 @@ def withdraw(dossier_id: int, owner: User, reason: str) -> Dossier:
     with write():
         dossier = lock_own_dossier(dossier_id, owner)
         dossier.withdrawn_at = utcnow()
-        _transition(dossier, "withdraw", owner, reason or None)
+        transition(dossier, "withdraw", owner, reason or None)
         _cancel_unpaid_fee(dossier.id, "Người nộp rút hồ sơ.")
     return dossier
 
@@ -458,7 +458,7 @@ def _cancel_unpaid_fee(dossier_id: int, reason: str) -> None:
         settlement.cancel_unpaid(order, reason)
 
 
-def _transition(
+def transition(
     dossier: Dossier,
     event: str,
     actor: User,

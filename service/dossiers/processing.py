@@ -27,12 +27,12 @@ from service.dossiers.models import Dossier, DossierEvent
 from service.dossiers.operations import (
     DossierError,
     _record,
-    _transition,
     is_supplement_file,
     lock_own_dossier,
     read_upload,
     removing_on_failure,
     store_file,
+    transition,
 )
 from service.extensions import db
 from service.procedures.models import ProcedureSetting
@@ -132,7 +132,7 @@ def take_step(dossier: Dossier, actor: User, event: str, data: dict[str, Any], u
     if event in ("propose",):
         # The guard reads the proposal from the dossier once it is recorded, so record it first.
         dossier.proposed_decision = data.get("decision")
-    history = _transition(dossier, event, actor, _note(event, data), data)
+    history = transition(dossier, event, actor, _note(event, data), data)
     EFFECTS.get(event, _nothing)(dossier, actor, data)
     issued_documents.enqueue(dossier, event, actor.id)
     notices.tell_applicant(dossier, event)  # recorded with the step, sent after it commits
@@ -326,7 +326,7 @@ def return_delivered(dossier: Dossier, actor: User, delivered_at: datetime, note
     delivery (Decree 118/2025 art. 18: the result returned through the postal service), in the name of
     the official who sent it. The workflow's guards decide as for the desk's step."""
     data = {"method": "post", "reason": note, "today": local_today()}
-    _transition(dossier, "return_result", actor, _note("return_result", data), data)
+    transition(dossier, "return_result", actor, _note("return_result", data), data)
     _return_result(dossier, actor, data)
     dossier.returned_at = delivered_at
     issued_documents.enqueue(dossier, "return_result", actor.id)
@@ -506,7 +506,7 @@ def answer_supplement(dossier: Dossier, note: str, new_files: list, entered_by: 
     """In the caller's transaction: the applicant's supplement, sent by them or, handed in on paper,
     entered at the desk (`entered_by`). It is the applicant's answer (the workflow's guard is theirs);
     the history names who entered it and, waiting for the applicant, it is never measured as late."""
-    history = _transition(dossier, "supplement", dossier.owner, note.strip() or None, recorded_by=entered_by)
+    history = transition(dossier, "supplement", dossier.owner, note.strip() or None, recorded_by=entered_by)
     history.on_time = None
     for attached in new_files:
         attached.event_id = history.id
@@ -531,7 +531,7 @@ def request_stop(dossier_id: int, owner: User, reason: str) -> Dossier:
     with write():
         dossier = lock_own_dossier(dossier_id, owner)
         dossier.stop_requested_at = utcnow()
-        _transition(dossier, "request_stop", owner, reason.strip() or None)
+        transition(dossier, "request_stop", owner, reason.strip() or None)
         notices.tell_officials(dossier, "request_stop", officials_who_can_act(dossier))
     return dossier
 

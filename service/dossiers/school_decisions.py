@@ -18,7 +18,7 @@ from service.accounts.models import User
 from service.database import for_update, write
 from service.dossiers import issued_documents, notices, processing
 from service.dossiers.models import Dossier
-from service.dossiers.operations import DossierError, _transition
+from service.dossiers.operations import DossierError, transition
 from service.extensions import db
 from service.schools import exemption_rules
 from service.schools.exemption_decisions import Applied, Grant, grant
@@ -60,7 +60,7 @@ def decide(dossier_id: int, staff: User, decided: SchoolDecision, seen_version: 
             _approve(dossier, staff, decided) if decided.decision == "approve" else _deny(dossier, decided)
         )
         event = "approve" if decided.decision == "approve" else "deny"
-        _transition(dossier, event, staff, decided.reason.strip() or None, {"reason": decided.reason})
+        transition(dossier, event, staff, decided.reason.strip() or None, {"reason": decided.reason})
         processing.EFFECTS[event](dossier, staff, {"reason": decided.reason})
         issued_documents.enqueue(dossier, event, staff.id)
         notices.tell_applicant(dossier, event)

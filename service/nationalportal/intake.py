@@ -24,7 +24,7 @@ from service.accounts.models import User
 from service.accounts.roles import Role
 from service.database import write
 from service.dossiers.models import Dossier
-from service.dossiers.operations import _transition, removing_on_failure, store_file
+from service.dossiers.operations import removing_on_failure, store_file, transition
 from service.extensions import db
 from service.nationalportal.codes import parse_portal_time
 from service.nationalportal.models import NationalSync
@@ -109,7 +109,7 @@ def _file(record: dict[str, Any], files: list, stored: list[str]) -> Dossier:
     db.session.add(dossier)
     db.session.flush()
     db.session.add(NationalSync(dossier_id=dossier.id, national_code=dossier.code, filed_on_portal=True))
-    history = _transition(dossier, "submit", owner, "Nộp trên Cổng Dịch vụ công quốc gia")
+    history = transition(dossier, "submit", owner, "Nộp trên Cổng Dịch vụ công quốc gia")
     if dossier.fee_due_at_filing:
         # Owed as for a dossier filed here (reception waits for it); whether the portal collected it
         # already is unconfirmed (DuocThanhToanTrucTuyen), so the desk settles it as any other fee.
