@@ -16,7 +16,9 @@ from tests.support.payments import AMOUNT, manage_page, pay, refund
 
 def refunds_of(order) -> list[PaymentRefund]:
     db.session.expire_all()
-    return db.session.scalars(db.select(PaymentRefund).where(PaymentRefund.order_id == order.id)).all()
+    return db.session.scalars(
+        db.select(PaymentRefund).where(PaymentRefund.order_id == order.id).order_by(PaymentRefund.id)
+    ).all()  # in the order they were asked: without ORDER BY PostgreSQL returns an updated row last
 
 
 def test_a_vnpay_payment_is_refunded_in_parts_never_beyond_what_was_paid(client, accountant):
