@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import false, or_, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from service.accounts.models import User
 from service.accounts.roles import Role
@@ -40,6 +40,13 @@ PAGE_SIZE = 25
 # A list counts its rows up to this many and then says "hơn 10.000 hồ sơ": counting a million rows
 # would read them all.
 COUNT_CAP = 10_000
+# The lists' tabs count up to this many each ("hơn 1.000"): seven counts on every worklist page.
+TAB_COUNT_CAP = 1_000
+# A search sorts up to this many of its matches by due date; a broader one (a surname) says "hơn 2.000"
+# and its page is read along the list's index, where its matches are dense. Its cost is then bounded
+# at any number of dossiers: at most this many matches read through the trigram index (a heap row each),
+# or a walk of the list's index reading its name column, about PAGE_SIZE x dossiers / matches entries.
+SEARCH_CAP = 2_000
 # SQLite has no trigram index: a search by name reads the newest this many dossiers only.
 SQLITE_NAME_WINDOW = 50_000
 PHONE = re.compile(r"0\d{9,10}")
@@ -104,13 +111,14 @@ class Filters:
 @dataclass
 class Page:
     items: list[Dossier] = field(default_factory=list)
-    total: int = 0  # counted up to COUNT_CAP + 1 rows only: more than COUNT_CAP reads "hơn 10.000"
+    total: int = 0  # counted up to cap + 1 rows only: more than cap reads "hơn 10.000" ("hơn 2.000")
     next_cursor: str | None = None
     previous_cursor: str | None = None
+    cap: int = COUNT_CAP
 
     @property
     def more_than_cap(self) -> bool:
-        return self.total > COUNT_CAP
+        return self.total > self.cap
 
 
 def worklist(user: User, filters: Filters) -> Page:
@@ -122,14 +130,16 @@ def worklist(user: User, filters: Filters) -> Page:
     statement = _apply_list(statement, user, filters.list)
     statement = _apply_filters(statement, filters)
     before, after = decode_cursor(filters.before), decode_cursor(filters.after)
+    cap = COUNT_CAP
     if filters.q:
         # A search reads its matches once through its own indexes (code, phone, owner, trigram): up to
-        # COUNT_CAP of them are sorted here and the page taken from them; more than that are dense in
+        # SEARCH_CAP of them are sorted here and the page taken from them; more than that are dense in
         # the list's index, which is then walked in order as for a list.
+        cap = SEARCH_CAP
         found = db.session.execute(
-            statement.with_only_columns(SORT_KEY, Dossier.id).order_by(None).limit(COUNT_CAP + 1)
+            statement.with_only_columns(SORT_KEY, Dossier.id).order_by(None).limit(cap + 1)
         ).all()
-        if len(found) <= COUNT_CAP:
+        if len(found) <= cap:
             return _gathered(sorted((k, i) for k, i in found), before, after)
         total = len(found)
     else:
@@ -141,7 +151,7 @@ def worklist(user: User, filters: Filters) -> Page:
         if rows:
             more = len(rows) > PAGE_SIZE
             rows = rows[:PAGE_SIZE][::-1]
-            return Page(rows, total, encode_cursor(rows[-1]), encode_cursor(rows[0]) if more else None)
+            return Page(rows, total, encode_cursor(rows[-1]), encode_cursor(rows[0]) if more else None, cap)
         after = None  # nothing before it (the rows were closed meanwhile): the first page
     if after:
         statement = statement.where(key > tuple_(*after))
@@ -153,16 +163,31 @@ def worklist(user: User, filters: Filters) -> Page:
         total,
         encode_cursor(rows[-1]) if more else None,
         encode_cursor(rows[0]) if after and rows else None,
+        cap,
     )
 
 
 def _page(statement, descending: bool) -> list[Dossier]:
+    """The page's ids from the list's index alone (a search walking the list reads the name there),
+    then their rows."""
     order = (SORT_KEY.desc(), Dossier.id.desc()) if descending else (SORT_KEY, Dossier.id)
-    return list(db.session.scalars(_shown(statement).order_by(*order).limit(PAGE_SIZE + 1)))
+    ids = db.session.scalars(
+        statement.with_only_columns(Dossier.id).order_by(*order).limit(PAGE_SIZE + 1)
+    ).all()
+    loaded = {d.id: d for d in db.session.scalars(_shown(db.select(Dossier)).where(Dossier.id.in_(ids)))}
+    return [loaded[i] for i in ids if i in loaded]
 
 
 def _shown(statement):
-    return statement.options(selectinload(Dossier.procedure_version), selectinload(Dossier.assignee))
+    # What a row shows, without the JSON it does not (the version's whole content, the e-form's
+    # answers): decoding those was most of a page's time.
+    return statement.options(
+        defer(Dossier.form_data, raiseload=True),
+        selectinload(Dossier.procedure_version).load_only(
+            ProcedureVersion.name, ProcedureVersion.procedure_id, raiseload=True
+        ),
+        selectinload(Dossier.assignee),
+    )
 
 
 def _gathered(keys: list[tuple[date, int]], before, after) -> Page:
@@ -184,6 +209,7 @@ def _gathered(keys: list[tuple[date, int]], before, after) -> Page:
         len(keys),
         encode_cursor(rows[-1]) if rows and start + PAGE_SIZE < len(keys) else None,
         encode_cursor(rows[0]) if rows and start > 0 else None,
+        SEARCH_CAP,
     )
 
 
@@ -217,12 +243,12 @@ COUNTED_LISTS = {
 
 
 def list_counts(user: User) -> dict[str, int]:
-    """How many dossiers wait in each of the role's working lists (capped like a list's count, so a
-    tab reads "hơn 10.000"): one query per list along its partial index, whatever the number of rows."""
+    """How many dossiers wait in each of the role's working lists, up to TAB_COUNT_CAP (a tab reads
+    "hơn 1.000"): one query per list, read from its partial index alone, whatever the number of rows."""
     counts = {}
     for name in COUNTED_LISTS.get(user.role, ()):
         statement = _apply_list(_visible_to(user, db.select(Dossier.id).where(NOT_DRAFT)), user, name)
-        capped = statement.limit(COUNT_CAP + 1).subquery()
+        capped = statement.limit(TAB_COUNT_CAP + 1).subquery()
         counts[name] = db.session.scalar(db.select(db.func.count()).select_from(capped))
     return counts
 
@@ -310,9 +336,10 @@ def _search(statement, text: str):
     only in text of at least three characters (a trigram) without digits."""
     phone = normalise_phone(text) or ""
     phone = phone if PHONE.fullmatch(phone) else ""
+    if not any(c.isdigit() for c in text):  # names hold no digits; codes (dated), numbers do
+        # Only the name, so that a walk of the list's index answers from the index alone.
+        return statement.where(_name_matches(text) if len(text) >= 3 else false())
     conditions = [Dossier.code == text.upper()]
-    if len(text) >= 3 and not any(c.isdigit() for c in text):  # names hold no digits; codes, numbers do
-        conditions.append(_name_matches(text))
     if phone:
         conditions.append(Dossier.lookup_phone == phone)
     owner_conditions = ([User.phone == phone] if phone else []) + (

@@ -42,9 +42,7 @@ def worklist():
     allowed = queries.LISTS_BY_ROLE[current_user.role]
     chosen = request.args.get("list", queries.DEFAULT_LIST[current_user.role])
     form = WorklistFilters(request.args)
-    form.procedure.choices = options(
-        [("", "Tất cả"), *[(p.code, p.current_version.name) for p in procedure_queries.search()]]
-    )
+    form.procedure.choices = options([("", "Tất cả"), *procedure_queries.names()])
     form.status.choices = options(
         [("", "Tất cả"), *[(s.value, label) for s, label in STATUS_LABELS.items() if s != "draft"]]
     )
@@ -78,7 +76,7 @@ def worklist():
         page=page,
         filters=filters,
         form=form,
-        cap=queries.COUNT_CAP,
+        cap=queries.TAB_COUNT_CAP,
         pager_args={k: v for k, v in request.args.items() if k not in ("after", "before", "page")},
         lists=[(n, queries.LISTS[n]) for n in allowed],
         list_counts=queries.list_counts(current_user),

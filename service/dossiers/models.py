@@ -236,8 +236,26 @@ SUPPLEMENTED_NOW = (Dossier.supplement_count > literal(0, literal_execute=True))
 )
 
 
+# After the key, every worklist index carries what the lists' conditions read (status, supplements,
+# assignee, department), what visibility reads (the receiving agency, the deciding school), what a search reads
+# (the applicant's name) and the column the sort key is computed from: every list's count, a keyset
+# page's ids and a search walking a list are then answered from the index alone, for every role
+# (PostgreSQL's planner asks for due_date itself before it reads coalesce(due_date, ...) from an index).
+COVERED = (
+    Dossier.status,
+    Dossier.supplement_count,
+    Dossier.assignee_id,
+    Dossier.department_id,
+    Dossier.agency_id,
+    Dossier.school_id,
+    Dossier.due_date,
+    Dossier.applicant_name,
+)
+
+
 def _worklist_index(name: str, *columns, where):
-    return Index(name, *columns, SORT_KEY, Dossier.id, postgresql_where=where, sqlite_where=where)
+    covered = [c for c in COVERED if not any(c is column for column in columns)]
+    return Index(name, *columns, SORT_KEY, Dossier.id, *covered, postgresql_where=where, sqlite_where=where)
 
 
 _worklist_index("ix_dossiers_worklist", where=NOT_DRAFT)  # "all"; a filter by procedure or date

@@ -32,6 +32,18 @@ def search(text: str = "", field: str = "", applicant: str = "", free_only: bool
     return db.session.scalars(statement.order_by(ProcedureVersion.name)).unique().all()
 
 
+def names() -> list[tuple[str, str]]:
+    """(code, current name) of every published procedure, by name: for a filter's choices, without
+    loading (and decoding) each version's content."""
+    statement = (
+        db.select(Procedure.code, ProcedureVersion.name)
+        .join(ProcedureVersion, Procedure.current_version_id == ProcedureVersion.id)
+        .where(Procedure.is_published.is_(True))
+        .order_by(ProcedureVersion.name)
+    )
+    return [(code, name) for code, name in db.session.execute(statement)]
+
+
 def fields() -> list[str]:
     statement = (
         db.select(ProcedureVersion.field)

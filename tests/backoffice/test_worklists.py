@@ -358,3 +358,78 @@ def test_each_role_starts_from_counts_of_its_days_work(client):
     page = client.get("/officials/dossiers").get_data(as_text=True)
     assert 'data-testid="count-mine">1<' in page
     assert 'href="/officials/dossiers?list=mine"' in page
+
+
+def test_a_search_finding_more_than_it_sorts_says_so_and_still_pages_in_due_order(client, monkeypatch):
+    """More matches than SEARCH_CAP (a surname in a province): "hơn …", a hint to narrow it, and the pages
+    read along the list in due order, each row found once."""
+    reception = create_official("reception")
+    namesakes = [create_dossier(create_citizen(full_name="Tạ Văn Trùng"), submitted=True) for _ in range(7)]
+    for due_in, dossier in zip([5, 1, 9, 3, 7, 2, 8], namesakes, strict=True):
+        received(dossier, reception, due_in_days=due_in)
+    create_dossier(create_citizen(full_name="Lý Thị Khác"), submitted=True)
+    monkeypatch.setattr(queries, "SEARCH_CAP", 4)
+    monkeypatch.setattr(queries, "PAGE_SIZE", 3)
+    login(client, reception)
+
+    seen, asked = [], {"list": "all", "q": "tạ văn"}
+    while True:
+        page = client.get("/officials/dossiers", query_string=asked).get_data(as_text=True)
+        assert "hơn 4 hồ sơ" in page and "Nhập đầy đủ họ tên, mã hồ sơ hoặc số điện thoại" in page
+        seen += rows_of(page)
+        after = re.search(r'href="[^"]*[?&]after=([^"&]+)', html.unescape(page))
+        if not after:
+            break
+        asked = {**asked, "after": after.group(1)}
+    by_due = sorted(namesakes, key=lambda d: (db.session.get(Dossier, d.id).due_date, d.id))
+    assert seen == [d.id for d in by_due]
+
+    page = client.get("/officials/dossiers", query_string={"list": "all", "q": "Lý Thị Khác"})
+    assert "1 hồ sơ" in page.get_data(as_text=True)  # within the cap: counted exactly, no hint
+    assert "Nhập đầy đủ họ tên" not in page.get_data(as_text=True)
+
+
+def test_every_lists_count_and_page_are_read_from_its_index_alone(app):
+    """The worklist indexes carry what the lists' conditions, visibility and a name search read: with
+    sequential scans ruled out, each count and each page's ids come from an index-only scan (PostgreSQL)
+    or a covering index (SQLite), for every role."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    load_catalogue()
+    officials = [create_official(role) for role in ("reception", "specialist", "leader")]
+    seed_dossiers(300)
+    postgres = db.engine.dialect.name == "postgresql"
+    dialect = postgresql.dialect() if postgres else sqlite.dialect()
+    db.session.execute(db.text("ANALYZE dossiers"))
+    if postgres:
+        db.session.execute(db.text("SET LOCAL enable_seqscan = off"))
+        db.session.execute(db.text("SET LOCAL enable_bitmapscan = off"))
+
+    def plan(statement) -> str:
+        sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+        return "\n".join(str(row[-1]) for row in db.session.execute(db.text(explain + sql)))
+
+    checked = 0
+    for official in officials:
+        for name in queries.LISTS_BY_ROLE[official.role]:
+            if name == "department" and official.department_id is None:
+                continue  # no department, no such list (its condition is false)
+            listed = queries._apply_list(
+                queries._visible_to(official, db.select(Dossier).where(queries.NOT_DRAFT)), official, name
+            )
+            searched = queries._search(listed, "Nguyễn Văn")
+            statements = [
+                listed.with_only_columns(Dossier.id).limit(1001),
+                listed.with_only_columns(Dossier.id).order_by(queries.SORT_KEY, Dossier.id).limit(26),
+                searched.with_only_columns(Dossier.id).order_by(queries.SORT_KEY, Dossier.id).limit(26),
+            ]
+            for statement in statements:
+                shown = plan(statement)
+                if postgres:
+                    ok = "Index Only Scan using ix_dossiers_worklist" in shown
+                else:
+                    ok = "USING COVERING INDEX ix_dossiers_worklist" in shown
+                assert ok, (official.role, name, shown)
+                checked += 1
+    assert checked > 50
