@@ -400,7 +400,12 @@ def test_every_lists_count_and_page_are_read_from_its_index_alone(app):
     seed_dossiers(300)
     postgres = db.engine.dialect.name == "postgresql"
     dialect = postgresql.dialect() if postgres else sqlite.dialect()
-    db.session.execute(db.text("ANALYZE dossiers"))
+    db.session.commit()
+    if postgres:  # the visibility map set, as autovacuum keeps it: otherwise an index-only scan costs more
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(db.text("VACUUM ANALYZE dossiers"))
+    else:
+        db.session.execute(db.text("ANALYZE dossiers"))
     if postgres:
         db.session.execute(db.text("SET LOCAL enable_seqscan = off"))
         db.session.execute(db.text("SET LOCAL enable_bitmapscan = off"))
