@@ -360,6 +360,19 @@ def test_each_role_starts_from_counts_of_its_days_work(client):
     assert 'href="/officials/dossiers?list=mine"' in page
 
 
+def test_a_tab_counts_up_to_its_cap_and_then_says_more(client, monkeypatch):
+    """The tabs stop counting at TAB_COUNT_CAP + 1 ("hơn 1.000"), seven counts on every page; the list's
+    own count goes on to COUNT_CAP."""
+    reception = create_official("reception")
+    for _ in range(3):
+        create_dossier(create_citizen(), submitted=True)
+    monkeypatch.setattr(queries, "TAB_COUNT_CAP", 2)
+    login(client, reception)
+    page = client.get("/officials/dossiers").get_data(as_text=True)
+    assert 'data-testid="count-to_receive">hơn 2<' in page
+    assert "3 hồ sơ · sắp xếp theo hạn giải quyết" in page
+
+
 def test_a_search_finding_more_than_it_sorts_says_so_and_still_pages_in_due_order(client, monkeypatch):
     """More matches than SEARCH_CAP (a surname in a province): "hơn …", a hint to narrow it, and the pages
     read along the list in due order, each row found once."""
