@@ -76,7 +76,7 @@ def worklist():
         page=page,
         filters=filters,
         form=form,
-        cap=queries.TAB_COUNT_CAP,
+        tab_cap=queries.TAB_COUNT_CAP,
         pager_args={k: v for k, v in request.args.items() if k not in ("after", "before", "page")},
         lists=[(n, queries.LISTS[n]) for n in allowed],
         list_counts=queries.list_counts(current_user),
